@@ -1,0 +1,3 @@
+import { baseConfig } from "@dl/eslint-config/base";
+
+export default baseConfig;

@@ -1,0 +1,58 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { resetEnvironmentForTests } from "../env.js";
+import { DlError } from "../errors.js";
+import "./candidates.js";
+import { backendInfo, initBackend, resetBackendForTests } from "./registry.js";
+import "./tfjsNode.js";
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  resetEnvironmentForTests();
+  resetBackendForTests();
+});
+
+describe("initBackend (Node)", () => {
+  it("falls through from a missing tfjs-node to wasm and says why tfjs-node was rejected", async () => {
+    const info = await initBackend();
+    expect(info.name).toBe("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    expect(info.tried[0]?.name).toBe("tfjs-node");
+    expect(info.tried[0]?.ok).toBe(false);
+    expect(info.tried[0]?.reason).toMatch(/tfjs-node (not installed|failed to load)/);
+    expect(info.tried[1]).toEqual({ name: "wasm", ok: true });
+    expect(info.wasm?.simd).toBe(true);
+    expect(backendInfo()).toBe(info);
+  });
+
+  it("honours an explicit option and DL_BACKEND, the option winning", async () => {
+    vi.stubEnv("DL_BACKEND", "cpu");
+    resetEnvironmentForTests();
+    const fromEnv = await initBackend();
+    expect(fromEnv.name).toBe("cpu");
+    expect(fromEnv.requestedBy).toBe("DL_BACKEND");
+    const fromOption = await initBackend({ backend: "wasm" });
+    expect(fromOption.name).toBe("wasm");
+    expect(fromOption.requestedBy).toBe("option");
+  });
+
+  it("rejects an unknown backend name with the valid names listed", async () => {
+    await expect(initBackend({ backend: "cuda" as never })).rejects.toThrow(DlError);
+    await expect(initBackend({ backend: "cuda" as never })).rejects.toThrow(/Valid backends: auto, tfjs-node, webgpu, webgl, wasm or cpu/);
+    vi.stubEnv("DL_BACKEND", "tpu");
+    resetEnvironmentForTests();
+    await expect(initBackend()).rejects.toMatchObject({ code: "UNKNOWN_BACKEND" });
+  });
+
+  it("refuses a browser-only backend in Node, naming those available", async () => {
+    await expect(initBackend({ backend: "webgl" })).rejects.toThrow(/not available on node. Available here: tfjs-node, wasm or cpu/);
+  });
+
+  it("reports a forced tfjs-node that cannot load as BACKEND_UNAVAILABLE with the reason", async () => {
+    const error = await initBackend({ backend: "tfjs-node" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DlError);
+    expect((error as DlError).code).toBe("BACKEND_UNAVAILABLE");
+    expect((error as DlError).message).toMatch(/tfjs-node/);
+  });
+});

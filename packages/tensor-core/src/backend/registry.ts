@@ -1,0 +1,228 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+import { environment } from "../env.js";
+import { DlError, listNames } from "../errors.js";
+
+/** Backends dl-lab knows, by the names users type. `tfjs-node` is tfjs's native `tensorflow` backend. */
+export const BACKEND_NAMES = ["tfjs-node", "webgpu", "webgl", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export type Platform = "node" | "browser";
+
+/** A backend that can be tried: tfjs's (name, factory, priority) registry, made explicit. */
+export interface BackendCandidate {
+  name: BackendName;
+  /** The name tfjs registers it under (`tensorflow` for tfjs-node). */
+  tfName: string;
+  /** Higher is tried first. */
+  priority: number;
+  platforms: readonly Platform[];
+  /** Imports and registers the backend with tfjs; throws when it is not available here. */
+  load: (options: InitBackendOptions) => Promise<void>;
+  /** Runs after tfjs selected the backend (e.g. registers gap kernels). */
+  afterSelect?: () => Promise<void> | void;
+}
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  /** Why it was rejected, e.g. "tfjs-node not installed: Cannot find module …". */
+  reason?: string;
+}
+
+export interface BackendInfo {
+  /** The backend in use. */
+  name: BackendName;
+  /** tfjs's own name for it. */
+  tfName: string;
+  /** Every candidate, in the order tried, with why each was rejected. */
+  tried: readonly BackendAttempt[];
+  /** How the choice was made. */
+  requestedBy: "option" | "DL_BACKEND" | "auto";
+  platform: Platform;
+  tfjsVersion: string;
+  /** wasm only: SIMD and threads as tfjs-wasm detected them. */
+  wasm?: { simd: boolean; threads: boolean };
+  /** Kernels dl-lab registered for this backend to fill tfjs gaps. */
+  gapKernels: readonly string[];
+}
+
+export interface InitBackendOptions {
+  /** Force one backend; `auto` (default) tries candidates by priority. Overrides `DL_BACKEND`. */
+  backend?: BackendName | "auto";
+  /** Browser only: where tfjs-backend-wasm's `.wasm` files are served (folder URL or per-file map). */
+  wasmPaths?: string | Record<string, string>;
+}
+
+const candidates = new Map<BackendName, BackendCandidate>();
+const gapKernelsByBackend = new Map<string, string[]>();
+let current: BackendInfo | undefined;
+let pending: Promise<BackendInfo> | undefined;
+
+/** Adds (or replaces) a candidate. Entries register theirs on import. */
+export function registerBackendCandidate(candidate: BackendCandidate): void {
+  candidates.set(candidate.name, candidate);
+}
+
+/** Records kernels registered to fill gaps of a tfjs backend (reported by `backendInfo`). */
+export function recordGapKernels(tfBackendName: string, kernelNames: readonly string[]): void {
+  const list = gapKernelsByBackend.get(tfBackendName) ?? [];
+  for (const k of kernelNames) if (!list.includes(k)) list.push(k);
+  gapKernelsByBackend.set(tfBackendName, list);
+}
+
+function currentPlatform(): Platform {
+  return environment().isNode ? "node" : "browser";
+}
+
+function parseBackendName(value: string, source: string): BackendName | "auto" {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === "auto") return "auto";
+  if (normalized === "tensorflow" || normalized === "node") return "tfjs-node";
+  if ((BACKEND_NAMES as readonly string[]).includes(normalized)) return normalized as BackendName;
+  throw new DlError(
+    "UNKNOWN_BACKEND",
+    `Unknown backend "${value}" (from ${source}). Valid backends: ${listNames(["auto", ...BACKEND_NAMES])}.`,
+    { details: { valid: ["auto", ...BACKEND_NAMES] } },
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message.split("\n")[0] ?? error.name;
+  return String(error);
+}
+
+async function trySelect(candidate: BackendCandidate, options: InitBackendOptions): Promise<void> {
+  await candidate.load(options);
+  // setBackend resolves false (rather than throwing) when the factory fails to initialise.
+  const ok = await tf.setBackend(candidate.tfName);
+  if (!ok) throw new Error(`tfjs could not initialise the ${candidate.tfName} backend`);
+  await tf.ready();
+  await candidate.afterSelect?.();
+}
+
+async function select(options: InitBackendOptions): Promise<BackendInfo> {
+  const platform = currentPlatform();
+  const env = environment();
+  let requestedBy: BackendInfo["requestedBy"] = "auto";
+  let wanted: BackendName | "auto" = "auto";
+  if (options.backend !== undefined && options.backend !== "auto") {
+    wanted = parseBackendName(options.backend, "the backend option");
+    requestedBy = "option";
+  } else if (options.backend === undefined && env.requestedBackend !== undefined) {
+    wanted = parseBackendName(env.requestedBackend, "the DL_BACKEND variable");
+    requestedBy = wanted === "auto" ? "auto" : "DL_BACKEND";
+  }
+
+  const available = [...candidates.values()]
+    .filter((c) => c.platforms.includes(platform))
+    .sort((a, b) => b.priority - a.priority);
+  const order = wanted === "auto" ? available : available.filter((c) => c.name === wanted);
+  if (order.length === 0) {
+    const valid = available.map((c) => c.name);
+    throw new DlError(
+      "BACKEND_UNAVAILABLE",
+      `Backend "${wanted}" is not available on ${platform}. Available here: ${listNames(valid)}.`,
+      { details: { valid } },
+    );
+  }
+
+  const tried: BackendAttempt[] = [];
+  for (const candidate of order) {
+    try {
+      await trySelect(candidate, options);
+      tried.push({ name: candidate.name, ok: true });
+      return await makeInfo(candidate, tried, requestedBy, platform);
+    } catch (error) {
+      tried.push({ name: candidate.name, ok: false, reason: reasonFor(candidate, error) });
+    }
+  }
+  const reasons = tried.map((t) => `${t.name}: ${t.reason ?? "failed"}`).join("; ");
+  throw new DlError(
+    "BACKEND_UNAVAILABLE",
+    wanted === "auto"
+      ? `No TensorFlow.js backend could start (${reasons}).`
+      : `Backend "${wanted}" could not start (${reasons}). Use --backend auto to fall back.`,
+    { details: { tried } },
+  );
+}
+
+function reasonFor(candidate: BackendCandidate, error: unknown): string {
+  if (candidate.name === "tfjs-node") {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") {
+      return `tfjs-node not installed: ${describe(error)}`;
+    }
+    return `tfjs-node failed to load its native addon: ${describe(error)}`;
+  }
+  return describe(error);
+}
+
+async function makeInfo(
+  candidate: BackendCandidate,
+  tried: BackendAttempt[],
+  requestedBy: BackendInfo["requestedBy"],
+  platform: Platform,
+): Promise<BackendInfo> {
+  let wasm: BackendInfo["wasm"];
+  if (candidate.tfName === "wasm") {
+    const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
+    const threads = Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"));
+    wasm = { simd, threads };
+  }
+  const info: BackendInfo = {
+    name: candidate.name,
+    tfName: candidate.tfName,
+    tried,
+    requestedBy,
+    platform,
+    tfjsVersion: tf.version_core,
+    gapKernels: [...(gapKernelsByBackend.get(candidate.tfName) ?? [])],
+    ...(wasm === undefined ? {} : { wasm }),
+  };
+  return Object.freeze(info);
+}
+
+/**
+ * Chooses and starts a backend: the option, else `DL_BACKEND`, else the best available by
+ * priority (Node: tfjs-node → wasm → cpu; browser: webgpu → webgl → wasm → cpu). Repeated calls
+ * with the same request return the same info; a different request switches backend.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  if (pending !== undefined) {
+    const info = await pending.catch(() => undefined);
+    const sameRequest = options.backend === undefined || options.backend === "auto" || options.backend === info?.name;
+    if (info !== undefined && sameRequest && tf.getBackend() === info.tfName) return info;
+  }
+  pending = select(options);
+  try {
+    current = await pending;
+    return current;
+  } catch (error) {
+    pending = undefined;
+    throw error;
+  }
+}
+
+/** The backend chosen by `initBackend`; throws if none was chosen yet. */
+export function backendInfo(): BackendInfo {
+  if (current === undefined) {
+    throw new DlError("BACKEND_UNAVAILABLE", "No backend chosen yet: await initBackend() first.");
+  }
+  return current;
+}
+
+/** Names of the candidates registered for this platform, best first. */
+export function availableBackends(): BackendName[] {
+  const platform = currentPlatform();
+  return [...candidates.values()]
+    .filter((c) => c.platforms.includes(platform))
+    .sort((a, b) => b.priority - a.priority)
+    .map((c) => c.name);
+}
+
+/** Tests only: forget the chosen backend so selection runs again. */
+export function resetBackendForTests(): void {
+  current = undefined;
+  pending = undefined;
+}

@@ -1,0 +1,2 @@
+// Owned by the data module; re-exported by the entries.
+export {};

@@ -1,0 +1,30 @@
+// Browser-safe entry of @dl/tensor-core. Node-only helpers live in index.node.ts.
+import "./backend/candidates.js";
+
+export { DlError, assertArgument, isDlError, listNames, throwIfAborted } from "./errors.js";
+export type { DlErrorCode, DlErrorOptions } from "./errors.js";
+export type { ProgressCallback, ProgressEvent, RunOptions } from "./progress.js";
+export { environment } from "./env.js";
+export type { Environment } from "./env.js";
+export { DEFAULT_SEED, createRng } from "./random/rng.js";
+export type { Rng } from "./random/rng.js";
+export {
+  BACKEND_NAMES,
+  availableBackends,
+  backendInfo,
+  initBackend,
+  recordGapKernels,
+  registerBackendCandidate,
+} from "./backend/registry.js";
+export type {
+  BackendAttempt,
+  BackendCandidate,
+  BackendInfo,
+  BackendName,
+  InitBackendOptions,
+  Platform,
+} from "./backend/registry.js";
+export { registerWasmGapKernels } from "./backend/wasmKernels/index.js";
+export * from "./data/index.js";
+export * from "./model/index.js";
+export * from "./report/index.js";

@@ -1,0 +1,2 @@
+// Owned by the model module; re-exported by the entries.
+export {};

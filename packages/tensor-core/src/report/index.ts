@@ -1,0 +1,2 @@
+// Owned by the report module; re-exported by the entries.
+export {};
