@@ -1,24 +1,18 @@
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 
-import { DlError, backendInfo, initBackend } from "@dl/tensor-core";
+import { DlError } from "@dl/tensor-core";
+
+import { commandRegistrations } from "./commands/index.js";
+import { InvalidOptionError } from "./options.js";
 
 /** Builds the `dl` program; each command parses arguments, calls one package function and prints. */
 export function buildProgram(): Command {
-  const program = new Command("dl").description("dl-lab: deep-learning ideas as fast, tested tools on TensorFlow.js");
-  program
-    .command("doctor")
-    .description("show the chosen backend and why, tfjs version, SIMD/threads, native backend status")
-    .option("--json", "print one JSON document on stdout")
-    .option("--backend <name>", "force a backend (auto, tfjs-node, wasm, cpu)")
-    .action(async (opts: { json?: boolean; backend?: string }) => {
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend as never });
-      const info = backendInfo();
-      if (opts.json === true) {
-        process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
-      } else {
-        process.stdout.write(`backend: ${info.name}\n`);
-      }
-    });
+  const program = new Command("dl")
+    .description("dl-lab: deep-learning ideas as fast, tested tools on TensorFlow.js")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of commandRegistrations) register(program);
+  for (const command of program.commands) command.exitOverride();
   return program;
 }
 
@@ -28,8 +22,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     await buildProgram().parseAsync([...argv]);
     return 0;
   } catch (error) {
-    const message = error instanceof DlError ? `error [${error.code}]: ${error.message}` : `error: ${String(error)}`;
-    process.stderr.write(`${message}\n`);
-    return 1;
+    if (error instanceof CommanderError) {
+      // commander already printed its one-line message; help and version exit 0.
+      return error.exitCode;
+    }
+    process.stderr.write(`${formatError(error)}\n`);
+    return error instanceof DlError || error instanceof InvalidOptionError ? 2 : 1;
   }
+}
+
+export function formatError(error: unknown): string {
+  if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
+  if (error instanceof Error) return `error: ${error.message}`;
+  return `error: ${String(error)}`;
 }

@@ -1,0 +1,116 @@
+import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+
+import cliProgress from "cli-progress";
+
+import type { ProgressCallback } from "@dl/tensor-core";
+
+/** Prints one JSON document on stdout (the `--json` contract). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+/** Human-readable lines go to stderr so stdout stays parseable. */
+export function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export type OutputFile = readonly [relativePath: string, contents: string | Uint8Array];
+
+/**
+ * Writes all files of a command into `outDir` at once: they are written to a sibling temp folder
+ * first and moved in only when every write succeeded, so a failure leaves nothing half-written.
+ */
+export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<string[]> {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  try {
+    for (const [rel, contents] of files) {
+      const path = join(staging, rel);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, contents);
+    }
+    await mkdir(target, { recursive: true });
+    const written: string[] = [];
+    for (const [rel] of files) {
+      const to = join(target, rel);
+      await mkdir(dirname(to), { recursive: true });
+      await rename(join(staging, rel), to);
+      written.push(to);
+    }
+    return written;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Writes one file atomically (temp file + rename). */
+export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
+  const target = resolve(path);
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
+  try {
+    await writeFile(tmp, contents);
+    await rename(tmp, target);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A stderr progress bar driven by a package's `onProgress` events; silent when stderr is not a TTY
+ * except for one line per phase, so logs stay short in CI.
+ */
+export function progressReporter(label: string): { onProgress: ProgressCallback; stop: () => void } {
+  const tty = process.stderr.isTTY;
+  let bar: cliProgress.SingleBar | undefined;
+  let phase = "";
+  const onProgress: ProgressCallback = (event) => {
+    const metrics = Object.entries(event.metrics ?? {})
+      .map(([k, v]) => `${k}=${formatNumber(v)}`)
+      .join(" ");
+    if (event.phase !== phase) {
+      bar?.stop();
+      bar = undefined;
+      phase = event.phase;
+      if (!tty) log(`${label}: ${phase}${event.total === undefined ? "" : ` (${event.total} steps)`}`);
+    }
+    if (!tty) return;
+    if (bar === undefined) {
+      bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: `${label} ${phase} [{bar}] {value}/{total} {metrics}`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(event.total ?? 0, event.step, { metrics });
+    } else {
+      if (event.total !== undefined) bar.setTotal(event.total);
+      bar.update(event.step, { metrics });
+    }
+  };
+  return {
+    onProgress,
+    stop: () => {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}
+
+function formatNumber(v: number): string {
+  return Math.abs(v) >= 1000 || Number.isInteger(v) ? String(v) : v.toPrecision(4);
+}
