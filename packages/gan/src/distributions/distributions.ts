@@ -121,7 +121,7 @@ function constantValue(node: MathNode, text: string): number | number[] {
   // Constant arithmetic such as `sqrt(1/8)` or `-1` is allowed; symbols are not.
   let symbols = false;
   node.traverse((n) => {
-    if (n.type === "SymbolNode" && !(n as MathNode & { name: string }).name.match(/^(sqrt|exp|log|pi|e)$/)) symbols = true;
+    if (n.type === "SymbolNode" && !/^(sqrt|exp|log|pi|e)$/.test((n as MathNode & { name: string }).name)) symbols = true;
   });
   if (symbols) throw badSpec(text);
   const value: unknown = node.evaluate();
