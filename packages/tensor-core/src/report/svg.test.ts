@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+
+import { barChartSvg, heatmapSvg, lineChartSvg, scatterSvg } from "./svg.js";
+
+const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
+
+describe("SVG charts", () => {
+  it("scatterSvg draws one circle per finite point and a legend of class names", () => {
+    const svg = scatterSvg([0, 0, 1, 2, NaN, 1, 3, 3], { labels: [0, 1, 1, 0], classNames: ["zero", "one"], title: "t-SNE" });
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(count(svg, /<circle /g)).toBe(3);
+    expect(svg).toContain(">zero</text>");
+    expect(svg).toContain(">one</text>");
+    expect(svg).toContain(">t-SNE</text>");
+  });
+
+  it("escapes every piece of text", () => {
+    const evil = `<script>alert("x")</script>&`;
+    const svgs = [
+      lineChartSvg([{ name: evil, y: [1, 2] }], { title: evil, xLabel: evil, yLabel: evil }),
+      barChartSvg([{ label: evil, value: 1, mark: evil }], { title: evil }),
+      scatterSvg([0, 0], { labels: [0], classNames: [evil] }),
+      heatmapSvg([1], 1, 1, { rowLabels: [evil], colLabels: [evil] }),
+    ];
+    for (const svg of svgs) {
+      expect(svg).not.toContain("<script>");
+      expect(svg).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;");
+    }
+  });
+
+  it("lineChartSvg labels round y ticks and draws one polyline per series", () => {
+    const svg = lineChartSvg(
+      [
+        { name: "loss", x: [1, 2, 3], y: [0.9, 0.4, 0.25] },
+        { name: "accuracy", x: [1, 2, 3], y: [0.7, 0.9, 0.95] },
+      ],
+      { xLabel: "epoch" },
+    );
+    expect(count(svg, /<polyline /g)).toBe(2);
+    for (const tick of ["0.2", "0.4", "0.6", "0.8", "1.0"]) expect(svg).toContain(`>${tick}</text>`);
+  });
+
+  it("barChartSvg draws error bars and significance marks above the whisker", () => {
+    const svg = barChartSvg(
+      [
+        { label: "striped", value: 0.8, error: 0.1, mark: "**" },
+        { label: "random", value: 0.5, error: 0.2 },
+      ],
+      { height: 300 },
+    );
+    expect(count(svg, /<rect x=/g)).toBe(2);
+    expect(count(svg, /<path d=/g)).toBe(2);
+    expect(svg).toContain(">**</text>");
+    const markY = Number(/y="([\d.]+)"[^>]*>\*\*<\/text>/.exec(svg)?.[1]);
+    const whiskerTop = Number(/<path d="M[\d.]+,([\d.]+)V/.exec(svg)?.[1]);
+    expect(markY).toBeLessThan(whiskerTop);
+  });
+
+  it("heatmapSvg shades the largest cell darkest and prints values", () => {
+    const svg = heatmapSvg([5, 0, 1, 9], 2, 2, { rowLabels: ["a", "b"], colLabels: ["a", "b"] });
+    expect(count(svg, /<rect x=/g)).toBe(4);
+    expect(svg).toContain('fill="rgb(8,48,107)"');
+    expect(svg).toContain('fill="rgb(247,251,255)"');
+    expect(svg).toContain(">9</text>");
+    expect(() => heatmapSvg([1, 2, 3], 2, 2)).toThrow(/needs 4 values/);
+  });
+});

@@ -1,0 +1,245 @@
+import { assertArgument } from "../errors.js";
+import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints } from "./charts.js";
+import { labelColor } from "./color.js";
+import { escapeHtml } from "./escape.js";
+import { formatTick, linearScale, niceTicks } from "./scale.js";
+
+/** Text and size of an SVG chart. */
+export interface SvgChartOptions {
+  width?: number;
+  height?: number;
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+}
+
+interface Frame {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+const FONT = `font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="11"`;
+
+function frame(options: SvgChartOptions, legendWidth: number, fallbackHeight = 320): Frame {
+  const width = options.width ?? 480;
+  const height = options.height ?? fallbackHeight;
+  return {
+    width,
+    height,
+    left: 56,
+    right: width - 12 - legendWidth,
+    top: options.title === undefined ? 12 : 30,
+    bottom: height - (options.xLabel === undefined ? 26 : 40),
+  };
+}
+
+function n(v: number): string {
+  return Number.isFinite(v) ? String(Math.round(v * 100) / 100) : "0";
+}
+
+function svgDocument(f: Frame, options: SvgChartOptions, body: string[]): string {
+  const title = options.title === undefined ? "" : `<text x="${n(f.width / 2)}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeHtml(options.title)}</text>`;
+  const xLabel = options.xLabel === undefined ? "" : `<text x="${n((f.left + f.right) / 2)}" y="${n(f.height - 8)}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`;
+  const yLabel =
+    options.yLabel === undefined
+      ? ""
+      : `<text transform="translate(14 ${n((f.top + f.bottom) / 2)}) rotate(-90)" text-anchor="middle">${escapeHtml(options.yLabel)}</text>`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}" ${FONT} role="img"${options.title === undefined ? "" : ` aria-label="${escapeHtml(options.title)}"`}>`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    title,
+    xLabel,
+    yLabel,
+    ...body,
+    `</svg>`,
+  ]
+    .filter((s) => s !== "")
+    .join("\n");
+}
+
+function yAxis(f: Frame, ticks: readonly number[], step: number, sy: (v: number) => number): string[] {
+  const out = [`<line x1="${f.left}" y1="${f.top}" x2="${f.left}" y2="${f.bottom}" stroke="#555"/>`];
+  for (const t of ticks) {
+    const y = n(sy(t));
+    out.push(`<line x1="${f.left}" y1="${y}" x2="${n(f.right)}" y2="${y}" stroke="#e4e4e4"/>`);
+    out.push(`<text x="${f.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t, step)}</text>`);
+  }
+  return out;
+}
+
+function xAxis(f: Frame, ticks: readonly number[], step: number, sx: (v: number) => number): string[] {
+  const out = [`<line x1="${f.left}" y1="${f.bottom}" x2="${n(f.right)}" y2="${f.bottom}" stroke="#555"/>`];
+  for (const t of ticks) {
+    const x = n(sx(t));
+    out.push(`<line x1="${x}" y1="${f.bottom}" x2="${x}" y2="${f.bottom + 4}" stroke="#555"/>`);
+    out.push(`<text x="${x}" y="${f.bottom + 15}" text-anchor="middle">${formatTick(t, step)}</text>`);
+  }
+  return out;
+}
+
+function legend(f: Frame, entries: readonly { name: string; color: string }[]): string[] {
+  return entries.map((e, i) => {
+    const y = f.top + 6 + i * 16;
+    return `<g><rect x="${n(f.right + 12)}" y="${y - 5}" width="10" height="10" fill="${escapeHtml(e.color)}"/><text x="${n(f.right + 26)}" y="${y}" dominant-baseline="middle">${escapeHtml(e.name)}</text></g>`;
+  });
+}
+
+function legendWidth(names: readonly string[]): number {
+  return names.length === 0 ? 0 : 30 + 6.5 * Math.max(...names.map((s) => s.length));
+}
+
+/** A scatter plot (points N×2 interleaved) with axes, coloured by class, and a legend of class names. */
+export function scatterSvg(
+  points: ArrayLike<number>,
+  options: SvgChartOptions & { labels?: ArrayLike<number>; classNames?: readonly string[]; radius?: number } = {},
+): string {
+  const { x, y } = splitPoints(points);
+  const classNames = options.labels === undefined ? [] : (options.classNames ?? uniqueLabels(options.labels).map(String));
+  const f = frame(options, legendWidth(classNames), options.height ?? options.width ?? 400);
+  const [x0, x1] = paddedExtent(x);
+  const [y0, y1] = paddedExtent(y);
+  const sx = linearScale(x0, x1, f.left, f.right);
+  const sy = linearScale(y0, y1, f.bottom, f.top);
+  const xt = niceTicks(x0, x1, 5);
+  const yt = niceTicks(y0, y1, 5);
+  const inside = (lo: number, hi: number) => (t: number) => t >= lo && t <= hi;
+  const body = [...yAxis(f, yt.ticks.filter(inside(y0, y1)), yt.step, sy), ...xAxis(f, xt.ticks.filter(inside(x0, x1)), xt.step, sx)];
+  const r = n(options.radius ?? 2.5);
+  const dots: string[] = [];
+  for (let i = 0; i < x.length; i++) {
+    const px = x[i] ?? NaN;
+    const py = y[i] ?? NaN;
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    const color = options.labels === undefined ? "#1f77b4" : labelColor(options.labels[i] ?? 0);
+    dots.push(`<circle cx="${n(sx(px))}" cy="${n(sy(py))}" r="${r}" fill="${color}" fill-opacity="0.8"/>`);
+  }
+  body.push(`<g>${dots.join("")}</g>`);
+  body.push(...legend(f, classNames.map((name, i) => ({ name, color: labelColor(i) }))));
+  return svgDocument(f, options, body);
+}
+
+function uniqueLabels(labels: ArrayLike<number>): number[] {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) max = Math.max(max, labels[i] ?? 0);
+  return Array.from({ length: max + 1 }, (_, i) => i);
+}
+
+/** A line chart (e.g. loss and accuracy per epoch) with axes, gridlines and a legend. */
+export function lineChartSvg(
+  series: readonly LineSeries[],
+  options: SvgChartOptions & { yDomain?: readonly [number, number] } = {},
+): string {
+  const domains = lineChartDomains(series, options.yDomain);
+  const f = frame(options, legendWidth(series.map((s) => s.name)));
+  const sx = linearScale(domains.x[0], domains.x[1], f.left, f.right);
+  const sy = linearScale(domains.y[0], domains.y[1], f.bottom, f.top);
+  const xt = niceTicks(domains.x[0], domains.x[1], 6);
+  const xTicks = xt.ticks.filter((t) => t >= domains.x[0] - 1e-12 && t <= domains.x[1] + 1e-12);
+  const body = [...yAxis(f, domains.yTicks, domains.yStep, sy), ...xAxis(f, xTicks, xt.step, sx)];
+  series.forEach((s, k) => {
+    const color = escapeHtml(s.color ?? labelColor(k));
+    const xs = seriesX(s);
+    const segments: string[][] = [[]];
+    for (let i = 0; i < s.y.length; i++) {
+      const vx = xs[i] ?? NaN;
+      const vy = s.y[i] ?? NaN;
+      if (!Number.isFinite(vx) || !Number.isFinite(vy)) {
+        segments.push([]);
+        continue;
+      }
+      segments[segments.length - 1]?.push(`${n(sx(vx))},${n(sy(vy))}`);
+    }
+    for (const seg of segments) {
+      if (seg.length === 0) continue;
+      body.push(`<polyline points="${seg.join(" ")}" fill="none" stroke="${color}" stroke-width="2"/>`);
+      if (seg.length <= 40) body.push(...seg.map((p) => `<circle cx="${p.split(",")[0] ?? 0}" cy="${p.split(",")[1] ?? 0}" r="2.5" fill="${color}"/>`));
+    }
+  });
+  body.push(...legend(f, series.map((s, k) => ({ name: s.name, color: s.color ?? labelColor(k) }))));
+  return svgDocument(f, options, body);
+}
+
+/** A bar chart with ± error bars, category labels and significance marks (e.g. "*") above bars. */
+export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { yDomain?: readonly [number, number] } = {}): string {
+  const { y, yTicks, yStep } = barChartDomain(bars, options.yDomain);
+  const f = frame({ ...options, xLabel: options.xLabel }, 0);
+  const sy = linearScale(y[0], y[1], f.bottom, f.top);
+  const body = yAxis(f, yTicks, yStep, sy);
+  const slot = (f.right - f.left) / bars.length;
+  const barWidth = slot * 0.7;
+  bars.forEach((b, i) => {
+    const cx = f.left + slot * (i + 0.5);
+    const top = sy(Math.max(0, b.value));
+    const bottom = sy(Math.min(0, b.value));
+    body.push(
+      `<rect x="${n(cx - barWidth / 2)}" y="${n(top)}" width="${n(barWidth)}" height="${n(Math.max(0.5, bottom - top))}" fill="${escapeHtml(b.color ?? labelColor(i))}"><title>${escapeHtml(`${b.label}: ${b.value}${b.error === undefined ? "" : ` ± ${b.error}`}`)}</title></rect>`,
+    );
+    let markY = top;
+    if (b.error !== undefined && b.error > 0) {
+      const hiY = sy(b.value + b.error);
+      const loY = sy(b.value - b.error);
+      const cap = Math.min(8, barWidth / 4);
+      body.push(
+        `<path d="M${n(cx)},${n(hiY)}V${n(loY)}M${n(cx - cap)},${n(hiY)}H${n(cx + cap)}M${n(cx - cap)},${n(loY)}H${n(cx + cap)}" stroke="#333" fill="none"/>`,
+      );
+      markY = Math.min(markY, hiY);
+    }
+    if (b.mark !== undefined && b.mark !== "") {
+      body.push(`<text x="${n(cx)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
+    }
+    body.push(`<text x="${n(cx)}" y="${f.bottom + 15}" text-anchor="middle">${escapeHtml(b.label)}</text>`);
+  });
+  body.push(`<line x1="${f.left}" y1="${n(sy(0))}" x2="${n(f.right)}" y2="${n(sy(0))}" stroke="#555"/>`);
+  return svgDocument(f, options, body);
+}
+
+/**
+ * A heatmap of a rows×cols matrix (row-major), e.g. a confusion matrix: darker cells hold larger
+ * values; each cell shows its value.
+ */
+export function heatmapSvg(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  options: SvgChartOptions & { rowLabels?: readonly string[]; colLabels?: readonly string[]; cellSize?: number; showValues?: boolean } = {},
+): string {
+  assertArgument(matrix.length === rows * cols, () => `heatmapSvg: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${matrix.length}.`);
+  const cell = options.cellSize ?? 28;
+  const labelSpace = 8 + 6.5 * Math.max(1, ...(options.rowLabels ?? []).map((s) => s.length));
+  const left = 24 + labelSpace;
+  const top = (options.title === undefined ? 12 : 30) + 18;
+  const width = left + cols * cell + 12;
+  const height = top + rows * cell + (options.xLabel === undefined ? 12 : 30);
+  let max = 0;
+  for (let i = 0; i < matrix.length; i++) max = Math.max(max, Math.abs(matrix[i] ?? 0));
+  const body: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    body.push(`<text x="${n(left - 6)}" y="${n(top + (r + 0.5) * cell)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(options.rowLabels?.[r] ?? String(r))}</text>`);
+    for (let c = 0; c < cols; c++) {
+      const v = matrix[r * cols + c] ?? 0;
+      const t = max > 0 ? Math.abs(v) / max : 0;
+      // Blues: white at 0 → #08306b at the maximum.
+      const shade = (from: number, to: number): number => Math.round(from + (to - from) * t);
+      const fill = `rgb(${shade(247, 8)},${shade(251, 48)},${shade(255, 107)})`;
+      body.push(`<rect x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="${fill}" stroke="#fff"/>`);
+      if (options.showValues !== false) {
+        body.push(
+          `<text x="${n(left + (c + 0.5) * cell)}" y="${n(top + (r + 0.5) * cell)}" text-anchor="middle" dominant-baseline="middle" font-size="9" fill="${t > 0.5 ? "#fff" : "#222"}">${escapeHtml(formatCell(v))}</text>`,
+        );
+      }
+    }
+  }
+  for (let c = 0; c < cols; c++) {
+    body.push(`<text x="${n(left + (c + 0.5) * cell)}" y="${top - 6}" text-anchor="middle">${escapeHtml(options.colLabels?.[c] ?? String(c))}</text>`);
+  }
+  const f: Frame = { width, height, left, right: left + cols * cell, top, bottom: top + rows * cell };
+  return svgDocument(f, options, body);
+}
+
+function formatCell(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(2);
+}
