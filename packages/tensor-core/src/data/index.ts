@@ -1,2 +1,20 @@
-// Owned by the data module; re-exported by the entries.
-export {};
+// Browser-safe part of the data module; re-exported by the package entries.
+export {
+  CLASS_NAMES,
+  DATASET_NAMES,
+  datasetToTensors,
+  filterClasses,
+  indicesByLabel,
+  parseDatasetName,
+  proportionalCounts,
+  sampleDataset,
+  subsetDataset,
+  validateDataset,
+} from "./dataset.js";
+export type { DatasetName, ImageDataset, SampleOptions } from "./dataset.js";
+export { assertFinite, shapeSize, unravelIndex } from "./ndarray.js";
+export type { NdArray, NdData, NdDtype } from "./ndarray.js";
+export { encodeNpy, parseNpy } from "./npy.js";
+export type { ParseNpyOptions } from "./npy.js";
+export { parseCsv } from "./csv.js";
+export type { CsvTable, ParseCsvOptions } from "./csv.js";
