@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import type { ProgressCallback } from "@dl/tensor-core";
+import { DlError, type ProgressCallback } from "@dl/tensor-core";
 
 /** Prints one JSON document on stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -30,8 +31,13 @@ export type OutputFile = readonly [relativePath: string, contents: string | Uint
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<string[]> {
   const target = resolve(outDir);
   const parent = dirname(target);
-  await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  let staging: string;
+  try {
+    await mkdir(parent, { recursive: true });
+    staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+  } catch (error) {
+    throw ioError(target, error);
+  }
   try {
     for (const [rel, contents] of files) {
       const path = join(staging, rel);
@@ -47,8 +53,42 @@ export async function writeOutputs(outDir: string, files: readonly OutputFile[])
       written.push(to);
     }
     return written;
+  } catch (error) {
+    throw error instanceof DlError ? error : ioError(target, error);
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function ioError(target: string, error: unknown): DlError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DlError("IO_ERROR", `Cannot write to ${target}: ${reason}. Choose a writable --out folder.`, { cause: error });
+}
+
+/**
+ * Checks, without creating anything, that `dir` could be created or written: it is a folder or does
+ * not exist yet, and its nearest existing ancestor is a writable folder. Commands call it before
+ * long work so a bad `--out` fails in a second, not after training.
+ */
+export async function assertWritableDir(dir: string): Promise<void> {
+  const target = resolve(dir);
+  let probe = target;
+  for (;;) {
+    const info = await stat(probe).catch(() => undefined);
+    if (info !== undefined) {
+      if (!info.isDirectory()) {
+        throw new DlError("IO_ERROR", `Cannot write to ${target}: ${probe} is a file, not a folder. Choose another --out folder.`);
+      }
+      try {
+        await access(probe, constants.W_OK | constants.X_OK);
+      } catch (error) {
+        throw ioError(target, error);
+      }
+      return;
+    }
+    const up = dirname(probe);
+    if (up === probe) throw new DlError("IO_ERROR", `Cannot write to ${target}: no existing parent folder.`);
+    probe = up;
   }
 }
 

@@ -1,24 +1,86 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+
 import type { Command } from "commander";
 
-import { backendInfo, initBackend } from "@dl/tensor-core";
+import { DATASET_NAMES, backendInfo, defaultCacheDir, initBackend, loadTfjsNode, type BackendInfo } from "@dl/tensor-core";
 
 import { backendOption, type CommonOptions } from "../options.js";
 import { printJson } from "../io.js";
 
+/** What `dl doctor --json` prints. */
+export interface DoctorReport {
+  backend: BackendInfo;
+  node: { version: string; platform: string; arch: string };
+  native: { installed: boolean; reason?: string };
+  cache: { dir: string; datasets: Record<string, boolean>; models: string[] };
+}
+
+/** Whether the optional native backend loads here, reusing the selection attempt when there was one. */
+async function nativeStatus(info: BackendInfo): Promise<DoctorReport["native"]> {
+  const attempt = info.tried.find((t) => t.name === "tfjs-node");
+  if (attempt !== undefined) return attempt.ok ? { installed: true } : { installed: false, reason: attempt.reason ?? "failed" };
+  try {
+    await loadTfjsNode();
+    return { installed: true };
+  } catch (error) {
+    const message = error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
+    const code = (error as { code?: unknown }).code;
+    const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+    return { installed: false, reason: `${missing ? "tfjs-node not installed" : "tfjs-node failed to load its native addon"}: ${message}` };
+  }
+}
+
+async function listDir(path: string): Promise<string[]> {
+  return readdir(path).catch(() => []);
+}
+
+/** Cached datasets (`<cache>/datasets/<name>-v*.json` headers) and model folders holding a model.json. */
+async function cacheStatus(dir: string): Promise<DoctorReport["cache"]> {
+  const datasetFiles = await listDir(join(dir, "datasets"));
+  const datasets: Record<string, boolean> = {};
+  for (const name of DATASET_NAMES) {
+    datasets[name] = datasetFiles.some((f) => f.startsWith(`${name}-v`) && f.endsWith(".json"));
+  }
+  const models: string[] = [];
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    const entries = await listDir(join(dir, "models", rel));
+    if (entries.includes("model.json")) models.push(rel === "" ? "." : rel);
+    if (depth === 0) return;
+    for (const e of entries) if (!e.includes(".")) await walk(rel === "" ? e : `${rel}/${e}`, depth - 1);
+  };
+  await walk("", 3);
+  return { dir, datasets, models: models.sort() };
+}
+
 export function registerDoctorCommand(program: Command): void {
   program
     .command("doctor")
-    .description("show the chosen backend and why, tfjs version, SIMD/threads, native backend status")
+    .description("show the chosen backend and why, tfjs version, SIMD/threads, native backend, Node version and cache")
     .option("--json", "print one JSON document on stdout")
     .addOption(backendOption())
     .action(async (opts: CommonOptions) => {
       await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
       const info = backendInfo();
+      const report: DoctorReport = {
+        backend: info,
+        node: { version: process.version, platform: process.platform, arch: process.arch },
+        native: await nativeStatus(info),
+        cache: await cacheStatus(defaultCacheDir()),
+      };
       if (opts.json === true) {
-        printJson(info);
+        printJson(report);
         return;
       }
-      process.stdout.write(`backend: ${info.name} (${info.requestedBy})\n`);
-      for (const t of info.tried) process.stdout.write(`  ${t.ok ? "✓" : "✗"} ${t.name}${t.reason ? ` — ${t.reason}` : ""}\n`);
+      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+      out(`backend: ${info.name} (${info.requestedBy}), tfjs ${info.tfjsVersion}`);
+      for (const t of info.tried) out(`  ${t.ok ? "✓" : "✗"} ${t.name}${t.reason ? ` — ${t.reason}` : ""}`);
+      if (info.wasm !== undefined) out(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? "yes" : "no"}`);
+      if (info.gapKernels.length > 0) out(`gap kernels: ${info.gapKernels.join(", ")}`);
+      out(`native (tfjs-node): ${report.native.installed ? "installed" : `not available — ${report.native.reason ?? ""}`}`);
+      out(`node: ${report.node.version} (${report.node.platform}/${report.node.arch})`);
+      out(`cache: ${report.cache.dir}`);
+      for (const [name, ok] of Object.entries(report.cache.datasets)) out(`  dataset ${name}: ${ok ? "cached" : "not cached (decoded on first use)"}`);
+      out(`  default models: ${report.cache.models.length === 0 ? "none cached (trained on first use)" : report.cache.models.join(", ")}`);
     });
 }
