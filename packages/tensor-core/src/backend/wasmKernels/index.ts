@@ -1,7 +1,53 @@
+import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
+import type { KernelConfig } from "@tensorflow/tfjs-core";
+
+import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
+import { conv2DBackpropInputConfig } from "./conv2dBackpropInput.js";
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwiseConv2dBackprop.js";
+import { einsumConfig } from "./einsum.js";
+import { matMulOverrides } from "./matMul.js";
+import { maxPoolGradConfig } from "./maxPoolGrad.js";
+import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
+
+/** Kernels tfjs-wasm lacks, or ships as slow scalar loops: ours replace them. */
+const ownKernels: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  maxPoolGradConfig,
+  depthwiseBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  unsortedSegmentSumConfig,
+  einsumConfig,
+];
+
+/** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
+const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");
+type Marked = KernelConfig & { [OURS]?: true };
+
+function isOurs(config: Marked | undefined): boolean {
+  return config?.[OURS] === true;
+}
+
+function install(config: KernelConfig): void {
+  if (getKernel(config.kernelName, "wasm") !== undefined) unregisterKernel(config.kernelName, "wasm");
+  registerKernel({ ...config, [OURS]: true } as Marked);
+}
+
 /**
- * Kernels tfjs-backend-wasm lacks, registered for "wasm" so models can train there.
- * Returns the names registered (idempotent).
+ * Kernels tfjs-backend-wasm lacks (or runs far slower than its own XNNPACK paths), registered for
+ * "wasm" so models train there at speed. Returns the names registered (idempotent).
  */
 export function registerWasmGapKernels(): string[] {
-  return [];
+  const names: string[] = [];
+  for (const config of ownKernels) {
+    if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
+    names.push(config.kernelName);
+  }
+  for (const { kernelName, wrap } of matMulOverrides) {
+    const current = getKernel(kernelName, "wasm");
+    if (current === undefined) continue;
+    if (!isOurs(current)) install(wrap(current));
+    names.push(kernelName);
+  }
+  return names;
 }

@@ -1,0 +1,46 @@
+import type { TensorInfo, backend_util } from "@tensorflow/tfjs-core";
+
+import { heapF32 } from "./wasmBackend.js";
+import type { WasmBackend } from "./wasmBackend.js";
+
+/**
+ * cols[(b·OH+oh)·OW+ow, (kh·KW+kw)·C+c] = x[b, oh·sh+kh·dh−pt, ow·sw+kw·dw−pl, c] (0 outside), on
+ * the wasm heap. Each filter tap copies one contiguous run of C channels.
+ */
+export function im2col(backend: WasmBackend, x: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+  const k = filterHeight * filterWidth * inChannels;
+  const out = backend.makeOutput([batchSize * outHeight * outWidth, k], "float32");
+  const src = heapF32(backend, x);
+  const dst = heapF32(backend, out);
+  const rowStride = inWidth * inChannels;
+  const imageStride = inHeight * rowStride;
+  let o = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const imageBase = b * imageStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - padInfo.top;
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - padInfo.left;
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const h = h0 + kh * dilationHeight;
+          const rowInside = h >= 0 && h < inHeight;
+          const rowBase = imageBase + h * rowStride;
+          for (let kw = 0; kw < filterWidth; kw++) {
+            const w = w0 + kw * dilationWidth;
+            if (rowInside && w >= 0 && w < inWidth) {
+              const s = rowBase + w * inChannels;
+              if (inChannels === 1) dst[o] = src[s] ?? 0;
+              else dst.set(src.subarray(s, s + inChannels), o);
+            } else {
+              dst.fill(0, o, o + inChannels);
+            }
+            o += inChannels;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

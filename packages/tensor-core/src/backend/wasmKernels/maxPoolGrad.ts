@@ -1,0 +1,72 @@
+import { MaxPoolGrad, backend_util } from "@tensorflow/tfjs-core";
+import type { KernelConfig, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
+
+import { asWasm, heapF32, zerosOutput } from "./wasmBackend.js";
+import type { KernelArgs } from "./wasmBackend.js";
+
+/**
+ * dx[argmax of each window] += dy, the argmax being the first maximum in row-major window order
+ * (as tfjs-cpu and TensorFlow pick it). Replaces tfjs-wasm's much slower MaxPoolGrad.
+ */
+function maxPoolGrad(args: KernelArgs): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = args.attrs as unknown as MaxPoolGradAttrs;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth, padInfo } = info;
+  const out = zerosOutput(backend, input.shape);
+  const x = heapF32(backend, input);
+  const g = heapF32(backend, dy);
+  const dx = heapF32(backend, out);
+  const rowStride = inWidth * inChannels;
+  const best = new Float64Array(inChannels);
+  const bestAt = new Int32Array(inChannels);
+  let o = 0;
+  for (let b = 0; b < batchSize; b++) {
+    const imageBase = b * inHeight * rowStride;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - padInfo.top;
+      const hStart = Math.max(0, h0);
+      const hEnd = Math.min(inHeight, h0 + effectiveFilterHeight);
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - padInfo.left;
+        const wStart = Math.max(0, w0);
+        const wEnd = Math.min(inWidth, w0 + effectiveFilterWidth);
+        best.fill(Number.NEGATIVE_INFINITY);
+        bestAt.fill(-1);
+        for (let h = hStart; h < hEnd; h++) {
+          for (let w = wStart; w < wEnd; w++) {
+            const base = imageBase + h * rowStride + w * inChannels;
+            for (let c = 0; c < inChannels; c++) {
+              const v = x[base + c] ?? 0;
+              if (v > (best[c] ?? 0) || bestAt[c] === -1) {
+                best[c] = v;
+                bestAt[c] = base + c;
+              }
+            }
+          }
+        }
+        for (let c = 0; c < inChannels; c++) {
+          const at = bestAt[c] ?? -1;
+          if (at >= 0) dx[at] = (dx[at] ?? 0) + (g[o + c] ?? 0);
+        }
+        o += inChannels;
+      }
+    }
+  }
+  return out;
+}
+
+export const maxPoolGradConfig: KernelConfig = {
+  kernelName: MaxPoolGrad,
+  backendName: "wasm",
+  kernelFunc: maxPoolGrad,
+};
