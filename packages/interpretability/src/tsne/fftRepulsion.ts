@@ -1,0 +1,252 @@
+import FFT from "fft.js";
+
+import type { RepulsionFn } from "./gradient.js";
+
+export interface FftInterpolationOptions {
+  /** Lagrange interpolation nodes per box and dimension (FIt-SNE default 3). */
+  nodesPerBox?: number;
+  /** Largest box side in embedding units (FIt-SNE: 1 box per unit of range). */
+  boxWidth?: number;
+  /** Fewest boxes per dimension. */
+  minBoxes?: number;
+  /** Cap on the (power-of-two) FFT side; bounds time and memory per iteration. */
+  maxFftSize?: number;
+}
+
+/** Equispaced 2-D grid: node positions and Lagrange weights of every point on the p×p nodes of its box. */
+interface Interpolation {
+  fftSize: number;
+  gridSize: number;
+  spacing: number;
+  /** First grid index of each point's box, per axis. */
+  base0: Int32Array;
+  base1: Int32Array;
+  /** n × p weights per axis. */
+  weights0: Float64Array;
+  weights1: Float64Array;
+}
+
+function nextPow2(v: number): number {
+  let p = 1;
+  while (p < v) p *= 2;
+  return p;
+}
+
+/**
+ * Polynomial-interpolation FFT repulsion for 2-D embeddings (FIt-SNE: Linderman et al. 2019, Nat. Methods,
+ * algorithm 1). Charges are spread to an equispaced grid by Lagrange interpolation, convolved with the
+ * kernels w² and w by FFT (the kernel matrix on an equispaced grid is Toeplitz), and interpolated back.
+ * Two real convolutions share one complex FFT: [1 + i·y₀] with kernel w², and [y₁ + i·1] with kernels w²
+ * and w split through Hermitian symmetry; kernel spectra are real because both kernels are even.
+ */
+export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn {
+  const p = options.nodesPerBox ?? 3;
+  const boxWidth = options.boxWidth ?? 1;
+  const minBoxes = options.minBoxes ?? 16;
+  const maxFftSize = options.maxFftSize ?? 256;
+  const ffts = new Map<number, FFT>();
+  const fftOf = (m: number): FFT => {
+    let f = ffts.get(m);
+    if (f === undefined) {
+      f = new FFT(m);
+      ffts.set(m, f);
+    }
+    return f;
+  };
+  const nodeT = Float64Array.from({ length: p }, (_, k) => (k + 0.5) / p);
+  const denom = Float64Array.from({ length: p }, (_, k) => {
+    let d = 1;
+    for (let m = 0; m < p; m++) if (m !== k) d *= (nodeT[k] as number) - (nodeT[m] as number);
+    return d;
+  });
+
+  return (y, n, dims, forces) => {
+    if (dims !== 2) throw new Error("fftRepulsion supports 2-D embeddings only");
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = 0; t < 2 * n; t++) {
+      const v = y[t] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const range = Math.max(hi - lo, 1e-6);
+    const wanted = Math.max(minBoxes, Math.ceil(range / boxWidth));
+    const fftSize = Math.min(maxFftSize, Math.max(16, nextPow2(2 * p * wanted)));
+    const nBoxes = Math.floor(fftSize / (2 * p));
+    const gridSize = nBoxes * p;
+    const box = (range * (1 + 1e-9)) / nBoxes;
+    const spacing = box / p;
+    const interp: Interpolation = {
+      fftSize,
+      gridSize,
+      spacing,
+      base0: new Int32Array(n),
+      base1: new Int32Array(n),
+      weights0: new Float64Array(n * p),
+      weights1: new Float64Array(n * p),
+    };
+    for (let i = 0; i < n; i++) {
+      for (let axis = 0; axis < 2; axis++) {
+        const u = ((y[2 * i + axis] as number) - lo) / box;
+        const b = Math.min(nBoxes - 1, Math.floor(u));
+        const t = u - b;
+        (axis === 0 ? interp.base0 : interp.base1)[i] = b * p;
+        const w = axis === 0 ? interp.weights0 : interp.weights1;
+        for (let k = 0; k < p; k++) {
+          let num = 1;
+          for (let m = 0; m < p; m++) if (m !== k) num *= t - (nodeT[m] as number);
+          w[i * p + k] = num / (denom[k] as number);
+        }
+      }
+    }
+    const m = fftSize;
+    const fft = fftOf(m);
+    const kernel = kernelSpectrum(fft, m, spacing);
+    // Grid rows index axis 1, columns axis 0.
+    const g1 = new Float64Array(2 * m * m);
+    const g2 = new Float64Array(2 * m * m);
+    for (let i = 0; i < n; i++) {
+      const b0 = interp.base0[i] as number;
+      const b1 = interp.base1[i] as number;
+      const y0 = y[2 * i] as number;
+      const y1 = y[2 * i + 1] as number;
+      for (let r = 0; r < p; r++) {
+        const wr = interp.weights1[i * p + r] as number;
+        const row = (b1 + r) * m;
+        for (let c = 0; c < p; c++) {
+          const w = wr * (interp.weights0[i * p + c] as number);
+          const at = 2 * (row + b0 + c);
+          g1[at]! += w;
+          g1[at + 1]! += w * y0;
+          g2[at]! += w * y1;
+          g2[at + 1]! += w;
+        }
+      }
+    }
+    fft2d(fft, g1, m, gridSize, false);
+    fft2d(fft, g2, m, gridSize, false);
+    const kReal = kernel.real;
+    const kImag = kernel.imag;
+    for (let e = 0; e < m * m; e++) {
+      g1[2 * e]! *= kReal[e] as number;
+      g1[2 * e + 1]! *= kReal[e] as number;
+    }
+    const prod = new Float64Array(2 * m * m);
+    for (let r = 0; r < m; r++) {
+      const nr = (m - r) % m;
+      for (let c = 0; c < m; c++) {
+        const nc = (m - c) % m;
+        const e = r * m + c;
+        const ne = nr * m + nc;
+        const aRe = g2[2 * e] as number;
+        const aIm = g2[2 * e + 1] as number;
+        const bRe = g2[2 * ne] as number;
+        const bIm = g2[2 * ne + 1] as number;
+        // Spectra of the two real charge grids packed in g2 (Hermitian split).
+        const sRe = 0.5 * (aRe + bRe);
+        const sIm = 0.5 * (aIm - bIm);
+        const tRe = 0.5 * (aIm + bIm);
+        const tIm = 0.5 * (bRe - aRe);
+        const k1 = kReal[e] as number;
+        const k2 = kImag[e] as number;
+        prod[2 * e] = sRe * k1 - tIm * k2;
+        prod[2 * e + 1] = sIm * k1 + tRe * k2;
+      }
+    }
+    fft2d(fft, g1, m, gridSize, true);
+    fft2d(fft, prod, m, gridSize, true);
+    let z = 0;
+    for (let i = 0; i < n; i++) {
+      const b0 = interp.base0[i] as number;
+      const b1 = interp.base1[i] as number;
+      let phi1 = 0;
+      let phi0y = 0;
+      let phi1y = 0;
+      let phiW = 0;
+      for (let r = 0; r < p; r++) {
+        const wr = interp.weights1[i * p + r] as number;
+        const row = (b1 + r) * m;
+        for (let c = 0; c < p; c++) {
+          const w = wr * (interp.weights0[i * p + c] as number);
+          const at = 2 * (row + b0 + c);
+          phi1 += w * (g1[at] as number);
+          phi0y += w * (g1[at + 1] as number);
+          phi1y += w * (prod[at] as number);
+          phiW += w * (prod[at + 1] as number);
+        }
+      }
+      // Σ_j w²(y_i − y_j) = y_i Σ w² − Σ w² y_j; the self term cancels. Σ_{j≠i} w = Σ_j w − 1.
+      forces[2 * i] = (y[2 * i] as number) * phi1 - phi0y;
+      forces[2 * i + 1] = (y[2 * i + 1] as number) * phi1 - phi1y;
+      z += phiW - 1;
+    }
+    return z;
+  };
+}
+
+const spectrumCache = new WeakMap<FFT, { spacing: number; real: Float64Array; imag: Float64Array }>();
+
+/** Spectra of the circulant embeddings of w² (real part) and w (imaginary part) on grid spacing h. */
+function kernelSpectrum(fft: FFT, m: number, spacing: number): { real: Float64Array; imag: Float64Array } {
+  const cached = spectrumCache.get(fft);
+  if (cached?.spacing === spacing) return cached;
+  const g = new Float64Array(2 * m * m);
+  for (let r = 0; r < m; r++) {
+    const or = r <= m / 2 ? r : r - m;
+    for (let c = 0; c < m; c++) {
+      const oc = c <= m / 2 ? c : c - m;
+      const w = 1 / (1 + spacing * spacing * (or * or + oc * oc));
+      g[2 * (r * m + c)] = w * w;
+      g[2 * (r * m + c) + 1] = w;
+    }
+  }
+  fft2d(fft, g, m, m, false);
+  const real = new Float64Array(m * m);
+  const imag = new Float64Array(m * m);
+  for (let e = 0; e < m * m; e++) {
+    real[e] = g[2 * e] as number;
+    imag[e] = g[2 * e + 1] as number;
+  }
+  const entry = { spacing, real, imag };
+  spectrumCache.set(fft, entry);
+  return entry;
+}
+
+/**
+ * In-place 2-D FFT of an m×m interleaved complex grid. Only the first `usedRows` rows are non-zero on
+ * input (forward) or needed on output (inverse), so the other row transforms are skipped.
+ */
+export function fft2d(fft: FFT, grid: Float64Array, m: number, usedRows: number, inverse: boolean): void {
+  const inBuf = new Float64Array(2 * m);
+  const outBuf = new Float64Array(2 * m);
+  const rows = (): void => {
+    for (let r = 0; r < usedRows; r++) {
+      const row = grid.subarray(2 * r * m, 2 * (r + 1) * m);
+      inBuf.set(row);
+      if (inverse) fft.inverseTransform(outBuf, inBuf);
+      else fft.transform(outBuf, inBuf);
+      row.set(outBuf);
+    }
+  };
+  const columns = (): void => {
+    for (let c = 0; c < m; c++) {
+      for (let r = 0; r < m; r++) {
+        inBuf[2 * r] = grid[2 * (r * m + c)] as number;
+        inBuf[2 * r + 1] = grid[2 * (r * m + c) + 1] as number;
+      }
+      if (inverse) fft.inverseTransform(outBuf, inBuf);
+      else fft.transform(outBuf, inBuf);
+      for (let r = 0; r < m; r++) {
+        grid[2 * (r * m + c)] = outBuf[2 * r] as number;
+        grid[2 * (r * m + c) + 1] = outBuf[2 * r + 1] as number;
+      }
+    }
+  };
+  if (inverse) {
+    columns();
+    rows();
+  } else {
+    rows();
+    columns();
+  }
+}

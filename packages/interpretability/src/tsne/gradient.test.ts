@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+
+import type { SparseMatrix } from "./affinities.js";
+import { fftRepulsion } from "./fftRepulsion.js";
+import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
+import { barnesHutRepulsion } from "./spaceTree.js";
+import { gaussianClusters } from "./testData.js";
+import { computeAffinities } from "./tsne.js";
+import { createRng } from "@dl/tensor-core";
+
+/** KL(P‖Q) straight from the definition with dense Q. */
+function denseKl(p: SparseMatrix, y: Float64Array, n: number, dims: number): number {
+  let z = 0;
+  const w = (i: number, j: number): number => {
+    let s = 0;
+    for (let c = 0; c < dims; c++) s += (y[i * dims + c]! - y[j * dims + c]!) ** 2;
+    return 1 / (1 + s);
+  };
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) z += w(i, j);
+  let kl = 0;
+  for (let i = 0; i < n; i++) {
+    for (let e = p.rowPtr[i]!; e < p.rowPtr[i + 1]!; e++) {
+      const v = p.values[e]!;
+      if (v > 0) kl += v * Math.log(v / (w(i, p.colIdx[e]!) / z));
+    }
+  }
+  return kl;
+}
+
+function randomEmbedding(n: number, dims: number, scale: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: n * dims }, () => rng.normal() * scale);
+}
+
+function relativeError(a: Float64Array, b: Float64Array): number {
+  let num = 0;
+  let den = 0;
+  for (let e = 0; e < a.length; e++) {
+    num += (a[e]! - b[e]!) ** 2;
+    den += b[e]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+describe("t-SNE gradient", () => {
+  const { data, n } = gaussianClusters(3, 30, 5, 2);
+  const p = computeAffinities(data, n, 5, 8);
+
+  for (const dims of [2, 3]) {
+    it(`exact gradient matches finite differences of KL (${dims}-D)`, () => {
+      const y = randomEmbedding(n, dims, 2, 9);
+      const grad = new Float64Array(n * dims);
+      const forces = new Float64Array(n * dims);
+      const { z, sumPLogW } = tsneGradient(y, n, dims, p, 1, exactRepulsion, grad, forces);
+      expect(klFromParts(p, sumPLogW, z)).toBeCloseTo(denseKl(p, y, n, dims), 10);
+      const h = 1e-5;
+      for (const e of [0, 1, 7, 40, n * dims - 1]) {
+        const yp = Float64Array.from(y);
+        const ym = Float64Array.from(y);
+        yp[e]! += h;
+        ym[e]! -= h;
+        const numeric = (denseKl(p, yp, n, dims) - denseKl(p, ym, n, dims)) / (2 * h);
+        expect(grad[e]).toBeCloseTo(numeric, 6);
+      }
+    });
+  }
+
+  it("exaggeration scales only the attractive term", () => {
+    const y = randomEmbedding(n, 2, 2, 4);
+    const g1 = new Float64Array(n * 2);
+    const g12 = new Float64Array(n * 2);
+    const f = new Float64Array(n * 2);
+    tsneGradient(y, n, 2, p, 1, exactRepulsion, g1, f);
+    const z = tsneGradient(y, n, 2, p, 12, exactRepulsion, g12, f).z;
+    // g(α) = 4(α·A − F/Z) is affine in α, so g(12) − g(1) = 11·4A.
+    const attr = new Float64Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      for (let e = p.rowPtr[i]!; e < p.rowPtr[i + 1]!; e++) {
+        const j = p.colIdx[e]!;
+        const d0 = y[2 * i]! - y[2 * j]!;
+        const d1 = y[2 * i + 1]! - y[2 * j + 1]!;
+        const w = 1 / (1 + d0 * d0 + d1 * d1);
+        attr[2 * i]! += p.values[e]! * w * d0;
+        attr[2 * i + 1]! += p.values[e]! * w * d1;
+      }
+    }
+    for (let e = 0; e < 2 * n; e++) expect(g12[e]! - g1[e]!).toBeCloseTo(44 * attr[e]!, 10);
+    expect(z).toBeGreaterThan(0);
+  });
+});
+
+describe("approximate repulsion", () => {
+  const n = 400;
+  for (const [dims, scale] of [
+    [2, 10],
+    [3, 10],
+  ] as const) {
+    it(`Barnes–Hut θ = 0.5 is within 2% of exact, θ = 0 is exact (${dims}-D)`, () => {
+      const y = randomEmbedding(n, dims, scale, 21);
+      const exact = new Float64Array(n * dims);
+      const zExact = exactRepulsion(y, n, dims, exact);
+      const bh = new Float64Array(n * dims);
+      const zBh = barnesHutRepulsion(0.5)(y, n, dims, bh);
+      expect(relativeError(bh, exact)).toBeLessThan(0.02);
+      expect(Math.abs(zBh - zExact) / zExact).toBeLessThan(0.01);
+      const bh0 = new Float64Array(n * dims);
+      const z0 = barnesHutRepulsion(0)(y, n, dims, bh0);
+      expect(relativeError(bh0, exact)).toBeLessThan(1e-12);
+      expect(z0).toBeCloseTo(zExact, 8);
+    });
+  }
+
+  it("Barnes–Hut handles coincident points", () => {
+    const y = randomEmbedding(50, 2, 3, 5);
+    for (let i = 1; i < 10; i++) y.set(y.subarray(0, 2), 2 * i);
+    const exact = new Float64Array(100);
+    const zExact = exactRepulsion(y, 50, 2, exact);
+    const bh = new Float64Array(100);
+    const z = barnesHutRepulsion(0)(y, 50, 2, bh);
+    expect(z).toBeCloseTo(zExact, 8);
+    expect(relativeError(bh, exact)).toBeLessThan(1e-12);
+  });
+
+  it("FFT interpolation converges to exact as the grid refines", () => {
+    const y = randomEmbedding(n, 2, 8, 33);
+    const exact = new Float64Array(n * 2);
+    const zExact = exactRepulsion(y, n, 2, exact);
+    const errors: number[] = [];
+    for (const [nodesPerBox, boxWidth] of [
+      [3, 2],
+      [3, 0.5],
+      [5, 0.5],
+    ] as const) {
+      const f = new Float64Array(n * 2);
+      const z = fftRepulsion({ nodesPerBox, boxWidth, minBoxes: 1, maxFftSize: 1024 })(y, n, 2, f);
+      errors.push(relativeError(f, exact));
+      expect(Math.abs(z - zExact) / zExact).toBeLessThan(0.01);
+    }
+    expect(errors[2]!).toBeLessThan(1e-3);
+    expect(errors[1]!).toBeLessThan(errors[0]!);
+    expect(errors[2]!).toBeLessThan(errors[1]!);
+  });
+});

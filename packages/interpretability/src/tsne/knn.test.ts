@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+
+import { exactKnn, knnGraph, queryKnn, vpTreeKnn } from "./knn.js";
+import { gaussianClusters } from "./testData.js";
+
+/** Reference: full sort of every row by (distance, index). */
+function bruteForce(data: Float32Array, n: number, d: number, k: number): { idx: number[][]; dist: number[][] } {
+  const idx: number[][] = [];
+  const dist: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row: [number, number][] = [];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      let s = 0;
+      for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (data[j * d + t] as number)) ** 2;
+      row.push([s, j]);
+    }
+    row.sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] - b[0]));
+    idx.push(row.slice(0, k).map((r) => r[1]));
+    dist.push(row.slice(0, k).map((r) => r[0]));
+  }
+  return { idx, dist };
+}
+
+describe("k nearest neighbours", () => {
+  const { data, n } = gaussianClusters(4, 75, 6, 3, 3);
+  const k = 12;
+  const ref = bruteForce(data, n, 6, k);
+
+  it("brute force matches a full sort", () => {
+    const g = exactKnn(data, n, 6, k);
+    for (let i = 0; i < n; i++) {
+      expect(Array.from(g.indices.subarray(i * k, (i + 1) * k))).toEqual(ref.idx[i]);
+      for (let t = 0; t < k; t++) expect(g.distances[i * k + t]).toBeCloseTo(ref.dist[i]![t]!, 9);
+    }
+  });
+
+  it("the vantage-point tree is exact", () => {
+    const g = vpTreeKnn(data, n, 6, k, 7);
+    for (let i = 0; i < n; i++) expect(Array.from(g.indices.subarray(i * k, (i + 1) * k))).toEqual(ref.idx[i]);
+  });
+
+  it("handles duplicate points (distance 0, ties by index)", () => {
+    const dup = new Float32Array(40 * 2);
+    for (let i = 0; i < 40; i++) {
+      dup[2 * i] = i % 5;
+      dup[2 * i + 1] = 0;
+    }
+    const r = bruteForce(dup, 40, 2, 10);
+    const tree = knnGraph(dup, 40, 2, 10, { method: "vptree" });
+    const exact = knnGraph(dup, 40, 2, 10, { method: "exact" });
+    for (let i = 0; i < 40; i++) {
+      expect(Array.from(tree.indices.subarray(i * 10, (i + 1) * 10))).toEqual(r.idx[i]);
+      expect(Array.from(exact.indices.subarray(i * 10, (i + 1) * 10))).toEqual(r.idx[i]);
+    }
+  });
+
+  it("queries new points against a reference set", () => {
+    const q = data.slice(0, 5 * 6);
+    const g = queryKnn(data, n, q, 5, 6, 3);
+    for (let i = 0; i < 5; i++) {
+      expect(g.indices[i * 3]).toBe(i);
+      expect(g.distances[i * 3]).toBe(0);
+      expect(g.indices[i * 3 + 1]).toBe(ref.idx[i]![0]);
+    }
+  });
+
+  it("rejects k outside 1..N−1", () => {
+    expect(() => knnGraph(data, n, 6, n)).toThrow(/1 ≤ k ≤ N − 1/);
+  });
+});

@@ -1,0 +1,262 @@
+import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+
+/** k nearest neighbours of every point, rows sorted by (distance, index); the point itself excluded. */
+export interface KnnGraph {
+  n: number;
+  k: number;
+  /** n × k neighbour indices, row-major. */
+  indices: Int32Array;
+  /** n × k squared euclidean distances, matching `indices`. */
+  distances: Float64Array;
+}
+
+export type KnnMethod = "auto" | "exact" | "vptree";
+
+export interface KnnOptions {
+  method?: KnnMethod;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+/** Above this many points `auto` switches from brute force to the vantage-point tree (measured in bench/). */
+export const EXACT_KNN_MAX_POINTS = 2500;
+
+type Data = Float32Array | Float64Array;
+
+/** Both methods are exact; `vptree` is faster for larger N in low intrinsic dimension (e.g. PCA-50 images). */
+export function knnGraph(data: Data, n: number, d: number, k: number, options: KnnOptions = {}): KnnGraph {
+  if (!Number.isInteger(k) || k < 1 || k > n - 1) {
+    throw new DlError("INVALID_ARGUMENT", `k nearest neighbours needs 1 ≤ k ≤ N − 1 = ${n - 1}, got k = ${k}.`);
+  }
+  const method = options.method ?? "auto";
+  const useTree = method === "vptree" || (method === "auto" && n > EXACT_KNN_MAX_POINTS);
+  return useTree ? vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal) : exactKnn(data, n, d, k, options.signal);
+}
+
+/** A bounded max-heap per row, ordered by (distance, index) so ties resolve the same way whatever the visiting order. */
+class RowHeaps {
+  readonly dist: Float64Array;
+  readonly idx: Int32Array;
+  readonly size: Int32Array;
+  constructor(
+    readonly rows: number,
+    readonly k: number,
+  ) {
+    this.dist = new Float64Array(rows * k);
+    this.idx = new Int32Array(rows * k);
+    this.size = new Int32Array(rows);
+  }
+
+  /** The worst kept distance of row r, or +∞ while the row has room. */
+  bound(r: number): number {
+    return (this.size[r] as number) < this.k ? Infinity : (this.dist[r * this.k] as number);
+  }
+
+  push(r: number, d: number, j: number): void {
+    const k = this.k;
+    const base = r * k;
+    const dist = this.dist;
+    const idx = this.idx;
+    let s = this.size[r] as number;
+    if (s < k) {
+      // sift up
+      let c = s;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const pd = dist[base + p] as number;
+        if (pd > d || (pd === d && (idx[base + p] as number) > j)) break;
+        dist[base + c] = pd;
+        idx[base + c] = idx[base + p] as number;
+        c = p;
+      }
+      dist[base + c] = d;
+      idx[base + c] = j;
+      this.size[r] = s + 1;
+      return;
+    }
+    const td = dist[base] as number;
+    if (d > td || (d === td && j >= (idx[base] as number))) return;
+    // replace the root and sift down
+    s = k;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= s) break;
+      let m = l;
+      const ld = dist[base + l] as number;
+      if (l + 1 < s) {
+        const rd = dist[base + l + 1] as number;
+        if (rd > ld || (rd === ld && (idx[base + l + 1] as number) > (idx[base + l] as number))) m = l + 1;
+      }
+      const md = dist[base + m] as number;
+      if (md < d || (md === d && (idx[base + m] as number) < j)) break;
+      dist[base + c] = md;
+      idx[base + c] = idx[base + m] as number;
+      c = m;
+    }
+    dist[base + c] = d;
+    idx[base + c] = j;
+  }
+
+  /** Rows sorted ascending by (distance, index). */
+  toGraph(n: number): KnnGraph {
+    const k = this.k;
+    const indices = new Int32Array(n * k);
+    const distances = new Float64Array(n * k);
+    const order: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const base = r * k;
+      order.length = 0;
+      for (let t = 0; t < k; t++) order.push(t);
+      order.sort((a, b) => {
+        const da = this.dist[base + a] as number;
+        const db = this.dist[base + b] as number;
+        return da === db ? (this.idx[base + a] as number) - (this.idx[base + b] as number) : da - db;
+      });
+      for (let t = 0; t < k; t++) {
+        const o = order[t] as number;
+        indices[base + t] = this.idx[base + o] as number;
+        distances[base + t] = this.dist[base + o] as number;
+      }
+    }
+    return { n, k, indices, distances };
+  }
+}
+
+function squaredDistance(data: Data, a: number, b: number, d: number): number {
+  let s = 0;
+  const oa = a * d;
+  const ob = b * d;
+  for (let t = 0; t < d; t++) {
+    const diff = (data[oa + t] as number) - (data[ob + t] as number);
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** Brute force over all pairs, each pair computed once and offered to both rows: O(N²·d). */
+export function exactKnn(data: Data, n: number, d: number, k: number, signal?: AbortSignal): KnnGraph {
+  const heaps = new RowHeaps(n, k);
+  for (let i = 0; i < n; i++) {
+    if ((i & 255) === 0) throwIfAborted(signal);
+    for (let j = i + 1; j < n; j++) {
+      const dist = squaredDistance(data, i, j, d);
+      if (dist <= heaps.bound(i)) heaps.push(i, dist, j);
+      if (dist <= heaps.bound(j)) heaps.push(j, dist, i);
+    }
+  }
+  return heaps.toGraph(n);
+}
+
+const VP_LEAF_SIZE = 12;
+
+/**
+ * Exact k-NN with a vantage-point tree (Yianilos 1993), the structure bhtsne uses. The tree is implicit:
+ * a node is a range [lo, hi) of `perm` whose first entry is the vantage point; the inside half is
+ * [lo+1, mid) and the outside half [mid, hi), split at the median distance `radius[lo]`.
+ */
+export function vpTreeKnn(data: Data, n: number, d: number, k: number, seed: number, signal?: AbortSignal): KnnGraph {
+  const rng = createRng(seed);
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  const radius = new Float64Array(n);
+  const scratch = new Float64Array(n);
+
+  const build = (lo: number, hi: number): void => {
+    if (hi - lo <= VP_LEAF_SIZE) return;
+    const pick = lo + rng.int(hi - lo);
+    const tmp = perm[lo] as number;
+    perm[lo] = perm[pick] as number;
+    perm[pick] = tmp;
+    const vp = perm[lo];
+    for (let p = lo + 1; p < hi; p++) scratch[p] = Math.sqrt(squaredDistance(data, vp, perm[p] as number, d));
+    const mid = lo + 1 + ((hi - lo - 1) >> 1);
+    quickselect(perm, scratch, lo + 1, hi - 1, mid);
+    radius[lo] = scratch[mid] as number;
+    build(lo + 1, mid);
+    build(mid, hi);
+  };
+  build(0, n);
+
+  const heaps = new RowHeaps(n, k);
+  let query = 0;
+  let tau = Infinity;
+  const offer = (j: number): number => {
+    const dist = Math.sqrt(squaredDistance(data, query, j, d));
+    if (j !== query && dist * dist <= heaps.bound(query)) {
+      heaps.push(query, dist * dist, j);
+      const b = heaps.bound(query);
+      tau = b === Infinity ? Infinity : Math.sqrt(b);
+    }
+    return dist;
+  };
+  const search = (lo: number, hi: number): void => {
+    if (hi - lo <= VP_LEAF_SIZE) {
+      for (let p = lo; p < hi; p++) offer(perm[p] as number);
+      return;
+    }
+    const dist = offer(perm[lo] as number);
+    const mid = lo + 1 + ((hi - lo - 1) >> 1);
+    const r = radius[lo] as number;
+    // Inclusive bounds keep ties at tau reachable, so results match brute force exactly.
+    if (dist < r) {
+      if (dist - tau <= r) search(lo + 1, mid);
+      if (dist + tau >= r) search(mid, hi);
+    } else {
+      if (dist + tau >= r) search(mid, hi);
+      if (dist - tau <= r) search(lo + 1, mid);
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    if ((i & 255) === 0) throwIfAborted(signal);
+    query = i;
+    tau = Infinity;
+    search(0, n);
+  }
+  return heaps.toGraph(n);
+}
+
+/** Reorders perm[lo..hi] (inclusive) so position `target` holds the element of its rank by `key`. */
+function quickselect(perm: Int32Array, key: Float64Array, lo: number, hi: number, target: number): void {
+  while (hi > lo) {
+    const pivot = key[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((key[i] as number) < pivot) i++;
+      while ((key[j] as number) > pivot) j--;
+      if (i <= j) {
+        const kt = key[i] as number;
+        key[i] = key[j] as number;
+        key[j] = kt;
+        const pt = perm[i] as number;
+        perm[i] = perm[j] as number;
+        perm[j] = pt;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
+}
+
+/** Neighbours of new query points among the reference set (for transform): m × k, sorted. */
+export function queryKnn(reference: Data, n: number, queries: Data, m: number, d: number, k: number, signal?: AbortSignal): KnnGraph {
+  const heaps = new RowHeaps(m, k);
+  for (let q = 0; q < m; q++) {
+    if ((q & 63) === 0) throwIfAborted(signal);
+    const oq = q * d;
+    for (let j = 0; j < n; j++) {
+      const oj = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const diff = (queries[oq + t] as number) - (reference[oj + t] as number);
+        s += diff * diff;
+      }
+      if (s <= heaps.bound(q)) heaps.push(q, s, j);
+    }
+  }
+  return heaps.toGraph(m);
+}

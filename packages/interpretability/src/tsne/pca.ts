@@ -1,0 +1,164 @@
+import { DlError, createRng } from "@dl/tensor-core";
+
+export interface PcaResult {
+  /** n × components projections of the centred data. */
+  projections: Float64Array;
+  /** components × d orthonormal directions, largest variance first. */
+  components: Float64Array;
+  /** Variance along each direction. */
+  variances: Float64Array;
+  mean: Float64Array;
+}
+
+const DEFAULT_SUBSPACE_ITERATIONS = 8;
+const OVERSAMPLING = 8;
+
+/**
+ * Top principal components by randomized subspace iteration (Halko, Martinsson & Tropp 2011, alg. 4.4):
+ * O(N·d·k) per pass, never d×d, then Rayleigh–Ritz on the small k×k problem (Jacobi eigen-solver).
+ */
+export function pca(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  components: number,
+  options: { seed?: number; iterations?: number } = {},
+): PcaResult {
+  if (components < 1 || components > Math.min(n, d)) {
+    throw new DlError("INVALID_ARGUMENT", `PCA needs 1 ≤ components ≤ min(N, d) = ${Math.min(n, d)}, got ${components}.`);
+  }
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
+  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const k = Math.min(d, n, components + OVERSAMPLING);
+  const rng = createRng(options.seed ?? 42);
+  let basis = new Float64Array(k * d); // k × d, rows orthonormal
+  for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
+  orthonormalizeRows(basis, k, d);
+  const proj = new Float64Array(n * k);
+  const project = (b: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < k; c++) {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (b[c * d + t] as number);
+        proj[i * k + c] = s;
+      }
+    }
+  };
+  for (let it = 0; it < (options.iterations ?? DEFAULT_SUBSPACE_ITERATIONS); it++) {
+    project(basis);
+    // basis ← Xᵀ (X basis), then re-orthonormalise.
+    const next = new Float64Array(k * d);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < k; c++) {
+        const v = proj[i * k + c] as number;
+        if (v === 0) continue;
+        for (let t = 0; t < d; t++) next[c * d + t]! += v * ((data[i * d + t] as number) - (mean[t] as number));
+      }
+    }
+    orthonormalizeRows(next, k, d);
+    basis = next;
+  }
+  project(basis);
+  // Rayleigh–Ritz: eigen-decompose the k×k covariance of the projections.
+  const cov = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < k; a++) {
+      const va = proj[i * k + a] as number;
+      for (let b = a; b < k; b++) cov[a * k + b]! += va * (proj[i * k + b] as number);
+    }
+  }
+  for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b * k + a] = cov[a * k + b]! /= Math.max(n - 1, 1);
+  const { values, vectors } = symmetricEigen(cov, k);
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (values[b] as number) - (values[a] as number));
+  const comps = new Float64Array(components * d);
+  const variances = new Float64Array(components);
+  for (let c = 0; c < components; c++) {
+    const o = order[c] as number;
+    variances[c] = values[o] as number;
+    for (let a = 0; a < k; a++) {
+      const coef = vectors[a * k + o] as number;
+      for (let t = 0; t < d; t++) comps[c * d + t]! += coef * (basis[a * d + t] as number);
+    }
+    // Fix the sign so results do not depend on the random start: largest |entry| positive.
+    let big = 0;
+    for (let t = 0; t < d; t++) if (Math.abs(comps[c * d + t] as number) > Math.abs(big)) big = comps[c * d + t] as number;
+    if (big < 0) for (let t = 0; t < d; t++) comps[c * d + t] = -(comps[c * d + t] as number);
+  }
+  const projections = new Float64Array(n * components);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < components; c++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (comps[c * d + t] as number);
+      projections[i * components + c] = s;
+    }
+  }
+  return { projections, components: comps, variances, mean };
+}
+
+function orthonormalizeRows(m: Float64Array, rows: number, cols: number): void {
+  for (let a = 0; a < rows; a++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let b = 0; b < a; b++) {
+        let dot = 0;
+        for (let t = 0; t < cols; t++) dot += (m[a * cols + t] as number) * (m[b * cols + t] as number);
+        for (let t = 0; t < cols; t++) m[a * cols + t]! -= dot * (m[b * cols + t] as number);
+      }
+    }
+    let norm = 0;
+    for (let t = 0; t < cols; t++) norm += (m[a * cols + t] as number) ** 2;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-300) {
+      // A rank-deficient direction: replace with a unit vector orthogonal enough for our purposes.
+      m.fill(0, a * cols, (a + 1) * cols);
+      m[a * cols + (a % cols)] = 1;
+      continue;
+    }
+    for (let t = 0; t < cols; t++) m[a * cols + t]! /= norm;
+  }
+}
+
+/** Cyclic Jacobi eigen-decomposition of a small symmetric matrix; eigenvectors are columns. */
+export function symmetricEigen(matrix: Float64Array, k: number): { values: Float64Array; vectors: Float64Array } {
+  const a = Float64Array.from(matrix);
+  const v = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) v[i * k + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < k; p++) for (let q = p + 1; q < k; q++) off += (a[p * k + q] as number) ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < k; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const apq = a[p * k + q] as number;
+        if (Math.abs(apq) < 1e-300) continue;
+        const app = a[p * k + p] as number;
+        const aqq = a[q * k + q] as number;
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let r = 0; r < k; r++) {
+          const arp = a[r * k + p] as number;
+          const arq = a[r * k + q] as number;
+          a[r * k + p] = c * arp - s * arq;
+          a[r * k + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < k; r++) {
+          const apr = a[p * k + r] as number;
+          const aqr = a[q * k + r] as number;
+          a[p * k + r] = c * apr - s * aqr;
+          a[q * k + r] = s * apr + c * aqr;
+        }
+        for (let r = 0; r < k; r++) {
+          const vrp = v[r * k + p] as number;
+          const vrq = v[r * k + q] as number;
+          v[r * k + p] = c * vrp - s * vrq;
+          v[r * k + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(k);
+  for (let i = 0; i < k; i++) values[i] = a[i * k + i] as number;
+  return { values, vectors: v };
+}

@@ -1,0 +1,371 @@
+import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import type { RunOptions } from "@dl/tensor-core";
+
+import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
+import type { SparseMatrix } from "./affinities.js";
+import { fftRepulsion } from "./fftRepulsion.js";
+import type { FftInterpolationOptions } from "./fftRepulsion.js";
+import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
+import type { RepulsionFn } from "./gradient.js";
+import { knnGraph, queryKnn } from "./knn.js";
+import type { KnnMethod } from "./knn.js";
+import { pca } from "./pca.js";
+import { SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
+import { normalizeRows, validateDims, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
+
+export type TsneMethod = "auto" | "exact" | "bh" | "fft";
+export type GradientMethod = Exclude<TsneMethod, "auto">;
+export type TsneMetric = "euclidean" | "cosine";
+export const TSNE_METHODS: readonly TsneMethod[] = ["auto", "exact", "bh", "fft"];
+export const TSNE_METRICS: readonly TsneMetric[] = ["euclidean", "cosine"];
+
+export interface TsneOptions extends RunOptions {
+  /** Embedding dimension, 2 or 3 (default 2). */
+  dims?: number;
+  /** Effective number of neighbours (default 30); at most (N − 1)/3. */
+  perplexity?: number;
+  /** Gradient method; `auto`: exact for N ≤ 500, FFT in 2-D above AUTO_FFT_MIN_POINTS, else Barnes–Hut. */
+  method?: TsneMethod;
+  metric?: TsneMetric;
+  /** Total gradient-descent iterations including early exaggeration (default 1000). */
+  iterations?: number;
+  /** Step size on ∂C/∂y / 4 (bhtsne/FIt-SNE/openTSNE convention); `auto` = max(N / earlyExaggeration, 200) (Belkina et al. 2019), i.e. N/12 by default. */
+  learningRate?: number | "auto";
+  earlyExaggeration?: number;
+  exaggerationIterations?: number;
+  /** Barnes–Hut opening angle (default 0.5). */
+  theta?: number;
+  /** `pca` (default): first principal components scaled to std 1e-4; `random`: N(0, 1e-4²); or an N × dims start. */
+  init?: "pca" | "random" | Float32Array | Float64Array;
+  knn?: KnnMethod;
+  fft?: FftInterpolationOptions;
+  /** Report KL through onProgress every this many iterations (default 50). */
+  progressEvery?: number;
+}
+
+/** What `transform` needs: the reference points (as used for the metric) and their fixed embedding. */
+export interface TsneModel {
+  n: number;
+  d: number;
+  dims: 2 | 3;
+  metric: TsneMetric;
+  perplexity: number;
+  /** Reference data as used for distances (unit rows for cosine). Not copied for euclidean: do not mutate. */
+  data: Float32Array | Float64Array;
+  embedding: Float64Array;
+}
+
+export interface TsneResult {
+  /** N × dims coordinates in input order. */
+  embedding: Float32Array;
+  /** KL(P‖Q) at the end (Z from the gradient method's approximation). */
+  kl: number;
+  iterations: number;
+  seconds: number;
+  method: GradientMethod;
+  learningRate: number;
+  klHistory: { iteration: number; kl: number }[];
+  model: TsneModel;
+}
+
+export const AUTO_EXACT_MAX_POINTS = 500;
+export const AUTO_FFT_MIN_POINTS = 5000;
+const MOMENTUM_EARLY = 0.5;
+const MOMENTUM_LATE = 0.8;
+const MIN_GAIN = 0.01;
+const INIT_STD = 1e-4;
+const YIELD_EVERY_MS = 50;
+
+interface Resolved {
+  dims: 2 | 3;
+  perplexity: number;
+  method: GradientMethod;
+  metric: TsneMetric;
+  iterations: number;
+  learningRate: number;
+  earlyExaggeration: number;
+  exaggerationIterations: number;
+  theta: number;
+  progressEvery: number;
+}
+
+function resolveOptions(n: number, options: TsneOptions): Resolved {
+  const dims = options.dims ?? 2;
+  validateDims(dims);
+  validatePointCount(n);
+  const perplexity = options.perplexity ?? 30;
+  validatePerplexity(perplexity, n);
+  const method = options.method ?? "auto";
+  if (!TSNE_METHODS.includes(method)) {
+    throw new DlError("INVALID_ARGUMENT", `unknown t-SNE method "${String(method)}"; use auto, exact, bh or fft.`);
+  }
+  if (method === "fft" && dims !== 2) {
+    throw new DlError("NOT_SUPPORTED", "the FFT gradient is implemented for 2-D embeddings; use method bh (or auto) for 3-D.");
+  }
+  const metric = options.metric ?? "euclidean";
+  if (!TSNE_METRICS.includes(metric)) {
+    throw new DlError("INVALID_ARGUMENT", `unknown metric "${String(metric)}"; use euclidean or cosine.`);
+  }
+  const iterations = options.iterations ?? 1000;
+  if (!Number.isInteger(iterations) || iterations < 1) {
+    throw new DlError("INVALID_ARGUMENT", `iterations must be a positive integer, got ${iterations}.`);
+  }
+  const earlyExaggeration = options.earlyExaggeration ?? 12;
+  const exaggerationIterations = options.exaggerationIterations ?? 250;
+  const lr = options.learningRate ?? "auto";
+  const learningRate = lr === "auto" ? Math.max(n / earlyExaggeration, 200) : lr;
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
+    throw new DlError("INVALID_ARGUMENT", `learningRate must be a positive number or "auto", got ${String(lr)}.`);
+  }
+  const theta = options.theta ?? 0.5;
+  if (!(theta >= 0) || !Number.isFinite(theta)) {
+    throw new DlError("INVALID_ARGUMENT", `theta must be ≥ 0 (0 = exact, 0.5 typical), got ${theta}.`);
+  }
+  const resolvedMethod: GradientMethod =
+    method !== "auto" ? method : n <= AUTO_EXACT_MAX_POINTS ? "exact" : dims === 2 && n >= AUTO_FFT_MIN_POINTS ? "fft" : "bh";
+  return {
+    dims,
+    perplexity,
+    method: resolvedMethod,
+    metric,
+    iterations,
+    learningRate,
+    earlyExaggeration,
+    exaggerationIterations,
+    theta,
+    progressEvery: Math.max(1, options.progressEvery ?? 50),
+  };
+}
+
+/** The repulsion routine for a gradient method. */
+export function repulsionFor(method: GradientMethod, theta = 0.5, fft: FftInterpolationOptions = {}): RepulsionFn {
+  switch (method) {
+    case "exact":
+      return exactRepulsion;
+    case "bh":
+      return barnesHutRepulsion(theta);
+    case "fft":
+      return fftRepulsion(fft);
+  }
+}
+
+/** Sparse symmetric input affinities P for `data` (after metric handling), the first stage of t-SNE. */
+export function computeAffinities(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  perplexity: number,
+  options: { knn?: KnnMethod; seed?: number; signal?: AbortSignal } = {},
+): SparseMatrix {
+  validatePointCount(n);
+  validatePerplexity(perplexity, n);
+  const k = Math.min(n - 1, Math.floor(3 * perplexity));
+  const graph = knnGraph(data, n, d, k, options);
+  const conditional = conditionalAffinities(graph, perplexity);
+  return symmetrizeAffinities(graph, conditional.values);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * t-SNE (van der Maaten & Hinton 2008) with sparse kNN affinities and Barnes–Hut (van der Maaten 2014)
+ * or FFT-interpolated (Linderman et al. 2019) gradients. `data` is row-major N × d.
+ */
+export async function tsne(data: Float32Array | Float64Array, n: number, d: number, options: TsneOptions = {}): Promise<TsneResult> {
+  validateMatrix(data, n, d);
+  const opts = resolveOptions(n, options);
+  const { dims } = opts;
+  if (options.init instanceof Float32Array || options.init instanceof Float64Array) validateMatrix(options.init, n, dims, "init");
+  const started = performance.now();
+  const signal = options.signal;
+  const onProgress = options.onProgress;
+  const rng = createRng(options.seed ?? 42);
+  throwIfAborted(signal);
+
+  const points = opts.metric === "cosine" ? normalizeRows(data, n, d) : data;
+  onProgress?.({ phase: "affinities", step: 0, total: 1 });
+  const p = computeAffinities(points, n, d, opts.perplexity, { knn: options.knn ?? "auto", seed: rng.nextUint32(), signal });
+  onProgress?.({ phase: "affinities", step: 1, total: 1 });
+  throwIfAborted(signal);
+
+  const y = initialEmbedding(points, n, d, dims, options.init ?? "pca", rng.nextUint32());
+  const repulsion = repulsionFor(opts.method, opts.theta, options.fft);
+  const grad = new Float64Array(n * dims);
+  const forces = new Float64Array(n * dims);
+  const update = new Float64Array(n * dims);
+  const gains = new Float64Array(n * dims).fill(1);
+  const klHistory: { iteration: number; kl: number }[] = [];
+  const stepScale = opts.learningRate / 4;
+  let lastYield = performance.now();
+
+  for (let it = 0; it < opts.iterations; it++) {
+    throwIfAborted(signal);
+    const early = it < opts.exaggerationIterations;
+    const exaggeration = early ? opts.earlyExaggeration : 1;
+    const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
+    const { z, sumPLogW } = tsneGradient(y, n, dims, p, exaggeration, repulsion, grad, forces);
+    if ((it + 1) % opts.progressEvery === 0) {
+      const kl = klFromParts(p, sumPLogW, z);
+      klHistory.push({ iteration: it + 1, kl });
+      onProgress?.({ phase: "optimize", step: it + 1, total: opts.iterations, metrics: { kl } });
+    }
+    // Delta-bar-delta gains (Jacobs 1988) with momentum, as in bhtsne.
+    for (let e = 0; e < n * dims; e++) {
+      const g = grad[e] as number;
+      const u = update[e] as number;
+      let gain = gains[e] as number;
+      gain = g > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
+      if (gain < MIN_GAIN) gain = MIN_GAIN;
+      gains[e] = gain;
+      const next = momentum * u - stepScale * gain * g;
+      update[e] = next;
+      y[e]! += next;
+    }
+    center(y, n, dims);
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  }
+  throwIfAborted(signal);
+  const final = tsneGradient(y, n, dims, p, 1, repulsion, grad, forces);
+  const kl = klFromParts(p, final.sumPLogW, final.z);
+  const embedding = Float32Array.from(y);
+  return {
+    embedding,
+    kl,
+    iterations: opts.iterations,
+    seconds: (performance.now() - started) / 1000,
+    method: opts.method,
+    learningRate: opts.learningRate,
+    klHistory,
+    model: { n, d, dims, metric: opts.metric, perplexity: opts.perplexity, data: points, embedding: y },
+  };
+}
+
+function center(y: Float64Array, n: number, dims: number): void {
+  for (let t = 0; t < dims; t++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += y[i * dims + t] as number;
+    s /= n;
+    for (let i = 0; i < n; i++) y[i * dims + t]! -= s;
+  }
+}
+
+function initialEmbedding(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  dims: number,
+  init: "pca" | "random" | Float32Array | Float64Array,
+  seed: number,
+): Float64Array {
+  if (typeof init !== "string") return Float64Array.from(init);
+  if (init === "random") {
+    const rng = createRng(seed);
+    return Float64Array.from({ length: n * dims }, () => rng.normal() * INIT_STD);
+  }
+  if (init !== "pca") throw new DlError("INVALID_ARGUMENT", `unknown init "${String(init)}"; use pca, random or an N × dims array.`);
+  if (d < dims) {
+    // Fewer input features than output dimensions: pad PCA with small noise.
+    const rng = createRng(seed);
+    const y = new Float64Array(n * dims);
+    for (let i = 0; i < n; i++) for (let t = 0; t < dims; t++) y[i * dims + t] = t < d ? (data[i * d + t] as number) : rng.normal() * 1e-3;
+    return scaleToStd(y, n, dims);
+  }
+  // PCA initialisation (Kobak & Linderman 2021), scaled so PC1 has std 1e-4.
+  return scaleToStd(pca(data, n, d, dims, { seed }).projections, n, dims);
+}
+
+function scaleToStd(y: Float64Array, n: number, dims: number): Float64Array {
+  center(y, n, dims);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (y[i * dims] as number) ** 2;
+  const std = Math.sqrt(s / n);
+  const scale = std > 0 ? INIT_STD / std : 1;
+  for (let e = 0; e < y.length; e++) y[e]! *= scale;
+  return y;
+}
+
+export interface TransformOptions extends RunOptions {
+  /** Gradient-descent iterations for the new points (default 250). */
+  iterations?: number;
+  learningRate?: number;
+  /** Barnes–Hut θ over the fixed reference embedding (default 0.5; 0 = exact). */
+  theta?: number;
+  perplexity?: number;
+}
+
+/**
+ * Places new points into an existing embedding (as openTSNE's `transform`, Poličar et al. 2019): each new
+ * point gets conditional affinities to its 3·perplexity nearest reference points, starts at their
+ * affinity-weighted mean, and descends its own KL(p_{·|i} ‖ q_{·|i}) against the fixed reference
+ * embedding. New points do not interact, so a point's placement does not depend on the batch.
+ */
+export async function tsneTransform(model: TsneModel, points: Float32Array | Float64Array, m: number, options: TransformOptions = {}): Promise<Float32Array> {
+  validateMatrix(points, m, model.d, "new points");
+  const perplexity = options.perplexity ?? model.perplexity;
+  validatePerplexity(perplexity, model.n);
+  const iterations = options.iterations ?? 250;
+  const lr = options.learningRate ?? 1;
+  const theta = options.theta ?? 0.5;
+  const { dims, n } = model;
+  const signal = options.signal;
+  throwIfAborted(signal);
+  const queries = model.metric === "cosine" ? normalizeRows(points, m, model.d) : points;
+  const k = Math.min(n, Math.floor(3 * perplexity));
+  const graph = queryKnn(model.data, n, queries, m, model.d, k, signal);
+  const cond = conditionalAffinities(graph, perplexity).values;
+  const ref = model.embedding;
+  const y = new Float64Array(m * dims);
+  for (let i = 0; i < m; i++) {
+    for (let t = 0; t < k; t++) {
+      const j = graph.indices[i * k + t] as number;
+      const w = cond[i * k + t] as number;
+      for (let c = 0; c < dims; c++) y[i * dims + c]! += w * (ref[j * dims + c] as number);
+    }
+  }
+  const tree = new SpaceTree(ref, n, dims);
+  const force = new Float64Array(3);
+  const update = new Float64Array(m * dims);
+  const gains = new Float64Array(m * dims).fill(1);
+  const g = new Float64Array(dims);
+  let lastYield = performance.now();
+  for (let it = 0; it < iterations; it++) {
+    throwIfAborted(signal);
+    const momentum = it < 100 ? MOMENTUM_EARLY : MOMENTUM_LATE;
+    for (let i = 0; i < m; i++) {
+      const o = i * dims;
+      const zi = tree.query(y[o] as number, y[o + 1] as number, dims === 3 ? (y[o + 2] as number) : 0, -1, theta, force);
+      for (let c = 0; c < dims; c++) g[c] = -(force[c] as number) / zi;
+      for (let t = 0; t < k; t++) {
+        const j = graph.indices[i * k + t] as number;
+        let dist2 = 0;
+        for (let c = 0; c < dims; c++) dist2 += ((y[o + c] as number) - (ref[j * dims + c] as number)) ** 2;
+        const pw = (cond[i * k + t] as number) / (1 + dist2);
+        for (let c = 0; c < dims; c++) g[c]! += pw * ((y[o + c] as number) - (ref[j * dims + c] as number));
+      }
+      // ∂KL_i/∂y_i = 2 [Σ p w (y_i − y_j) − Σ w² (y_i − y_j) / Z_i]; the 2 is folded into the step.
+      for (let c = 0; c < dims; c++) {
+        const e = o + c;
+        const ge = g[c] as number;
+        const u = update[e] as number;
+        let gain = gains[e] as number;
+        gain = ge > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
+        if (gain < MIN_GAIN) gain = MIN_GAIN;
+        gains[e] = gain;
+        const next = momentum * u - lr * gain * ge;
+        update[e] = next;
+        y[e]! += next;
+      }
+    }
+    if ((it + 1) % 50 === 0) options.onProgress?.({ phase: "transform", step: it + 1, total: iterations });
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+  }
+  return Float32Array.from(y);
+}
