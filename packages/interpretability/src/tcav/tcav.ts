@@ -1,0 +1,368 @@
+// TCAV with a calibrated significance test: CAVs against many random sets, a random-vs-random null,
+// three p-values per concept × layer and a correction across the whole family.
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+import { DlError, type RunOptions, assertArgument, createRng, listNames, throwIfAborted } from "@dl/tensor-core";
+
+import { type ActivationMatrix, type CavOptions, trainCav } from "./cav.js";
+import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
+import { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./sensitivity.js";
+import {
+  type Alternative,
+  type Correction,
+  CORRECTIONS,
+  cohensD,
+  correctPValues,
+  empiricalPValue,
+  mean,
+  meanDifferenceCI,
+  oneSampleTTest,
+  standardDeviation,
+  welchTTest,
+} from "./stats.js";
+
+/** Images as float32 in the model's input scale, N × H × W × C row-major (an ImageDataset fits). */
+export interface ImageSet {
+  images: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface ConceptSet extends ImageSet {
+  name: string;
+}
+
+/** The fewest concept images accepted: below this a CAV's held-out accuracy is meaningless. */
+export const MIN_CONCEPT_IMAGES = 10;
+
+export interface TcavStatisticsOptions {
+  /** Concept-vs-random runs per concept (the concept's scores across runs). */
+  randomRuns?: number;
+  /** Random-vs-random CAVs forming the null distribution (no cap). */
+  nullDraws?: number;
+  /** Examples per set (concept subsample and every random set); default min(concept sizes, 100). */
+  setSize?: number;
+  alpha?: number;
+  correction?: Correction;
+  /** Tail of every test; `greater` asks whether the concept raises the class logit more than a random one. */
+  alternative?: Alternative;
+  /** Coverage of the effect-size interval. */
+  confidenceLevel?: number;
+  cav?: Omit<CavOptions, "seed">;
+}
+
+export interface TcavOptions extends RunOptions, TcavStatisticsOptions {
+  /** Index of the class k whose logit is differentiated. */
+  target: number;
+  /** Inputs of class k on which the score is measured. */
+  targetImages: ImageSet;
+  concepts: readonly ConceptSet[];
+  /** Images that random sets (counterexamples and null concepts) are drawn from. */
+  randomPool: ImageSet;
+  layers: readonly string[];
+  batchSize?: number;
+}
+
+export interface TcavPValues {
+  /** Empirical p-value of the mean concept score against the random-vs-random null (+1 corrected). */
+  randomization: number;
+  /** Kim et al. 2018: one-sample t-test of the concept's scores across runs against 0.5. */
+  paper: number;
+  /** tcav library: Welch t-test of concept-vs-random scores against random-vs-random scores. */
+  welch: number;
+}
+
+export interface TcavRow {
+  concept: string;
+  layer: string;
+  target: number;
+  /** Mean TCAV score (sign count) across runs. */
+  score: number;
+  scores: number[];
+  /** Mean of the magnitude variant Σ max(S,0) / Σ |S| across runs. */
+  magnitudeScore: number;
+  nullMean: number;
+  nullStd: number;
+  nullScores: number[];
+  pValues: TcavPValues;
+  /** The randomization p-value adjusted across all concepts × layers. */
+  adjusted: number;
+  significant: boolean;
+  /** Mean held-out accuracy of the concept's CAVs. */
+  cavAccuracy: number;
+  /** Mean held-out accuracy of the random-vs-random CAVs (≈ 0.5 when random sets are exchangeable). */
+  nullCavAccuracy: number;
+  effect: { meanDifference: number; cohensD: number };
+  /** Welch interval for score − nullMean. */
+  ci: { lower: number; upper: number; level: number };
+}
+
+export interface TcavResult {
+  rows: TcavRow[];
+  target: number;
+  layers: string[];
+  concepts: string[];
+  settings: Required<Omit<TcavStatisticsOptions, "cav">> & { seed: number; targetCount: number };
+  seconds: number;
+}
+
+/** Activations of the concept and pool images and the class-k gradients at one layer. */
+export interface LayerData {
+  layer: string;
+  /** Rows: the images listed by `conceptRows` and `poolRows`. */
+  activations: ActivationMatrix;
+  /** ∇_{h_l} logit_k for each target input. */
+  gradients: ActivationMatrix;
+}
+
+interface ResolvedSettings {
+  randomRuns: number;
+  nullDraws: number;
+  setSize: number;
+  alpha: number;
+  correction: Correction;
+  alternative: Alternative;
+  confidenceLevel: number;
+}
+
+function resolveSettings(options: TcavStatisticsOptions, conceptSizes: readonly number[], poolSize: number): ResolvedSettings {
+  const randomRuns = options.randomRuns ?? 10;
+  const nullDraws = options.nullDraws ?? 50;
+  const alpha = options.alpha ?? 0.05;
+  const correction = options.correction ?? "holm";
+  const alternative = options.alternative ?? "greater";
+  const confidenceLevel = options.confidenceLevel ?? 0.95;
+  assertArgument(Number.isInteger(randomRuns) && randomRuns >= 2, () => `randomRuns must be an integer ≥ 2 (the tests need a spread), got ${randomRuns}.`);
+  assertArgument(Number.isInteger(nullDraws) && nullDraws >= 2, () => `nullDraws must be an integer ≥ 2, got ${nullDraws}; use ≥ 50 for p-values below 0.02.`);
+  assertArgument(alpha > 0 && alpha < 1, () => `alpha must lie in (0, 1), got ${alpha}.`);
+  if (!CORRECTIONS.includes(correction)) throw new DlError("INVALID_ARGUMENT", `Unknown correction "${String(correction)}"; use ${listNames(CORRECTIONS)}.`);
+  const smallest = Math.min(...conceptSizes);
+  const setSize = options.setSize ?? Math.min(smallest, 100);
+  assertArgument(Number.isInteger(setSize) && setSize >= MIN_CONCEPT_IMAGES, () => `setSize must be an integer ≥ ${MIN_CONCEPT_IMAGES}, got ${setSize}.`);
+  assertArgument(setSize <= smallest, () => `setSize ${setSize} exceeds the smallest concept (${smallest} images); lower it or add images.`);
+  if (poolSize < 2 * setSize) {
+    throw new DlError("INVALID_ARGUMENT", `The random pool has ${poolSize} images but two disjoint random sets of ${setSize} need ${2 * setSize}; add random images or lower setSize.`);
+  }
+  return { randomRuns, nullDraws, setSize, alpha, correction, alternative, confidenceLevel };
+}
+
+/** Rows of each set used by every layer, drawn once so that layers are compared on the same sets. */
+export interface TcavDraws {
+  /** Per concept: its (subsampled) rows and one counterexample set per run. */
+  concepts: { name: string; rows: Int32Array; counterexamples: Int32Array[] }[];
+  /** Random-vs-random pairs of the null distribution. */
+  nulls: { concept: Int32Array; counterexamples: Int32Array }[];
+  /** One CAV seed per CAV: concepts' runs first, then the null draws. */
+  cavSeeds: number[];
+}
+
+/**
+ * Draws the sets. `conceptRows[c]` and `poolRows` index the activation matrices; each random set is
+ * a fresh sample from the pool, and each null pair is disjoint, so a random concept is exchangeable
+ * with the real one under H0.
+ */
+export function drawTcavSets(conceptRows: readonly { name: string; rows: ArrayLike<number> }[], poolRows: ArrayLike<number>, settings: Pick<ResolvedSettings, "randomRuns" | "nullDraws" | "setSize">, seed: number): TcavDraws {
+  const rng = createRng(seed);
+  const pick = (indices: Int32Array): Int32Array => Int32Array.from(indices, (i) => poolRows[i] as number);
+  const s = settings.setSize;
+  const concepts = conceptRows.map((c) => ({
+    name: c.name,
+    rows: Int32Array.from(rng.sample(c.rows.length, s), (i) => c.rows[i] as number),
+    counterexamples: Array.from({ length: settings.randomRuns }, () => pick(rng.sample(poolRows.length, s))),
+  }));
+  const nulls = Array.from({ length: settings.nullDraws }, () => {
+    const both = rng.sample(poolRows.length, 2 * s);
+    return { concept: pick(both.subarray(0, s)), counterexamples: pick(both.subarray(s)) };
+  });
+  const cavSeeds = Array.from({ length: concepts.length * settings.randomRuns + settings.nullDraws }, () => rng.nextUint32());
+  return { concepts, nulls, cavSeeds };
+}
+
+interface LayerScores {
+  concepts: { name: string; scores: number[]; magnitudes: number[]; accuracies: number[] }[];
+  nullScores: number[];
+  nullAccuracies: number[];
+}
+
+/** Trains every CAV of one layer and scores it with the precomputed class-k gradients. */
+export function scoreLayer(data: LayerData, draws: TcavDraws, cav: Omit<CavOptions, "seed"> = {}, progress?: (done: number) => void, signal?: AbortSignal): LayerScores {
+  let k = 0;
+  const run = (positive: Int32Array, negative: Int32Array): { score: number; magnitude: number; accuracy: number } => {
+    throwIfAborted(signal);
+    const trained = trainCav(data.activations, positive, negative, { ...cav, seed: draws.cavSeeds[k] ?? k });
+    k++;
+    progress?.(k);
+    const s = directionalDerivatives(data.gradients, trained.direction);
+    return { score: tcavScore(s), magnitude: tcavMagnitudeScore(s), accuracy: trained.accuracy };
+  };
+  const concepts = draws.concepts.map((c) => {
+    const runs = c.counterexamples.map((neg) => run(c.rows, neg));
+    return { name: c.name, scores: runs.map((r) => r.score), magnitudes: runs.map((r) => r.magnitude), accuracies: runs.map((r) => r.accuracy) };
+  });
+  const nullRuns = draws.nulls.map((n) => run(n.concept, n.counterexamples));
+  return { concepts, nullScores: nullRuns.map((r) => r.score), nullAccuracies: nullRuns.map((r) => r.accuracy) };
+}
+
+/** The statistics of one concept × layer (before the family-wise correction). */
+export function conceptStatistics(
+  concept: string,
+  layer: string,
+  target: number,
+  scores: readonly number[],
+  magnitudes: readonly number[],
+  accuracies: readonly number[],
+  nullScores: readonly number[],
+  nullAccuracies: readonly number[],
+  settings: Pick<ResolvedSettings, "alternative" | "confidenceLevel">,
+): TcavRow {
+  const score = mean(scores);
+  const ci = meanDifferenceCI(scores, nullScores, settings.confidenceLevel);
+  return {
+    concept,
+    layer,
+    target,
+    score,
+    scores: [...scores],
+    magnitudeScore: mean(magnitudes),
+    nullMean: mean(nullScores),
+    nullStd: standardDeviation(nullScores),
+    nullScores: [...nullScores],
+    pValues: {
+      randomization: empiricalPValue(score, nullScores, settings.alternative),
+      paper: oneSampleTTest(scores, 0.5, settings.alternative).pValue,
+      welch: welchTTest(scores, nullScores, settings.alternative).pValue,
+    },
+    adjusted: Number.NaN,
+    significant: false,
+    cavAccuracy: mean(accuracies.filter(Number.isFinite)),
+    nullCavAccuracy: mean(nullAccuracies.filter(Number.isFinite)),
+    effect: { meanDifference: score - mean(nullScores), cohensD: cohensD(scores, nullScores) },
+    ci: { lower: ci.lower, upper: ci.upper, level: ci.level },
+  };
+}
+
+/** Adjusts the randomization p-values across all rows (concepts × layers) and marks significance. */
+export function applyCorrection(rows: TcavRow[], correction: Correction, alpha: number): TcavRow[] {
+  const { adjusted, significant } = correctPValues(
+    rows.map((r) => r.pValues.randomization),
+    correction,
+    alpha,
+  );
+  return rows.map((r, i) => ({ ...r, adjusted: adjusted[i] as number, significant: significant[i] as boolean }));
+}
+
+/**
+ * The statistics of TCAV from precomputed layer data (no tfjs): what `runTcav` does after the
+ * forward/backward passes. Useful to rerun tests cheaply, e.g. in calibration studies.
+ */
+export function tcavFromLayerData(
+  layers: readonly LayerData[],
+  conceptRows: readonly { name: string; rows: ArrayLike<number> }[],
+  poolRows: ArrayLike<number>,
+  target: number,
+  options: TcavStatisticsOptions & RunOptions = {},
+): TcavRow[] {
+  const settings = resolveSettings(options, conceptRows.map((c) => c.rows.length), poolRows.length);
+  const draws = drawTcavSets(conceptRows, poolRows, settings, options.seed ?? 42);
+  const rows: TcavRow[] = [];
+  const perLayer = draws.cavSeeds.length;
+  layers.forEach((data, li) => {
+    const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: data.layer }), options.signal);
+    for (const c of scored.concepts) {
+      rows.push(conceptStatistics(c.name, data.layer, target, c.scores, c.magnitudes, c.accuracies, scored.nullScores, scored.nullAccuracies, settings));
+    }
+  });
+  return applyCorrection(rows, settings.correction, settings.alpha);
+}
+
+function checkImageSet(set: ImageSet, what: string, model: tfl.LayersModel): void {
+  const expected = (model.inputs[0]?.shape ?? []).slice(1);
+  const got = [set.height, set.width, set.channels];
+  const ok = expected.length === 3 && expected.every((d, i) => d === null || d === got[i]);
+  if (!ok) {
+    throw new DlError("SHAPE_MISMATCH", `${what} has images of shape [${got.join(", ")}] but the model expects [${expected.map((d) => d ?? "any").join(", ")}]; resize them or pick the matching model.`);
+  }
+  if (set.images.length !== set.count * set.height * set.width * set.channels) {
+    throw new DlError("SHAPE_MISMATCH", `${what} declares ${set.count} images of ${set.height}×${set.width}×${set.channels} but holds ${set.images.length} values.`);
+  }
+}
+
+function toTensor(set: ImageSet): tf.Tensor4D {
+  return tf.tensor4d(set.images, [set.count, set.height, set.width, set.channels]);
+}
+
+/**
+ * Runs TCAV for every concept × layer against class `target`: m concept-vs-random CAVs per concept,
+ * n random-vs-random CAVs for the null, three p-values and a correction across the family.
+ */
+export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Promise<TcavResult> {
+  const started = performance.now();
+  const seed = options.seed ?? 42;
+  assertArgument(options.concepts.length > 0, "Give at least one concept.");
+  assertArgument(options.layers.length > 0, "Give at least one layer.");
+  const names = options.concepts.map((c) => c.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate !== undefined) throw new DlError("INVALID_ARGUMENT", `Concept "${duplicate}" is given twice; concept names must be unique.`);
+  for (const c of options.concepts) {
+    if (c.count < MIN_CONCEPT_IMAGES) {
+      throw new DlError("INVALID_ARGUMENT", `Concept "${c.name}" has ${c.count} images; TCAV needs at least ${MIN_CONCEPT_IMAGES} per concept (30 or more recommended).`);
+    }
+    checkImageSet(c, `Concept "${c.name}"`, model);
+  }
+  checkImageSet(options.targetImages, "The target-class set", model);
+  checkImageSet(options.randomPool, "The random pool", model);
+  assertArgument(options.targetImages.count > 0, "The target class has no images to score.");
+  const splits = options.layers.map((layer) => splitModelAtLayer(model, layer));
+  const numClasses = splits[0]?.numClasses ?? 0;
+  if (!Number.isInteger(options.target) || options.target < 0 || options.target >= numClasses) {
+    throw new DlError("INVALID_ARGUMENT", `Target class ${options.target} is out of range; the model has classes 0..${numClasses - 1}.`);
+  }
+  const settings = resolveSettings(options, options.concepts.map((c) => c.count), options.randomPool.count);
+
+  // Row layout of each layer's activation matrix: the concepts one after another, then the pool.
+  const conceptRows: { name: string; rows: Int32Array }[] = [];
+  let offset = 0;
+  for (const c of options.concepts) {
+    conceptRows.push({ name: c.name, rows: Int32Array.from({ length: c.count }, (_, i) => offset + i) });
+    offset += c.count;
+  }
+  const poolRows = Int32Array.from({ length: options.randomPool.count }, (_, i) => offset + i);
+  const draws = drawTcavSets(conceptRows, poolRows, settings, seed);
+
+  const sets = [...options.concepts, options.randomPool];
+  const allImages = tf.tidy(() => tf.concat(sets.map(toTensor), 0));
+  const targetX = toTensor(options.targetImages);
+  const rows: TcavRow[] = [];
+  const perLayer = draws.cavSeeds.length;
+  try {
+    for (const [li, split] of splits.entries()) {
+      throwIfAborted(options.signal);
+      options.onProgress?.({ phase: "activations", step: li, total: splits.length, message: split.layer });
+      const activations = await layerActivations(model, split, allImages, options.batchSize);
+      const gradients = await layerGradients(model, split, targetX, options.target, options.batchSize);
+      const scored = scoreLayer(
+        { layer: split.layer, activations, gradients },
+        draws,
+        options.cav,
+        (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: splits.length * perLayer, message: split.layer }),
+        options.signal,
+      );
+      for (const c of scored.concepts) {
+        rows.push(conceptStatistics(c.name, split.layer, options.target, c.scores, c.magnitudes, c.accuracies, scored.nullScores, scored.nullAccuracies, settings));
+      }
+    }
+  } finally {
+    tf.dispose([allImages, targetX]);
+  }
+  return {
+    rows: applyCorrection(rows, settings.correction, settings.alpha),
+    target: options.target,
+    layers: [...options.layers],
+    concepts: names,
+    settings: { ...settings, seed, targetCount: options.targetImages.count },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
