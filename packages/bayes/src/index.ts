@@ -1,1 +1,31 @@
-export {};
+// @dl/bayes — TFP-shaped distributions, bijectors, flows and VAEs for TensorFlow.js.
+export { digamma, lbeta, lgamma, ndtri } from "./special/ops.js";
+export {
+  digammaScalar,
+  erfcScalar,
+  lbetaScalar,
+  lgammaScalar,
+  normalCdfScalar,
+  regularizedBeta,
+  regularizedBetaDerivatives,
+  regularizedGammaP,
+  regularizedGammaPDerivativeA,
+} from "./special/scalar.js";
+export { Distribution, broadcastShapes, normalizeSampleShape } from "./distributions/distribution.js";
+export type { DistributionOptions, SampleShape, TensorLike } from "./distributions/distribution.js";
+export { Cauchy, Exponential, Gumbel, Laplace, Logistic, Normal, Uniform, Weibull } from "./distributions/univariate.js";
+export {
+  Beta,
+  Gamma,
+  betaSampleGradient,
+  sampleStandardGamma,
+  standardGammaSampleGradient,
+} from "./distributions/gammaBeta.js";
+export { Bernoulli, Categorical } from "./distributions/discrete.js";
+export {
+  MixtureSameFamily,
+  MultivariateNormalDiag,
+  MultivariateNormalTriL,
+  lowerMatVec,
+  solveLowerTriangular,
+} from "./distributions/multivariate.js";

@@ -1,0 +1,169 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+import { DlError } from "@dl/tensor-core";
+
+import {
+  Distribution,
+  type DistributionOptions,
+  PROBABILITY,
+  type SampleShape,
+  type TensorLike,
+  normalizeSampleShape,
+  openUniform,
+} from "./distribution.js";
+
+type LogitsOrProbs = { logits: TensorLike; probs?: never } | { probs: TensorLike; logits?: never };
+
+function oneOf(name: string, params: LogitsOrProbs): void {
+  const hasLogits = (params as { logits?: unknown }).logits !== undefined;
+  const hasProbs = (params as { probs?: unknown }).probs !== undefined;
+  if (hasLogits === hasProbs) {
+    throw new DlError("INVALID_ARGUMENT", `${name} needs exactly one of logits or probs, got ${hasLogits ? "both" : "neither"}.`);
+  }
+}
+
+/** Bernoulli(logits | probs); samples are int32 0/1 and not reparameterized. */
+export class Bernoulli extends Distribution {
+  readonly name = "Bernoulli";
+  readonly reparameterized = false;
+  readonly eventShape: readonly number[] = [];
+  readonly logits: tf.Tensor;
+  readonly batchShape: readonly number[];
+
+  constructor(params: LogitsOrProbs, options?: DistributionOptions) {
+    super(options);
+    oneOf(this.name, params);
+    if (params.logits !== undefined) {
+      this.logits = this.param("logits", params.logits);
+    } else {
+      const probs = this.param("probs", params.probs, PROBABILITY);
+      this.logits = tf.tidy(() => tf.sub(tf.log(probs), tf.log1p(tf.neg(probs))));
+      this.adopt(this.logits);
+    }
+    this.batchShape = [...this.logits.shape];
+  }
+
+  get probs(): tf.Tensor {
+    return tf.sigmoid(this.logits);
+  }
+
+  sample(sampleShape: SampleShape, seed: number): tf.Tensor {
+    const shape = [...normalizeSampleShape(sampleShape), ...this.batchShape];
+    return tf.tidy(() => tf.cast(tf.less(openUniform(shape, seed), tf.sigmoid(this.logits)), "int32"));
+  }
+
+  // log p(x) = x·logits − softplus(logits).
+  logProb(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.sub(tf.mul(tf.cast(x, "float32"), this.logits), tf.softplus(this.logits)));
+  }
+
+  override readonly hasCdf: boolean = true;
+
+  override cdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const xf = tf.cast(x, "float32");
+      const q = tf.sigmoid(tf.neg(this.logits));
+      return tf.where(tf.less(xf, 0), tf.zerosLike(xf), tf.where(tf.less(xf, 1), tf.broadcastTo(q, xf.shape), tf.onesLike(xf)));
+    });
+  }
+
+  mean(): tf.Tensor {
+    return tf.sigmoid(this.logits);
+  }
+
+  variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const p = tf.sigmoid(this.logits);
+      return tf.mul(p, tf.sub(1, p));
+    });
+  }
+}
+
+/** Categorical over {0, …, K−1} (logits | probs, last axis K); int32 samples, not reparameterized. */
+export class Categorical extends Distribution {
+  readonly name = "Categorical";
+  readonly reparameterized = false;
+  readonly eventShape: readonly number[] = [];
+  readonly logits: tf.Tensor;
+  readonly batchShape: readonly number[];
+  readonly numCategories: number;
+
+  constructor(params: LogitsOrProbs, options?: DistributionOptions) {
+    super(options);
+    oneOf(this.name, params);
+    const raw = params.logits ?? params.probs;
+    if (typeof raw === "number" || raw.rank === 0) {
+      throw new DlError("SHAPE_MISMATCH", "Categorical needs a vector (or batch of vectors) of logits or probs, got a scalar.");
+    }
+    if (params.logits !== undefined) {
+      this.logits = this.param("logits", params.logits);
+    } else {
+      const probs = this.param("probs", params.probs);
+      if (this.validateArgs) checkSimplex(probs);
+      this.logits = tf.log(probs);
+      this.adopt(this.logits);
+    }
+    this.numCategories = this.logits.shape[this.logits.rank - 1] ?? 0;
+    this.batchShape = this.logits.shape.slice(0, -1);
+  }
+
+  /** Normalised log-probabilities, shape batchShape ++ [K]. */
+  logProbs(): tf.Tensor {
+    return tf.logSoftmax(this.logits);
+  }
+
+  get probs(): tf.Tensor {
+    return tf.softmax(this.logits);
+  }
+
+  sample(sampleShape: SampleShape, seed: number): tf.Tensor {
+    const dims = normalizeSampleShape(sampleShape);
+    const n = dims.reduce((a, b) => a * b, 1);
+    return tf.tidy(() => {
+      const batch = this.batchShape.reduce((a, b) => a * b, 1);
+      const flat = tf.reshape<tf.Rank.R2>(this.logSoftmaxFlat(), [batch, this.numCategories]);
+      if (n === 0) return tf.zeros([...dims, ...this.batchShape], "int32");
+      const draws = tf.multinomial(flat, n, seed, false) as tf.Tensor2D; // [batch, n]
+      return tf.reshape(tf.transpose(draws), [...dims, ...this.batchShape]);
+    });
+  }
+
+  private logSoftmaxFlat(): tf.Tensor {
+    return tf.logSoftmax(this.logits);
+  }
+
+  logProb(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.cast(x, "int32"), this.numCategories);
+      return tf.sum(tf.mul(oneHot, tf.logSoftmax(this.logits)), -1);
+    });
+  }
+
+  /** Mean of the category index. */
+  mean(): tf.Tensor {
+    return tf.tidy(() => tf.sum(tf.mul(tf.softmax(this.logits), tf.range(0, this.numCategories)), -1));
+  }
+
+  /** Variance of the category index. */
+  variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const p = tf.softmax(this.logits);
+      const k = tf.range(0, this.numCategories);
+      const m = tf.sum(tf.mul(p, k), -1, true);
+      return tf.sum(tf.mul(p, tf.square(tf.sub(k, m))), -1);
+    });
+  }
+}
+
+function checkSimplex(probs: tf.Tensor): void {
+  const sums = tf.tidy(() => tf.sum(probs, -1).dataSync());
+  const values = probs.dataSync();
+  if (values.some((v) => !(v >= 0))) {
+    throw new DlError("INVALID_ARGUMENT", "Categorical: probs must be non-negative.");
+  }
+  for (const s of sums) {
+    if (Math.abs(s - 1) > 1e-5) {
+      throw new DlError("INVALID_ARGUMENT", `Categorical: probs must sum to 1 along the last axis, found a sum of ${s}. Normalise them or pass logits.`);
+    }
+  }
+}
