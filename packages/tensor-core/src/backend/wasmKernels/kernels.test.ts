@@ -1,0 +1,348 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { setConv2DBackpropFilterStrategy } from "./conv2dBackpropFilter.js";
+import type { FilterStrategy } from "./conv2dBackpropFilter.js";
+import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
+import type { InputStrategy } from "./conv2dBackpropInput.js";
+import { registerWasmGapKernels } from "./index.js";
+import { compareWithCpu, seededTensor, startBackends } from "./test-utils/compare.js";
+
+const TOLERANCE = 1e-4;
+type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  name: string;
+  x: [number, number, number, number]; // NHWC
+  filter: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+}
+
+// Odd sizes, asymmetric SAME padding (even kernels), strides that skip trailing rows, explicit pads.
+const convCases: ConvCase[] = [
+  { name: "1ch 3x3 s1 valid", x: [3, 9, 7, 1], filter: [3, 3, 1, 5], strides: [1, 1], pad: "valid" },
+  { name: "3ch 3x3 s1 same", x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: [1, 1], pad: "same" },
+  { name: "8ch 3x3 s1 valid", x: [5, 7, 6, 8], filter: [3, 3, 8, 6], strides: [1, 1], pad: "valid" },
+  { name: "9ch 3x2 s1 same", x: [2, 7, 9, 9], filter: [3, 2, 9, 5], strides: [1, 1], pad: "same" },
+  { name: "4x4 s2 same (DCGAN)", x: [2, 8, 8, 8], filter: [4, 4, 8, 3], strides: [2, 2], pad: "same" },
+  { name: "5x5 s2 same odd", x: [3, 11, 9, 10], filter: [5, 5, 10, 4], strides: [2, 2], pad: "same" },
+  { name: "3x3 s2 valid skips rows", x: [2, 12, 12, 9], filter: [3, 3, 9, 4], strides: [2, 2], pad: "valid" },
+  { name: "2x3 s(2,3) valid", x: [1, 10, 13, 2], filter: [2, 3, 2, 3], strides: [2, 3], pad: "valid" },
+  { name: "1x1 s1", x: [4, 5, 5, 12], filter: [1, 1, 12, 7], strides: [1, 1], pad: "valid" },
+  {
+    name: "explicit pad",
+    x: [2, 6, 7, 9],
+    filter: [3, 3, 9, 2],
+    strides: [1, 2],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
+];
+
+function outShape(c: ConvCase): number[] {
+  return tf.tidy(() => tf.conv2d(tf.zeros<tf.Rank.R4>(c.x), tf.zeros<tf.Rank.R4>(c.filter), c.strides, c.pad).shape);
+}
+
+/** One kernel through the engine (on the active backend), as a single tensor. */
+function runKernel(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown>): tf.Tensor {
+  return tf.engine().runKernel<tf.Tensor>(name, inputs, attrs as tf.NamedAttrMap);
+}
+
+function toNchw(shape: number[]): [number, number, number, number] {
+  const [n = 0, h = 0, w = 0, ch = 0] = shape;
+  return [n, ch, h, w];
+}
+
+beforeAll(async () => {
+  await startBackends();
+});
+
+afterAll(() => {
+  setConv2DBackpropFilterStrategy("auto");
+  setConv2DBackpropInputStrategy("auto");
+});
+
+describe("registerWasmGapKernels", () => {
+  it("registers the missing kernels once and returns their names on every call", () => {
+    const first = registerWasmGapKernels();
+    const kernelsBefore = ["Conv2DBackpropFilter", "BatchMatMul"].map((k) => tf.getKernel(k, "wasm")?.kernelFunc);
+    const second = registerWasmGapKernels();
+    const kernelsAfter = ["Conv2DBackpropFilter", "BatchMatMul"].map((k) => tf.getKernel(k, "wasm")?.kernelFunc);
+    expect(second).toEqual(first);
+    expect(kernelsAfter).toEqual(kernelsBefore);
+    for (const name of [
+      "Conv2DBackpropFilter",
+      "Conv2DBackpropInput",
+      "MaxPoolGrad",
+      "DepthwiseConv2dNativeBackpropInput",
+      "DepthwiseConv2dNativeBackpropFilter",
+      "UnsortedSegmentSum",
+      "Einsum",
+      "BatchMatMul",
+      "_FusedMatMul",
+    ]) {
+      expect(first).toContain(name);
+      expect(tf.getKernel(name, "wasm")).toBeDefined();
+    }
+  });
+});
+
+describe("Conv2DBackpropFilter on wasm matches cpu", () => {
+  for (const strategy of ["im2col", "xnnpack"] as FilterStrategy[]) {
+    for (const c of convCases) {
+      it(`${strategy}: ${c.name}`, async () => {
+        setConv2DBackpropFilterStrategy(strategy);
+        const dyShape = outShape(c);
+        const errors = await compareWithCpu(() =>
+          runKernel(
+            "Conv2DBackpropFilter",
+            { x: seededTensor(c.x, 1), dy: seededTensor(dyShape, 2) },
+            { strides: c.strides, pad: c.pad, dataFormat: "NHWC", filterShape: c.filter },
+          ),
+        );
+        expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
+  }
+
+  it("NCHW input and output gradient", async () => {
+    setConv2DBackpropFilterStrategy("auto");
+    const c = convCases[5]!;
+    const errors = await compareWithCpu(() =>
+      runKernel(
+        "Conv2DBackpropFilter",
+        { x: seededTensor(toNchw(c.x), 3), dy: seededTensor(toNchw(outShape(c)), 4) },
+        { strides: c.strides, pad: c.pad, dataFormat: "NCHW", filterShape: c.filter },
+      ),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("Conv2DBackpropInput on wasm matches cpu", () => {
+  for (const strategy of ["col2im", "xnnpack"] as InputStrategy[]) {
+    for (const c of convCases) {
+      it(`${strategy}: ${c.name}`, async () => {
+        setConv2DBackpropInputStrategy(strategy);
+        const errors = await compareWithCpu(() =>
+          runKernel(
+            "Conv2DBackpropInput",
+            { dy: seededTensor(outShape(c), 5), filter: seededTensor(c.filter, 6) },
+            { strides: c.strides, pad: c.pad, dataFormat: "NHWC", inputShape: c.x },
+          ),
+        );
+        expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
+  }
+
+  it("NCHW", async () => {
+    setConv2DBackpropInputStrategy("auto");
+    const c = convCases[3]!;
+    const errors = await compareWithCpu(() =>
+      runKernel(
+        "Conv2DBackpropInput",
+        { dy: seededTensor(toNchw(outShape(c)), 7), filter: seededTensor(c.filter, 8) },
+        { strides: c.strides, pad: c.pad, dataFormat: "NCHW", inputShape: toNchw(c.x) },
+      ),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it("conv2dTranspose (the DCGAN generator's forward pass)", async () => {
+    setConv2DBackpropInputStrategy("auto");
+    const errors = await compareWithCpu(() =>
+      tf.conv2dTranspose(
+        seededTensor([3, 7, 7, 16], 9) as tf.Tensor4D,
+        seededTensor([5, 5, 8, 16], 10) as tf.Tensor4D,
+        [3, 14, 14, 8],
+        2,
+        "same",
+      ),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("MaxPoolGrad on wasm matches cpu", () => {
+  const cases: { name: string; x: number[]; size: [number, number]; strides: [number, number]; pad: "same" | "valid" }[] = [
+    { name: "2x2 s2 valid", x: [3, 8, 8, 5], size: [2, 2], strides: [2, 2], pad: "valid" },
+    { name: "2x2 s2 valid odd", x: [2, 9, 7, 3], size: [2, 2], strides: [2, 2], pad: "valid" },
+    { name: "3x3 s2 same", x: [2, 9, 9, 4], size: [3, 3], strides: [2, 2], pad: "same" },
+    { name: "3x3 s1 same (overlapping)", x: [2, 6, 5, 2], size: [3, 3], strides: [1, 1], pad: "same" },
+    { name: "2x3 s(1,2) valid", x: [1, 7, 8, 6], size: [2, 3], strides: [1, 2], pad: "valid" },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const errors = await compareWithCpu(() =>
+        tf.grad((x: tf.Tensor) => {
+          const pooled = tf.maxPool(x as tf.Tensor4D, c.size, c.strides, c.pad);
+          return tf.sum(tf.mul(pooled, seededTensor(pooled.shape, 12)));
+        })(seededTensor(c.x, 11)),
+      );
+      expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+});
+
+describe("depthwise convolution gradients on wasm match cpu", () => {
+  const cases: { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: "same" | "valid"; dilations: number }[] = [
+    { name: "3x3 s1 same mult 1", x: [2, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: "same", dilations: 1 },
+    { name: "3x3 s2 valid mult 2", x: [3, 9, 8, 4], filter: [3, 3, 4, 2], strides: 2, pad: "valid", dilations: 1 },
+    { name: "2x2 s1 same mult 3", x: [1, 6, 5, 2], filter: [2, 2, 2, 3], strides: 1, pad: "same", dilations: 1 },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const y = tf.tidy(() => tf.depthwiseConv2d(tf.zeros<tf.Rank.R4>(c.x), tf.zeros<tf.Rank.R4>(c.filter), c.strides, c.pad, "NHWC", c.dilations).shape);
+      const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations };
+      const errors = await compareWithCpu(() => [
+        runKernel("DepthwiseConv2dNativeBackpropInput", { dy: seededTensor(y, 13), filter: seededTensor(c.filter, 14) }, { ...attrs, inputShape: c.x }),
+        runKernel("DepthwiseConv2dNativeBackpropFilter", { x: seededTensor(c.x, 15), dy: seededTensor(y, 16) }, { ...attrs, filterShape: c.filter }),
+      ]);
+      expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+      expect(errors[1]).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  // tfjs-cpu ignores dilations in both depthwise gradients (it fails these identities), so dilated
+  // cases are checked by adjointness: ⟨dy, conv(x, w)⟩ = ⟨dx(dy, w), x⟩ = ⟨dw(x, dy), w⟩.
+  it("dilated gradients are the adjoints of the dilated depthwise convolution", async () => {
+    await tf.setBackend("wasm");
+    const [lhs, viaInput, viaFilter] = tf.tidy(() => {
+      const x = seededTensor([2, 9, 9, 2], 21) as tf.Tensor4D;
+      const w = seededTensor([3, 3, 2, 2], 22) as tf.Tensor4D;
+      const y = tf.depthwiseConv2d(x, w, 1, "valid", "NHWC", 2);
+      const dy = seededTensor(y.shape, 23);
+      const dx = runKernel(
+        "DepthwiseConv2dNativeBackpropInput",
+        { dy, filter: w },
+        { strides: 1, pad: "valid", dilations: 2, inputShape: x.shape },
+      );
+      const dw = runKernel(
+        "DepthwiseConv2dNativeBackpropFilter",
+        { x, dy },
+        { strides: 1, pad: "valid", dilations: 2, filterShape: w.shape },
+      );
+      const inner = (a: tf.Tensor, b: tf.Tensor): number => tf.sum(tf.mul(a, b)).dataSync()[0]!;
+      return [inner(dy, y), inner(dx, x), inner(dw, w)];
+    });
+    expect(Math.abs(lhs - viaInput)).toBeLessThanOrEqual(TOLERANCE * Math.abs(lhs));
+    expect(Math.abs(lhs - viaFilter)).toBeLessThanOrEqual(TOLERANCE * Math.abs(lhs));
+  });
+});
+
+describe("UnsortedSegmentSum and gather gradients on wasm match cpu", () => {
+  it("sums rows into segments, dropping out-of-range ids", async () => {
+    const errors = await compareWithCpu(() => [
+      tf.unsortedSegmentSum(seededTensor([7, 3, 2], 17), tf.tensor1d([0, 2, 2, 5, 1, -1, 0], "int32"), 4),
+      tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4, 5], "int32"), tf.tensor1d([1, 1, 0, 2, 1], "int32"), 3),
+    ]);
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+    expect(errors[1]).toBe(0);
+  });
+
+  it("gradient of gather (embedding lookup) with repeated indices", async () => {
+    const errors = await compareWithCpu(() =>
+      tf.grad((table: tf.Tensor) => tf.sum(tf.mul(tf.gather(table, tf.tensor1d([3, 0, 3, 9, 3], "int32")), seededTensor([5, 4], 18))))(
+        seededTensor([10, 4], 19),
+      ),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("Einsum on wasm matches cpu", () => {
+  const cases: [string, number[][]][] = [
+    ["ij,jk->ik", [[4, 5], [5, 3]]],
+    ["bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]],
+    ["ij->ji", [[3, 4]]],
+    ["ij,ij->i", [[3, 6], [3, 6]]],
+    ["i,j->ij", [[4], [3]]],
+    ["ii->i", [[4, 4]]],
+  ];
+  for (const [equation, shapes] of cases) {
+    it(equation, async () => {
+      if (equation === "ii->i") {
+        // tfjs's einsum rejects repeated indices on every backend; wasm must fail the same way.
+        await tf.setBackend("wasm");
+        expect(() => tf.einsum(equation, seededTensor(shapes[0]!, 20))).toThrow();
+        return;
+      }
+      const errors = await compareWithCpu(() => tf.einsum(equation, ...shapes.map((s, i) => seededTensor(s, 20 + i))));
+      expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+});
+
+describe("matmul with transposed operands takes the plain path and stays exact", () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[2, 6, 5], [2, 6, 4], true, false],
+    [[3, 4, 6], [1, 5, 6], false, true],
+  ];
+  for (const [aShape, bShape, ta, tb] of cases) {
+    it(`${JSON.stringify(aShape)}ᵀ${ta ? "" : "⁻"} × ${JSON.stringify(bShape)}ᵀ${tb ? "" : "⁻"}`, async () => {
+      const errors = await compareWithCpu(() => tf.matMul(seededTensor(aShape, 30), seededTensor(bShape, 31), ta, tb));
+      expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+
+  it("_FusedMatMul with bias, activation and transposes", async () => {
+    const errors = await compareWithCpu(() =>
+      tf.fused.matMul({
+        a: seededTensor([6, 9], 32),
+        b: seededTensor([4, 6], 33),
+        transposeA: true,
+        transposeB: true,
+        bias: seededTensor([4], 34),
+        activation: "relu",
+      }),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("no leaks", () => {
+  it("repeated kernel calls keep tensor count, wasm data ids and heap size constant", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
+    const x = seededTensor([8, 12, 12, 16], 40) as tf.Tensor4D;
+    const w = seededTensor([3, 3, 16, 16], 41) as tf.Tensor4D;
+    const round = (): void => {
+      const kept = tf.tidy(() => {
+        const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.maxPool(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, "same")), 2, 2, "valid")),
+        )([x, w]);
+        tf.conv2dTranspose(x, w, [8, 24, 24, 16], 2, "same");
+        tf.matMul(tf.reshape(x, [8, -1]), tf.reshape(x, [8, -1]), true, false);
+        return [gx!, gw!];
+      });
+      tf.dispose(kept);
+    };
+    for (const strategy of ["im2col", "xnnpack"] as FilterStrategy[]) {
+      setConv2DBackpropFilterStrategy(strategy);
+      round();
+    }
+    const tensors = tf.memory().numTensors;
+    const dataIds = backend.numDataIds();
+    const heap = backend.wasm.HEAPU8.buffer.byteLength;
+    for (let i = 0; i < 10; i++) {
+      for (const strategy of ["im2col", "xnnpack"] as FilterStrategy[]) {
+        setConv2DBackpropFilterStrategy(strategy);
+        round();
+      }
+    }
+    setConv2DBackpropFilterStrategy("auto");
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(dataIds);
+    expect(backend.wasm.HEAPU8.buffer.byteLength).toBe(heap);
+    tf.dispose([x, w]);
+  });
+});

@@ -1,0 +1,69 @@
+import "@tensorflow/tfjs-layers"; // registers tfjs-core's gradients
+import * as tf from "@tensorflow/tfjs-core";
+
+import "../../candidates.js";
+import { initBackend } from "../../registry.js";
+
+/** Starts cpu (the reference) and wasm (with our kernels), leaving wasm active. */
+export async function startBackends(): Promise<void> {
+  await initBackend({ backend: "cpu" });
+  await initBackend({ backend: "wasm" });
+}
+
+export interface Computed {
+  values: Float32Array[];
+  shapes: number[][];
+}
+
+/** Runs `f` on one backend and copies its outputs to plain arrays (leak-free). */
+export async function runOn(backend: "wasm" | "cpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Computed> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const outs = tf.tidy(f);
+  const list = Array.isArray(outs) ? outs : [outs];
+  const computed: Computed = {
+    values: list.map((t) => Float32Array.from(t.dataSync())),
+    shapes: list.map((t) => t.shape),
+  };
+  tf.dispose(list);
+  if (tf.memory().numTensors !== before) throw new Error(`leaked ${tf.memory().numTensors - before} tensors on ${backend}`);
+  return computed;
+}
+
+/** max |a − b| / max |b|: the relative error of a whole tensor against its reference. */
+export function relativeError(actual: Float32Array, expected: Float32Array): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs((actual[i] ?? 0) - (expected[i] ?? 0)));
+    scale = Math.max(scale, Math.abs(expected[i] ?? 0));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Same computation on wasm and cpu: shapes equal, every output within `tolerance`. */
+export async function compareWithCpu(f: () => tf.Tensor | tf.Tensor[]): Promise<number[]> {
+  const onWasm = await runOn("wasm", f);
+  const onCpu = await runOn("cpu", f);
+  await tf.setBackend("wasm");
+  if (JSON.stringify(onWasm.shapes) !== JSON.stringify(onCpu.shapes)) {
+    throw new Error(`shapes differ: wasm ${JSON.stringify(onWasm.shapes)} vs cpu ${JSON.stringify(onCpu.shapes)}`);
+  }
+  return onWasm.values.map((v, i) => relativeError(v, onCpu.values[i] ?? new Float32Array()));
+}
+
+/** Deterministic pseudo-random values (no tf RNG: both backends must see the same numbers). */
+export function seededValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export function seededTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
