@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 
 import { registerDoctorCommand } from "./doctor.js";
+import { registerTourCommand } from "./tour.js";
+import { registerTrainCommand } from "./train.js";
 
 /** Every command of `dl`; each topic adds one register function here. */
-export const commandRegistrations: readonly ((program: Command) => void)[] = [registerDoctorCommand];
+export const commandRegistrations: readonly ((program: Command) => void)[] = [registerDoctorCommand, registerTrainCommand, registerTourCommand];

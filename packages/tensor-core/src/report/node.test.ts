@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -28,6 +28,7 @@ describe("writeReport", () => {
     const png = decode(await readFile(join(dir, "figures", "s-g.png")));
     expect([...png.data.subarray(0, 4)]).toEqual([0, 255, 0, 255]);
     expect((await readdir(join(root, "a"))).filter((n) => n.includes("partial"))).toEqual([]);
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
   });
 
   it("updates an existing folder, keeping files it does not own", async () => {

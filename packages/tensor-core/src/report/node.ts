@@ -1,5 +1,5 @@
 // Node-only part of the report module (fs, paths); never reached from the browser entry.
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
 import { DlError } from "../errors.js";
@@ -26,6 +26,8 @@ export async function writeReport(dir: string, report: Report): Promise<WrittenR
   try {
     await mkdir(parent, { recursive: true });
     staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+    // mkdtemp makes the folder private (0700); a report folder is meant to be shared or served.
+    await chmod(staging, 0o755);
   } catch (error) {
     throw new DlError("IO_ERROR", `Cannot write the report into ${target}: ${(error as Error).message}. Choose a writable folder.`, {
       cause: error,

@@ -1,0 +1,126 @@
+import { Option, type Command } from "commander";
+
+import {
+  DlError,
+  backendInfo,
+  listNames,
+  initBackend,
+  loadDataset,
+  loadDefaultModel,
+  parseArch,
+  writeReport,
+  type DatasetName,
+  type DefaultArch,
+  type ReportSection,
+} from "@dl/tensor-core";
+
+import { assertWritableDir, log, printJson, progressReporter } from "../io.js";
+import { backendOption, seedOption, type CommonOptions } from "../options.js";
+import { foundationTourSection } from "../tour/foundation.js";
+import { TOUR_TOPICS, runTourTopics, type TourTopic } from "../tour/index.js";
+
+/** Epochs of the quick tour's model (cached apart from the full recipe's). */
+const QUICK_EPOCHS = 4;
+
+interface TourOptions extends CommonOptions {
+  out: string;
+  quick?: boolean;
+  arch?: string;
+  only?: string[];
+}
+
+/** Topics to run: all, or those named by `--only` (unknown names are an error listing the valid ones). */
+function selectTopics(only: readonly string[] | undefined): readonly TourTopic[] {
+  if (only === undefined) return TOUR_TOPICS;
+  const valid = TOUR_TOPICS.map((t) => t.id);
+  for (const name of only) {
+    if (!valid.includes(name)) {
+      throw new DlError("UNKNOWN_NAME", `Unknown tour topic "${name}". Valid topics: ${valid.length === 0 ? "none yet" : listNames(valid)}.`, {
+        details: { valid },
+      });
+    }
+  }
+  return TOUR_TOPICS.filter((t) => only.includes(t.id));
+}
+
+export function registerTourCommand(program: Command): void {
+  program
+    .command("tour")
+    .description("train (or load the cached) default MNIST model and write an HTML report of what each topic shows")
+    .option("--out <dir>", "folder that receives index.html, report.json and the figures", "dl-tour")
+    .option("--quick", "small samples, few iterations and a model trained for only a few epochs (the MLP unless --arch is given)")
+    .option("--arch <name>", "default model architecture: cnn or mlp (default cnn, mlp with --quick)")
+    .addOption(new Option("--only <topics...>", "run only these topics (ids as in the report)"))
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print a JSON summary on stdout")
+    .action(async (opts: TourOptions) => {
+      const started = performance.now();
+      const quick = opts.quick === true;
+      const arch: DefaultArch = opts.arch === undefined ? (quick ? "mlp" : "cnn") : parseArch(opts.arch);
+      const data: DatasetName = "mnist";
+      const seed = opts.seed ?? 42;
+      const topics = selectTopics(opts.only);
+      await assertWritableDir(opts.out);
+      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+      const backend = backendInfo();
+      log(`dl tour: ${arch} on ${data}, backend ${backend.name}${quick ? ", quick" : ""}`);
+
+      const modelProgress = progressReporter("model");
+      let loaded: Awaited<ReturnType<typeof loadDefaultModel>>;
+      try {
+        loaded = await loadDefaultModel({ data, arch, seed, onProgress: modelProgress.onProgress, ...(quick ? { epochs: QUICK_EPOCHS } : {}) });
+      } finally {
+        modelProgress.stop();
+      }
+      log(`model: ${loaded.cached ? "loaded from cache" : `trained in ${loaded.trainSeconds.toFixed(1)} s`}, test accuracy ${(loaded.testAccuracy * 100).toFixed(2)}%`);
+      const dataset = { train: await loadDataset(data, { split: "train" }), test: await loadDataset(data, { split: "test" }) };
+
+      const context = (label: string) => {
+        const progress = progressReporter(label);
+        return { ctx: { model: loaded.model, dataset, seed, onProgress: progress.onProgress, quick }, done: progress.stop };
+      };
+      const foundation = context("foundation");
+      let foundationSections: ReportSection[];
+      try {
+        foundationSections = await foundationTourSection(foundation.ctx, {
+          data,
+          arch,
+          backend,
+          testAccuracy: loaded.testAccuracy,
+          trainSeconds: loaded.trainSeconds,
+          cached: loaded.cached,
+          modelDir: loaded.dir,
+          history: loaded.training.history,
+        });
+      } finally {
+        foundation.done();
+      }
+      const { sections, outcomes } = await runTourTopics(topics, (topic) => {
+        log(`section: ${topic.title}`);
+        return context(topic.id);
+      });
+      for (const o of outcomes) if (!o.ok) log(`section ${o.id} failed: ${o.error ?? ""}`);
+      loaded.model.dispose();
+
+      const written = await writeReport(opts.out, {
+        title: "dl-lab tour",
+        subtitle: `What each topic shows on the default ${arch.toUpperCase()} ${data} model · backend ${backend.name} · seed ${seed}${quick ? " · quick" : ""}`,
+        sections: [...foundationSections, ...sections],
+      });
+      const seconds = (performance.now() - started) / 1000;
+      log(`report: ${written.indexPath}`);
+      if (opts.json === true) {
+        printJson({
+          report: written.indexPath,
+          out: written.dir,
+          backend: backend.name,
+          quick,
+          model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
+          sections: [{ id: "foundation", title: "Foundation", ok: true }, ...outcomes],
+          failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
+          seconds,
+        });
+      }
+    });
+}

@@ -1,0 +1,130 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { Option, type Command } from "commander";
+
+import {
+  backendInfo,
+  createDefaultModel,
+  initBackend,
+  lineChartRaster,
+  lineChartSvg,
+  loadDataset,
+  parseArch,
+  parseDatasetName,
+  sampleDataset,
+  saveModel,
+  trainClassifier,
+  encodePng,
+  type ImageDataset,
+  type LineSeries,
+  type TrainResult,
+} from "@dl/tensor-core";
+
+import { assertWritableDir, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { backendOption, parseInteger, seedOption, type CommonOptions } from "../options.js";
+
+interface TrainOptions extends CommonOptions {
+  data: string;
+  arch: string;
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  limit?: number;
+}
+
+/** At most `limit` images of `ds`, class proportions kept (for quick runs and tests). */
+export function limitDataset(ds: ImageDataset, limit: number | undefined, seed: number): ImageDataset {
+  return limit === undefined || limit >= ds.count ? ds : sampleDataset(ds, limit, seed, { stratified: true });
+}
+
+/** The curves of a training run, for the PNG (no text) and the SVG (axes and legend). */
+export function trainingCurves(history: TrainResult["history"]): LineSeries[] {
+  const x = history.map((h) => h.epoch);
+  return [
+    { name: "train loss", x, y: history.map((h) => h.loss), color: "#d62728" },
+    { name: "train accuracy", x, y: history.map((h) => h.accuracy), color: "#1f77b4" },
+    { name: "test accuracy", x, y: history.map((h) => h.testAccuracy), color: "#2ca02c" },
+  ];
+}
+
+/** Every file a saved model consists of, read back from a scratch folder so the output stays atomic. */
+async function modelFiles(save: (dir: string) => Promise<unknown>): Promise<OutputFile[]> {
+  const scratch = await mkdtemp(join(tmpdir(), "dl-model-"));
+  try {
+    await save(scratch);
+    const names = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    return Promise.all(
+      names.map(async (e): Promise<OutputFile> => {
+        const rel = join(e.parentPath, e.name).slice(scratch.length + 1);
+        return [rel, new Uint8Array(await readFile(join(scratch, rel)))];
+      }),
+    );
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function registerTrainCommand(program: Command): void {
+  program
+    .command("train")
+    .description("train the default classifier on an embedded dataset; writes the model, metrics.json and training curves")
+    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .option("--arch <name>", "architecture: cnn or mlp", "cnn")
+    .requiredOption("--out <dir>", "folder that receives model.json, weights, metrics.json and training-curve.png/svg")
+    .option("--epochs <n>", "training epochs (default: the model's)", parseInteger("--epochs", 1))
+    .option("--batch-size <n>", "minibatch size (default: the model's)", parseInteger("--batch-size", 1))
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .addOption(new Option("--limit <n>", "use at most N train and N test images (quick runs)").argParser(parseInteger("--limit", 10)).hideHelp())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: TrainOptions) => {
+      const data = parseDatasetName(opts.data);
+      const arch = parseArch(opts.arch);
+      const seed = opts.seed ?? 42;
+      await assertWritableDir(opts.out);
+      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+      const backend = backendInfo();
+      log(`dl train: ${arch} on ${data}, backend ${backend.name}`);
+      const train = limitDataset(await loadDataset(data, { split: "train" }), opts.limit, seed);
+      const test = limitDataset(await loadDataset(data, { split: "test" }), opts.limit, seed + 1);
+      const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
+      const progress = progressReporter("train");
+      let result: TrainResult;
+      try {
+        result = await trainClassifier(model, train, test, {
+          seed,
+          onProgress: progress.onProgress,
+          ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
+          ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+        });
+      } finally {
+        progress.stop();
+      }
+      const metrics = {
+        data,
+        arch,
+        backend: backend.name,
+        seed,
+        trainCount: train.count,
+        testCount: test.count,
+        epochs: result.history.length,
+        history: result.history,
+        testAccuracy: result.testAccuracy,
+        seconds: result.seconds,
+      };
+      const curves = trainingCurves(result.history);
+      const files: OutputFile[] = [
+        ...(await modelFiles((dir) => saveModel(model, dir))),
+        ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
+        ["training-curve.png", encodePng(lineChartRaster(curves, { width: 480, height: 240 }))],
+        ["training-curve.svg", lineChartSvg(curves, { title: `${arch} on ${data}`, xLabel: "epoch", yLabel: "loss / accuracy" })],
+      ];
+      model.dispose();
+      const written = await writeOutputs(opts.out, files);
+      log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}% after ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; wrote ${opts.out}`);
+      if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
+    });
+}

@@ -1,0 +1,49 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { DlError } from "@dl/tensor-core";
+
+import { assertWritableDir, writeOutputs } from "./io.js";
+
+const root = await mkdtemp(join(tmpdir(), "dl-cli-io-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe("assertWritableDir", () => {
+  it("accepts a missing folder under a writable one without creating it", async () => {
+    await assertWritableDir(join(root, "new", "deeper"));
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("rejects a path through a file with a one-line IO_ERROR", async () => {
+    await writeFile(join(root, "file"), "x");
+    const error = await assertWritableDir(join(root, "file", "out")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DlError);
+    expect((error as DlError).code).toBe("IO_ERROR");
+    expect((error as DlError).message).not.toContain("\n");
+    await rm(join(root, "file"));
+  });
+});
+
+describe("writeOutputs", () => {
+  it("writes every file, nested folders included, and leaves no staging folder", async () => {
+    const out = join(root, "out");
+    await writeOutputs(out, [
+      ["a.json", "{}"],
+      ["sub/b.bin", new Uint8Array([1, 2, 3])],
+    ]);
+    expect(await readFile(join(out, "a.json"), "utf8")).toBe("{}");
+    expect([...(await readFile(join(out, "sub", "b.bin")))]).toEqual([1, 2, 3]);
+    expect((await readdir(root)).filter((n) => n.includes("partial"))).toEqual([]);
+    await rm(out, { recursive: true });
+  });
+
+  it("turns a failure into IO_ERROR and writes nothing", async () => {
+    await writeFile(join(root, "blocker"), "x");
+    await expect(writeOutputs(join(root, "blocker", "out"), [["a.json", "{}"]])).rejects.toMatchObject({ code: "IO_ERROR" });
+    expect((await readdir(root)).sort()).toEqual(["blocker"]);
+    await rm(join(root, "blocker"));
+  });
+});
