@@ -29,3 +29,14 @@ export {
   lowerMatVec,
   solveLowerTriangular,
 } from "./distributions/multivariate.js";
+export { invertCdfScalar, inverseCdfSample } from "./sampling/inverseCdf.js";
+export type { CdfFamily, InverseCdfSampleOptions, InvertOptions } from "./sampling/inverseCdf.js";
+export { fitGaussianMixture, mixtureResponsibilities, pointRows, prepareMixture } from "./mixture/gaussianMixture.js";
+export type {
+  FitGaussianMixtureOptions,
+  FitGaussianMixtureResult,
+  GaussianMixture,
+  MixturePosterior,
+  Points,
+} from "./mixture/gaussianMixture.js";
+export { cholesky, logSumExp } from "./mixture/linalg.js";

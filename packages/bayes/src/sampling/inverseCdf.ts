@@ -144,18 +144,21 @@ export function inverseCdfSample(
     const u = openUniform(shape, seed);
     if (family.icdf !== undefined && options.forceNumeric !== true) return family.icdf(u, params);
     const iterations = options.iterations ?? 60;
+    // The inversion and ∂F/∂θ run on detached copies: tfjs records no tape inside a customGrad
+    // forward pass, and the root-finding iterations must not enter the caller's tape either.
+    const detached = params.map((p) => tf.tensor(p.dataSync(), p.shape, p.dtype));
+    const x = numericInverse(family, u, detached, iterations);
+    const broadcastTheta = detached.map((p) => tf.broadcastTo(p, shape));
+    // ∂F/∂θ at the solution, elementwise (F is elementwise in broadcast θ).
+    const partials = tf.grads((...ps: tf.Tensor[]) => tf.sum(family.cdf(x, ps)))(broadcastTheta);
+    const density = densityOf(family, x, broadcastTheta);
+    const pathwise = partials.map((g) => tf.neg(tf.div(g, density)));
     const sampler = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const save = args[args.length - 1] as tf.GradSaveFunc;
       const theta = args.slice(0, -1) as tf.Tensor[];
-      const x = numericInverse(family, u, theta, iterations);
-      const broadcastTheta = theta.map((p) => tf.broadcastTo(p, shape));
-      // ∂F/∂θ at the solution, elementwise (F is elementwise in broadcast θ).
-      const partials = tf.grads((...ps: tf.Tensor[]) => tf.sum(family.cdf(x, ps)))(broadcastTheta);
-      const density = densityOf(family, x, broadcastTheta);
-      const pathwise = partials.map((g) => tf.neg(tf.div(g, density)));
       save(pathwise);
       return {
-        value: x,
+        value: tf.clone(x),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved.map((d, i) => reduceToShape(tf.mul(dy, d), theta[i]?.shape ?? [])),
       };
     });
