@@ -41,9 +41,9 @@ export const MIN_CONCEPT_IMAGES = 10;
 export interface TcavStatisticsOptions {
   /** Concept-vs-random runs per concept (the concept's scores across runs). */
   randomRuns?: number;
-  /** Random-vs-random CAVs forming the null distribution (no cap). */
+  /** Random concepts forming the null distribution (no cap); each is scored against the same runs, so the null costs nullDraws × randomRuns CAVs. */
   nullDraws?: number;
-  /** Examples per set (concept subsample and every random set); default min(concept sizes, 100). */
+  /** Examples per set (concept subsample and every random set); default min(concept sizes, 50). */
   setSize?: number;
   alpha?: number;
   correction?: Correction;
@@ -67,7 +67,7 @@ export interface TcavOptions extends RunOptions, TcavStatisticsOptions {
 }
 
 export interface TcavPValues {
-  /** Empirical p-value of the mean concept score against the random-vs-random null (+1 corrected). */
+  /** Empirical p-value of the mean concept score among random concepts' mean scores (+1 corrected). */
   randomization: number;
   /** Kim et al. 2018: one-sample t-test of the concept's scores across runs against 0.5. */
   paper: number;
@@ -84,8 +84,10 @@ export interface TcavRow {
   scores: number[];
   /** Mean of the magnitude variant Σ max(S,0) / Σ |S| across runs. */
   magnitudeScore: number;
+  /** Mean and spread of the null statistic: random concepts' mean scores over the same runs. */
   nullMean: number;
   nullStd: number;
+  /** The null statistic of each random concept (its mean score across the runs). */
   nullScores: number[];
   pValues: TcavPValues;
   /** The randomization p-value adjusted across all concepts × layers. */
@@ -95,8 +97,9 @@ export interface TcavRow {
   cavAccuracy: number;
   /** Mean held-out accuracy of the random-vs-random CAVs (≈ 0.5 when random sets are exchangeable). */
   nullCavAccuracy: number;
+  /** Mean concept score − mean random-vs-random score, and Cohen's d of the two run samples. */
   effect: { meanDifference: number; cohensD: number };
-  /** Welch interval for score − nullMean. */
+  /** Welch interval for the mean difference. */
   ci: { lower: number; upper: number; level: number };
 }
 
@@ -140,106 +143,129 @@ function resolveSettings(options: TcavStatisticsOptions, conceptSizes: readonly 
   assertArgument(alpha > 0 && alpha < 1, () => `alpha must lie in (0, 1), got ${alpha}.`);
   if (!CORRECTIONS.includes(correction)) throw new DlError("INVALID_ARGUMENT", `Unknown correction "${String(correction)}"; use ${listNames(CORRECTIONS)}.`);
   const smallest = Math.min(...conceptSizes);
-  const setSize = options.setSize ?? Math.min(smallest, 100);
+  const setSize = options.setSize ?? Math.min(smallest, 50);
   assertArgument(Number.isInteger(setSize) && setSize >= MIN_CONCEPT_IMAGES, () => `setSize must be an integer ≥ ${MIN_CONCEPT_IMAGES}, got ${setSize}.`);
   assertArgument(setSize <= smallest, () => `setSize ${setSize} exceeds the smallest concept (${smallest} images); lower it or add images.`);
-  if (poolSize < 2 * setSize) {
-    throw new DlError("INVALID_ARGUMENT", `The random pool has ${poolSize} images but two disjoint random sets of ${setSize} need ${2 * setSize}; add random images or lower setSize.`);
+  const needed = requiredPoolSize({ nullDraws, setSize });
+  if (poolSize < needed) {
+    throw new DlError(
+      "INVALID_ARGUMENT",
+      `The random pool has ${poolSize} images but ${nullDraws} disjoint random concepts of ${setSize} plus counterexamples need at least ${needed}; add random images or lower nullDraws / setSize.`,
+    );
   }
   return { randomRuns, nullDraws, setSize, alpha, correction, alternative, confidenceLevel };
 }
 
 /** Rows of each set used by every layer, drawn once so that layers are compared on the same sets. */
 export interface TcavDraws {
-  /** Per concept: its (subsampled) rows and one counterexample set per run. */
-  concepts: { name: string; rows: Int32Array; counterexamples: Int32Array[] }[];
-  /** Random-vs-random pairs of the null distribution. */
-  nulls: { concept: Int32Array; counterexamples: Int32Array }[];
-  /** One CAV seed per CAV: concepts' runs first, then the null draws. */
+  /** Counterexample sets R_1..R_m shared by every concept, real or random (one per run). */
+  counterexamples: Int32Array[];
+  /** Per concept: its (subsampled) rows. */
+  concepts: { name: string; rows: Int32Array }[];
+  /** Random concepts Q_1..Q_n of the null distribution. */
+  nullConcepts: Int32Array[];
+  /** One CAV seed per (concept or null concept, run), concepts first. */
   cavSeeds: number[];
 }
 
 /**
- * Draws the sets. `conceptRows[c]` and `poolRows` index the activation matrices; each random set is
- * a fresh sample from the pool, and each null pair is disjoint, so a random concept is exchangeable
- * with the real one under H0.
+ * Draws the sets. The random concepts Q_1..Q_n are disjoint blocks of a random permutation of the
+ * pool, i.e. fresh i.i.d. samples like the real concept is under H0 (reusing images across Q_i would
+ * tie them to one finite sample and make the test anti-conservative); the counterexample sets
+ * R_1..R_m are drawn from the remaining images. Every concept, real or random, meets the same
+ * R_1..R_m, so under H0 the concept's statistic and the n null statistics are exchangeable and the
+ * randomization p-value is exact.
  */
 export function drawTcavSets(conceptRows: readonly { name: string; rows: ArrayLike<number> }[], poolRows: ArrayLike<number>, settings: Pick<ResolvedSettings, "randomRuns" | "nullDraws" | "setSize">, seed: number): TcavDraws {
-  const rng = createRng(seed);
-  const pick = (indices: Int32Array): Int32Array => Int32Array.from(indices, (i) => poolRows[i] as number);
   const s = settings.setSize;
-  const concepts = conceptRows.map((c) => ({
-    name: c.name,
-    rows: Int32Array.from(rng.sample(c.rows.length, s), (i) => c.rows[i] as number),
-    counterexamples: Array.from({ length: settings.randomRuns }, () => pick(rng.sample(poolRows.length, s))),
-  }));
-  const nulls = Array.from({ length: settings.nullDraws }, () => {
-    const both = rng.sample(poolRows.length, 2 * s);
-    return { concept: pick(both.subarray(0, s)), counterexamples: pick(both.subarray(s)) };
-  });
-  const cavSeeds = Array.from({ length: concepts.length * settings.randomRuns + settings.nullDraws }, () => rng.nextUint32());
-  return { concepts, nulls, cavSeeds };
+  const needed = requiredPoolSize(settings);
+  if (poolRows.length < needed) {
+    throw new DlError(
+      "INVALID_ARGUMENT",
+      `The random pool has ${poolRows.length} images but ${settings.nullDraws} disjoint random concepts of ${s} plus counterexamples need at least ${needed}; add random images or lower nullDraws / setSize.`,
+    );
+  }
+  const rng = createRng(seed);
+  const order = Int32Array.from(rng.permutation(poolRows.length), (i) => poolRows[i] as number);
+  const nullConcepts = Array.from({ length: settings.nullDraws }, (_, i) => order.slice(i * s, (i + 1) * s));
+  const counterPart = order.subarray(settings.nullDraws * s);
+  const counterexamples = Array.from({ length: settings.randomRuns }, () => Int32Array.from(rng.sample(counterPart.length, s), (i) => counterPart[i] as number));
+  const concepts = conceptRows.map((c) => ({ name: c.name, rows: Int32Array.from(rng.sample(c.rows.length, s), (i) => c.rows[i] as number) }));
+  const cavSeeds = Array.from({ length: (concepts.length + nullConcepts.length) * settings.randomRuns }, () => rng.nextUint32());
+  return { counterexamples, concepts, nullConcepts, cavSeeds };
 }
 
-interface LayerScores {
-  concepts: { name: string; scores: number[]; magnitudes: number[]; accuracies: number[] }[];
-  nullScores: number[];
-  nullAccuracies: number[];
+/** Random images needed: n disjoint random concepts plus a counterexample part of at least 2 sets' worth. */
+export function requiredPoolSize(settings: Pick<ResolvedSettings, "nullDraws" | "setSize">): number {
+  return (settings.nullDraws + 2) * settings.setSize;
+}
+
+/** Scores of one concept (real or random) against each counterexample set. */
+export interface RunScores {
+  scores: number[];
+  magnitudes: number[];
+  accuracies: number[];
+}
+
+export interface LayerScores {
+  concepts: (RunScores & { name: string })[];
+  nulls: RunScores[];
 }
 
 /** Trains every CAV of one layer and scores it with the precomputed class-k gradients. */
 export function scoreLayer(data: LayerData, draws: TcavDraws, cav: Omit<CavOptions, "seed"> = {}, progress?: (done: number) => void, signal?: AbortSignal): LayerScores {
   let k = 0;
-  const run = (positive: Int32Array, negative: Int32Array): { score: number; magnitude: number; accuracy: number } => {
-    throwIfAborted(signal);
-    const trained = trainCav(data.activations, positive, negative, { ...cav, seed: draws.cavSeeds[k] ?? k });
-    k++;
-    progress?.(k);
-    const s = directionalDerivatives(data.gradients, trained.direction);
-    return { score: tcavScore(s), magnitude: tcavMagnitudeScore(s), accuracy: trained.accuracy };
+  const runAll = (positive: Int32Array): RunScores => {
+    const out: RunScores = { scores: [], magnitudes: [], accuracies: [] };
+    for (const negative of draws.counterexamples) {
+      throwIfAborted(signal);
+      const trained = trainCav(data.activations, positive, negative, { ...cav, seed: draws.cavSeeds[k] ?? k });
+      k++;
+      progress?.(k);
+      const sens = directionalDerivatives(data.gradients, trained.direction);
+      out.scores.push(tcavScore(sens));
+      out.magnitudes.push(tcavMagnitudeScore(sens));
+      out.accuracies.push(trained.accuracy);
+    }
+    return out;
   };
-  const concepts = draws.concepts.map((c) => {
-    const runs = c.counterexamples.map((neg) => run(c.rows, neg));
-    return { name: c.name, scores: runs.map((r) => r.score), magnitudes: runs.map((r) => r.magnitude), accuracies: runs.map((r) => r.accuracy) };
-  });
-  const nullRuns = draws.nulls.map((n) => run(n.concept, n.counterexamples));
-  return { concepts, nullScores: nullRuns.map((r) => r.score), nullAccuracies: nullRuns.map((r) => r.accuracy) };
+  const concepts = draws.concepts.map((c) => ({ name: c.name, ...runAll(c.rows) }));
+  const nulls = draws.nullConcepts.map(runAll);
+  return { concepts, nulls };
 }
 
 /** The statistics of one concept × layer (before the family-wise correction). */
-export function conceptStatistics(
-  concept: string,
-  layer: string,
-  target: number,
-  scores: readonly number[],
-  magnitudes: readonly number[],
-  accuracies: readonly number[],
-  nullScores: readonly number[],
-  nullAccuracies: readonly number[],
-  settings: Pick<ResolvedSettings, "alternative" | "confidenceLevel">,
-): TcavRow {
-  const score = mean(scores);
-  const ci = meanDifferenceCI(scores, nullScores, settings.confidenceLevel);
+export function conceptStatistics(concept: string, layer: string, target: number, runs: RunScores, nulls: readonly RunScores[], settings: Pick<ResolvedSettings, "alternative" | "confidenceLevel">): TcavRow {
+  const score = mean(runs.scores);
+  // The randomization statistic of each random concept: its mean score over the same runs.
+  const nullScores = nulls.map((n) => mean(n.scores));
+  // Every random-vs-random CAV's score, as the tcav library pools them for its t-test.
+  const nullRunScores = nulls.flatMap((n) => n.scores);
+  const ci = meanDifferenceCI(runs.scores, nullRunScores, settings.confidenceLevel);
+  const finite = (xs: number[]): number => {
+    const ok = xs.filter(Number.isFinite);
+    return ok.length === 0 ? Number.NaN : mean(ok);
+  };
   return {
     concept,
     layer,
     target,
     score,
-    scores: [...scores],
-    magnitudeScore: mean(magnitudes),
+    scores: [...runs.scores],
+    magnitudeScore: mean(runs.magnitudes),
     nullMean: mean(nullScores),
     nullStd: standardDeviation(nullScores),
-    nullScores: [...nullScores],
+    nullScores,
     pValues: {
       randomization: empiricalPValue(score, nullScores, settings.alternative),
-      paper: oneSampleTTest(scores, 0.5, settings.alternative).pValue,
-      welch: welchTTest(scores, nullScores, settings.alternative).pValue,
+      paper: oneSampleTTest(runs.scores, 0.5, settings.alternative).pValue,
+      welch: welchTTest(runs.scores, nullRunScores, settings.alternative).pValue,
     },
     adjusted: Number.NaN,
     significant: false,
-    cavAccuracy: mean(accuracies.filter(Number.isFinite)),
-    nullCavAccuracy: mean(nullAccuracies.filter(Number.isFinite)),
-    effect: { meanDifference: score - mean(nullScores), cohensD: cohensD(scores, nullScores) },
+    cavAccuracy: finite(runs.accuracies),
+    nullCavAccuracy: finite(nulls.flatMap((n) => n.accuracies)),
+    effect: { meanDifference: score - mean(nullRunScores), cohensD: cohensD(runs.scores, nullRunScores) },
     ci: { lower: ci.lower, upper: ci.upper, level: ci.level },
   };
 }
@@ -272,7 +298,7 @@ export function tcavFromLayerData(
   layers.forEach((data, li) => {
     const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: data.layer }), options.signal);
     for (const c of scored.concepts) {
-      rows.push(conceptStatistics(c.name, data.layer, target, c.scores, c.magnitudes, c.accuracies, scored.nullScores, scored.nullAccuracies, settings));
+      rows.push(conceptStatistics(c.name, data.layer, target, c, scored.nulls, settings));
     }
   });
   return applyCorrection(rows, settings.correction, settings.alpha);
@@ -351,7 +377,7 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
         options.signal,
       );
       for (const c of scored.concepts) {
-        rows.push(conceptStatistics(c.name, split.layer, options.target, c.scores, c.magnitudes, c.accuracies, scored.nullScores, scored.nullAccuracies, settings));
+        rows.push(conceptStatistics(c.name, split.layer, options.target, c, scored.nulls, settings));
       }
     }
   } finally {

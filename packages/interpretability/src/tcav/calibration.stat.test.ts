@@ -1,0 +1,73 @@
+// Calibration: concepts made of random images must come out significant at a rate ≤ α.
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { createRng, initBackend, loadDataset } from "@dl/tensor-core";
+
+import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
+import { binomialUpperMargin } from "./stats.js";
+import { type LayerData, tcavFromLayerData } from "./tcav.js";
+import { fitSmall, pickImages, smallMlp } from "./testing.js";
+
+const ALPHA = 0.05;
+const TRIALS = 200;
+const TARGET = 3;
+const LAYERS = ["dense1", "dense2"];
+
+let layerData: LayerData[] = [];
+let reservoirRows: Int32Array = new Int32Array(0);
+let poolRows: Int32Array = new Int32Array(0);
+
+beforeAll(async () => {
+  await initBackend({ backend: "wasm" });
+  const all = await loadDataset("mnist", { split: "train" });
+  const test = await loadDataset("mnist", { split: "test" });
+  const order = createRng(1).permutation(all.count);
+  const train = pickImages(all, order.subarray(0, 3000));
+  const model = smallMlp(10, 5);
+  const accuracy = await fitSmall(model, train, Int32Array.from(order.subarray(0, 3000), (i) => all.labels[i] as number), 10, 3);
+  expect(accuracy).toBeGreaterThan(0.85);
+  // Random images: unseen training images of every class. Rows 0..999 are the reservoir random
+  // "concepts" are drawn from, rows 1000.. the pool for null concepts and counterexamples.
+  const randomImages = pickImages(all, order.subarray(3000, 6000));
+  reservoirRows = Int32Array.from({ length: 1000 }, (_, i) => i);
+  poolRows = Int32Array.from({ length: 2000 }, (_, i) => 1000 + i);
+  const targetIdx = Array.from(test.labels.keys()).filter((i) => test.labels[i] === TARGET).slice(0, 100);
+  const targets = pickImages(test, targetIdx);
+  const x = tf.tensor4d(randomImages.images, [randomImages.count, 28, 28, 1]);
+  const xt = tf.tensor4d(targets.images, [targets.count, 28, 28, 1]);
+  for (const layer of LAYERS) {
+    const split = splitModelAtLayer(model, layer);
+    layerData.push({ layer, activations: await layerActivations(model, split, x), gradients: await layerGradients(model, split, xt, TARGET) });
+  }
+  tf.dispose([x, xt]);
+}, 240_000);
+
+describe("calibration of TCAV's tests on random concepts", () => {
+  it(`calls random concepts significant at a rate ≤ ${ALPHA} (randomization test, ${TRIALS} trials per layer)`, () => {
+    const rejections = new Map<string, { randomization: number; paper: number; welch: number }>(LAYERS.map((l) => [l, { randomization: 0, paper: 0, welch: 0 }]));
+    const rng = createRng(9);
+    for (let t = 0; t < TRIALS; t++) {
+      const concept = Int32Array.from(rng.sample(reservoirRows.length, 30), (i) => reservoirRows[i] as number);
+      const rows = tcavFromLayerData(layerData, [{ name: "random", rows: concept }], poolRows, TARGET, {
+        randomRuns: 5,
+        nullDraws: 50,
+        setSize: 30,
+        correction: "none",
+        alpha: ALPHA,
+        seed: 1000 + t,
+      });
+      for (const r of rows) {
+        const counts = rejections.get(r.layer);
+        if (counts === undefined) continue;
+        if (r.pValues.randomization <= ALPHA) counts.randomization++;
+        if (r.pValues.paper <= ALPHA) counts.paper++;
+        if (r.pValues.welch <= ALPHA) counts.welch++;
+      }
+    }
+    // Figures for the report: false-positive rate of each test per layer.
+    process.stderr.write(`TCAV calibration (α=${ALPHA}, ${TRIALS} random concepts): ${JSON.stringify(Object.fromEntries([...rejections].map(([l, c]) => [l, { randomization: c.randomization / TRIALS, paper: c.paper / TRIALS, welch: c.welch / TRIALS }])))}\n`);
+    const margin = binomialUpperMargin(TRIALS, ALPHA, 0.99);
+    for (const [, counts] of rejections) expect(counts.randomization).toBeLessThanOrEqual(margin);
+  }, 600_000);
+});
