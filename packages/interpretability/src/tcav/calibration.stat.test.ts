@@ -14,7 +14,7 @@ const TRIALS = 200;
 const TARGET = 3;
 const LAYERS = ["dense1", "dense2"];
 
-let layerData: LayerData[] = [];
+const layerData: LayerData[] = [];
 let reservoirRows: Int32Array = new Int32Array(0);
 let poolRows: Int32Array = new Int32Array(0);
 
