@@ -40,3 +40,10 @@ export type {
   Points,
 } from "./mixture/gaussianMixture.js";
 export { cholesky, logSumExp } from "./mixture/linalg.js";
+export { BaseBijector, Chain } from "./bijectors/bijector.js";
+export type { Bijector } from "./bijectors/bijector.js";
+export { AffineScaleTril } from "./bijectors/affine.js";
+export { Planar } from "./bijectors/planar.js";
+export { Radial } from "./bijectors/radial.js";
+export { RealNvpCoupling } from "./bijectors/realNvp.js";
+export { TransformedDistribution } from "./bijectors/transformed.js";
