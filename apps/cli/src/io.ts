@@ -120,6 +120,7 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   const tty = process.stderr.isTTY;
   let bar: cliProgress.SingleBar | undefined;
   let phase = "";
+  let lastLine = 0;
   const onProgress: ProgressCallback = (event) => {
     const metrics = Object.entries(event.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
@@ -128,9 +129,19 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       bar?.stop();
       bar = undefined;
       phase = event.phase;
+      lastLine = 0;
       if (!tty) log(`${label}: ${phase}${event.total === undefined ? "" : ` (${event.total} steps)`}`);
     }
-    if (!tty) return;
+    if (!tty) {
+      // Logs (CI, pipes) get a line at most every few seconds and at the end of a phase.
+      const now = Date.now();
+      const last = event.total !== undefined && event.step >= event.total;
+      if ((last || now - lastLine >= NON_TTY_INTERVAL_MS) && (event.step > 0 || metrics !== "")) {
+        lastLine = now;
+        log(`${label}: ${phase} ${event.step}${event.total === undefined ? "" : `/${event.total}`}${metrics === "" ? "" : ` ${metrics}`}`);
+      }
+      return;
+    }
     if (bar === undefined) {
       bar = new cliProgress.SingleBar(
         { stream: process.stderr, format: `${label} ${phase} [{bar}] {value}/{total} {metrics}`, hideCursor: true },
@@ -149,6 +160,23 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       bar = undefined;
     },
   };
+}
+
+const NON_TTY_INTERVAL_MS = 5000;
+
+/**
+ * An AbortSignal that fires on the first Ctrl-C (SIGINT) so long work stops cleanly between steps
+ * and nothing is written; a second Ctrl-C exits at once. Call `dispose` when the work is over.
+ */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onInterrupt = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    log("interrupted: stopping after the current step (Ctrl-C again to quit now)");
+    controller.abort(new Error("interrupted by SIGINT"));
+  };
+  process.on("SIGINT", onInterrupt);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onInterrupt) };
 }
 
 function formatNumber(v: number): string {

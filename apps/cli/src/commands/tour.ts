@@ -3,19 +3,21 @@ import { Option, type Command } from "commander";
 import {
   DlError,
   backendInfo,
-  listNames,
   initBackend,
+  listNames,
   loadDataset,
   loadDefaultModel,
   parseArch,
+  throwIfAborted,
   writeReport,
   type DatasetName,
   type DefaultArch,
-  type ReportSection,
+  type DefaultModel,
 } from "@dl/tensor-core";
 
-import { assertWritableDir, log, printJson, progressReporter } from "../io.js";
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter } from "../io.js";
 import { backendOption, seedOption, type CommonOptions } from "../options.js";
+import type { TourContext } from "../tour/context.js";
 import { foundationTourSection } from "../tour/foundation.js";
 import { TOUR_TOPICS, runTourTopics, type TourTopic } from "../tour/index.js";
 
@@ -27,6 +29,18 @@ interface TourOptions extends CommonOptions {
   quick?: boolean;
   arch?: string;
   only?: string[];
+}
+
+interface TourPlan {
+  out: string;
+  json: boolean;
+  quick: boolean;
+  data: DatasetName;
+  arch: DefaultArch;
+  seed: number;
+  topics: readonly TourTopic[];
+  signal: AbortSignal;
+  started: number;
 }
 
 /** Topics to run: all, or those named by `--only` (unknown names are an error listing the valid ones). */
@@ -57,70 +71,76 @@ export function registerTourCommand(program: Command): void {
     .action(async (opts: TourOptions) => {
       const started = performance.now();
       const quick = opts.quick === true;
-      const arch: DefaultArch = opts.arch === undefined ? (quick ? "mlp" : "cnn") : parseArch(opts.arch);
-      const data: DatasetName = "mnist";
-      const seed = opts.seed ?? 42;
+      const arch = opts.arch === undefined ? (quick ? "mlp" : "cnn") : parseArch(opts.arch);
       const topics = selectTopics(opts.only);
       await assertWritableDir(opts.out);
       await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const backend = backendInfo();
-      log(`dl tour: ${arch} on ${data}, backend ${backend.name}${quick ? ", quick" : ""}`);
-
-      const modelProgress = progressReporter("model");
-      let loaded: Awaited<ReturnType<typeof loadDefaultModel>>;
+      const interrupt = interruptSignal();
       try {
-        loaded = await loadDefaultModel({ data, arch, seed, onProgress: modelProgress.onProgress, ...(quick ? { epochs: QUICK_EPOCHS } : {}) });
+        await runTour({ out: opts.out, json: opts.json === true, quick, data: "mnist", arch, seed: opts.seed ?? 42, topics, signal: interrupt.signal, started });
       } finally {
-        modelProgress.stop();
-      }
-      log(`model: ${loaded.cached ? "loaded from cache" : `trained in ${loaded.trainSeconds.toFixed(1)} s`}, test accuracy ${(loaded.testAccuracy * 100).toFixed(2)}%`);
-      const dataset = { train: await loadDataset(data, { split: "train" }), test: await loadDataset(data, { split: "test" }) };
-
-      const context = (label: string) => {
-        const progress = progressReporter(label);
-        return { ctx: { model: loaded.model, dataset, seed, onProgress: progress.onProgress, quick }, done: progress.stop };
-      };
-      const foundation = context("foundation");
-      let foundationSections: ReportSection[];
-      try {
-        foundationSections = await foundationTourSection(foundation.ctx, {
-          data,
-          arch,
-          backend,
-          testAccuracy: loaded.testAccuracy,
-          trainSeconds: loaded.trainSeconds,
-          cached: loaded.cached,
-          modelDir: loaded.dir,
-          history: loaded.training.history,
-        });
-      } finally {
-        foundation.done();
-      }
-      const { sections, outcomes } = await runTourTopics(topics, (topic) => {
-        log(`section: ${topic.title}`);
-        return context(topic.id);
-      });
-      for (const o of outcomes) if (!o.ok) log(`section ${o.id} failed: ${o.error ?? ""}`);
-      loaded.model.dispose();
-
-      const written = await writeReport(opts.out, {
-        title: "dl-lab tour",
-        subtitle: `What each topic shows on the default ${arch.toUpperCase()} ${data} model · backend ${backend.name} · seed ${seed}${quick ? " · quick" : ""}`,
-        sections: [...foundationSections, ...sections],
-      });
-      const seconds = (performance.now() - started) / 1000;
-      log(`report: ${written.indexPath}`);
-      if (opts.json === true) {
-        printJson({
-          report: written.indexPath,
-          out: written.dir,
-          backend: backend.name,
-          quick,
-          model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
-          sections: [{ id: "foundation", title: "Foundation", ok: true }, ...outcomes],
-          failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
-          seconds,
-        });
+        interrupt.dispose();
       }
     });
+}
+
+async function runTour(plan: TourPlan): Promise<void> {
+  const { data, arch, seed, quick, signal } = plan;
+  const backend = backendInfo();
+  log(`dl tour: ${arch} on ${data}, backend ${backend.name}${quick ? ", quick" : ""}`);
+  const modelProgress = progressReporter("model");
+  let loaded: DefaultModel;
+  try {
+    loaded = await loadDefaultModel({ data, arch, seed, signal, onProgress: modelProgress.onProgress, ...(quick ? { epochs: QUICK_EPOCHS } : {}) });
+  } finally {
+    modelProgress.stop();
+  }
+  try {
+    log(`model: ${loaded.cached ? "loaded from cache" : `trained in ${loaded.trainSeconds.toFixed(1)} s`}, test accuracy ${(loaded.testAccuracy * 100).toFixed(2)}%`);
+    const dataset = { train: await loadDataset(data, { split: "train" }), test: await loadDataset(data, { split: "test" }) };
+    const context = (label: string): { ctx: TourContext; done: () => void } => {
+      const progress = progressReporter(label);
+      return { ctx: { model: loaded.model, dataset, seed, onProgress: progress.onProgress, quick, signal }, done: progress.stop };
+    };
+
+    const foundation = context("foundation");
+    const foundationSections = await foundationTourSection(foundation.ctx, {
+      data,
+      arch,
+      backend,
+      testAccuracy: loaded.testAccuracy,
+      trainSeconds: loaded.trainSeconds,
+      cached: loaded.cached,
+      modelDir: loaded.dir,
+      history: loaded.training.history,
+    }).finally(foundation.done);
+
+    const { sections, outcomes } = await runTourTopics(plan.topics, (topic) => {
+      log(`section: ${topic.title}`);
+      return context(topic.id);
+    });
+    for (const o of outcomes) if (!o.ok) log(`section ${o.id} failed: ${o.error ?? ""}`);
+    throwIfAborted(signal);
+
+    const written = await writeReport(plan.out, {
+      title: "dl-lab tour",
+      subtitle: `What each topic shows on the default ${arch.toUpperCase()} ${data} model · backend ${backend.name} · seed ${seed}${quick ? " · quick" : ""}`,
+      sections: [...foundationSections, ...sections],
+    });
+    log(`report: ${written.indexPath}`);
+    if (plan.json) {
+      printJson({
+        report: written.indexPath,
+        out: written.dir,
+        backend: backend.name,
+        quick,
+        model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
+        sections: [{ id: "foundation", title: "Foundation", ok: true }, ...outcomes],
+        failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
+        seconds: (performance.now() - plan.started) / 1000,
+      });
+    }
+  } finally {
+    loaded.model.dispose();
+  }
 }

@@ -22,7 +22,7 @@ import {
   type TrainResult,
 } from "@dl/tensor-core";
 
-import { assertWritableDir, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
 import { backendOption, parseInteger, seedOption, type CommonOptions } from "../options.js";
 
 interface TrainOptions extends CommonOptions {
@@ -92,16 +92,22 @@ export function registerTrainCommand(program: Command): void {
       const test = limitDataset(await loadDataset(data, { split: "test" }), opts.limit, seed + 1);
       const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
       const progress = progressReporter("train");
+      const interrupt = interruptSignal();
       let result: TrainResult;
       try {
         result = await trainClassifier(model, train, test, {
           seed,
           onProgress: progress.onProgress,
+          signal: interrupt.signal,
           ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
           ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
         });
+      } catch (error) {
+        model.dispose();
+        throw error;
       } finally {
         progress.stop();
+        interrupt.dispose();
       }
       const metrics = {
         data,

@@ -40,6 +40,8 @@ export async function runTourTopics(
       sections.push(...produced);
       outcomes.push({ id: topic.id, title: topic.title, ok: true, seconds: (performance.now() - started) / 1000, sections: produced.length });
     } catch (error) {
+      // Ctrl-C stops the whole tour rather than marking one topic as failed.
+      if (ctx.signal?.aborted === true) throw error;
       const message = formatError(error);
       sections.push({ id: topic.id, title: topic.title, error: `This section failed: ${message}` });
       outcomes.push({ id: topic.id, title: topic.title, ok: false, seconds: (performance.now() - started) / 1000, sections: 0, error: message });
