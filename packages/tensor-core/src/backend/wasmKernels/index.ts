@@ -22,15 +22,20 @@ const ownKernels: readonly KernelConfig[] = [
 
 /** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
 const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");
-type Marked = KernelConfig & { [OURS]?: true };
+/** On a config that replaced a tfjs-wasm kernel: that kernel, for benchmarks comparing before/after. */
+export const REPLACED_KERNEL = Symbol.for("@dl/tensor-core/replacedWasmKernel");
+type Marked = KernelConfig & { [OURS]?: true; [REPLACED_KERNEL]?: KernelConfig };
 
 function isOurs(config: Marked | undefined): boolean {
   return config?.[OURS] === true;
 }
 
 function install(config: KernelConfig): void {
-  if (getKernel(config.kernelName, "wasm") !== undefined) unregisterKernel(config.kernelName, "wasm");
-  registerKernel({ ...config, [OURS]: true } as Marked);
+  const replaced = getKernel(config.kernelName, "wasm");
+  if (replaced !== undefined) unregisterKernel(config.kernelName, "wasm");
+  const marked: Marked = { ...config, [OURS]: true };
+  if (replaced !== undefined) marked[REPLACED_KERNEL] = replaced;
+  registerKernel(marked);
 }
 
 /**

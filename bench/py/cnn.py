@@ -1,0 +1,50 @@
+"""PyTorch-CPU peer of bench/src/cnn.bench.ts: the same CNN train step, batch 64, median ms/step.
+
+Prints one JSON line: {"ms_per_step": …, "torch": version, "threads": n}.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--steps", type=int, default=20)
+parser.add_argument("--warmup", type=int, default=5)
+parser.add_argument("--threads", type=int, default=2)
+args = parser.parse_args()
+
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+model = nn.Sequential(
+    nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(5 * 5 * 64, 128), nn.ReLU(),
+    nn.Linear(128, 10),
+)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+loss_fn = nn.CrossEntropyLoss()
+x = torch.rand(64, 1, 28, 28)
+y = torch.randint(0, 10, (64,))
+
+
+def step():
+    optimizer.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+
+for _ in range(args.warmup):
+    step()
+times = []
+for _ in range(args.steps):
+    start = time.perf_counter()
+    step()
+    times.append((time.perf_counter() - start) * 1000)
+
+print(json.dumps({"ms_per_step": statistics.median(times), "torch": torch.__version__, "threads": torch.get_num_threads()}))

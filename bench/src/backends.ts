@@ -1,0 +1,59 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "@dl/tensor-core";
+import type { BackendName } from "@dl/tensor-core";
+
+/** Starts each backend that can start here; the rest come back with the reason. */
+export async function startBackends(
+  wanted: readonly BackendName[],
+): Promise<{ started: BackendName[]; skipped: string[] }> {
+  const started: BackendName[] = [];
+  const skipped: string[] = [];
+  for (const name of wanted) {
+    try {
+      await initBackend({ backend: name });
+      started.push(name);
+    } catch (error) {
+      skipped.push(`${name} skipped: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    }
+  }
+  return { started, skipped };
+}
+
+/** The tfjs name of one of our backends (tfjs-node registers as "tensorflow"). */
+export function tfName(name: BackendName): string {
+  return name === "tfjs-node" ? "tensorflow" : name;
+}
+
+export async function use(name: BackendName): Promise<void> {
+  await tf.setBackend(tfName(name));
+  await tf.ready();
+}
+
+/** The kernel dl-lab's wasm registration replaced (Symbol documented in wasmKernels/index.ts). */
+const REPLACED_KERNEL = Symbol.for("@dl/tensor-core/replacedWasmKernel");
+
+/**
+ * Runs `fn` with tfjs-wasm's own kernels put back in place of dl-lab's replacements (kernels
+ * tfjs-wasm lacks stay ours): the "before" of a before/after comparison.
+ */
+export async function withStockWasmKernels<T>(kernelNames: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const swapped: tf.KernelConfig[] = [];
+  for (const name of kernelNames) {
+    const ours = tf.getKernel(name, "wasm") as (tf.KernelConfig & { [REPLACED_KERNEL]?: tf.KernelConfig }) | undefined;
+    const stock = ours?.[REPLACED_KERNEL];
+    if (ours === undefined || stock === undefined) continue;
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(stock);
+    // Its setup (binding the wasm export) never ran: ours was registered when wasm started.
+    stock.setupFunc?.(tf.backend());
+    swapped.push(ours);
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const ours of swapped) {
+      tf.unregisterKernel(ours.kernelName, "wasm");
+      tf.registerKernel(ours);
+    }
+  }
+}

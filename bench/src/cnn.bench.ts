@@ -1,0 +1,108 @@
+/**
+ * One training step of the MNIST-shaped CNN (2 conv + 2 dense, batch 64) on every backend that
+ * starts here, against PyTorch-CPU (2 threads) running the same architecture in the same run.
+ */
+import "@tensorflow/tfjs-layers"; // registers tfjs-core's gradients
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfl from "@tensorflow/tfjs-layers";
+import type { BackendName } from "@dl/tensor-core";
+
+import { startBackends, use, withStockWasmKernels } from "./backends.js";
+import { compareAll, peerNumber, timeIt } from "./harness.js";
+import type { BenchContext, BenchResult, Measurement } from "./harness.js";
+
+const BATCH = 64;
+export const ARCHITECTURE =
+  "conv 3×3×32 relu → maxpool 2 → conv 3×3×64 relu → maxpool 2 → dense 128 relu → dense 10, softmax cross-entropy, SGD";
+
+function buildModel(): tfl.LayersModel {
+  const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }) });
+  return tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu", ...init(1) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu", ...init(2) }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 128, activation: "relu", ...init(3) }),
+      tfl.layers.dense({ units: 10, ...init(4) }),
+    ],
+  });
+}
+
+/** Median ms per training step on the active backend. */
+async function measureStep(warmup: number, iterations: number): Promise<number> {
+  const model = buildModel();
+  const optimizer = tf.train.sgd(0.01);
+  const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
+  const y = tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, "int32", 8), 10);
+  const step = (): void => {
+    tf.tidy(() => {
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x) as tf.Tensor));
+    });
+  };
+  const timing = await timeIt(step, { warmup, iterations });
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  model.dispose();
+  return timing.medianMs;
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const notes: string[] = [];
+  const measurements: Measurement[] = [];
+  const { started, skipped } = await startBackends(["tfjs-node", "wasm", "cpu"] as BackendName[]);
+  notes.push(...skipped.filter((s) => !s.startsWith("tfjs-node")));
+  const plan: Record<string, [number, number]> = ctx.quick
+    ? { "tfjs-node": [2, 5], wasm: [2, 5], cpu: [0, 1] }
+    : { "tfjs-node": [5, 20], wasm: [5, 20], cpu: [1, 2] };
+
+  ctx.log("PyTorch peer…");
+  const torch = await ctx.runPython("cnn.py", ["--steps", ctx.quick ? "5" : "20", "--threads", "2"]);
+  const torchMs = peerNumber(torch, "ms_per_step");
+  if (torchMs !== undefined) {
+    const version = torch.ok ? String(torch.data["torch"]) : "";
+    measurements.push({ label: "pytorch", value: torchMs, unit: "ms/step", better: "lower", detail: `torch ${version}, 2 threads` });
+  } else {
+    notes.push(`PyTorch peer missing: ${torch.ok ? "no ms_per_step" : torch.reason} (apt-get install python3-torch)`);
+  }
+
+  for (const name of started) {
+    const [warmup, iterations] = plan[name] ?? [1, 2];
+    ctx.log(`${name}: ${warmup} warm-up + ${iterations} timed steps…`);
+    await use(name);
+    measurements.push({
+      label: name,
+      value: await measureStep(warmup, iterations),
+      unit: "ms/step",
+      better: "lower",
+      detail: `median of ${iterations}`,
+    });
+  }
+
+  if (started.includes("wasm")) {
+    ctx.log("wasm with tfjs-wasm's stock kernels (before dl-lab's replacements)…");
+    await use("wasm");
+    const stock = await withStockWasmKernels(["BatchMatMul", "_FusedMatMul", "Conv2DBackpropInput", "MaxPoolGrad"], () =>
+      measureStep(1, ctx.quick ? 2 : 4),
+    );
+    measurements.push({
+      label: "wasm, stock kernels",
+      value: stock,
+      unit: "ms/step",
+      better: "lower",
+      detail: "tfjs-wasm's MatMul/Conv2DBackpropInput/MaxPoolGrad; only the missing filter gradient is ours",
+    });
+  }
+
+  return {
+    name: "cnn",
+    description: `CNN train step, batch ${BATCH}, 28×28×1 input: ${ARCHITECTURE}`,
+    measurements,
+    comparisons: [
+      ...compareAll(measurements, ["wasm"], "pytorch", 1.5),
+      ...compareAll(measurements, ["tfjs-node", "cpu", "wasm, stock kernels"], "pytorch"),
+    ],
+    notes,
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * Shared helpers for dl-lab benchmarks: timing with warm-up, medians, Python peers, tables.
+ * Every `src/<name>.bench.ts` exports `run(ctx: BenchContext): Promise<BenchResult>`.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+export interface BenchContext {
+  /** `--quick`: fewer repetitions (smoke runs); figures are noisier. */
+  quick: boolean;
+  /** Progress lines (stderr); the runner prints the result table itself. */
+  log: (line: string) => void;
+  /** Runs `bench/py/<script>` with Debian's /usr/bin/python3 and parses its last JSON line. */
+  runPython: (script: string, args?: readonly string[], options?: { timeoutMs?: number }) => Promise<PeerOutcome>;
+}
+
+/** One figure: a label (who/what was measured), a value and its unit. */
+export interface Measurement {
+  /** e.g. "wasm", "cpu", "pytorch", "numpy", "wasm (transposed, before fix)". */
+  label: string;
+  value: number;
+  unit: string;
+  /** Times are lower-is-better, throughputs (GFLOP/s) higher-is-better. */
+  better: "lower" | "higher";
+  /** Anything that qualifies the figure (steps timed, threads, shapes). */
+  detail?: string;
+}
+
+/** "ours is `slowdown`× slower than the peer" (> 1 slower, < 1 faster), and an optional goal. */
+export interface Comparison {
+  ours: string;
+  peer: string;
+  slowdown: number;
+  /** e.g. 1.5 for "wasm ≤ 1.5× PyTorch"; `met` says whether this run met it. */
+  goal?: number;
+  met?: boolean;
+}
+
+export interface BenchResult {
+  name: string;
+  /** What was measured, in one or two sentences. */
+  description: string;
+  measurements: Measurement[];
+  comparisons: Comparison[];
+  /** Missing peers, skipped backends, machine load… */
+  notes: string[];
+}
+
+export interface Timing {
+  medianMs: number;
+  minMs: number;
+  meanMs: number;
+  samplesMs: number[];
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * Times `fn` (sync or async): `warmup` untimed calls, then `iterations` timed ones; reports the
+ * median (robust to the machine being shared) with min and mean.
+ */
+export async function timeIt(
+  fn: () => unknown,
+  options: { warmup?: number; iterations?: number } = {},
+): Promise<Timing> {
+  const warmup = options.warmup ?? 3;
+  const iterations = Math.max(1, options.iterations ?? 10);
+  for (let i = 0; i < warmup; i++) await fn();
+  const samplesMs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    await fn();
+    samplesMs.push(performance.now() - start);
+  }
+  return {
+    medianMs: median(samplesMs),
+    minMs: Math.min(...samplesMs),
+    meanMs: samplesMs.reduce((a, b) => a + b, 0) / samplesMs.length,
+    samplesMs,
+  };
+}
+
+/** How many times slower `ours` is than `peer`, whichever direction their unit points. */
+export function slowdown(ours: Measurement, peer: Measurement): number {
+  return ours.better === "lower" ? ours.value / peer.value : peer.value / ours.value;
+}
+
+/** Comparisons of every `ours` label present against `peer` (skips labels that were not measured). */
+export function compareAll(
+  measurements: readonly Measurement[],
+  ours: readonly string[],
+  peer: string,
+  goal?: number,
+): Comparison[] {
+  const p = measurements.find((m) => m.label === peer);
+  if (p === undefined) return [];
+  const out: Comparison[] = [];
+  for (const label of ours) {
+    const o = measurements.find((m) => m.label === label);
+    if (o === undefined) continue;
+    const s = slowdown(o, p);
+    out.push(goal === undefined ? { ours: label, peer, slowdown: s } : { ours: label, peer, slowdown: s, goal, met: s <= goal });
+  }
+  return out;
+}
+
+export type PeerOutcome =
+  | { ok: true; data: Record<string, unknown>; stderr: string }
+  | { ok: false; reason: string };
+
+export const PYTHON = "/usr/bin/python3";
+const pyDir = join(dirname(fileURLToPath(import.meta.url)), "..", "py");
+
+/**
+ * Runs a Python peer (Debian python3-torch / python3-numpy / python3-sklearn live under
+ * /usr/bin/python3, not the pyenv python on PATH). The script prints one JSON object as its last
+ * stdout line; a missing interpreter or module is reported as `{ ok: false, reason }`, never thrown.
+ */
+export function runPython(
+  script: string,
+  args: readonly string[] = [],
+  options: { timeoutMs?: number } = {},
+): Promise<PeerOutcome> {
+  const path = join(pyDir, script);
+  if (!existsSync(PYTHON)) return Promise.resolve({ ok: false, reason: `${PYTHON} not found` });
+  if (!existsSync(path)) return Promise.resolve({ ok: false, reason: `peer script ${path} not found` });
+  return new Promise((resolve) => {
+    execFile(
+      PYTHON,
+      [path, ...args],
+      { timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const lines = stdout.trim().split("\n").filter((l) => l.trim().startsWith("{"));
+        const last = lines[lines.length - 1];
+        if (error !== null || last === undefined) {
+          const why = /No module named '([^']+)'/.exec(stderr)?.[0] ?? stderr.trim().split("\n").pop() ?? error?.message ?? "no JSON line on stdout";
+          resolve({ ok: false, reason: `${script} failed: ${why}` });
+          return;
+        }
+        try {
+          resolve({ ok: true, data: JSON.parse(last) as Record<string, unknown>, stderr });
+        } catch (e) {
+          resolve({ ok: false, reason: `${script} printed invalid JSON: ${String(e)}` });
+        }
+      },
+    );
+  });
+}
+
+/** A number from a peer's JSON, or undefined. */
+export function peerNumber(outcome: PeerOutcome, key: string): number | undefined {
+  if (!outcome.ok) return undefined;
+  const v = outcome.data[key];
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3);
+}
+
+/** The compact table the runner prints. */
+export function formatResult(result: BenchResult): string {
+  const lines = [`== ${result.name}: ${result.description}`];
+  const width = Math.max(8, ...result.measurements.map((m) => m.label.length));
+  for (const m of result.measurements) {
+    lines.push(`  ${m.label.padEnd(width)}  ${fmt(m.value).padStart(9)} ${m.unit}${m.detail === undefined ? "" : `  (${m.detail})`}`);
+  }
+  for (const c of result.comparisons) {
+    const goal = c.goal === undefined ? "" : `  goal ≤ ${c.goal}× ${c.met === true ? "met" : "NOT met"}`;
+    lines.push(`  ${c.ours} / ${c.peer}: ${fmt(c.slowdown)}× ${c.slowdown >= 1 ? "slower" : "faster"}${goal}`);
+  }
+  for (const n of result.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}

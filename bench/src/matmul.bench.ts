@@ -1,0 +1,69 @@
+/**
+ * 1024² float32 matmul throughput on every backend that starts here against numpy in the same
+ * run, plus the transposed-operand path on wasm before and after dl-lab's plain-path fix.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import type { BackendName } from "@dl/tensor-core";
+
+import { startBackends, use, withStockWasmKernels } from "./backends.js";
+import { compareAll, peerNumber, timeIt } from "./harness.js";
+import type { BenchContext, BenchResult, Measurement } from "./harness.js";
+
+const N = 1024;
+const FLOP = 2 * N * N * N;
+
+async function gflops(transposeA: boolean, warmup: number, iterations: number): Promise<number> {
+  const a = tf.randomUniform([N, N], -1, 1, "float32", 1);
+  const b = tf.randomUniform([N, N], -1, 1, "float32", 2);
+  const timing = await timeIt(
+    () => {
+      const c = tf.matMul(a, b, transposeA, false);
+      c.dataSync();
+      c.dispose();
+    },
+    { warmup, iterations },
+  );
+  tf.dispose([a, b]);
+  return FLOP / (timing.medianMs * 1e6);
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const notes: string[] = [];
+  const measurements: Measurement[] = [];
+  const gflop = (label: string, value: number, detail: string): void => {
+    measurements.push({ label, value, unit: "GFLOP/s", better: "higher", detail });
+  };
+  const { started, skipped } = await startBackends(["tfjs-node", "wasm", "cpu"] as BackendName[]);
+  notes.push(...skipped.filter((s) => !s.startsWith("tfjs-node")));
+
+  ctx.log("numpy peer…");
+  const numpy = await ctx.runPython("matmul.py", ["--n", String(N), "--threads", "2"]);
+  const numpyGflops = peerNumber(numpy, "gflops");
+  if (numpyGflops !== undefined) gflop("numpy", numpyGflops, `numpy ${numpy.ok ? String(numpy.data["numpy"]) : ""}, 2 BLAS threads`);
+  else notes.push(`numpy peer missing: ${numpy.ok ? "no gflops" : numpy.reason} (apt-get install python3-numpy)`);
+
+  for (const name of started) {
+    await use(name);
+    const slow = name === "cpu";
+    ctx.log(`${name}: A·B…`);
+    gflop(name, await gflops(false, slow ? 1 : 3, slow ? 3 : (ctx.quick ? 5 : 15)), "A·B, median");
+    if (name === "wasm") {
+      ctx.log("wasm: Aᵀ·B after the fix…");
+      gflop("wasm Aᵀ·B", await gflops(true, 3, ctx.quick ? 5 : 15), "transposeA, dl-lab plain path");
+      ctx.log("wasm: Aᵀ·B with tfjs-wasm's stock kernel (slow)…");
+      const before = await withStockWasmKernels(["BatchMatMul"], () => gflops(true, 1, ctx.quick ? 1 : 3));
+      gflop("wasm Aᵀ·B, stock", before, "transposeA, tfjs-wasm's own kernel");
+    }
+  }
+
+  return {
+    name: "matmul",
+    description: `${N}×${N} float32 matmul (${(FLOP / 1e9).toFixed(2)} GFLOP per call), throughput`,
+    measurements,
+    comparisons: [
+      ...compareAll(measurements, ["tfjs-node", "wasm", "wasm Aᵀ·B", "cpu"], "numpy"),
+      ...compareAll(measurements, ["wasm Aᵀ·B, stock"], "wasm Aᵀ·B"),
+    ],
+    notes,
+  };
+}
