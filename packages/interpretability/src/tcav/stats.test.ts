@@ -48,6 +48,17 @@ describe("empiricalPValue", () => {
     expect(Math.abs(rejections / trials - 0.05)).toBeLessThan(0.012);
   });
 
+  it("orders ties on the primary statistic by the tie-break statistic", () => {
+    const primary = [1, 1, 1, 0.5];
+    const secondary = [0.1, 0.3, 0.5, 9];
+    // Observed (1, 0.4): only (1, 0.5) is at least as extreme → (1 + 1) / 5.
+    expect(empiricalPValue(1, primary, "greater", { observed: 0.4, nullSample: secondary })).toBeCloseTo(2 / 5, 12);
+    // Without the tie-break all three ties count.
+    expect(empiricalPValue(1, primary)).toBeCloseTo(4 / 5, 12);
+    expect(empiricalPValue(1, primary, "less", { observed: 0.4, nullSample: secondary })).toBeCloseTo(4 / 5, 12);
+    expect(() => empiricalPValue(1, primary, "greater", { observed: 0, nullSample: [1] })).toThrow(/one per null draw/);
+  });
+
   it("rejects bad input", () => {
     expect(() => empiricalPValue(0.5, [])).toThrow(DlError);
     expect(() => empiricalPValue(0.5, [0.1, Number.NaN])).toThrow(/non-finite/);

@@ -68,20 +68,38 @@ function checkFinite(xs: ArrayLike<number>, what: string): void {
   }
 }
 
+/** A secondary statistic that orders null draws tied with the observation on the primary one. */
+export interface TieBreak {
+  observed: number;
+  nullSample: ArrayLike<number>;
+}
+
 /**
  * Empirical p-value of `observed` against a sample from the null distribution, with the +1
  * correction that keeps it valid (never 0): (1 + #{null ≥ observed}) / (n + 1) for `greater`
- * (Phipson & Smyth 2010, eq. 2). `two-sided` doubles the smaller tail, capped at 1.
+ * (Phipson & Smyth 2010, eq. 2). `two-sided` doubles the smaller tail, capped at 1. With `tieBreak`,
+ * draws equal on the primary statistic are compared on the secondary one (lexicographic order), which
+ * keeps the test exact under exchangeability and restores power when the primary statistic saturates.
  */
-export function empiricalPValue(observed: number, nullSample: ArrayLike<number>, alternative: Alternative = "greater"): number {
+export function empiricalPValue(observed: number, nullSample: ArrayLike<number>, alternative: Alternative = "greater", tieBreak?: TieBreak): number {
   checkAlternative(alternative);
   assertArgument(nullSample.length > 0, "An empirical p-value needs at least one null draw.");
   assertArgument(Number.isFinite(observed), () => `The observed statistic must be finite, got ${observed}.`);
   checkFinite(nullSample, "The null sample");
+  if (tieBreak !== undefined) {
+    assertArgument(tieBreak.nullSample.length === nullSample.length, () => `The tie-break sample has ${tieBreak.nullSample.length} values but the null sample ${nullSample.length}; give one per null draw.`);
+    checkFinite(tieBreak.nullSample, "The tie-break sample");
+  }
   let atLeast = 0;
   let atMost = 0;
   for (let i = 0; i < nullSample.length; i++) {
     const v = nullSample[i] as number;
+    if (v === observed && tieBreak !== undefined) {
+      const t = tieBreak.nullSample[i] as number;
+      if (t >= tieBreak.observed) atLeast++;
+      if (t <= tieBreak.observed) atMost++;
+      continue;
+    }
     if (v >= observed) atLeast++;
     if (v <= observed) atMost++;
   }

@@ -67,7 +67,10 @@ export interface TcavOptions extends RunOptions, TcavStatisticsOptions {
 }
 
 export interface TcavPValues {
-  /** Empirical p-value of the mean concept score among random concepts' mean scores (+1 corrected). */
+  /**
+   * Empirical p-value of the mean concept score among random concepts' mean scores (+1 corrected,
+   * ties broken by the mean directional derivative); never below 1 / (nullDraws + 1).
+   */
   randomization: number;
   /** Kim et al. 2018: one-sample t-test of the concept's scores across runs against 0.5. */
   paper: number;
@@ -84,6 +87,8 @@ export interface TcavRow {
   scores: number[];
   /** Mean of the magnitude variant Σ max(S,0) / Σ |S| across runs. */
   magnitudeScore: number;
+  /** Mean directional derivative S over the class-k inputs and runs (the randomization test's tie-break). */
+  meanDerivative: number;
   /** Mean and spread of the null statistic: random concepts' mean scores over the same runs. */
   nullMean: number;
   nullStd: number;
@@ -108,7 +113,7 @@ export interface TcavResult {
   target: number;
   layers: string[];
   concepts: string[];
-  settings: Required<Omit<TcavStatisticsOptions, "cav">> & { seed: number; targetCount: number };
+  settings: Required<Omit<TcavStatisticsOptions, "cav">> & { seed: number; targetCount: number; minPValue: number };
   seconds: number;
 }
 
@@ -204,6 +209,8 @@ export function requiredPoolSize(settings: Pick<ResolvedSettings, "nullDraws" | 
 export interface RunScores {
   scores: number[];
   magnitudes: number[];
+  /** Mean directional derivative over the class-k inputs, per run. */
+  derivatives: number[];
   accuracies: number[];
 }
 
@@ -216,7 +223,7 @@ export interface LayerScores {
 export function scoreLayer(data: LayerData, draws: TcavDraws, cav: Omit<CavOptions, "seed"> = {}, progress?: (done: number) => void, signal?: AbortSignal): LayerScores {
   let k = 0;
   const runAll = (positive: Int32Array): RunScores => {
-    const out: RunScores = { scores: [], magnitudes: [], accuracies: [] };
+    const out: RunScores = { scores: [], magnitudes: [], derivatives: [], accuracies: [] };
     for (const negative of draws.counterexamples) {
       throwIfAborted(signal);
       const trained = trainCav(data.activations, positive, negative, { ...cav, seed: draws.cavSeeds[k] ?? k });
@@ -225,6 +232,7 @@ export function scoreLayer(data: LayerData, draws: TcavDraws, cav: Omit<CavOptio
       const sens = directionalDerivatives(data.gradients, trained.direction);
       out.scores.push(tcavScore(sens));
       out.magnitudes.push(tcavMagnitudeScore(sens));
+      out.derivatives.push(mean(sens));
       out.accuracies.push(trained.accuracy);
     }
     return out;
@@ -237,8 +245,12 @@ export function scoreLayer(data: LayerData, draws: TcavDraws, cav: Omit<CavOptio
 /** The statistics of one concept × layer (before the family-wise correction). */
 export function conceptStatistics(concept: string, layer: string, target: number, runs: RunScores, nulls: readonly RunScores[], settings: Pick<ResolvedSettings, "alternative" | "confidenceLevel">): TcavRow {
   const score = mean(runs.scores);
-  // The randomization statistic of each random concept: its mean score over the same runs.
+  const meanDerivative = mean(runs.derivatives);
+  // The randomization statistic of each random concept: its mean score over the same runs, ties
+  // (frequent: the sign count saturates at 0 or 1 when class-k gradients agree) ordered by the mean
+  // directional derivative.
   const nullScores = nulls.map((n) => mean(n.scores));
+  const nullDerivatives = nulls.map((n) => mean(n.derivatives));
   // Every random-vs-random CAV's score, as the tcav library pools them for its t-test.
   const nullRunScores = nulls.flatMap((n) => n.scores);
   const ci = meanDifferenceCI(runs.scores, nullRunScores, settings.confidenceLevel);
@@ -253,11 +265,12 @@ export function conceptStatistics(concept: string, layer: string, target: number
     score,
     scores: [...runs.scores],
     magnitudeScore: mean(runs.magnitudes),
+    meanDerivative,
     nullMean: mean(nullScores),
     nullStd: standardDeviation(nullScores),
     nullScores,
     pValues: {
-      randomization: empiricalPValue(score, nullScores, settings.alternative),
+      randomization: empiricalPValue(score, nullScores, settings.alternative, { observed: meanDerivative, nullSample: nullDerivatives }),
       paper: oneSampleTTest(runs.scores, 0.5, settings.alternative).pValue,
       welch: welchTTest(runs.scores, nullRunScores, settings.alternative).pValue,
     },
@@ -388,7 +401,7 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
     target: options.target,
     layers: [...options.layers],
     concepts: names,
-    settings: { ...settings, seed, targetCount: options.targetImages.count },
+    settings: { ...settings, seed, targetCount: options.targetImages.count, minPValue: 1 / (settings.nullDraws + 1) },
     seconds: (performance.now() - started) / 1000,
   };
 }
