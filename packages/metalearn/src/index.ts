@@ -1,1 +1,42 @@
-export {};
+export type { AccuracySummary, LabelledImages } from "./types.js";
+export { meanConfidenceInterval } from "./stats.js";
+export {
+  DEFAULT_CLASS_SPLIT,
+  SQUARE_SYMMETRIES,
+  augmentClassesBySymmetry,
+  createEpisodeSampler,
+  gatherImages,
+  indicesByClass,
+  selectClasses,
+} from "./tasks/episodes.js";
+export type { Episode, EpisodeSampler, EpisodeSamplerOptions, EpisodeSpec } from "./tasks/episodes.js";
+export { DISTANCE_METRICS, checkMetric, pairwiseDistances } from "./matching/distances.js";
+export type { DistanceMetric } from "./matching/distances.js";
+export { attentionWeights, checkTemperature, softNearestNeighbourLogProbs } from "./matching/softNearestNeighbour.js";
+export type { SoftNearestNeighbourOptions, Temperature } from "./matching/softNearestNeighbour.js";
+export { knnPredict } from "./matching/knn.js";
+export { EMBEDDING_ARCHS, createEmbeddingNetwork, embedDataset, imagesToTensor, pixelsAsVectors } from "./matching/embedding.js";
+export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
+export { TRAINABLE_METHODS, episodeLogProbs, metaTrain } from "./matching/metaTrain.js";
+export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
+export { FEW_SHOT_METHODS, evaluateFewShot } from "./matching/evaluate.js";
+export type { FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
+export { classPrototypes, prototypesAsLinearClassifier, prototypicalLogits } from "./proto/prototypes.js";
+export { SINUSOID, sampleSinusoidEpisode, sampleSinusoidTask, sinusoidValue } from "./regression/sinusoid.js";
+export type { RegressionEpisode, SinusoidTask } from "./regression/sinusoid.js";
+export { nadarayaWatson } from "./regression/nadarayaWatson.js";
+export { MAML_REPORTED_MSE, runSinusoidExperiment } from "./regression/experiment.js";
+export type { RegressionCurve, SinusoidExperimentOptions, SinusoidExperimentResult } from "./regression/experiment.js";
+export {
+  LayerwiseOptimizer,
+  discriminativeLearningRates,
+  gradualUnfreezingStage,
+  layerGroupsOf,
+} from "./finetune/layerwiseOptimizer.js";
+export type { LayerGroup, LayerwiseOptimizerOptions } from "./finetune/layerwiseOptimizer.js";
+export { runFewShotExperiment } from "./matching/experiment.js";
+export type { ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult } from "./matching/experiment.js";
+export { runTemperatureSweep } from "./matching/temperatureSweep.js";
+export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./matching/temperatureSweep.js";
+export { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./finetune/experiment.js";
+export type { FineTuneExperimentOptions, FineTuneExperimentResult, FineTuneStrategy } from "./finetune/experiment.js";
