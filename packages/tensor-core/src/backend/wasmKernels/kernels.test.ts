@@ -190,6 +190,18 @@ describe("MaxPoolGrad on wasm matches cpu", () => {
   }
 });
 
+describe("MaxPoolGrad with ties", () => {
+  it("credits the first maximum of each window, as cpu does (ReLU outputs tie at 0)", async () => {
+    const errors = await compareWithCpu(() =>
+      tf.grad((x: tf.Tensor) => {
+        const pooled = tf.maxPool(tf.relu(x) as tf.Tensor4D, 3, 2, "same");
+        return tf.sum(tf.mul(pooled, seededTensor(pooled.shape, 13)));
+      })(tf.round(tf.mul(seededTensor([2, 9, 8, 3], 14), 2))),
+    );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
 describe("depthwise convolution gradients on wasm match cpu", () => {
   const cases: { name: string; x: [number, number, number, number]; filter: [number, number, number, number]; strides: number; pad: "same" | "valid"; dilations: number }[] = [
     { name: "3x3 s1 same mult 1", x: [2, 7, 7, 3], filter: [3, 3, 3, 1], strides: 1, pad: "same", dilations: 1 },

@@ -27,8 +27,6 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   const g = heapF32(backend, dy);
   const dx = heapF32(backend, out);
   const rowStride = inWidth * inChannels;
-  const best = new Float64Array(inChannels);
-  const bestAt = new Int32Array(inChannels);
   let o = 0;
   for (let b = 0; b < batchSize; b++) {
     const imageBase = b * inHeight * rowStride;
@@ -40,23 +38,22 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
         const w0 = ow * strideWidth - padInfo.left;
         const wStart = Math.max(0, w0);
         const wEnd = Math.min(inWidth, w0 + effectiveFilterWidth);
-        best.fill(Number.NEGATIVE_INFINITY);
-        bestAt.fill(-1);
-        for (let h = hStart; h < hEnd; h++) {
-          for (let w = wStart; w < wEnd; w++) {
-            const base = imageBase + h * rowStride + w * inChannels;
-            for (let c = 0; c < inChannels; c++) {
-              const v = x[base + c] ?? 0;
-              if (v > (best[c] ?? 0) || bestAt[c] === -1) {
-                best[c] = v;
-                bestAt[c] = base + c;
+        // Channel-outer: the window (a few pixels) stays in cache while each channel scans it.
+        for (let c = 0; c < inChannels; c++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let bestAt = -1;
+          for (let h = hStart; h < hEnd; h++) {
+            let at = imageBase + h * rowStride + wStart * inChannels + c;
+            for (let w = wStart; w < wEnd; w++, at += inChannels) {
+              const v = x[at] ?? 0;
+              if (v > best) {
+                best = v;
+                bestAt = at;
               }
             }
           }
-        }
-        for (let c = 0; c < inChannels; c++) {
-          const at = bestAt[c] ?? -1;
-          if (at >= 0) dx[at] = (dx[at] ?? 0) + (g[o + c] ?? 0);
+          // An all −∞/NaN window has no maximum and, as on tfjs-cpu, passes no gradient.
+          if (bestAt >= 0) dx[bestAt] = (dx[bestAt] ?? 0) + (g[o + c] ?? 0);
         }
         o += inChannels;
       }
