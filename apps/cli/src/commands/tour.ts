@@ -61,7 +61,7 @@ export function registerTourCommand(program: Command): void {
   program
     .command("tour")
     .description("train (or load the cached) default MNIST model and write an HTML report of what each topic shows")
-    .option("--out <dir>", "folder that receives index.html, report.json and the figures", "dl-tour")
+    .option("--out <dir>", "folder that receives index.html, report.json and the figures", "out/tour")
     .option("--quick", "small samples, few iterations and a model trained for only a few epochs (the MLP unless --arch is given)")
     .option("--arch <name>", "default model architecture: cnn or mlp (default cnn, mlp with --quick)")
     .addOption(new Option("--only <topics...>", "run only these topics (ids as in the report)"))
