@@ -1,4 +1,4 @@
-export { fitDensityRatio, logRatioFromLogit } from "./densityRatio/densityRatio.js";
+export { fitDensityRatio, logRatioError, logRatioFromLogit } from "./densityRatio/densityRatio.js";
 export type { DensityRatioEstimate, DensityRatioOptions, RatioClassifier } from "./densityRatio/densityRatio.js";
 export type { RatioFeatures } from "./densityRatio/features.js";
 export { fitLogisticRegression } from "./densityRatio/logisticRegression.js";
@@ -28,3 +28,15 @@ export {
 export type { ChangeOfVariables2DResult, Map2D } from "./changeOfVariables/twoD.js";
 export { EXPRESSION_FUNCTIONS, parseExpression } from "./expr/expression.js";
 export type { Expression } from "./expr/expression.js";
+export { featureMoments, frechetDistance, frechetDistanceFromFeatures, sqrtmPsd } from "./evaluate/frechet.js";
+export type { GaussianMoments } from "./evaluate/frechet.js";
+export { precisionRecall } from "./evaluate/precisionRecall.js";
+export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
+export { evaluateGenerator, penultimateLayer } from "./evaluate/generatorEvaluation.js";
+export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/generatorEvaluation.js";
+export { GAN_ARCHS, createDiscriminator, createGenerator, imageGanConfig, parseGanArch, trainableVariables } from "./train/networks.js";
+export type { GanArch, GanConfig } from "./train/networks.js";
+export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
+export type { Gan, GanCheckpointState, GanData, GanEpochRecord, TrainGanOptions } from "./train/gan.js";
+export { generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
+export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";

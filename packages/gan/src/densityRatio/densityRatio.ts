@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
+import type { Distribution } from "../distributions/distributions.js";
 import { Adam } from "../tfjs/adam.js";
 import { buildFeatures, featureCount, type RatioFeatures } from "./features.js";
 import { fitLogisticRegression } from "./logisticRegression.js";
@@ -182,4 +183,22 @@ function fitMlpLogit(
     });
     return Float64Array.from(out);
   };
+}
+
+/**
+ * Mean |log r̂ − log r| against the analytic ratio of two known densities, over fresh samples from
+ * both (n each), keeping the central `1 − 2·trim` share by the true log-ratio ("the bulk").
+ */
+export function logRatioError(p: Distribution, q: Distribution, estimate: Pick<DensityRatioEstimate, "logRatio">, opts: { n?: number; seed?: number; trim?: number } = {}): number {
+  const rng = createRng(opts.seed);
+  const n = opts.n ?? 4000;
+  const points = new Float64Array([...p.sample(n, rng), ...q.sample(n, rng)]);
+  const logP = p.logProb(points);
+  const logQ = q.logProb(points);
+  const truth = logP.map((v, i) => v - (logQ[i] as number));
+  const est = estimate.logRatio(points);
+  const order = Array.from(truth.keys()).sort((a, b) => (truth[a] as number) - (truth[b] as number));
+  const cut = Math.floor(order.length * (opts.trim ?? 0.01));
+  const kept = order.slice(cut, order.length - cut);
+  return kept.reduce((s, i) => s + Math.abs((est[i] as number) - (truth[i] as number)), 0) / kept.length;
 }

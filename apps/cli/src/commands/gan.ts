@@ -1,0 +1,381 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { Option, type Command } from "commander";
+
+import {
+  GAN_ARCHS,
+  changeOfVariables1d,
+  changeOfVariables2d,
+  fitDensityRatio,
+  ganCheckpointState,
+  generateImages,
+  logRatioError,
+  parseDistribution,
+  parseGanArch,
+  resolveMap1d,
+  restoreGan,
+  trainImageGan,
+  type Gan,
+  type GanCheckpointState,
+  type ImageGanEpoch,
+} from "@dl/gan";
+import {
+  DlError,
+  encodePng,
+  imageGrid,
+  initBackend,
+  lineChartSvg,
+  loadDataset,
+  loadDefaultModel,
+  loadModel,
+  parseDatasetName,
+  readNpy,
+  sampleDataset,
+  saveModel,
+  backendInfo,
+  createRng,
+  encodeNpy,
+  barChartSvg,
+  type LineSeries,
+} from "@dl/tensor-core";
+
+import { assertWritableDir, exists, interruptSignal, log, printJson, progressReporter, writeFileAtomic, writeOutputs, type OutputFile } from "../io.js";
+import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+
+/** Files of a saved model, read back from a scratch folder so outputs stay atomic. */
+async function modelFiles(model: tfl.LayersModel, prefix: string): Promise<OutputFile[]> {
+  const scratch = await mkdtemp(join(tmpdir(), "dl-gan-model-"));
+  try {
+    await saveModel(model, scratch);
+    const names = (await readdir(scratch)).filter((n) => !n.startsWith("."));
+    return Promise.all(names.map(async (n): Promise<OutputFile> => [join(prefix, n), new Uint8Array(await readFile(join(scratch, n)))]));
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function gridPng(grid: ImageGanEpoch["grid"]): Uint8Array {
+  const raster = imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 });
+  return encodePng(raster);
+}
+
+async function init(opts: CommonOptions): Promise<void> {
+  await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+}
+
+// ---- dl gan cov ---------------------------------------------------------------------------------
+
+interface CovOptions extends CommonOptions {
+  out: string;
+  f: string;
+  base: string;
+  samples: number;
+  bins?: number;
+}
+
+function registerCov(gan: Command): void {
+  gan
+    .command("cov")
+    .description("change of variables: density of y = f(x) for x ~ base, beside the histogram of pushed samples")
+    .requiredOption("--f <expr>", "map: tanh, sigmoid, cubic, exp, square or an expression in x (2-D base: banana, tanh, shear or 'E1; E2' in x1, x2)")
+    .option("--base <dist>", "base density, TFP parameters: normal(loc, scale), laplace(loc, scale), mvn_diag([..], [..])", "normal(0, 1)")
+    .option("--samples <n>", "samples pushed through f", parseInteger("--samples", 100), 100_000)
+    .option("--bins <n>", "histogram bins (per axis in 2-D)", parseInteger("--bins", 2))
+    .requiredOption("--out <dir>", "folder for result.json and density.svg")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: CovOptions) => {
+      const base = parseDistribution(opts.base);
+      const seed = opts.seed ?? 42;
+      if (base.dim === 1) resolveMap1d(opts.f);
+      await assertWritableDir(opts.out);
+      await init(opts);
+      if (base.dim === 1) {
+        const r = changeOfVariables1d(opts.f, base, { seed, samples: opts.samples, ...(opts.bins ? { bins: opts.bins } : {}) });
+        const centres = Array.from({ length: r.histogram.density.length }, (_, i) => 0.5 * ((r.histogram.edges[i] ?? 0) + (r.histogram.edges[i + 1] ?? 0)));
+        const series: LineSeries[] = [
+          { name: "analytic p_y", x: r.curve.y, y: r.curve.density, color: "#d62728" },
+          { name: `histogram of ${r.samples} samples`, x: centres, y: r.histogram.density, color: "#1f77b4" },
+        ];
+        const summary = { f: r.f, base: r.base, monotone: r.monotone, turningPoints: r.turningPoints, explanation: r.explanation, samples: r.samples, bins: r.histogram.counts.length, l1: r.l1, samplingL1: r.samplingL1 };
+        const files: OutputFile[] = [
+          ["result.json", `${JSON.stringify({ ...summary, curve: r.curve, histogram: r.histogram }, jsonArrays, 2)}\n`],
+          ["density.svg", lineChartSvg(series, { title: `y = ${r.f}, x ~ ${r.base}`, xLabel: "y", yLabel: "density" })],
+        ];
+        const written = await writeOutputs(opts.out, files);
+        log(r.explanation);
+        log(`L1(analytic, histogram) = ${r.l1.toFixed(4)} (sampling noise alone ≈ ${r.samplingL1.toFixed(4)}); wrote ${opts.out}`);
+        if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+      } else if (base.dim === 2) {
+        const parts = opts.f.split(";").map((s) => s.trim());
+        const map = parts.length === 2 ? ([parts[0] ?? "", parts[1] ?? ""] as const) : opts.f;
+        const r = changeOfVariables2d(map, base, { seed, samples: opts.samples, ...(opts.bins ? { bins: opts.bins } : {}) });
+        const summary = { f: r.f, base: r.base, samples: r.samples, bins: r.histogram.edges1.length - 1, l1: r.l1, samplingL1: r.samplingL1 };
+        const written = await writeOutputs(opts.out, [["result.json", `${JSON.stringify({ ...summary, histogram: r.histogram, analytic: r.analytic }, jsonArrays, 2)}\n`]]);
+        log(`L1(analytic, 2-D histogram) = ${r.l1.toFixed(4)} (sampling noise alone ≈ ${r.samplingL1.toFixed(4)}); wrote ${opts.out}`);
+        if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+      } else {
+        throw new DlError("INVALID_ARGUMENT", `dl gan cov handles 1-D and 2-D bases; ${base.spec} has ${base.dim} dimensions.`);
+      }
+    });
+}
+
+function jsonArrays(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
+}
+
+// ---- dl gan ratio -------------------------------------------------------------------------------
+
+interface RatioOptions extends CommonOptions {
+  p: string;
+  q: string;
+  prior: number;
+  n: number;
+  classifier: "logistic" | "mlp";
+  at?: string;
+}
+
+function registerRatio(gan: Command): void {
+  gan
+    .command("ratio")
+    .description("density ratio p*(x)/q(x) by classification: log r̂ = logit D(x) + log((1−π)/π)")
+    .requiredOption("--p <dist>", "p*, TFP parameters, e.g. normal(0, 0.3536)")
+    .requiredOption("--q <dist>", "q, e.g. normal(0, 0.7071)")
+    .requiredOption("--prior <pi>", "π: the share of samples drawn from p*, in (0, 1)", parseNumber("--prior"))
+    .option("--n <n>", "total samples (π·n from p*, the rest from q)", parseInteger("--n", 20), 20_000)
+    .addOption(new Option("--classifier <kind>", "probabilistic classifier").choices(["logistic", "mlp"]).default("logistic"))
+    .option("--at <file.npy>", "points (shape [m] or [m, dim]) where log r̂ is written to --out")
+    .option("--out <file.npy>", "with --at: float32 .npy of log r̂ at those points, in order")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: RatioOptions) => {
+      if (!(opts.prior > 0 && opts.prior < 1)) throw new DlError("INVALID_ARGUMENT", `--prior must lie strictly between 0 and 1 (the share of samples from p*), got ${opts.prior}.`);
+      const p = parseDistribution(opts.p);
+      const q = parseDistribution(opts.q);
+      if (p.dim !== q.dim) throw new DlError("SHAPE_MISMATCH", `p* and q must have the same dimension; ${p.spec} has ${p.dim}, ${q.spec} has ${q.dim}.`);
+      if ((opts.at === undefined) !== (opts.out === undefined)) throw new DlError("INVALID_ARGUMENT", "--at and --out go together: --at points.npy --out logratio.npy.");
+      let at: Float64Array | undefined;
+      if (opts.at !== undefined && opts.out !== undefined) {
+        const arr = await readNpy(opts.at);
+        const dim = arr.shape.length === 1 ? 1 : (arr.shape[1] ?? 0);
+        if (arr.shape.length > 2 || dim !== p.dim) throw new DlError("SHAPE_MISMATCH", `${opts.at} has shape [${arr.shape.join(", ")}]; expected [m] or [m, ${p.dim}] points of the ${p.dim}-D distributions.`);
+        at = Float64Array.from(arr.data as ArrayLike<number>);
+        await assertWritableDir(dirname(opts.out));
+      }
+      await init(opts);
+      const seed = opts.seed ?? 42;
+      const rng = createRng(seed);
+      const nP = Math.max(2, Math.round(opts.prior * opts.n));
+      const nQ = Math.max(2, opts.n - nP);
+      const progress = progressReporter("ratio");
+      const est = fitDensityRatio(p.sample(nP, rng), q.sample(nQ, rng), p.dim, { classifier: opts.classifier, seed, onProgress: progress.onProgress });
+      progress.stop();
+      const meanAbsError = logRatioError(p, q, est, { seed: seed + 1 });
+      const summary = { p: p.spec, q: q.spec, prior: est.prior, samplesP: nP, samplesQ: nQ, classifier: opts.classifier, meanAbsLogRatioError: meanAbsError };
+      if (at !== undefined && opts.out !== undefined) {
+        const values = Float32Array.from(est.logRatio(at));
+        await writeFileAtomic(opts.out, encodeNpy({ data: values, shape: [values.length], dtype: "float32" }));
+        log(`wrote log r̂ at ${values.length} points to ${opts.out}`);
+      }
+      log(`π = ${est.prior.toFixed(3)}; mean |log r̂ − log r| over the bulk = ${meanAbsError.toFixed(4)}`);
+      if (opts.json === true) printJson({ ...summary, ...(opts.out ? { out: opts.out } : {}) });
+    });
+}
+
+// ---- dl gan train / sample ----------------------------------------------------------------------
+
+interface TrainGanCliOptions extends CommonOptions {
+  out: string;
+  conditional?: boolean;
+  arch: string;
+  data: string;
+  epochs: number;
+  stepsPerEpoch?: number;
+  limit?: number;
+  resume?: boolean;
+  evaluate: boolean;
+}
+
+const STATE_FILE = "checkpoint/state.json";
+
+async function readCheckpoint(dir: string): Promise<Gan> {
+  const statePath = join(dir, STATE_FILE);
+  if (!(await exists(statePath))) {
+    throw new DlError("MODEL_NOT_FOUND", `No GAN checkpoint in ${dir}: ${STATE_FILE} is missing. Point --model at the --out folder of dl gan train.`);
+  }
+  let state: GanCheckpointState;
+  try {
+    state = JSON.parse(await readFile(statePath, "utf8"), (_k, v: unknown) => v) as GanCheckpointState;
+  } catch (error) {
+    throw new DlError("MALFORMED_FILE", `${statePath} is not valid JSON.`, { cause: error });
+  }
+  const fix = (s: { step: number; m: unknown[]; v: unknown[] }): { step: number; m: Float32Array[]; v: Float32Array[] } => ({
+    step: s.step,
+    m: s.m.map((a) => Float32Array.from(a as number[])),
+    v: s.v.map((a) => Float32Array.from(a as number[])),
+  });
+  state = { ...state, gOptimizer: fix(state.gOptimizer), dOptimizer: fix(state.dOptimizer) };
+  const generator = await loadModel(join(dir, "checkpoint/generator"));
+  const discriminator = await loadModel(join(dir, "checkpoint/discriminator"));
+  return restoreGan(state, generator, discriminator);
+}
+
+function registerTrain(gan: Command): void {
+  gan
+    .command("train")
+    .description("train a GAN or conditional GAN on MNIST/Fashion-MNIST; sample grid per epoch, checkpoints, resume, metrics")
+    .option("--conditional", "conditional GAN: the label is embedded and concatenated into the first layers of G and D")
+    .addOption(new Option("--arch <name>", "network family").choices([...GAN_ARCHS]).default("mlp"))
+    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .requiredOption("--epochs <n>", "train until this many epochs are complete", parseInteger("--epochs", 1))
+    .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.svg")
+    .option("--resume", "continue from the checkpoint in --out")
+    .option("--no-evaluate", "skip the classifier-based scores")
+    .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass)").argParser(parseInteger("--steps-per-epoch", 1)))
+    .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: TrainGanCliOptions) => {
+      const data = parseDatasetName(opts.data);
+      const arch = parseGanArch(opts.arch);
+      const seed = opts.seed ?? 42;
+      await assertWritableDir(opts.out);
+      await init(opts);
+      const resume = opts.resume === true ? await readCheckpoint(opts.out) : undefined;
+      if (resume && (resume.config.arch !== arch || (resume.config.numClasses > 0) !== (opts.conditional === true))) {
+        resume.dispose();
+        throw new DlError("INVALID_ARGUMENT", `The checkpoint in ${opts.out} is a ${resume.config.numClasses > 0 ? "conditional " : ""}${resume.config.arch} GAN; rerun with the same --arch${resume.config.numClasses > 0 ? " and --conditional" : ""}, or use a new --out.`);
+      }
+      let train = await loadDataset(data, { split: "train" });
+      if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
+      const test = await loadDataset(data, { split: "test" });
+      let classifier: tfl.LayersModel | undefined;
+      if (opts.evaluate) {
+        const progress = progressReporter("classifier");
+        classifier = (await loadDefaultModel({ data, arch: "cnn", onProgress: progress.onProgress })).model;
+        progress.stop();
+      }
+      log(`dl gan train: ${opts.conditional === true ? "conditional " : ""}${arch} GAN on ${data} (${train.count} images), backend ${backendInfo().name}`);
+      const progress = progressReporter("gan");
+      const interrupt = interruptSignal();
+      try {
+        const result = await trainImageGan({
+          train,
+          evaluationSet: test,
+          ...(classifier ? { classifier } : {}),
+          arch,
+          conditional: opts.conditional === true,
+          epochs: opts.epochs,
+          seed,
+          ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
+          ...(resume ? { resume } : {}),
+          onProgress: progress.onProgress,
+          signal: interrupt.signal,
+          onEpoch: async (epoch, g) => {
+            const state = ganCheckpointState(g);
+            const files: OutputFile[] = [
+              [`samples/epoch-${String(epoch.record.epoch).padStart(3, "0")}.png`, gridPng(epoch.grid)],
+              ...(await modelFiles(g.generator, "checkpoint/generator")),
+              ...(await modelFiles(g.discriminator, "checkpoint/discriminator")),
+              [STATE_FILE, JSON.stringify(state, jsonArrays)],
+              ["losses.svg", lineChartSvg(lossCurves(g), { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" })],
+            ];
+            await writeOutputs(opts.out, files);
+            const acc = epoch.record.metrics?.["labelAccuracy"];
+            log(`epoch ${epoch.record.epoch}: D ${epoch.record.dLoss.toFixed(3)}, G ${epoch.record.gLoss.toFixed(3)}${acc === undefined ? "" : `, label accuracy ${(acc * 100).toFixed(1)}%`} (${epoch.record.seconds.toFixed(1)} s)`);
+          },
+        });
+        const metrics = {
+          data,
+          arch,
+          conditional: opts.conditional === true,
+          seed,
+          backend: backendInfo().name,
+          trainCount: train.count,
+          epochs: result.gan.epoch,
+          seconds: result.seconds,
+          history: result.history,
+          allHistory: result.gan.history,
+          ...(result.final ? { final: result.final } : {}),
+        };
+        const files: OutputFile[] = [["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`]];
+        if (result.final) {
+          files.push(["label-accuracy.svg", barChartSvg(result.final.perLabelAccuracy.map((a, l) => ({ label: String(l), value: Number.isNaN(a) ? 0 : a })), { title: "classifier accuracy on conditional samples", yLabel: "accuracy" })]);
+        }
+        const written = await writeOutputs(opts.out, files);
+        result.gan.dispose();
+        if (result.final) {
+          log(`final: label accuracy ${(result.final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${result.final.frechet.toFixed(2)} (real vs real ${result.final.frechetRealBaseline.toFixed(2)}), precision ${result.final.precision.toFixed(3)}, recall ${result.final.recall.toFixed(3)}`);
+        }
+        if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+        classifier?.dispose();
+      }
+    });
+}
+
+function lossCurves(g: Gan): LineSeries[] {
+  const x = g.history.map((h) => h.epoch);
+  const series: LineSeries[] = [
+    { name: "D loss", x, y: g.history.map((h) => h.dLoss), color: "#1f77b4" },
+    { name: "G loss", x, y: g.history.map((h) => h.gLoss), color: "#d62728" },
+  ];
+  if (g.history.every((h) => h.metrics?.["labelAccuracy"] !== undefined)) {
+    series.push({ name: "label accuracy", x, y: g.history.map((h) => h.metrics?.["labelAccuracy"] ?? 0), color: "#2ca02c" });
+  }
+  return series;
+}
+
+interface SampleOptions extends CommonOptions {
+  out: string;
+  model: string;
+  label?: number;
+  n: number;
+}
+
+function registerSample(gan: Command): void {
+  gan
+    .command("sample")
+    .description("draw samples from a trained GAN into a PNG grid")
+    .requiredOption("--model <dir>", "the --out folder of dl gan train")
+    .option("--label <l>", "label for a conditional GAN (default: all labels in turn)", parseInteger("--label", 0))
+    .option("--n <n>", "number of samples", parseInteger("--n", 1), 64)
+    .requiredOption("--out <file.png>", "PNG file")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: SampleOptions) => {
+      await assertWritableDir(dirname(opts.out));
+      await init(opts);
+      const g = await readCheckpoint(opts.model);
+      try {
+        if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
+          throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
+        }
+        const { images } = generateImages(g, opts.n, opts.seed ?? 42, opts.label);
+        const [h = 28, w = 28] = g.config.dataShape;
+        const png = encodePng(imageGrid(images, opts.n, h, w, { columns: Math.ceil(Math.sqrt(opts.n)), padding: 2, scale: 2 }));
+        await writeFileAtomic(opts.out, png);
+        log(`wrote ${opts.n} samples to ${opts.out}`);
+        if (opts.json === true) printJson({ model: opts.model, n: opts.n, label: opts.label ?? null, out: opts.out, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch });
+      } finally {
+        g.dispose();
+      }
+    });
+}
+
+export function registerGanCommands(program: Command): void {
+  const gan = program.command("gan").description("GANs: change of variables, density ratios, (conditional) GAN training and sampling");
+  registerCov(gan);
+  registerRatio(gan);
+  registerTrain(gan);
+  registerSample(gan);
+}

@@ -1,0 +1,268 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+import "../tfjs/gradients.js";
+
+import { DlError, createRng, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+
+import { Adam, type AdamState } from "../tfjs/adam.js";
+import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
+
+/** Training data in the generator's output scale (images in [−1, 1] for a tanh generator). */
+export interface GanData {
+  points: Float32Array;
+  /** Required for a conditional GAN. */
+  labels?: Int32Array;
+  count: number;
+}
+
+export interface GanEpochRecord {
+  epoch: number;
+  steps: number;
+  dLoss: number;
+  gLoss: number;
+  /** Mean D(x) on real and on generated batches (probabilities). */
+  dReal: number;
+  dFake: number;
+  seconds: number;
+  /** Extra figures from the caller's evaluation (per-label accuracy, Fréchet distance …). */
+  metrics?: Record<string, number>;
+}
+
+export interface Gan {
+  readonly config: GanConfig;
+  readonly seed: number;
+  readonly generator: tfl.LayersModel;
+  readonly discriminator: tfl.LayersModel;
+  readonly gOptimizer: Adam;
+  readonly dOptimizer: Adam;
+  /** Epochs completed. */
+  epoch: number;
+  step: number;
+  history: GanEpochRecord[];
+  dispose(): void;
+}
+
+/** What a checkpoint holds besides the two models' weights. */
+export interface GanCheckpointState {
+  format: "dl-gan-checkpoint@1";
+  config: GanConfig;
+  seed: number;
+  epoch: number;
+  step: number;
+  history: GanEpochRecord[];
+  gOptimizer: AdamState;
+  dOptimizer: AdamState;
+}
+
+export function createGan(config: GanConfig, seed: number): Gan {
+  const rng = createRng(seed);
+  const generator = createGenerator(config, rng.fork());
+  const discriminator = createDiscriminator(config, rng.fork());
+  return assemble(config, seed, generator, discriminator);
+}
+
+function assemble(config: GanConfig, seed: number, generator: tfl.LayersModel, discriminator: tfl.LayersModel): Gan {
+  const gOptimizer = new Adam(trainableVariables(generator), { learningRate: config.learningRate, beta1: config.beta1 });
+  const dOptimizer = new Adam(trainableVariables(discriminator), { learningRate: config.learningRate, beta1: config.beta1 });
+  return {
+    config,
+    seed,
+    generator,
+    discriminator,
+    gOptimizer,
+    dOptimizer,
+    epoch: 0,
+    step: 0,
+    history: [],
+    dispose() {
+      gOptimizer.dispose();
+      dOptimizer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    },
+  };
+}
+
+export function ganCheckpointState(gan: Gan): GanCheckpointState {
+  return {
+    format: "dl-gan-checkpoint@1",
+    config: gan.config,
+    seed: gan.seed,
+    epoch: gan.epoch,
+    step: gan.step,
+    history: gan.history,
+    gOptimizer: gan.gOptimizer.getState(),
+    dOptimizer: gan.dOptimizer.getState(),
+  };
+}
+
+/**
+ * Rebuilds a GAN from checkpoint state and loaded models, after checking that the models have the
+ * architecture the state describes (a checkpoint from another architecture is an error).
+ */
+export function restoreGan(state: GanCheckpointState, generator: tfl.LayersModel, discriminator: tfl.LayersModel): Gan {
+  if (state.format !== "dl-gan-checkpoint@1") throw new DlError("MALFORMED_FILE", `Not a dl-gan checkpoint (format ${String(state.format)}); expected dl-gan-checkpoint@1.`);
+  const reference = createGan(state.config, state.seed);
+  try {
+    for (const [what, loaded, expected] of [
+      ["generator", generator, reference.generator],
+      ["discriminator", discriminator, reference.discriminator],
+    ] as const) {
+      const a = loaded.weights.map((w) => `${w.name.replace(/_\d+\//, "/")}:${w.shape.join("x")}`);
+      const b = expected.weights.map((w) => `${w.name.replace(/_\d+\//, "/")}:${w.shape.join("x")}`);
+      const shapesA = loaded.weights.map((w) => w.shape.join("x")).join(",");
+      const shapesB = expected.weights.map((w) => w.shape.join("x")).join(",");
+      if (shapesA !== shapesB || loaded.inputs.length !== expected.inputs.length) {
+        throw new DlError(
+          "SHAPE_MISMATCH",
+          `The checkpoint's ${what} does not match a ${state.config.numClasses > 0 ? "conditional " : ""}${state.config.arch} GAN: it has ${a.length} weights (${a.slice(0, 3).join(", ")}…), expected ${b.length} (${b.slice(0, 3).join(", ")}…). Use a checkpoint written by the same --arch and --conditional settings.`,
+        );
+      }
+    }
+  } finally {
+    reference.dispose();
+  }
+  const gan = assemble(state.config, state.seed, generator, discriminator);
+  gan.gOptimizer.setState(state.gOptimizer);
+  gan.dOptimizer.setState(state.dOptimizer);
+  gan.epoch = state.epoch;
+  gan.step = state.step;
+  gan.history = [...state.history];
+  return gan;
+}
+
+export interface TrainGanOptions extends RunOptions {
+  /** Train until this many epochs are complete (resume continues from `gan.epoch`). */
+  epochs: number;
+  /** Batches per epoch (default: one pass over the data). */
+  stepsPerEpoch?: number;
+  /** Called after each epoch (sample grids, checkpoints, evaluation); may add metrics to the record. */
+  onEpoch?: (record: GanEpochRecord, gan: Gan) => void | Promise<void>;
+}
+
+/** The rng of one epoch depends only on (seed, epoch), so a resumed run repeats an uninterrupted one. */
+function epochRng(seed: number, epoch: number): Rng {
+  return createRng((seed % 1_000_000_007) * 1009 + epoch);
+}
+
+/**
+ * Adversarial training with the non-saturating generator loss (Goodfellow et al. 2014, §3); a
+ * conditional GAN feeds the label to both networks (Mirza & Osindero 2014).
+ */
+export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): Promise<GanEpochRecord[]> {
+  const { config } = gan;
+  const dim = config.dataShape.reduce((a, b) => a * b, 1);
+  if (data.points.length !== data.count * dim) {
+    throw new DlError("SHAPE_MISMATCH", `GAN data has ${data.points.length} values for ${data.count} points; expected ${data.count} × ${dim} (${config.dataShape.join("×")}).`);
+  }
+  if (config.numClasses > 0) {
+    if (data.labels?.length !== data.count) throw new DlError("INVALID_ARGUMENT", "A conditional GAN needs one label per training point.");
+    for (const l of data.labels) if (!(l >= 0 && l < config.numClasses)) throw new DlError("INVALID_ARGUMENT", `Label ${l} is outside 0..${config.numClasses - 1}.`);
+  }
+  const batch = Math.min(config.batchSize, data.count);
+  const stepsPerEpoch = opts.stepsPerEpoch ?? Math.floor(data.count / batch);
+  const records: GanEpochRecord[] = [];
+  const xBuffer = new Float32Array(batch * dim);
+  const yBuffer = new Float32Array(batch);
+  const conditional = config.numClasses > 0;
+
+  while (gan.epoch < opts.epochs) {
+    const rng = epochRng(gan.seed, gan.epoch);
+    const order = rng.permutation(data.count);
+    const started = performance.now();
+    let dLoss = 0;
+    let gLoss = 0;
+    let dReal = 0;
+    let dFake = 0;
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      throwIfAborted(opts.signal);
+      for (let b = 0; b < batch; b++) {
+        const i = order[(s * batch + b) % data.count] as number;
+        xBuffer.set(data.points.subarray(i * dim, (i + 1) * dim), b * dim);
+        if (conditional) yBuffer[b] = (data.labels as Int32Array)[i] as number;
+      }
+      const zSeedD = rng.tfSeed();
+      const zSeedG = rng.tfSeed();
+      const fakeLabels = conditional ? Float32Array.from({ length: batch }, () => rng.int(config.numClasses)) : undefined;
+      const stats = tf.tidy(() => {
+        const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
+        const yReal = tf.tensor2d(yBuffer, [batch, 1]);
+        const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
+        const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
+        const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => gan.discriminator.apply(y ? [x, y] : x, { training: true }) as tf.Tensor;
+        const zD = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedD);
+        const fakeForD = tf.keep(g(zD));
+        let realProb = 0;
+        let fakeProb = 0;
+        const ld = gan.dOptimizer.step(() => {
+          const realLogits = d(xReal, conditional ? yReal : undefined);
+          const fakeLogits = d(fakeForD, yFake);
+          realProb = tf.mean(tf.sigmoid(realLogits)).dataSync()[0] ?? Number.NaN;
+          fakeProb = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0] ?? Number.NaN;
+          return tf.add<tf.Scalar>(
+            tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, config.realLabel), realLogits),
+            tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
+          );
+        });
+        fakeForD.dispose();
+        const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
+        const lg = gan.gOptimizer.step(() => {
+          const logits = d(g(zG), yFake);
+          return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
+        });
+        return [ld, lg, realProb, fakeProb];
+      });
+      dLoss += stats[0] as number;
+      gLoss += stats[1] as number;
+      dReal += stats[2] as number;
+      dFake += stats[3] as number;
+      gan.step += 1;
+      if (s % 10 === 0 || s === stepsPerEpoch - 1) {
+        opts.onProgress?.({ phase: `epoch ${gan.epoch + 1}/${opts.epochs}`, step: s + 1, total: stepsPerEpoch, metrics: { dLoss: dLoss / (s + 1), gLoss: gLoss / (s + 1) } });
+        await tf.nextFrame();
+      }
+    }
+    gan.epoch += 1;
+    const record: GanEpochRecord = {
+      epoch: gan.epoch,
+      steps: stepsPerEpoch,
+      dLoss: dLoss / stepsPerEpoch,
+      gLoss: gLoss / stepsPerEpoch,
+      dReal: dReal / stepsPerEpoch,
+      dFake: dFake / stepsPerEpoch,
+      seconds: (performance.now() - started) / 1000,
+    };
+    gan.history.push(record);
+    records.push(record);
+    await opts.onEpoch?.(record, gan);
+  }
+  return records;
+}
+
+/** n generated points in the generator's output scale; `labels` (one per point) for a conditional GAN. */
+export function generate(gan: Gan, n: number, opts: { labels?: ArrayLike<number>; seed?: number } = {}): Float32Array {
+  const { config } = gan;
+  if (config.numClasses > 0) {
+    if (opts.labels?.length !== n) throw new DlError("INVALID_ARGUMENT", `A conditional GAN needs ${n} labels to generate ${n} samples.`);
+    for (const l of Array.from(opts.labels)) {
+      if (!Number.isInteger(l) || l < 0 || l >= config.numClasses) {
+        throw new DlError("INVALID_ARGUMENT", `Unknown label ${l}: valid labels are ${listNames(Array.from({ length: config.numClasses }, (_, i) => String(i)))}.`);
+      }
+    }
+  }
+  const rng = createRng(opts.seed);
+  const out = new Float32Array(n * config.dataShape.reduce((a, b) => a * b, 1));
+  const chunk = 256;
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const seed = rng.tfSeed();
+    const values = tf.tidy(() => {
+      const z = tf.randomNormal([m, config.latentDim], 0, 1, "float32", seed);
+      const inputs = config.numClasses > 0 ? [z, tf.tensor2d(Float32Array.from(Array.from(opts.labels as ArrayLike<number>).slice(start, start + m)), [m, 1])] : z;
+      return (gan.generator.apply(inputs, { training: false }) as tf.Tensor).dataSync();
+    });
+    out.set(values, start * (out.length / n));
+  }
+  return out;
+}
