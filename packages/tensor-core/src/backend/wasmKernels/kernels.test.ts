@@ -298,6 +298,10 @@ describe("matmul with transposed operands takes the plain path and stays exact",
     [[7, 5], [3, 7], true, true],
     [[2, 6, 5], [2, 6, 4], true, false],
     [[3, 4, 6], [1, 5, 6], false, true],
+    // Small op(A), large op(B): computed as (op(B)ᵀ·op(A)ᵀ)ᵀ.
+    [[4, 6], [30, 6], false, true],
+    [[6, 3], [6, 40], true, false],
+    [[6, 3], [40, 6], true, true],
   ];
   for (const [aShape, bShape, ta, tb] of cases) {
     it(`${JSON.stringify(aShape)}ᵀ${ta ? "" : "⁻"} × ${JSON.stringify(bShape)}ᵀ${tb ? "" : "⁻"}`, async () => {
