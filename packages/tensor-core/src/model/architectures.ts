@@ -22,8 +22,8 @@ export function parseArch(arch: string): DefaultArch {
 
 /**
  * A default MNIST classifier. Layer names are stable:
- * - cnn: conv1 (5×5×16) → pool1 → conv2 (5×5×32) → pool2 → flatten → dense1 (128) → dropout1 → logits → probs
- * - mlp: flatten → dense1 (512) → dropout1 → dense2 (256) → dropout2 → logits → probs
+ * - cnn: conv1 (5×5×16, valid) → pool1 → conv2 (5×5×32, valid) → pool2 → flatten → dense1 (128) → dropout1 (0.3) → logits → probs
+ * - mlp: flatten → dense1 (512) → dropout1 (0.15) → dense2 (256) → dropout2 (0.15) → logits → probs
  * `logits` is linear; `probs` is a separate softmax layer so gradients of logits are reachable.
  */
 export function createDefaultModel(arch: DefaultArch, options: CreateModelOptions = {}): tfl.LayersModel {
@@ -52,9 +52,9 @@ export function createDefaultModel(arch: DefaultArch, options: CreateModelOption
     case "mlp": {
       h = tfl.layers.flatten({ name: "flatten" }).apply(input) as tfl.SymbolicTensor;
       h = tfl.layers.dense({ name: "dense1", units: 512, activation: "relu", kernelInitializer: he() }).apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.dropout({ name: "dropout1", rate: 0.3 }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers.dropout({ name: "dropout1", rate: 0.15 }).apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.dense({ name: "dense2", units: 256, activation: "relu", kernelInitializer: he() }).apply(h) as tfl.SymbolicTensor;
-      h = tfl.layers.dropout({ name: "dropout2", rate: 0.3 }).apply(h) as tfl.SymbolicTensor;
+      h = tfl.layers.dropout({ name: "dropout2", rate: 0.15 }).apply(h) as tfl.SymbolicTensor;
       break;
     }
   }

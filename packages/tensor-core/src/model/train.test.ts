@@ -6,7 +6,8 @@ import "../backend/candidates.js";
 import { initBackend } from "../backend/registry.js";
 import type { ProgressEvent } from "../progress.js";
 import { createRng } from "../random/rng.js";
-import { augmentBatch, evaluateAccuracy, predictClasses, trainClassifier } from "./train.js";
+import type { Rng } from "../random/rng.js";
+import { augmentBatch, augmentBatchAffine, evaluateAccuracy, predictClasses, trainClassifier } from "./train.js";
 import { toyImages } from "./testing.js";
 
 beforeAll(async () => {
@@ -87,6 +88,21 @@ describe("augmentBatch", () => {
     }
     expect(seen.size).toBe(25);
     expect(Array.from(augmentBatch(ds, [0], 0, rng))).toEqual(Array.from(ds.images));
+  });
+});
+
+describe("augmentBatchAffine", () => {
+  /** A generator stuck at one value, to pin the random rotation, zoom and shift. */
+  const constant = (value: number): Rng => ({ next: () => value }) as unknown as Rng;
+  it("is the identity at zero rotation, zoom and shift, and rotates a pixel by +90° about the centre", () => {
+    const ds = toyImages(2, 4);
+    expect(Array.from(augmentBatchAffine(ds, [1, 0], { shift: 2, rotate: 10, scale: 0.1 }, constant(0.5)))).toEqual(Array.from(ds.images.subarray(64, 128)).concat(Array.from(ds.images.subarray(0, 64))));
+    ds.images.fill(0);
+    ds.images[1 * 8 + 4] = 1;
+    // next() = 1 draws the extreme +90°; source (y=1, x=4) lands at (4, 6) on an 8×8 grid centred at 3.5.
+    const out = augmentBatchAffine(ds, [0], { shift: 0, rotate: 90, scale: 0 }, constant(1));
+    expect(out[4 * 8 + 6]).toBeCloseTo(1, 6);
+    expect(out.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   });
 });
 

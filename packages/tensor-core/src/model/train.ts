@@ -20,6 +20,10 @@ export interface TrainOptions extends RunOptions {
   finalLearningRate?: number;
   /** Seeded random translations of up to ± this many pixels per axis (default 0: none). */
   augmentShift?: number;
+  /** Seeded random rotations of up to ± this many degrees (default 0); with it, shifts are continuous. */
+  augmentRotate?: number;
+  /** Seeded random zoom by a factor in [1 − a, 1 + a] (default 0). */
+  augmentScale?: number;
   /** Compute test accuracy after every epoch (default true; otherwise only after the last). */
   evaluateEachEpoch?: boolean;
 }
@@ -73,6 +77,55 @@ export function augmentBatch(ds: ImageDataset, indices: ArrayLike<number>, shift
   return out;
 }
 
+export interface AffineAugmentation {
+  shift: number;
+  /** Degrees. */
+  rotate: number;
+  scale: number;
+}
+
+/**
+ * Copies a batch, warping each image by a random rotation, zoom and translation about its centre
+ * (bilinear sampling, zero outside): the affine distortions of Simard et al. 2003, §2.
+ */
+export function augmentBatchAffine(ds: ImageDataset, indices: ArrayLike<number>, aug: AffineAugmentation, rng: Rng): Float32Array {
+  const { height: h, width: w, channels: c } = ds;
+  const perImage = h * w * c;
+  const out = new Float32Array(indices.length * perImage);
+  const cy = (h - 1) / 2;
+  const cx = (w - 1) / 2;
+  for (let b = 0; b < indices.length; b++) {
+    const src = (indices[b] as number) * perImage;
+    const dst = b * perImage;
+    const theta = ((2 * rng.next() - 1) * aug.rotate * Math.PI) / 180;
+    const zoom = 1 + (2 * rng.next() - 1) * aug.scale;
+    const ty = (2 * rng.next() - 1) * aug.shift;
+    const tx = (2 * rng.next() - 1) * aug.shift;
+    // Inverse map: output pixel p ← source R(−θ)(p − centre − t)/zoom + centre.
+    const cos = Math.cos(theta) / zoom;
+    const sin = Math.sin(theta) / zoom;
+    for (let y = 0; y < h; y++) {
+      const oy = y - cy - ty;
+      for (let x = 0; x < w; x++) {
+        const ox = x - cx - tx;
+        const sy = cos * oy - sin * ox + cy;
+        const sx = sin * oy + cos * ox + cx;
+        const y0 = Math.floor(sy);
+        const x0 = Math.floor(sx);
+        const fy = sy - y0;
+        const fx = sx - x0;
+        for (let k = 0; k < c; k++) {
+          const at = (yy: number, xx: number): number => (yy < 0 || yy >= h || xx < 0 || xx >= w ? 0 : (ds.images[src + (yy * w + xx) * c + k] as number));
+          const top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
+          const bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
+          out[dst + (y * w + x) * c + k] = top * (1 - fy) + bottom * fy;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Sets a fresh seed on every dropout layer, so masks differ per step but the run is reproducible. */
 function reseedDropout(model: tfl.LayersModel, rng: Rng): void {
   for (const layer of model.layers) {
@@ -103,10 +156,14 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
   const lr0 = options.learningRate ?? 2e-3;
   const lr1 = options.finalLearningRate ?? lr0 / 20;
   const shift = options.augmentShift ?? 0;
+  const rotate = options.augmentRotate ?? 0;
+  const scale = options.augmentScale ?? 0;
   assertArgument(Number.isInteger(epochs) && epochs > 0, () => `epochs must be a positive integer, got ${epochs}.`);
   assertArgument(Number.isInteger(batchSize) && batchSize > 0, () => `batchSize must be a positive integer, got ${batchSize}.`);
   assertArgument(lr0 > 0 && lr1 > 0, () => `Learning rates must be positive, got ${lr0} and ${lr1}.`);
   assertArgument(Number.isInteger(shift) && shift >= 0, () => `augmentShift must be a non-negative integer, got ${shift}.`);
+  assertArgument(rotate >= 0 && rotate <= 180 && scale >= 0 && scale < 1, () => `augmentRotate must be in [0, 180] degrees and augmentScale in [0, 1), got ${rotate} and ${scale}.`);
+  const affine = rotate > 0 || scale > 0;
   assertArgument(train.count > 0, "The training set is empty.");
 
   const rng = createRng(options.seed ?? DEFAULT_SEED);
@@ -129,7 +186,7 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
         // Cosine annealing (Loshchilov & Hutter 2017, eq. 5) without restarts.
         optimizer.setLearningRate(lr1 + 0.5 * (lr0 - lr1) * (1 + Math.cos((Math.PI * step) / totalSteps)));
         const indices = order.subarray(s * batchSize, Math.min((s + 1) * batchSize, train.count));
-        const pixels = augmentBatch(train, indices, shift, rng);
+        const pixels = affine ? augmentBatchAffine(train, indices, { shift, rotate, scale }, rng) : augmentBatch(train, indices, shift, rng);
         const labels = Int32Array.from(indices, (i) => train.labels[i] as number);
         reseedDropout(model, rng);
         const [loss, hits] = tf.tidy(() => {
