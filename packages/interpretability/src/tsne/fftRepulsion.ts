@@ -13,19 +13,6 @@ export interface FftInterpolationOptions {
   maxFftSize?: number;
 }
 
-/** Equispaced 2-D grid: node positions and Lagrange weights of every point on the p×p nodes of its box. */
-interface Interpolation {
-  fftSize: number;
-  gridSize: number;
-  spacing: number;
-  /** First grid index of each point's box, per axis. */
-  base0: Int32Array;
-  base1: Int32Array;
-  /** n × p weights per axis. */
-  weights0: Float64Array;
-  weights1: Float64Array;
-}
-
 function nextPow2(v: number): number {
   let p = 1;
   while (p < v) p *= 2;
@@ -60,6 +47,15 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
     return d;
   });
 
+  // Spacing is rounded up to a geometric ladder so kernel spectra can be reused across iterations.
+  const ladder = 1.05;
+  const spectra = new Map<string, { real: Float64Array; imag: Float64Array }>();
+  const buffers = new Map<number, { g1: Float64Array; g2: Float64Array; prod: Float64Array }>();
+  let base0 = new Int32Array(0);
+  let base1 = new Int32Array(0);
+  let weights0 = new Float64Array(0);
+  let weights1 = new Float64Array(0);
+
   return (y, n, dims, forces) => {
     if (dims !== 2) throw new Error("fftRepulsion supports 2-D embeddings only");
     let lo = Infinity;
@@ -74,24 +70,25 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
     const fftSize = Math.min(maxFftSize, Math.max(16, nextPow2(2 * p * wanted)));
     const nBoxes = Math.floor(fftSize / (2 * p));
     const gridSize = nBoxes * p;
-    const box = (range * (1 + 1e-9)) / nBoxes;
-    const spacing = box / p;
-    const interp: Interpolation = {
-      fftSize,
-      gridSize,
-      spacing,
-      base0: new Int32Array(n),
-      base1: new Int32Array(n),
-      weights0: new Float64Array(n * p),
-      weights1: new Float64Array(n * p),
-    };
+    // Smallest ladder spacing whose grid (less half a box of margin) covers the points.
+    const needed = (range * (1 + 1e-9)) / (gridSize - 1);
+    const rung = Math.ceil(Math.log(needed) / Math.log(ladder));
+    const spacing = ladder ** rung;
+    const box = spacing * p;
+    const origin = 0.5 * (lo + hi) - 0.5 * nBoxes * box;
+    if (base0.length < n) {
+      base0 = new Int32Array(n);
+      base1 = new Int32Array(n);
+      weights0 = new Float64Array(n * p);
+      weights1 = new Float64Array(n * p);
+    }
     for (let i = 0; i < n; i++) {
       for (let axis = 0; axis < 2; axis++) {
-        const u = ((y[2 * i + axis] as number) - lo) / box;
-        const b = Math.min(nBoxes - 1, Math.floor(u));
+        const u = ((y[2 * i + axis] as number) - origin) / box;
+        const b = Math.max(0, Math.min(nBoxes - 1, Math.floor(u)));
         const t = u - b;
-        (axis === 0 ? interp.base0 : interp.base1)[i] = b * p;
-        const w = axis === 0 ? interp.weights0 : interp.weights1;
+        (axis === 0 ? base0 : base1)[i] = b * p;
+        const w = axis === 0 ? weights0 : weights1;
         for (let k = 0; k < p; k++) {
           let num = 1;
           for (let m = 0; m < p; m++) if (m !== k) num *= t - (nodeT[m] as number);
@@ -101,20 +98,32 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
     }
     const m = fftSize;
     const fft = fftOf(m);
-    const kernel = kernelSpectrum(fft, m, spacing);
+    const key = `${m}:${rung}`;
+    let kernel = spectra.get(key);
+    if (kernel === undefined) {
+      if (spectra.size > 16) spectra.clear();
+      kernel = kernelSpectrum(fft, m, spacing);
+      spectra.set(key, kernel);
+    }
+    let buf = buffers.get(m);
+    if (buf === undefined) {
+      buf = { g1: new Float64Array(2 * m * m), g2: new Float64Array(2 * m * m), prod: new Float64Array(2 * m * m) };
+      buffers.set(m, buf);
+    }
     // Grid rows index axis 1, columns axis 0.
-    const g1 = new Float64Array(2 * m * m);
-    const g2 = new Float64Array(2 * m * m);
+    const { g1, g2, prod } = buf;
+    g1.fill(0);
+    g2.fill(0);
     for (let i = 0; i < n; i++) {
-      const b0 = interp.base0[i] as number;
-      const b1 = interp.base1[i] as number;
+      const b0 = base0[i] as number;
+      const b1 = base1[i] as number;
       const y0 = y[2 * i] as number;
       const y1 = y[2 * i + 1] as number;
       for (let r = 0; r < p; r++) {
-        const wr = interp.weights1[i * p + r] as number;
+        const wr = weights1[i * p + r] as number;
         const row = (b1 + r) * m;
         for (let c = 0; c < p; c++) {
-          const w = wr * (interp.weights0[i * p + c] as number);
+          const w = wr * (weights0[i * p + c] as number);
           const at = 2 * (row + b0 + c);
           g1[at]! += w;
           g1[at + 1]! += w * y0;
@@ -131,7 +140,6 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
       g1[2 * e]! *= kReal[e] as number;
       g1[2 * e + 1]! *= kReal[e] as number;
     }
-    const prod = new Float64Array(2 * m * m);
     for (let r = 0; r < m; r++) {
       const nr = (m - r) % m;
       for (let c = 0; c < m; c++) {
@@ -157,17 +165,17 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
     fft2d(fft, prod, m, gridSize, true);
     let z = 0;
     for (let i = 0; i < n; i++) {
-      const b0 = interp.base0[i] as number;
-      const b1 = interp.base1[i] as number;
+      const b0 = base0[i] as number;
+      const b1 = base1[i] as number;
       let phi1 = 0;
       let phi0y = 0;
       let phi1y = 0;
       let phiW = 0;
       for (let r = 0; r < p; r++) {
-        const wr = interp.weights1[i * p + r] as number;
+        const wr = weights1[i * p + r] as number;
         const row = (b1 + r) * m;
         for (let c = 0; c < p; c++) {
-          const w = wr * (interp.weights0[i * p + c] as number);
+          const w = wr * (weights0[i * p + c] as number);
           const at = 2 * (row + b0 + c);
           phi1 += w * (g1[at] as number);
           phi0y += w * (g1[at + 1] as number);
@@ -184,12 +192,8 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
   };
 }
 
-const spectrumCache = new WeakMap<FFT, { spacing: number; real: Float64Array; imag: Float64Array }>();
-
 /** Spectra of the circulant embeddings of w² (real part) and w (imaginary part) on grid spacing h. */
 function kernelSpectrum(fft: FFT, m: number, spacing: number): { real: Float64Array; imag: Float64Array } {
-  const cached = spectrumCache.get(fft);
-  if (cached?.spacing === spacing) return cached;
   const g = new Float64Array(2 * m * m);
   for (let r = 0; r < m; r++) {
     const or = r <= m / 2 ? r : r - m;
@@ -207,9 +211,7 @@ function kernelSpectrum(fft: FFT, m: number, spacing: number): { real: Float64Ar
     real[e] = g[2 * e] as number;
     imag[e] = g[2 * e + 1] as number;
   }
-  const entry = { spacing, real, imag };
-  spectrumCache.set(fft, entry);
-  return entry;
+  return { real, imag };
 }
 
 /**

@@ -69,3 +69,18 @@ describe("k nearest neighbours", () => {
     expect(() => knnGraph(data, n, 6, n)).toThrow(/1 ≤ k ≤ N − 1/);
   });
 });
+
+describe("matrix-product kNN through the tfjs backend", () => {
+  it("matches brute force exactly (indices and float64 distances)", async () => {
+    const { initBackend } = await import("@dl/tensor-core");
+    const tf = await import("@tensorflow/tfjs-core");
+    await initBackend({ backend: "cpu" });
+    const { data, n } = gaussianClusters(5, 60, 8, 12, 2);
+    const before = tf.memory().numTensors;
+    const fast = knnGraph(data, n, 8, 15, { method: "matmul" });
+    expect(tf.memory().numTensors).toBe(before);
+    const exact = exactKnn(data, n, 8, 15);
+    expect(Array.from(fast.indices)).toEqual(Array.from(exact.indices));
+    for (let e = 0; e < fast.distances.length; e++) expect(fast.distances[e]).toBeCloseTo(exact.distances[e]!, 10);
+  });
+});

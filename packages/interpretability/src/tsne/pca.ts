@@ -1,3 +1,5 @@
+import * as tf from "@tensorflow/tfjs-core";
+
 import { DlError, createRng } from "@dl/tensor-core";
 
 export interface PcaResult {
@@ -22,10 +24,13 @@ export function pca(
   n: number,
   d: number,
   components: number,
-  options: { seed?: number; iterations?: number } = {},
+  options: { seed?: number; iterations?: number; useBackend?: boolean } = {},
 ): PcaResult {
   if (components < 1 || components > Math.min(n, d)) {
     throw new DlError("INVALID_ARGUMENT", `PCA needs 1 ≤ components ≤ min(N, d) = ${Math.min(n, d)}, got ${components}.`);
+  }
+  if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
+    return covariancePca(data, n, d, components, options.seed ?? 42);
   }
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
@@ -161,4 +166,90 @@ export function symmetricEigen(matrix: Float64Array, k: number): { values: Float
   const values = new Float64Array(k);
   for (let i = 0; i < k; i++) values[i] = a[i * k + i] as number;
   return { values, vectors: v };
+}
+
+function backendReady(): boolean {
+  try {
+    return tf.getBackend() !== "";
+  } catch {
+    return false;
+  }
+}
+
+const ROW_BLOCK = 4096;
+const COVARIANCE_ITERATIONS = 40;
+
+/**
+ * PCA through the d × d covariance, with the heavy products (XᵀX in row blocks, C·B, X·V) on the
+ * TensorFlow.js backend and the small orthonormalisation and k × k eigenproblem in JS. Memory is
+ * O(d² + block·d); used for large N·d where the JS loops would take minutes.
+ */
+function covariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number, seed: number): PcaResult {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
+  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const mean32 = Float32Array.from(mean);
+  const rowsOf = (start: number, rows: number): tf.Tensor2D => {
+    const slice = data.subarray(start * d, (start + rows) * d);
+    return tf.tidy(() => tf.sub(tf.tensor2d(slice instanceof Float32Array ? slice : Float32Array.from(slice), [rows, d]), tf.tensor1d(mean32)));
+  };
+  let cov = tf.zeros([d, d]);
+  for (let start = 0; start < n; start += ROW_BLOCK) {
+    const rows = Math.min(ROW_BLOCK, n - start);
+    const next = tf.tidy(() => {
+      const xb = rowsOf(start, rows);
+      return tf.add(cov, tf.matMul(tf.transpose(xb), xb));
+    });
+    cov.dispose();
+    cov = next;
+  }
+  const k = Math.min(d, components + OVERSAMPLING);
+  const rng = createRng(seed);
+  let basis = new Float64Array(k * d);
+  for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
+  orthonormalizeRows(basis, k, d);
+  try {
+    for (let it = 0; it < COVARIANCE_ITERATIONS; it++) {
+      // Rows of B·C (C symmetric) span the next subspace.
+      const product = tf.tidy(() => tf.matMul(tf.tensor2d(Float32Array.from(basis), [k, d]), cov));
+      basis = Float64Array.from(product.dataSync());
+      product.dispose();
+      orthonormalizeRows(basis, k, d);
+    }
+    const projected = tf.tidy(() => tf.matMul(tf.matMul(tf.tensor2d(Float32Array.from(basis), [k, d]), cov), tf.transpose(tf.tensor2d(Float32Array.from(basis), [k, d]))));
+    const small = Float64Array.from(projected.dataSync());
+    projected.dispose();
+    for (let e = 0; e < k * k; e++) small[e]! /= Math.max(n - 1, 1);
+    for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) small[a * k + b] = small[b * k + a] = 0.5 * ((small[a * k + b] as number) + (small[b * k + a] as number));
+    const { values, vectors } = symmetricEigen(small, k);
+    const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (values[b] as number) - (values[a] as number));
+    const comps = new Float64Array(components * d);
+    const variances = new Float64Array(components);
+    for (let c = 0; c < components; c++) {
+      const o = order[c] as number;
+      variances[c] = values[o] as number;
+      for (let a = 0; a < k; a++) {
+        const coef = vectors[a * k + o] as number;
+        for (let t = 0; t < d; t++) comps[c * d + t]! += coef * (basis[a * d + t] as number);
+      }
+      let big = 0;
+      for (let t = 0; t < d; t++) if (Math.abs(comps[c * d + t] as number) > Math.abs(big)) big = comps[c * d + t] as number;
+      if (big < 0) for (let t = 0; t < d; t++) comps[c * d + t] = -(comps[c * d + t] as number);
+    }
+    const projections = new Float64Array(n * components);
+    const compsT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(comps), [components, d])));
+    try {
+      for (let start = 0; start < n; start += ROW_BLOCK) {
+        const rows = Math.min(ROW_BLOCK, n - start);
+        const block = tf.tidy(() => tf.matMul(rowsOf(start, rows), compsT));
+        projections.set(block.dataSync(), start * components);
+        block.dispose();
+      }
+    } finally {
+      compsT.dispose();
+    }
+    return { projections, components: comps, variances, mean };
+  } finally {
+    cov.dispose();
+  }
 }
