@@ -15,8 +15,6 @@ const TARGET = 3;
 const LAYERS = ["dense1", "dense2"];
 
 const layerData: LayerData[] = [];
-let reservoirRows: Int32Array = new Int32Array(0);
-let poolRows: Int32Array = new Int32Array(0);
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -27,11 +25,9 @@ beforeAll(async () => {
   const model = smallMlp(10, 5);
   const accuracy = await fitSmall(model, train, Int32Array.from(order.subarray(0, 3000), (i) => all.labels[i] as number), 10, 3);
   expect(accuracy).toBeGreaterThan(0.85);
-  // Random images: unseen training images of every class. Rows 0..999 are the reservoir random
-  // "concepts" are drawn from, rows 1000.. the pool for null concepts and counterexamples.
+  // Random images: 3000 unseen training images of every class. Each trial draws its random concept
+  // and its pool afresh from them, so under H0 the concept is exchangeable with the null concepts.
   const randomImages = pickImages(all, order.subarray(3000, 6000));
-  reservoirRows = Int32Array.from({ length: 1000 }, (_, i) => i);
-  poolRows = Int32Array.from({ length: 2000 }, (_, i) => 1000 + i);
   const targetIdx = Array.from(test.labels.keys()).filter((i) => test.labels[i] === TARGET).slice(0, 100);
   const targets = pickImages(test, targetIdx);
   const x = tf.tensor4d(randomImages.images, [randomImages.count, 28, 28, 1]);
@@ -48,8 +44,8 @@ describe("calibration of TCAV's tests on random concepts", () => {
     const rejections = new Map<string, { randomization: number; paper: number; welch: number }>(LAYERS.map((l) => [l, { randomization: 0, paper: 0, welch: 0 }]));
     const rng = createRng(9);
     for (let t = 0; t < TRIALS; t++) {
-      const concept = Int32Array.from(rng.sample(reservoirRows.length, 30), (i) => reservoirRows[i] as number);
-      const rows = tcavFromLayerData(layerData, [{ name: "random", rows: concept }], poolRows, TARGET, {
+      const shuffled = rng.permutation(3000);
+      const rows = tcavFromLayerData(layerData, [{ name: "random", rows: shuffled.subarray(0, 30) }], shuffled.subarray(30, 2030), TARGET, {
         randomRuns: 5,
         nullDraws: 50,
         setSize: 30,

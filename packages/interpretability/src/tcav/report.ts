@@ -1,0 +1,97 @@
+// Report sections for a TCAV result: bars with error bars and significance marks, and a table.
+import { type Bar, type ReportSection, barChartRaster, barChartSvg, pngFigure, svgFigure } from "@dl/tensor-core";
+
+import { standardDeviation } from "./stats.js";
+import type { TcavResult, TcavRow } from "./tcav.js";
+
+const NULL_COLOR = "#9e9e9e";
+const SIGNIFICANT_COLOR = "#1f77b4";
+const NOT_SIGNIFICANT_COLOR = "#aec7e8";
+
+/** Spread of a concept's scores across runs (0 for a single run). */
+export function scoreSpread(row: TcavRow): number {
+  return row.scores.length > 1 ? standardDeviation(row.scores) : 0;
+}
+
+/** "***" for adjusted p ≤ α/50, "**" for ≤ α/5, "*" for ≤ α, else "n.s.". */
+export function significanceMark(row: TcavRow, alpha: number): string {
+  if (!row.significant) return "n.s.";
+  if (row.adjusted <= alpha / 50) return "***";
+  if (row.adjusted <= alpha / 5) return "**";
+  return "*";
+}
+
+/** Per layer: the random-concept null (mean ± sd) then each concept (mean score ± sd across runs). */
+export function tcavBars(result: TcavResult): Bar[] {
+  const bars: Bar[] = [];
+  for (const layer of result.layers) {
+    const rows = result.rows.filter((r) => r.layer === layer);
+    const first = rows[0];
+    if (first === undefined) continue;
+    bars.push({ label: `${layer}: random`, value: first.nullMean, error: first.nullStd, color: NULL_COLOR });
+    for (const r of rows) {
+      bars.push({ label: `${layer}: ${r.concept}`, value: r.score, error: scoreSpread(r), mark: significanceMark(r, result.settings.alpha), color: r.significant ? SIGNIFICANT_COLOR : NOT_SIGNIFICANT_COLOR });
+    }
+  }
+  return bars;
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
+  return v.toFixed(3);
+}
+
+/** Report sections for a result (figures as SVG with text and a text-free PNG raster). */
+export function tcavReportSections(result: TcavResult, options: { id?: string; title?: string; targetName?: string } = {}): ReportSection[] {
+  const id = options.id ?? "tcav";
+  const targetName = options.targetName ?? String(result.target);
+  const bars = tcavBars(result);
+  const s = result.settings;
+  const caption = `TCAV score of each concept for class ${targetName} per layer (mean ± sd over ${s.randomRuns} runs against random counterexample sets); grey: random concepts (the null, mean ± sd of ${s.nullDraws} draws). Marks: ${s.correction}-adjusted randomization p ≤ α = ${s.alpha} (*), ≤ α/5 (**), ≤ α/50 (***), n.s. otherwise.`;
+  return [
+    {
+      id,
+      title: options.title ?? `TCAV: which concepts drive class ${targetName}`,
+      text: [
+        `For each concept and layer, ${s.randomRuns} CAVs are trained against random counterexample sets; the TCAV score is the share of class-${targetName} inputs whose logit grows along the CAV. ${s.nullDraws} concepts made of random images, scored against the same counterexample sets, form the null distribution. The randomization p-value (+1 corrected, never below ${fmt(s.minPValue)}) is adjusted across all ${result.rows.length} concept × layer tests with ${s.correction}.`,
+        "The paper's t-test (scores vs 0.5) and the tcav library's Welch test are shown for comparison: on random concepts they reject far more often than α, while the randomization test holds its level.",
+      ].join("\n\n"),
+      metrics: {
+        target: targetName,
+        "random runs": s.randomRuns,
+        "null draws": s.nullDraws,
+        "set size": s.setSize,
+        alpha: s.alpha,
+        correction: s.correction,
+        significant: `${result.rows.filter((r) => r.significant).length} of ${result.rows.length}`,
+        seconds: Number(result.seconds.toFixed(1)),
+      },
+      figures: [
+        svgFigure("scores", caption, barChartSvg(bars, { title: `TCAV scores, class ${targetName}`, yLabel: "TCAV score", yDomain: [0, 1], width: Math.max(480, 70 * bars.length) })),
+        pngFigure("scores-raster", caption, barChartRaster(bars, { width: Math.max(480, 40 * bars.length), height: 240, yDomain: [0, 1] })),
+      ],
+      tables: [
+        {
+          caption: "One row per concept × layer.",
+          columns: ["concept", "layer", "score", "sd", "null mean", "null sd", "p randomization", "p paper", "p Welch", "adjusted p", "significant", "CAV accuracy", "effect [CI]"],
+          rows: result.rows.map((r) => [
+            r.concept,
+            r.layer,
+            fmt(r.score),
+            fmt(scoreSpread(r)),
+            fmt(r.nullMean),
+            fmt(r.nullStd),
+            fmt(r.pValues.randomization),
+            fmt(r.pValues.paper),
+            fmt(r.pValues.welch),
+            fmt(r.adjusted),
+            r.significant ? "yes" : "no",
+            fmt(r.cavAccuracy),
+            `${fmt(r.effect.meanDifference)} [${fmt(r.ci.lower)}, ${fmt(r.ci.upper)}]`,
+          ]),
+        },
+      ],
+    },
+  ];
+}
