@@ -28,5 +28,3 @@ export type { PcaResult } from "./tsne/pca.js";
 export { klDivergence, knnAccuracy, trustworthiness } from "./tsne/metrics.js";
 export type { TrustworthinessOptions } from "./tsne/metrics.js";
 export { MIN_POINTS, maxPerplexity, normalizeRows, validateLabels, validateMatrix } from "./tsne/validate.js";
-export { tsneWithMetrics } from "./tsne/pipeline.js";
-export type { TsneWithMetrics, TsneWithMetricsOptions } from "./tsne/pipeline.js";
