@@ -85,10 +85,12 @@ describe("dl train", () => {
       history: { epoch: number; loss: number; accuracy: number; testAccuracy: number }[];
       trainCount: number;
       testCount: number;
+      options: { epochs: number; batchSize: number };
     };
     expect(metrics.history).toHaveLength(2);
     expect(metrics.trainCount).toBe(1000);
     expect(metrics.testCount).toBe(1000);
+    expect(metrics.options.epochs).toBe(2);
     // Ten balanced classes: chance is 0.1; a 2-epoch MLP on 1,000 digits reaches far more.
     expect(metrics.testAccuracy).toBeGreaterThan(0.6);
     expect(summary.testAccuracy).toBe(metrics.testAccuracy);

@@ -17,6 +17,13 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** The one-line form of an error: `error [CODE]: message` for DlError. */
+export function formatError(error: unknown): string {
+  if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
+  if (error instanceof Error) return `error: ${error.message}`;
+  return `error: ${String(error)}`;
+}
+
 /** Human-readable lines go to stderr so stdout stays parseable. */
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);

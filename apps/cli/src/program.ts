@@ -3,7 +3,10 @@ import { Command, CommanderError } from "commander";
 import { DlError } from "@dl/tensor-core";
 
 import { commandRegistrations } from "./commands/index.js";
+import { formatError } from "./io.js";
 import { InvalidOptionError } from "./options.js";
+
+export { formatError };
 
 /** Builds the `dl` program; each command parses arguments, calls one package function and prints. */
 export function buildProgram(): Command {
@@ -31,8 +34,3 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
-export function formatError(error: unknown): string {
-  if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
-  if (error instanceof Error) return `error: ${error.message}`;
-  return `error: ${String(error)}`;
-}

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Option, type Command } from "commander";
 
 import {
+  DEFAULT_TRAINING,
   backendInfo,
   createDefaultModel,
   initBackend,
@@ -23,7 +24,7 @@ import {
 } from "@dl/tensor-core";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
-import { backendOption, parseInteger, seedOption, type CommonOptions } from "../options.js";
+import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
 
 interface TrainOptions extends CommonOptions {
   data: string;
@@ -33,6 +34,15 @@ interface TrainOptions extends CommonOptions {
   batchSize?: number;
   learningRate?: number;
   limit?: number;
+}
+
+function parsePositive(flag: string): (value: string) => number {
+  const parse = parseNumber(flag);
+  return (value) => {
+    const x = parse(value);
+    if (x <= 0) throw new InvalidOptionError(`${flag} needs a number > 0, got "${value}".`);
+    return x;
+  };
 }
 
 /** At most `limit` images of `ds`, class proportions kept (for quick runs and tests). */
@@ -74,8 +84,9 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
     .option("--arch <name>", "architecture: cnn or mlp", "cnn")
     .requiredOption("--out <dir>", "folder that receives model.json, weights, metrics.json and training-curve.png/svg")
-    .option("--epochs <n>", "training epochs (default: the model's)", parseInteger("--epochs", 1))
-    .option("--batch-size <n>", "minibatch size (default: the model's)", parseInteger("--batch-size", 1))
+    .option("--epochs <n>", "training epochs (default: the default model's recipe: cnn 8, mlp 15)", parseInteger("--epochs", 1))
+    .option("--batch-size <n>", "minibatch size (default: the recipe's)", parseInteger("--batch-size", 1))
+    .option("--learning-rate <x>", "initial Adam learning rate, cosine-annealed (default: the recipe's)", parsePositive("--learning-rate"))
     .addOption(seedOption())
     .addOption(backendOption())
     .addOption(new Option("--limit <n>", "use at most N train and N test images (quick runs)").argParser(parseInteger("--limit", 10)).hideHelp())
@@ -91,17 +102,17 @@ export function registerTrainCommand(program: Command): void {
       const train = limitDataset(await loadDataset(data, { split: "train" }), opts.limit, seed);
       const test = limitDataset(await loadDataset(data, { split: "test" }), opts.limit, seed + 1);
       const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
+      const recipe = {
+        ...DEFAULT_TRAINING[arch],
+        ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
+        ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+        ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
+      };
       const progress = progressReporter("train");
       const interrupt = interruptSignal();
       let result: TrainResult;
       try {
-        result = await trainClassifier(model, train, test, {
-          seed,
-          onProgress: progress.onProgress,
-          signal: interrupt.signal,
-          ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
-          ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
-        });
+        result = await trainClassifier(model, train, test, { ...recipe, seed, onProgress: progress.onProgress, signal: interrupt.signal });
       } catch (error) {
         model.dispose();
         throw error;
@@ -116,6 +127,7 @@ export function registerTrainCommand(program: Command): void {
         seed,
         trainCount: train.count,
         testCount: test.count,
+        options: recipe,
         epochs: result.history.length,
         history: result.history,
         testAccuracy: result.testAccuracy,

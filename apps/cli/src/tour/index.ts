@@ -1,6 +1,6 @@
 import type { ReportSection } from "@dl/tensor-core";
 
-import { formatError } from "../program.js";
+import { formatError } from "../io.js";
 import type { TourContext, TourSectionFn } from "./context.js";
 
 /** One topic of the tour; its sections follow the foundation in this order. */
