@@ -47,3 +47,19 @@ export { Planar } from "./bijectors/planar.js";
 export { Radial } from "./bijectors/radial.js";
 export { RealNvpCoupling } from "./bijectors/realNvp.js";
 export { TransformedDistribution } from "./bijectors/transformed.js";
+export { PlanarStack } from "./bijectors/planarStack.js";
+export { DISTRIBUTION_NAMES, DISTRIBUTION_PARAMETER_NAMES, createDistribution, sampleNamed } from "./distributions/registry.js";
+export type { NamedSample } from "./distributions/registry.js";
+export {
+  ENERGY_NAMES,
+  QUADRATURE_GRID,
+  WALL,
+  energy,
+  energyScalar,
+  logNormaliser,
+  parseEnergyName,
+  targetDensityGrid,
+} from "./flows/energies.js";
+export type { EnergyName, Grid } from "./flows/energies.js";
+export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
+export type { FitFlowOptions, FitFlowResult, KlEstimate } from "./flows/fitFlow.js";
