@@ -5,6 +5,7 @@ import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./conv2dBackpropInput.js";
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwiseConv2dBackprop.js";
 import { einsumConfig } from "./einsum.js";
+import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
@@ -48,7 +49,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of matMulOverrides) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

@@ -325,6 +325,28 @@ describe("matmul with transposed operands takes the plain path and stays exact",
   });
 });
 
+describe("Identity shares data instead of copying", () => {
+  it("a clone outlives its source and keeps its values when a variable is reassigned", async () => {
+    await tf.setBackend("wasm");
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const initial = tf.tensor1d([1, 2, 3]);
+    const v = tf.variable(initial);
+    const idsWithVariable = backend.numDataIds();
+    const snapshot = tf.clone(v);
+    expect(backend.numDataIds()).toBe(idsWithVariable); // shared, not copied
+    const next = tf.tensor1d([7, 8, 9]);
+    v.assign(next);
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    v.dispose();
+    initial.dispose();
+    expect(Array.from(snapshot.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([snapshot, next]);
+    expect(backend.numDataIds()).toBe(before);
+  });
+});
+
 describe("no leaks", () => {
   it("repeated kernel calls keep tensor count, wasm data ids and heap size constant", async () => {
     await tf.setBackend("wasm");
