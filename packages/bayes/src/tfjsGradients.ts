@@ -1,3 +1,3 @@
-// tfjs-core registers op gradients only through this side-effect module; every file that
-// differentiates imports it (through distribution.ts or special/ops.ts).
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// tfjs-core registers no op gradients by itself; @dl/tensor-core registers them all (through tfjs-layers)
+// in a way that works in Node ESM and in bundlers. Every file that differentiates imports this module.
+import "@dl/tensor-core";

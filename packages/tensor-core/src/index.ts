@@ -1,5 +1,6 @@
 // Browser-safe entry of @dl/tensor-core. Node-only helpers live in index.node.ts.
 import "./backend/candidates.js";
+import "./backend/gradients.js";
 
 export { DlError, assertArgument, isDlError, listNames, throwIfAborted } from "./errors.js";
 export type { DlErrorCode, DlErrorOptions } from "./errors.js";

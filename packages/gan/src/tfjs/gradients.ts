@@ -1,2 +1,3 @@
-// tfjs-core alone registers no gradient functions; training code imports this module for the side effect.
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
+// tfjs-core registers no gradient functions by itself; @dl/tensor-core registers them all (through
+// tfjs-layers) in a way that works in Node ESM and in bundlers. Training code imports this module.
+import "@dl/tensor-core";
