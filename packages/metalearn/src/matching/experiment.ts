@@ -68,6 +68,9 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   const symmetries = options.symmetries ?? 8;
   const rng = createRng(options.seed);
   const trainMethod: TrainableMethod = options.method === "knn" ? "proto" : options.method;
+  const testSet = selectClasses(test, metaTestClasses);
+  // Validate the test episodes before minutes of training (ways vs classes, shots + queries vs examples).
+  createEpisodeSampler(testSet, { ways: options.ways, shots: options.shots, queries, classes: metaTestClasses });
   const trainSet = augmentClassesBySymmetry(selectClasses(train, metaTrainClasses), symmetries);
   const trainClasses = metaTrainClasses.length * symmetries;
   const trainWays = options.trainWays ?? Math.min(20, trainClasses);
@@ -86,7 +89,6 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   try {
-    const testSet = selectClasses(test, metaTestClasses);
     const evalSeed = rng.nextUint32();
     const common = {
       ways: options.ways,

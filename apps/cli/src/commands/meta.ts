@@ -1,0 +1,285 @@
+import { Option, type Command } from "commander";
+
+import {
+  DlError,
+  backendInfo,
+  barChartRaster,
+  barChartSvg,
+  encodePng,
+  heatmapSvg,
+  imageGrid,
+  initBackend,
+  lineChartRaster,
+  lineChartSvg,
+  loadDataset,
+  parseDatasetName,
+  sampleDataset,
+  type Bar,
+  type ImageDataset,
+  type LineSeries,
+} from "@dl/tensor-core";
+import {
+  FEW_SHOT_METHODS,
+  checkTemperature,
+  runFewShotExperiment,
+  runFineTuneExperiment,
+  runSinusoidExperiment,
+  runTemperatureSweep,
+  type FewShotMethod,
+} from "@dl/metalearn";
+
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+
+const json = (value: unknown): string => `${JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2)}\n`;
+const pct = (a: { mean: number; ci95: number }): string => `${(a.mean * 100).toFixed(1)}% ± ${(a.ci95 * 100).toFixed(1)}`;
+
+interface DataOptions extends CommonOptions {
+  data: string;
+  limit?: number;
+}
+
+async function loadSplits(opts: DataOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const name = parseDatasetName(opts.data);
+  const seed = opts.seed ?? 42;
+  const limit = (ds: ImageDataset, s: number): ImageDataset => (opts.limit === undefined || opts.limit >= ds.count ? ds : sampleDataset(ds, opts.limit, s, { stratified: true }));
+  return { train: limit(await loadDataset(name, { split: "train" }), seed), test: limit(await loadDataset(name, { split: "test" }), seed + 1) };
+}
+
+/** Runs `work` with a progress bar and Ctrl-C as an AbortSignal. */
+async function withProgress<T>(label: string, work: (onProgress: ReturnType<typeof progressReporter>["onProgress"], signal: AbortSignal) => Promise<T>): Promise<T> {
+  const progress = progressReporter(label);
+  const interrupt = interruptSignal();
+  try {
+    return await work(progress.onProgress, interrupt.signal);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+async function start(opts: CommonOptions & { out: string }): Promise<string> {
+  await assertWritableDir(opts.out);
+  await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+  return backendInfo().name;
+}
+
+function parseMethod(value: string): FewShotMethod {
+  if ((FEW_SHOT_METHODS as readonly string[]).includes(value)) return value as FewShotMethod;
+  throw new InvalidOptionError(`--method must be one of ${FEW_SHOT_METHODS.join(", ")}, got "${value}".`);
+}
+
+function parseTemperature(value: string): number | "learned" {
+  if (value === "learned") return value;
+  const t = Number(value);
+  checkTemperature(t);
+  return t;
+}
+
+function parseList(flag: string): (value: string) => number[] {
+  return (value: string) => value.split(",").map((v) => parseNumber(flag)(v.trim()));
+}
+
+function register(meta: Command, name: string): Command {
+  return meta
+    .command(name)
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout");
+}
+
+export function registerMetaCommands(program: Command): void {
+  const meta = program.command("meta").description("metalearning: few-shot episodes, soft nearest neighbours and their temperature, sinusoid regression, layer-wise fine-tuning");
+
+  register(meta, "fewshot")
+    .description("meta-train an embedding on classes 0–4 and measure N-way K-shot accuracy on held-out classes 5–9 (mean ± 95% CI)")
+    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
+    .requiredOption("--shots <n>", "labelled examples per class", parseInteger("--shots", 1))
+    .option("--queries <n>", "query examples per class", parseInteger("--queries", 1), 15)
+    .option("--method <name>", `classifier whose embedding is trained: ${FEW_SHOT_METHODS.join(", ")} (all three are reported)`, "matching")
+    .option("--episodes <n>", "test episodes", parseInteger("--episodes", 1), 600)
+    .option("--steps <n>", "meta-training episodes", parseInteger("--steps", 1), 3000)
+    .option("--time-budget <s>", "stop meta-training after this many seconds", parseNumber("--time-budget"), 300)
+    .option("--temperature <t>", "soft-NN temperature: a number > 0 or 'learned'", "learned")
+    .option("--symmetries <n>", "rotations/mirrors of each meta-train class used as new classes (1–8)", parseInteger("--symmetries", 1), 8)
+    .option("--k <n>", "neighbours of the kNN baseline", parseInteger("--k", 1), 1)
+    .option("--arch <name>", "embedding network: mlp, cnn or residual", "mlp")
+    .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
+    .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
+    .action(async (opts: DataOptions & { out: string; ways: number; shots: number; queries: number; method: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
+      const method = parseMethod(opts.method);
+      const temperature = parseTemperature(opts.temperature);
+      if (!["mlp", "cnn", "residual"].includes(opts.arch)) throw new InvalidOptionError(`--arch must be mlp, cnn or residual, got "${opts.arch}".`);
+      const backend = await start(opts);
+      const { train, test } = await loadSplits(opts);
+      log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot on ${opts.data} (meta-train 0–4, meta-test 5–9), backend ${backend}`);
+      const result = await withProgress("fewshot", (onProgress, signal) =>
+        runFewShotExperiment(train, test, {
+          ways: opts.ways,
+          shots: opts.shots,
+          queries: opts.queries,
+          episodes: opts.episodes,
+          method,
+          temperature,
+          steps: opts.steps,
+          timeBudgetSeconds: opts.timeBudget,
+          symmetries: opts.symmetries,
+          k: opts.k,
+          arch: opts.arch as "mlp",
+          seed: opts.seed ?? 42,
+          onProgress,
+          signal,
+        }),
+      );
+      const { example, ...rest } = result;
+      const summary = { command: "meta fewshot", data: opts.data, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+      const bars: Bar[] = (["matching", "proto", "knn"] as const).flatMap((m) => [
+        { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95 },
+        { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },
+      ]);
+      const size = test.height * test.width;
+      const shown = new Float32Array((example.supportImages.length + example.queryImages.length));
+      shown.set(example.supportImages);
+      shown.set(example.queryImages, example.supportImages.length);
+      const curve: LineSeries[] = [
+        { name: "train loss", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.loss), color: "#d62728" },
+        { name: "train accuracy", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.accuracy), color: "#1f77b4" },
+      ];
+      const files: OutputFile[] = [
+        ["fewshot.json", json({ ...summary, example: { attention: example.attention, queryLabels: example.queryLabels } })],
+        ["accuracy.png", encodePng(barChartRaster(bars, { yDomain: [0, 1] }))],
+        ["accuracy.svg", barChartSvg(bars, { title: `${opts.ways}-way ${opts.shots}-shot, held-out classes`, yLabel: "query accuracy", yDomain: [0, 1] })],
+        ["episode.png", encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }))],
+        ["attention.svg", heatmapSvg(example.attention, example.ways, example.ways * example.shots, { title: "attention of each query (row) over the support set (columns)", xLabel: "support", yLabel: "query" })],
+        ["training-curve.png", encodePng(lineChartRaster(curve))],
+        ["training-curve.svg", lineChartSvg(curve, { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" })],
+      ];
+      const written = await writeOutputs(opts.out, files);
+      log(`meta-trained ${result.training.steps} episodes in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
+      for (const m of ["matching", "proto", "knn"] as const) log(`  ${m.padEnd(9)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
+      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+    });
+
+  register(meta, "temperature")
+    .description("temperature sweep: meta-train vs meta-test accuracy of the soft nearest neighbour against T, beside kNN's k")
+    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
+    .option("--shots <n>", "labelled examples per class", parseInteger("--shots", 1), 5)
+    .option("--temperatures <list>", "comma-separated temperatures > 0", parseList("--temperatures"))
+    .option("--steps <n>", "meta-training episodes per temperature", parseInteger("--steps", 1), 300)
+    .option("--episodes <n>", "evaluation episodes per point", parseInteger("--episodes", 1), 200)
+    .requiredOption("--out <dir>", "folder for temperature.json and figures")
+    .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
+    .action(async (opts: DataOptions & { out: string; ways: number; shots: number; temperatures?: number[]; steps: number; episodes: number }) => {
+      for (const t of opts.temperatures ?? []) checkTemperature(t);
+      const backend = await start(opts);
+      const { train, test } = await loadSplits(opts);
+      log(`dl meta temperature: ${opts.ways}-way ${opts.shots}-shot on ${opts.data}, backend ${backend}`);
+      const result = await withProgress("temperature", (onProgress, signal) =>
+        runTemperatureSweep(train, test, {
+          ways: opts.ways,
+          shots: opts.shots,
+          stepsPerTemperature: opts.steps,
+          episodes: opts.episodes,
+          seed: opts.seed ?? 42,
+          onProgress,
+          signal,
+          ...(opts.temperatures === undefined ? {} : { temperatures: opts.temperatures }),
+        }),
+      );
+      const logT = result.temperatures.map((p) => Math.log10(p.temperature));
+      const tSeries: LineSeries[] = [
+        { name: "meta-train accuracy", x: logT, y: result.temperatures.map((p) => p.metaTrain.mean), color: "#1f77b4" },
+        { name: "meta-test accuracy", x: logT, y: result.temperatures.map((p) => p.metaTest.mean), color: "#d62728" },
+      ];
+      const ks = result.knn.map((p) => p.k);
+      const kSeries: LineSeries[] = [
+        { name: "meta-train accuracy", x: ks, y: result.knn.map((p) => p.metaTrain.mean), color: "#1f77b4" },
+        { name: "meta-test accuracy", x: ks, y: result.knn.map((p) => p.metaTest.mean), color: "#d62728" },
+      ];
+      const summary = { command: "meta temperature", data: opts.data, backend, seed: opts.seed ?? 42, ...result };
+      const written = await writeOutputs(opts.out, [
+        ["temperature.json", json(summary)],
+        ["temperature.png", encodePng(lineChartRaster(tSeries, { yDomain: [0, 1] }))],
+        ["temperature.svg", lineChartSvg(tSeries, { title: "soft nearest neighbour: accuracy against temperature", xLabel: "log10 T", yLabel: "accuracy", yDomain: [0, 1] })],
+        ["knn.png", encodePng(lineChartRaster(kSeries, { yDomain: [0, 1] }))],
+        ["knn.svg", lineChartSvg(kSeries, { title: "kNN: accuracy against k", xLabel: "k", yLabel: "accuracy", yDomain: [0, 1] })],
+      ]);
+      for (const p of result.temperatures) log(`  T=${p.temperature}: meta-train ${pct(p.metaTrain)}  meta-test ${pct(p.metaTest)}`);
+      for (const p of result.knn) log(`  k=${p.k}: meta-train ${pct(p.metaTrain)}  meta-test ${pct(p.metaTest)}`);
+      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+    });
+
+  register(meta, "regress")
+    .description("soft-NN (Nadaraya–Watson) regression on the MAML sinusoids against a pretrained, fine-tuned regressor")
+    .requiredOption("--shots <n>", "support points per task (5 or 10 in MAML)", parseInteger("--shots", 1))
+    .option("--steps <n>", "meta-training batches", parseInteger("--steps", 1), 2000)
+    .option("--tasks <n>", "held-out test tasks", parseInteger("--tasks", 1), 600)
+    .requiredOption("--out <dir>", "folder for regress.json and figures")
+    .action(async (opts: CommonOptions & { out: string; shots: number; steps: number; tasks: number }) => {
+      const backend = await start(opts);
+      log(`dl meta regress: K=${opts.shots} sinusoids, backend ${backend}`);
+      const result = await withProgress("regress", (onProgress, signal) =>
+        runSinusoidExperiment({ shots: opts.shots, trainSteps: opts.steps, testTasks: opts.tasks, seed: opts.seed ?? 42, onProgress, signal }),
+      );
+      const first = result.curves[0];
+      const figures: OutputFile[] = [];
+      if (first !== undefined) {
+        const series: LineSeries[] = [
+          { name: "truth", x: first.x, y: first.truth, color: "#000000" },
+          { name: "soft-NN (Nadaraya–Watson)", x: first.x, y: first.softNearestNeighbour, color: "#d62728" },
+          { name: "pretrained + fine-tuned", x: first.x, y: first.pretrainedFineTuned, color: "#1f77b4" },
+          { name: "shots", x: first.supportX, y: first.supportY, color: "#2ca02c" },
+        ];
+        figures.push(["example-task.png", encodePng(lineChartRaster(series))], ["example-task.svg", lineChartSvg(series, { title: `one test sinusoid, K = ${opts.shots}`, xLabel: "x", yLabel: "y" })]);
+      }
+      const bars: Bar[] = [
+        { label: "soft-NN", value: result.softNearestNeighbour.mean, error: result.softNearestNeighbour.ci95 },
+        { label: "NW on x", value: result.nadarayaWatsonOnX.mean, error: result.nadarayaWatsonOnX.ci95 },
+        { label: "pretrained", value: result.pretrained.mean, error: result.pretrained.ci95 },
+        { label: "pretrained+FT", value: result.pretrainedFineTuned.mean, error: result.pretrainedFineTuned.ci95 },
+        { label: "predict 0", value: result.zero.mean, error: result.zero.ci95 },
+        { label: "MAML (reported)", value: result.maml.mean, error: result.maml.ci95, color: "#999999" },
+      ].filter((b) => Number.isFinite(b.value));
+      const summary = { command: "meta regress", backend, seed: opts.seed ?? 42, ...result };
+      const written = await writeOutputs(opts.out, [
+        ["regress.json", json(summary)],
+        ["mse.png", encodePng(barChartRaster(bars))],
+        ["mse.svg", barChartSvg(bars, { title: `sinusoid MSE, K = ${opts.shots} (lower is better)`, yLabel: "MSE" })],
+        ...figures,
+      ]);
+      for (const b of bars) log(`  ${b.label.padEnd(16)} MSE ${b.value.toFixed(3)} ± ${(b.error ?? 0).toFixed(3)}`);
+      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+    });
+
+  register(meta, "finetune")
+    .description("pretrain on classes 0–4, fine-tune on K labels of classes 5–9: frozen vs uniform vs discriminative LR vs gradual unfreezing")
+    .option("--data <name>", "dataset: mnist or fashion-mnist", "fashion-mnist")
+    .option("--lr-decay <f>", "learning rate divided by this per layer downward (ULMFiT: 2.6)", parseNumber("--lr-decay"), 2.6)
+    .requiredOption("--shots <n>", "labelled examples per target class", parseInteger("--shots", 1))
+    .option("--seeds <n>", "repetitions (different labelled samples and heads)", parseInteger("--seeds", 2), 5)
+    .option("--steps <n>", "fine-tuning steps", parseInteger("--steps", 1), 150)
+    .option("--learning-rate <lr>", "top-layer learning rate (Adam)", parseNumber("--learning-rate"), 1e-3)
+    .requiredOption("--out <dir>", "folder for finetune.json and figures")
+    .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
+    .action(async (opts: DataOptions & { out: string; lrDecay: number; shots: number; seeds: number; steps: number; learningRate: number }) => {
+      if (!(opts.lrDecay >= 1)) throw new DlError("INVALID_ARGUMENT", `--lr-decay must be ≥ 1 (1 = one rate for every layer), got ${opts.lrDecay}.`);
+      const backend = await start(opts);
+      const { train, test } = await loadSplits(opts);
+      log(`dl meta finetune: ${opts.shots} labels per class, decay ${opts.lrDecay}, backend ${backend}`);
+      const result = await withProgress("finetune", (onProgress, signal) =>
+        runFineTuneExperiment(train, test, { shots: opts.shots, lrDecay: opts.lrDecay, seeds: opts.seeds, steps: opts.steps, learningRate: opts.learningRate, seed: opts.seed ?? 42, onProgress, signal }),
+      );
+      const bars: Bar[] = result.strategies.map((s) => ({ label: s.strategy, value: s.accuracy.mean, error: s.accuracy.ci95 }));
+      const summary = { command: "meta finetune", data: opts.data, backend, seed: opts.seed ?? 42, ...result };
+      const written = await writeOutputs(opts.out, [
+        ["finetune.json", json(summary)],
+        ["accuracy.png", encodePng(barChartRaster(bars, { yDomain: [0, 1] }))],
+        ["accuracy.svg", barChartSvg(bars, { title: `fine-tuning with ${opts.shots} labels per class (mean ± 95% CI over ${opts.seeds} seeds)`, yLabel: "test accuracy", yDomain: [0, 1] })],
+      ]);
+      log(`  pretrained source accuracy ${(result.pretrainAccuracy * 100).toFixed(1)}%`);
+      for (const s of result.strategies) log(`  ${s.strategy.padEnd(19)} ${pct(s.accuracy)}`);
+      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+    });
+}
