@@ -191,15 +191,21 @@ describe("MaxPoolGrad on wasm matches cpu", () => {
 });
 
 describe("MaxPoolGrad with ties", () => {
-  it("credits the first maximum of each window, as cpu does (ReLU outputs tie at 0)", async () => {
-    const errors = await compareWithCpu(() =>
-      tf.grad((x: tf.Tensor) => {
-        const pooled = tf.maxPool(tf.relu(x) as tf.Tensor4D, 3, 2, "same");
-        return tf.sum(tf.mul(pooled, seededTensor(pooled.shape, 13)));
-      })(tf.round(tf.mul(seededTensor([2, 9, 8, 3], 14), 2))),
-    );
-    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
-  });
+  for (const [size, strides, pad] of [
+    [3, 2, "same"],
+    [2, 2, "valid"],
+    [2, 1, "same"],
+  ] as const) {
+    it(`${size}×${size} s${strides} ${pad}: the first maximum of each window gets the gradient, as on cpu`, async () => {
+      const errors = await compareWithCpu(() =>
+        tf.grad((x: tf.Tensor) => {
+          const pooled = tf.maxPool(x as tf.Tensor4D, size, strides, pad);
+          return tf.sum(tf.mul(pooled, seededTensor(pooled.shape, 13)));
+        })(tf.round(tf.mul(seededTensor([2, 9, 8, 3], 14), 2))),
+      );
+      expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
 });
 
 describe("depthwise convolution gradients on wasm match cpu", () => {

@@ -38,6 +38,33 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
         const w0 = ow * strideWidth - padInfo.left;
         const wStart = Math.max(0, w0);
         const wEnd = Math.min(inWidth, w0 + effectiveFilterWidth);
+        if (hEnd - hStart === 2 && wEnd - wStart === 2) {
+          // The common 2×2 window, unrolled; strict ">" keeps the first maximum in row-major order.
+          const p00 = imageBase + hStart * rowStride + wStart * inChannels;
+          const p01 = p00 + inChannels;
+          const p10 = p00 + rowStride;
+          const p11 = p10 + inChannels;
+          for (let c = 0; c < inChannels; c++) {
+            let best = x[p00 + c] ?? Number.NaN;
+            let bestAt = best > Number.NEGATIVE_INFINITY ? p00 + c : -1;
+            if (bestAt < 0) best = Number.NEGATIVE_INFINITY;
+            const v01 = x[p01 + c] ?? Number.NaN;
+            if (v01 > best) {
+              best = v01;
+              bestAt = p01 + c;
+            }
+            const v10 = x[p10 + c] ?? Number.NaN;
+            if (v10 > best) {
+              best = v10;
+              bestAt = p10 + c;
+            }
+            const v11 = x[p11 + c] ?? Number.NaN;
+            if (v11 > best) bestAt = p11 + c;
+            if (bestAt >= 0) dx[bestAt] = (dx[bestAt] ?? 0) + (g[o + c] ?? 0);
+          }
+          o += inChannels;
+          continue;
+        }
         // Channel-outer: the window (a few pixels) stays in cache while each channel scans it.
         for (let c = 0; c < inChannels; c++) {
           let best = Number.NEGATIVE_INFINITY;
