@@ -9,6 +9,8 @@ export { cuttableLayers, layerActivations, layerGradients, splitModelAtLayer } f
 export type { LayerSplit } from "./tcav/gradients.js";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
 export { scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
+export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
+export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
 export type { ConceptSet, ImageSet, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)
@@ -28,3 +30,5 @@ export type { PcaResult } from "./tsne/pca.js";
 export { klDivergence, knnAccuracy, trustworthiness } from "./tsne/metrics.js";
 export type { TrustworthinessOptions } from "./tsne/metrics.js";
 export { MIN_POINTS, maxPerplexity, normalizeRows, validateLabels, validateMatrix } from "./tsne/validate.js";
+export { tsneWithMetrics } from "./tsne/pipeline.js";
+export type { TsneWithMetrics, TsneWithMetricsOptions } from "./tsne/pipeline.js";

@@ -1,0 +1,196 @@
+import { Option, type Command } from "commander";
+
+import {
+  DlError,
+  backendInfo,
+  encodeNpy,
+  encodePng,
+  initBackend,
+  loadDataset,
+  parseDatasetName,
+  placeImagesAt,
+  readNpy,
+  sampleDataset,
+  scatterRaster,
+  type NdArray,
+} from "@dl/tensor-core";
+import { TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric } from "@dl/interpretability";
+
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { registerEmbedCommand } from "./embed.js";
+
+interface TsneCliOptions extends CommonOptions {
+  input?: string;
+  data?: string;
+  labels?: string;
+  n?: number;
+  perplexity: number;
+  dims: number;
+  method: TsneMethod;
+  metric: TsneMetric;
+  iterations: number;
+  pca: number;
+  mosaicSize: number;
+  mosaicCount: number;
+  out: string;
+}
+
+interface LoadedPoints {
+  data: Float32Array;
+  n: number;
+  d: number;
+  labels?: Int32Array;
+  /** Images for the mosaic: N × h × w gray in [0, 1]. */
+  images?: { pixels: Float32Array; height: number; width: number };
+  source: string;
+}
+
+function toFloat32(arr: NdArray): Float32Array {
+  return arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as ArrayLike<number>);
+}
+
+async function loadPoints(opts: TsneCliOptions, seed: number): Promise<LoadedPoints> {
+  if ((opts.input === undefined) === (opts.data === undefined)) {
+    throw new InvalidOptionError("pass exactly one of --input X.npy or --data mnist|fashion-mnist.");
+  }
+  if (opts.data !== undefined) {
+    if (opts.labels !== undefined) throw new InvalidOptionError("--labels goes with --input; --data brings its own labels.");
+    const name = parseDatasetName(opts.data);
+    let ds = await loadDataset(name, { split: "all" });
+    if (opts.n !== undefined && opts.n < ds.count) ds = sampleDataset(ds, opts.n, seed, { stratified: true });
+    const d = ds.height * ds.width * ds.channels;
+    const images = ds.channels === 1 ? { images: { pixels: ds.images, height: ds.height, width: ds.width } } : {};
+    return { data: ds.images, n: ds.count, d, labels: ds.labels, ...images, source: name };
+  }
+  const arr = await readNpy(opts.input ?? "");
+  if (arr.shape.length < 2) {
+    throw new DlError("SHAPE_MISMATCH", `${opts.input ?? ""} has shape [${arr.shape.join(", ")}]; t-SNE needs an N × d array (or N × H × W images).`);
+  }
+  let n = arr.shape[0] ?? 0;
+  const d = arr.shape.slice(1).reduce((a, b) => a * b, 1);
+  let data = toFloat32(arr);
+  let labels: Int32Array | undefined;
+  if (opts.labels !== undefined) {
+    const l = await readNpy(opts.labels);
+    labels = Int32Array.from(l.data as ArrayLike<number>);
+    if (labels.length !== n) {
+      throw new DlError("SHAPE_MISMATCH", `${opts.labels} holds ${labels.length} labels but ${opts.input ?? ""} has N = ${n} rows; pass one label per row.`);
+    }
+  }
+  if (opts.n !== undefined && opts.n < n) {
+    n = opts.n;
+    data = data.subarray(0, n * d);
+    labels = labels?.subarray(0, n);
+  }
+  const [h, w, c] = arr.shape.slice(1);
+  const images = h !== undefined && w !== undefined && (c === undefined || c === 1) ? { images: { pixels: data, height: h, width: w } } : {};
+  return { data, n, d, ...(labels === undefined ? {} : { labels }), ...images, source: opts.input ?? "" };
+}
+
+export function registerTsneCommands(program: Command): void {
+  program
+    .command("tsne")
+    .description("t-SNE of a .npy matrix or an embedded dataset; writes embedding.npy, a scatter PNG and an image mosaic")
+    .option("--input <file>", "N × d (or N × H × W) .npy array")
+    .option("--data <name>", "embedded dataset: mnist or fashion-mnist (all of it; --n to sample)")
+    .option("--labels <file>", "N labels (.npy) for the k-NN accuracy and colours (with --input)")
+    .option("--n <count>", "use N points (a stratified sample with --data; the first N rows with --input)", parseInteger("--n", 4))
+    .option("--perplexity <p>", "effective number of neighbours, 1 … (N − 1)/3", parseNumber("--perplexity"), 30)
+    .option("--dims <k>", "embedding dimension: 2 or 3", parseInteger("--dims"), 2)
+    .addOption(new Option("--method <name>", "gradient: auto, exact, bh (Barnes–Hut) or fft (FIt-SNE, 2-D)").choices(TSNE_METHODS).default("auto"))
+    .addOption(new Option("--metric <name>", "input distance").choices(TSNE_METRICS).default("euclidean"))
+    .option("--iterations <n>", "gradient-descent iterations", parseInteger("--iterations", 1), 1000)
+    .option("--pca <k>", "reduce wider inputs to k principal components first (0 = off)", parseInteger("--pca", 0), 50)
+    .option("--mosaic-size <px>", "side of the image mosaic in pixels", parseInteger("--mosaic-size", 64), 1600)
+    .option("--mosaic-count <n>", "images drawn in the mosaic (an even sample)", parseInteger("--mosaic-count", 1), 3000)
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .requiredOption("--out <dir>", "folder for embedding.npy, scatter.png, mosaic.png and metrics.json")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: TsneCliOptions) => {
+      const seed = opts.seed ?? 42;
+      if (opts.dims !== 2 && opts.dims !== 3) throw new InvalidOptionError(`--dims must be 2 or 3, got ${opts.dims}.`);
+      await assertWritableDir(opts.out);
+      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+      const points = await loadPoints(opts, seed);
+      log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, backend ${backendInfo().name}`);
+      const progress = progressReporter("tsne");
+      const interrupt = interruptSignal();
+      let run;
+      try {
+        run = await tsneWithMetrics(points.data, points.n, points.d, {
+          dims: opts.dims,
+          perplexity: opts.perplexity,
+          method: opts.method,
+          metric: opts.metric,
+          iterations: opts.iterations,
+          pcaComponents: opts.pca,
+          seed,
+          onProgress: progress.onProgress,
+          signal: interrupt.signal,
+          ...(points.labels === undefined ? {} : { labels: points.labels }),
+        });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+      const { result } = run;
+      const dims = result.model.dims;
+      const xy = new Float32Array(points.n * 2);
+      for (let i = 0; i < points.n; i++) {
+        xy[2 * i] = result.embedding[i * dims] ?? 0;
+        xy[2 * i + 1] = result.embedding[i * dims + 1] ?? 0;
+      }
+      const files: OutputFile[] = [
+        ["embedding.npy", encodeNpy({ data: result.embedding, shape: [points.n, dims], dtype: "float32" })],
+        ["scatter.png", encodePng(scatterRaster(xy, { width: 800, height: 800, ...(points.labels === undefined ? {} : { labels: points.labels }) }))],
+      ];
+      if (points.images !== undefined) {
+        const { pixels, height, width } = points.images;
+        const count = Math.min(points.n, opts.mosaicCount);
+        const step = points.n / count;
+        const pick = Array.from({ length: count }, (_, i) => Math.floor(i * step));
+        const sampleXy = new Float32Array(count * 2);
+        const sampleImages = new Float32Array(count * height * width);
+        pick.forEach((src, i) => {
+          sampleXy[2 * i] = xy[2 * src] ?? 0;
+          sampleXy[2 * i + 1] = xy[2 * src + 1] ?? 0;
+          sampleImages.set(pixels.subarray(src * height * width, (src + 1) * height * width), i * height * width);
+        });
+        files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }))]);
+      }
+      const metrics = {
+        source: points.source,
+        n: points.n,
+        inputDims: points.d,
+        tsneInputDims: run.inputDims,
+        dims,
+        method: result.method,
+        metric: opts.metric,
+        perplexity: opts.perplexity,
+        iterations: result.iterations,
+        learningRate: result.learningRate,
+        seed,
+        backend: backendInfo().name,
+        seconds: run.pcaSeconds + result.seconds,
+        pcaSeconds: run.pcaSeconds,
+        tsneSeconds: result.seconds,
+        kl: result.kl,
+        knnAccuracy: run.knnAccuracy ?? null,
+        inputKnnAccuracy: run.inputKnnAccuracy ?? null,
+        trustworthiness: run.trustworthiness,
+        k: run.metricsK,
+        klHistory: result.klHistory,
+      };
+      files.push(["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`]);
+      const written = await writeOutputs(opts.out, files);
+      log(
+        `t-SNE (${result.method}) of ${points.n} points in ${metrics.seconds.toFixed(1)} s: KL ${result.kl.toFixed(3)}, trustworthiness@${run.metricsK} ${run.trustworthiness.toFixed(3)}` +
+          (run.knnAccuracy === undefined ? "" : `, ${run.metricsK}-NN accuracy ${run.knnAccuracy.toFixed(3)}`) +
+          `; wrote ${opts.out}`,
+      );
+      if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
+    });
+  registerEmbedCommand(program);
+}
