@@ -79,6 +79,10 @@ describe("foundationTourSection", () => {
     for (const row of mistakes) expect(row[2]).toBe("two");
     const figureIds = section?.figures?.map((f) => f.id);
     expect(figureIds).toEqual(["training-curve", "predictions", "confusion"]);
+    const predictions = section?.figures?.find((f) => f.id === "predictions")?.svg ?? "";
+    expect(predictions.match(/<image /g)).toHaveLength(30);
+    expect(predictions.match(/fill="#d62728">two \(true (zero|one)\)</g)).toHaveLength(20);
+    expect(predictions.match(/fill="#2ca02c">two</g)).toHaveLength(10);
     const confusion = section?.figures?.find((f) => f.id === "confusion")?.svg ?? "";
     // Column "2" holds all counts: three cells of 10, six cells of 0.
     const cells = [...confusion.matchAll(/font-size="9" fill="[^"]+">(\d+)<\/text>/g)].map((m) => Number(m[1]));

@@ -1,11 +1,10 @@
 import {
   confusionMatrix,
   heatmapSvg,
-  imageGrid,
+  imageGridSvg,
   lineChartSvg,
   predictClasses,
   sampleDataset,
-  pngFigure,
   svgFigure,
   type BackendInfo,
   type Figure,
@@ -47,8 +46,13 @@ export async function foundationTourSection(ctx: TourContext, facts: FoundationF
   const samplePredicted = await predictClasses(ctx.model, sample.images, sample.count);
   const right = "#2ca02c";
   const wrong = "#d62728";
-  const barColors = Array.from(sample.labels, (label, i) => (samplePredicted[i] === label ? right : wrong));
-  const grid = imageGrid(sample.images, sample.count, sample.height, sample.width, { columns: 12, padding: 2, barColors, barHeight: 4 });
+  const captionColors = Array.from(sample.labels, (label, i) => (samplePredicted[i] === label ? right : wrong));
+  const captions = Array.from(sample.labels, (label, i) => {
+    const p = samplePredicted[i] ?? -1;
+    const name = (c: number): string => test.classNames[c] ?? String(c);
+    return p === label ? name(p) : `${name(p)} (true ${name(label)})`;
+  });
+  const grid = imageGridSvg(sample.images, sample.count, sample.height, sample.width, { columns: 12, scale: 2, captions, captionColors });
   const mistakes: (string | number)[][] = [];
   sample.labels.forEach((label, i) => {
     const p = samplePredicted[i] ?? -1;
@@ -62,11 +66,10 @@ export async function foundationTourSection(ctx: TourContext, facts: FoundationF
   });
 
   const figures: Figure[] = [
-    pngFigure(
+    svgFigure(
       "predictions",
-      `${sample.count} test images drawn at random (stratified); the bar under each is green when the model's prediction is right, red when wrong.`,
+      `${sample.count} test images drawn at random (stratified), each with the model's prediction: green when right, red (with the true class) when wrong.`,
       grid,
-      { displayWidth: grid.width * 2, pixelated: true },
     ),
     svgFigure(
       "confusion",

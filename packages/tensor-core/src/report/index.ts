@@ -10,8 +10,8 @@ export type { GridLayout, ImageGridOptions, PlaceImagesOptions } from "./images.
 export { extent, formatTick, linearScale, niceTicks } from "./scale.js";
 export { barChartRaster, lineChartRaster, paddedExtent, scatterRaster, splitPoints } from "./charts.js";
 export type { Bar, LineSeries, RasterChartOptions } from "./charts.js";
-export { barChartSvg, heatmapSvg, lineChartSvg, scatterSvg } from "./svg.js";
-export type { SvgChartOptions } from "./svg.js";
+export { barChartSvg, heatmapSvg, imageGridSvg, lineChartSvg, scatterSvg } from "./svg.js";
+export type { ImageGridSvgOptions, SvgChartOptions } from "./svg.js";
 export { escapeHtml } from "./escape.js";
 export { confusionMatrix } from "./confusion.js";
 export {

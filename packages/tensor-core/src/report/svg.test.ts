@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { barChartSvg, heatmapSvg, lineChartSvg, scatterSvg } from "./svg.js";
+import { barChartSvg, heatmapSvg, imageGridSvg, lineChartSvg, scatterSvg } from "./svg.js";
 
 const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
 
@@ -63,5 +63,26 @@ describe("SVG charts", () => {
     expect(svg).toContain('fill="rgb(247,251,255)"');
     expect(svg).toContain(">9</text>");
     expect(() => heatmapSvg([1, 2, 3], 2, 2)).toThrow(/needs 4 values/);
+  });
+});
+
+describe("imageGridSvg", () => {
+  it("embeds each image as its own PNG with its caption, escaped", async () => {
+    const { decode } = await import("fast-png");
+    const images = new Float32Array([0, 1, 1, 0, 0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1]);
+    const svg = imageGridSvg(images, 3, 2, 2, { columns: 2, scale: 3, captions: ["7 → 1", "<b>", "x"], captionColors: ["#d62728"] });
+    const hrefs = [...svg.matchAll(/<image x="(\d+)" y="(\d+)" width="6" height="6" href="data:image\/png;base64,([^"]+)"/g)];
+    expect(hrefs).toHaveLength(3);
+    // Image 1 (second cell of the first row) is uniformly 0.5 gray.
+    const second = decode(Buffer.from(hrefs[1]![3]!, "base64"));
+    expect([second.width, second.height]).toEqual([2, 2]);
+    expect(second.data[0]).toBe(128);
+    const first = decode(Buffer.from(hrefs[0]![3]!, "base64"));
+    expect([first.data[0], first.data[4]]).toEqual([0, 255]);
+    // Cells lie on a 2-column grid: x of image 1 minus x of image 0 = image width × scale + gap.
+    expect(Number(hrefs[1]![1]) - Number(hrefs[0]![1])).toBe(6 + 6);
+    expect(Number(hrefs[2]![2])).toBeGreaterThan(Number(hrefs[0]![2]));
+    expect(svg).toContain(`fill="#d62728">7 → 1</text>`);
+    expect(svg).toContain(">&lt;b&gt;</text>");
   });
 });

@@ -2,6 +2,8 @@ import { assertArgument } from "../errors.js";
 import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints } from "./charts.js";
 import { labelColor } from "./color.js";
 import { escapeHtml } from "./escape.js";
+import { imageGrid } from "./images.js";
+import { encodePng, pngDataUri } from "./png.js";
 import { formatTick, linearScale, niceTicks } from "./scale.js";
 
 /** Text and size of an SVG chart. */
@@ -242,4 +244,59 @@ export function heatmapSvg(
 
 function formatCell(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toPrecision(2);
+}
+
+/** Options of `imageGridSvg`. */
+export interface ImageGridSvgOptions {
+  /** Images per row (default ⌈√count⌉). */
+  columns?: number;
+  /** Integer upscaling of each image (default 2). */
+  scale?: number;
+  /** Channels per image pixel: 1 (gray) or 3 (RGB). Default 1. */
+  channels?: 1 | 3;
+  /** One text line under each image, e.g. "7 → 1". */
+  captions?: readonly string[];
+  /** Colour of each caption (default dark gray). */
+  captionColors?: readonly string[];
+  /** Draws images dark-on-light. */
+  invert?: boolean;
+  title?: string;
+}
+
+/**
+ * A grid of small images, each with a text caption under it (e.g. true and predicted class): every
+ * image is its own PNG data URI, so the SVG stays self-contained.
+ */
+export function imageGridSvg(images: Float32Array, count: number, height: number, width: number, options: ImageGridSvgOptions = {}): string {
+  const channels = options.channels ?? 1;
+  const perImage = height * width * channels;
+  assertArgument(count > 0 && images.length >= count * perImage, () => `imageGridSvg: ${count} images of ${height}×${width}×${channels} need ${count * perImage} values, got ${images.length}.`);
+  const scale = options.scale ?? 2;
+  const columns = Math.min(count, options.columns ?? Math.ceil(Math.sqrt(count)));
+  const rows = Math.ceil(count / columns);
+  const captionHeight = options.captions === undefined ? 0 : 14;
+  const gap = 6;
+  const cellW = width * scale + gap;
+  const cellH = height * scale + captionHeight + gap;
+  const top = options.title === undefined ? gap : 28;
+  const f: Frame = { width: columns * cellW + gap, height: top + rows * cellH, left: gap, right: columns * cellW, top, bottom: top + rows * cellH };
+  const body: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const x = gap + (i % columns) * cellW;
+    const y = top + Math.floor(i / columns) * cellH;
+    const one = imageGrid(images.subarray(i * perImage, (i + 1) * perImage), 1, height, width, {
+      padding: 0,
+      channels,
+      ...(options.invert === undefined ? {} : { invert: options.invert }),
+    });
+    body.push(
+      `<image x="${x}" y="${y}" width="${width * scale}" height="${height * scale}" href="${pngDataUri(encodePng(one))}" style="image-rendering:pixelated"/>`,
+    );
+    const caption = options.captions?.[i];
+    if (caption !== undefined) {
+      const color = escapeHtml(options.captionColors?.[i] ?? "#333333");
+      body.push(`<text x="${n(x + (width * scale) / 2)}" y="${y + height * scale + 11}" text-anchor="middle" fill="${color}">${escapeHtml(caption)}</text>`);
+    }
+  }
+  return svgDocument(f, options, body);
 }
