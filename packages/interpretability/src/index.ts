@@ -9,6 +9,8 @@ export { cuttableLayers, layerActivations, layerGradients, splitModelAtLayer } f
 export type { LayerSplit } from "./tcav/gradients.js";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
 export { scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
+export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
+export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
 export type { ConceptSet, ImageSet, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)

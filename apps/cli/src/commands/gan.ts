@@ -13,6 +13,11 @@ import {
   ganCheckpointState,
   generateImages,
   logRatioError,
+  compareEncoder,
+  grid25ModeCoverage,
+  parseEncoderMethod,
+  sampleGrid25,
+  type ModeCoverageRun,
   parseDistribution,
   parseGanArch,
   resolveMap1d,
@@ -372,10 +377,78 @@ function registerSample(gan: Command): void {
     });
 }
 
+interface EncoderCliOptions extends CommonOptions {
+  out: string;
+  method: string;
+  data: string;
+  steps?: number;
+  seeds: number;
+}
+
+function registerEncoder(gan: Command): void {
+  gan
+    .command("encoder")
+    .description("which model gives z|x: a BiGAN/ALI encoder vs a VAE encoder, reconstruction error against a random-pair baseline")
+    .requiredOption("--method <name>", "bigan or vae")
+    .requiredOption("--data <name>", "mnist, fashion-mnist or grid25 (the 2-D grid of 25 Gaussians)")
+    .requiredOption("--out <dir>", "folder for result.json (and samples.png for images)")
+    .option("--steps <n>", "training steps", parseInteger("--steps", 10))
+    .option("--seeds <n>", "grid25: seeds for the mode count of GAN and BiGAN (0 to skip)", parseInteger("--seeds", 0), 5)
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: EncoderCliOptions) => {
+      const method = parseEncoderMethod(opts.method);
+      if (opts.data !== "grid25") parseDatasetName(opts.data);
+      await assertWritableDir(opts.out);
+      await init(opts);
+      const seed = opts.seed ?? 42;
+      const progress = progressReporter("encoder");
+      const interrupt = interruptSignal();
+      try {
+        const run = { seed, onProgress: progress.onProgress, signal: interrupt.signal, ...(opts.steps === undefined ? {} : { steps: opts.steps }) };
+        const files: OutputFile[] = [];
+        let result: Record<string, unknown>;
+        if (opts.data === "grid25") {
+          const count = 20000;
+          const comparison = await compareEncoder(method, { points: sampleGrid25(count, createRng(seed)), count, dim: 2, scale: "real" }, run);
+          const modeRuns: ModeCoverageRun[] = [];
+          for (let s = 0; s < opts.seeds; s++) {
+            for (const m of ["gan", "bigan"] as const) modeRuns.push(await grid25ModeCoverage(m, seed + s, run));
+          }
+          const summary = (m: "gan" | "bigan"): { mean: number; sd: number; runs: number[] } => {
+            const v = modeRuns.filter((r) => r.method === m).map((r) => r.coverage.modesCovered);
+            const mean = v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+            const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+            return { mean, sd, runs: v };
+          };
+          const { generated: _g, ...rest } = comparison;
+          result = { data: "grid25", ...rest, ...(opts.seeds > 0 ? { modesCovered: { gan: summary("gan"), bigan: summary("bigan"), of: 25 }, modeRuns } : {}) };
+        } else {
+          const data = parseDatasetName(opts.data);
+          const train = await loadDataset(data, { split: "train" });
+          const dim = train.height * train.width * train.channels;
+          const comparison = await compareEncoder(method, { points: train.images, count: train.count, dim, scale: "unit" }, run);
+          const { generated, ...rest } = comparison;
+          if (generated) files.push(["samples.png", encodePng(imageGrid(generated.subarray(0, 64 * dim), 64, train.height, train.width, { columns: 8, padding: 2, scale: 2 }))]);
+          result = { data, ...rest };
+        }
+        files.push(["result.json", `${JSON.stringify(result, jsonArrays, 2)}\n`]);
+        const written = await writeOutputs(opts.out, files);
+        log(`${method}: reconstruction error ${Number(result["reconstructionError"]).toFixed(3)} vs random pair ${Number(result["randomPairError"]).toFixed(3)} (ratio ${Number(result["ratio"]).toFixed(3)}); wrote ${opts.out}`);
+        if (opts.json === true) printJson({ ...result, out: opts.out, files: written });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+    });
+}
+
 export function registerGanCommands(program: Command): void {
   const gan = program.command("gan").description("GANs: change of variables, density ratios, (conditional) GAN training and sampling");
   registerCov(gan);
   registerRatio(gan);
   registerTrain(gan);
   registerSample(gan);
+  registerEncoder(gan);
 }

@@ -1,0 +1,231 @@
+import { stat } from "node:fs/promises";
+import { basename, extname } from "node:path";
+
+import type * as tfl from "@tensorflow/tfjs-layers";
+import { Option, type Command } from "commander";
+
+import {
+  BUILTIN_CONCEPTS,
+  CORRECTIONS,
+  ALTERNATIVES,
+  concatImageSets,
+  cuttableLayers,
+  imageSetFromNdArray,
+  isBuiltinConcept,
+  prepareTcavInputs,
+  runTcav,
+  tcavReportSections,
+  type Alternative,
+  type ConceptSet,
+  type Correction,
+  type ImageSet,
+  type TcavResult,
+} from "@dl/interpretability";
+import {
+  DlError,
+  backendInfo,
+  initBackend,
+  listNames,
+  loadDataset,
+  loadDefaultModel,
+  loadModel,
+  parseArch,
+  parseDatasetName,
+  readImageFolder,
+  readNpy,
+  reportFiles,
+  type DatasetName,
+} from "@dl/tensor-core";
+
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+
+interface TcavCliOptions extends CommonOptions {
+  model: string;
+  data: string;
+  arch: string;
+  target: string;
+  concept: string[];
+  randomSet: string[];
+  layers?: string;
+  random: number;
+  runs: number;
+  setSize?: number;
+  targetCount: number;
+  alpha: number;
+  correction: Correction;
+  alternative: Alternative;
+  out: string;
+}
+
+/** Layers studied by default for the built-in architectures. */
+export const DEFAULT_TCAV_LAYERS: Readonly<Record<string, readonly string[]>> = { cnn: ["pool2", "dense1"], mlp: ["dense1", "dense2"] };
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** A class index or a class name of the dataset. */
+export function parseTarget(value: string, classNames: readonly string[]): number {
+  const asIndex = Number(value);
+  if (value.trim() !== "" && Number.isInteger(asIndex)) {
+    if (asIndex < 0 || asIndex >= classNames.length) {
+      throw new DlError("INVALID_ARGUMENT", `--target ${value} is out of range; use a class index 0..${classNames.length - 1} or a name: ${listNames(classNames)}.`);
+    }
+    return asIndex;
+  }
+  const byName = classNames.findIndex((n) => n.toLowerCase() === value.toLowerCase());
+  if (byName < 0) throw new DlError("INVALID_ARGUMENT", `--target "${value}" is not a class; use an index 0..${classNames.length - 1} or a name: ${listNames(classNames)}.`);
+  return byName;
+}
+
+/** A concept or random set from a folder of PNGs or a `.npy` file. */
+async function readImageSet(path: string, what: string): Promise<ImageSet> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) {
+    throw new DlError("FILE_NOT_FOUND", `${what} "${path}" is neither a built-in concept (${listNames(BUILTIN_CONCEPTS)}) nor an existing folder of PNGs or .npy file.`);
+  }
+  if (info.isDirectory()) {
+    const ds = await readImageFolder(path);
+    return { images: ds.images, count: ds.count, height: ds.height, width: ds.width, channels: ds.channels };
+  }
+  if (extname(path).toLowerCase() === ".npy") return imageSetFromNdArray(await readNpy(path), `${what} ${path}`);
+  throw new DlError("UNSUPPORTED_FORMAT", `${what} "${path}" is a file but not .npy; give a folder of PNGs or a .npy array [N, H, W(, C)].`);
+}
+
+/** The JSON rows: one per concept × layer. */
+export function tcavJson(result: TcavResult, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...extra,
+    target: result.target,
+    layers: result.layers,
+    concepts: result.concepts,
+    settings: result.settings,
+    seconds: result.seconds,
+    rows: result.rows.map((r) => ({
+      concept: r.concept,
+      layer: r.layer,
+      score: r.score,
+      scores: r.scores,
+      magnitudeScore: r.magnitudeScore,
+      nullMean: r.nullMean,
+      nullStd: r.nullStd,
+      pValues: r.pValues,
+      adjusted: r.adjusted,
+      significant: r.significant,
+      cavAccuracy: r.cavAccuracy,
+      effect: r.effect,
+      ci: r.ci,
+    })),
+  };
+}
+
+export function registerTcavCommand(program: Command): void {
+  program
+    .command("tcav")
+    .description("TCAV: which concepts drive a class, with a calibrated randomization test; writes bars (PNG/SVG), index.html and tcav.json")
+    .option("--model <dir|default>", "a saved LayersModel folder, or default (the cached default classifier of --data)", "default")
+    .option("--data <name>", "dataset of the default model, built-in concepts, target inputs and random images: mnist or fashion-mnist", "mnist")
+    .option("--arch <name>", "architecture of the default model: cnn or mlp", "cnn")
+    .requiredOption("--target <class>", "class index or name whose logit is explained")
+    .option("--concept <name|dir|file.npy>", `concept: built-in (${BUILTIN_CONCEPTS.join(", ")}), a folder of PNGs or a .npy [N,H,W(,C)]; repeat for more`, collect, [])
+    .option("--random-set <dir|file.npy>", "random images for counterexamples and the null (repeatable); default: dataset images", collect, [])
+    .option("--layers <l1,l2>", "comma-separated layers (default: pool2,dense1 for cnn, dense1,dense2 for mlp)")
+    .option("--random <n>", "random concepts in the null distribution (no cap)", parseInteger("--random", 2), 50)
+    .option("--runs <n>", "CAVs per concept, each against another random counterexample set", parseInteger("--runs", 2), 10)
+    .option("--set-size <n>", "images per concept and random set (default: min(concept sizes, 50))", parseInteger("--set-size", 10))
+    .option("--target-count <n>", "target-class test images scored", parseInteger("--target-count", 1), 100)
+    .option("--alpha <p>", "significance level", parseNumber("--alpha"), 0.05)
+    .addOption(new Option("--correction <method>", "multiple-testing correction across concepts × layers").choices([...CORRECTIONS]).default("holm"))
+    .addOption(new Option("--alternative <tail>", "greater: the concept raises the logit more than random concepts").choices([...ALTERNATIVES]).default("greater"))
+    .requiredOption("--out <dir>", "folder that receives index.html, figures and tcav.json")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: TcavCliOptions) => {
+      const seed = opts.seed ?? 42;
+      const data: DatasetName = parseDatasetName(opts.data);
+      if (opts.concept.length === 0) {
+        throw new DlError("INVALID_ARGUMENT", `Give at least one --concept: a built-in (${listNames(BUILTIN_CONCEPTS)}), a folder of PNGs or a .npy file.`);
+      }
+      if (!(opts.alpha > 0 && opts.alpha < 1)) throw new DlError("INVALID_ARGUMENT", `--alpha must lie in (0, 1), got ${opts.alpha}.`);
+      await assertWritableDir(opts.out);
+      const train = await loadDataset(data, { split: "train" });
+      const test = await loadDataset(data, { split: "test" });
+      const target = parseTarget(opts.target, test.classNames);
+      const concepts: (string | ConceptSet)[] = [];
+      for (const c of opts.concept) {
+        if (isBuiltinConcept(c)) concepts.push(c);
+        else concepts.push({ name: basename(c, extname(c)), ...(await readImageSet(c, "Concept")) });
+      }
+      const randomPool = opts.randomSet.length === 0 ? undefined : concatImageSets(await Promise.all(opts.randomSet.map((r) => readImageSet(r, "Random set"))), "--random-set");
+
+      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+      const interrupt = interruptSignal();
+      let model: tfl.LayersModel;
+      let layers: string[];
+      if (opts.model === "default") {
+        const arch = parseArch(opts.arch);
+        const progress = progressReporter("default model");
+        try {
+          model = (await loadDefaultModel({ data, arch, onProgress: progress.onProgress, signal: interrupt.signal })).model;
+        } finally {
+          progress.stop();
+        }
+        layers = opts.layers === undefined ? [...(DEFAULT_TCAV_LAYERS[arch] ?? [])] : opts.layers.split(",").map((l) => l.trim());
+      } else {
+        model = await loadModel(opts.model);
+        if (opts.layers === undefined) {
+          model.dispose();
+          throw new DlError("INVALID_ARGUMENT", `Give --layers for a custom model; layers with a gradient path to the logits: ${listNames(cuttableLayers(model))}.`);
+        }
+        layers = opts.layers.split(",").map((l) => l.trim());
+      }
+      const inputs = prepareTcavInputs(
+        { train, test },
+        {
+          target,
+          concepts,
+          nullDraws: opts.random,
+          randomRuns: opts.runs,
+          targetCount: opts.targetCount,
+          seed,
+          ...(randomPool === undefined ? {} : { randomPool }),
+          ...(opts.setSize === undefined ? {} : { setSize: opts.setSize }),
+        },
+      );
+      log(`dl tcav: class ${inputs.targetName} of ${data}, ${inputs.concepts.length} concept(s) × ${layers.length} layer(s), ${opts.random} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
+      const progress = progressReporter("tcav");
+      let result: TcavResult;
+      try {
+        result = await runTcav(model, {
+          target,
+          targetImages: inputs.targetImages,
+          concepts: inputs.concepts,
+          randomPool: inputs.randomPool,
+          layers,
+          nullDraws: opts.random,
+          randomRuns: opts.runs,
+          alpha: opts.alpha,
+          correction: opts.correction,
+          alternative: opts.alternative,
+          seed,
+          onProgress: progress.onProgress,
+          signal: interrupt.signal,
+          ...(opts.setSize === undefined ? {} : { setSize: opts.setSize }),
+        });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+        model.dispose();
+      }
+      const sections = tcavReportSections(result, { targetName: inputs.targetName });
+      const report = { title: `TCAV for class ${inputs.targetName}`, subtitle: `model ${opts.model}, data ${data}, seed ${seed}`, sections };
+      const summary = tcavJson(result, { model: opts.model, data, targetName: inputs.targetName, backend: backendInfo().name });
+      const files: OutputFile[] = [...reportFiles(report).map((f): OutputFile => [f.path, f.contents]), ["tcav.json", `${JSON.stringify(summary, null, 2)}\n`]];
+      const written = await writeOutputs(opts.out, files);
+      for (const r of result.rows) {
+        log(`${r.concept.padEnd(14)} ${r.layer.padEnd(8)} score ${r.score.toFixed(3)}  null ${r.nullMean.toFixed(3)}±${r.nullStd.toFixed(3)}  p ${r.pValues.randomization.toPrecision(3)} (adj ${r.adjusted.toPrecision(3)}) ${r.significant ? "significant" : "n.s."}  CAV acc ${r.cavAccuracy.toFixed(3)}`);
+      }
+      log(`wrote ${opts.out} in ${result.seconds.toFixed(1)} s`);
+      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
+    });
+}
