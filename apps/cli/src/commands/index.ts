@@ -10,4 +10,4 @@ import { registerTrainCommand } from "./train.js";
 import { registerTsneCommands } from "./tsne.js";
 
 /** Every command of `dl`; each topic adds one register function here. */
-export const commandRegistrations: readonly ((program: Command) => void)[] = [registerDoctorCommand, registerTrainCommand, registerTourCommand, registerMetaCommands, registerGanCommands, registerTsneCommands, registerBayesCommands];
+export const commandRegistrations: readonly ((program: Command) => void)[] = [registerDoctorCommand, registerTrainCommand, registerTourCommand, registerMetaCommands, registerGanCommands, registerTsneCommands, registerBayesCommands, registerTcavCommand];
