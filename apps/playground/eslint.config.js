@@ -1,0 +1,3 @@
+import { appConfig, baseConfig } from "@dl/eslint-config/base";
+
+export default [...baseConfig, ...appConfig];

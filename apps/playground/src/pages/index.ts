@@ -1,0 +1,5 @@
+import type { PlaygroundPage } from "../page.js";
+import { page as foundation } from "./foundation.js";
+
+/** Pages in navigation order; topic pages add one line each. */
+export const pages: readonly PlaygroundPage[] = [foundation];
