@@ -1,0 +1,231 @@
+import { readFile } from "node:fs/promises";
+
+import { Option, type Command } from "commander";
+
+import {
+  DISTRIBUTION_NAMES,
+  DISTRIBUTION_PARAMETER_NAMES,
+  ENERGY_NAMES,
+  type FitFlowResult,
+  type Grid,
+  type GaussianMixture,
+  fitPlanarFlow,
+  mixtureResponsibilities,
+  parseEnergyName,
+  sampleNamed,
+  targetDensityGrid,
+} from "@dl/bayes";
+import { DlError, backendInfo, encodeNpy, encodePng, initBackend, lineChartSvg, readNpy } from "@dl/tensor-core";
+
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeFileAtomic, writeOutputs } from "../io.js";
+import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+
+async function init(opts: CommonOptions): Promise<void> {
+  await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+}
+
+// ---- dl bayes mixture ---------------------------------------------------------------------------
+
+interface MixtureOptions extends CommonOptions {
+  params: string;
+  x: string;
+}
+
+async function readMixture(path: string): Promise<GaussianMixture> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new DlError("FILE_NOT_FOUND", `Cannot read the mixture parameters ${path}; pass a JSON file with weights, means and covariances.`, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new DlError("MALFORMED_FILE", `${path} is not valid JSON; expected { "weights": [...], "means": [...], "covariances": [...] }.`, { cause });
+  }
+  const v = value as Partial<Record<string, unknown>>;
+  if (typeof value !== "object" || value === null || !Array.isArray(v["weights"]) || !Array.isArray(v["means"]) || !Array.isArray(v["covariances"])) {
+    throw new DlError("MALFORMED_FILE", `${path} needs the arrays "weights" (K), "means" (K×D) and "covariances" (K×D×D).`);
+  }
+  return value as GaussianMixture;
+}
+
+function registerMixture(bayes: Command): void {
+  bayes
+    .command("mixture")
+    .description("posterior responsibilities p(z = k | x) of a full-covariance Gaussian mixture")
+    .requiredOption("--params <file.json>", 'mixture JSON: { "weights": [K], "means": [K][D], "covariances": [K][D][D] }')
+    .requiredOption("--x <file.npy>", "points, an [N, D] (or [N] for D = 1) .npy array")
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: MixtureOptions) => {
+      const mixture = await readMixture(opts.params);
+      const x = await readNpy(opts.x);
+      const posterior = mixtureResponsibilities(mixture, { data: x.data, shape: x.shape });
+      const n = posterior.responsibilities.length;
+      const k = mixture.weights.length;
+      if (opts.json === true) {
+        printJson({ n, k, responsibilities: posterior.responsibilities, logMarginal: posterior.logMarginal });
+        return;
+      }
+      process.stdout.write(`${["point", ...Array.from({ length: k }, (_, j) => `p(z=${j + 1}|x)`)].join("\t")}\n`);
+      posterior.responsibilities.forEach((row, i) => process.stdout.write(`${[String(i), ...row.map((p) => p.toPrecision(6))].join("\t")}\n`));
+    });
+}
+
+// ---- dl bayes sample ----------------------------------------------------------------------------
+
+type SampleOptions = CommonOptions & { dist: string; n: number; out: string } & Record<string, unknown>;
+
+function registerSample(bayes: Command): void {
+  const cmd = bayes
+    .command("sample")
+    .description(`draw samples of a distribution (TFP names: ${DISTRIBUTION_NAMES.join(", ")}) and KS-test them against its CDF`)
+    .requiredOption("--dist <name>", `distribution: ${DISTRIBUTION_NAMES.join(", ")}`)
+    .requiredOption("--n <count>", "number of samples", parseInteger("--n", 1))
+    .requiredOption("--out <file.npy>", "where the samples go (float32 .npy)")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout");
+  for (const name of DISTRIBUTION_PARAMETER_NAMES) cmd.option(`--${name} <value>`, `parameter ${name} (TFP name)`, parseNumber(`--${name}`));
+  cmd.action(async (opts: SampleOptions) => {
+    const params: Record<string, number> = {};
+    for (const name of DISTRIBUTION_PARAMETER_NAMES) {
+      const v = opts[name];
+      if (typeof v === "number") params[name] = v;
+    }
+    if (!opts.out.endsWith(".npy")) throw new InvalidOptionError(`--out needs a .npy file name, got "${opts.out}".`);
+    await init(opts);
+    const r = sampleNamed(opts.dist, params, opts.n, opts.seed ?? 42);
+    await writeFileAtomic(opts.out, encodeNpy({ data: r.samples, shape: [r.samples.length], dtype: "float32" }));
+    const summary = {
+      distribution: r.distribution,
+      params: r.params,
+      n: r.samples.length,
+      seed: opts.seed ?? 42,
+      backend: backendInfo().name,
+      out: opts.out,
+      mean: r.mean,
+      variance: r.variance,
+      sampleMean: r.sampleMean,
+      sampleVariance: r.sampleVariance,
+      ks: r.ks,
+    };
+    if (opts.json === true) {
+      printJson(summary);
+      return;
+    }
+    log(`wrote ${r.samples.length} samples to ${opts.out}`);
+    process.stdout.write(
+      `${r.distribution}(${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(", ")}): mean ${r.sampleMean.toPrecision(5)} (exact ${r.mean.toPrecision(5)}), variance ${r.sampleVariance.toPrecision(5)} (exact ${r.variance.toPrecision(5)})\n`,
+    );
+    if (r.ks !== null) process.stdout.write(`KS against the CDF: D = ${r.ks.statistic.toPrecision(4)}, p = ${r.ks.pValue.toPrecision(4)}\n`);
+  });
+}
+
+// ---- dl bayes flow ------------------------------------------------------------------------------
+
+interface FlowOptions extends CommonOptions {
+  target: string;
+  flows: number;
+  out: string;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+const PICTURE_GRID: Grid = { x: [-4, 4], y: [-4, 4], nx: 100, ny: 100 };
+
+/** A density on a grid as a gray PNG (dark = dense), upscaled. */
+export function densityPng(values: ArrayLike<number>, nx: number, ny: number, scale = 3): Uint8Array {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] ?? 0);
+  const width = nx * scale;
+  const height = ny * scale;
+  const data = new Uint8Array(width * height);
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      const v = values[Math.floor(r / scale) * nx + Math.floor(c / scale)] ?? 0;
+      data[r * width + c] = Math.round(255 * (1 - Math.sqrt(max > 0 ? v / max : 0)));
+    }
+  }
+  return encodePng({ width, height, data, channels: 1 });
+}
+
+export function flowSummary(r: FitFlowResult): Record<string, unknown> {
+  return {
+    target: r.target,
+    flows: r.flows,
+    kl: r.kl.kl,
+    klStandardError: r.kl.standardError,
+    logZ: r.kl.logZ,
+    klSamples: r.kl.samples,
+    seconds: r.seconds,
+    plateauStep: r.plateauStep,
+    plateauSeconds: r.plateauSeconds,
+    finalLoss: r.history[r.history.length - 1]?.loss,
+  };
+}
+
+function registerFlow(bayes: Command): void {
+  bayes
+    .command("flow")
+    .description("fit a planar flow of K layers to a 2-D energy of Rezende & Mohamed (2015); report KL(q‖p) with an exact normaliser")
+    .requiredOption("--target <name>", `target energy: ${ENERGY_NAMES.join(", ")}`)
+    .requiredOption("--flows <K>", "number of planar layers", parseInteger("--flows", 1))
+    .requiredOption("--out <dir>", "folder for result.json, target.png, flow.png and loss.svg")
+    .option("--steps <n>", "optimisation steps", parseInteger("--steps", 1), 3000)
+    .option("--batch-size <n>", "Monte Carlo samples per step", parseInteger("--batch-size", 1), 256)
+    .addOption(new Option("--learning-rate <x>", "Adam learning rate").default(5e-3).argParser(parseNumber("--learning-rate")))
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: FlowOptions) => {
+      const target = parseEnergyName(opts.target);
+      await assertWritableDir(opts.out);
+      await init(opts);
+      const progress = progressReporter("flow");
+      const interrupt = interruptSignal();
+      let result: FitFlowResult;
+      try {
+        result = await fitPlanarFlow(target, {
+          flows: opts.flows,
+          steps: opts.steps,
+          batchSize: opts.batchSize,
+          learningRate: opts.learningRate,
+          seed: opts.seed ?? 42,
+          histogramGrid: PICTURE_GRID,
+          onProgress: progress.onProgress,
+          signal: interrupt.signal,
+        });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+      const summary = { ...flowSummary(result), backend: backendInfo().name };
+      const loss = lineChartSvg(
+        [{ name: "free energy E_q[log q + U]", x: result.history.map((h) => h.step), y: result.history.map((h) => h.loss) }],
+        { title: `${target}, planar flow K = ${result.flows}`, xLabel: "step", yLabel: "nats" },
+      );
+      await writeOutputs(opts.out, [
+        ["result.json", `${JSON.stringify({ ...summary, history: result.history, parameters: result.parameters }, null, 2)}\n`],
+        ["target.png", densityPng(targetDensityGrid(target, PICTURE_GRID), PICTURE_GRID.nx, PICTURE_GRID.ny)],
+        ["flow.png", densityPng(result.histogram ?? [], PICTURE_GRID.nx, PICTURE_GRID.ny)],
+        ["loss.svg", loss],
+      ]);
+      if (opts.json === true) {
+        printJson(summary);
+        return;
+      }
+      process.stdout.write(
+        `${target}, K = ${result.flows}: KL(q‖p) = ${result.kl.kl.toFixed(4)} ± ${result.kl.standardError.toFixed(4)} nats (log Z = ${result.kl.logZ.toFixed(4)}), ${result.seconds.toFixed(1)} s, plateau at step ${result.plateauStep} (${result.plateauSeconds.toFixed(1)} s)\n`,
+      );
+    });
+}
+
+export function registerBayesCommands(program: Command): void {
+  const bayes = program.command("bayes").description("Bayesian deep learning: distributions, mixtures, flows, VAEs and their gaps");
+  registerMixture(bayes);
+  registerSample(bayes);
+  registerFlow(bayes);
+}
