@@ -39,11 +39,12 @@ interface DataOptions extends CommonOptions {
   limit?: number;
 }
 
-async function loadSplits(opts: DataOptions): Promise<{ train: ImageDataset; test: ImageDataset }> {
+async function loadSplits(opts: DataOptions & { testData?: string }): Promise<{ train: ImageDataset; test: ImageDataset }> {
   const name = parseDatasetName(opts.data);
+  const testName = parseDatasetName(opts.testData ?? opts.data);
   const seed = opts.seed ?? 42;
   const limit = (ds: ImageDataset, s: number): ImageDataset => (opts.limit === undefined || opts.limit >= ds.count ? ds : sampleDataset(ds, opts.limit, s, { stratified: true }));
-  return { train: limit(await loadDataset(name, { split: "train" }), seed), test: limit(await loadDataset(name, { split: "test" }), seed + 1) };
+  return { train: limit(await loadDataset(name, { split: "train" }), seed), test: limit(await loadDataset(testName, { split: "test" }), seed + 1) };
 }
 
 /** Runs `work` with a progress bar and Ctrl-C as an AbortSignal. */
@@ -94,6 +95,7 @@ export function registerMetaCommands(program: Command): void {
   register(meta, "fewshot")
     .description("meta-train an embedding on classes 0–4 and measure N-way K-shot accuracy on held-out classes 5–9 (mean ± 95% CI)")
     .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .option("--test-data <name>", "dataset of the meta-test episodes (default: --data); e.g. meta-train on mnist, meta-test on fashion-mnist")
     .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
     .requiredOption("--shots <n>", "labelled examples per class", parseInteger("--shots", 1))
     .option("--queries <n>", "query examples per class", parseInteger("--queries", 1), 15)
@@ -107,13 +109,13 @@ export function registerMetaCommands(program: Command): void {
     .option("--arch <name>", "embedding network: mlp, cnn or residual", "mlp")
     .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
-    .action(async (opts: DataOptions & { out: string; ways: number; shots: number; queries: number; method: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
+    .action(async (opts: DataOptions & { testData?: string; out: string; ways: number; shots: number; queries: number; method: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
       const method = parseMethod(opts.method);
       const temperature = parseTemperature(opts.temperature);
       if (!["mlp", "cnn", "residual"].includes(opts.arch)) throw new InvalidOptionError(`--arch must be mlp, cnn or residual, got "${opts.arch}".`);
       const backend = await start(opts);
       const { train, test } = await loadSplits(opts);
-      log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot on ${opts.data} (meta-train 0–4, meta-test 5–9), backend ${backend}`);
+      log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4, meta-test ${opts.testData ?? opts.data} 5–9, backend ${backend}`);
       const result = await withProgress("fewshot", (onProgress, signal) =>
         runFewShotExperiment(train, test, {
           ways: opts.ways,
@@ -133,7 +135,7 @@ export function registerMetaCommands(program: Command): void {
         }),
       );
       const { example, ...rest } = result;
-      const summary = { command: "meta fewshot", data: opts.data, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+      const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
       const bars: Bar[] = (["matching", "proto", "knn"] as const).flatMap((m) => [
         { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95 },
         { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },

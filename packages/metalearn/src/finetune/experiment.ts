@@ -138,7 +138,7 @@ export async function runFineTuneExperiment(train: LabelledImages, test: Labelle
         const opt = new LayerwiseOptimizer(groups, { learningRates: rates, createOptimizer: (lr) => tf.train.adam(lr) });
         if (strategy === "frozen") opt.setTrainable([groups.length - 1]);
         const x = tf.tensor4d(gatherImages(target, picked), [picked.length, ...shape]);
-        const y = tf.oneHot(tf.tensor1d(relabel(Int32Array.from(picked, (i) => target.labels[i] as number), targetClasses), "int32"), targetClasses.length);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(relabel(Int32Array.from(picked, (i) => target.labels[i] as number), targetClasses), "int32"), targetClasses.length));
         const stageLength = Math.ceil(steps / groups.length);
         for (let step = 0; step < steps; step++) {
           if (strategy === "gradual-unfreezing") opt.setTrainable(gradualUnfreezingStage(groups.length, Math.floor(step / stageLength)));

@@ -100,7 +100,9 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
     ...(options.arch === undefined ? {} : { arch: options.arch }),
     ...(options.embeddingSize === undefined ? {} : { embeddingSize: options.embeddingSize }),
   });
-  const logTemperature = learned ? tf.variable(tf.scalar(Math.log(fixedTemperature)), true, `logTemperature_${rng.nextUint32()}`) : undefined;
+  const logTemperatureName = `logTemperature_${rng.nextUint32()}`;
+  // Inside tidy so the initial scalar is freed; variables survive tidy.
+  const logTemperature = learned ? tf.tidy(() => tf.variable(tf.scalar(Math.log(fixedTemperature)), true, logTemperatureName)) : undefined;
   const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
   const variables = [...embedding.trainableWeights.map((w) => w.read() as tf.Variable), ...(logTemperature === undefined ? [] : [logTemperature])];
   const history: MetaTrainHistoryEntry[] = [];
@@ -127,7 +129,10 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
           return tf.neg(tf.mean(tf.sum(tf.mul(target, lp), 1))) as tf.Scalar;
         }, true, variables);
         const correct = tf.equal(tf.argMax(logp as tf.Tensor2D, 1), tf.tensor1d(episode.queryLabels, "int32"));
-        return { loss: (cost as tf.Scalar).dataSync()[0] as number, accuracy: tf.mean(tf.cast(correct, "float32")).dataSync()[0] as number };
+        const result = { loss: (cost as tf.Scalar).dataSync()[0] as number, accuracy: tf.mean(tf.cast(correct, "float32")).dataSync()[0] as number };
+        // tf.keep lets logp escape minimize's scope, and so this tidy too: dispose it by hand.
+        logp?.dispose();
+        return result;
       });
       lossSum += loss;
       accSum += accuracy;

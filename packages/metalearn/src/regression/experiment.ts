@@ -103,7 +103,8 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
   const testRng = rng.fork();
   const embedding = mlp(options.embeddingSize ?? 32, rng.nextUint32());
   const pretrained = mlp(1, rng.nextUint32());
-  const logTemperature = tf.variable(tf.scalar(0), true, `nwLogTemperature_${rng.nextUint32()}`);
+  const logTemperatureName = `nwLogTemperature_${rng.nextUint32()}`;
+  const logTemperature = tf.tidy(() => tf.variable(tf.scalar(0), true, logTemperatureName));
   const adamEmbedding = tf.train.adam(1e-3);
   const adamPretrained = tf.train.adam(1e-3);
   const embeddingVars = [...embedding.trainableWeights.map((w) => w.read() as tf.Variable), logTemperature];
