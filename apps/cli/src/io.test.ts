@@ -47,3 +47,36 @@ describe("writeOutputs", () => {
     await rm(join(root, "blocker"));
   });
 });
+
+describe("progressReporter (stderr not a TTY)", () => {
+  it("logs the phase, then at most one line per few seconds plus the phase's last step", async () => {
+    const { progressReporter } = await import("./io.js");
+    const written: string[] = [];
+    const originalWrite = process.stderr.write.bind(process.stderr);
+    const wasTty = process.stderr.isTTY;
+    process.stderr.isTTY = false;
+    process.stderr.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    });
+    try {
+      const { onProgress, stop } = progressReporter("train");
+      onProgress({ phase: "epoch", step: 0, total: 3 });
+      onProgress({ phase: "epoch", step: 1, total: 3, metrics: { loss: 0.51234 } });
+      onProgress({ phase: "epoch", step: 2, total: 3, metrics: { loss: 0.4 } });
+      onProgress({ phase: "epoch", step: 3, total: 3, metrics: { loss: 0.3 } });
+      onProgress({ phase: "evaluate", step: 1, total: 1 });
+      stop();
+    } finally {
+      process.stderr.write = originalWrite;
+      process.stderr.isTTY = wasTty;
+    }
+    expect(written).toEqual([
+      "train: epoch (3 steps)\n",
+      "train: epoch 1/3 loss=0.5123\n",
+      "train: epoch 3/3 loss=0.3000\n",
+      "train: evaluate (1 steps)\n",
+      "train: evaluate 1/1\n",
+    ]);
+  });
+});
