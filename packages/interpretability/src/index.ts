@@ -32,3 +32,12 @@ export type { TrustworthinessOptions } from "./tsne/metrics.js";
 export { MIN_POINTS, maxPerplexity, normalizeRows, validateLabels, validateMatrix } from "./tsne/validate.js";
 export { tsneWithMetrics } from "./tsne/pipeline.js";
 export type { TsneWithMetrics, TsneWithMetricsOptions } from "./tsne/pipeline.js";
+// Layer-by-layer embeddings (owner: embed/)
+export { MAX_GRID_POINTS, assignToGrid, greedyGridFill, gridCost, gridShape } from "./embed/gridAssignment.js";
+export type { GridAssignment } from "./embed/gridAssignment.js";
+export { procrustes } from "./embed/procrustes.js";
+export type { ProcrustesResult } from "./embed/procrustes.js";
+export { layerEmbeddings, reduceFeatures } from "./embed/layerEmbeddings.js";
+export type { LayerEmbedding, LayerEmbeddingOptions } from "./embed/layerEmbeddings.js";
+export { compareGrids, explorerHtml, gridMosaic, layerEmbeddingSections, pointMosaic } from "./embed/pictures.js";
+export type { GridComparison } from "./embed/pictures.js";
