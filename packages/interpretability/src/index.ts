@@ -11,7 +11,7 @@ export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/se
 export { scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
 export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
 export type { TcavInputOptions } from "./tcav/inputs.js";
-export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
+export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
 export type { ConceptSet, ImageSet, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)
 export { AUTO_EXACT_MAX_POINTS, AUTO_FFT_MIN_POINTS, TSNE_METHODS, TSNE_METRICS, computeAffinities, repulsionFor, tsne, tsneTransform } from "./tsne/tsne.js";

@@ -12,6 +12,7 @@ import {
   cuttableLayers,
   imageSetFromNdArray,
   isBuiltinConcept,
+  nullDrawsForSignificance,
   prepareTcavInputs,
   runTcav,
   tcavReportSections,
@@ -48,7 +49,7 @@ interface TcavCliOptions extends CommonOptions {
   concept: string[];
   randomSet: string[];
   layers?: string;
-  random: number;
+  random?: number;
   runs: number;
   setSize?: number;
   targetCount: number;
@@ -99,6 +100,7 @@ export function tcavJson(result: TcavResult, extra: Record<string, unknown>): Re
     layers: result.layers,
     concepts: result.concepts,
     settings: result.settings,
+    warnings: result.warnings,
     seconds: result.seconds,
     rows: result.rows.map((r) => ({
       concept: r.concept,
@@ -129,8 +131,8 @@ export function registerTcavCommand(program: Command): void {
     .option("--concept <name|dir|file.npy>", `concept: built-in (${BUILTIN_CONCEPTS.join(", ")}), a folder of PNGs or a .npy [N,H,W(,C)]; repeat for more`, collect, [])
     .option("--random-set <dir|file.npy>", "random images for counterexamples and the null (repeatable); default: dataset images", collect, [])
     .option("--layers <l1,l2>", "comma-separated layers (default: pool2,dense1 for cnn, dense1,dense2 for mlp)")
-    .option("--random <n>", "random concepts in the null distribution (no cap)", parseInteger("--random", 2), 50)
-    .option("--runs <n>", "CAVs per concept, each against another random counterexample set", parseInteger("--runs", 2), 10)
+    .option("--random <n>", "random concepts in the null distribution, no cap (default: enough for significance to survive the correction, at least 50)", parseInteger("--random", 2))
+    .option("--runs <n>", "CAVs per concept, each against another random counterexample set", parseInteger("--runs", 2), 5)
     .option("--set-size <n>", "images per concept and random set (default: min(concept sizes, 50))", parseInteger("--set-size", 10))
     .option("--target-count <n>", "target-class test images scored", parseInteger("--target-count", 1), 100)
     .option("--alpha <p>", "significance level", parseNumber("--alpha"), 0.05)
@@ -179,12 +181,13 @@ export function registerTcavCommand(program: Command): void {
         }
         layers = opts.layers.split(",").map((l) => l.trim());
       }
+      const nullDraws = opts.random ?? Math.max(50, nullDrawsForSignificance(concepts.length * layers.length, opts.alpha, opts.correction));
       const inputs = prepareTcavInputs(
         { train, test },
         {
           target,
           concepts,
-          nullDraws: opts.random,
+          nullDraws,
           randomRuns: opts.runs,
           targetCount: opts.targetCount,
           seed,
@@ -192,7 +195,7 @@ export function registerTcavCommand(program: Command): void {
           ...(opts.setSize === undefined ? {} : { setSize: opts.setSize }),
         },
       );
-      log(`dl tcav: class ${inputs.targetName} of ${data}, ${inputs.concepts.length} concept(s) × ${layers.length} layer(s), ${opts.random} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
+      log(`dl tcav: class ${inputs.targetName} of ${data}, ${inputs.concepts.length} concept(s) × ${layers.length} layer(s), ${nullDraws} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
       const progress = progressReporter("tcav");
       let result: TcavResult;
       try {
@@ -202,7 +205,7 @@ export function registerTcavCommand(program: Command): void {
           concepts: inputs.concepts,
           randomPool: inputs.randomPool,
           layers,
-          nullDraws: opts.random,
+          nullDraws,
           randomRuns: opts.runs,
           alpha: opts.alpha,
           correction: opts.correction,
@@ -225,6 +228,7 @@ export function registerTcavCommand(program: Command): void {
       for (const r of result.rows) {
         log(`${r.concept.padEnd(14)} ${r.layer.padEnd(8)} score ${r.score.toFixed(3)}  null ${r.nullMean.toFixed(3)}±${r.nullStd.toFixed(3)}  p ${r.pValues.randomization.toPrecision(3)} (adj ${r.adjusted.toPrecision(3)}) ${r.significant ? "significant" : "n.s."}  CAV acc ${r.cavAccuracy.toFixed(3)}`);
       }
+      for (const w of result.warnings) log(`warning: ${w}`);
       log(`wrote ${opts.out} in ${result.seconds.toFixed(1)} s`);
       if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
     });

@@ -35,6 +35,7 @@ describe("TCAV report", () => {
     layers: ["pool2", "dense1"],
     concepts: ["loops", "slant"],
     settings: { randomRuns: 2, nullDraws: 50, setSize: 50, alpha, correction: "holm", alternative: "greater", confidenceLevel: 0.95, seed: 1, targetCount: 10, minPValue: 1 / 51 },
+    warnings: [],
     seconds: 1,
   };
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend } from "@dl/tensor-core";
 
-import { type ConceptSet, type ImageSet, runTcav } from "./tcav.js";
+import { type ConceptSet, type ImageSet, nullDrawsForSignificance, runTcav } from "./tcav.js";
 
 const SIDE = 4;
 const PIXELS = SIDE * SIDE;
@@ -81,6 +81,8 @@ describe("runTcav", () => {
     // Holm across the two rows: the smaller p doubles.
     expect(top?.adjusted).toBeCloseTo(Math.min(1, 2 * (top?.pValues.randomization ?? 1)), 12);
 
+    // 2 tests with Holm need 1/(n+1) ≤ 0.025: 79 draws suffice, so no warning.
+    expect(forClass1.warnings).toEqual([]);
     const forClass0 = await runTcav(model, { ...options, target: 0 });
     // The top half has no gradient to logit 0, so S is noise from the CAV's bottom-half weights.
     expect(forClass0.rows[0]?.significant).toBe(false);
@@ -93,9 +95,21 @@ describe("runTcav", () => {
     const base = { targetImages: noiseImages(10, 3), randomPool: noiseImages(100, 4), layers: ["dense1"], target: 1, randomRuns: 2, nullDraws: 4 };
     const ok: ConceptSet = { name: "c", ...noiseImages(12, 1) };
     await expect(runTcav(model, { ...base, concepts: [{ name: "tiny", ...noiseImages(9, 1) }] })).rejects.toThrow(/at least 10/);
+    // 4 null draws cannot give p below 1/5: the result says so.
+    const weak = await runTcav(model, { ...base, concepts: [ok], setSize: 10 });
+    expect(weak.warnings[0]).toMatch(/at least 39 random concepts/);
     await expect(runTcav(model, { ...base, concepts: [ok], target: 2 })).rejects.toThrow(/out of range.*0\.\.1/);
     await expect(runTcav(model, { ...base, concepts: [ok], layers: ["probs"] })).rejects.toThrow(expect.objectContaining({ code: "NO_GRADIENT_PATH" }) as Error);
     const wrong: ConceptSet = { name: "big", images: new Float32Array(12 * 25), count: 12, height: 5, width: 5, channels: 1 };
     await expect(runTcav(model, { ...base, concepts: [wrong] })).rejects.toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }) as Error);
+  });
+});
+
+describe("nullDrawsForSignificance", () => {
+  it("gives the n whose smallest p-value 1/(n+1) passes the correction", () => {
+    // Holm over 4 tests at α = 0.05 needs p ≤ 0.0125 = 1/80 → n = 79; with room for one more draw, 159.
+    expect(nullDrawsForSignificance(4, 0.05, "holm", 1)).toBe(79);
+    expect(nullDrawsForSignificance(4, 0.05, "holm")).toBe(159);
+    expect(nullDrawsForSignificance(4, 0.05, "none", 1)).toBe(19);
   });
 });

@@ -114,7 +114,19 @@ export interface TcavResult {
   layers: string[];
   concepts: string[];
   settings: Required<Omit<TcavStatisticsOptions, "cav">> & { seed: number; targetCount: number; minPValue: number };
+  /** Conditions that limit what the result can show, e.g. too few null draws for any significance. */
+  warnings: string[];
   seconds: number;
+}
+
+/**
+ * The fewest random concepts that let a test survive the correction: the smallest randomization
+ * p-value is 1 / (n + 1), and Bonferroni/Holm (and BH for a lone discovery) need p ≤ α / tests.
+ * `margin` > 1 leaves room for that many random concepts to beat the real one.
+ */
+export function nullDrawsForSignificance(tests: number, alpha: number, correction: Correction, margin = 2): number {
+  const m = correction === "none" ? 1 : tests;
+  return Math.ceil((margin * m) / alpha) - 1;
 }
 
 /** Activations of the concept and pool images and the class-k gradients at one layer. */
@@ -137,7 +149,7 @@ interface ResolvedSettings {
 }
 
 function resolveSettings(options: TcavStatisticsOptions, conceptSizes: readonly number[], poolSize: number): ResolvedSettings {
-  const randomRuns = options.randomRuns ?? 10;
+  const randomRuns = options.randomRuns ?? 5;
   const nullDraws = options.nullDraws ?? 50;
   const alpha = options.alpha ?? 0.05;
   const correction = options.correction ?? "holm";
@@ -396,7 +408,15 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
   } finally {
     tf.dispose([allImages, targetX]);
   }
+  const warnings: string[] = [];
+  const tests = rows.length;
+  if (nullDrawsForSignificance(tests, settings.alpha, settings.correction, 1) > settings.nullDraws) {
+    warnings.push(
+      `With ${settings.nullDraws} random concepts the smallest p-value is 1/${settings.nullDraws + 1}, too large to pass ${settings.correction} over ${tests} tests at α = ${settings.alpha}; use at least ${nullDrawsForSignificance(tests, settings.alpha, settings.correction)} random concepts.`,
+    );
+  }
   return {
+    warnings,
     rows: applyCorrection(rows, settings.correction, settings.alpha),
     target: options.target,
     layers: [...options.layers],
