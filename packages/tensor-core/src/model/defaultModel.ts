@@ -21,10 +21,14 @@ import type { EpochRecord, TrainOptions } from "./train.js";
 /** Bump when architectures or training recipes change: old cached models are then retrained. */
 const MODEL_CACHE_VERSION = 1;
 
-/** Training recipes of the default models (measured to reach ≥ 98 % (cnn) / ≥ 97 % (mlp) on MNIST test). */
+/**
+ * Training recipes of the default models on the 8,000 MNIST training digits. Measured on wasm
+ * (seed 1): cnn 98.8 % test accuracy in ≈ 57 s CPU; mlp 98.0 % in ≈ 72 s CPU. The MLP needs the
+ * affine augmentation (rotation, zoom) to stay clear of 97 % with so few digits.
+ */
 export const DEFAULT_TRAINING: Readonly<Record<DefaultArch, Readonly<Omit<TrainOptions, keyof RunOptions>>>> = Object.freeze({
   cnn: { epochs: 8, batchSize: 32, learningRate: 3e-3, augmentShift: 2 },
-  mlp: { epochs: 15, batchSize: 32, learningRate: 3e-3, augmentShift: 2 },
+  mlp: { epochs: 20, batchSize: 32, learningRate: 3e-3, augmentShift: 2, augmentRotate: 12, augmentScale: 0.1 },
 });
 
 export interface TrainingRecord {
