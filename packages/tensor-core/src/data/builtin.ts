@@ -174,7 +174,7 @@ async function readCache(name: DatasetName, cacheDir: string): Promise<{ header:
   const paths = cachePaths(cacheDir, name);
   try {
     const header = JSON.parse(await readFile(paths.header, "utf8")) as CacheHeader;
-    const body = new Uint8Array(await readFile(paths.bin));
+    const body: Uint8Array = await readFile(paths.bin);
     const ok =
       header.format === "dl-lab-dataset" &&
       header.version === CACHE_VERSION &&
