@@ -227,7 +227,9 @@ async function readCheckpoint(dir: string): Promise<Gan> {
   state = { ...state, gOptimizer: fix(state.gOptimizer), dOptimizer: fix(state.dOptimizer) };
   const generator = await loadModel(join(dir, "checkpoint/generator"));
   const discriminator = await loadModel(join(dir, "checkpoint/discriminator"));
-  return restoreGan(state, generator, discriminator);
+  const emaDir = join(dir, "checkpoint/generator-ema");
+  const generatorEma = (await exists(join(emaDir, "model.json"))) ? await loadModel(emaDir) : undefined;
+  return restoreGan(state, generator, discriminator, generatorEma);
 }
 
 function registerTrain(gan: Command): void {
@@ -288,6 +290,7 @@ function registerTrain(gan: Command): void {
               [`samples/epoch-${String(epoch.record.epoch).padStart(3, "0")}.png`, gridPng(epoch.grid)],
               ...(await modelFiles(g.generator, "checkpoint/generator")),
               ...(await modelFiles(g.discriminator, "checkpoint/discriminator")),
+              ...(g.generatorEma ? await modelFiles(g.generatorEma, "checkpoint/generator-ema") : []),
               [STATE_FILE, JSON.stringify(state, jsonArrays)],
               ["losses.svg", lineChartSvg(lossCurves(g), { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" })],
             ];

@@ -33,7 +33,7 @@ async function roundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
 }
 
 function weightsOf(gan: Gan): number[] {
-  return [...gan.generator.getWeights(), ...gan.discriminator.getWeights()].flatMap((w) => Array.from(w.dataSync()));
+  return [...gan.generator.getWeights(), ...gan.discriminator.getWeights(), ...(gan.generatorEma?.getWeights() ?? [])].flatMap((w) => Array.from(w.dataSync()));
 }
 
 describe("GAN training loop", () => {
@@ -51,7 +51,8 @@ describe("GAN training loop", () => {
     state.gOptimizer.v = state.gOptimizer.v.map((a) => Float32Array.from(a));
     state.dOptimizer.m = state.dOptimizer.m.map((a) => Float32Array.from(a));
     state.dOptimizer.v = state.dOptimizer.v.map((a) => Float32Array.from(a));
-    const resumed = restoreGan(state, await roundTrip(first.generator), await roundTrip(first.discriminator));
+    expect(first.generatorEma).toBeDefined();
+    const resumed = restoreGan(state, await roundTrip(first.generator), await roundTrip(first.discriminator), await roundTrip(first.generatorEma as tfl.LayersModel));
     first.dispose();
     expect(resumed.epoch).toBe(1);
     await trainGan(resumed, data, { epochs: 2 });

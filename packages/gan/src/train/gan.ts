@@ -33,6 +33,8 @@ export interface Gan {
   readonly config: GanConfig;
   readonly seed: number;
   readonly generator: tfl.LayersModel;
+  /** G with exponentially averaged weights (config.emaDecay > 0); sampling uses it when present. */
+  readonly generatorEma?: tfl.LayersModel;
   readonly discriminator: tfl.LayersModel;
   readonly gOptimizer: Adam;
   readonly dOptimizer: Adam;
@@ -59,16 +61,24 @@ export function createGan(config: GanConfig, seed: number): Gan {
   const rng = createRng(seed);
   const generator = createGenerator(config, rng.fork());
   const discriminator = createDiscriminator(config, rng.fork());
-  return assemble(config, seed, generator, discriminator);
+  return assemble(config, seed, generator, discriminator, copyOfGenerator(config, generator));
 }
 
-function assemble(config: GanConfig, seed: number, generator: tfl.LayersModel, discriminator: tfl.LayersModel): Gan {
+function copyOfGenerator(config: GanConfig, generator: tfl.LayersModel): tfl.LayersModel | undefined {
+  if (!((config.emaDecay ?? 0) > 0)) return undefined;
+  const copy = createGenerator(config, createRng(0));
+  copy.setWeights(generator.getWeights());
+  return copy;
+}
+
+function assemble(config: GanConfig, seed: number, generator: tfl.LayersModel, discriminator: tfl.LayersModel, generatorEma: tfl.LayersModel | undefined): Gan {
   const gOptimizer = new Adam(trainableVariables(generator), { learningRate: config.learningRate, beta1: config.beta1 });
   const dOptimizer = new Adam(trainableVariables(discriminator), { learningRate: config.learningRate, beta1: config.beta1 });
   return {
     config,
     seed,
     generator,
+    ...(generatorEma ? { generatorEma } : {}),
     discriminator,
     gOptimizer,
     dOptimizer,
@@ -79,6 +89,7 @@ function assemble(config: GanConfig, seed: number, generator: tfl.LayersModel, d
       gOptimizer.dispose();
       dOptimizer.dispose();
       generator.dispose();
+      generatorEma?.dispose();
       discriminator.dispose();
     },
   };
@@ -101,12 +112,13 @@ export function ganCheckpointState(gan: Gan): GanCheckpointState {
  * Rebuilds a GAN from checkpoint state and loaded models, after checking that the models have the
  * architecture the state describes (a checkpoint from another architecture is an error).
  */
-export function restoreGan(state: GanCheckpointState, generator: tfl.LayersModel, discriminator: tfl.LayersModel): Gan {
+export function restoreGan(state: GanCheckpointState, generator: tfl.LayersModel, discriminator: tfl.LayersModel, generatorEma?: tfl.LayersModel): Gan {
   if (state.format !== "dl-gan-checkpoint@1") throw new DlError("MALFORMED_FILE", `Not a dl-gan checkpoint (format ${String(state.format)}); expected dl-gan-checkpoint@1.`);
   const reference = createGan(state.config, state.seed);
   try {
     for (const [what, loaded, expected] of [
       ["generator", generator, reference.generator],
+      ...(generatorEma ? ([["averaged generator", generatorEma, reference.generator]] as const) : []),
       ["discriminator", discriminator, reference.discriminator],
     ] as const) {
       const a = loaded.weights.map((w) => `${w.name.replace(/_\d+\//, "/")}:${w.shape.join("x")}`);
@@ -123,7 +135,7 @@ export function restoreGan(state: GanCheckpointState, generator: tfl.LayersModel
   } finally {
     reference.dispose();
   }
-  const gan = assemble(state.config, state.seed, generator, discriminator);
+  const gan = assemble(state.config, state.seed, generator, discriminator, generatorEma ?? copyOfGenerator(state.config, generator));
   gan.gOptimizer.setState(state.gOptimizer);
   gan.dOptimizer.setState(state.dOptimizer);
   gan.epoch = state.epoch;
@@ -213,6 +225,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         });
         return [ld, lg, realProb, fakeProb];
       });
+      if (gan.generatorEma) updateAverage(gan.generatorEma, gan.generator, config.emaDecay ?? 0);
       dLoss += stats[0] as number;
       gLoss += stats[1] as number;
       dReal += stats[2] as number;
@@ -260,9 +273,22 @@ export function generate(gan: Gan, n: number, opts: { labels?: ArrayLike<number>
     const values = tf.tidy(() => {
       const z = tf.randomNormal([m, config.latentDim], 0, 1, "float32", seed);
       const inputs = config.numClasses > 0 ? [z, tf.tensor2d(Float32Array.from(Array.from(opts.labels as ArrayLike<number>).slice(start, start + m)), [m, 1])] : z;
-      return (gan.generator.apply(inputs, { training: false }) as tf.Tensor).dataSync();
+      return ((gan.generatorEma ?? gan.generator).apply(inputs, { training: false }) as tf.Tensor).dataSync();
     });
     out.set(values, start * (out.length / n));
   }
   return out;
+}
+
+/** θ̄ ← d·θ̄ + (1 − d)·θ for every weight (batch-norm statistics included). */
+function updateAverage(average: tfl.LayersModel, model: tfl.LayersModel, decay: number): void {
+  const target = average.weights;
+  const source = model.weights;
+  tf.tidy(() => {
+    target.forEach((w, i) => {
+      const v = source[i];
+      if (v === undefined) return;
+      w.write(tf.add(tf.mul(w.read(), decay), tf.mul(v.read(), 1 - decay)));
+    });
+  });
 }

@@ -30,6 +30,11 @@ export interface GanConfig {
    * 2018) on top of the first-layer concatenation; it makes label adherence much faster to learn.
    */
   projection?: boolean;
+  /**
+   * Decay of an exponential moving average of G's weights used for sampling (0 or absent: none).
+   * Averaging damps the oscillation of adversarial training (Yazıcı et al. 2019).
+   */
+  emaDecay?: number;
 }
 
 export function parseGanArch(name: string): GanArch {
@@ -52,6 +57,7 @@ export function imageGanConfig(arch: GanArch, conditional: boolean): GanConfig {
     batchSize: 64,
     realLabel: 0.9,
     projection: conditional,
+    emaDecay: 0.995,
   };
 }
 
