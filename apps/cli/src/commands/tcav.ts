@@ -12,6 +12,7 @@ import {
   cuttableLayers,
   imageSetFromNdArray,
   isBuiltinConcept,
+  MIN_CONCEPT_IMAGES,
   nullDrawsForSignificance,
   prepareTcavInputs,
   runTcav,
@@ -157,6 +158,13 @@ export function registerTcavCommand(program: Command): void {
       for (const c of opts.concept) {
         if (isBuiltinConcept(c)) concepts.push(c);
         else concepts.push({ name: basename(c, extname(c)), ...(await readImageSet(c, "Concept")) });
+      }
+      // Checked before any model is loaded or trained, so bad input fails fast.
+      for (const c of concepts) {
+        if (typeof c === "string") continue;
+        if (c.count < MIN_CONCEPT_IMAGES) {
+          throw new DlError("INVALID_ARGUMENT", `Concept "${c.name}" has ${c.count} images; TCAV needs at least ${MIN_CONCEPT_IMAGES} per concept (30 or more recommended).`);
+        }
       }
       const randomPool = opts.randomSet.length === 0 ? undefined : concatImageSets(await Promise.all(opts.randomSet.map((r) => readImageSet(r, "Random set"))), "--random-set");
 
