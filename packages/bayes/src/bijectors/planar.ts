@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRng } from "@dl/tensor-core";
 
 import { BaseBijector } from "./bijector.js";
+import { ownedVariable } from "../variables.js";
 
 /**
  * Planar flow f(z) = z + û tanh(wᵀz + b) (Rezende & Mohamed 2015, eq. 10), with
@@ -20,9 +21,9 @@ export class Planar extends BaseBijector {
     const rng = createRng(params.seed);
     const scale = params.initScale ?? 0.1;
     const init = (): Float32Array => Float32Array.from({ length: params.dimension }, () => scale * rng.normal());
-    this.w = tf.variable(tf.tensor1d(init()));
-    this.u = tf.variable(tf.tensor1d(init()));
-    this.b = tf.variable(tf.scalar(0));
+    this.w = ownedVariable(tf.tensor1d(init()));
+    this.u = ownedVariable(tf.tensor1d(init()));
+    this.b = ownedVariable(tf.scalar(0));
     this.trainableVariables = [this.w, this.u, this.b];
   }
 

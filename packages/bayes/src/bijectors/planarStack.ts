@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRng } from "@dl/tensor-core";
 
 import { BaseBijector } from "./bijector.js";
+import { ownedVariable } from "../variables.js";
 
 const softplus = (a: number): number => (a > 30 ? a : Math.log1p(Math.exp(a)));
 const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
@@ -29,9 +30,9 @@ export class PlanarStack extends BaseBijector {
     const scale = params.initScale ?? 0.1;
     const init = (): tf.Tensor =>
       tf.tensor2d(Float32Array.from({ length: layers * dimension }, () => scale * rng.normal()), [layers, dimension]);
-    this.W = tf.variable(init());
-    this.U = tf.variable(init());
-    this.B = tf.variable(tf.zeros([layers]));
+    this.W = ownedVariable(init());
+    this.U = ownedVariable(init());
+    this.B = ownedVariable(tf.zeros([layers]));
     this.trainableVariables = [this.W, this.U, this.B];
     this.layers = layers;
     this.dimension = dimension;

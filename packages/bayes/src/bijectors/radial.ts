@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { createRng } from "@dl/tensor-core";
 
 import { BaseBijector } from "./bijector.js";
+import { ownedVariable } from "../variables.js";
 
 /**
  * Radial flow f(z) = z + β h(α, r)(z − z₀), h = 1/(α + r), r = ‖z − z₀‖ (Rezende & Mohamed 2015,
@@ -21,9 +22,9 @@ export class Radial extends BaseBijector {
     const rng = createRng(params.seed);
     const scale = params.initScale ?? 0.5;
     this.dimension = params.dimension;
-    this.z0 = tf.variable(tf.tensor1d(Float32Array.from({ length: params.dimension }, () => scale * rng.normal())));
-    this.alphaRaw = tf.variable(tf.scalar(rng.normal() * 0.1));
-    this.betaRaw = tf.variable(tf.scalar(rng.normal() * 0.1));
+    this.z0 = ownedVariable(tf.tensor1d(Float32Array.from({ length: params.dimension }, () => scale * rng.normal())));
+    this.alphaRaw = ownedVariable(tf.scalar(rng.normal() * 0.1));
+    this.betaRaw = ownedVariable(tf.scalar(rng.normal() * 0.1));
     this.trainableVariables = [this.z0, this.alphaRaw, this.betaRaw];
   }
 

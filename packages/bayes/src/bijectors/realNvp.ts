@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { DlError, createRng } from "@dl/tensor-core";
 
 import { BaseBijector } from "./bijector.js";
+import { ownedVariable } from "../variables.js";
 
 /**
  * One RealNVP affine coupling layer (Dinh, Sohl-Dickstein & Bengio 2017): the first `numMasked`
@@ -39,11 +40,11 @@ export class RealNvpCoupling extends BaseBijector {
         Float32Array.from({ length: fanIn * fanOut }, () => scale * rng.normal() * Math.sqrt(2 / (fanIn + fanOut))),
         [fanIn, fanOut],
       );
-    this.w1 = tf.variable(glorot(conditioning, hidden));
-    this.b1 = tf.variable(tf.zeros([hidden]));
+    this.w1 = ownedVariable(glorot(conditioning, hidden));
+    this.b1 = ownedVariable(tf.zeros([hidden]));
     // Small output weights start the layer near the identity.
-    this.w2 = tf.variable(glorot(hidden, 2 * transformed, params.initScale ?? 0.1));
-    this.b2 = tf.variable(tf.zeros([2 * transformed]));
+    this.w2 = ownedVariable(glorot(hidden, 2 * transformed, params.initScale ?? 0.1));
+    this.b2 = ownedVariable(tf.zeros([2 * transformed]));
     this.trainableVariables = [this.w1, this.b1, this.w2, this.b2];
   }
 
