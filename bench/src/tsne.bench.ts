@@ -1,0 +1,87 @@
+/**
+ * t-SNE of 10k MNIST digits (PCA to 50) against scikit-learn's Barnes–Hut TSNE on the same points in the
+ * same run (bench/py/tsne.py): time ratio, 10-NN accuracy and trustworthiness@10 of both embeddings,
+ * scored by the same code. Full runs add 70k Fashion-MNIST (train + test) with peak memory.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { knnAccuracy, pca, trustworthiness, tsne } from "@dl/interpretability";
+import { encodeNpy, initBackend, loadDataset, parseNpy } from "@dl/tensor-core";
+
+import { peerNumber } from "./harness.js";
+import type { BenchContext, BenchResult, Comparison, Measurement } from "./harness.js";
+
+const K = 10;
+
+async function pca50(name: "mnist" | "fashion-mnist"): Promise<{ x: Float32Array; labels: Int32Array; n: number; seconds: number }> {
+  const ds = await loadDataset(name, { split: "all" });
+  const start = performance.now();
+  const d = ds.height * ds.width * ds.channels;
+  const x = Float32Array.from(pca(ds.images, ds.count, d, 50, { seed: 1 }).projections);
+  return { x, labels: ds.labels, n: ds.count, seconds: (performance.now() - start) / 1000 };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const notes: string[] = [];
+  const measurements: Measurement[] = [];
+  const comparisons: Comparison[] = [];
+  await initBackend({ backend: "wasm" });
+  const { x, labels, n, seconds: pcaSeconds } = await pca50("mnist");
+  notes.push(`PCA 784 → 50 of ${n} MNIST digits: ${pcaSeconds.toFixed(1)} s (shared by both sides, not timed below).`);
+  const twSample = ctx.quick ? 2000 : undefined;
+  const score = (embedding: Float32Array): { acc: number; tw: number } => ({
+    acc: knnAccuracy(embedding, n, 2, labels, K),
+    tw: trustworthiness(x, n, 50, embedding, 2, K, twSample === undefined ? {} : { sample: twSample }),
+  });
+
+  ctx.log(`ours: t-SNE of ${n} points…`);
+  const ours = await tsne(x, n, 50, { seed: 1 });
+  const oursScore = score(ours.embedding);
+  measurements.push({ label: "dl-lab", value: ours.seconds, unit: "s", better: "lower", detail: `${ours.method}, 1000 iterations, KL ${ours.kl.toFixed(3)}` });
+  measurements.push({ label: "dl-lab 10-NN accuracy", value: oursScore.acc, unit: "", better: "higher" });
+  measurements.push({ label: "dl-lab trustworthiness@10", value: oursScore.tw, unit: "", better: "higher" });
+
+  const scratch = await mkdtemp(join(tmpdir(), "dl-bench-tsne-"));
+  try {
+    const input = join(scratch, "x.npy");
+    const output = join(scratch, "y.npy");
+    await writeFile(input, encodeNpy({ data: x, shape: [n, 50], dtype: "float32" }));
+    ctx.log("scikit-learn: TSNE(barnes_hut)…");
+    const peer = await ctx.runPython("tsne.py", ["--input", input, "--output", output], { timeoutMs: 30 * 60 * 1000 });
+    const seconds = peerNumber(peer, "seconds");
+    if (seconds === undefined) {
+      notes.push(`scikit-learn peer missing: ${peer.ok ? "no seconds" : peer.reason}`);
+    } else {
+      const y = parseNpy(new Uint8Array(await readFile(output)));
+      const peerScore = score(Float32Array.from(y.data as ArrayLike<number>));
+      measurements.push({ label: "sklearn", value: seconds, unit: "s", better: "lower", detail: `barnes_hut θ=0.5, KL ${String(peerNumber(peer, "kl")?.toFixed(3))}` });
+      measurements.push({ label: "sklearn 10-NN accuracy", value: peerScore.acc, unit: "", better: "higher" });
+      measurements.push({ label: "sklearn trustworthiness@10", value: peerScore.tw, unit: "", better: "higher" });
+      const ratio = ours.seconds / seconds;
+      comparisons.push({ ours: "dl-lab", peer: "sklearn", slowdown: ratio, goal: 0.25, met: ratio <= 0.25 && oursScore.acc >= peerScore.acc - 0.005 && oursScore.tw >= peerScore.tw - 0.005 });
+      notes.push(`quality: 10-NN accuracy ${oursScore.acc.toFixed(4)} vs ${peerScore.acc.toFixed(4)}, trustworthiness ${oursScore.tw.toFixed(4)} vs ${peerScore.tw.toFixed(4)}${twSample === undefined ? "" : ` (on ${twSample} query points)`}.`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  if (!ctx.quick) {
+    ctx.log("70k Fashion-MNIST…");
+    const fashion = await pca50("fashion-mnist");
+    let peakRss = process.memoryUsage().rss;
+    const result = await tsne(fashion.x, fashion.n, 50, { seed: 1, onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
+    measurements.push({ label: `dl-lab ${fashion.n} fashion-mnist`, value: result.seconds, unit: "s", better: "lower", detail: `${result.method}, 1000 iterations` });
+    measurements.push({ label: "peak RSS", value: peakRss / 2 ** 20, unit: "MiB", better: "lower" });
+    comparisons.push({ ours: `dl-lab ${fashion.n} fashion-mnist`, peer: "goal 90 s", slowdown: result.seconds / 90, goal: 1, met: result.seconds <= 90 });
+    notes.push(`70k Fashion-MNIST: 10-NN accuracy ${knnAccuracy(result.embedding, fashion.n, 2, fashion.labels, K).toFixed(4)}, KL ${result.kl.toFixed(3)}, PCA ${fashion.seconds.toFixed(1)} s.`);
+  }
+  return {
+    name: "tsne",
+    description: `t-SNE (perplexity 30, 1000 iterations, PCA init) of ${n} MNIST digits after PCA to 50, dl-lab (method auto) vs scikit-learn TSNE(barnes_hut) in the same run; quality scored by the same code.`,
+    measurements,
+    comparisons,
+    notes,
+  };
+}
