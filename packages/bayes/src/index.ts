@@ -65,7 +65,7 @@ export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
 export type { FitFlowOptions, FitFlowResult, KlEstimate } from "./flows/fitFlow.js";
 export { VAE_FAMILIES, createFamily, parseVaeFamily } from "./vae/families.js";
 export type { VaeFamily, VariationalFamily } from "./vae/families.js";
-export { Vae, binarize, elboPerImage, imagesToMatrix, iwaeLogLikelihood, refineLocal, trainVae } from "./vae/vae.js";
+export { Vae, binarize, elboPerImage, imagesToMatrix, iwaeLogLikelihood, refineLocal, sampleImages, trainVae } from "./vae/vae.js";
 export type { RefineOptions, TrainVaeOptions, TrainVaeResult, VaeConfig } from "./vae/vae.js";
 export { measureGaps, vaeGapRow } from "./gaps/gaps.js";
 export type { GapRow, GapsResult, VaeExperimentOptions } from "./gaps/gaps.js";

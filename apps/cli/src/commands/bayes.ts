@@ -9,13 +9,32 @@ import {
   type FitFlowResult,
   type Grid,
   type GaussianMixture,
+  type GapRow,
+  VAE_FAMILIES,
   fitPlanarFlow,
+  measureGaps,
   mixtureResponsibilities,
   parseEnergyName,
+  parseVaeFamily,
+  sampleImages,
   sampleNamed,
   targetDensityGrid,
+  vaeGapRow,
 } from "@dl/bayes";
-import { DlError, backendInfo, encodeNpy, encodePng, initBackend, lineChartSvg, readNpy } from "@dl/tensor-core";
+import {
+  DATASET_NAMES,
+  DlError,
+  backendInfo,
+  barChartSvg,
+  encodeNpy,
+  encodePng,
+  imageGrid,
+  initBackend,
+  lineChartSvg,
+  loadDataset,
+  parseDatasetName,
+  readNpy,
+} from "@dl/tensor-core";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeFileAtomic, writeOutputs } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
@@ -223,9 +242,170 @@ function registerFlow(bayes: Command): void {
     });
 }
 
+// ---- dl bayes vae / gaps ------------------------------------------------------------------------
+
+interface VaeCommonOptions extends CommonOptions {
+  data: string;
+  out: string;
+  epochs: number;
+  trainCount: number;
+  latentDim: number;
+  iwaeK: number;
+  localSteps: number;
+  testCount: number;
+}
+
+function addVaeOptions(cmd: Command): Command {
+  return cmd
+    .option("--data <name>", `dataset: ${DATASET_NAMES.join(" or ")}`, "mnist")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--epochs <n>", "training epochs", parseInteger("--epochs", 1), 5)
+    .option("--train-count <n>", "train on this many images of the train split", parseInteger("--train-count", 100), 10000)
+    .option("--latent-dim <n>", "latent dimension", parseInteger("--latent-dim", 1), 8)
+    .option("--iwae-k <n>", "importance samples for log p(x)", parseInteger("--iwae-k", 1), 1000)
+    .option("--local-steps <n>", "per-datapoint optimisation steps for q*", parseInteger("--local-steps", 1), 300)
+    .option("--test-count <n>", "size of the fixed test subset", parseInteger("--test-count", 1), 200)
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout");
+}
+
+function experimentOptions(opts: VaeCommonOptions): {
+  epochs: number;
+  trainCount: number;
+  latentDim: number;
+  iwaeK: number;
+  localSteps: number;
+  testCount: number;
+  seed: number;
+} {
+  return {
+    epochs: opts.epochs,
+    trainCount: opts.trainCount,
+    latentDim: opts.latentDim,
+    iwaeK: opts.iwaeK,
+    localSteps: opts.localSteps,
+    testCount: opts.testCount,
+    seed: opts.seed ?? 42,
+  };
+}
+
+function rowSummary(row: GapRow): Record<string, unknown> {
+  return { ...row };
+}
+
+function registerVae(bayes: Command): void {
+  addVaeOptions(
+    bayes
+      .command("vae")
+      .description("train a VAE with one encoder family on dynamically binarized images; ELBO, IWAE log p(x) and its gaps")
+      .requiredOption("--family <name>", `encoder family: ${VAE_FAMILIES.join(", ")}`),
+  ).action(async (opts: VaeCommonOptions & { family: string }) => {
+    const family = parseVaeFamily(opts.family);
+    const data = parseDatasetName(opts.data);
+    await assertWritableDir(opts.out);
+    await init(opts);
+    const train = await loadDataset(data, { split: "train" });
+    const test = await loadDataset(data, { split: "test" });
+    const progress = progressReporter("vae");
+    const interrupt = interruptSignal();
+    let files: [string, string | Uint8Array][];
+    let summary: Record<string, unknown>;
+    try {
+      const { vae, testImages, ...row } = await vaeGapRow(family, train, test, {
+        ...experimentOptions(opts),
+        onProgress: progress.onProgress,
+        signal: interrupt.signal,
+      });
+      const images = sampleImages(vae, 64, opts.seed ?? 42);
+      vae.dispose();
+      testImages.dispose();
+      summary = { data, backend: backendInfo().name, ...experimentOptions(opts), ...rowSummary(row) };
+      const grid = imageGrid(images, 64, train.height, train.width, { columns: 8, padding: 2 });
+      files = [
+        ["result.json", `${JSON.stringify(summary, null, 2)}\n`],
+        ["samples.png", encodePng(grid)],
+      ];
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+    }
+    await writeOutputs(opts.out, files);
+    if (opts.json === true) {
+      printJson(summary);
+      return;
+    }
+    const r = summary as unknown as GapRow;
+    process.stdout.write(
+      `${family}: L[q] = ${r.elbo.toFixed(2)}, L[q*] = ${r.elboOptimal.toFixed(2)}, log p̂(x) = ${r.logLikelihood.toFixed(2)} nats; approximation gap ${r.approximationGap.toFixed(2)}, amortization gap ${r.amortizationGap.toFixed(2)}\n`,
+    );
+  });
+}
+
+/** The gap table as Markdown. */
+export function gapTable(rows: readonly GapRow[]): string {
+  const head = "| model | log p̂(x) | L[q*] | L[q] | approximation gap | amortization gap | recovered by SVI (steps: share) |\n|---|---|---|---|---|---|---|\n";
+  return (
+    head +
+    rows
+      .map(
+        (r) =>
+          `| ${r.model} | ${r.logLikelihood.toFixed(2)} | ${r.elboOptimal.toFixed(2)} | ${r.elbo.toFixed(2)} | ${r.approximationGap.toFixed(2)} | ${r.amortizationGap.toFixed(2)} | ${r.refinement
+            .filter((p) => p.steps > 0)
+            .map((p) => `${p.steps}: ${(100 * p.recovered).toFixed(0)}%`)
+            .join(", ")} |`,
+      )
+      .join("\n") +
+    "\n"
+  );
+}
+
+function registerGaps(bayes: Command): void {
+  addVaeOptions(
+    bayes
+      .command("gaps")
+      .description("approximation vs amortization gap per encoder family (Cremer, Li & Duvenaud 2018), plus a larger encoder and SVI refinement"),
+  ).action(async (opts: VaeCommonOptions) => {
+    const data = parseDatasetName(opts.data);
+    await assertWritableDir(opts.out);
+    await init(opts);
+    const train = await loadDataset(data, { split: "train" });
+    const test = await loadDataset(data, { split: "test" });
+    const progress = progressReporter("gaps");
+    const interrupt = interruptSignal();
+    let result: Awaited<ReturnType<typeof measureGaps>>;
+    try {
+      result = await measureGaps(train, test, { ...experimentOptions(opts), onProgress: progress.onProgress, signal: interrupt.signal });
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+    }
+    const summary = { data, backend: backendInfo().name, seconds: result.seconds, config: result.config, rows: result.rows };
+    const chart = barChartSvg(
+      result.rows.flatMap((r) => [
+        { label: `${r.model}: approx.`, value: r.approximationGap, color: "#1f77b4" },
+        { label: `${r.model}: amort.`, value: r.amortizationGap, color: "#d62728" },
+      ]),
+      { title: "Gaps in nats (test subset)", yLabel: "nats" },
+    );
+    await writeOutputs(opts.out, [
+      ["gaps.json", `${JSON.stringify(summary, null, 2)}\n`],
+      ["gaps.md", gapTable(result.rows)],
+      ["gaps.svg", chart],
+    ]);
+    if (opts.json === true) {
+      printJson(summary);
+      return;
+    }
+    process.stdout.write(gapTable(result.rows));
+  });
+}
+
 export function registerBayesCommands(program: Command): void {
   const bayes = program.command("bayes").description("Bayesian deep learning: distributions, mixtures, flows, VAEs and their gaps");
   registerMixture(bayes);
   registerSample(bayes);
   registerFlow(bayes);
+  registerVae(bayes);
+  registerGaps(bayes);
 }

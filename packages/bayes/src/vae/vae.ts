@@ -122,6 +122,14 @@ export class Vae {
   }
 }
 
+/** n images decoded from prior draws z ~ N(0, I): Bernoulli means, [n, D] row-major. */
+export function sampleImages(vae: Vae, n: number, seed: number): Float32Array {
+  const t = tf.tidy(() => vae.decode(tf.randomNormal([n, vae.config.latentDim], 0, 1, "float32", seed)));
+  const out = Float32Array.from(t.dataSync());
+  t.dispose();
+  return out;
+}
+
 /** Pixels of `ds` as a [N, H·W·C] tensor in [0, 1]. */
 export function imagesToMatrix(ds: ImageDataset, indices?: ArrayLike<number>): tf.Tensor2D {
   const d = ds.height * ds.width * ds.channels;
