@@ -1,0 +1,95 @@
+// End-to-end: `dl gan …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { encodeNpy, parseNpy } from "@dl/tensor-core";
+
+const CLI = fileURLToPath(new URL("../../dist/bin/dl.js", import.meta.url));
+
+function dl(args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DL_CACHE_DIR: join(cwd, "cache"), DL_BACKEND: "wasm", FORCE_COLOR: "0" }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+let work: string;
+beforeAll(async () => {
+  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  work = await mkdtemp(join(tmpdir(), "dl-gan-e2e-"));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+describe("dl gan", () => {
+  it("cov: tanh pushforward matches the histogram (L1 < 0.02) and writes result.json + density.svg", async () => {
+    const r = await dl(["gan", "cov", "--f", "tanh", "--out", "cov", "--json"], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { l1: number; monotone: boolean };
+    expect(out.monotone).toBe(true);
+    expect(out.l1).toBeLessThan(0.02);
+    expect((await readdir(join(work, "cov"))).sort()).toEqual(["density.svg", "result.json"]);
+    const nonMonotone = JSON.parse((await dl(["gan", "cov", "--f", "x^2 - x", "--out", "cov2", "--json"], work)).stdout) as { monotone: boolean; explanation: string };
+    expect(nonMonotone.monotone).toBe(false);
+    expect(nonMonotone.explanation).toMatch(/inverse branches/);
+  }, 120_000);
+
+  it("ratio --at/--out writes float32 log r̂ in order, close to log 2 − 3x²", async () => {
+    const xs = Float32Array.from([-0.8, -0.3, 0, 0.4, 0.9]);
+    await writeFile(join(work, "pts.npy"), encodeNpy({ data: xs, shape: [5], dtype: "float32" }));
+    const r = await dl(["gan", "ratio", "--p", "normal(0, sqrt(1/8))", "--q", "normal(0, sqrt(1/2))", "--prior", "0.25", "--at", "pts.npy", "--out", "lr.npy", "--json"], work);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { meanAbsLogRatioError: number }).meanAbsLogRatioError).toBeLessThan(0.05);
+    const arr = parseNpy(new Uint8Array(await readFile(join(work, "lr.npy"))));
+    expect(arr.dtype).toBe("float32");
+    expect(arr.shape).toEqual([5]);
+    xs.forEach((x, i) => expect(Math.abs((arr.data[i] as number) - (Math.log(2) - 3 * x * x))).toBeLessThan(0.1));
+  }, 120_000);
+
+  it("bad input: a clear one-line error, exit code 2, nothing written", async () => {
+    for (const args of [
+      ["gan", "ratio", "--p", "normal(0,1)", "--q", "normal(0,2)", "--prior", "1", "--at", "pts.npy", "--out", "never.npy"],
+      ["gan", "ratio", "--p", "normal(0,1)", "--q", "gamma(2)", "--prior", "0.5"],
+      ["gan", "cov", "--f", "x +* 2", "--out", "never-cov"],
+      ["gan", "cov", "--f", "foo(x)", "--out", "never-cov"],
+    ]) {
+      const r = await dl(args, work);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n").at(-1)).toMatch(/^error \[INVALID_ARGUMENT\]/);
+    }
+    expect(existsSync(join(work, "never.npy"))).toBe(false);
+    expect(existsSync(join(work, "never-cov"))).toBe(false);
+  }, 120_000);
+
+  it("train (tiny, resumable) → sample; unknown label and a checkpoint of another architecture are rejected", async () => {
+    const base = ["gan", "train", "--conditional", "--data", "mnist", "--limit", "256", "--steps-per-epoch", "3", "--no-evaluate", "--out", "cgan", "--json"];
+    const first = await dl([...base, "--epochs", "1"], work);
+    expect(first.code, first.stderr).toBe(0);
+    const resumed = await dl([...base, "--epochs", "2", "--resume"], work);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const metrics = JSON.parse(resumed.stdout) as { epochs: number; allHistory: { epoch: number }[] };
+    expect(metrics.epochs).toBe(2);
+    expect(metrics.allHistory.map((h) => h.epoch)).toEqual([1, 2]);
+    expect((await readdir(join(work, "cgan", "samples"))).sort()).toEqual(["epoch-001.png", "epoch-002.png"]);
+
+    const sample = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--out", "s.png", "--json"], work);
+    expect(sample.code, sample.stderr).toBe(0);
+    expect((await readFile(join(work, "s.png"))).subarray(1, 4).toString()).toBe("PNG");
+
+    const badLabel = await dl(["gan", "sample", "--model", "cgan", "--label", "12", "--out", "bad.png"], work);
+    expect(badLabel.code).toBe(2);
+    expect(badLabel.stderr).toMatch(/Unknown label 12/);
+    expect(existsSync(join(work, "bad.png"))).toBe(false);
+
+    const otherArch = await dl(["gan", "train", "--conditional", "--arch", "dcgan", "--data", "mnist", "--limit", "256", "--steps-per-epoch", "2", "--no-evaluate", "--epochs", "3", "--resume", "--out", "cgan"], work);
+    expect(otherArch.code).toBe(2);
+    expect(otherArch.stderr).toMatch(/mlp GAN; rerun with the same --arch/);
+    expect((await readdir(join(work, "cgan", "samples"))).length).toBe(2);
+  }, 300_000);
+});
