@@ -37,3 +37,19 @@ describe("runTourTopics", () => {
     expect(outcomes[1]?.error).toBe("error [UNKNOWN_LAYER]: no layer conv9");
   });
 });
+
+describe("runTourTopics validation", () => {
+  it("fails a topic whose sections cannot render, and renames a section id taken by an earlier topic", async () => {
+    const bad: TourTopic = {
+      id: "bad",
+      title: "Bad",
+      run: () => Promise.resolve([{ id: "x", title: "x" }, { id: "x", title: "again" }]),
+    };
+    const first: TourTopic = { id: "one", title: "One", run: () => Promise.resolve([{ id: "shared", title: "first" }]) };
+    const second: TourTopic = { id: "two", title: "Two", run: () => Promise.resolve([{ id: "shared", title: "second" }]) };
+    const { sections, outcomes } = await runTourTopics([bad, first, second], () => ({ ctx, done: () => undefined }));
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true, true]);
+    expect(outcomes[0]?.error).toMatch(/unique ids/);
+    expect(sections.map((s) => s.id)).toEqual(["bad", "shared", "two-shared"]);
+  });
+});

@@ -1,7 +1,11 @@
-import type { ReportSection } from "@dl/tensor-core";
+import { renderReportHtml, type ReportSection } from "@dl/tensor-core";
 
 import { formatError } from "../io.js";
 import type { TourContext, TourSectionFn } from "./context.js";
+import { ganTourSection } from "./gan.js";
+import { interpretabilityTourSection } from "./interpretability.js";
+import { metalearnTourSection } from "./metalearn.js";
+import { tcavTourSection } from "./tcav.js";
 
 /** One topic of the tour; its sections follow the foundation in this order. */
 export interface TourTopic {
@@ -11,7 +15,12 @@ export interface TourTopic {
 }
 
 /** Topic sections, wired in as each `apps/cli/src/tour/<topic>.ts` lands. */
-export const TOUR_TOPICS: readonly TourTopic[] = [];
+export const TOUR_TOPICS: readonly TourTopic[] = [
+  { id: "interpretability", title: "Interpretability: layer-by-layer t-SNE", run: interpretabilityTourSection },
+  { id: "tcav", title: "TCAV: concept sensitivity", run: tcavTourSection },
+  { id: "metalearn", title: "Metalearning: few-shot classification", run: metalearnTourSection },
+  { id: "gan", title: "GANs: change of variables, density ratios, conditional samples", run: ganTourSection },
+];
 
 export interface TopicOutcome {
   id: string;
@@ -37,7 +46,10 @@ export async function runTourTopics(
     const { ctx, done } = makeContext(topic);
     try {
       const produced = await topic.run(ctx);
-      sections.push(...produced);
+      // Render alone first: a malformed section fails its topic here, not the whole report later.
+      renderReportHtml({ title: topic.title, sections: produced });
+      const taken = new Set(sections.map((s) => s.id));
+      sections.push(...produced.map((s) => (taken.has(s.id) ? { ...s, id: `${topic.id}-${s.id}` } : s)));
       outcomes.push({ id: topic.id, title: topic.title, ok: true, seconds: (performance.now() - started) / 1000, sections: produced.length });
     } catch (error) {
       // Ctrl-C stops the whole tour rather than marking one topic as failed.
