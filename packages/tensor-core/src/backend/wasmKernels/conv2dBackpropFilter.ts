@@ -37,8 +37,9 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
     false,
     "channelsLast",
   );
-  // Measured (bench/): the convolution trick wins once x has a few channels (they become its
-  // batch); with 1–4 channels XNNPACK has too few output pixels and im2col + GEMM is faster.
+  // Measured (CPU ms, batch 64): with 1–4 input channels the convolution trick has too few output
+  // pixels (conv 1→32: 8.8 vs 5.7 for im2col); from 8 channels both are within a few percent
+  // (conv 32→64: 16.4 vs 16.2; 5×5 s2 64→128: 51.7 vs 55.5) and the trick needs no JS pass.
   const useXnnpack = filterStrategy === "xnnpack" || (filterStrategy === "auto" && info.inChannels >= 8);
   const out = useXnnpack ? viaXnnpackConv(backend, xNhwc, dyNhwc, info) : viaIm2col(backend, xNhwc, dyNhwc, info);
   if (xNhwc !== x) release(backend, xNhwc);
@@ -46,22 +47,24 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   return out;
 }
 
-/** dWᵀ[co, k] = dyᵀ[co, m] · cols[m, k], with cols = im2col(x) built on the heap. */
+/**
+ * dW[k, co] = colsᵀ[k, m] · dy[m, co], cols = im2col(x) built on the heap. This orientation packs
+ * dy (m·co) rather than cols (m·k) and needs no output transpose: ~2× faster than dyᵀ·cols.
+ */
 function viaIm2col(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { batchSize, outHeight, outWidth, outChannels, filterHeight, filterWidth, inChannels } = info;
   const m = batchSize * outHeight * outWidth;
   const k = filterHeight * filterWidth * inChannels;
   const cols = im2col(backend, x, info);
-  const dyT = runWasmKernel(backend, "Transpose", { x: withShape(dy, [m, outChannels]) }, { perm: [1, 0] });
-  const prod = runWasmKernel(
+  const colsT = runWasmKernel(backend, "Transpose", { x: withShape(cols, [m, k]) }, { perm: [1, 0] });
+  release(backend, cols);
+  const dw = runWasmKernel(
     backend,
     "BatchMatMul",
-    { a: withShape(dyT, [1, outChannels, m]), b: withShape(cols, [1, m, k]) },
+    { a: withShape(colsT, [1, k, m]), b: withShape(dy, [1, m, outChannels]) },
     { transposeA: false, transposeB: false },
   );
-  release(backend, cols, dyT);
-  const dw = runWasmKernel(backend, "Transpose", { x: withShape(prod, [outChannels, k]) }, { perm: [1, 0] });
-  release(backend, prod);
+  release(backend, colsT);
   return withShape(dw, [filterHeight, filterWidth, inChannels, outChannels]);
 }
 
