@@ -193,7 +193,7 @@ function registerFlow(bayes: Command): void {
     .requiredOption("--target <name>", `target energy: ${ENERGY_NAMES.join(", ")}`)
     .requiredOption("--flows <K>", "number of planar layers", parseInteger("--flows", 1))
     .requiredOption("--out <dir>", "folder for result.json, target.png, flow.png and loss.svg")
-    .option("--steps <n>", "optimisation steps", parseInteger("--steps", 1), 3000)
+    .option("--steps <n>", "optimisation steps", parseInteger("--steps", 1), 2000)
     .option("--batch-size <n>", "Monte Carlo samples per step", parseInteger("--batch-size", 1), 256)
     .addOption(new Option("--learning-rate <x>", "Adam learning rate").default(5e-3).argParser(parseNumber("--learning-rate")))
     .addOption(seedOption())
