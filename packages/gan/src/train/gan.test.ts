@@ -90,4 +90,19 @@ describe("GAN training loop", () => {
     gan.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("the conditional DCGAN trains on wasm (Conv2DTranspose and conv gradients) and makes 28×28 images", async () => {
+    const dc = createGan({ ...imageGanConfig("dcgan", true), batchSize: 8 }, 2);
+    const count = 16;
+    const rng = createRng(5);
+    const points = Float32Array.from({ length: count * 784 }, () => rng.next() * 2 - 1);
+    const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
+    const [record] = await trainGan(dc, { points, labels, count }, { epochs: 1, stepsPerEpoch: 2 });
+    expect(Number.isFinite(record?.dLoss)).toBe(true);
+    expect(Number.isFinite(record?.gLoss)).toBe(true);
+    const images = generate(dc, 3, { labels: [1, 2, 3], seed: 1 });
+    expect(images.length).toBe(3 * 784);
+    expect(images.every((v) => v >= -1 && v <= 1)).toBe(true);
+    dc.dispose();
+  }, 60_000);
 });
