@@ -64,6 +64,9 @@ describe("trainClassifier", () => {
     await expect(trainClassifier(toyModel(1), toyImages(30, 1), toyImages(9, 2), { signal: controller.signal })).rejects.toMatchObject({ code: "ABORTED" });
     await expect(trainClassifier(toyModel(1), toyImages(30, 1), toyImages(9, 2), { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer/);
     await expect(trainClassifier(toyModel(1), toyImages(30, 1), toyImages(9, 2), { augmentShift: -1 })).rejects.toThrow(/augmentShift/);
+    const poisoned = toyImages(30, 1);
+    poisoned.images[2 * 64 + 9] = Number.NaN;
+    await expect(trainClassifier(toyModel(1), poisoned, toyImages(9, 2))).rejects.toThrow(/training set "toy" contains NaN at flat position 137 \(index \[2, 1, 1, 0\]\)/);
   });
 });
 

@@ -3,6 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import { assertArgument, throwIfAborted } from "../errors.js";
 import { validateDataset } from "../data/dataset.js";
+import { assertFinite } from "../data/ndarray.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { RunOptions } from "../progress.js";
 import { DEFAULT_SEED, createRng } from "../random/rng.js";
@@ -151,6 +152,8 @@ function scoresModel(model: tfl.LayersModel): { net: tfl.LayersModel; fromLogits
 export async function trainClassifier(model: tfl.LayersModel, train: ImageDataset, test: ImageDataset, options: TrainOptions = {}): Promise<TrainResult> {
   validateDataset(train);
   validateDataset(test);
+  assertFinite(train.images, [train.count, train.height, train.width, train.channels], `The training set "${train.name}"`);
+  assertFinite(test.images, [test.count, test.height, test.width, test.channels], `The test set "${test.name}"`);
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 64;
   const lr0 = options.learningRate ?? 2e-3;
