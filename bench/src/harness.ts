@@ -50,6 +50,8 @@ export interface BenchResult {
 
 export interface Timing {
   medianMs: number;
+  /** Median process CPU time (user + system) per call: robust to a loaded machine for single-threaded work. */
+  cpuMedianMs: number;
   minMs: number;
   meanMs: number;
   samplesMs: number[];
@@ -74,13 +76,18 @@ export async function timeIt(
   const iterations = Math.max(1, options.iterations ?? 10);
   for (let i = 0; i < warmup; i++) await fn();
   const samplesMs: number[] = [];
+  const cpuSamplesMs: number[] = [];
   for (let i = 0; i < iterations; i++) {
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     await fn();
     samplesMs.push(performance.now() - start);
+    const cpu = process.cpuUsage(cpuStart);
+    cpuSamplesMs.push((cpu.user + cpu.system) / 1000);
   }
   return {
     medianMs: median(samplesMs),
+    cpuMedianMs: median(cpuSamplesMs),
     minMs: Math.min(...samplesMs),
     meanMs: samplesMs.reduce((a, b) => a + b, 0) / samplesMs.length,
     samplesMs,
