@@ -44,7 +44,7 @@ describe("perplexity calibration", () => {
 });
 
 describe("symmetric sparse P", () => {
-  const { data, n } = gaussianClusters(3, 60, 4, 5);
+  const { data, n } = gaussianClusters(3, 30, 4, 5);
   const p = computeAffinities(data, n, 4, 15);
 
   it("is symmetric, sums to 1 and equals (p_j|i + p_i|j) / 2N", () => {

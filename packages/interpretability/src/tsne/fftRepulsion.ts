@@ -9,8 +9,14 @@ export interface FftInterpolationOptions {
   boxWidth?: number;
   /** Fewest boxes per dimension. */
   minBoxes?: number;
-  /** Cap on the (power-of-two) FFT side; bounds time and memory per iteration. */
+  /** Cap on the (power-of-two) FFT side; bounds time and memory per iteration (default 256, 512 from N = 20000). */
   maxFftSize?: number;
+  /**
+   * Largest grid spacing allowed (default 0.5 embedding units); the FFT side grows past `maxFftSize` to keep
+   * it, since the kernel (width ≈ 1) is badly interpolated on coarser grids (measured: spacing 0.68 → 24 %,
+   * 1.3 → 200 % force error; 0.5 → 7 %; 0.33 → 2 %).
+   */
+  maxSpacing?: number;
 }
 
 function nextPow2(v: number): number {
@@ -30,7 +36,7 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
   const p = options.nodesPerBox ?? 3;
   const boxWidth = options.boxWidth ?? 1;
   const minBoxes = options.minBoxes ?? 16;
-  const maxFftSize = options.maxFftSize ?? 256;
+  const maxSpacing = options.maxSpacing ?? 0.5;
   const ffts = new Map<number, FFT>();
   const fftOf = (m: number): FFT => {
     let f = ffts.get(m);
@@ -67,7 +73,10 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
     }
     const range = Math.max(hi - lo, 1e-6);
     const wanted = Math.max(minBoxes, Math.ceil(range / boxWidth));
-    const fftSize = Math.min(maxFftSize, Math.max(16, nextPow2(2 * p * wanted)));
+    // The FFT costs the same for any N, so large N affords the finer grid (measured: 256 → 24 %, 512 → 2 % force error at range 86).
+    const maxFftSize = options.maxFftSize ?? (n >= 20000 ? 512 : 256);
+    let fftSize = Math.min(maxFftSize, Math.max(16, nextPow2(2 * p * wanted)));
+    while ((range * (1 + 1e-9)) / (Math.floor(fftSize / (2 * p)) * p - 1) > maxSpacing && fftSize < 8192) fftSize *= 2;
     const nBoxes = Math.floor(fftSize / (2 * p));
     const gridSize = nBoxes * p;
     // Smallest ladder spacing whose grid (less half a box of margin) covers the points.

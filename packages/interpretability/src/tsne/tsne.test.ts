@@ -22,7 +22,6 @@ describe("tsne", () => {
   for (const [method, dims] of [
     ["exact", 2],
     ["bh", 2],
-    ["fft", 2],
     ["bh", 3],
   ] as const) {
     it(`separates well-separated Gaussian clusters (${method}, ${dims}-D)`, async () => {

@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+
+import { klDivergence, knnAccuracy } from "./metrics.js";
+import { gaussianClusters } from "./testData.js";
+import { computeAffinities, tsne } from "./tsne.js";
+
+// The FFT gradient costs a fixed ~256²–512² grid per iteration whatever N is, so its end-to-end run is here.
+describe("tsne with the FFT gradient", () => {
+  it("separates well-separated Gaussian clusters and reports the exact KL", async () => {
+    const { data, labels, n } = gaussianClusters(5, 40, 10, 1, 8);
+    const result = await tsne(data, n, 10, { method: "fft", perplexity: 15, iterations: 400, seed: 3 });
+    expect(result.method).toBe("fft");
+    expect(knnAccuracy(result.embedding, n, 2, labels, 10)).toBe(1);
+    const exactKl = klDivergence(computeAffinities(data, n, 10, 15), result.embedding, 2);
+    expect(Math.abs(result.kl - exactKl)).toBeLessThan(0.02 * exactKl + 1e-3);
+  });
+});
