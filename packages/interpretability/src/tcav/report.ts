@@ -54,7 +54,7 @@ export function tcavReportSections(result: TcavResult, options: { id?: string; t
       id,
       title: options.title ?? `TCAV: which concepts drive class ${targetName}`,
       text: [
-        `For each concept and layer, ${s.randomRuns} CAVs are trained against random counterexample sets; the TCAV score is the share of class-${targetName} inputs whose logit grows along the CAV. ${s.nullDraws} concepts made of random images, scored against the same counterexample sets, form the null distribution. The randomization p-value (+1 corrected, never below ${fmt(s.minPValue)}) is adjusted across all ${result.rows.length} concept × layer tests with ${s.correction}.`,
+        `For each concept and layer, ${s.randomRuns} CAVs are trained against random counterexample sets; the TCAV score is the share of class-${targetName} inputs whose logit grows along the CAV. ${s.nullDraws} concepts made of random images, scored against the same counterexample sets, form the null distribution. The randomization p-value (+1 corrected, never below ${fmt(s.minPValue)}; random concepts tied with the concept's score, common when the score saturates at 0 or 1, are ordered by the mean directional derivative) is adjusted across all ${result.rows.length} concept × layer tests with ${s.correction}.`,
         "The paper's t-test (scores vs 0.5) and the tcav library's Welch test are shown for comparison: on random concepts they reject far more often than α, while the randomization test holds its level.",
         ...result.warnings.map((w) => `Warning: ${w}`),
       ].join("\n\n"),
