@@ -1,4 +1,4 @@
 // Node-only part of the model module (fs, paths); never reached from the browser entry.
 export { directoryIOHandler, loadModel, saveModel } from "./directory.js";
-export { DEFAULT_TRAINING, defaultModelDir, loadDefaultModel } from "./defaultModel.js";
+export { DEFAULT_TRAINING, defaultModelDir, defaultTrainingRecipe, loadDefaultModel } from "./defaultModel.js";
 export type { DefaultModel, LoadDefaultModelOptions, TrainingRecord } from "./defaultModel.js";
