@@ -1,0 +1,76 @@
+// End-to-end: `dl meta …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CLI = fileURLToPath(new URL("../../dist/bin/dl.js", import.meta.url));
+
+function dl(args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DL_CACHE_DIR: join(cwd, "cache"), DL_BACKEND: "wasm", FORCE_COLOR: "0" }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+let work: string;
+beforeAll(async () => {
+  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  work = await mkdtemp(join(tmpdir(), "dl-meta-e2e-"));
+});
+afterAll(() => rm(work, { recursive: true, force: true }));
+
+const quick = ["--limit", "600", "--seed", "3"];
+
+describe("dl meta", () => {
+  it("fewshot: one JSON document with accuracies and CIs, figures written", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "8", "--steps", "3", "--symmetries", "2", "--out", "fs", "--json", ...quick], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { learned: Record<string, { mean: number; ci95: number; n: number }>; pixels: Record<string, { mean: number }>; training: { steps: number } };
+    for (const m of ["matching", "proto", "knn"]) {
+      expect(out.learned[m]?.n).toBe(8);
+      expect(out.learned[m]?.mean).toBeGreaterThanOrEqual(0);
+      expect(out.learned[m]?.mean).toBeLessThanOrEqual(1);
+    }
+    expect(out.training.steps).toBe(3);
+    expect((await readdir(join(work, "fs"))).sort()).toEqual(["accuracy.png", "accuracy.svg", "attention.svg", "episode.png", "fewshot.json", "training-curve.png", "training-curve.svg"]);
+  }, 300_000);
+
+  it("regress, temperature and finetune run end to end on tiny settings", async () => {
+    const re = await dl(["meta", "regress", "--shots", "5", "--steps", "3", "--tasks", "4", "--out", "re", "--json"], work);
+    expect(re.code, re.stderr).toBe(0);
+    const reOut = JSON.parse(re.stdout) as { maml: { mean: number }; softNearestNeighbour: { n: number } };
+    expect(reOut.maml.mean).toBe(1.13);
+    expect(reOut.softNearestNeighbour.n).toBe(4);
+    const t = await dl(["meta", "temperature", "--data", "fashion-mnist", "--temperatures", "0.1,10", "--steps", "2", "--episodes", "3", "--out", "temp", "--json", ...quick], work);
+    expect(t.code, t.stderr).toBe(0);
+    expect((JSON.parse(t.stdout) as { temperatures: { temperature: number }[] }).temperatures.map((p) => p.temperature)).toEqual([0.1, 10]);
+    const ft = await dl(["meta", "finetune", "--shots", "3", "--seeds", "2", "--steps", "2", "--out", "ft", "--json", ...quick], work);
+    expect(ft.code, ft.stderr).toBe(0);
+    expect((JSON.parse(ft.stdout) as { strategies: { perSeed: number[] }[] }).strategies.every((s) => s.perSeed.length === 2)).toBe(true);
+    expect(existsSync(join(work, "ft", "accuracy.png"))).toBe(true);
+  }, 300_000);
+
+  it("bad input: one-line error, exit code 2, nothing written", async () => {
+    const cases: [string[], RegExp][] = [
+      [["meta", "fewshot", "--data", "fashion-mnist", "--ways", "6", "--shots", "1", "--out", "never", ...quick], /only 5 are available/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "50", "--queries", "15", "--out", "never", ...quick], /shots \+ queries = 65 exceeds/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--temperature", "0", "--out", "never", ...quick], /temperature must be a finite number > 0/],
+      [["meta", "fewshot", "--data", "cifar", "--shots", "1", "--out", "never"], /cifar/],
+      [["meta", "temperature", "--data", "mnist", "--temperatures", "1,-2", "--out", "never", ...quick], /temperature must be a finite number > 0/],
+      [["meta", "finetune", "--shots", "3", "--lr-decay", "0.5", "--out", "never"], /lr-decay must be ≥ 1/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await dl(args, work);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe("");
+      expect(existsSync(join(work, "never"))).toBe(false);
+    }
+  }, 300_000);
+});
