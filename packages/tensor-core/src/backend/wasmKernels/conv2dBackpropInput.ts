@@ -14,7 +14,7 @@ export function setConv2DBackpropInputStrategy(strategy: InputStrategy): void {
 }
 
 /**
- * dx = conv2dᵀ(dy, W). tfjs-wasm ships a scalar loop for this (~100× slower than XNNPACK); it is
+ * dx = conv2dᵀ(dy, W). tfjs-wasm ships a scalar loop for this (~15× slower on the bench CNN); it is
  * also the forward pass of Conv2DTranspose, so DCGAN generators run through it.
  */
 function conv2DBackpropInput(args: KernelArgs): TensorInfo {
