@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { TOUR_TOPICS } from "./tour/index.js";
+
 const CLI = fileURLToPath(new URL("../dist/bin/dl.js", import.meta.url));
 /** The tour reuses one cache across runs (the trained default model), kept out of the home folder. */
 const SHARED_CACHE = fileURLToPath(new URL("../.cache/e2e-dl-cache", import.meta.url));
@@ -145,10 +147,18 @@ describe("dl tour", () => {
     const out = join(work, "tour");
     const run = await dl(["tour", "--quick", "--out", out, "--json"], { cwd: work, cacheDir: SHARED_CACHE, timeoutMs: 540_000 });
     expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as { report: string; model: { testAccuracy: number }; sections: { id: string; ok: boolean }[] };
+    const summary = JSON.parse(run.stdout) as {
+      report: string;
+      model: { testAccuracy: number };
+      sections: { id: string; ok: boolean; error?: string }[];
+      failed: string[];
+    };
     expect(summary.report).toBe(join(out, "index.html"));
     expect(run.stderr).toContain(join(out, "index.html"));
     expect(summary.sections[0]).toMatchObject({ id: "foundation", ok: true });
+    // Every wired topic ran and rendered (a failing one would show as an error box instead).
+    expect(summary.sections.map((s) => s.id)).toEqual(["foundation", ...TOUR_TOPICS.map((t) => t.id)]);
+    expect(summary.sections.filter((s) => !s.ok), run.stderr).toEqual([]);
     const html = await readFile(join(out, "index.html"), "utf8");
     expect(html).toContain(`<section id="section-foundation">`);
     expect(html).toContain("data:image/png;base64,");
