@@ -8,7 +8,7 @@ export type { ActivationMatrix, Cav, CavOptions } from "./tcav/cav.js";
 export { cuttableLayers, layerActivations, layerGradients, splitModelAtLayer } from "./tcav/gradients.js";
 export type { LayerSplit } from "./tcav/gradients.js";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
-export { scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
+export { nullHistogramBars, scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
 export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
 export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";

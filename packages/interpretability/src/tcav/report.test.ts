@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { significanceMark, tcavBars, tcavReportSections } from "./report.js";
+import { nullHistogramBars, significanceMark, tcavBars, tcavReportSections } from "./report.js";
 import type { TcavResult, TcavRow } from "./tcav.js";
 
 function row(concept: string, layer: string, scores: number[], adjusted: number, alpha: number): TcavRow {
@@ -56,5 +56,12 @@ describe("TCAV report", () => {
     const [section] = tcavReportSections(result, { targetName: "3" });
     expect(section?.tables?.[0]?.rows.length).toBe(3);
     expect(section?.figures?.length).toBe(2);
+  });
+
+  it("bins the null statistic and marks the concept's bin", () => {
+    const r = { ...(rows[0] as TcavRow), nullScores: [0.05, 0.12, 0.18, 0.5, 1], score: 0.85 };
+    const bars = nullHistogramBars(r, 10);
+    expect(bars.map((b) => b.value)).toEqual([1, 2, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(bars.findIndex((b) => b.mark === "concept")).toBe(8);
   });
 });

@@ -36,6 +36,23 @@ export function tcavBars(result: TcavResult): Bar[] {
   return bars;
 }
 
+/**
+ * The null distribution of one row as a histogram over [0, 1] (`bins` equal bins of the random
+ * concepts' mean scores), with the bin holding the concept's score marked "concept".
+ */
+export function nullHistogramBars(row: TcavRow, bins = 10): Bar[] {
+  const counts = new Array<number>(bins).fill(0);
+  const binOf = (v: number): number => Math.min(bins - 1, Math.max(0, Math.floor(v * bins)));
+  for (const v of row.nullScores) counts[binOf(v)] = (counts[binOf(v)] ?? 0) + 1;
+  const conceptBin = binOf(row.score);
+  return counts.map((count, b) => ({
+    label: `${(b / bins).toFixed(2)}–${((b + 1) / bins).toFixed(2)}`,
+    value: count,
+    color: b === conceptBin ? SIGNIFICANT_COLOR : NULL_COLOR,
+    ...(b === conceptBin ? { mark: "concept" } : {}),
+  }));
+}
+
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
