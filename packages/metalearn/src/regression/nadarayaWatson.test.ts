@@ -56,4 +56,19 @@ describe("sampleSinusoidEpisode", () => {
       });
     }
   });
+
+  it("has the analytic mean squared amplitude: E[y²] = E[A²]/2 = (5³ − 0.1³)/(3·4.9)/2", () => {
+    const rng = createRng(11);
+    const tasks = 20000;
+    const perTask = new Float64Array(tasks);
+    for (let t = 0; t < tasks; t++) {
+      const ep = sampleSinusoidEpisode(rng, 1, 50);
+      perTask[t] = ep.queryY.reduce((s, y) => s + y * y, 0) / 50;
+    }
+    const mean = perTask.reduce((a, b) => a + b, 0) / tasks;
+    const sd = Math.sqrt(perTask.reduce((a, b) => a + (b - mean) ** 2, 0) / (tasks - 1));
+    // Over x ∈ [−5, 5] and φ ∈ [0, π], the average of sin²(x − φ) is exactly 1/2.
+    const expected = (5 ** 3 - 0.1 ** 3) / (3 * 4.9) / 2;
+    expect(Math.abs(mean - expected)).toBeLessThan(4 * (sd / Math.sqrt(tasks)));
+  });
 });
