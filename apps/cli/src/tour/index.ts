@@ -1,6 +1,7 @@
 import { renderReportHtml, type ReportSection } from "@dl/tensor-core";
 
 import { formatError } from "../io.js";
+import { bayesTourSection } from "./bayes.js";
 import type { TourContext, TourSectionFn } from "./context.js";
 import { ganTourSection } from "./gan.js";
 import { interpretabilityTourSection } from "./interpretability.js";
@@ -18,6 +19,7 @@ export interface TourTopic {
 export const TOUR_TOPICS: readonly TourTopic[] = [
   { id: "interpretability", title: "Interpretability: layer-by-layer t-SNE", run: interpretabilityTourSection },
   { id: "tcav", title: "TCAV: concept sensitivity", run: tcavTourSection },
+  { id: "bayes", title: "Bayesian deep learning: mixtures, samplers, flows, VAEs", run: bayesTourSection },
   { id: "metalearn", title: "Metalearning: few-shot classification", run: metalearnTourSection },
   { id: "gan", title: "GANs: change of variables, density ratios, conditional samples", run: ganTourSection },
 ];
