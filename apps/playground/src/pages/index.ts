@@ -1,5 +1,6 @@
 import type { PlaygroundPage } from "../page.js";
 import { page as foundation } from "./foundation.js";
+import { page as tcav } from "./tcav.js";
 
 /** Pages in navigation order; topic pages add one line each. */
-export const pages: readonly PlaygroundPage[] = [foundation];
+export const pages: readonly PlaygroundPage[] = [foundation, tcav];

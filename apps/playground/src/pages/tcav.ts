@@ -1,0 +1,124 @@
+import {
+  BUILTIN_CONCEPTS,
+  BUILTIN_CONCEPT_DESCRIPTIONS,
+  nullHistogramBars,
+  prepareTcavInputs,
+  runTcav,
+  type TcavRow,
+} from "@dl/interpretability";
+import { barChartSvg, createDefaultModel, trainClassifier, type ImageDataset } from "@dl/tensor-core";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+import { startBackend } from "../backend.js";
+import { loadMnistSplit } from "../data.js";
+import type { PlaygroundPage } from "../page.js";
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function select(id: string, options: readonly string[], selected: string): HTMLSelectElement {
+  const s = el("select", { "data-testid": id });
+  for (const o of options) {
+    const opt = el("option", { value: o }, o);
+    if (o === selected) opt.selected = true;
+    s.append(opt);
+  }
+  return s;
+}
+
+function describeRow(row: TcavRow): string {
+  return [
+    `TCAV score ${row.score.toFixed(3)} (runs: ${row.scores.map((s) => s.toFixed(2)).join(", ")})`,
+    `random concepts: ${row.nullMean.toFixed(3)} ± ${row.nullStd.toFixed(3)}`,
+    `p randomization ${row.pValues.randomization.toPrecision(3)} · paper ${row.pValues.paper.toPrecision(3)} · Welch ${row.pValues.welch.toPrecision(3)}`,
+    `${row.significant ? "significant" : "not significant"} at α = 0.05 · CAV accuracy ${row.cavAccuracy.toFixed(3)}`,
+  ].join("\n");
+}
+
+/** TCAV in the browser: pick a concept, a layer and a class, see the score against random concepts. */
+export const page: PlaygroundPage = {
+  id: "tcav",
+  title: "TCAV",
+  mount(root) {
+    const controller = new AbortController();
+    const status = el("p", { "data-testid": "tcav-status" }, "Loading MNIST…");
+    const concept = select("tcav-concept", BUILTIN_CONCEPTS, "loops");
+    const layer = select("tcav-layer", ["dense1", "dense2"], "dense2");
+    const target = select("tcav-target", Array.from({ length: 10 }, (_, i) => String(i)), "0");
+    const button = el("button", { "data-testid": "tcav-run", disabled: "" }, "Run TCAV");
+    const description = el("p", { class: "muted" }, BUILTIN_CONCEPT_DESCRIPTIONS.loops);
+    const chart = el("div", { "data-testid": "tcav-chart" });
+    const result = el("pre", { class: "metrics", "data-testid": "tcav-result" });
+    concept.addEventListener("change", () => {
+      description.textContent = BUILTIN_CONCEPT_DESCRIPTIONS[concept.value as (typeof BUILTIN_CONCEPTS)[number]];
+    });
+    root.append(
+      el("h2", {}, "TCAV: does a concept drive a class?"),
+      el("p", {}, "A small MLP is trained on MNIST in your browser; TCAV then compares the concept's score with 40 concepts made of random digits (the null distribution)."),
+      status,
+    );
+    const controls = el("div", { class: "row" });
+    controls.append(el("label", {}, "concept "), concept, el("label", {}, " layer "), layer, el("label", {}, " class "), target, button);
+    root.append(controls, description, chart, result);
+
+    let model: tfl.LayersModel | undefined;
+    let data: { train: ImageDataset; test: ImageDataset } | undefined;
+
+    async function run(): Promise<void> {
+      if (model === undefined || data === undefined) return;
+      button.disabled = true;
+      status.textContent = "Training CAVs…";
+      const nullDraws = 40;
+      const randomRuns = 2;
+      const inputs = prepareTcavInputs(data, { target: Number(target.value), concepts: [concept.value], nullDraws, randomRuns, targetCount: 50, seed: 1 });
+      const out = await runTcav(model, {
+        target: Number(target.value),
+        ...inputs,
+        layers: [layer.value],
+        nullDraws,
+        randomRuns,
+        correction: "none",
+        seed: 1,
+        signal: controller.signal,
+        onProgress: (e) => {
+          status.textContent = `${e.phase} ${e.step}/${e.total ?? "?"}`;
+        },
+      });
+      const row = out.rows[0];
+      if (row === undefined) return;
+      chart.innerHTML = barChartSvg(nullHistogramBars(row, 10), { title: `random concepts per score bin; blue: the bin of ${row.concept} (class ${row.target}, ${row.layer})`, xLabel: "mean TCAV score", yLabel: "random concepts", width: 640, height: 260 });
+      result.textContent = describeRow(row);
+      result.dataset["score"] = String(row.score);
+      status.textContent = `Done in ${out.seconds.toFixed(1)} s.`;
+      button.disabled = false;
+    }
+
+    button.addEventListener("click", () => {
+      run().catch((error: unknown) => {
+        if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;
+        button.disabled = false;
+      });
+    });
+
+    void (async () => {
+      const info = await startBackend();
+      const [train, test] = await Promise.all([loadMnistSplit("train"), loadMnistSplit("test")]);
+      data = { train, test };
+      status.textContent = `Training a small MLP on ${data.train.count} digits (${info.name})…`;
+      model = createDefaultModel("mlp", { seed: 7 });
+      await trainClassifier(model, data.train, data.test, { epochs: 2, batchSize: 64, seed: 7, signal: controller.signal });
+      status.textContent = "Model ready: pick a concept, a layer and a class.";
+      button.disabled = false;
+    })().catch((error: unknown) => {
+      if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;
+    });
+    return () => {
+      controller.abort();
+      model?.dispose();
+    };
+  },
+};
