@@ -17,9 +17,9 @@ export function gridMosaic(images: Float32Array, height: number, width: number, 
   return imageGrid(tiles, cells, height, width, { columns: grid.columns, padding: 0 });
 }
 
-/** Images drawn at their embedded points (the classic t-SNE picture). */
+/** Images drawn at their embedded points (the classic t-SNE picture), tinted by class. */
 export function pointMosaic(embedding: Float32Array, images: ImageDataset, size = 1200): RgbaImage {
-  return placeImagesAt(embedding, images.images, images.count, images.height, images.width, { width: size, height: size });
+  return placeImagesAt(embedding, images.images, images.count, images.height, images.width, { width: size, height: size, labels: images.labels });
 }
 
 /** An evenly spread subset of indices for grids (the optimal assignment is O(n³)). */
