@@ -2,6 +2,8 @@
  * One training step of the MNIST-shaped CNN (2 conv + 2 dense, batch 64) on every backend that
  * starts here, against PyTorch-CPU (2 threads) running the same architecture in the same run.
  */
+import { cpus, loadavg } from "node:os";
+
 import "@tensorflow/tfjs-layers"; // registers tfjs-core's gradients
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -109,6 +111,12 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   }
 
   await runTorch();
+  if ((loadavg()[0] ?? 0) > cpus().length) {
+    notes.push(
+      "load exceeds the core count: multi-threaded PyTorch loses far more wall time than single-threaded wasm, " +
+        "so wall-clock ratios flatter us; the CPU-time ratio is the one to read",
+    );
+  }
   for (const [label, runs] of Object.entries(torchCpuRuns)) {
     if (runs.length === 0) continue;
     measurements.unshift({
@@ -139,7 +147,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ...compareAll(measurements, ["tfjs-node", "cpu", "wasm, stock kernels"], "pytorch"),
       ...compareAll(measurements, ["wasm"], "pytorch 1 thread"),
       // CPU time is what survives a loaded machine: the fairest ratio when the load is high.
-      ...compareAll(measurements, ["wasm CPU time"], "pytorch 1 thread CPU time"),
+      ...compareAll(measurements, ["wasm CPU time"], "pytorch 1 thread CPU time", 1.5),
     ],
     notes: [...new Set(notes)],
   };
