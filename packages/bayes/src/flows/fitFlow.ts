@@ -103,7 +103,9 @@ export async function fitPlanarFlow(target: EnergyName, options: FitFlowOptions)
     const final = history[history.length - 1]?.loss ?? Number.NaN;
     const plateau = history.find((h) => h.step > annealSteps && h.loss - final < 0.05) ?? history[history.length - 1];
     const kl = estimateKl(target, base, flow, options.klSamples ?? 20000, rng.tfSeed());
-    const samples = tf.tidy(() => flow.forward(base.sample(5000, rng.tfSeed()))).dataSync() as Float32Array;
+    const sampleTensor = tf.tidy(() => flow.forward(base.sample(5000, rng.tfSeed())));
+    const samples = Float32Array.from(sampleTensor.dataSync());
+    sampleTensor.dispose();
     const histogram = options.histogramGrid === undefined ? undefined : histogram2d(samples, options.histogramGrid);
     const w = flow.W.dataSync();
     const u = flow.U.dataSync();
@@ -121,7 +123,7 @@ export async function fitPlanarFlow(target: EnergyName, options: FitFlowOptions)
       plateauStep: plateau?.step ?? steps,
       plateauSeconds: plateau?.seconds ?? seconds,
       seconds,
-      samples: Float32Array.from(samples),
+      samples,
       ...(histogram === undefined ? {} : { histogram }),
       parameters,
     };
