@@ -103,6 +103,7 @@ async function runTour(plan: TourPlan): Promise<void> {
       return { ctx: { model: loaded.model, dataset, seed, onProgress: progress.onProgress, quick, signal }, done: progress.stop };
     };
 
+    const foundationStarted = performance.now();
     const foundation = context("foundation");
     const foundationSections = await foundationTourSection(foundation.ctx, {
       data,
@@ -114,6 +115,7 @@ async function runTour(plan: TourPlan): Promise<void> {
       modelDir: loaded.dir,
       history: loaded.training.history,
     }).finally(foundation.done);
+    const foundationSeconds = (performance.now() - foundationStarted) / 1000;
 
     const { sections, outcomes } = await runTourTopics(plan.topics, (topic) => {
       log(`section: ${topic.title}`);
@@ -135,7 +137,7 @@ async function runTour(plan: TourPlan): Promise<void> {
         backend: backend.name,
         quick,
         model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
-        sections: [{ id: "foundation", title: "Foundation", ok: true }, ...outcomes],
+        sections: [{ id: "foundation", title: "Foundation", ok: true, seconds: foundationSeconds, sections: foundationSections.length }, ...outcomes],
         failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
         seconds: (performance.now() - plan.started) / 1000,
       });
