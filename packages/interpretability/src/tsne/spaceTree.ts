@@ -135,6 +135,15 @@ export class SpaceTree {
     const y = this.y;
     const theta2 = theta * theta;
     const stack = this.stack;
+    // Hoisted so the hot loop reads locals, not fields.
+    const count = this.count;
+    const firstChild = this.firstChild;
+    const start = this.start;
+    const end = this.end;
+    const perm = this.perm;
+    const com = this.com;
+    const center = this.center;
+    const half = this.half;
     let top = 0;
     stack[top++] = 0;
     let z = 0;
@@ -143,12 +152,12 @@ export class SpaceTree {
     let f2 = 0;
     while (top > 0) {
       const node = stack[--top] as number;
-      const cnt = this.count[node] as number;
+      const cnt = count[node] as number;
       if (cnt === 0) continue;
-      const fc = this.firstChild[node] as number;
+      const fc = firstChild[node] as number;
       if (fc < 0) {
-        for (let p = this.start[node] as number; p < (this.end[node] as number); p++) {
-          const j = this.perm[p] as number;
+        for (let p = start[node] as number; p < (end[node] as number); p++) {
+          const j = perm[p] as number;
           if (j === exclude) continue;
           const d0 = q0 - (y[j * dims] as number);
           const d1 = q1 - (y[j * dims + 1] as number);
@@ -162,16 +171,16 @@ export class SpaceTree {
         }
         continue;
       }
-      const d0 = q0 - (this.com[node * dims] as number);
-      const d1 = q1 - (this.com[node * dims + 1] as number);
-      const d2 = dims === 3 ? q2 - (this.com[node * dims + 2] as number) : 0;
+      const d0 = q0 - (com[node * dims] as number);
+      const d1 = q1 - (com[node * dims + 1] as number);
+      const d2 = dims === 3 ? q2 - (com[node * dims + 2] as number) : 0;
       const dist2 = d0 * d0 + d1 * d1 + d2 * d2;
-      const h = this.half[node] as number;
+      const h = half[node] as number;
       const width = 2 * h;
       const outside =
-        Math.abs(q0 - (this.center[node * dims] as number)) > h ||
-        Math.abs(q1 - (this.center[node * dims + 1] as number)) > h ||
-        (dims === 3 && Math.abs(q2 - (this.center[node * dims + 2] as number)) > h);
+        Math.abs(q0 - (center[node * dims] as number)) > h ||
+        Math.abs(q1 - (center[node * dims + 1] as number)) > h ||
+        (dims === 3 && Math.abs(q2 - (center[node * dims + 2] as number)) > h);
       if (outside && width * width < theta2 * dist2) {
         const w = 1 / (1 + dist2);
         z += cnt * w;
