@@ -9,7 +9,7 @@ export type RepulsionFn = (y: Float64Array, n: number, dims: number, forces: Flo
 /**
  * The t-SNE gradient (van der Maaten & Hinton 2008, eq. 5) split as in van der Maaten 2014, eq. 5:
  * ∂C/∂y_i = 4 [α Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], α the exaggeration.
- * Returns Z and Σ_ij p_ij log w_ij (for the KL divergence at no extra cost).
+ * Returns Z and, when `withKl`, Σ_ij p_ij log w_ij (for the KL divergence); NaN otherwise.
  */
 export function tsneGradient(
   y: Float64Array,
@@ -20,6 +20,7 @@ export function tsneGradient(
   repulsion: RepulsionFn,
   grad: Float64Array,
   forces: Float64Array,
+  withKl = true,
 ): { z: number; sumPLogW: number } {
   const z = repulsion(y, n, dims, forces);
   const { rowPtr, colIdx, values } = p;
@@ -37,7 +38,8 @@ export function tsneGradient(
       const d2 = dims === 3 ? (y[oi + 2] as number) - (y[oj + 2] as number) : 0;
       const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
       const pw = (values[e] as number) * w;
-      sumPLogW += (values[e] as number) * Math.log(w);
+      // One log per non-zero costs as much as the rest of the attraction; only pay it when KL is wanted.
+      if (withKl) sumPLogW += (values[e] as number) * Math.log(w);
       a0 += pw * d0;
       a1 += pw * d1;
       a2 += pw * d2;
@@ -46,7 +48,7 @@ export function tsneGradient(
     grad[oi + 1] = 4 * (exaggeration * a1 - (forces[oi + 1] as number) * invZ);
     if (dims === 3) grad[oi + 2] = 4 * (exaggeration * a2 - (forces[oi + 2] as number) * invZ);
   }
-  return { z, sumPLogW };
+  return { z, sumPLogW: withKl ? sumPLogW : Number.NaN };
 }
 
 /** KL(P‖Q) = Σ p log p − Σ p log w + log Z (Σ p = 1), from the pieces the gradient already has. */

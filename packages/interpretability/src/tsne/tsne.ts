@@ -207,8 +207,9 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     const early = it < opts.exaggerationIterations;
     const exaggeration = early ? opts.earlyExaggeration : 1;
     const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
-    const { z, sumPLogW } = tsneGradient(y, n, dims, p, exaggeration, repulsion, grad, forces);
-    if ((it + 1) % opts.progressEvery === 0) {
+    const report = (it + 1) % opts.progressEvery === 0;
+    const { z, sumPLogW } = tsneGradient(y, n, dims, p, exaggeration, repulsion, grad, forces, report);
+    if (report) {
       const kl = klFromParts(p, sumPLogW, z);
       klHistory.push({ iteration: it + 1, kl });
       onProgress?.({ phase: "optimize", step: it + 1, total: opts.iterations, metrics: { kl } });
