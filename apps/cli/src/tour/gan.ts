@@ -41,7 +41,7 @@ export async function ganTourSection(ctx: TourContext): Promise<ReportSection[]>
   const q = normal(0, Math.sqrt(1 / 2));
   const rows: (string | number)[][] = [];
   for (const prior of [0.5, 0.2]) {
-    const n = ctx.quick ? 4000 : 20_000;
+    const n = 20_000;
     const nP = Math.round(prior * n);
     const est = fitDensityRatio(p.sample(nP, rng), q.sample(n - nP, rng), 1, { seed: ctx.seed });
     const withPrior = logRatioError(p, q, est, { seed: ctx.seed });
