@@ -1,7 +1,8 @@
 import type { PlaygroundPage } from "../page.js";
+import { page as bayes } from "./bayes.js";
 import { page as foundation } from "./foundation.js";
 import { page as gan } from "./gan.js";
 import { page as tcav } from "./tcav.js";
 
 /** Pages in navigation order; topic pages add one line each. */
-export const pages: readonly PlaygroundPage[] = [foundation, tcav, gan];
+export const pages: readonly PlaygroundPage[] = [foundation, tcav, gan, bayes];
