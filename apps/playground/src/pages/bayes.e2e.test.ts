@@ -1,37 +1,21 @@
-// The Bayes page in headless Chromium (Debian's chromium; the app must be built: vite build).
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-
-import { chromium, type Browser } from "playwright-core";
-import { preview, type PreviewServer } from "vite";
+// The Bayes page in headless Chromium.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const appRoot = fileURLToPath(new URL("../..", import.meta.url));
-const resultsDir = fileURLToPath(new URL("../../test-results/", import.meta.url));
+import { resultsDir, startPlayground, type Playground } from "../test-utils/browser.js";
 
-let server: PreviewServer;
-let browser: Browser;
-let baseUrl: string;
+let playground: Playground;
 
 beforeAll(async () => {
-  server = await preview({ root: appRoot, preview: { port: 0, host: "127.0.0.1" }, logLevel: "error" });
-  baseUrl = server.resolvedUrls?.local[0] ?? "";
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
-  await mkdir(resultsDir, { recursive: true });
+  playground = await startPlayground();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await playground?.close();
 });
 
 describe("Bayes page", () => {
   it("shows the seed's mixture posterior, KS-tests a sampler and fits a planar flow", async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 1200 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${baseUrl}?backend=wasm#/bayes`);
+    const { page, errors } = await playground.open("bayes", { backend: "wasm", width: 1200, height: 1200 });
     await page.waitForSelector("[data-testid=bayes-phi] svg", { timeout: 120_000 });
     expect(await page.textContent("[data-testid=bayes-phi-metrics]")).toContain("p(z=1|x=0) = 0.8808   p(z=1|x=1) = 0.5000");
     await page.click("[data-testid=bayes-sample]");

@@ -1,0 +1,85 @@
+import { layerEmbeddings, pointMosaic, type LayerEmbedding } from "@dl/interpretability";
+import { createDefaultModel, sampleDataset, trainClassifier } from "@dl/tensor-core";
+
+import { startBackend } from "../backend.js";
+import { loadMnistSplit } from "../data.js";
+import type { PlaygroundPage } from "../page.js";
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Embedding explorer: t-SNE of each layer's activations, images drawn at their points, a slider over depth. */
+export const page: PlaygroundPage = {
+  id: "interpretability",
+  title: "Embeddings by layer",
+  mount(root) {
+    const controller = new AbortController();
+    const status = el("p", { "data-testid": "status" }, "Loading MNIST…");
+    const slider = el("input", { type: "range", min: "0", max: "0", value: "0", disabled: "", "data-testid": "layer-slider" });
+    const layerLabel = el("strong", { "data-testid": "layer" }, "—");
+    const metrics = el("p", { class: "metrics", "data-testid": "layer-metrics" });
+    const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic" });
+    const table = el("table", { "data-testid": "layer-table" });
+    root.append(
+      el("h2", {}, "What each layer sees: t-SNE of activations, layer by layer"),
+      el("p", {}, "A small MLP is trained in the page, then the activations of 600 test digits at every layer are embedded with t-SNE, each layer initialised from the previous one and aligned by Procrustes. Slide through depth: classes separate while pixel-space neighbours drift apart."),
+      status,
+      el("p", {}, undefined),
+      slider,
+      layerLabel,
+      metrics,
+      el("div", { class: "row" }, undefined),
+      canvas,
+      table,
+    );
+    let rows: LayerEmbedding[] = [];
+    let shown: Awaited<ReturnType<typeof loadMnistSplit>> | undefined;
+
+    const draw = (index: number): void => {
+      const row = rows[index];
+      if (row === undefined || shown === undefined) return;
+      layerLabel.textContent = `${row.layer} (${row.features} features)`;
+      metrics.textContent = `kNN accuracy ${row.knnAccuracy.toFixed(3)} · pixel-neighbour overlap ${row.pixelOverlap.toFixed(3)} · trustworthiness ${row.trustworthiness.toFixed(3)} · KL ${row.kl.toFixed(3)}`;
+      const mosaic = pointMosaic(row.embedding, shown, 640);
+      canvas.width = mosaic.width;
+      canvas.height = mosaic.height;
+      canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(mosaic.data), mosaic.width, mosaic.height), 0, 0);
+    };
+    slider.addEventListener("input", () => draw(Number(slider.value)));
+
+    void (async () => {
+      await startBackend();
+      const [train, test] = await Promise.all([loadMnistSplit("train"), loadMnistSplit("test")]);
+      status.textContent = "Training the MLP (2 epochs)…";
+      const model = createDefaultModel("mlp", { seed: 3 });
+      await trainClassifier(model, train, test, { epochs: 2, batchSize: 64, seed: 3, signal: controller.signal });
+      shown = sampleDataset(test, 600, 5, { stratified: true });
+      status.textContent = "Embedding each layer with t-SNE…";
+      rows = await layerEmbeddings(model, shown, "all", {
+        iterations: 500,
+        seed: 5,
+        signal: controller.signal,
+        onProgress: (event) => {
+          status.textContent = `t-SNE: ${event.phase} ${event.step}/${event.total ?? "?"}`;
+        },
+      });
+      model.dispose();
+      table.innerHTML = `<tr><th>layer</th><th>kNN accuracy</th><th>pixel overlap</th><th>trustworthiness</th></tr>${rows
+        .map((r) => `<tr><td>${r.layer}</td><td>${r.knnAccuracy.toFixed(3)}</td><td>${r.pixelOverlap.toFixed(3)}</td><td>${r.trustworthiness.toFixed(3)}</td></tr>`)
+        .join("")}`;
+      slider.max = String(rows.length - 1);
+      slider.removeAttribute("disabled");
+      slider.value = String(rows.length - 1);
+      draw(rows.length - 1);
+      status.textContent = `Embedded ${rows.length} layers of ${shown.count} digits.`;
+      status.dataset["done"] = "true";
+    })().catch((error: unknown) => {
+      if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;
+    });
+    return () => controller.abort();
+  },
+};
