@@ -1,10 +1,10 @@
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { access, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import { DlError, type ProgressCallback } from "@dl/tensor-core";
+import { DlError, writeFileAtomic, writeFilesAtomically, type ProgressCallback } from "@dl/tensor-core";
 
 /** Prints one JSON document on stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -32,39 +32,15 @@ export function log(message: string): void {
 export type OutputFile = readonly [relativePath: string, contents: string | Uint8Array];
 
 /**
- * Writes all files of a command into `outDir` at once: they are written to a sibling temp folder
- * first and moved in only when every write succeeded, so a failure leaves nothing half-written.
+ * Writes all files of a command into `outDir` at once (tensor-core's staging-folder write), so a
+ * failure leaves nothing half-written.
  */
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<string[]> {
-  const target = resolve(outDir);
-  const parent = dirname(target);
-  let staging: string;
-  try {
-    await mkdir(parent, { recursive: true });
-    staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
-  } catch (error) {
-    throw ioError(target, error);
-  }
-  try {
-    for (const [rel, contents] of files) {
-      const path = join(staging, rel);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, contents);
-    }
-    await mkdir(target, { recursive: true });
-    const written: string[] = [];
-    for (const [rel] of files) {
-      const to = join(target, rel);
-      await mkdir(dirname(to), { recursive: true });
-      await rename(join(staging, rel), to);
-      written.push(to);
-    }
-    return written;
-  } catch (error) {
-    throw error instanceof DlError ? error : ioError(target, error);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  return writeFilesAtomically(
+    outDir,
+    files.map(([path, contents]) => ({ path, contents })),
+    "Choose a writable --out folder.",
+  );
 }
 
 function ioError(target: string, error: unknown): DlError {
@@ -100,17 +76,7 @@ export async function assertWritableDir(dir: string): Promise<void> {
 }
 
 /** Writes one file atomically (temp file + rename). */
-export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
-  const target = resolve(path);
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.partial-${process.pid}`);
-  try {
-    await writeFile(tmp, contents);
-    await rename(tmp, target);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
+export { writeFileAtomic };
 
 export async function exists(path: string): Promise<boolean> {
   return stat(path).then(

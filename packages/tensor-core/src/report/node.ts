@@ -1,8 +1,7 @@
 // Node-only part of the report module (fs, paths); never reached from the browser entry.
-import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 
-import { DlError } from "../errors.js";
+import { writeFilesAtomically } from "../data/files.js";
 import { type Report, reportFiles } from "./html.js";
 
 export interface WrittenReport {
@@ -20,46 +19,7 @@ export interface WrittenReport {
  */
 export async function writeReport(dir: string, report: Report): Promise<WrittenReport> {
   const files = reportFiles(report);
+  const written = await writeFilesAtomically(dir, files, "Choose a writable folder for the report.");
   const target = resolve(dir);
-  const parent = dirname(target);
-  let staging: string;
-  try {
-    await mkdir(parent, { recursive: true });
-    staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
-    // mkdtemp makes the folder private (0700); a report folder is meant to be shared or served.
-    await chmod(staging, 0o755);
-  } catch (error) {
-    throw new DlError("IO_ERROR", `Cannot write the report into ${target}: ${(error as Error).message}. Choose a writable folder.`, {
-      cause: error,
-    });
-  }
-  try {
-    for (const f of files) {
-      const path = join(staging, f.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, f.contents);
-    }
-    const targetExists = await stat(target).then(
-      (s) => {
-        if (!s.isDirectory()) throw new DlError("IO_ERROR", `Cannot write the report into ${target}: it is a file, not a folder.`);
-        return true;
-      },
-      () => false,
-    );
-    if (!targetExists) {
-      await rename(staging, target);
-    } else {
-      for (const f of files) {
-        const to = join(target, f.path);
-        await mkdir(dirname(to), { recursive: true });
-        await rename(join(staging, f.path), to);
-      }
-    }
-  } catch (error) {
-    if (error instanceof DlError) throw error;
-    throw new DlError("IO_ERROR", `Cannot write the report into ${target}: ${(error as Error).message}.`, { cause: error });
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-  return { dir: target, indexPath: join(target, "index.html"), files: files.map((f) => join(target, f.path)) };
+  return { dir: target, indexPath: join(target, "index.html"), files: written };
 }
