@@ -4,10 +4,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetEnvironmentForTests } from "../env.js";
 import { DlError } from "../errors.js";
 import "./candidates.js";
-import { backendInfo, initBackend, resetBackendForTests } from "./registry.js";
-import "./tfjsNode.js";
+import { backendInfo, initBackend, registerBackendCandidate, resetBackendForTests } from "./registry.js";
+import { loadTfjsNode } from "./tfjsNode.js";
 
 afterEach(() => {
+  // Put the real tfjs-node candidate back after tests that replace it.
+  registerBackendCandidate({ name: "tfjs-node", tfName: "tensorflow", priority: 100, platforms: ["node"], load: loadTfjsNode });
   vi.unstubAllEnvs();
   resetEnvironmentForTests();
   resetBackendForTests();
@@ -54,5 +56,35 @@ describe("initBackend (Node)", () => {
     expect(error).toBeInstanceOf(DlError);
     expect((error as DlError).code).toBe("BACKEND_UNAVAILABLE");
     expect((error as DlError).message).toMatch(/tfjs-node/);
+  });
+
+  it("falls through when the native addon throws a plain Error without a code (broken libtensorflow)", async () => {
+    registerBackendCandidate({
+      name: "tfjs-node",
+      tfName: "tensorflow",
+      priority: 100,
+      platforms: ["node"],
+      load: () => Promise.reject(new Error("libtensorflow.so.2: cannot open shared object file")),
+    });
+    const info = await initBackend();
+    expect(info.name).toBe("wasm");
+    expect(info.tried[0]).toEqual({
+      name: "tfjs-node",
+      ok: false,
+      reason: "tfjs-node failed to load its native addon: libtensorflow.so.2: cannot open shared object file",
+    });
+  });
+
+  it("says 'not installed' for MODULE_NOT_FOUND from a CommonJS resolver", async () => {
+    registerBackendCandidate({
+      name: "tfjs-node",
+      tfName: "tensorflow",
+      priority: 100,
+      platforms: ["node"],
+      load: () => Promise.reject(Object.assign(new Error("Cannot find module '@tensorflow/tfjs-node'"), { code: "MODULE_NOT_FOUND" })),
+    });
+    const info = await initBackend();
+    expect(info.tried[0]?.reason).toBe("tfjs-node not installed: Cannot find module '@tensorflow/tfjs-node'");
+    expect(info.name).toBe("wasm");
   });
 });
