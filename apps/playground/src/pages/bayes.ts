@@ -2,14 +2,8 @@ import { fitPlanarFlow, mixtureResponsibilities, sampleNamed, type EnergyName } 
 import { isDlError, lineChartSvg } from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function slider(min: number, max: number, step: number, value: number, testId: string): HTMLInputElement {
   return el("input", { type: "range", min: String(min), max: String(max), step: String(step), value: String(value), "data-testid": testId });

@@ -2,14 +2,8 @@ import { createDefaultModel, predictClasses, sampleDataset, trainClassifier, typ
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Draws digits with their predicted labels (red when wrong). */
 function drawPredictions(canvas: HTMLCanvasElement, ds: ImageDataset, predicted: Int32Array, columns: number): void {

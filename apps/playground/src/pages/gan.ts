@@ -2,14 +2,8 @@ import { changeOfVariables1d, parseDistribution } from "@dl/gan";
 import { isDlError, lineChartSvg } from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** The change of variables, live: edit f and the base density, watch p_y against pushed samples. */
 export const page: PlaygroundPage = {

@@ -3,14 +3,8 @@ import { createDefaultModel, imageGrid, trainClassifier } from "@dl/tensor-core"
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** A conditional GAN training live on MNIST: one row of samples per label after every epoch. */
 export const page: PlaygroundPage = {

@@ -3,14 +3,8 @@ import { createDefaultModel, sampleDataset, trainClassifier } from "@dl/tensor-c
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Embedding explorer: t-SNE of each layer's activations, images drawn at their points, a slider over depth. */
 export const page: PlaygroundPage = {

@@ -5,14 +5,8 @@ import type { ImageDataset } from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function digitCanvas(images: Float32Array, index: number, size = 28, scale = 2): HTMLCanvasElement {
   const canvas = el("canvas", { width: String(size * scale), height: String(size * scale) });

@@ -11,14 +11,8 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
+import { el } from "../dom.js";
 import type { PlaygroundPage } from "../page.js";
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function select(id: string, options: readonly string[], selected: string): HTMLSelectElement {
   const s = el("select", { "data-testid": id });
