@@ -1,5 +1,4 @@
 // End-to-end: the built CLI (dist/bin/dl.js) in fresh temp folders, real files. `pnpm --filter @dl/cli test:e2e` builds first.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,35 +8,13 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { TOUR_TOPICS } from "./tour/index.js";
+import { CLI_PATH, runDl, type DlRun } from "./test-utils/runDl.js";
 
-const CLI = fileURLToPath(new URL("../dist/bin/dl.js", import.meta.url));
 /** The tour reuses one cache across runs (the trained default model), kept out of the home folder. */
 const SHARED_CACHE = fileURLToPath(new URL("../.cache/e2e-dl-cache", import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function dl(args: readonly string[], options: { cwd: string; cacheDir: string; timeoutMs?: number }): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        cwd: options.cwd,
-        env: { ...process.env, DL_CACHE_DIR: options.cacheDir, DL_BACKEND: "", FORCE_COLOR: "0" },
-        timeout: options.timeoutMs ?? 240_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const dl = (args: readonly string[], options: { cwd: string; cacheDir: string; timeoutMs?: number }): Promise<DlRun> =>
+  runDl(args, { ...options, timeoutMs: options.timeoutMs ?? 240_000 });
 
 /** Non-empty stderr lines. */
 const lines = (text: string): string[] => text.split("\n").filter((l) => l.trim() !== "");
@@ -45,7 +22,7 @@ const lines = (text: string): string[] => text.split("\n").filter((l) => l.trim(
 let work: string;
 let cache: string;
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-e2e-"));
   cache = join(work, "cache");
 });

@@ -1,28 +1,19 @@
 // End-to-end: `dl bayes …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encodeNpy, parseNpy } from "@dl/tensor-core";
+import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
-const CLI = fileURLToPath(new URL("../../dist/bin/dl.js", import.meta.url));
-
-function dl(args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DL_BACKEND: "", FORCE_COLOR: "0" }, timeout: 240_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
-}
+const dl = (args: readonly string[], cwd: string): Promise<DlRun> => runDl(args, { cwd, timeoutMs: 240_000 });
 
 let work: string;
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-bayes-e2e-"));
   await writeFile(join(work, "mix.json"), JSON.stringify({ weights: [0.5, 0.5], means: [[0], [2]], covariances: [[[1]], [[1]]] }));
   await writeFile(join(work, "x.npy"), encodeNpy({ data: Float32Array.from([1, 0, 52]), shape: [3, 1], dtype: "float32" }));

@@ -1,26 +1,17 @@
 // End-to-end: `dl meta …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
-const CLI = fileURLToPath(new URL("../../dist/bin/dl.js", import.meta.url));
-
-function dl(args: readonly string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DL_CACHE_DIR: join(cwd, "cache"), DL_BACKEND: "wasm", FORCE_COLOR: "0" }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
-}
+const dl = (args: readonly string[], cwd: string): Promise<DlRun> => runDl(args, { cwd, cacheDir: join(cwd, "cache"), backend: "wasm" });
 
 let work: string;
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-meta-e2e-"));
 });
 afterAll(() => rm(work, { recursive: true, force: true }));

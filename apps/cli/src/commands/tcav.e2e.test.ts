@@ -1,24 +1,15 @@
 // End-to-end: `dl tcav` through the built CLI on a small saved model, real files, bad input.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encodeNpy } from "@dl/tensor-core";
+import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
-const CLI = fileURLToPath(new URL("../../dist/bin/dl.js", import.meta.url));
-
-function dl(args: readonly string[], cwd: string, cacheDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DL_CACHE_DIR: cacheDir, DL_BACKEND: "", FORCE_COLOR: "0" }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
-  });
-}
+const dl = (args: readonly string[], cwd: string, cacheDir: string): Promise<DlRun> => runDl(args, { cwd, cacheDir });
 
 let work: string;
 let cache: string;
@@ -30,7 +21,7 @@ async function npyImages(path: string, count: number, side: number): Promise<voi
 }
 
 beforeAll(async () => {
-  expect(existsSync(CLI), `${CLI} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
+  expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-tcav-e2e-"));
   cache = join(work, "cache");
   model = join(work, "model");
