@@ -146,8 +146,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ...compareAll(measurements, ["wasm"], "pytorch", 1.5),
       ...compareAll(measurements, ["tfjs-node", "cpu", "wasm, stock kernels"], "pytorch"),
       ...compareAll(measurements, ["wasm"], "pytorch 1 thread"),
-      // CPU time is what survives a loaded machine: the fairest ratio when the load is high.
-      ...compareAll(measurements, ["wasm CPU time"], "pytorch 1 thread CPU time", 1.5),
+      // CPU time survives a loaded machine, but PyTorch's "1 thread" run still spends CPU in helper
+      // threads (its CPU time exceeds its wall time), so this ratio is shown without judging the goal;
+      // the goal is judged on wall time against PyTorch with 2 threads, as the issue states it.
+      ...compareAll(measurements, ["wasm CPU time"], "pytorch 1 thread CPU time"),
     ],
     notes: [...new Set(notes)],
   };
