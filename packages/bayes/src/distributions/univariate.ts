@@ -31,18 +31,32 @@ abstract class ScalarDistribution extends Distribution {
   }
 }
 
-/** Normal(loc, scale). */
-export class Normal extends ScalarDistribution {
-  readonly name = "Normal";
+/** A location-scale family: x = loc + scale·z for a standard variable z. */
+abstract class LocScaleDistribution extends ScalarDistribution {
+  readonly name: string;
   readonly loc: tf.Tensor;
   readonly scale: tf.Tensor;
   readonly batchShape: readonly number[];
 
-  constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
+  constructor(name: string, params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
     super(options);
+    // Set before param(): its error messages name the distribution.
+    this.name = name;
     this.loc = this.param("loc", params.loc);
     this.scale = this.param("scale", params.scale, POSITIVE);
-    this.batchShape = broadcastShapes(this.name, this.loc.shape, this.scale.shape);
+    this.batchShape = broadcastShapes(name, this.loc.shape, this.scale.shape);
+  }
+
+  /** z = (x − loc) / scale. */
+  protected standardize(x: tf.Tensor): tf.Tensor {
+    return tf.div(tf.sub(x, this.loc), this.scale);
+  }
+}
+
+/** Normal(loc, scale). */
+export class Normal extends LocScaleDistribution {
+  constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
+    super("Normal", params, options);
   }
 
   override sample(sampleShape: SampleShape, seed: number): tf.Tensor {
@@ -52,7 +66,7 @@ export class Normal extends ScalarDistribution {
 
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.div(tf.sub(x, this.loc), this.scale);
+      const z = this.standardize(x);
       return tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.log(this.scale), HALF_LOG_TWO_PI));
     });
   }
@@ -162,17 +176,9 @@ export class Exponential extends ScalarDistribution {
 }
 
 /** Laplace(loc, scale). */
-export class Laplace extends ScalarDistribution {
-  readonly name = "Laplace";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-
+export class Laplace extends LocScaleDistribution {
   constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
-    super(options);
-    this.loc = this.param("loc", params.loc);
-    this.scale = this.param("scale", params.scale, POSITIVE);
-    this.batchShape = broadcastShapes(this.name, this.loc.shape, this.scale.shape);
+    super("Laplace", params, options);
   }
 
   logProb(x: tf.Tensor): tf.Tensor {
@@ -183,7 +189,7 @@ export class Laplace extends ScalarDistribution {
 
   override cdf(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.div(tf.sub(x, this.loc), this.scale);
+      const z = this.standardize(x);
       const half = tf.mul(0.5, tf.exp(tf.neg(tf.abs(z))));
       return tf.where(tf.less(z, 0), half, tf.sub(1, half));
     });
@@ -206,29 +212,21 @@ export class Laplace extends ScalarDistribution {
 }
 
 /** Logistic(loc, scale). */
-export class Logistic extends ScalarDistribution {
-  readonly name = "Logistic";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-
+export class Logistic extends LocScaleDistribution {
   constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
-    super(options);
-    this.loc = this.param("loc", params.loc);
-    this.scale = this.param("scale", params.scale, POSITIVE);
-    this.batchShape = broadcastShapes(this.name, this.loc.shape, this.scale.shape);
+    super("Logistic", params, options);
   }
 
   // log p = −z − 2 softplus(−z) − log s, stable for both tails.
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.div(tf.sub(x, this.loc), this.scale);
+      const z = this.standardize(x);
       return tf.sub(tf.sub(tf.neg(z), tf.mul(2, tf.softplus(tf.neg(z)))), tf.log(this.scale));
     });
   }
 
   override cdf(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.sigmoid(tf.div(tf.sub(x, this.loc), this.scale)));
+    return tf.tidy(() => tf.sigmoid(this.standardize(x)));
   }
 
   override icdf(p: tf.Tensor): tf.Tensor {
@@ -245,28 +243,20 @@ export class Logistic extends ScalarDistribution {
 }
 
 /** Cauchy(loc, scale); mean and variance are undefined (NaN, as TFP with allow_nan_stats). */
-export class Cauchy extends ScalarDistribution {
-  readonly name = "Cauchy";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-
+export class Cauchy extends LocScaleDistribution {
   constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
-    super(options);
-    this.loc = this.param("loc", params.loc);
-    this.scale = this.param("scale", params.scale, POSITIVE);
-    this.batchShape = broadcastShapes(this.name, this.loc.shape, this.scale.shape);
+    super("Cauchy", params, options);
   }
 
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.div(tf.sub(x, this.loc), this.scale);
+      const z = this.standardize(x);
       return tf.neg(tf.add(tf.log1p(tf.square(z)), tf.log(tf.mul(Math.PI, this.scale))));
     });
   }
 
   override cdf(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.add(0.5, tf.div(tf.atan(tf.div(tf.sub(x, this.loc), this.scale)), Math.PI)));
+    return tf.tidy(() => tf.add(0.5, tf.div(tf.atan(this.standardize(x)), Math.PI)));
   }
 
   override icdf(p: tf.Tensor): tf.Tensor {
@@ -283,28 +273,20 @@ export class Cauchy extends ScalarDistribution {
 }
 
 /** Gumbel(loc, scale) (maximum-value type I). */
-export class Gumbel extends ScalarDistribution {
-  readonly name = "Gumbel";
-  readonly loc: tf.Tensor;
-  readonly scale: tf.Tensor;
-  readonly batchShape: readonly number[];
-
+export class Gumbel extends LocScaleDistribution {
   constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
-    super(options);
-    this.loc = this.param("loc", params.loc);
-    this.scale = this.param("scale", params.scale, POSITIVE);
-    this.batchShape = broadcastShapes(this.name, this.loc.shape, this.scale.shape);
+    super("Gumbel", params, options);
   }
 
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const z = tf.div(tf.sub(x, this.loc), this.scale);
+      const z = this.standardize(x);
       return tf.sub(tf.neg(tf.add(z, tf.exp(tf.neg(z)))), tf.log(this.scale));
     });
   }
 
   override cdf(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.exp(tf.neg(tf.exp(tf.neg(tf.div(tf.sub(x, this.loc), this.scale))))));
+    return tf.tidy(() => tf.exp(tf.neg(tf.exp(tf.neg(this.standardize(x))))));
   }
 
   override icdf(p: tf.Tensor): tf.Tensor {
