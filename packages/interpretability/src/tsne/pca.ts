@@ -74,22 +74,7 @@ export function pca(
     }
   }
   for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b * k + a] = cov[a * k + b]! /= Math.max(n - 1, 1);
-  const { values, vectors } = symmetricEigen(cov, k);
-  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (values[b] as number) - (values[a] as number));
-  const comps = new Float64Array(components * d);
-  const variances = new Float64Array(components);
-  for (let c = 0; c < components; c++) {
-    const o = order[c] as number;
-    variances[c] = values[o] as number;
-    for (let a = 0; a < k; a++) {
-      const coef = vectors[a * k + o] as number;
-      for (let t = 0; t < d; t++) comps[c * d + t]! += coef * (basis[a * d + t] as number);
-    }
-    // Fix the sign so results do not depend on the random start: largest |entry| positive.
-    let big = 0;
-    for (let t = 0; t < d; t++) if (Math.abs(comps[c * d + t] as number) > Math.abs(big)) big = comps[c * d + t] as number;
-    if (big < 0) for (let t = 0; t < d; t++) comps[c * d + t] = -(comps[c * d + t] as number);
-  }
+  const { comps, variances } = componentsFromSubspace(cov, k, basis, d, components);
   const projections = new Float64Array(n * components);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < components; c++) {
@@ -221,21 +206,7 @@ function covariancePca(data: Float32Array | Float64Array, n: number, d: number, 
     projected.dispose();
     for (let e = 0; e < k * k; e++) small[e]! /= Math.max(n - 1, 1);
     for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) small[a * k + b] = small[b * k + a] = 0.5 * ((small[a * k + b] as number) + (small[b * k + a] as number));
-    const { values, vectors } = symmetricEigen(small, k);
-    const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (values[b] as number) - (values[a] as number));
-    const comps = new Float64Array(components * d);
-    const variances = new Float64Array(components);
-    for (let c = 0; c < components; c++) {
-      const o = order[c] as number;
-      variances[c] = values[o] as number;
-      for (let a = 0; a < k; a++) {
-        const coef = vectors[a * k + o] as number;
-        for (let t = 0; t < d; t++) comps[c * d + t]! += coef * (basis[a * d + t] as number);
-      }
-      let big = 0;
-      for (let t = 0; t < d; t++) if (Math.abs(comps[c * d + t] as number) > Math.abs(big)) big = comps[c * d + t] as number;
-      if (big < 0) for (let t = 0; t < d; t++) comps[c * d + t] = -(comps[c * d + t] as number);
-    }
+    const { comps, variances } = componentsFromSubspace(small, k, basis, d, components);
     const projections = new Float64Array(n * components);
     const compsT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(comps), [components, d])));
     try {
@@ -252,4 +223,34 @@ function covariancePca(data: Float32Array | Float64Array, n: number, d: number, 
   } finally {
     cov.dispose();
   }
+}
+
+/**
+ * Principal components from the covariance `small` (k × k) of the data projected on the rows of
+ * `basis` (k × d): eigenvectors sorted by variance, mapped back to d dimensions, each sign fixed so the
+ * largest |entry| is positive (results then do not depend on the random start).
+ */
+function componentsFromSubspace(
+  small: Float64Array,
+  k: number,
+  basis: ArrayLike<number>,
+  d: number,
+  components: number,
+): { comps: Float64Array; variances: Float64Array } {
+  const { values, vectors } = symmetricEigen(small, k);
+  const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (values[b] as number) - (values[a] as number));
+  const comps = new Float64Array(components * d);
+  const variances = new Float64Array(components);
+  for (let c = 0; c < components; c++) {
+    const o = order[c] as number;
+    variances[c] = values[o] as number;
+    for (let a = 0; a < k; a++) {
+      const coef = vectors[a * k + o] as number;
+      for (let t = 0; t < d; t++) comps[c * d + t]! += coef * (basis[a * d + t] as number);
+    }
+    let big = 0;
+    for (let t = 0; t < d; t++) if (Math.abs(comps[c * d + t] as number) > Math.abs(big)) big = comps[c * d + t] as number;
+    if (big < 0) for (let t = 0; t < d; t++) comps[c * d + t] = -(comps[c * d + t] as number);
+  }
+  return { comps, variances };
 }
