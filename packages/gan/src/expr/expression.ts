@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { parse, type MathNode } from "mathjs";
+import { parse, type MathNode } from "mathjs/number";
 
 import { DlError, listNames } from "@dl/tensor-core";
 
