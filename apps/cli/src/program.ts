@@ -8,13 +8,16 @@ import { InvalidOptionError } from "./options.js";
 
 export { formatError };
 
-/** Builds the `dl` program; each command parses arguments, calls one package function and prints. */
-export function buildProgram(): Command {
+/**
+ * Builds the `dl` program for `argv`; each command parses arguments, calls one package function and
+ * prints. Only the modules of the command `argv` names are loaded (all of them for help).
+ */
+export async function buildProgram(argv: readonly string[] = ["node", "dl"]): Promise<Command> {
   const program = new Command("dl")
     .description("dl-lab: deep-learning ideas as fast, tested tools on TensorFlow.js")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commandRegistrations) register(program);
+  for (const register of await commandRegistrations(argv)) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -22,7 +25,8 @@ export function buildProgram(): Command {
 /** Runs the CLI; returns the exit code. Errors become one line on stderr. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync([...argv]);
+    const program = await buildProgram(argv);
+    await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

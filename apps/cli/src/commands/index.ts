@@ -1,13 +1,32 @@
 import type { Command } from "commander";
 
-import { registerBayesCommands } from "./bayes.js";
-import { registerDoctorCommand } from "./doctor.js";
-import { registerGanCommands } from "./gan.js";
-import { registerMetaCommands } from "./meta.js";
-import { registerTcavCommand } from "./tcav.js";
-import { registerTourCommand } from "./tour.js";
-import { registerTrainCommand } from "./train.js";
-import { registerTsneCommands } from "./tsne.js";
+export type CommandRegistration = (program: Command) => void;
 
-/** Every command of `dl`; each topic adds one register function here. */
-export const commandRegistrations: readonly ((program: Command) => void)[] = [registerDoctorCommand, registerTrainCommand, registerTourCommand, registerMetaCommands, registerGanCommands, registerTsneCommands, registerBayesCommands, registerTcavCommand];
+/**
+ * Every top-level command of `dl` → the module that registers it, in help order. Modules are imported
+ * only when their command runs: each pulls in a topic package (tfjs-layers, mathjs…), and loading all
+ * of them costs most of a second before any work starts.
+ */
+export const commandModules: Readonly<Record<string, () => Promise<CommandRegistration>>> = {
+  doctor: async () => (await import("./doctor.js")).registerDoctorCommand,
+  train: async () => (await import("./train.js")).registerTrainCommand,
+  tour: async () => (await import("./tour.js")).registerTourCommand,
+  meta: async () => (await import("./meta.js")).registerMetaCommands,
+  gan: async () => (await import("./gan.js")).registerGanCommands,
+  tsne: async () => (await import("./tsne.js")).registerTsneCommands,
+  embed: async () => (await import("./embed.js")).registerEmbedCommand,
+  bayes: async () => (await import("./bayes.js")).registerBayesCommands,
+  tcav: async () => (await import("./tcav.js")).registerTcavCommand,
+};
+
+/**
+ * The registrations `argv` needs: only its command's module when the first argument names one,
+ * otherwise (help, no command, a typo) all of them, so help lists everything and commander can
+ * suggest the closest name.
+ */
+export async function commandRegistrations(argv: readonly string[]): Promise<CommandRegistration[]> {
+  const name = argv.slice(2).find((arg) => !arg.startsWith("-"));
+  const load = name === undefined ? undefined : commandModules[name];
+  if (load !== undefined) return [await load()];
+  return Promise.all(Object.values(commandModules).map((loadModule) => loadModule()));
+}

@@ -18,7 +18,6 @@ import { TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type Tsne
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
-import { registerEmbedCommand } from "./embed.js";
 
 interface TsneCliOptions extends CommonOptions {
   input?: string;
@@ -192,5 +191,4 @@ export function registerTsneCommands(program: Command): void {
       );
       if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
     });
-  registerEmbedCommand(program);
 }
