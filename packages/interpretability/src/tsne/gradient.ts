@@ -6,9 +6,114 @@ import type { SparseMatrix } from "./affinities.js";
  */
 export type RepulsionFn = (y: Float64Array, n: number, dims: number, forces: Float64Array) => number;
 
+/** The strict upper triangle (j > i) of a symmetric sparse P, so each attractive pair is visited once. */
+interface UpperTriangle {
+  rowPtr: Int32Array;
+  colIdx: Int32Array;
+  values: Float64Array;
+}
+
+// Built once per P (P is fixed for a whole optimisation); keyed weakly so it goes with P.
+const upperCache = new WeakMap<SparseMatrix, UpperTriangle>();
+
+function upperTriangle(p: SparseMatrix): UpperTriangle {
+  const cached = upperCache.get(p);
+  if (cached !== undefined) return cached;
+  const { n, rowPtr, colIdx, values } = p;
+  const ptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    let count = 0;
+    for (let e = rowPtr[i] as number; e < (rowPtr[i + 1] as number); e++) if ((colIdx[e] as number) > i) count++;
+    ptr[i + 1] = (ptr[i] as number) + count;
+  }
+  const col = new Int32Array(ptr[n] as number);
+  const val = new Float64Array(ptr[n] as number);
+  for (let i = 0; i < n; i++) {
+    let at = ptr[i] as number;
+    for (let e = rowPtr[i] as number; e < (rowPtr[i + 1] as number); e++) {
+      const j = colIdx[e] as number;
+      if (j > i) {
+        col[at] = j;
+        val[at] = values[e] as number;
+        at++;
+      }
+    }
+  }
+  const upper = { rowPtr: ptr, colIdx: col, values: val };
+  upperCache.set(p, upper);
+  return upper;
+}
+
+/**
+ * Σ_j p_ij w_ij (y_i − y_j) for every i into `out`, each pair once (P symmetric). Returns Σ_ij p_ij log w_ij
+ * when `withKl` (one log per pair costs as much as the rest of the attraction, so only on report iterations).
+ */
+function attraction(y: Float64Array, n: number, dims: number, p: SparseMatrix, out: Float64Array, withKl: boolean): number {
+  const { rowPtr, colIdx, values } = upperTriangle(p);
+  out.fill(0, 0, n * dims);
+  let sumPLogW = 0;
+  if (dims === 2) {
+    for (let i = 0; i < n; i++) {
+      const y0 = y[2 * i] as number;
+      const y1 = y[2 * i + 1] as number;
+      let a0 = 0;
+      let a1 = 0;
+      const stop = rowPtr[i + 1] as number;
+      for (let e = rowPtr[i] as number; e < stop; e++) {
+        const j2 = 2 * (colIdx[e] as number);
+        const d0 = y0 - (y[j2] as number);
+        const d1 = y1 - (y[j2 + 1] as number);
+        const w = 1 / (1 + d0 * d0 + d1 * d1);
+        const v = values[e] as number;
+        if (withKl) sumPLogW += v * Math.log(w);
+        const pw = v * w;
+        a0 += pw * d0;
+        a1 += pw * d1;
+        out[j2]! -= pw * d0;
+        out[j2 + 1]! -= pw * d1;
+      }
+      out[2 * i]! += a0;
+      out[2 * i + 1]! += a1;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const o = 3 * i;
+      const y0 = y[o] as number;
+      const y1 = y[o + 1] as number;
+      const y2 = y[o + 2] as number;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      const stop = rowPtr[i + 1] as number;
+      for (let e = rowPtr[i] as number; e < stop; e++) {
+        const j3 = 3 * (colIdx[e] as number);
+        const d0 = y0 - (y[j3] as number);
+        const d1 = y1 - (y[j3 + 1] as number);
+        const d2 = y2 - (y[j3 + 2] as number);
+        const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
+        const v = values[e] as number;
+        if (withKl) sumPLogW += v * Math.log(w);
+        const pw = v * w;
+        a0 += pw * d0;
+        a1 += pw * d1;
+        a2 += pw * d2;
+        out[j3]! -= pw * d0;
+        out[j3 + 1]! -= pw * d1;
+        out[j3 + 2]! -= pw * d2;
+      }
+      out[o]! += a0;
+      out[o + 1]! += a1;
+      out[o + 2]! += a2;
+    }
+  }
+  // Each unordered pair stands for p_ij and p_ji.
+  return 2 * sumPLogW;
+}
+
 /**
  * The t-SNE gradient (van der Maaten & Hinton 2008, eq. 5) split as in van der Maaten 2014, eq. 5:
  * ∂C/∂y_i = 4 [α Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], α the exaggeration.
+ * P must be symmetric (as `computeAffinities` returns it); the attraction visits each pair once.
  * Returns Z and, when `withKl`, Σ_ij p_ij log w_ij (for the KL divergence); NaN otherwise.
  */
 export function tsneGradient(
@@ -23,31 +128,9 @@ export function tsneGradient(
   withKl = true,
 ): { z: number; sumPLogW: number } {
   const z = repulsion(y, n, dims, forces);
-  const { rowPtr, colIdx, values } = p;
-  let sumPLogW = 0;
+  const sumPLogW = attraction(y, n, dims, p, grad, withKl);
   const invZ = 1 / z;
-  for (let i = 0; i < n; i++) {
-    const oi = i * dims;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    for (let e = rowPtr[i] as number; e < (rowPtr[i + 1] as number); e++) {
-      const oj = (colIdx[e] as number) * dims;
-      const d0 = (y[oi] as number) - (y[oj] as number);
-      const d1 = (y[oi + 1] as number) - (y[oj + 1] as number);
-      const d2 = dims === 3 ? (y[oi + 2] as number) - (y[oj + 2] as number) : 0;
-      const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
-      const pw = (values[e] as number) * w;
-      // One log per non-zero costs as much as the rest of the attraction; only pay it when KL is wanted.
-      if (withKl) sumPLogW += (values[e] as number) * Math.log(w);
-      a0 += pw * d0;
-      a1 += pw * d1;
-      a2 += pw * d2;
-    }
-    grad[oi] = 4 * (exaggeration * a0 - (forces[oi] as number) * invZ);
-    grad[oi + 1] = 4 * (exaggeration * a1 - (forces[oi + 1] as number) * invZ);
-    if (dims === 3) grad[oi + 2] = 4 * (exaggeration * a2 - (forces[oi + 2] as number) * invZ);
-  }
+  for (let e = 0; e < n * dims; e++) grad[e] = 4 * (exaggeration * (grad[e] as number) - (forces[e] as number) * invZ);
   return { z, sumPLogW: withKl ? sumPLogW : Number.NaN };
 }
 
