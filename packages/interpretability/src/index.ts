@@ -14,10 +14,21 @@ export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
 export type { ConceptSet, ImageSet, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)
-export { AUTO_EXACT_MAX_POINTS, AUTO_FFT_MIN_POINTS, TSNE_METHODS, TSNE_METRICS, computeAffinities, repulsionFor, tsne, tsneTransform } from "./tsne/tsne.js";
+export {
+  AUTO_EXACT_MAX_POINTS,
+  DEFAULT_ITERATIONS,
+  HYBRID_BH_COST_RATIO,
+  TSNE_METHODS,
+  TSNE_METRICS,
+  computeAffinities,
+  hybridRepulsion,
+  repulsionFor,
+  tsne,
+  tsneTransform,
+} from "./tsne/tsne.js";
 export type { GradientMethod, TransformOptions, TsneMethod, TsneMetric, TsneModel, TsneOptions, TsneResult } from "./tsne/tsne.js";
-export { EXACT_KNN_MAX_POINTS, exactKnn, knnGraph, matmulKnn, queryKnn, vpTreeKnn } from "./tsne/knn.js";
-export type { KnnGraph, KnnMethod, KnnOptions } from "./tsne/knn.js";
+export { APPROXIMATE_KNN_MIN_POINTS, EXACT_KNN_MAX_POINTS, exactKnn, knnGraph, matmulKnn, queryKnn, rpForestKnn, vpTreeKnn } from "./tsne/knn.js";
+export type { KnnGraph, KnnMethod, KnnOptions, RpForestOptions } from "./tsne/knn.js";
 export { conditionalAffinities, symmetrizeAffinities } from "./tsne/affinities.js";
 export type { ConditionalAffinities, SparseMatrix } from "./tsne/affinities.js";
 export { exactRepulsion, klFromParts, tsneGradient } from "./tsne/gradient.js";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import type { SparseMatrix } from "./affinities.js";
-import { fftRepulsion } from "./fftRepulsion.js";
+import { fftRepulsion, fftSideFor } from "./fftRepulsion.js";
 import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
 import { barnesHutRepulsion } from "./spaceTree.js";
 import { gaussianClusters } from "./testData.js";
-import { computeAffinities } from "./tsne.js";
+import { HYBRID_BH_COST_RATIO, computeAffinities, hybridRepulsion } from "./tsne.js";
 import { createRng } from "@dl/tensor-core";
 
 /** KL(P‖Q) straight from the definition with dense Q. */
@@ -147,5 +147,30 @@ describe("approximate repulsion", () => {
     expect(relativeError(f, wideExact)).toBeLessThan(0.1); // measured 0.066 (spacing 0.4, 3 nodes per box); 0.23 at spacing 0.5
     expect(errors[1]!).toBeLessThan(errors[0]!);
     expect(errors[2]!).toBeLessThan(errors[1]!);
+  });
+
+  it("hybrid takes the FFT for a compact embedding and Barnes–Hut for a spread one, by the cost rule", () => {
+    const m = 3000;
+    const bhCost = HYBRID_BH_COST_RATIO * m * Math.log2(m);
+    for (const [scale, viaFft] of [
+      [3, true],
+      [60, false],
+    ] as const) {
+      const y = randomEmbedding(m, 2, scale, 8);
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of y) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      const side = fftSideFor(hi - lo, m);
+      expect(side * side * Math.log2(side) < bhCost).toBe(viaFft);
+      const hybrid = new Float64Array(2 * m);
+      const zHybrid = hybridRepulsion(0.5)(y, m, 2, hybrid);
+      const reference = new Float64Array(2 * m);
+      const zReference = (viaFft ? fftRepulsion() : barnesHutRepulsion(0.5))(y, m, 2, reference);
+      expect(zHybrid).toBe(zReference);
+      expect(Array.from(hybrid)).toEqual(Array.from(reference));
+    }
   });
 });

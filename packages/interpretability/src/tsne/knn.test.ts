@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { exactKnn, knnGraph, queryKnn, vpTreeKnn } from "./knn.js";
+import { exactKnn, knnGraph, queryKnn, rpForestKnn, vpTreeKnn } from "./knn.js";
 import { gaussianClusters } from "./testData.js";
 
 /** Reference: full sort of every row by (distance, index). */
@@ -63,6 +63,41 @@ describe("k nearest neighbours", () => {
       expect(g.distances[i * 3]).toBe(0);
       expect(g.indices[i * 3 + 1]).toBe(ref.idx[i]![0]);
     }
+  });
+
+  it("the random-projection forest finds most true neighbours, exactly with leaves covering everything, and is seeded", () => {
+    const { data: big, n: m } = gaussianClusters(6, 200, 10, 2, 11);
+    const exact = exactKnn(big, m, 10, 20);
+    const recall = (g: { indices: Int32Array }): number => {
+      let hit = 0;
+      for (let i = 0; i < m; i++) {
+        const truth = new Set(exact.indices.subarray(i * 20, (i + 1) * 20));
+        for (let t = 0; t < 20; t++) if (truth.has(g.indices[i * 20 + t]!)) hit++;
+      }
+      return hit / (m * 20);
+    };
+    const byRounds = [0, 1, 2].map((refinements) => rpForestKnn(big, m, 10, 20, { trees: 2, leafSize: 40, refinements, seed: 3 }));
+    const refined = byRounds[2]!;
+    // Each NN-descent round can only add true neighbours (candidates are merged, never dropped); measured 0.56 → 0.83 → 0.94.
+    expect(recall(byRounds[1]!)).toBeGreaterThan(recall(byRounds[0]!));
+    expect(recall(refined)).toBeGreaterThan(recall(byRounds[1]!));
+    expect(recall(refined)).toBeGreaterThan(0.9);
+    // Rows are sorted, self-free, and carry exact distances of the indices they list.
+    for (let i = 0; i < m; i++) {
+      for (let t = 0; t < 20; t++) {
+        const j = refined.indices[i * 20 + t]!;
+        expect(j).not.toBe(i);
+        let s2 = 0;
+        for (let c = 0; c < 10; c++) s2 += (big[i * 10 + c]! - big[j * 10 + c]!) ** 2;
+        expect(refined.distances[i * 20 + t]).toBeCloseTo(s2, 9);
+        if (t > 0) expect(refined.distances[i * 20 + t]!).toBeGreaterThanOrEqual(refined.distances[i * 20 + t - 1]!);
+      }
+    }
+    // One leaf holding every point is brute force.
+    const whole = rpForestKnn(big, m, 10, 20, { trees: 1, leafSize: m, refinements: 0 });
+    expect(Array.from(whole.indices)).toEqual(Array.from(exact.indices));
+    const again = rpForestKnn(big, m, 10, 20, { trees: 2, leafSize: 40, refinements: 2, seed: 3 });
+    expect(Array.from(again.indices)).toEqual(Array.from(refined.indices));
   });
 
   it("rejects k outside 1..N−1", () => {

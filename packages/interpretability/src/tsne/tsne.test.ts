@@ -36,6 +36,16 @@ describe("tsne", () => {
     });
   }
 
+  it("auto resolves to the hybrid gradient in 2-D and Barnes–Hut in 3-D above the exact limit", async () => {
+    const big = gaussianClusters(4, 160, 10, 1, 8);
+    const two = await tsne(big.data, big.n, 10, { perplexity: 15, iterations: 300, seed: 3 });
+    expect(two.method).toBe("hybrid");
+    expect(knnAccuracy(two.embedding, big.n, 2, big.labels, 10)).toBe(1);
+    const three = await tsne(big.data, big.n, 10, { dims: 3, perplexity: 15, iterations: 60, seed: 3 });
+    expect(three.method).toBe("bh");
+    expect(three.iterations).toBe(60);
+  });
+
   it("is reproducible: same seed, same embedding", async () => {
     const a = await tsne(data, n, 10, { method: "bh", perplexity: 10, iterations: 120, seed: 5 });
     const b = await tsne(data, n, 10, { method: "bh", perplexity: 10, iterations: 120, seed: 5 });
@@ -124,6 +134,7 @@ describe("tsne", () => {
     });
     it("FFT in 3-D", async () => {
       await expectDlError(tsne(data, n, 10, { dims: 3, method: "fft" }), /2-D/);
+      await expectDlError(tsne(data, n, 10, { dims: 3, method: "hybrid" }), /2-D/);
     });
   });
 });

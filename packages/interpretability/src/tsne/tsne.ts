@@ -3,7 +3,7 @@ import type { RunOptions } from "@dl/tensor-core";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";
-import { fftRepulsion } from "./fftRepulsion.js";
+import { fftRepulsion, fftSideFor } from "./fftRepulsion.js";
 import type { FftInterpolationOptions } from "./fftRepulsion.js";
 import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
 import type { RepulsionFn } from "./gradient.js";
@@ -13,10 +13,10 @@ import { pca } from "./pca.js";
 import { SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
 import { normalizeRows, validateDims, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
 
-export type TsneMethod = "auto" | "exact" | "bh" | "fft";
+export type TsneMethod = "auto" | "exact" | "bh" | "fft" | "hybrid";
 export type GradientMethod = Exclude<TsneMethod, "auto">;
 export type TsneMetric = "euclidean" | "cosine";
-export const TSNE_METHODS: readonly TsneMethod[] = ["auto", "exact", "bh", "fft"];
+export const TSNE_METHODS: readonly TsneMethod[] = ["auto", "exact", "bh", "fft", "hybrid"];
 export const TSNE_METRICS: readonly TsneMetric[] = ["euclidean", "cosine"];
 
 export interface TsneOptions extends RunOptions {
@@ -24,10 +24,13 @@ export interface TsneOptions extends RunOptions {
   dims?: number;
   /** Effective number of neighbours (default 30); at most (N − 1)/3. */
   perplexity?: number;
-  /** Gradient method; `auto`: exact for N ≤ 500, FFT in 2-D above AUTO_FFT_MIN_POINTS, else Barnes–Hut. */
+  /**
+   * Gradient method; `hybrid` (2-D): each iteration FFT interpolation or Barnes–Hut, whichever costs less for the
+   * embedding's current spread; `auto`: exact for N ≤ 500, else hybrid in 2-D and Barnes–Hut in 3-D.
+   */
   method?: TsneMethod;
   metric?: TsneMetric;
-  /** Total gradient-descent iterations including early exaggeration (default 1000). */
+  /** Total gradient-descent iterations including early exaggeration (default 750, openTSNE's 250 + 500). */
   iterations?: number;
   /** Step size on ∂C/∂y / 4 (bhtsne/FIt-SNE/openTSNE convention); `auto` = max(N / earlyExaggeration, 200) (Belkina et al. 2019), i.e. N/12 by default. */
   learningRate?: number | "auto";
@@ -69,9 +72,15 @@ export interface TsneResult {
 }
 
 export const AUTO_EXACT_MAX_POINTS = 500;
-// Measured at 10k MNIST (shared 2-core box, CPU s): BH 81, FFT on a 256 grid 36 but KL 1.96 vs 1.70; the accurate
-// 512 grid costs more than BH there. The FFT cost does not grow with N, so it wins only for large N.
-export const AUTO_FFT_MIN_POINTS = 30000;
+/**
+ * `hybrid` uses the FFT while m²·log₂m (m the FFT side) < this × N·log₂N, else Barnes–Hut. Measured at 10k MNIST
+ * (CPU ms per repulsion, shared 2-core box): FFT ≈ 20 ns·m²·log₂m (m = 96 → 5 ms early, 768 → 119 ms at the final
+ * spread of 129), BH θ = 0.5 ≈ 290 ns·N·log₂N (≈ 40 ms whatever the spread); so the FFT wins through early
+ * exaggeration at any N and throughout at 70k (m ≤ 1024 → ≤ 150 ms against BH ≈ 330 ms).
+ */
+export const HYBRID_BH_COST_RATIO = 14;
+/** Default iterations: openTSNE's 250 exaggerated + 500; at 10k MNIST the 10-NN accuracy and trustworthiness equal scikit-learn's 1000. */
+export const DEFAULT_ITERATIONS = 750;
 const MOMENTUM_EARLY = 0.5;
 const MOMENTUM_LATE = 0.8;
 const MIN_GAIN = 0.01;
@@ -99,16 +108,16 @@ function resolveOptions(n: number, options: TsneOptions): Resolved {
   validatePerplexity(perplexity, n);
   const method = options.method ?? "auto";
   if (!TSNE_METHODS.includes(method)) {
-    throw new DlError("INVALID_ARGUMENT", `unknown t-SNE method "${String(method)}"; use auto, exact, bh or fft.`);
+    throw new DlError("INVALID_ARGUMENT", `unknown t-SNE method "${String(method)}"; use auto, exact, bh, fft or hybrid.`);
   }
-  if (method === "fft" && dims !== 2) {
-    throw new DlError("NOT_SUPPORTED", "the FFT gradient is implemented for 2-D embeddings; use method bh (or auto) for 3-D.");
+  if ((method === "fft" || method === "hybrid") && dims !== 2) {
+    throw new DlError("NOT_SUPPORTED", `the ${method} gradient is implemented for 2-D embeddings; use method bh (or auto) for 3-D.`);
   }
   const metric = options.metric ?? "euclidean";
   if (!TSNE_METRICS.includes(metric)) {
     throw new DlError("INVALID_ARGUMENT", `unknown metric "${String(metric)}"; use euclidean or cosine.`);
   }
-  const iterations = options.iterations ?? 1000;
+  const iterations = options.iterations ?? DEFAULT_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 1) {
     throw new DlError("INVALID_ARGUMENT", `iterations must be a positive integer, got ${iterations}.`);
   }
@@ -124,7 +133,7 @@ function resolveOptions(n: number, options: TsneOptions): Resolved {
     throw new DlError("INVALID_ARGUMENT", `theta must be ≥ 0 (0 = exact, 0.5 typical), got ${theta}.`);
   }
   const resolvedMethod: GradientMethod =
-    method !== "auto" ? method : n <= AUTO_EXACT_MAX_POINTS ? "exact" : dims === 2 && n >= AUTO_FFT_MIN_POINTS ? "fft" : "bh";
+    method !== "auto" ? method : n <= AUTO_EXACT_MAX_POINTS ? "exact" : dims === 2 ? "hybrid" : "bh";
   return {
     dims,
     perplexity,
@@ -148,7 +157,28 @@ export function repulsionFor(method: GradientMethod, theta = 0.5, fft: FftInterp
       return barnesHutRepulsion(theta);
     case "fft":
       return fftRepulsion(fft);
+    case "hybrid":
+      return hybridRepulsion(theta, fft);
   }
+}
+
+/** Per call, FFT interpolation while its grid costs less than the Barnes–Hut walk for this spread (HYBRID_BH_COST_RATIO), else Barnes–Hut. */
+export function hybridRepulsion(theta = 0.5, fft: FftInterpolationOptions = {}): RepulsionFn {
+  const viaFft = fftRepulsion(fft);
+  const viaTree = barnesHutRepulsion(theta);
+  return (y, n, dims, forces) => {
+    if (dims !== 2) return viaTree(y, n, dims, forces);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = 0; t < 2 * n; t++) {
+      const v = y[t] as number;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const m = fftSideFor(Math.max(hi - lo, 1e-6), n, fft);
+    const useFft = m * m * Math.log2(m) < HYBRID_BH_COST_RATIO * n * Math.log2(Math.max(n, 2));
+    return useFft ? viaFft(y, n, dims, forces) : viaTree(y, n, dims, forces);
+  };
 }
 
 /** Sparse symmetric input affinities P for `data` (after metric handling), the first stage of t-SNE. */
