@@ -12,6 +12,8 @@ export class SpaceTree {
   readonly dims: number;
   private readonly y: Float64Array;
   private readonly perm: Int32Array;
+  /** Coordinates in tree order (sortedY[p] = y[perm[p]]), so a leaf's points are read from contiguous memory. */
+  private readonly sortedY: Float64Array;
   private center: Float64Array;
   private com: Float64Array;
   private half: Float64Array;
@@ -56,6 +58,13 @@ export class SpaceTree {
     }
     this.half[root] = halfWidth * (1 + 1e-9) + 1e-12;
     this.build(root, 0, n, 0);
+    this.sortedY = new Float64Array(n * dims);
+    for (let p = 0; p < n; p++) for (let t = 0; t < dims; t++) this.sortedY[p * dims + t] = y[(this.perm[p] as number) * dims + t] as number;
+  }
+
+  /** Point indices in tree (depth-first) order: consecutive ones are close in space. */
+  get order(): Int32Array {
+    return this.perm;
   }
 
   private alloc(k: number): number {
@@ -132,7 +141,7 @@ export class SpaceTree {
    */
   query(q0: number, q1: number, q2: number, exclude: number, theta: number, force: Float64Array): number {
     const dims = this.dims;
-    const y = this.y;
+    const y = this.sortedY;
     const theta2 = theta * theta;
     const stack = this.stack;
     // Hoisted so the hot loop reads locals, not fields.
@@ -157,11 +166,10 @@ export class SpaceTree {
       const fc = firstChild[node] as number;
       if (fc < 0) {
         for (let p = start[node] as number; p < (end[node] as number); p++) {
-          const j = perm[p] as number;
-          if (j === exclude) continue;
-          const d0 = q0 - (y[j * dims] as number);
-          const d1 = q1 - (y[j * dims + 1] as number);
-          const d2 = dims === 3 ? q2 - (y[j * dims + 2] as number) : 0;
+          if (perm[p] === exclude) continue;
+          const d0 = q0 - (y[p * dims] as number);
+          const d1 = q1 - (y[p * dims + 1] as number);
+          const d2 = dims === 3 ? q2 - (y[p * dims + 2] as number) : 0;
           const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
           z += w;
           const w2 = w * w;
@@ -205,8 +213,11 @@ export function barnesHutRepulsion(theta: number): RepulsionFn {
   const f = new Float64Array(3);
   return (y, n, dims, forces) => {
     const tree = new SpaceTree(y, n, dims);
+    const order = tree.order;
     let z = 0;
-    for (let i = 0; i < n; i++) {
+    // Queries in tree order walk nearly the same cells one after another (cache-warm).
+    for (let q = 0; q < n; q++) {
+      const i = order[q] as number;
       const o = i * dims;
       z += tree.query(y[o] as number, y[o + 1] as number, dims === 3 ? (y[o + 2] as number) : 0, i, theta, f);
       forces[o] = f[0] as number;

@@ -74,11 +74,11 @@ export interface TsneResult {
 export const AUTO_EXACT_MAX_POINTS = 500;
 /**
  * `hybrid` uses the FFT while m²·log₂m (m the FFT side) < this × N·log₂N, else Barnes–Hut. Measured at 10k MNIST
- * (CPU ms per repulsion, shared 2-core box): FFT ≈ 20 ns·m²·log₂m (m = 96 → 5 ms early, 768 → 119 ms at the final
- * spread of 129), BH θ = 0.5 ≈ 290 ns·N·log₂N (≈ 40 ms whatever the spread); so the FFT wins through early
- * exaggeration at any N and throughout at 70k (m ≤ 1024 → ≤ 150 ms against BH ≈ 330 ms).
+ * (CPU ms per repulsion, shared 2-core box): FFT ≈ 20 ns·m²·log₂m plus ~5 ms for the points (m = 96 → 9 ms early,
+ * 384 → 40 ms, 768 → 119 ms at the final spread of 129), BH θ = 0.5 ≈ 215 ns·N·log₂N (≈ 29 ms whatever the
+ * spread): the FFT wins through early exaggeration at any N and, at 70k, until m ≈ 900.
  */
-export const HYBRID_BH_COST_RATIO = 14;
+export const HYBRID_BH_COST_RATIO = 6;
 /** Default iterations: openTSNE's 250 exaggerated + 500; at 10k MNIST the 10-NN accuracy and trustworthiness equal scikit-learn's 1000. */
 export const DEFAULT_ITERATIONS = 750;
 const MOMENTUM_EARLY = 0.5;
