@@ -34,8 +34,17 @@ export {
   layerGroupsOf,
 } from "./finetune/layerwiseOptimizer.js";
 export type { LayerGroup, LayerwiseOptimizerOptions } from "./finetune/layerwiseOptimizer.js";
-export { runFewShotExperiment } from "./matching/experiment.js";
-export type { ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult } from "./matching/experiment.js";
+export { EMBEDDING_TRAININGS, checkEmbeddingTraining, runFewShotExperiment } from "./matching/experiment.js";
+export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./matching/experiment.js";
+export { fitTemperature } from "./matching/fitTemperature.js";
+export type { FitTemperatureOptions } from "./matching/fitTemperature.js";
+export { centreAndL2Normalise, concatenateFeatures, l2NormaliseBlocks, meanFeature } from "./pretrain/cl2n.js";
+export { blockFeatures } from "./pretrain/features.js";
+export type { BlockFeatureSpec } from "./pretrain/features.js";
+export { pretrainClassifier, shiftedBatch } from "./pretrain/supervised.js";
+export type { PretrainHistoryEntry, PretrainOptions, PretrainedNetwork } from "./pretrain/supervised.js";
+export { pretrainedFeatures } from "./pretrain/embedding.js";
+export type { PretrainedFeatureOptions } from "./pretrain/embedding.js";
 export { runTemperatureSweep } from "./matching/temperatureSweep.js";
 export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./matching/temperatureSweep.js";
 export { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./finetune/experiment.js";

@@ -19,7 +19,9 @@ import {
   type LineSeries,
 } from "@dl/tensor-core";
 import {
+  EMBEDDING_TRAININGS,
   FEW_SHOT_METHODS,
+  checkEmbeddingTraining,
   checkTemperature,
   runFewShotExperiment,
   runFineTuneExperiment,
@@ -70,6 +72,14 @@ function parseMethod(value: string): FewShotMethod {
   throw new InvalidOptionError(`--method must be one of ${FEW_SHOT_METHODS.join(", ")}, got "${value}".`);
 }
 
+function parseFilters(value: string): number[] {
+  const filters = value.split(",").map((v) => Number(v.trim()));
+  if (filters.length === 0 || filters.length > 5 || !filters.every((f) => Number.isInteger(f) && f >= 1 && f <= 256)) {
+    throw new InvalidOptionError(`--filters needs 1 to 5 comma-separated integers in 1..256 (one per conv block, e.g. 16,32,64), got "${value}".`);
+  }
+  return filters;
+}
+
 function parseTemperature(value: string): number | "learned" {
   if (value === "learned") return value;
   const t = Number(value);
@@ -99,23 +109,36 @@ export function registerMetaCommands(program: Command): void {
     .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
     .requiredOption("--shots <n>", "labelled examples per class", parseInteger("--shots", 1))
     .option("--queries <n>", "query examples per class", parseInteger("--queries", 1), 15)
-    .option("--method <name>", `classifier whose embedding is trained: ${FEW_SHOT_METHODS.join(", ")} (all three are reported)`, "matching")
+    .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all three are reported)`, "matching")
+    .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
+    .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
+    .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
+    .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
     .option("--episodes <n>", "test episodes", parseInteger("--episodes", 1), 600)
-    .option("--steps <n>", "meta-training episodes", parseInteger("--steps", 1), 3000)
+    .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain)", parseInteger("--steps", 1), 3000)
     .option("--time-budget <s>", "stop meta-training after this many seconds", parseNumber("--time-budget"), 300)
     .option("--temperature <t>", "soft-NN temperature: a number > 0 or 'learned'", "learned")
     .option("--symmetries <n>", "rotations/mirrors of each meta-train class used as new classes (1–8)", parseInteger("--symmetries", 1), 8)
     .option("--k <n>", "neighbours of the kNN baseline", parseInteger("--k", 1), 1)
-    .option("--arch <name>", "embedding network: mlp, cnn or residual", "mlp")
+    .option("--arch <name>", "episodic: embedding network, mlp, cnn or residual", "mlp")
     .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
-    .action(async (opts: DataOptions & { testData?: string; out: string; ways: number; shots: number; queries: number; method: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
+    .action(async (opts: DataOptions & { testData?: string; extraData?: string; out: string; ways: number; shots: number; queries: number; method: string; training: string; filters: number[]; pixelWeight: number; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
       const method = parseMethod(opts.method);
+      const training = checkEmbeddingTraining(opts.training);
       const temperature = parseTemperature(opts.temperature);
       if (!["mlp", "cnn", "residual"].includes(opts.arch)) throw new InvalidOptionError(`--arch must be mlp, cnn or residual, got "${opts.arch}".`);
+      if (!(opts.pixelWeight >= 0)) throw new InvalidOptionError(`--pixel-weight must be ≥ 0 (0 = features only), got ${opts.pixelWeight}.`);
+      if (opts.symmetries > 8) throw new InvalidOptionError(`--symmetries must be in 1..8 (the symmetries of the square), got ${opts.symmetries}.`);
+      const testName = parseDatasetName(opts.testData ?? opts.data);
+      const extraName = opts.extraData === undefined ? undefined : parseDatasetName(opts.extraData);
+      if (extraName !== undefined && extraName === testName) {
+        throw new InvalidOptionError(`--extra-data ${extraName} would train on the meta-test classes of ${testName}; pick another dataset (e.g. ${testName === "mnist" ? "fashion-mnist" : "mnist"}).`);
+      }
       const backend = await start(opts);
       const { train, test } = await loadSplits(opts);
-      log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4, meta-test ${opts.testData ?? opts.data} 5–9, backend ${backend}`);
+      const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName })).train;
+      log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + all of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backend}`);
       const result = await withProgress("fewshot", (onProgress, signal) =>
         runFewShotExperiment(train, test, {
           ways: opts.ways,
@@ -123,6 +146,10 @@ export function registerMetaCommands(program: Command): void {
           queries: opts.queries,
           episodes: opts.episodes,
           method,
+          training,
+          filters: opts.filters,
+          pixelWeight: opts.pixelWeight,
+          ...(extraTrain === undefined ? {} : { extraTrain }),
           temperature,
           steps: opts.steps,
           timeBudgetSeconds: opts.timeBudget,
@@ -135,7 +162,7 @@ export function registerMetaCommands(program: Command): void {
         }),
       );
       const { example, ...rest } = result;
-      const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+      const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: extraName ?? null, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
       const bars: Bar[] = (["matching", "proto", "knn"] as const).flatMap((m) => [
         { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95 },
         { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },
@@ -155,10 +182,11 @@ export function registerMetaCommands(program: Command): void {
         ["episode.png", encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }))],
         ["attention.svg", heatmapSvg(example.attention, example.ways, example.ways * example.shots, { title: "attention of each query (row) over the support set (columns)", xLabel: "support", yLabel: "query" })],
         ["training-curve.png", encodePng(lineChartRaster(curve))],
-        ["training-curve.svg", lineChartSvg(curve, { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" })],
+        ["training-curve.svg", lineChartSvg(curve, training === "pretrain" ? { title: "supervised pretraining on the meta-train classes", xLabel: "batch", yLabel: "loss / accuracy" } : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" })],
       ];
       const written = await writeOutputs(opts.out, files);
-      log(`meta-trained ${result.training.steps} episodes in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
+      const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
+      log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
       for (const m of ["matching", "proto", "knn"] as const) log(`  ${m.padEnd(9)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
       if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
     });

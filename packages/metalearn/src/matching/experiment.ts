@@ -1,13 +1,39 @@
-import { createRng, type RunOptions } from "@dl/tensor-core";
+import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
 import type { LabelledImages } from "../types.js";
 import type { DistanceMetric } from "./distances.js";
-import { embedDataset, imagesToTensor, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
+import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
 import { evaluateFewShot, type FewShotEvaluation } from "./evaluate.js";
-import { metaTrain, type MetaTrainHistoryEntry, type TrainableMethod } from "./metaTrain.js";
-import { attentionWeights } from "./softNearestNeighbour.js";
+import { metaTrain, type TrainableMethod } from "./metaTrain.js";
+import { attentionWeights, checkTemperature } from "./softNearestNeighbour.js";
+import { fitTemperature } from "./fitTemperature.js";
+import { pretrainedFeatures } from "../pretrain/embedding.js";
+import type { BlockFeatureSpec } from "../pretrain/features.js";
+import { pretrainClassifier } from "../pretrain/supervised.js";
+import type { LabelledVectors } from "./embedding.js";
+
+export const EMBEDDING_TRAININGS = ["pretrain", "episodic"] as const;
+/**
+ * How the embedding is learned from the meta-train classes. `pretrain`: one supervised classifier over
+ * every (symmetry-augmented) meta-train class, then its pooled conv features (Tian et al. 2020,
+ * SimpleShot). `episodic`: N-way K-shot episodes through the chosen classifier (Vinyals et al. 2016).
+ */
+export type EmbeddingTraining = (typeof EMBEDDING_TRAININGS)[number];
+
+export function checkEmbeddingTraining(value: string): EmbeddingTraining {
+  if ((EMBEDDING_TRAININGS as readonly string[]).includes(value)) return value as EmbeddingTraining;
+  throw new DlError("INVALID_ARGUMENT", `Unknown embedding training "${value}"; valid: ${listNames(EMBEDDING_TRAININGS)}.`, { details: { valid: EMBEDDING_TRAININGS } });
+}
+
+/** Loss and training accuracy over a window of steps (episodes or batches); the temperature while it is meta-trained. */
+export interface TrainingHistoryEntry {
+  step: number;
+  loss: number;
+  accuracy: number;
+  temperature?: number;
+}
 
 export interface FewShotExperimentOptions extends RunOptions {
   ways: number;
@@ -15,8 +41,21 @@ export interface FewShotExperimentOptions extends RunOptions {
   queries?: number;
   /** Test episodes (default 600). */
   episodes?: number;
-  /** Method whose embedding is meta-trained; kNN is evaluated on the proto embedding. */
+  /** Method whose embedding is meta-trained episodically; kNN uses the proto embedding. With `training: "pretrain"` all three share one embedding. */
   method: TrainableMethod | "knn";
+  /** How the embedding is learned (default `pretrain`). */
+  training?: EmbeddingTraining;
+  /** Pretraining CNN: filters per conv block (default [16, 32, 64]). */
+  filters?: readonly number[];
+  /** Pretraining: which conv blocks and pooling grids make the features (default: last block, 3×3 grid). */
+  featureBlocks?: readonly BlockFeatureSpec[];
+  /** Pretraining: weight of unit-norm raw pixels appended to the features (default 0). */
+  pixelWeight?: number;
+  /**
+   * Extra meta-train images whose classes are disjoint from the meta-test classes (e.g. MNIST digits);
+   * their labels are offset past the meta-train labels and they are symmetry-augmented too.
+   */
+  extraTrain?: LabelledImages;
   metaTrainClasses?: readonly number[];
   metaTestClasses?: readonly number[];
   arch?: EmbeddingArch;
@@ -53,7 +92,21 @@ export interface FewShotExperimentResult {
   learned: FewShotEvaluation;
   /** The same classifiers on raw pixels: what the learning added. */
   pixels: FewShotEvaluation;
-  training: { steps: number; seconds: number; temperature: number; history: MetaTrainHistoryEntry[]; trainClasses: number; trainWays: number };
+  training: {
+    embedding: EmbeddingTraining;
+    /** Optimiser steps: episodes (episodic) or batches (pretrain). */
+    steps: number;
+    seconds: number;
+    /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
+    temperature: number;
+    history: TrainingHistoryEntry[];
+    /** Classes trained on, after symmetry augmentation (and extra sources). */
+    trainClasses: number;
+    /** Ways of the training episodes (episodic), or the classifier's output classes (pretrain). */
+    trainWays: number;
+    /** Images trained on (after augmentation). */
+    trainImages: number;
+  };
   example: ExampleEpisode;
 }
 
@@ -66,28 +119,16 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   const metaTestClasses = options.metaTestClasses ?? DEFAULT_CLASS_SPLIT.metaTest;
   const queries = options.queries ?? 15;
   const symmetries = options.symmetries ?? 8;
+  const training = checkEmbeddingTraining(options.training ?? "pretrain");
+  if (typeof options.temperature === "number") checkTemperature(options.temperature);
   const rng = createRng(options.seed);
-  const trainMethod: TrainableMethod = options.method === "knn" ? "proto" : options.method;
   const testSet = selectClasses(test, metaTestClasses);
   // Validate the test episodes before minutes of training (ways vs classes, shots + queries vs examples).
   createEpisodeSampler(testSet, { ways: options.ways, shots: options.shots, queries, classes: metaTestClasses });
-  const trainSet = augmentClassesBySymmetry(selectClasses(train, metaTrainClasses), symmetries);
-  const trainClasses = metaTrainClasses.length * symmetries;
-  const trainWays = options.trainWays ?? Math.min(20, trainClasses);
-  const learner = await metaTrain(trainSet, {
-    method: trainMethod,
-    ways: trainWays,
-    shots: options.shots,
-    queries: Math.min(queries, 15),
-    seed: rng.nextUint32(),
-    ...(options.arch === undefined ? {} : { arch: options.arch }),
-    ...(options.metric === undefined ? {} : { metric: options.metric }),
-    temperature: options.temperature ?? "learned",
-    ...(options.steps === undefined ? {} : { steps: options.steps }),
-    ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const metaTrainSet = selectClasses(train, metaTrainClasses);
+  const trainSet = augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries);
+  const trainClasses = new Set(trainSet.labels).size;
+  const learner = training === "pretrain" ? await pretrained(metaTrainSet, trainSet, options, rng.nextUint32()) : await episodic(trainSet, trainClasses, options, queries, rng.nextUint32());
   try {
     const evalSeed = rng.nextUint32();
     const common = {
@@ -101,9 +142,9 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    const learned = await evaluateFewShot(embedDataset(learner.embedding, testSet), { ...common, temperature: learner.temperature });
+    const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature });
     const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, temperature: 1 });
-    const example = exampleEpisode(learner.embedding, testSet, options.ways, options.shots, learner.temperature, learner.metric, rng.nextUint32());
+    const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, rng.nextUint32());
     return {
       ways: options.ways,
       shots: options.shots,
@@ -113,16 +154,127 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
       metaTestClasses,
       learned,
       pixels,
-      training: { steps: learner.steps, seconds: learner.seconds, temperature: learner.temperature, history: learner.history, trainClasses, trainWays },
+      training: {
+        embedding: training,
+        steps: learner.steps,
+        seconds: learner.seconds,
+        temperature: learner.temperature,
+        history: learner.history,
+        trainClasses,
+        trainWays: learner.trainWays,
+        trainImages: trainSet.count,
+      },
       example,
     };
   } finally {
-    learner.embedding.dispose();
+    learner.dispose();
   }
 }
 
+/** A trained embedding as a function from images to feature rows, with what training reported. */
+interface LearnedEmbedding {
+  embed: (dataset: LabelledImages) => LabelledVectors;
+  metric: DistanceMetric;
+  temperature: number;
+  steps: number;
+  seconds: number;
+  history: TrainingHistoryEntry[];
+  trainWays: number;
+  dispose: () => void;
+}
+
+/** The meta-train set plus extra classes, relabelled past the largest meta-train label. */
+function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImages): LabelledImages {
+  const size = metaTrain.height * metaTrain.width * metaTrain.channels;
+  if (extra.height * extra.width * extra.channels !== size || extra.height !== metaTrain.height) {
+    throw new DlError("SHAPE_MISMATCH", `Extra meta-train images are ${extra.height}×${extra.width}×${extra.channels}, the meta-train set ${metaTrain.height}×${metaTrain.width}×${metaTrain.channels}; use a dataset of the same image size.`);
+  }
+  const offset = Math.max(...metaTrain.labels) + 1;
+  const images = new Float32Array((metaTrain.count + extra.count) * size);
+  images.set(metaTrain.images);
+  images.set(extra.images.subarray(0, extra.count * size), metaTrain.count * size);
+  const labels = new Int32Array(metaTrain.count + extra.count);
+  labels.set(metaTrain.labels);
+  extra.labels.forEach((y, i) => (labels[metaTrain.count + i] = y + offset));
+  return { images, labels, count: metaTrain.count + extra.count, height: metaTrain.height, width: metaTrain.width, channels: metaTrain.channels };
+}
+
+/** At most `limit` examples of a dataset, evenly spaced (enough to fit a temperature). */
+function firstRows(dataset: LabelledImages, limit: number): LabelledImages {
+  if (dataset.count <= limit) return dataset;
+  const indices = Int32Array.from({ length: limit }, (_, i) => Math.floor((i * dataset.count) / limit));
+  return { ...dataset, images: gatherImages(dataset, indices), labels: Int32Array.from(indices, (i) => dataset.labels[i] as number), count: limit };
+}
+
+async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages, options: FewShotExperimentOptions, seed: number): Promise<LearnedEmbedding> {
+  const rng = createRng(seed);
+  const network = await pretrainClassifier(trainSet, {
+    filters: options.filters ?? [16, 32, 64],
+    seed: rng.nextUint32(),
+    ...(options.steps === undefined ? {} : { steps: options.steps }),
+    ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  const featureOptions = {
+    ...(options.featureBlocks === undefined ? {} : { blocks: options.featureBlocks }),
+    ...(options.pixelWeight === undefined ? {} : { pixelWeight: options.pixelWeight }),
+  };
+  const embed = (dataset: LabelledImages): LabelledVectors => pretrainedFeatures(network, dataset, featureOptions);
+  const metric: DistanceMetric = options.metric ?? "squared-euclidean";
+  try {
+    // Learned temperature: the one that best explains meta-train episodes (original classes, no peeking at meta-test).
+    const temperature =
+      typeof options.temperature === "number"
+        ? options.temperature
+        : fitTemperature(embed(firstRows(metaTrainSet, 3000)), { ways: Math.min(options.ways, new Set(metaTrainSet.labels).size), shots: options.shots, queries: 5, metric, seed: rng.nextUint32() });
+    return {
+      embed,
+      metric,
+      temperature,
+      steps: network.steps,
+      seconds: network.seconds,
+      history: network.history,
+      trainWays: network.classes.length,
+      dispose: () => network.dispose(),
+    };
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+}
+
+async function episodic(trainSet: LabelledImages, trainClasses: number, options: FewShotExperimentOptions, queries: number, seed: number): Promise<LearnedEmbedding> {
+  const trainMethod: TrainableMethod = options.method === "knn" ? "proto" : options.method;
+  const trainWays = options.trainWays ?? Math.min(20, trainClasses);
+  const learner = await metaTrain(trainSet, {
+    method: trainMethod,
+    ways: trainWays,
+    shots: options.shots,
+    queries: Math.min(queries, 15),
+    seed,
+    ...(options.arch === undefined ? {} : { arch: options.arch }),
+    ...(options.metric === undefined ? {} : { metric: options.metric }),
+    temperature: options.temperature ?? "learned",
+    ...(options.steps === undefined ? {} : { steps: options.steps }),
+    ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return {
+    embed: (dataset) => embedDataset(learner.embedding, dataset),
+    metric: learner.metric,
+    temperature: learner.temperature,
+    steps: learner.steps,
+    seconds: learner.seconds,
+    history: learner.history,
+    trainWays,
+    dispose: () => learner.embedding.dispose(),
+  };
+}
+
 function exampleEpisode(
-  embedding: Parameters<typeof embedDataset>[0],
+  embed: (dataset: LabelledImages) => LabelledVectors,
   dataset: LabelledImages,
   ways: number,
   shots: number,
@@ -131,12 +283,14 @@ function exampleEpisode(
   seed: number,
 ): ExampleEpisode {
   const ep = createEpisodeSampler(dataset, { ways, shots, queries: 1, seed }).next();
-  const shape = [dataset.height, dataset.width, dataset.channels] as const;
   const supportImages = gatherImages(dataset, ep.supportIndices);
   const queryImages = gatherImages(dataset, ep.queryIndices);
+  const asVectors = (images: Float32Array, labels: Int32Array): LabelledVectors => embed({ images, labels, count: labels.length, height: dataset.height, width: dataset.width, channels: dataset.channels });
+  const support = asVectors(supportImages, ep.supportLabels);
+  const query = asVectors(queryImages, ep.queryLabels);
   const attention = tf.tidy(() => {
-    const zs = embedding.apply(imagesToTensor(supportImages, ep.supportIndices.length, shape)) as tf.Tensor2D;
-    const zq = embedding.apply(imagesToTensor(queryImages, ep.queryIndices.length, shape)) as tf.Tensor2D;
+    const zs = tf.tensor2d(support.data, [support.count, support.dim]);
+    const zq = tf.tensor2d(query.data, [query.count, query.dim]);
     return attentionWeights(zq, zs, { metric, temperature }).dataSync() as Float32Array;
   });
   return { ways, shots, supportImages, queryImages, attention, queryLabels: ep.queryLabels };

@@ -1,0 +1,164 @@
+import * as tfl from "@tensorflow/tfjs-layers";
+
+import { assertArgument, createRng, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+
+import { indicesByClass } from "../tasks/episodes.js";
+import { tf } from "../tf.js";
+import type { LabelledImages } from "../types.js";
+
+export interface PretrainOptions extends RunOptions {
+  /** Output channels of each conv block (3×3 conv → batch norm → relu, then 2×2 max-pool except after the last). Default [32, 64, 64]. */
+  filters?: readonly number[];
+  batchSize?: number;
+  /** Upper bound on optimiser steps (default 4000). */
+  steps?: number;
+  /** Stop after this many seconds of training. */
+  timeBudgetSeconds?: number;
+  learningRate?: number;
+  /** Random translations of up to ±maxShift pixels (zero padded), per image and step (default 2). */
+  maxShift?: number;
+}
+
+export interface PretrainHistoryEntry {
+  step: number;
+  loss: number;
+  accuracy: number;
+}
+
+export interface PretrainedNetwork {
+  /** Image → the feature map of every conv block (one output per block, `[n, h, w, filters]`). */
+  blocks: tfl.LayersModel;
+  /** Image → class logits over the pretraining labels (shares weights with `blocks`). */
+  classifier: tfl.LayersModel;
+  /** Pretraining label ids in logit order. */
+  classes: Int32Array;
+  history: PretrainHistoryEntry[];
+  steps: number;
+  seconds: number;
+  /** Frees the weights (both models share them). */
+  dispose(): void;
+}
+
+type Initializer = ReturnType<typeof tfl.initializers.heNormal>;
+
+function buildNetwork(inputShape: readonly [number, number, number], filters: readonly number[], classes: number, rng: Rng): { blocks: tfl.LayersModel; classifier: tfl.LayersModel } {
+  const init = (): Initializer => tfl.initializers.heNormal({ seed: rng.tfSeed() });
+  const input = tfl.input({ shape: [...inputShape] });
+  let x: tfl.SymbolicTensor = input;
+  const outputs: tfl.SymbolicTensor[] = [];
+  filters.forEach((f, i) => {
+    x = tfl.layers.conv2d({ filters: f, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: init(), name: `conv${i + 1}` }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization({ name: `bn${i + 1}` }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.activation({ activation: "relu", name: `relu${i + 1}` }).apply(x) as tfl.SymbolicTensor;
+    outputs.push(x);
+    if (i < filters.length - 1) x = tfl.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tfl.SymbolicTensor;
+  });
+  const pooled = tfl.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers.dense({ units: classes, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }), name: "logits" }).apply(pooled) as tfl.SymbolicTensor;
+  return { blocks: tfl.model({ inputs: input, outputs, name: "pretrained_blocks" }), classifier: tfl.model({ inputs: input, outputs: logits, name: "pretrained_classifier" }) };
+}
+
+/**
+ * Copies `indices` into a batch, each image translated by a random (dy, dx) in ±maxShift with zero
+ * fill: the "random crop" augmentation of supervised pretraining, done on the host.
+ */
+export function shiftedBatch(dataset: LabelledImages, indices: Int32Array, maxShift: number, rng: Rng): Float32Array {
+  const { height: h, width: w, channels: ch } = dataset;
+  const size = h * w * ch;
+  const out = new Float32Array(indices.length * size);
+  indices.forEach((idx, row) => {
+    const src = dataset.images.subarray(idx * size, (idx + 1) * size);
+    const dst = out.subarray(row * size, (row + 1) * size);
+    const dy = maxShift === 0 ? 0 : rng.int(2 * maxShift + 1) - maxShift;
+    const dx = maxShift === 0 ? 0 : rng.int(2 * maxShift + 1) - maxShift;
+    for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
+      const sy = y - dy;
+      const x0 = Math.max(0, dx);
+      const x1 = Math.min(w, w + dx);
+      dst.set(src.subarray((sy * w + x0 - dx) * ch, (sy * w + x1 - dx) * ch), (y * w + x0) * ch);
+    }
+  });
+  return out;
+}
+
+/**
+ * Supervised pretraining for few-shot transfer ("a good embedding is all you need", Tian et al. 2020;
+ * SimpleShot, Wang et al. 2019): one softmax classifier over every meta-train label (here including
+ * symmetry-augmented classes, which doubles as rotation prediction, Gidaris et al. 2019), trained with
+ * random shifts; its conv features are then used by nearest-neighbour classifiers on new classes.
+ */
+export async function pretrainClassifier(dataset: LabelledImages, options: PretrainOptions = {}): Promise<PretrainedNetwork> {
+  const filters = options.filters ?? [32, 64, 64];
+  assertArgument(filters.length >= 1 && filters.every((f) => Number.isInteger(f) && f >= 1), () => `filters must be positive integers, got [${filters.join(", ")}].`);
+  const batchSize = options.batchSize ?? 64;
+  assertArgument(Number.isInteger(batchSize) && batchSize >= 1, () => `batchSize must be an integer ≥ 1, got ${batchSize}.`);
+  const steps = options.steps ?? 4000;
+  assertArgument(Number.isInteger(steps) && steps >= 0, () => `steps must be an integer ≥ 0, got ${steps}.`);
+  const maxShift = options.maxShift ?? 2;
+  assertArgument(Number.isInteger(maxShift) && maxShift >= 0 && maxShift < Math.min(dataset.height, dataset.width), () => `maxShift must be an integer in 0..${Math.min(dataset.height, dataset.width) - 1}, got ${maxShift}.`);
+  assertArgument(dataset.count >= 1, "Pretraining needs at least one image.");
+  const rng = createRng(options.seed);
+  const classes = Int32Array.from([...indicesByClass(dataset.labels).keys()].sort((a, b) => a - b));
+  const labelToLogit = new Map<number, number>();
+  classes.forEach((c, i) => labelToLogit.set(c, i));
+  const targets = Int32Array.from(dataset.labels, (y) => labelToLogit.get(y) as number);
+  const shape = [dataset.height, dataset.width, dataset.channels] as const;
+  const { blocks, classifier } = buildNetwork(shape, filters, classes.length, rng);
+  const optimizer = tf.train.adam(options.learningRate ?? 2e-3);
+  const variables = classifier.trainableWeights.map((w) => w.read() as tf.Variable);
+  const history: PretrainHistoryEntry[] = [];
+  const window = 50;
+  let lossSum = 0;
+  let accSum = 0;
+  let inWindow = 0;
+  let order = rng.permutation(dataset.count);
+  let cursor = 0;
+  const started = performance.now();
+  let step = 0;
+  try {
+    for (; step < steps; step++) {
+      if ((options.timeBudgetSeconds ?? Infinity) * 1000 < performance.now() - started) break;
+      if (cursor + batchSize > dataset.count) {
+        order = rng.permutation(dataset.count);
+        cursor = 0;
+      }
+      const batch = order.subarray(cursor, Math.min(dataset.count, cursor + batchSize));
+      cursor += batch.length;
+      const images = shiftedBatch(dataset, batch, maxShift, rng);
+      const batchTargets = Int32Array.from(batch, (i) => targets[i] as number);
+      const { loss, accuracy } = tf.tidy(() => {
+        const x = tf.tensor4d(images, [batch.length, ...shape]);
+        const y = tf.tensor1d(batchTargets, "int32");
+        const onehot = tf.oneHot(y, classes.length);
+        let logits: tf.Tensor2D | undefined;
+        const cost = optimizer.minimize(() => {
+          const out = classifier.apply(x, { training: true }) as tf.Tensor2D;
+          logits = tf.keep(out);
+          return tf.losses.softmaxCrossEntropy(onehot, out);
+        }, true, variables);
+        const acc = tf.mean(tf.cast(tf.equal(tf.argMax(logits as tf.Tensor2D, 1), y), "float32"));
+        const result = { loss: (cost as tf.Scalar).dataSync()[0] as number, accuracy: acc.dataSync()[0] as number };
+        logits?.dispose();
+        return result;
+      });
+      lossSum += loss;
+      accSum += accuracy;
+      inWindow++;
+      if (inWindow === window || step === steps - 1) {
+        const entry = { step: step + 1, loss: lossSum / inWindow, accuracy: accSum / inWindow };
+        history.push(entry);
+        options.onProgress?.({ phase: "pretrain", step: step + 1, total: steps, metrics: { loss: entry.loss, accuracy: entry.accuracy } });
+        lossSum = accSum = inWindow = 0;
+        throwIfAborted(options.signal);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
+    if (inWindow > 0) history.push({ step, loss: lossSum / inWindow, accuracy: accSum / inWindow });
+    return { blocks, classifier, classes, history, steps: step, seconds: (performance.now() - started) / 1000, dispose: () => classifier.dispose() };
+  } catch (error) {
+    classifier.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+}
