@@ -114,26 +114,25 @@ export function matmulKnn(data: Data, n: number, d: number, k: number, signal?: 
   return graph;
 }
 
+/** Re-sorts each row by (distance, index) after the distances were recomputed; rows are nearly sorted, so insertion sort. */
 function resortRows(graph: KnnGraph): void {
   const { n, k, indices, distances } = graph;
-  const order: number[] = [];
-  const idx = new Int32Array(k);
-  const dist = new Float64Array(k);
   for (let r = 0; r < n; r++) {
     const base = r * k;
-    order.length = 0;
-    for (let t = 0; t < k; t++) order.push(t);
-    order.sort((a, b) => {
-      const da = distances[base + a] as number;
-      const db = distances[base + b] as number;
-      return da === db ? (indices[base + a] as number) - (indices[base + b] as number) : da - db;
-    });
-    for (let t = 0; t < k; t++) {
-      idx[t] = indices[base + (order[t] as number)] as number;
-      dist[t] = distances[base + (order[t] as number)] as number;
+    for (let t = 1; t < k; t++) {
+      const d = distances[base + t] as number;
+      const j = indices[base + t] as number;
+      let u = t - 1;
+      while (u >= 0) {
+        const du = distances[base + u] as number;
+        if (du < d || (du === d && (indices[base + u] as number) < j)) break;
+        distances[base + u + 1] = du;
+        indices[base + u + 1] = indices[base + u] as number;
+        u--;
+      }
+      distances[base + u + 1] = d;
+      indices[base + u + 1] = j;
     }
-    indices.set(idx, base);
-    distances.set(dist, base);
   }
 }
 
@@ -202,25 +201,45 @@ class RowHeaps {
     idx[base + c] = j;
   }
 
-  /** Rows sorted ascending by (distance, index). */
+  /** Rows sorted ascending by (distance, index): heap-sort of a copy of each row (the max goes last). */
   toGraph(n: number): KnnGraph {
     const k = this.k;
     const indices = new Int32Array(n * k);
     const distances = new Float64Array(n * k);
-    const order: number[] = [];
+    const dist = new Float64Array(k);
+    const idx = new Int32Array(k);
     for (let r = 0; r < n; r++) {
       const base = r * k;
-      order.length = 0;
-      for (let t = 0; t < k; t++) order.push(t);
-      order.sort((a, b) => {
-        const da = this.dist[base + a] as number;
-        const db = this.dist[base + b] as number;
-        return da === db ? (this.idx[base + a] as number) - (this.idx[base + b] as number) : da - db;
-      });
-      for (let t = 0; t < k; t++) {
-        const o = order[t] as number;
-        indices[base + t] = this.idx[base + o] as number;
-        distances[base + t] = this.dist[base + o] as number;
+      let s = this.size[r] as number;
+      dist.set(this.dist.subarray(base, base + s));
+      idx.set(this.idx.subarray(base, base + s));
+      while (s > 0) {
+        // Pop the root (largest) into slot s − 1, then sift the last element down from the root.
+        const topD = dist[0] as number;
+        const topJ = idx[0] as number;
+        s--;
+        const d = dist[s] as number;
+        const j = idx[s] as number;
+        let c = 0;
+        for (;;) {
+          const l = 2 * c + 1;
+          if (l >= s) break;
+          let m = l;
+          const ld = dist[l] as number;
+          if (l + 1 < s) {
+            const rd = dist[l + 1] as number;
+            if (rd > ld || (rd === ld && (idx[l + 1] as number) > (idx[l] as number))) m = l + 1;
+          }
+          const md = dist[m] as number;
+          if (md < d || (md === d && (idx[m] as number) < j)) break;
+          dist[c] = md;
+          idx[c] = idx[m] as number;
+          c = m;
+        }
+        dist[c] = d;
+        idx[c] = j;
+        distances[base + s] = topD;
+        indices[base + s] = topJ;
       }
     }
     return { n, k, indices, distances };
@@ -418,8 +437,11 @@ export function rpForestKnn(data: Data, n: number, d: number, k: number, options
     const dist = squaredDistance32(x, i, j, d);
     if (dist <= heaps.bound(i)) heaps.push(i, dist, j);
   };
-  for (let i = 0; i < n; i++) {
-    if ((i & 1023) === 0) throwIfAborted(signal);
+  // Rows are independent, so they are visited in the first tree's leaf order: neighbouring queries reuse cached rows.
+  const visit = leafPerm.subarray(0, n);
+  for (let q = 0; q < n; q++) {
+    if ((q & 1023) === 0) throwIfAborted(signal);
+    const i = visit[q] as number;
     for (let t = 0; t < trees; t++) {
       const stop = leafEndOf[t * n + i] as number;
       for (let q = leafStartOf[t * n + i] as number; q < stop; q++) offer(i, leafPerm[q] as number);
@@ -430,8 +452,9 @@ export function rpForestKnn(data: Data, n: number, d: number, k: number, options
     // Neighbours' neighbours from a frozen, sorted copy, so the result does not depend on the visiting order.
     const frozen = heaps.toGraph(n).indices;
     seen.fill(-1);
-    for (let i = 0; i < n; i++) {
-      if ((i & 1023) === 0) throwIfAborted(signal);
+    for (let q = 0; q < n; q++) {
+      if ((q & 1023) === 0) throwIfAborted(signal);
+      const i = visit[q] as number;
       for (let s = 0; s < k; s++) seen[frozen[i * k + s] as number] = i;
       for (let s = 0; s < hops; s++) {
         const j = frozen[i * k + s] as number;
