@@ -2,6 +2,8 @@ import type { RepulsionFn } from "./gradient.js";
 
 const LEAF_CAPACITY = 4;
 const MAX_DEPTH = 48;
+const NODE_F = 8;
+const NODE_I = 4;
 
 /**
  * A quadtree (2-D) or octree (3-D) over embedding points for Barnes–Hut summation (van der Maaten 2014,
@@ -14,6 +16,10 @@ export class SpaceTree {
   private readonly perm: Int32Array;
   /** Coordinates in tree order (sortedY[p] = y[perm[p]]), so a leaf's points are read from contiguous memory. */
   private readonly sortedY: Float64Array;
+  /** Per node, one cache line for the walk: [com₀, com₁, com₂, centre₀, centre₁, centre₂, half width, count]. */
+  private readonly nodeF: Float64Array;
+  /** Per node: [first child (−1 for a leaf), start, end, unused]. */
+  private readonly nodeI: Int32Array;
   private center: Float64Array;
   private com: Float64Array;
   private half: Float64Array;
@@ -60,6 +66,21 @@ export class SpaceTree {
     this.build(root, 0, n, 0);
     this.sortedY = new Float64Array(n * dims);
     for (let p = 0; p < n; p++) for (let t = 0; t < dims; t++) this.sortedY[p * dims + t] = y[(this.perm[p] as number) * dims + t] as number;
+    const size = this.size;
+    this.nodeF = new Float64Array(size * NODE_F);
+    this.nodeI = new Int32Array(size * NODE_I);
+    for (let node = 0; node < size; node++) {
+      const f = node * NODE_F;
+      for (let t = 0; t < dims; t++) {
+        this.nodeF[f + t] = this.com[node * dims + t] as number;
+        this.nodeF[f + 3 + t] = this.center[node * dims + t] as number;
+      }
+      this.nodeF[f + 6] = this.half[node] as number;
+      this.nodeF[f + 7] = this.count[node] as number;
+      this.nodeI[node * NODE_I] = this.firstChild[node] as number;
+      this.nodeI[node * NODE_I + 1] = this.start[node] as number;
+      this.nodeI[node * NODE_I + 2] = this.end[node] as number;
+    }
   }
 
   /** Point indices in tree (depth-first) order: consecutive ones are close in space. */
@@ -145,14 +166,10 @@ export class SpaceTree {
     const theta2 = theta * theta;
     const stack = this.stack;
     // Hoisted so the hot loop reads locals, not fields.
-    const count = this.count;
-    const firstChild = this.firstChild;
-    const start = this.start;
-    const end = this.end;
+    const nodeF = this.nodeF;
+    const nodeI = this.nodeI;
     const perm = this.perm;
-    const com = this.com;
-    const center = this.center;
-    const half = this.half;
+    const orthants = 1 << dims;
     let top = 0;
     stack[top++] = 0;
     let z = 0;
@@ -161,11 +178,13 @@ export class SpaceTree {
     let f2 = 0;
     while (top > 0) {
       const node = stack[--top] as number;
-      const cnt = count[node] as number;
+      const nf = node * NODE_F;
+      const cnt = nodeF[nf + 7] as number;
       if (cnt === 0) continue;
-      const fc = firstChild[node] as number;
+      const fc = nodeI[node * NODE_I] as number;
       if (fc < 0) {
-        for (let p = start[node] as number; p < (end[node] as number); p++) {
+        const stop = nodeI[node * NODE_I + 2] as number;
+        for (let p = nodeI[node * NODE_I + 1] as number; p < stop; p++) {
           if (perm[p] === exclude) continue;
           const d0 = q0 - (y[p * dims] as number);
           const d1 = q1 - (y[p * dims + 1] as number);
@@ -179,16 +198,16 @@ export class SpaceTree {
         }
         continue;
       }
-      const d0 = q0 - (com[node * dims] as number);
-      const d1 = q1 - (com[node * dims + 1] as number);
-      const d2 = dims === 3 ? q2 - (com[node * dims + 2] as number) : 0;
+      const d0 = q0 - (nodeF[nf] as number);
+      const d1 = q1 - (nodeF[nf + 1] as number);
+      const d2 = dims === 3 ? q2 - (nodeF[nf + 2] as number) : 0;
       const dist2 = d0 * d0 + d1 * d1 + d2 * d2;
-      const h = half[node] as number;
+      const h = nodeF[nf + 6] as number;
       const width = 2 * h;
       const outside =
-        Math.abs(q0 - (center[node * dims] as number)) > h ||
-        Math.abs(q1 - (center[node * dims + 1] as number)) > h ||
-        (dims === 3 && Math.abs(q2 - (center[node * dims + 2] as number)) > h);
+        Math.abs(q0 - (nodeF[nf + 3] as number)) > h ||
+        Math.abs(q1 - (nodeF[nf + 4] as number)) > h ||
+        (dims === 3 && Math.abs(q2 - (nodeF[nf + 5] as number)) > h);
       if (outside && width * width < theta2 * dist2) {
         const w = 1 / (1 + dist2);
         z += cnt * w;
@@ -197,7 +216,6 @@ export class SpaceTree {
         f1 += cw2 * d1;
         f2 += cw2 * d2;
       } else {
-        const orthants = 1 << dims;
         for (let o = 0; o < orthants; o++) stack[top++] = fc + o;
       }
     }
