@@ -25,7 +25,16 @@ export interface FewShotEvaluationOptions extends RunOptions {
   temperature?: number;
   /** Neighbours for the kNN baseline (default 1). */
   k?: number;
+  /**
+   * `support`: subtract the mean of the episode's support features from support and query rows, then
+   * scale rows to unit norm, so distances ignore what every class of this task shares. Uses the
+   * labelled support set only (inductive). Default `none`.
+   */
+  centre?: FeatureCentring;
 }
+
+export const FEATURE_CENTRINGS = ["none", "support"] as const;
+export type FeatureCentring = (typeof FEATURE_CENTRINGS)[number];
 
 export interface FewShotEvaluation {
   matching: AccuracySummary;
@@ -60,6 +69,8 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   const metric = options.metric ?? "squared-euclidean";
   const temperature = options.temperature ?? 1;
   const k = options.k ?? 1;
+  const centre = options.centre ?? "none";
+  assertArgument((FEATURE_CENTRINGS as readonly string[]).includes(centre), () => `centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${centre}".`);
   const rng = createRng(options.seed);
   const sampler = createEpisodeSampler(features, {
     ways: options.ways,
@@ -76,8 +87,14 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   for (let e = 0; e < episodes; e++) {
     const ep = sampler.next();
     const [matchingPred, protoPred, knnPred] = tf.tidy(() => {
-      const support = gatherRows(features, ep.supportIndices);
-      const query = gatherRows(features, ep.queryIndices);
+      let support = gatherRows(features, ep.supportIndices);
+      let query = gatherRows(features, ep.queryIndices);
+      if (centre === "support") {
+        const mean = tf.mean(support, 0, true);
+        const unit = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-24)));
+        support = unit(tf.sub(support, mean));
+        query = unit(tf.sub(query, mean));
+      }
       const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
       const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
       return [m, p, knnPredict(query, support, ep.supportLabels, ep.ways, k, metric)] as const;

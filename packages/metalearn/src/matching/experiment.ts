@@ -5,7 +5,7 @@ import { tf } from "../tf.js";
 import type { LabelledImages } from "../types.js";
 import type { DistanceMetric } from "./distances.js";
 import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
-import { evaluateFewShot, type FewShotEvaluation } from "./evaluate.js";
+import { evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";
 import { metaTrain, type TrainableMethod } from "./metaTrain.js";
 import { attentionWeights, checkTemperature } from "./softNearestNeighbour.js";
 import { fitTemperature } from "./fitTemperature.js";
@@ -51,6 +51,12 @@ export interface FewShotExperimentOptions extends RunOptions {
   featureBlocks?: readonly BlockFeatureSpec[];
   /** Pretraining: weight of unit-norm raw pixels appended to the features (default 0). */
   pixelWeight?: number;
+  /** Pretraining: power-transform exponent of the features (default 0.5). */
+  power?: number;
+  /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
+  shiftRadius?: number;
+  /** Centre each episode's features on its support mean before classifying (default `support` with pretraining, `none` episodic). */
+  centre?: FeatureCentring;
   /**
    * Extra meta-train images whose classes are disjoint from the meta-test classes (e.g. MNIST digits);
    * their labels are offset past the meta-train labels and they are symmetry-augmented too.
@@ -139,11 +145,12 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
       seed: evalSeed,
       metric: learner.metric,
       ...(options.k === undefined ? {} : { k: options.k }),
+      centre: options.centre ?? (training === "pretrain" ? "support" : "none"),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
     const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature });
-    const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, temperature: 1 });
+    const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1 });
     const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, rng.nextUint32());
     return {
       ways: options.ways,
@@ -219,6 +226,8 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
   const featureOptions = {
     ...(options.featureBlocks === undefined ? {} : { blocks: options.featureBlocks }),
     ...(options.pixelWeight === undefined ? {} : { pixelWeight: options.pixelWeight }),
+    ...(options.power === undefined ? {} : { power: options.power }),
+    shiftRadius: options.shiftRadius ?? 1,
   };
   const embed = (dataset: LabelledImages): LabelledVectors => pretrainedFeatures(network, dataset, featureOptions);
   const metric: DistanceMetric = options.metric ?? "squared-euclidean";

@@ -71,3 +71,36 @@ describe("metaTrain", () => {
     expect(await run()).toEqual(await run());
   });
 });
+
+describe("evaluateFewShot with support centring", () => {
+  it("matches a brute-force prototype classifier on support-centred, unit-norm rows", async () => {
+    const features = pixelsAsVectors(data);
+    const before = tf.memory().numTensors;
+    const result = await evaluateFewShot(features, { ways: 3, shots: 2, queries: 4, episodes: 6, seed: 9, centre: "support" });
+    expect(tf.memory().numTensors).toBe(before);
+    const sampler = createEpisodeSampler(data, { ways: 3, shots: 2, queries: 4, seed: createRng(9).nextUint32() });
+    const dim = features.dim;
+    for (let e = 0; e < 6; e++) {
+      const ep = sampler.next();
+      const mean = new Float64Array(dim);
+      for (const idx of ep.supportIndices) for (let j = 0; j < dim; j++) mean[j] = (mean[j] as number) + (features.data[idx * dim + j] as number) / 6;
+      const unit = (idx: number): number[] => {
+        const v = Array.from({ length: dim }, (_, j) => (features.data[idx * dim + j] as number) - (mean[j] as number));
+        const n = Math.hypot(...v);
+        return v.map((x) => x / n);
+      };
+      const protos = Array.from({ length: 3 }, () => new Float64Array(dim));
+      ep.supportIndices.forEach((idx, i) => {
+        const p = protos[ep.supportLabels[i] as number] as Float64Array;
+        unit(idx).forEach((v, j) => (p[j] = (p[j] as number) + v / 2));
+      });
+      let correct = 0;
+      ep.queryIndices.forEach((idx, i) => {
+        const q = unit(idx);
+        const d = protos.map((p) => p.reduce((t, v, j) => t + (v - (q[j] as number)) ** 2, 0));
+        if (d.indexOf(Math.min(...d)) === ep.queryLabels[i]) correct++;
+      });
+      expect(result.episodeAccuracies.proto[e]).toBeCloseTo(correct / 12, 10);
+    }
+  });
+});
