@@ -30,6 +30,9 @@ export class SpaceTree {
   private size = 0;
   private readonly stack: Int32Array;
   private readonly scratch: Int32Array;
+  private readonly orthantCode: Uint8Array;
+  /** Per depth: 8 orthant counts then 8 offsets. */
+  private readonly orthantCounts: Int32Array;
 
   constructor(y: Float64Array, n: number, dims: number) {
     this.dims = dims;
@@ -37,6 +40,8 @@ export class SpaceTree {
     this.perm = new Int32Array(n);
     for (let i = 0; i < n; i++) this.perm[i] = i;
     this.scratch = new Int32Array(n);
+    this.orthantCode = new Uint8Array(n);
+    this.orthantCounts = new Int32Array((MAX_DEPTH + 1) * 16);
     const capacity = Math.max(16, 2 * n);
     this.center = new Float64Array(capacity * dims);
     this.com = new Float64Array(capacity * dims);
@@ -123,25 +128,29 @@ export class SpaceTree {
       this.com[node * dims + t] = to > from ? s / (to - from) : 0;
     }
     if (to - from <= LEAF_CAPACITY || depth >= MAX_DEPTH || (this.half[node] as number) < 1e-12) return;
-    // Counting sort of the range by orthant.
+    // Counting sort of the range by orthant (orthant codes kept in scratch space, no per-node allocation).
     const orthants = 1 << dims;
-    const counts = [0, 0, 0, 0, 0, 0, 0, 0];
+    const counts = this.orthantCounts.subarray(depth * 16, depth * 16 + 8);
+    const offsets = this.orthantCounts.subarray(depth * 16 + 8, depth * 16 + 16);
+    counts.fill(0);
     const c0 = this.center[node * dims] as number;
     const c1 = this.center[node * dims + 1] as number;
     const c2 = dims === 3 ? (this.center[node * dims + 2] as number) : 0;
-    const orthantOf = (i: number): number =>
-      ((y[i * dims] as number) >= c0 ? 1 : 0) |
-      ((y[i * dims + 1] as number) >= c1 ? 2 : 0) |
-      (dims === 3 && (y[i * dims + 2] as number) >= c2 ? 4 : 0);
-    for (let p = from; p < to; p++) counts[orthantOf(perm[p] as number)]!++;
-    const offsets = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let o = 1; o < orthants; o++) offsets[o] = (offsets[o - 1] as number) + (counts[o - 1] as number);
-    const fillAt = offsets.slice();
+    const code = this.orthantCode;
     for (let p = from; p < to; p++) {
       const i = perm[p] as number;
-      this.scratch[from + fillAt[orthantOf(i)]!++] = i;
+      const o =
+        ((y[i * dims] as number) >= c0 ? 1 : 0) | ((y[i * dims + 1] as number) >= c1 ? 2 : 0) | (dims === 3 && (y[i * dims + 2] as number) >= c2 ? 4 : 0);
+      code[p] = o;
+      counts[o]!++;
     }
-    perm.set(this.scratch.subarray(from, to), from);
+    offsets[0] = 0;
+    for (let o = 1; o < orthants; o++) offsets[o] = (offsets[o - 1] as number) + (counts[o - 1] as number);
+    const scratch = this.scratch;
+    for (let p = from; p < to; p++) scratch[from + offsets[code[p] as number]!++] = perm[p] as number;
+    for (let o = orthants - 1; o > 0; o--) offsets[o] = offsets[o - 1] as number;
+    offsets[0] = 0;
+    perm.set(scratch.subarray(from, to), from);
     const first = this.alloc(orthants);
     this.firstChild[node] = first;
     const childHalf = 0.5 * (this.half[node] as number);
