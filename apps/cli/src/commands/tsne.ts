@@ -14,7 +14,7 @@ import {
   scatterRaster,
   type NdArray,
 } from "@dl/tensor-core";
-import { TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric } from "@dl/interpretability";
+import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric } from "@dl/interpretability";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
@@ -97,9 +97,9 @@ export function registerTsneCommands(program: Command): void {
     .option("--n <count>", "use N points (a stratified sample with --data; the first N rows with --input)", parseInteger("--n", 4))
     .option("--perplexity <p>", "effective number of neighbours, 1 … (N − 1)/3", parseNumber("--perplexity"), 30)
     .option("--dims <k>", "embedding dimension: 2 or 3", parseInteger("--dims"), 2)
-    .addOption(new Option("--method <name>", "gradient: auto, exact, bh (Barnes–Hut) or fft (FIt-SNE, 2-D)").choices(TSNE_METHODS).default("auto"))
+    .addOption(new Option("--method <name>", "gradient: auto, exact, bh (Barnes–Hut), fft (FIt-SNE, 2-D) or hybrid (FFT or Barnes–Hut per iteration, whichever is cheaper; 2-D)").choices(TSNE_METHODS).default("auto"))
     .addOption(new Option("--metric <name>", "input distance").choices(TSNE_METRICS).default("euclidean"))
-    .option("--iterations <n>", "gradient-descent iterations", parseInteger("--iterations", 1), 1000)
+    .option("--iterations <n>", "gradient-descent iterations (250 of them exaggerated)", parseInteger("--iterations", 1), DEFAULT_ITERATIONS)
     .option("--pca <k>", "reduce wider inputs to k principal components first (0 = off)", parseInteger("--pca", 0), 50)
     .option("--mosaic-size <px>", "side of the image mosaic in pixels", parseInteger("--mosaic-size", 64), 1600)
     .option("--mosaic-count <n>", "images drawn in the mosaic (an even sample)", parseInteger("--mosaic-count", 1), 3000)
