@@ -22,14 +22,27 @@ describe("dl meta", () => {
   it("fewshot: one JSON document with accuracies and CIs, figures written", async () => {
     const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "8", "--steps", "3", "--symmetries", "2", "--out", "fs", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { learned: Record<string, { mean: number; ci95: number; n: number }>; pixels: Record<string, { mean: number }>; training: { steps: number } };
+    const out = JSON.parse(r.stdout) as { learned: Record<string, { mean: number; ci95: number; n: number }>; pixels: Record<string, { mean: number }>; training: { steps: number; embedding: string; trainClasses: number; temperature: number } };
     for (const m of ["matching", "proto", "knn"]) {
       expect(out.learned[m]?.n).toBe(8);
       expect(out.learned[m]?.mean).toBeGreaterThanOrEqual(0);
       expect(out.learned[m]?.mean).toBeLessThanOrEqual(1);
     }
     expect(out.training.steps).toBe(3);
+    expect(out.training.embedding).toBe("pretrain");
+    expect(out.training.trainClasses).toBe(10); // classes 0–4 × 2 symmetries
+    expect(out.training.temperature).toBeGreaterThan(0);
     expect((await readdir(join(work, "fs"))).sort()).toEqual(["accuracy.png", "accuracy.svg", "attention.svg", "episode.png", "fewshot.json", "training-curve.png", "training-curve.svg"]);
+  }, 300_000);
+
+  it("fewshot --training episodic with MNIST as extra meta-train classes", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--extra-data", "mnist", "--training", "episodic", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "1", "--out", "fs-episodic", "--json", ...quick], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { extraData: string; training: { embedding: string; trainClasses: number; steps: number } };
+    expect(out.extraData).toBe("mnist");
+    expect(out.training.embedding).toBe("episodic");
+    expect(out.training.trainClasses).toBe(15); // 5 Fashion-MNIST classes + 10 digits
+    expect(out.training.steps).toBe(2);
   }, 300_000);
 
   it("regress, temperature and finetune run end to end on tiny settings", async () => {
@@ -53,6 +66,11 @@ describe("dl meta", () => {
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "50", "--queries", "15", "--out", "never", ...quick], /shots \+ queries = 65 exceeds/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--temperature", "0", "--out", "never", ...quick], /temperature must be a finite number > 0/],
       [["meta", "fewshot", "--data", "cifar", "--shots", "1", "--out", "never"], /cifar/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--training", "magic", "--out", "never", ...quick], /valid: .*pretrain.*episodic/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--extra-data", "fashion-mnist", "--out", "never", ...quick], /would train on the meta-test classes/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--filters", "16,0", "--out", "never", ...quick], /--filters needs/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--centre", "query", "--out", "never", ...quick], /--centre must be one of none, support/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--power", "0", "--out", "never", ...quick], /--power must be > 0/],
       [["meta", "temperature", "--data", "mnist", "--temperatures", "1,-2", "--out", "never", ...quick], /temperature must be a finite number > 0/],
       [["meta", "finetune", "--shots", "3", "--lr-decay", "0.5", "--out", "never"], /lr-decay must be ≥ 1/],
     ];
