@@ -5,7 +5,9 @@ export { BUILTIN_CONCEPTS, BUILTIN_CONCEPT_DESCRIPTIONS, builtinConcept, holeAre
 export type { BuiltinConceptName, BuiltinConceptOptions } from "./tcav/concepts.js";
 export { trainCav } from "./tcav/cav.js";
 export type { ActivationMatrix, Cav, CavOptions } from "./tcav/cav.js";
-export { cuttableLayers, layerActivations, layerGradients, splitModelAtLayer } from "./tcav/gradients.js";
+export { layerActivations, layerGradients, splitModelAtLayer } from "./tcav/gradients.js";
+// Where TCAV can cut a model; kept here for TCAV users, defined beside the model helpers.
+export { cuttableLayers } from "@dl/tensor-core";
 export type { LayerSplit } from "./tcav/gradients.js";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
 export { nullHistogramBars, scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";

@@ -1,8 +1,8 @@
 // Splits a LayersModel at a named layer: activations h_l(x) and gradients ∇_{h_l} logit_k(x).
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfl from "@tensorflow/tfjs-layers";
+import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DlError, listNames } from "@dl/tensor-core";
+import { DlError, cuttableLayers, layersBetween, listNames, modelUpToLayer, replayToLogits } from "@dl/tensor-core";
 
 import type { ActivationMatrix } from "./cav.js";
 
@@ -21,88 +21,26 @@ export interface LayerSplit {
   logits(h: tf.Tensor): tf.Tensor2D;
 }
 
-/** The layer TCAV differentiates: one named "logits" if present, otherwise the last layer. */
-function logitsLayerIndex(layers: readonly tfl.layers.Layer[]): number {
-  const named = layers.findIndex((l) => l.name === "logits");
-  return named >= 0 ? named : layers.length - 1;
-}
-
-function isSoftmaxDense(layer: tfl.layers.Layer): boolean {
-  const config = layer.getConfig();
-  return layer.getClassName() === "Dense" && config["activation"] === "softmax";
-}
-
-/** Layers that TCAV can cut at: every layer strictly before the logits layer in a chain model. */
-export function cuttableLayers(model: tfl.LayersModel): string[] {
-  const layers = chainLayers(model);
-  if (layers === undefined) return [];
-  const end = logitsLayerIndex(layers);
-  return layers.slice(0, end).map((l) => l.name);
-}
-
-/** The model's layers in order when each layer feeds only the next one (Sequential or a functional chain); undefined otherwise. */
-function chainLayers(model: tfl.LayersModel): tfl.layers.Layer[] | undefined {
-  const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
-  for (let i = 1; i < layers.length; i++) {
-    const layer = layers[i] as tfl.layers.Layer;
-    if (layer.inboundNodes.length !== 1) return undefined;
-    const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-    const previous = layers[i - 1] as tfl.layers.Layer;
-    if (inbound.length !== 1 || inbound[0] !== previous) return undefined;
-  }
-  return layers;
-}
-
 /**
- * Cuts `model` after `layerName`. The logit part re-applies the following layers eagerly (inference
- * mode), stopping at the "logits" layer; a final softmax Dense layer is replaced by its linear part
- * so gradients are taken of the logit, not the probability.
+ * Cuts `model` after `layerName` (tensor-core's `layersBetween`: a chain of layers from there to the
+ * logits layer). The logit part replays those layers eagerly in inference mode; a final softmax Dense
+ * layer counts by its linear part, so gradients are taken of the logit, not the probability.
  */
 export function splitModelAtLayer(model: tfl.LayersModel, layerName: string): LayerSplit {
-  const all = model.layers.map((l) => l.name);
-  if (!all.includes(layerName)) {
-    throw new DlError("UNKNOWN_LAYER", `The model has no layer "${layerName}"; valid layers: ${listNames(all)}.`, { details: { valid: all } });
+  const after = layersBetween(model, layerName);
+  if (after.length === 0) {
+    throw new DlError("NO_GRADIENT_PATH", `Layer "${layerName}" is the logit layer itself; cut at an earlier layer: ${listNames(cuttableLayers(model))}.`);
   }
-  const layers = chainLayers(model);
-  if (layers === undefined) {
-    throw new DlError("NOT_SUPPORTED", "TCAV needs a model whose layers form a single chain (a Sequential model or a functional model without branches).");
-  }
-  const cut = layers.findIndex((l) => l.name === layerName);
-  const end = logitsLayerIndex(layers);
-  if (cut < 0 || cut >= end) {
-    throw new DlError(
-      "NO_GRADIENT_PATH",
-      `Layer "${layerName}" has no gradient path to the logits (it is the logit layer, comes after it or is the input); use one of: ${listNames(cuttableLayers(model))}.`,
-    );
-  }
-  const cutLayer = layers[cut] as tfl.layers.Layer;
-  const upTo = tfl.model({ inputs: model.inputs, outputs: cutLayer.output });
-  const outShape = (cutLayer.outputShape as (number | null)[]).slice(1).map((d) => d ?? 0);
-  const after = layers.slice(cut + 1, end + 1);
-  const endLayer = layers[end] as tfl.layers.Layer;
-  const linearEnd = isSoftmaxDense(endLayer);
-  const numClasses = ((endLayer.outputShape as (number | null)[]).at(-1) ?? 0) || 0;
+  const upTo = modelUpToLayer(model, layerName);
+  const featureShape = (upTo.outputs[0] as tfl.SymbolicTensor).shape.slice(1).map((d) => d ?? 0);
+  const numClasses = (((after.at(-1) as tfl.layers.Layer).outputShape as (number | null)[]).at(-1) ?? 0) || 0;
   return {
     layer: layerName,
-    featureShape: outShape,
-    dim: outShape.reduce((a, b) => a * b, 1),
+    featureShape,
+    dim: featureShape.reduce((a, b) => a * b, 1),
     numClasses,
     activations: (x) => upTo.predict(x) as tf.Tensor,
-    logits: (h) =>
-      tf.tidy(() => {
-        let t: tf.Tensor = h;
-        for (let i = 0; i < after.length; i++) {
-          const layer = after[i] as tfl.layers.Layer;
-          if (i === after.length - 1 && linearEnd) {
-            const [kernel, bias] = layer.getWeights();
-            t = tf.matMul(t, kernel as tf.Tensor2D);
-            if (bias !== undefined) t = tf.add(t, bias);
-          } else {
-            t = layer.apply(t, { training: false }) as tf.Tensor;
-          }
-        }
-        return t as tf.Tensor2D;
-      }),
+    logits: (h) => replayToLogits(after, h) as tf.Tensor2D,
   };
 }
 

@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { DlError, createRng, initBackend } from "@dl/tensor-core";
+import { DlError, createRng, cuttableLayers, initBackend } from "@dl/tensor-core";
 
-import { cuttableLayers, layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
+import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
 import { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./sensitivity.js";
 
 function smallModel(seed: number, softmaxDense = false): tfl.Sequential {

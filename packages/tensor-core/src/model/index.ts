@@ -3,12 +3,14 @@ export { DEFAULT_ARCHS, createDefaultModel, parseArch } from "./architectures.js
 export type { CreateModelOptions, DefaultArch } from "./architectures.js";
 export {
   activations,
+  cuttableLayers,
   gradientsAtLayer,
   layerNames,
   layersBetween,
   logitsLayerName,
   modelFromLayer,
   modelUpToLayer,
+  replayToLogits,
   resolveLayerNames,
 } from "./layers.js";
 export type { LayerActivations, ModelInput } from "./layers.js";

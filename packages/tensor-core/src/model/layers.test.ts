@@ -6,7 +6,7 @@ import "../backend/candidates.js";
 import { initBackend } from "../backend/registry.js";
 import { DlError } from "../errors.js";
 import { createDefaultModel } from "./architectures.js";
-import { activations, gradientsAtLayer, layerNames, modelFromLayer, modelUpToLayer, resolveLayerNames } from "./layers.js";
+import { activations, cuttableLayers, gradientsAtLayer, layerNames, modelFromLayer, modelUpToLayer, resolveLayerNames } from "./layers.js";
 import { toyImages } from "./testing.js";
 
 beforeAll(async () => {
@@ -136,6 +136,23 @@ describe("splitting a model at a layer", () => {
       expect(grad.data[i]).toBeCloseTo((logit(plus) - logit(minus)) / (2 * eps), 2);
     }
     x.dispose();
+  });
+  it("takes gradients of the logit, not the probability, when the last layer is a softmax Dense", async () => {
+    const input = tfl.input({ shape: [8, 8, 1], name: "input" });
+    const flat = tfl.layers.flatten({ name: "flatten" }).apply(input) as tfl.SymbolicTensor;
+    const h1 = tfl.layers.dense({ name: "h1", units: 5, activation: "tanh", kernelInitializer: tfl.initializers.randomNormal({ seed: 4, stddev: 0.3 }) }).apply(flat) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ name: "out", units: 3, activation: "softmax", kernelInitializer: tfl.initializers.randomNormal({ seed: 5 }) }).apply(h1) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    const before = tf.memory().numTensors;
+    const grad = await gradientsAtLayer(model, toyImages(4, 3), "h1", 1);
+    expect(tf.memory().numTensors).toBe(before);
+    // ∂z_1/∂h1 = W[:, 1] for every input; the softmax's gradient would vary with the input.
+    const w = Array.from((model.getLayer("out").getWeights()[0] as tf.Tensor).dataSync());
+    for (let n = 0; n < 4; n++) for (let j = 0; j < 5; j++) expect(grad.data[n * 5 + j]).toBeCloseTo(w[j * 3 + 1] ?? NaN, 5);
+    expect(cuttableLayers(model)).toEqual(["flatten", "h1"]);
+  });
+  it("lists the layers with a gradient path to the logits as cuttable", () => {
+    expect(cuttableLayers(tinyModel(true))).toEqual(["flatten", "h1"]);
   });
   it("reports NO_GRADIENT_PATH for layers the logits do not depend on", async () => {
     const model = tinyModel(true);

@@ -166,6 +166,45 @@ export function layersBetween(model: tfl.LayersModel, layerName: string): tfl.la
   return chain;
 }
 
+function isSoftmaxDense(layer: tfl.layers.Layer): boolean {
+  return layer.getClassName() === "Dense" && layer.getConfig()["activation"] === "softmax";
+}
+
+/**
+ * Applies `chain` (from `layersBetween`) to the activations `h`, eagerly and in inference mode (no
+ * nodes are added to the model's graph). A last Dense layer with a softmax activation contributes
+ * only its linear part, so the result is the logits (what gradients are taken of), not probabilities.
+ */
+export function replayToLogits(chain: readonly tfl.layers.Layer[], h: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let y = h;
+    chain.forEach((layer, i) => {
+      if (i === chain.length - 1 && isSoftmaxDense(layer)) {
+        const [kernel, bias] = layer.getWeights();
+        y = tf.matMul(y, kernel as tf.Tensor2D);
+        if (bias !== undefined) y = tf.add(y, bias);
+      } else {
+        y = layer.apply(y, { training: false }) as tf.Tensor;
+      }
+    });
+    return y;
+  });
+}
+
+/** Layers with a gradient path to the logits (every layer the logits depend on through a chain), in model order. */
+export function cuttableLayers(model: tfl.LayersModel): string[] {
+  return model.layers
+    .filter((layer) => !isInputLayer(layer))
+    .map((layer) => layer.name)
+    .filter((name) => {
+      try {
+        return layersBetween(model, name).length > 0;
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** A model from the named layer's output to the logits (weights shared); chain models only. */
 export function modelFromLayer(model: tfl.LayersModel, layerName: string): tfl.LayersModel {
   const chain = layersBetween(model, layerName);
@@ -200,12 +239,7 @@ export async function gradientsAtLayer(
   const features = featureShape.reduce((a, b) => a * b, 1);
   const n = inputCount(x);
   const data = new Float32Array(n * features);
-  // Replaying the chain eagerly (layer.apply on tensors) adds no nodes to the model's graph.
-  const logitK = (h: tf.Tensor): tf.Tensor => {
-    let y = h;
-    for (const l of chain) y = l.apply(y) as tf.Tensor;
-    return tf.sum(tf.slice(y, [0, classIndex], [-1, 1]));
-  };
+  const logitK = (h: tf.Tensor): tf.Tensor => tf.sum(tf.slice(replayToLogits(chain, h), [0, classIndex], [-1, 1]));
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     // Examples are independent at inference, so ∇ of the batch sum gives each example's gradient.
