@@ -113,7 +113,8 @@ function attraction(y: Float64Array, n: number, dims: number, p: SparseMatrix, o
 /**
  * The t-SNE gradient (van der Maaten & Hinton 2008, eq. 5) split as in van der Maaten 2014, eq. 5:
  * ∂C/∂y_i = 4 [α Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], α the exaggeration.
- * P must be symmetric (as `computeAffinities` returns it); the attraction visits each pair once.
+ * P must be symmetric (as `computeAffinities` returns it); the attraction visits each pair once. P is treated as
+ * immutable: its upper triangle (and, in `klFromParts`, Σ p log p) is cached per P object.
  * Returns Z and, when `withKl`, Σ_ij p_ij log w_ij (for the KL divergence); NaN otherwise.
  */
 export function tsneGradient(
@@ -134,10 +135,17 @@ export function tsneGradient(
   return { z, sumPLogW: withKl ? sumPLogW : Number.NaN };
 }
 
+// Σ p log p is fixed for a P; one log per non-zero (9M at 70k points) is worth computing once.
+const sumPLogPCache = new WeakMap<SparseMatrix, number>();
+
 /** KL(P‖Q) = Σ p log p − Σ p log w + log Z (Σ p = 1), from the pieces the gradient already has. */
 export function klFromParts(p: SparseMatrix, sumPLogW: number, z: number): number {
-  let sumPLogP = 0;
-  for (const v of p.values) if (v > 0) sumPLogP += v * Math.log(v);
+  let sumPLogP = sumPLogPCache.get(p);
+  if (sumPLogP === undefined) {
+    sumPLogP = 0;
+    for (const v of p.values) if (v > 0) sumPLogP += v * Math.log(v);
+    sumPLogPCache.set(p, sumPLogP);
+  }
   return sumPLogP - sumPLogW + Math.log(z);
 }
 
