@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { klDivergence, knnAccuracy } from "./metrics.js";
 import { gaussianClusters } from "./testData.js";
-import { computeAffinities, tsne } from "./tsne.js";
+import { LOCALITY_MIN_POINTS, computeAffinities, tsne } from "./tsne.js";
 
 // The FFT gradient costs a fixed ~256²–512² grid per iteration whatever N is, so its end-to-end run is here.
 describe("tsne with the FFT gradient", () => {
@@ -14,4 +14,17 @@ describe("tsne with the FFT gradient", () => {
     const exactKl = klDivergence(computeAffinities(data, n, 10, 15), result.embedding, 2);
     expect(Math.abs(result.kl - exactKl)).toBeLessThan(0.02 * exactKl + 1e-3);
   });
+});
+
+describe("tsne at large N", () => {
+  it("optimises Z-ordered points and hands the embedding back in input order", async () => {
+    const { data, labels, n } = gaussianClusters(8, 2500, 5, 4);
+    expect(n).toBeGreaterThanOrEqual(LOCALITY_MIN_POINTS);
+    // The VP tree is exact, so P does not depend on the internal order and the KL can be checked from outside.
+    const result = await tsne(data, n, 5, { perplexity: 10, iterations: 150, exaggerationIterations: 100, knn: "vptree", seed: 2 });
+    expect(knnAccuracy(result.embedding, n, 2, labels, 10)).toBeGreaterThan(0.99);
+    const exactKl = klDivergence(computeAffinities(data, n, 5, 10, { knn: "vptree" }), result.embedding, 2);
+    expect(Math.abs(result.kl - exactKl)).toBeLessThan(0.03 * exactKl);
+    expect(Array.from(result.model.embedding, Math.fround)).toEqual(Array.from(result.embedding));
+  }, 120_000);
 });
