@@ -223,6 +223,9 @@ function kernelSpectrum(fft: MixedRadixFft, m: number, spacing: number): { real:
   return { real, imag };
 }
 
+// Work buffers per transform size: allocating ~0.5 MB four times an iteration made the garbage collector a hot spot in long runs.
+const fft2dScratch = new WeakMap<MixedRadixFft, { inBuf: Float64Array; outBuf: Float64Array; block: Float64Array }>();
+
 /** Columns gathered per pass, so each grid row is read in runs of contiguous memory (measured at m = 1024: 8 → 163 ms, 32 → 145 ms). */
 const COLUMN_BLOCK = 32;
 
@@ -231,9 +234,12 @@ const COLUMN_BLOCK = 32;
  * input (forward) or needed on output (inverse), so the other row transforms are skipped.
  */
 export function fft2d(fft: MixedRadixFft, grid: Float64Array, m: number, usedRows: number, inverse: boolean): void {
-  const inBuf = new Float64Array(2 * m);
-  const outBuf = new Float64Array(2 * m);
-  const block = new Float64Array(2 * m * COLUMN_BLOCK);
+  let scratch = fft2dScratch.get(fft);
+  if (scratch === undefined) {
+    scratch = { inBuf: new Float64Array(2 * m), outBuf: new Float64Array(2 * m), block: new Float64Array(2 * m * COLUMN_BLOCK) };
+    fft2dScratch.set(fft, scratch);
+  }
+  const { inBuf, outBuf, block } = scratch;
   const rows = (): void => {
     for (let r = 0; r < usedRows; r++) {
       const row = grid.subarray(2 * r * m, 2 * (r + 1) * m);
