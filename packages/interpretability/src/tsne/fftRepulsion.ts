@@ -8,7 +8,7 @@ export interface FftInterpolationOptions {
   boxWidth?: number;
   /** Fewest boxes per dimension. */
   minBoxes?: number;
-  /** Cap on the FFT side (sizes r·2^a, r ∈ {1, 3, 5, 7}); bounds time and memory per iteration (default 256, 512 from N = 20000). */
+  /** Cap on the FFT side (sizes 2^a or 3·2^a); bounds time and memory per iteration (default 256, 512 from N = 20000). */
   maxFftSize?: number;
   /**
    * Largest grid spacing allowed (default 0.4 embedding units); the FFT side grows past `maxFftSize` to keep
