@@ -28,6 +28,7 @@ import {
   runFineTuneExperiment,
   runSinusoidExperiment,
   runTemperatureSweep,
+  type FeatureCentring,
   type FewShotMethod,
 } from "@dl/metalearn";
 
@@ -116,7 +117,7 @@ export function registerMetaCommands(program: Command): void {
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
-    .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean; default: support with pretrain, none episodic)`)
+    .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
     .option("--episodes <n>", "test episodes", parseInteger("--episodes", 1), 600)
     .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain)", parseInteger("--steps", 1), 3000)
@@ -127,14 +128,14 @@ export function registerMetaCommands(program: Command): void {
     .option("--arch <name>", "episodic: embedding network, mlp, cnn or residual", "mlp")
     .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
-    .action(async (opts: DataOptions & { testData?: string; extraData?: string; out: string; ways: number; shots: number; queries: number; method: string; training: string; filters: number[]; pixelWeight: number; power: number; shiftRadius: number; centre?: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
+    .action(async (opts: DataOptions & { testData?: string; extraData?: string; out: string; ways: number; shots: number; queries: number; method: string; training: string; filters: number[]; pixelWeight: number; power: number; shiftRadius: number; centre: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
       const method = parseMethod(opts.method);
       const training = checkEmbeddingTraining(opts.training);
       const temperature = parseTemperature(opts.temperature);
       if (!["mlp", "cnn", "residual"].includes(opts.arch)) throw new InvalidOptionError(`--arch must be mlp, cnn or residual, got "${opts.arch}".`);
       if (!(opts.power > 0)) throw new InvalidOptionError(`--power must be > 0 (0.5 = square root, 1 = none), got ${opts.power}.`);
       if (opts.shiftRadius > 13) throw new InvalidOptionError(`--shift-radius must be in 0..13 pixels, got ${opts.shiftRadius}.`);
-      if (opts.centre !== undefined && !(FEATURE_CENTRINGS as readonly string[]).includes(opts.centre)) throw new InvalidOptionError(`--centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${opts.centre}".`);
+      if (!(FEATURE_CENTRINGS as readonly string[]).includes(opts.centre)) throw new InvalidOptionError(`--centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${opts.centre}".`);
       if (!(opts.pixelWeight >= 0)) throw new InvalidOptionError(`--pixel-weight must be ≥ 0 (0 = features only), got ${opts.pixelWeight}.`);
       if (opts.symmetries > 8) throw new InvalidOptionError(`--symmetries must be in 1..8 (the symmetries of the square), got ${opts.symmetries}.`);
       const testName = parseDatasetName(opts.testData ?? opts.data);
@@ -158,7 +159,7 @@ export function registerMetaCommands(program: Command): void {
           pixelWeight: opts.pixelWeight,
           power: opts.power,
           shiftRadius: opts.shiftRadius,
-          ...(opts.centre === undefined ? {} : { centre: opts.centre as "support" }),
+          centre: opts.centre as FeatureCentring,
           ...(extraTrain === undefined ? {} : { extraTrain }),
           temperature,
           steps: opts.steps,
