@@ -41,8 +41,8 @@ describe("few-shot Fashion-MNIST, held-out classes 5–9", () => {
     const five = await runFewShotExperiment(train, test, { ways: 5, shots: 5, queries: 15, episodes: 600, method: "matching", steps: 250, seed: 3 });
     expect(one.training.embedding).toBe("pretrain");
     expect(one.training.steps).toBe(250);
-    // Measured (wasm, seed 3): 66.5% ± 0.7 and 82.1% ± 0.4 (soft NN 83.2%); raw pixels 57.7% and 75.1% on the same episodes.
-    expect(one.learned.proto.mean).toBeGreaterThan(0.62);
+    // Measured (wasm, seed 3): 67.5% ± 0.7 and 82.3% ± 0.4 (soft NN 83.2%); raw pixels 57.7% and 75.1% on the same episodes.
+    expect(one.learned.proto.mean).toBeGreaterThan(0.63);
     expect(five.learned.proto.mean).toBeGreaterThan(0.79);
     expect(one.learned.proto.mean - one.pixels.proto.mean).toBeGreaterThan(0.04);
     expect(five.learned.proto.mean - five.pixels.proto.mean).toBeGreaterThan(0.05);
