@@ -331,6 +331,31 @@ describe("matmul with transposed operands takes the plain path and stays exact",
   });
 });
 
+describe("Tile by block copies", () => {
+  const cases: { shape: number[]; reps: number[]; dtype: "float32" | "int32" | "bool" }[] = [
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: "float32" }, // batch-norm statistics to an activation
+    { shape: [2, 3], reps: [2, 3], dtype: "float32" },
+    { shape: [3, 1, 2], reps: [1, 4, 3], dtype: "int32" },
+    { shape: [4], reps: [3], dtype: "bool" },
+    { shape: [2, 2, 2], reps: [1, 1, 1], dtype: "float32" },
+    { shape: [2, 3], reps: [0, 2], dtype: "float32" },
+  ];
+  it.each(cases)("tile $shape by $reps ($dtype) equals tfjs-cpu", async ({ shape, reps, dtype }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Array.from({ length: size }, (_, i) => (dtype === "bool" ? i % 3 === 0 : ((i * 7) % 11) - 5));
+    const on = async (backend: string): Promise<{ shape: number[]; data: number[] }> => {
+      await tf.setBackend(backend);
+      const x = tf.tensor(values as number[], shape, dtype);
+      const y = tf.tile(x, reps);
+      const result = { shape: y.shape, data: Array.from(await y.data()) };
+      tf.dispose([x, y]);
+      return result;
+    };
+    const expected = await on("cpu");
+    expect(await on("wasm")).toEqual(expected);
+  });
+});
+
 describe("Identity shares data instead of copying", () => {
   it("a clone outlives its source and keeps its values when a variable is reassigned", async () => {
     await tf.setBackend("wasm");
