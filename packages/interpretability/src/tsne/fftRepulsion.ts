@@ -32,6 +32,18 @@ export function fftSideFor(range: number, n: number, options: FftInterpolationOp
   return fftSize;
 }
 
+/** Smallest and largest coordinate of a 2-D embedding over both axes, and their span (at least 1e-6). */
+export function embeddingRange(y: Float64Array, n: number): { lo: number; hi: number; range: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let t = 0; t < 2 * n; t++) {
+    const v = y[t] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return { lo, hi, range: Math.max(hi - lo, 1e-6) };
+}
+
 /**
  * Polynomial-interpolation FFT repulsion for 2-D embeddings (FIt-SNE: Linderman et al. 2019, Nat. Methods,
  * algorithm 1). Charges are spread to an equispaced grid by Lagrange interpolation, convolved with the
@@ -68,14 +80,7 @@ export function fftRepulsion(options: FftInterpolationOptions = {}): RepulsionFn
 
   return (y, n, dims, forces) => {
     if (dims !== 2) throw new Error("fftRepulsion supports 2-D embeddings only");
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < 2 * n; t++) {
-      const v = y[t] as number;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const range = Math.max(hi - lo, 1e-6);
+    const { lo, hi, range } = embeddingRange(y, n);
     const fftSize = fftSideFor(range, n, options);
     const nBoxes = Math.floor(fftSize / (2 * p));
     const gridSize = nBoxes * p;

@@ -3,7 +3,7 @@ import type { RunOptions } from "@dl/tensor-core";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";
-import { fftRepulsion, fftSideFor } from "./fftRepulsion.js";
+import { embeddingRange, fftRepulsion, fftSideFor } from "./fftRepulsion.js";
 import type { FftInterpolationOptions } from "./fftRepulsion.js";
 import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
 import type { RepulsionFn } from "./gradient.js";
@@ -171,14 +171,7 @@ export function hybridRepulsion(theta = 0.5, fft: FftInterpolationOptions = {}):
   const viaTree = barnesHutRepulsion(theta);
   return (y, n, dims, forces) => {
     if (dims !== 2) return viaTree(y, n, dims, forces);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = 0; t < 2 * n; t++) {
-      const v = y[t] as number;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    const m = fftSideFor(Math.max(hi - lo, 1e-6), n, fft);
+    const m = fftSideFor(embeddingRange(y, n).range, n, fft);
     const useFft = m * m * Math.log2(m) < HYBRID_BH_COST_RATIO * n * Math.log2(Math.max(n, 2));
     return useFft ? viaFft(y, n, dims, forces) : viaTree(y, n, dims, forces);
   };
