@@ -63,7 +63,7 @@ describe("dl tcav", () => {
     const cases: [string[], RegExp][] = [
       [["--layers", "dense2", "--target", "0", "--concept", few], /at least 10/],
       [["--layers", "dense2", "--target", "10", "--concept", "loops"], /out of range/],
-      [["--layers", "probs", "--target", "0", "--concept", "loops"], /no gradient path/],
+      [["--layers", "probs", "--target", "0", "--concept", "loops"], /NO_GRADIENT_PATH.*do not depend on layer "probs".*Choose a layer before "logits"/],
       [["--layers", "dense2", "--target", "0", "--concept", wrongShape], /shape/],
       [["--layers", "dense2", "--target", "0", "--concept", "stripes"], /built-in concept/],
     ];
