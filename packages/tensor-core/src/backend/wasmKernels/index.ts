@@ -8,6 +8,7 @@ import { einsumConfig } from "./einsum.js";
 import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
+import { reduceOverrides } from "./reduce.js";
 import { tileOverrides } from "./tile.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
 
@@ -50,7 +51,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

@@ -85,6 +85,8 @@ describe("registerWasmGapKernels", () => {
       "Einsum",
       "BatchMatMul",
       "_FusedMatMul",
+      "Sum",
+      "Mean",
     ]) {
       expect(first).toContain(name);
       expect(tf.getKernel(name, "wasm")).toBeDefined();
@@ -356,6 +358,37 @@ describe("Tile by block copies", () => {
   });
 });
 
+describe("Sum and Mean over a run of axes before the last, without a transpose", () => {
+  const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { shape: [6, 5, 4, 3], axis: [0, 1, 2], keepDims: false }, // conv bias gradient
+    { shape: [6, 5, 4, 3], axis: [2, 0, 1], keepDims: true }, // batch-norm moments, unsorted axes
+    { shape: [7, 9], axis: 0, keepDims: false }, // dense bias gradient
+    { shape: [7, 9], axis: -2, keepDims: true },
+    { shape: [5, 3, 7, 4], axis: [1, 2], keepDims: false }, // global average pooling
+    { shape: [5, 3, 7, 4], axis: [1, 2], keepDims: true },
+    { shape: [2, 9, 3], axis: 1, keepDims: false }, // odd count: the four-row loop's remainder
+    { shape: [3, 4, 5], axis: [1, 2], keepDims: false }, // innermost: tfjs-wasm's kernel
+    { shape: [3, 4, 5], axis: [0, 2], keepDims: false }, // not contiguous: tfjs-wasm's kernel
+    { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false }, // everything: tfjs-wasm's kernel
+    { shape: [1, 4, 5], axis: 0, keepDims: false }, // one row
+  ];
+  it.each(cases)("sum and mean of $shape over $axis (keepDims $keepDims) equal tfjs-cpu", async ({ shape, axis, keepDims }) => {
+    const errors = await compareWithCpu(() => {
+      const x = seededTensor(shape, 11);
+      return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
+    });
+    for (const e of errors) expect(e).toBeLessThan(1e-6);
+  });
+  it("int32 sums stay exact", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32");
+    const s = tf.sum(x, 0);
+    expect(s.dtype).toBe("int32");
+    expect(Array.from(await s.data())).toEqual([9, 12]);
+    tf.dispose([x, s]);
+  });
+});
+
 describe("Identity shares data instead of copying", () => {
   it("a clone outlives its source and keeps its values when a variable is reassigned", async () => {
     await tf.setBackend("wasm");
@@ -391,6 +424,7 @@ describe("no leaks", () => {
         )([x, w]);
         tf.conv2dTranspose(x, w, [8, 24, 24, 16], 2, "same");
         tf.matMul(tf.reshape(x, [8, -1]), tf.reshape(x, [8, -1]), true, false);
+        tf.moments(x, [0, 1, 2]);
         return [gx!, gw!];
       });
       tf.dispose(kept);
