@@ -318,6 +318,17 @@ describe("matmul with transposed operands takes the plain path and stays exact",
     });
   }
 
+  it("one tensor as the right operand in two shapes (tfjs-wasm's packing cache ignores shape)", async () => {
+    const errors = await compareWithCpu(() => {
+      const w = seededTensor([6, 4], 35);
+      const first = tf.matMul(seededTensor([2, 6], 36), w);
+      const reshaped = tf.matMul(seededTensor([3, 4], 37), tf.reshape(w, [4, 6]));
+      const fused = tf.fused.matMul({ a: seededTensor([5, 3], 38), b: tf.reshape(w, [3, 8]), bias: seededTensor([8], 39) });
+      return [first, reshaped, fused, tf.matMul(seededTensor([2, 6], 36), w)];
+    });
+    for (const e of errors) expect(e).toBeLessThanOrEqual(TOLERANCE);
+  });
+
   it("_FusedMatMul with bias, activation and transposes", async () => {
     const errors = await compareWithCpu(() =>
       tf.fused.matMul({

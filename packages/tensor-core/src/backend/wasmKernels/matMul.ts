@@ -1,10 +1,9 @@
 import { BatchMatMul, _FusedMatMul, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { asWasm, release, runWasmKernel, withShape } from "./wasmBackend.js";
+import { asWasm, heapF32, heapI32, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
-type KernelFuncArgs = Parameters<KernelConfig["kernelFunc"]>[0];
 
 /** Swaps the last two axes with the (fast) wasm Transpose kernel. */
 function transposeLastTwo(backend: WasmBackend, t: TensorInfo): TensorInfo {
@@ -18,6 +17,39 @@ function transposeLastTwo(backend: WasmBackend, t: TensorInfo): TensorInfo {
 function matrixDims(t: TensorInfo): { batch: number; rows: number; cols: number } {
   const rank = t.shape.length;
   return { batch: util.sizeFromShape(t.shape.slice(0, -2)), rows: t.shape[rank - 2] ?? 1, cols: t.shape[rank - 1] ?? 1 };
+}
+
+/** The [rows, cols] each right-hand operand's data was last multiplied with, by data id. */
+const packedShapes = new WeakMap<object, string>();
+
+/**
+ * tfjs-wasm caches XNNPACK's packed right-hand operand under the operand's tensor id (and bias and
+ * activation), not its shape: once `w` has been the right operand as 6×4, a product with
+ * `reshape(w, [4, 6])` reuses the 6×4 packing and returns garbage read past the tensor's end. A right
+ * operand whose data is met again with another shape is therefore copied to a tensor of its own.
+ */
+function withFreshIdIfReshaped(backend: WasmBackend, b: TensorInfo): TensorInfo {
+  const { batch, rows, cols } = matrixDims(b);
+  const shape = `${String(batch)}:${String(rows)}x${String(cols)}`;
+  const seen = packedShapes.get(b.dataId);
+  if (seen === undefined) packedShapes.set(b.dataId, shape);
+  if (seen === undefined || seen === shape) return b;
+  const copy = backend.makeOutput(b.shape, b.dtype);
+  if (b.dtype === "int32") heapI32(backend, copy).set(heapI32(backend, b));
+  else heapF32(backend, copy).set(heapF32(backend, b));
+  return copy;
+}
+
+/** Runs tfjs-wasm's own matmul with plain operands, its right operand safe to pack. */
+function plainProduct(backend: WasmBackend, original: KernelConfig, args: KernelArgs, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const right = withFreshIdIfReshaped(backend, b);
+  const out = original.kernelFunc({
+    inputs: { ...args.inputs, a, b: right },
+    backend: args.backend as object,
+    attrs: { ...args.attrs, transposeA: false, transposeB: false },
+  }) as TensorInfo;
+  if (right !== b) release(backend, right);
+  return out;
 }
 
 /**
@@ -36,11 +68,7 @@ function viaSwappedOperands(
 ): TensorInfo {
   const left = transposeB ? b : transposeLastTwo(backend, b); // op(B)ᵀ  [N, K]
   const right = transposeA ? a : transposeLastTwo(backend, a); // op(A)ᵀ  [K, M]
-  const productT = original.kernelFunc({
-    inputs: { a: left, b: right },
-    backend: args.backend as object,
-    attrs: { transposeA: false, transposeB: false },
-  }) as TensorInfo;
+  const productT = plainProduct(backend, original, { ...args, inputs: {} }, left, right);
   if (left !== b) release(backend, left);
   if (right !== a) release(backend, right);
   const rank = productT.shape.length;
@@ -59,9 +87,9 @@ function plainPathOverride(original: KernelConfig, canSwap: boolean): KernelConf
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean } | undefined;
     const transposeA = attrs?.transposeA === true;
     const transposeB = attrs?.transposeB === true;
-    if (!transposeA && !transposeB) return original.kernelFunc(args as KernelFuncArgs) as TensorInfo;
     const backend = asWasm(args.backend);
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    if (!transposeA && !transposeB) return plainProduct(backend, original, args, a, b);
     const da = matrixDims(a);
     const db = matrixDims(b);
     if (canSwap && da.batch === 1 && db.batch === 1) {
@@ -77,11 +105,7 @@ function plainPathOverride(original: KernelConfig, canSwap: boolean): KernelConf
     }
     const aPlain = transposeA ? transposeLastTwo(backend, a) : a;
     const bPlain = transposeB ? transposeLastTwo(backend, b) : b;
-    const out = original.kernelFunc({
-      inputs: { ...args.inputs, a: aPlain, b: bPlain },
-      backend: args.backend as object,
-      attrs: { ...args.attrs, transposeA: false, transposeB: false },
-    }) as TensorInfo;
+    const out = plainProduct(backend, original, args, aPlain, bPlain);
     if (aPlain !== a) release(backend, aPlain);
     if (bPlain !== b) release(backend, bPlain);
     return out;
