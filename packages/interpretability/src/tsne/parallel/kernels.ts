@@ -120,11 +120,11 @@ export type Task = (state: KernelState, scratch: ThreadScratch, chunk: number) =
 const attractionRows: Task = (s, _scratch, chunk) => {
   const n = s.params[PARAM.n] as number;
   const dims = s.params[PARAM.dims] as number;
-  const withKl = s.params[PARAM.withKl] === 1;
-  const { y, rowPtr, colIdx, pValues, attraction: out } = s;
   const from = chunk * POINT_CHUNK;
   const to = Math.min(n, from + POINT_CHUNK);
-  let sumPLogW = 0;
+  // Σ p log w costs one log per entry, as much as the rest: only on report iterations, in a loop of its own.
+  if (s.params[PARAM.withKl] === 1) s.klPartials[chunk] = sumPLogW(s, from, to, dims);
+  const { y, rowPtr, colIdx, pValues, attraction: out } = s;
   if (dims === 2) {
     for (let i = from; i < to; i++) {
       const y0 = y[2 * i] as number;
@@ -136,10 +136,7 @@ const attractionRows: Task = (s, _scratch, chunk) => {
         const j2 = 2 * (colIdx[e] as number);
         const d0 = y0 - (y[j2] as number);
         const d1 = y1 - (y[j2 + 1] as number);
-        const w = 1 / (1 + d0 * d0 + d1 * d1);
-        const v = pValues[e] as number;
-        if (withKl) sumPLogW += v * Math.log(w);
-        const pw = v * w;
+        const pw = (pValues[e] as number) / (1 + d0 * d0 + d1 * d1);
         a0 += pw * d0;
         a1 += pw * d1;
       }
@@ -160,10 +157,7 @@ const attractionRows: Task = (s, _scratch, chunk) => {
         const d0 = y0 - (y[j3] as number);
         const d1 = y1 - (y[j3 + 1] as number);
         const d2 = y2 - (y[j3 + 2] as number);
-        const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
-        const v = pValues[e] as number;
-        if (withKl) sumPLogW += v * Math.log(w);
-        const pw = v * w;
+        const pw = (pValues[e] as number) / (1 + d0 * d0 + d1 * d1 + d2 * d2);
         a0 += pw * d0;
         a1 += pw * d1;
         a2 += pw * d2;
@@ -173,8 +167,23 @@ const attractionRows: Task = (s, _scratch, chunk) => {
       out[3 * i + 2] = a2;
     }
   }
-  s.klPartials[chunk] = sumPLogW;
 };
+
+/** Σ_{i in rows, j} p_ij log w_ij, for the KL divergence. */
+function sumPLogW(s: KernelState, from: number, to: number, dims: number): number {
+  const { y, rowPtr, colIdx, pValues } = s;
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const stop = rowPtr[i + 1] as number;
+    for (let e = rowPtr[i] as number; e < stop; e++) {
+      const j = colIdx[e] as number;
+      let dist2 = 0;
+      for (let t = 0; t < dims; t++) dist2 += ((y[i * dims + t] as number) - (y[j * dims + t] as number)) ** 2;
+      sum -= (pValues[e] as number) * Math.log1p(dist2);
+    }
+  }
+  return sum;
+}
 
 /** Barnes–Hut walks for a chunk of points in tree order (consecutive queries walk nearly the same cells). Each thread builds its own copy of the tree once per iteration. */
 const barnesHutWalks: Task = (s, scratch, chunk) => {

@@ -6,7 +6,8 @@ import type { Team } from "./team.js";
 
 /** Spacing is rounded up to this geometric ladder so kernel spectra can be reused across iterations. */
 const SPACING_LADDER = 1.05;
-const MAX_CACHED_SPECTRA = 16;
+/** Spectra kept for reuse: the spread mostly grows, so old rungs rarely come back (each is 2m² doubles, 16 MB at m = 1024). */
+const MAX_CACHED_SPECTRA = 4;
 
 export interface TeamGradientOptions {
   /** `bh`: Barnes–Hut every iteration; `fft`: FFT interpolation (2-D); `hybrid`: per iteration whichever `useFft` picks. */
@@ -30,7 +31,6 @@ export class TeamGradient {
   private readonly pointChunks: number;
   private readonly nodes: number;
   private readonly spectra = new Map<string, Float64Array>();
-  private readonly grids = new Map<number, { g1: Float64Array; g2: Float64Array; prod: Float64Array }>();
   private currentM = -1;
   private currentKernel: Float64Array | undefined;
   private treeVersion = 0;
@@ -164,15 +164,11 @@ export class TeamGradient {
     }
   }
 
+  /** Grids for the current FFT side only (3 × 16 MB at m = 1024); m mostly grows, so older sizes are let go. */
   private useGrids(m: number): void {
     if (m === this.currentM) return;
-    let grids = this.grids.get(m);
-    if (grids === undefined) {
-      const { team } = this;
-      grids = { g1: team.float64(2 * m * m), g2: team.float64(2 * m * m), prod: team.float64(2 * m * m) };
-      this.grids.set(m, grids);
-    }
-    this.team.publish(grids);
+    const { team } = this;
+    team.publish({ g1: team.float64(2 * m * m), g2: team.float64(2 * m * m), prod: team.float64(2 * m * m) });
     this.currentM = m;
   }
 
