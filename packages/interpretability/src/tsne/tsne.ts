@@ -11,6 +11,7 @@ import type { RepulsionFn } from "./gradient.js";
 import { knnGraph, queryKnn } from "./knn.js";
 import type { KnnMethod } from "./knn.js";
 import { pca } from "./pca.js";
+import { affinitiesOnTeam } from "./parallel/teamAffinities.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
 import { SerialTeam } from "./parallel/team.js";
 import type { Team } from "./parallel/team.js";
@@ -213,7 +214,7 @@ export function computeAffinities(
   validatePointCount(n);
   validatePerplexity(perplexity, n);
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
-  const graph = knnGraph(data, n, d, k, options);
+  const graph = knnGraph(data, n, d, k, { method: options.knn ?? "auto", seed: options.seed, signal: options.signal });
   const conditional = conditionalAffinities(graph, perplexity);
   return symmetrizeAffinities(graph, conditional.values);
 }
@@ -250,9 +251,9 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     const order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
     if (order !== undefined) y = permuteRows(y, dims, order);
-    const p = computeAffinities(work, n, d, opts.perplexity, { knn: options.knn ?? "auto", seed: knnSeed, signal });
-    onProgress?.({ phase: "affinities", step: 1, total: 1 });
+    const p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal });
     team = await teamReady;
+    onProgress?.({ phase: "affinities", step: 1, total: 1 });
     throwIfAborted(signal);
 
     const grad = new Float64Array(n * dims);

@@ -4,6 +4,7 @@
  * in chunk order by the caller, so the result does not depend on how many threads ran the chunks or which
  * one took which. Nothing here imports node-only or tfjs modules: workers load this file alone.
  */
+import { calibrateRows } from "../affinities.js";
 import { MixedRadixFft } from "../mixedRadixFft.js";
 import { SpaceTree } from "../spaceTree.js";
 
@@ -38,7 +39,10 @@ export const PARAM = {
   multiplyKernel: 14,
   /** Bumped whenever y changed, so each thread rebuilds its Barnes–Hut tree once per iteration. */
   treeVersion: 15,
-  count: 16,
+  /** Neighbours per row and perplexity, for the calibration task. */
+  k: 16,
+  perplexity: 17,
+  count: 18,
 } as const;
 
 export const GRID = { g1: 1, g2: 2, prod: 4, kernel: 8 } as const;
@@ -70,6 +74,10 @@ export interface KernelState {
   prod: Float64Array;
   /** Interleaved spectrum of the kernels: w² (real part) and w (imaginary part). */
   kernel: Float64Array;
+  /** n × k squared distances to the nearest neighbours, and the calibration's outputs p_{j|i} and β_i. */
+  knnDistances: Float64Array;
+  conditional: Float64Array;
+  betas: Float64Array;
 }
 
 export function emptyKernelState(): KernelState {
@@ -93,6 +101,9 @@ export function emptyKernelState(): KernelState {
     g2: new Float64Array(0),
     prod: new Float64Array(0),
     kernel: new Float64Array(0),
+    knnDistances: new Float64Array(0),
+    conditional: new Float64Array(0),
+    betas: new Float64Array(0),
   };
 }
 
@@ -417,6 +428,13 @@ const fftInterpolate: Task = (s, _scratch, chunk) => {
   s.zPartials[chunk] = z;
 };
 
+/** Perplexity calibration (bisection on β) of a chunk of rows. */
+const calibrate: Task = (s, _scratch, chunk) => {
+  const n = s.params[PARAM.n] as number;
+  const from = chunk * POINT_CHUNK;
+  calibrateRows(s.knnDistances, s.params[PARAM.k] as number, s.params[PARAM.perplexity] as number, from, Math.min(n, from + POINT_CHUNK), s.conditional, s.betas);
+};
+
 /** Task ids, as sent to workers. */
 export const TASK = {
   attraction: 0,
@@ -427,7 +445,8 @@ export const TASK = {
   fftColumns: 5,
   fftSpectrumProduct: 6,
   fftInterpolate: 7,
+  calibrate: 8,
 } as const;
 export type TaskId = (typeof TASK)[keyof typeof TASK];
 
-export const TASKS: readonly Task[] = [attractionRows, barnesHutWalks, fftWeights, fftSpread, fftRows, fftColumns, fftSpectrumProduct, fftInterpolate];
+export const TASKS: readonly Task[] = [attractionRows, barnesHutWalks, fftWeights, fftSpread, fftRows, fftColumns, fftSpectrumProduct, fftInterpolate, calibrate];

@@ -93,6 +93,13 @@ class WorkerTeam implements Team {
     return new Int32Array(new SharedArrayBuffer(length * 4));
   }
 
+  adopt<T extends Float64Array | Int32Array>(array: T): T {
+    if (array.buffer instanceof SharedArrayBuffer) return array;
+    const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
+    copy.set(array);
+    return copy;
+  }
+
   publish(update: Partial<Omit<KernelState, "params">>): void {
     for (const value of Object.values<Float64Array | Int32Array>(update)) {
       if (!(value.buffer instanceof SharedArrayBuffer)) throw new Error("Team.publish: arrays must come from team.float64/int32");

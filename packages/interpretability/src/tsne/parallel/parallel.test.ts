@@ -8,13 +8,16 @@ import { promisify } from "node:util";
 import { isDlError } from "@dl/tensor-core";
 import { describe, expect, it } from "vitest";
 
+import { conditionalAffinities } from "../affinities.js";
 import { fftRepulsion } from "../fftRepulsion.js";
 import { tsneGradient } from "../gradient.js";
 import { barnesHutRepulsion } from "../spaceTree.js";
+import { knnGraph } from "../knn.js";
 import { gaussianClusters } from "../testData.js";
 import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
 import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
+import { conditionalAffinitiesOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
 
 const run = promisify(execFile);
@@ -71,6 +74,17 @@ describe("t-SNE on a team of threads", () => {
       expect(Array.from(results[1]!)).toEqual(Array.from(results[0]!));
     });
   }
+
+  it("calibrates the perplexity on 3 threads to the same bits as on one", async () => {
+    const graph = knnGraph(data, n, 10, 60, { method: "exact" });
+    const reference = conditionalAffinities(graph, 20).values;
+    const team = await createTeam(3);
+    try {
+      expect(Array.from(conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
 
   it("gives bit-identical embeddings for 1, 2 and 3 threads (hybrid 2-D through FFT and Barnes–Hut, Barnes–Hut 3-D)", async () => {
     for (const dims of [2, 3] as const) {

@@ -12,6 +12,8 @@ export interface Team {
   readonly state: KernelState;
   float64(length: number): Float64Array;
   int32(length: number): Int32Array;
+  /** `array` itself when the team's threads can read it, else a copy that they can. */
+  adopt<T extends Float64Array | Int32Array>(array: T): T;
   /** Makes these arrays (from `float64`/`int32`) the current ones, on every thread. */
   publish(update: Partial<Omit<KernelState, "params">>): void;
   /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done. */
@@ -32,6 +34,10 @@ export class SerialTeam implements Team {
 
   int32(length: number): Int32Array {
     return new Int32Array(length);
+  }
+
+  adopt<T extends Float64Array | Int32Array>(array: T): T {
+    return array;
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {
