@@ -30,7 +30,9 @@ export class TeamGradient {
   private readonly options: TeamGradientOptions;
   private readonly pointChunks: number;
   private readonly nodes: number;
-  private readonly spectra = new Map<string, Float64Array>();
+  /** Kernel spectra by (m, rung), least recently used first; their buffers are rewritten in place when evicted. */
+  private readonly spectra: { key: string; buffer: Float64Array; view: Float64Array }[] = [];
+  private grids: { g1: Float64Array; g2: Float64Array; prod: Float64Array } | undefined;
   private currentM = -1;
   private currentKernel: Float64Array | undefined;
   private treeVersion = 0;
@@ -159,21 +161,39 @@ export class TeamGradient {
     }
   }
 
-  /** Grids for the current FFT side only (3 × 16 MB at m = 1024); m mostly grows, so older sizes are let go. */
+  /**
+   * Grids for the current FFT side as views of buffers that only grow. Shared buffers go back to the system
+   * only after every thread's garbage collector drops them, and workers allocate too little to collect often:
+   * fresh buffers per size or spectrum added ~300 MB at 70k points.
+   */
   private useGrids(m: number): void {
     if (m === this.currentM) return;
     const { team } = this;
-    team.publish({ g1: team.float64(2 * m * m), g2: team.float64(2 * m * m), prod: team.float64(2 * m * m) });
+    const length = 2 * m * m;
+    if (this.grids === undefined || this.grids.g1.length < length) {
+      this.grids = { g1: team.float64(length), g2: team.float64(length), prod: team.float64(length) };
+    }
+    const { g1, g2, prod } = this.grids;
+    team.publish({ g1: g1.subarray(0, length), g2: g2.subarray(0, length), prod: prod.subarray(0, length) });
     this.currentM = m;
   }
 
   /** Spectra of the circulant embeddings of w² (real part) and w (imaginary part) on grid spacing h, cached per (m, rung). */
   private useKernel(m: number, rung: number, spacing: number): void {
     const key = `${m}:${rung}`;
-    let kernel = this.spectra.get(key);
-    if (kernel === undefined) {
-      if (this.spectra.size >= MAX_CACHED_SPECTRA) this.spectra.clear();
-      kernel = this.team.float64(2 * m * m);
+    const length = 2 * m * m;
+    const at = this.spectra.findIndex((entry) => entry.key === key);
+    let kernel: Float64Array;
+    if (at >= 0) {
+      const [entry] = this.spectra.splice(at, 1);
+      this.spectra.push(entry!);
+      kernel = entry!.view;
+      if (kernel !== this.currentKernel) this.team.publish({ kernel });
+    } else {
+      // Rewrite the least recently used spectrum's buffer (growing it if needed) rather than allocate another.
+      const reused = this.spectra.length >= MAX_CACHED_SPECTRA ? this.spectra.shift() : undefined;
+      const buffer = reused !== undefined && reused.buffer.length >= length ? reused.buffer : this.team.float64(length);
+      kernel = buffer.subarray(0, length);
       for (let r = 0; r < m; r++) {
         const or = r <= m / 2 ? r : r - m;
         for (let c = 0; c < m; c++) {
@@ -185,9 +205,7 @@ export class TeamGradient {
       }
       this.team.publish({ kernel });
       this.transform(GRID.kernel, false, m, m, m, false);
-      this.spectra.set(key, kernel);
-    } else if (kernel !== this.currentKernel) {
-      this.team.publish({ kernel });
+      this.spectra.push({ key, buffer, view: kernel });
     }
     this.currentKernel = kernel;
   }
