@@ -85,8 +85,25 @@ class WorkerTeam implements Team {
     for (const w of this.workers) w.unref();
   }
 
-  float64(length: number): Float64Array {
-    return new Float64Array(new SharedArrayBuffer(length * 8));
+  /**
+   * Shared buffers are freed only once every thread's garbage collector has dropped them, and workers allocate
+   * too little to collect often; so large buffers handed back through `recycle` are reused instead.
+   */
+  private readonly pool: SharedArrayBuffer[] = [];
+
+  float64(length: number, recycled = false): Float64Array {
+    let best = -1;
+    for (let b = 0; recycled && b < this.pool.length; b++) {
+      const size = this.pool[b]!.byteLength;
+      if (size >= length * 8 && (best < 0 || size < this.pool[best]!.byteLength)) best = b;
+    }
+    if (best < 0) return new Float64Array(new SharedArrayBuffer(length * 8));
+    const [buffer] = this.pool.splice(best, 1);
+    return new Float64Array(buffer!, 0, length);
+  }
+
+  recycle(array: Float64Array): void {
+    if (array.buffer instanceof SharedArrayBuffer && array.byteOffset === 0 && !this.pool.includes(array.buffer)) this.pool.push(array.buffer);
   }
 
   int32(length: number): Int32Array {

@@ -10,8 +10,11 @@ export interface Team {
   readonly threads: number;
   /** The main thread's view of the shared state; `params` is shared from the start. */
   readonly state: KernelState;
-  float64(length: number): Float64Array;
+  /** A zeroed shared array; with `recycled`, possibly a view of a buffer handed back through `recycle` (contents undefined). */
+  float64(length: number, recycled?: boolean): Float64Array;
   int32(length: number): Int32Array;
+  /** Done with `array` (from `float64`): a later `float64` call may hand out its memory again. */
+  recycle(array: Float64Array): void;
   /** `array` itself when the team's threads can read it, else a copy that they can. */
   adopt<T extends Float64Array | Int32Array>(array: T): T;
   /** Makes these arrays (from `float64`/`int32`) the current ones, on every thread. */
@@ -28,7 +31,7 @@ export class SerialTeam implements Team {
   readonly state = emptyKernelState();
   private readonly scratch = new ThreadScratch();
 
-  float64(length: number): Float64Array {
+  float64(length: number, _recycled = false): Float64Array {
     return new Float64Array(length);
   }
 
@@ -38,6 +41,10 @@ export class SerialTeam implements Team {
 
   adopt<T extends Float64Array | Int32Array>(array: T): T {
     return array;
+  }
+
+  recycle(_array: Float64Array): void {
+    // Plain arrays go back through the garbage collector.
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

@@ -19,6 +19,7 @@ export function conditionalAffinitiesOnTeam(team: Team, graph: KnnGraph, perplex
   team.run(TASK.calibrate, Math.ceil(n / POINT_CHUNK));
   // Let the workers drop their references.
   team.publish({ knnDistances: team.float64(0), conditional: team.float64(0), betas: team.float64(0) });
+  team.recycle(knnDistances);
   return conditional;
 }
 
@@ -38,5 +39,9 @@ export async function affinitiesOnTeam(
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
   const graph = knnGraph(data, n, d, k, knn);
   const team = await teamReady;
-  return symmetrizeAffinities(graph, conditionalAffinitiesOnTeam(team, graph, perplexity), team);
+  const conditional = conditionalAffinitiesOnTeam(team, graph, perplexity);
+  const p = symmetrizeAffinities(graph, conditional, team);
+  // 50 MB each at 70k points: the FFT grids take them over.
+  team.recycle(conditional);
+  return p;
 }

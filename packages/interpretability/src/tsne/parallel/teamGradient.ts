@@ -170,11 +170,10 @@ export class TeamGradient {
     if (m === this.currentM) return;
     const { team } = this;
     const length = 2 * m * m;
-    if (this.grids === undefined || this.grids.g1.length < length) {
-      this.grids = { g1: team.float64(length), g2: team.float64(length), prod: team.float64(length) };
-    }
+    const fit = (grid: Float64Array | undefined): Float64Array => (grid !== undefined && capacity(grid) >= length ? grid : team.float64(length, true));
+    this.grids = { g1: fit(this.grids?.g1), g2: fit(this.grids?.g2), prod: fit(this.grids?.prod) };
     const { g1, g2, prod } = this.grids;
-    team.publish({ g1: g1.subarray(0, length), g2: g2.subarray(0, length), prod: prod.subarray(0, length) });
+    team.publish({ g1: viewOf(g1, length), g2: viewOf(g2, length), prod: viewOf(prod, length) });
     this.currentM = m;
   }
 
@@ -192,8 +191,8 @@ export class TeamGradient {
     } else {
       // Rewrite the least recently used spectrum's buffer (growing it if needed) rather than allocate another.
       const reused = this.spectra.length >= MAX_CACHED_SPECTRA ? this.spectra.shift() : undefined;
-      const buffer = reused !== undefined && reused.buffer.length >= length ? reused.buffer : this.team.float64(length);
-      kernel = buffer.subarray(0, length);
+      const buffer = reused !== undefined && capacity(reused.buffer) >= length ? reused.buffer : this.team.float64(length, true);
+      kernel = viewOf(buffer, length);
       for (let r = 0; r < m; r++) {
         const or = r <= m / 2 ? r : r - m;
         for (let c = 0; c < m; c++) {
@@ -232,6 +231,16 @@ export class TeamGradient {
     for (let b = 0; b < nBoxes; b++) bucketStart[b] = bucketStart[b + 1] as number;
     bucketStart[nBoxes] = n;
   }
+}
+
+/** Doubles the memory under `array` can hold (a team may hand out a view of a larger recycled buffer). */
+function capacity(array: Float64Array): number {
+  return (array.buffer.byteLength - array.byteOffset) / 8;
+}
+
+/** The first `length` doubles of the memory under `array`. */
+function viewOf(array: Float64Array, length: number): Float64Array {
+  return new Float64Array(array.buffer, array.byteOffset, length);
 }
 
 function sumInOrder(partials: Float64Array, count: number): number {
