@@ -3,7 +3,8 @@
  * same run (bench/py/tsne.py): time ratio, 10-NN accuracy and trustworthiness@10 of both embeddings,
  * scored by the same code. Ours runs its defaults (method auto, 750 iterations as openTSNE), sklearn its
  * (1000 iterations); the goal counts only at equal quality. CPU seconds are printed beside wall time because
- * the box is shared. Full runs add 70k Fashion-MNIST (train + test) with peak memory.
+ * the box is shared. Ours runs twice, on one thread and on the default thread count (the ratio uses the latter).
+ * Full runs add 70k Fashion-MNIST (train + test) with peak memory.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -41,7 +42,7 @@ async function timedTsne(x: Float32Array, n: number, options: TsneOptions): Prom
   });
   const cpu = process.cpuUsage(cpuStart);
   const affinities = (affinitiesDone - started) / 1000;
-  const detail = `${result.method}, ${result.iterations} iterations, KL ${result.kl.toFixed(3)}; PCA init + kNN + affinities ${affinities.toFixed(1)} s, optimisation ${(result.seconds - affinities).toFixed(1)} s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`;
+  const detail = `${result.method}, ${result.threads} thread${result.threads === 1 ? "" : "s"}, ${result.iterations} iterations, KL ${result.kl.toFixed(3)}; PCA init + kNN + affinities ${affinities.toFixed(1)} s, optimisation ${(result.seconds - affinities).toFixed(1)} s; CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`;
   return { result, detail, peakRss };
 }
 
@@ -58,10 +59,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     tw: trustworthiness(x, n, 50, embedding, 2, K, twSample === undefined ? {} : { sample: twSample }),
   });
 
-  ctx.log(`ours: t-SNE of ${n} points…`);
+  ctx.log(`ours: t-SNE of ${n} points on one thread…`);
+  const { result: single, detail: singleDetail } = await timedTsne(x, n, { seed: 1, threads: 1 });
+  measurements.push({ label: "dl-lab 1 thread", value: single.seconds, unit: "s", better: "lower", detail: singleDetail });
+  ctx.log(`ours: t-SNE of ${n} points, default threads…`);
   const { result: ours, detail: oursDetail } = await timedTsne(x, n, { seed: 1 });
   const oursScore = score(ours.embedding);
   measurements.push({ label: "dl-lab", value: ours.seconds, unit: "s", better: "lower", detail: oursDetail });
+  const sameBits = single.embedding.length === ours.embedding.length && single.embedding.every((v, e) => Object.is(v, ours.embedding[e]));
+  notes.push(`threads: 1 → ${ours.threads} gives ${(single.seconds / ours.seconds).toFixed(2)}× (wall); embeddings ${sameBits ? "bit-identical" : "DIFFER"}.`);
   measurements.push({ label: "dl-lab 10-NN accuracy", value: oursScore.acc, unit: "", better: "higher" });
   measurements.push({ label: "dl-lab trustworthiness@10", value: oursScore.tw, unit: "", better: "higher" });
 

@@ -29,6 +29,7 @@ interface TsneCliOptions extends CommonOptions {
   method: TsneMethod;
   metric: TsneMetric;
   iterations: number;
+  threads?: number;
   pca: number;
   mosaicSize: number;
   mosaicCount: number;
@@ -100,6 +101,7 @@ export function registerTsneCommands(program: Command): void {
     .addOption(new Option("--method <name>", "gradient: auto, exact, bh (Barnes–Hut), fft (FIt-SNE, 2-D) or hybrid (FFT or Barnes–Hut per iteration, whichever is cheaper; 2-D)").choices(TSNE_METHODS).default("auto"))
     .addOption(new Option("--metric <name>", "input distance").choices(TSNE_METRICS).default("euclidean"))
     .option("--iterations <n>", "gradient-descent iterations (250 of them exaggerated)", parseInteger("--iterations", 1), DEFAULT_ITERATIONS)
+    .option("--threads <n>", "threads for the optimisation (default: the cores available, at most 8; the embedding does not depend on it)", parseInteger("--threads", 1))
     .option("--pca <k>", "reduce wider inputs to k principal components first (0 = off)", parseInteger("--pca", 0), 50)
     .option("--mosaic-size <px>", "side of the image mosaic in pixels", parseInteger("--mosaic-size", 64), 1600)
     .option("--mosaic-count <n>", "images drawn in the mosaic (an even sample)", parseInteger("--mosaic-count", 1), 3000)
@@ -125,6 +127,7 @@ export function registerTsneCommands(program: Command): void {
           metric: opts.metric,
           iterations: opts.iterations,
           pcaComponents: opts.pca,
+          ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           seed,
           onProgress: progress.onProgress,
           signal: interrupt.signal,
@@ -170,6 +173,7 @@ export function registerTsneCommands(program: Command): void {
         perplexity: opts.perplexity,
         iterations: result.iterations,
         learningRate: result.learningRate,
+        threads: result.threads,
         seed,
         backend: backendInfo().name,
         seconds: run.pcaSeconds + result.seconds,

@@ -15,6 +15,14 @@ export interface ConditionalAffinities {
   betas: Float64Array;
 }
 
+/** Where P's arrays are made (shared memory when worker threads will read them). */
+export interface ArrayAllocator {
+  float64(length: number): Float64Array;
+  int32(length: number): Int32Array;
+}
+
+const PLAIN_ARRAYS: ArrayAllocator = { float64: (length) => new Float64Array(length), int32: (length) => new Int32Array(length) };
+
 const ENTROPY_TOLERANCE = 1e-10;
 const MAX_BISECTION_STEPS = 200;
 
@@ -27,9 +35,23 @@ export function conditionalAffinities(graph: KnnGraph, perplexity: number): Cond
   const { n, k, distances } = graph;
   const values = new Float64Array(n * k);
   const betas = new Float64Array(n);
+  calibrateRows(distances, k, perplexity, 0, n, values, betas);
+  return { values, betas };
+}
+
+/** `conditionalAffinities` for rows from … to − 1 only, into `values` (n × k) and `betas`; rows are independent. */
+export function calibrateRows(
+  distances: Float64Array,
+  k: number,
+  perplexity: number,
+  from: number,
+  to: number,
+  values: Float64Array,
+  betas: Float64Array,
+): void {
   const target = Math.log(perplexity);
   const shifted = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const base = i * k;
     let dMin = Infinity;
     let dMean = 0;
@@ -68,7 +90,6 @@ export function conditionalAffinities(graph: KnnGraph, perplexity: number): Cond
     }
     for (let t = 0; t < k; t++) values[base + t] = (values[base + t] as number) / z;
   }
-  return { values, betas };
 }
 
 /** H = log Z + β Σ p d for p ∝ exp(−β d) (natural log). */
@@ -88,7 +109,7 @@ function rowEntropy(shifted: Float64Array, k: number, beta: number): number {
  * Symmetric joint affinities P_ij = (p_{j|i} + p_{i|j}) / 2N as CSR (van der Maaten 2014, eq. 4):
  * O(N·k) memory, never N×N.
  */
-export function symmetrizeAffinities(graph: KnnGraph, conditional: Float64Array): SparseMatrix {
+export function symmetrizeAffinities(graph: KnnGraph, conditional: Float64Array, allocate: ArrayAllocator = PLAIN_ARRAYS): SparseMatrix {
   const { n, k, indices } = graph;
   // Reverse adjacency: for each j, the rows i that list j as a neighbour.
   const revPtr = new Int32Array(n + 1);
@@ -104,7 +125,7 @@ export function symmetrizeAffinities(graph: KnnGraph, conditional: Float64Array)
   }
   const marker = new Int32Array(n).fill(-1);
   const slot = new Int32Array(n);
-  const rowPtr = new Int32Array(n + 1);
+  const rowPtr = allocate.int32(n + 1);
   for (let i = 0; i < n; i++) {
     let count = 0;
     for (let t = 0; t < k; t++) {
@@ -124,8 +145,8 @@ export function symmetrizeAffinities(graph: KnnGraph, conditional: Float64Array)
     rowPtr[i + 1] = (rowPtr[i] as number) + count;
   }
   const nnz = rowPtr[n] as number;
-  const colIdx = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
+  const colIdx = allocate.int32(nnz);
+  const values = allocate.float64(nnz);
   marker.fill(-1);
   const scale = 1 / (2 * n);
   for (let i = 0; i < n; i++) {

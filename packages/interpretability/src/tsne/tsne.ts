@@ -1,3 +1,4 @@
+import { createTeam, defaultThreads } from "#team";
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 import type { RunOptions } from "@dl/tensor-core";
 
@@ -10,6 +11,10 @@ import type { RepulsionFn } from "./gradient.js";
 import { knnGraph, queryKnn } from "./knn.js";
 import type { KnnMethod } from "./knn.js";
 import { pca } from "./pca.js";
+import { affinitiesOnTeam } from "./parallel/teamAffinities.js";
+import { TeamGradient } from "./parallel/teamGradient.js";
+import { SerialTeam } from "./parallel/team.js";
+import type { Team } from "./parallel/team.js";
 import { SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
 import { normalizeRows, validateDims, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
 
@@ -44,6 +49,11 @@ export interface TsneOptions extends RunOptions {
   fft?: FftInterpolationOptions;
   /** Report KL through onProgress every this many iterations (default 50). */
   progressEvery?: number;
+  /**
+   * Threads for the optimisation (Node: worker threads; the browser build always uses 1). Default: the cores Node
+   * may use, at most 8, and 1 below PARALLEL_MIN_POINTS points. The embedding is the same for any thread count.
+   */
+  threads?: number;
 }
 
 /** What `transform` needs: the reference points (as used for the metric) and their fixed embedding. */
@@ -67,6 +77,8 @@ export interface TsneResult {
   seconds: number;
   method: GradientMethod;
   learningRate: number;
+  /** Threads the optimisation ran on (1 for the exact method and in the browser build). */
+  threads: number;
   klHistory: { iteration: number; kl: number }[];
   model: TsneModel;
 }
@@ -84,6 +96,10 @@ export const HYBRID_BH_COST_RATIO = 9.5;
 export const DEFAULT_ITERATIONS = 750;
 /** From this many points the optimisation runs on Z-ordered points (measured at 70k: attraction 36 → 26 ms CPU per iteration). */
 export const LOCALITY_MIN_POINTS = 20000;
+/** Below this many points `threads` defaults to 1: starting workers costs more than they save. */
+export const PARALLEL_MIN_POINTS = 4000;
+/** Most threads `threads` accepts. */
+export const MAX_THREADS = 64;
 const MOMENTUM_EARLY = 0.5;
 const MOMENTUM_LATE = 0.8;
 const MIN_GAIN = 0.01;
@@ -101,6 +117,7 @@ interface Resolved {
   exaggerationIterations: number;
   theta: number;
   progressEvery: number;
+  threads: number;
 }
 
 function resolveOptions(n: number, options: TsneOptions): Resolved {
@@ -135,6 +152,10 @@ function resolveOptions(n: number, options: TsneOptions): Resolved {
   if (!(theta >= 0) || !Number.isFinite(theta)) {
     throw new DlError("INVALID_ARGUMENT", `theta must be ≥ 0 (0 = exact, 0.5 typical), got ${theta}.`);
   }
+  const threads = options.threads ?? (n < PARALLEL_MIN_POINTS ? 1 : defaultThreads());
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new DlError("INVALID_ARGUMENT", `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}; omit it for the default (${defaultThreads()} here).`);
+  }
   const resolvedMethod: GradientMethod =
     method !== "auto" ? method : n <= AUTO_EXACT_MAX_POINTS ? "exact" : dims === 2 ? "hybrid" : "bh";
   return {
@@ -148,6 +169,7 @@ function resolveOptions(n: number, options: TsneOptions): Resolved {
     exaggerationIterations,
     theta,
     progressEvery: Math.max(1, options.progressEvery ?? 50),
+    threads,
   };
 }
 
@@ -172,9 +194,13 @@ export function hybridRepulsion(theta = 0.5, fft: FftInterpolationOptions = {}):
   return (y, n, dims, forces) => {
     if (dims !== 2) return viaTree(y, n, dims, forces);
     const m = fftSideFor(embeddingRange(y, n).range, n, fft);
-    const useFft = m * m * Math.log2(m) < HYBRID_BH_COST_RATIO * n * Math.log2(Math.max(n, 2));
-    return useFft ? viaFft(y, n, dims, forces) : viaTree(y, n, dims, forces);
+    return hybridPrefersFft(m, n) ? viaFft(y, n, dims, forces) : viaTree(y, n, dims, forces);
   };
+}
+
+/** The hybrid rule: the FFT for side m while it costs less than a Barnes–Hut pass over n points (HYBRID_BH_COST_RATIO). */
+export function hybridPrefersFft(m: number, n: number): boolean {
+  return m * m * Math.log2(m) < HYBRID_BH_COST_RATIO * n * Math.log2(Math.max(n, 2));
 }
 
 /** Sparse symmetric input affinities P for `data` (after metric handling), the first stage of t-SNE. */
@@ -188,7 +214,7 @@ export function computeAffinities(
   validatePointCount(n);
   validatePerplexity(perplexity, n);
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
-  const graph = knnGraph(data, n, d, k, options);
+  const graph = knnGraph(data, n, d, k, { method: options.knn ?? "auto", seed: options.seed, signal: options.signal });
   const conditional = conditionalAffinities(graph, perplexity);
   return symmetrizeAffinities(graph, conditional.values);
 }
@@ -215,74 +241,97 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
   const points = opts.metric === "cosine" ? normalizeRows(data, n, d) : data;
   const knnSeed = rng.nextUint32();
   const initSeed = rng.nextUint32();
-  onProgress?.({ phase: "affinities", step: 0, total: 1 });
-  let y = initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed);
-  // Large N: renumber points along a Z-order curve of the start layout, so a point's neighbours sit near it in memory.
-  const order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
-  const work = order === undefined ? points : permuteRows(points, d, order);
-  if (order !== undefined) y = permuteRows(y, dims, order);
-  const p = computeAffinities(work, n, d, opts.perplexity, { knn: options.knn ?? "auto", seed: knnSeed, signal });
-  onProgress?.({ phase: "affinities", step: 1, total: 1 });
-  throwIfAborted(signal);
-
-  const repulsion = repulsionFor(opts.method, opts.theta, options.fft);
-  const grad = new Float64Array(n * dims);
-  const forces = new Float64Array(n * dims);
-  const update = new Float64Array(n * dims);
-  const gains = new Float64Array(n * dims).fill(1);
-  const klHistory: { iteration: number; kl: number }[] = [];
-  const stepScale = opts.learningRate / 4;
-  let lastYield = performance.now();
-
-  for (let it = 0; it < opts.iterations; it++) {
+  // Workers start while the affinities are computed; the exact method (small N) runs on this thread.
+  const teamReady: Promise<Team> = opts.method === "exact" ? Promise.resolve(new SerialTeam()) : createTeam(opts.threads);
+  let team: Team | undefined;
+  try {
+    onProgress?.({ phase: "affinities", step: 0, total: 1 });
+    let y = initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed);
+    // Large N: renumber points along a Z-order curve of the start layout, so a point's neighbours sit near it in memory.
+    const order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
+    const work = order === undefined ? points : permuteRows(points, d, order);
+    if (order !== undefined) y = permuteRows(y, dims, order);
+    const p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal });
+    team = await teamReady;
+    onProgress?.({ phase: "affinities", step: 1, total: 1 });
     throwIfAborted(signal);
-    const early = it < opts.exaggerationIterations;
-    const exaggeration = early ? opts.earlyExaggeration : 1;
-    const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
-    const report = (it + 1) % opts.progressEvery === 0;
-    const { z, sumPLogW } = tsneGradient(y, n, dims, p, exaggeration, repulsion, grad, forces, report);
-    if (report) {
-      const kl = klFromParts(p, sumPLogW, z);
-      klHistory.push({ iteration: it + 1, kl });
-      onProgress?.({ phase: "optimize", step: it + 1, total: opts.iterations, metrics: { kl } });
+
+    const grad = new Float64Array(n * dims);
+    let gradient: (exaggeration: number, withKl: boolean) => { z: number; sumPLogW: number };
+    if (opts.method === "exact") {
+      const forces = new Float64Array(n * dims);
+      const yExact = y;
+      gradient = (exaggeration, withKl) => tsneGradient(yExact, n, dims, p, exaggeration, exactRepulsion, grad, forces, withKl);
+    } else {
+      const engine = new TeamGradient(team, y, n, dims, p, {
+        method: opts.method === "hybrid" && dims !== 2 ? "bh" : opts.method,
+        theta: opts.theta,
+        fft: options.fft ?? {},
+        useFft: hybridPrefersFft,
+      });
+      y = engine.y;
+      gradient = (exaggeration, withKl) => engine.gradient(exaggeration, withKl, grad);
     }
-    // Delta-bar-delta gains (Jacobs 1988) with momentum, as in bhtsne.
-    for (let e = 0; e < n * dims; e++) {
-      const g = grad[e] as number;
-      const u = update[e] as number;
-      let gain = gains[e] as number;
-      gain = g > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
-      if (gain < MIN_GAIN) gain = MIN_GAIN;
-      gains[e] = gain;
-      const next = momentum * u - stepScale * gain * g;
-      update[e] = next;
-      y[e]! += next;
+    const update = new Float64Array(n * dims);
+    const gains = new Float64Array(n * dims).fill(1);
+    const klHistory: { iteration: number; kl: number }[] = [];
+    const stepScale = opts.learningRate / 4;
+    let lastYield = performance.now();
+
+    for (let it = 0; it < opts.iterations; it++) {
+      throwIfAborted(signal);
+      const early = it < opts.exaggerationIterations;
+      const exaggeration = early ? opts.earlyExaggeration : 1;
+      const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
+      const report = (it + 1) % opts.progressEvery === 0;
+      const { z, sumPLogW } = gradient(exaggeration, report);
+      if (report) {
+        const kl = klFromParts(p, sumPLogW, z);
+        klHistory.push({ iteration: it + 1, kl });
+        onProgress?.({ phase: "optimize", step: it + 1, total: opts.iterations, metrics: { kl } });
+      }
+      // Delta-bar-delta gains (Jacobs 1988) with momentum, as in bhtsne.
+      for (let e = 0; e < n * dims; e++) {
+        const g = grad[e] as number;
+        const u = update[e] as number;
+        let gain = gains[e] as number;
+        gain = g > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
+        if (gain < MIN_GAIN) gain = MIN_GAIN;
+        gains[e] = gain;
+        const next = momentum * u - stepScale * gain * g;
+        update[e] = next;
+        y[e]! += next;
+      }
+      center(y, n, dims);
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
     }
-    center(y, n, dims);
-    if (performance.now() - lastYield > YIELD_EVERY_MS) {
-      await yieldToEventLoop();
-      lastYield = performance.now();
+    throwIfAborted(signal);
+    const final = gradient(1, true);
+    const kl = klFromParts(p, final.sumPLogW, final.z);
+    let inOrder = Float64Array.from(y);
+    if (order !== undefined) {
+      inOrder = new Float64Array(n * dims);
+      for (let q = 0; q < n; q++) for (let t = 0; t < dims; t++) inOrder[(order[q] as number) * dims + t] = y[q * dims + t] as number;
     }
+    const embedding = Float32Array.from(inOrder);
+    return {
+      embedding,
+      kl,
+      iterations: opts.iterations,
+      seconds: (performance.now() - started) / 1000,
+      method: opts.method,
+      learningRate: opts.learningRate,
+      threads: team.threads,
+      klHistory,
+      model: { n, d, dims, metric: opts.metric, perplexity: opts.perplexity, data: points, embedding: inOrder },
+    };
+  } finally {
+    // Close the workers on success, error and cancel alike (the team may still be starting).
+    await (team ?? (await teamReady.catch(() => undefined)))?.close();
   }
-  throwIfAborted(signal);
-  const final = tsneGradient(y, n, dims, p, 1, repulsion, grad, forces);
-  const kl = klFromParts(p, final.sumPLogW, final.z);
-  if (order !== undefined) {
-    const inOrder = new Float64Array(n * dims);
-    for (let q = 0; q < n; q++) for (let t = 0; t < dims; t++) inOrder[(order[q] as number) * dims + t] = y[q * dims + t] as number;
-    y = inOrder;
-  }
-  const embedding = Float32Array.from(y);
-  return {
-    embedding,
-    kl,
-    iterations: opts.iterations,
-    seconds: (performance.now() - started) / 1000,
-    method: opts.method,
-    learningRate: opts.learningRate,
-    klHistory,
-    model: { n, d, dims, metric: opts.metric, perplexity: opts.perplexity, data: points, embedding: y },
-  };
 }
 
 /** Point order along a Z-order (Morton) curve over the first two coordinates, 16 bits per axis; ties by index. */

@@ -1,0 +1,178 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+
+import { isDlError } from "@dl/tensor-core";
+import { describe, expect, it } from "vitest";
+
+import { conditionalAffinities } from "../affinities.js";
+import { fftRepulsion } from "../fftRepulsion.js";
+import { tsneGradient } from "../gradient.js";
+import { barnesHutRepulsion } from "../spaceTree.js";
+import { knnGraph } from "../knn.js";
+import { gaussianClusters } from "../testData.js";
+import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
+import { createTeam as createBrowserTeam } from "./browserTeam.js";
+import { createTeam, liveWorkerCount } from "./nodeTeam.js";
+import { conditionalAffinitiesOnTeam } from "./teamAffinities.js";
+import { TeamGradient } from "./teamGradient.js";
+
+const run = promisify(execFile);
+
+/** A spread-out 2-D layout (range ≈ 60) so the FFT grid and the tree both have work. */
+function layout(n: number): Float64Array {
+  const y = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const c = i % 6;
+    y[2 * i] = 20 * Math.cos(c) + 4 * Math.sin(i * 12.9898);
+    y[2 * i + 1] = 20 * Math.sin(c) + 4 * Math.cos(i * 78.233);
+  }
+  return y;
+}
+
+function maxRelativeDifference(a: Float64Array, b: Float64Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let e = 0; e < a.length; e++) {
+    diff = Math.max(diff, Math.abs((a[e] as number) - (b[e] as number)));
+    scale = Math.max(scale, Math.abs(b[e] as number));
+  }
+  return diff / scale;
+}
+
+describe("t-SNE on a team of threads", () => {
+  const { data, n } = gaussianClusters(6, 300, 10, 2, 8);
+  const p = computeAffinities(data, n, 10, 20);
+  const y = layout(n);
+
+  for (const method of ["fft", "bh"] as const) {
+    it(`gives the single-thread ${method} gradient on 1 and 3 threads (same tree/grid, summed in another order)`, async () => {
+      const grad = new Float64Array(2 * n);
+      const forces = new Float64Array(2 * n);
+      const repulsion = method === "fft" ? fftRepulsion() : barnesHutRepulsion(0.5);
+      const reference = tsneGradient(Float64Array.from(y), n, 2, p, 4, repulsion, grad, forces, true);
+      const results: Float64Array[] = [];
+      for (const threads of [1, 3]) {
+        const team = await createTeam(threads);
+        try {
+          const engine = new TeamGradient(team, y, n, 2, p, { method, theta: 0.5, fft: {}, useFft: hybridPrefersFft });
+          const g = new Float64Array(2 * n);
+          const { z, sumPLogW } = engine.gradient(4, true, g);
+          // Attraction over full rows instead of each pair once, Z summed per chunk: rounding-level differences only.
+          expect(Math.abs(z - reference.z) / reference.z).toBeLessThan(1e-12);
+          expect(Math.abs(sumPLogW - reference.sumPLogW) / Math.abs(reference.sumPLogW)).toBeLessThan(1e-12);
+          expect(maxRelativeDifference(g, grad)).toBeLessThan(1e-10);
+          results.push(g);
+        } finally {
+          await team.close();
+        }
+      }
+      // Fixed chunks, partial sums added in chunk order: identical bits whatever the thread count.
+      expect(Array.from(results[1]!)).toEqual(Array.from(results[0]!));
+    });
+  }
+
+  it("calibrates the perplexity on 3 threads to the same bits as on one", async () => {
+    const graph = knnGraph(data, n, 10, 60, { method: "exact" });
+    const reference = conditionalAffinities(graph, 20).values;
+    const team = await createTeam(3);
+    try {
+      expect(Array.from(conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("gives bit-identical embeddings for 1, 2 and 3 threads (hybrid 2-D through FFT and Barnes–Hut, Barnes–Hut 3-D)", async () => {
+    for (const dims of [2, 3] as const) {
+      const embeddings: number[][] = [];
+      for (const threads of [1, 2, 3]) {
+        const iterations = dims === 2 ? 200 : 60;
+        const result = await tsne(data, n, 10, { dims, perplexity: 20, iterations, exaggerationIterations: 40, seed: 7, threads });
+        embeddings.push(Array.from(result.embedding));
+      }
+      expect(embeddings[1]).toEqual(embeddings[0]);
+      expect(embeddings[2]).toEqual(embeddings[0]);
+    }
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  it("stops its workers on completion, on an error and on cancel", async () => {
+    await tsne(data, n, 10, { perplexity: 20, iterations: 20, seed: 1, threads: 2 });
+    expect(liveWorkerCount()).toBe(0);
+
+    const failing = tsne(data, n, 10, {
+      perplexity: 20,
+      iterations: 200,
+      seed: 1,
+      threads: 2,
+      progressEvery: 10,
+      onProgress: (e) => {
+        if (e.phase === "optimize") throw new Error("callback failed");
+      },
+    });
+    await expect(failing).rejects.toThrow("callback failed");
+    expect(liveWorkerCount()).toBe(0);
+
+    const controller = new AbortController();
+    const cancelled = await tsne(data, n, 10, {
+      perplexity: 20,
+      iterations: 5000,
+      seed: 1,
+      threads: 2,
+      signal: controller.signal,
+      progressEvery: 10,
+      onProgress: (e) => {
+        if (e.phase === "optimize" && (e.step ?? 0) >= 30) controller.abort();
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isDlError(cancelled, "ABORTED")).toBe(true);
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  it("rejects a bad thread count with a typed error", async () => {
+    for (const threads of [0, -1, 1.5, Number.NaN, 65]) {
+      const error = await tsne(data, n, 10, { threads, iterations: 10 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isDlError(error, "INVALID_ARGUMENT")).toBe(true);
+      expect((error as Error).message).toMatch(/threads must be an integer from 1 to 64/);
+    }
+  });
+
+  it("runs on the calling thread in the browser build", async () => {
+    const team = await createBrowserTeam(4);
+    expect(team.threads).toBe(1);
+    await team.close();
+  });
+
+  it("lets the process exit by itself after a threaded run", { timeout: 120_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dl-tsne-exit-"));
+    try {
+      const script = join(dir, "run.mts");
+      const tsneUrl = pathToFileURL(fileURLToPath(new URL("../tsne.ts", import.meta.url))).href;
+      await writeFile(
+        script,
+        [
+          `import { tsne } from ${JSON.stringify(tsneUrl)};`,
+          "const n = 600;",
+          "const data = Float32Array.from({ length: n * 5 }, (_, e) => Math.sin(e * 12.9898) * 43758.5453 % 1);",
+          "const r = await tsne(data, n, 5, { perplexity: 20, iterations: 50, seed: 1, threads: 2 });",
+          "console.log(r.embedding.length);",
+        ].join("\n"),
+      );
+      const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+      const { stdout } = await run(process.execPath, ["--conditions=@dl/source", "--import", "tsx", script], { cwd: packageRoot, timeout: 100_000 });
+      expect(stdout.trim()).toBe("1200");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

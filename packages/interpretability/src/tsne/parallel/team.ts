@@ -1,0 +1,65 @@
+import { PARAM, TASKS, ThreadScratch, emptyKernelState } from "./kernels.js";
+import type { KernelState, TaskId } from "./kernels.js";
+
+/**
+ * The threads that run the optimisation's chunked tasks (kernels.ts). The main thread always takes part; a
+ * team of one runs everything on it. Arrays the tasks touch must be made here (shared memory when workers
+ * run) and handed over with `publish`.
+ */
+export interface Team {
+  readonly threads: number;
+  /** The main thread's view of the shared state; `params` is shared from the start. */
+  readonly state: KernelState;
+  /** A zeroed shared array; with `recycled`, possibly a view of a buffer handed back through `recycle` (contents undefined). */
+  float64(length: number, recycled?: boolean): Float64Array;
+  int32(length: number): Int32Array;
+  /** Done with `array` (from `float64`): a later `float64` call may hand out its memory again. */
+  recycle(array: Float64Array): void;
+  /** `array` itself when the team's threads can read it, else a copy that they can. */
+  adopt<T extends Float64Array | Int32Array>(array: T): T;
+  /** Makes these arrays (from `float64`/`int32`) the current ones, on every thread. */
+  publish(update: Partial<Omit<KernelState, "params">>): void;
+  /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done. */
+  run(task: TaskId, count: number): void;
+  /** Stops the workers; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Everything on the calling thread (the browser build, and `threads: 1`). */
+export class SerialTeam implements Team {
+  readonly threads = 1;
+  readonly state = emptyKernelState();
+  private readonly scratch = new ThreadScratch();
+
+  float64(length: number, _recycled = false): Float64Array {
+    return new Float64Array(length);
+  }
+
+  int32(length: number): Int32Array {
+    return new Int32Array(length);
+  }
+
+  adopt<T extends Float64Array | Int32Array>(array: T): T {
+    return array;
+  }
+
+  recycle(_array: Float64Array): void {
+    // Plain arrays go back through the garbage collector.
+  }
+
+  publish(update: Partial<Omit<KernelState, "params">>): void {
+    Object.assign(this.state, update);
+  }
+
+  run(task: TaskId, count: number): void {
+    const fn = TASKS[task];
+    if (fn === undefined) throw new Error(`unknown task ${task}`);
+    for (let c = 0; c < count; c++) fn(this.state, this.scratch, c);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export { PARAM };
