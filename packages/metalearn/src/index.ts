@@ -19,7 +19,7 @@ export { EMBEDDING_ARCHS, createEmbeddingNetwork, embedDataset, imagesToTensor, 
 export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
 export { TRAINABLE_METHODS, episodeLogProbs, metaTrain } from "./matching/metaTrain.js";
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
-export { FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot } from "./matching/evaluate.js";
+export { FEATURE_CENTRINGS, FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot } from "./matching/evaluate.js";
 export type { FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
 export { classPrototypes, prototypesAsLinearClassifier, prototypicalLogits } from "./proto/prototypes.js";
 export { SINUSOID, sampleSinusoidEpisode, sampleSinusoidTask, sinusoidValue } from "./regression/sinusoid.js";

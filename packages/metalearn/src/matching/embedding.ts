@@ -82,10 +82,10 @@ export function embedDataset(embedding: tfl.LayersModel, dataset: LabelledImages
   let data = new Float32Array(0);
   for (let start = 0; start < dataset.count; start += batchSize) {
     const n = Math.min(batchSize, dataset.count - start);
-    const out = tf.tidy(() => {
-      const x = imagesToTensor(dataset.images.subarray(start * size, (start + n) * size), n, shape);
-      return (embedding.apply(x, { training: false }) as tf.Tensor2D).dataSync() as Float32Array;
-    });
+    // Read outside the tidy: a tidy returning a typed array walks all its elements looking for tensors.
+    const rows = tf.tidy(() => embedding.apply(imagesToTensor(dataset.images.subarray(start * size, (start + n) * size), n, shape), { training: false }) as tf.Tensor2D);
+    const out = rows.dataSync() as Float32Array;
+    rows.dispose();
     if (start === 0) {
       dim = out.length / n;
       data = new Float32Array(dataset.count * dim);

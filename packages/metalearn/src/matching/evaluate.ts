@@ -46,6 +46,18 @@ export interface FewShotEvaluation {
   episodeAccuracies: Record<FewShotMethod, Float64Array>;
 }
 
+/**
+ * Support-set centring: subtracts the mean support row from support and query rows, then scales every
+ * row to unit norm (inductive: uses the labelled support set only). Returns new tensors.
+ */
+export function centreOnSupport(support: tf.Tensor2D, query: tf.Tensor2D): { support: tf.Tensor2D; query: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const mean = tf.mean(support, 0, true);
+    const unit = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-24)));
+    return { support: unit(tf.sub(support, mean)), query: unit(tf.sub(query, mean)) };
+  });
+}
+
 function gatherRows(features: LabelledVectors, indices: Int32Array): tf.Tensor2D {
   const out = new Float32Array(indices.length * features.dim);
   indices.forEach((idx, row) => out.set(features.data.subarray(idx * features.dim, (idx + 1) * features.dim), row * features.dim));
@@ -89,12 +101,7 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     const [matchingPred, protoPred, knnPred] = tf.tidy(() => {
       let support = gatherRows(features, ep.supportIndices);
       let query = gatherRows(features, ep.queryIndices);
-      if (centre === "support") {
-        const mean = tf.mean(support, 0, true);
-        const unit = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-24)));
-        support = unit(tf.sub(support, mean));
-        query = unit(tf.sub(query, mean));
-      }
+      if (centre === "support") ({ support, query } = centreOnSupport(support, query));
       const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
       const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
       return [m, p, knnPredict(query, support, ep.supportLabels, ep.ways, k, metric)] as const;

@@ -35,6 +35,16 @@ describe("runFewShotExperiment", () => {
     for (let q = 0; q < 3; q++) expect(Array.from(r.example.attention.subarray(q * 3, q * 3 + 3)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 
+  it("draws the example attention with the same support centring as the evaluation", async () => {
+    const common = { ways: 3, shots: 2, queries: 2, episodes: 4, method: "matching", steps: 5, filters: [4], symmetries: 1, temperature: 0.05, seed: 8 } as const;
+    const plain = await runFewShotExperiment(train, test, common);
+    const centred = await runFewShotExperiment(train, test, { ...common, centre: "support" });
+    // Same seed, same network and example episode: only the centring differs, and it changes the attention.
+    expect(centred.example.queryLabels).toEqual(plain.example.queryLabels);
+    const diff = Array.from(centred.example.attention).reduce((a, v, i) => a + Math.abs(v - (plain.example.attention[i] as number)), 0);
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+
   it("keeps episodic meta-training, and counts extra meta-train classes after the meta-train ones", async () => {
     const extra = syntheticImages({ classes: 3, perClass: 10, height: 8, width: 8, seed: 23 });
     const before = tf.memory().numTensors;

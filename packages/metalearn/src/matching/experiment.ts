@@ -5,7 +5,7 @@ import { tf } from "../tf.js";
 import type { LabelledImages } from "../types.js";
 import type { DistanceMetric } from "./distances.js";
 import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
-import { evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";
+import { centreOnSupport, evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";
 import { metaTrain, type TrainableMethod } from "./metaTrain.js";
 import { attentionWeights, checkTemperature } from "./softNearestNeighbour.js";
 import { fitTemperature } from "./fitTemperature.js";
@@ -151,7 +151,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
     };
     const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature });
     const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1 });
-    const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, rng.nextUint32());
+    const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
     return {
       ways: options.ways,
       shots: options.shots,
@@ -289,6 +289,7 @@ function exampleEpisode(
   shots: number,
   temperature: number,
   metric: DistanceMetric,
+  centre: FeatureCentring,
   seed: number,
 ): ExampleEpisode {
   const ep = createEpisodeSampler(dataset, { ways, shots, queries: 1, seed }).next();
@@ -298,8 +299,10 @@ function exampleEpisode(
   const support = asVectors(supportImages, ep.supportLabels);
   const query = asVectors(queryImages, ep.queryLabels);
   const attention = tf.tidy(() => {
-    const zs = tf.tensor2d(support.data, [support.count, support.dim]);
-    const zq = tf.tensor2d(query.data, [query.count, query.dim]);
+    let zs = tf.tensor2d(support.data, [support.count, support.dim]);
+    let zq = tf.tensor2d(query.data, [query.count, query.dim]);
+    // The figure shows the attention the evaluated classifier uses, so it is centred the same way.
+    if (centre === "support") ({ support: zs, query: zq } = centreOnSupport(zs, zq));
     return attentionWeights(zq, zs, { metric, temperature }).dataSync() as Float32Array;
   });
   return { ways, shots, supportImages, queryImages, attention, queryLabels: ep.queryLabels };

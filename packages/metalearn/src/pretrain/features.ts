@@ -32,7 +32,8 @@ export function blockFeatures(blocks: tfl.LayersModel, dataset: LabelledImages, 
   let data = new Float32Array(0);
   for (let start = 0; start < dataset.count; start += batchSize) {
     const n = Math.min(batchSize, dataset.count - start);
-    const parts = tf.tidy(() => {
+    // The tidy returns tensors, read afterwards: a tidy that returns typed arrays walks every element looking for tensors.
+    const pooledMaps = tf.tidy(() => {
       const x = tf.tensor4d(dataset.images.subarray(start * size, (start + n) * size), [n, ...shape]);
       const maps = blocks.predict(x, { batchSize: n }) as tf.Tensor4D | tf.Tensor4D[];
       const list = Array.isArray(maps) ? maps : [maps];
@@ -41,9 +42,11 @@ export function blockFeatures(blocks: tfl.LayersModel, dataset: LabelledImages, 
         const [, h, w] = map.shape;
         assertArgument(s.grid <= h && s.grid <= w, () => `grid ${s.grid} is finer than block ${s.block}'s ${h}×${w} map.`);
         const pooled = s.grid === 1 ? tf.mean(map, [1, 2]) : tf.avgPool(map, [Math.floor(h / s.grid), Math.floor(w / s.grid)], [Math.floor(h / s.grid), Math.floor(w / s.grid)], "valid");
-        return tf.reshape(pooled, [n, -1]).dataSync() as Float32Array;
+        return tf.reshape(pooled, [n, -1]);
       });
     });
+    const parts = pooledMaps.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(pooledMaps);
     if (start === 0) {
       blockDims = parts.map((p) => p.length / n);
       dim = blockDims.reduce((a, b) => a + b, 0);
