@@ -21,6 +21,7 @@ export { TRAINABLE_METHODS, episodeLogProbs, metaTrain } from "./matching/metaTr
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
 export { FEATURE_CENTRINGS, FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot } from "./matching/evaluate.js";
 export type { FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
+export { DEFAULT_TRANSDUCTIVE_ITERATIONS, centreOnEpisode, transductiveLogProbs } from "./matching/transductive.js";
 export { classPrototypes, prototypesAsLinearClassifier, prototypicalLogits } from "./proto/prototypes.js";
 export { SINUSOID, sampleSinusoidEpisode, sampleSinusoidTask, sinusoidValue } from "./regression/sinusoid.js";
 export type { RegressionEpisode, SinusoidTask } from "./regression/sinusoid.js";

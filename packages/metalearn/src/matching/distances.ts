@@ -13,14 +13,17 @@ export function checkMetric(metric: string): DistanceMetric {
   });
 }
 
+/** Each row scaled to unit euclidean length (a zero row stays zero). */
+export function unitRows(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-24))));
+}
+
 /** `[Q, S]` distances between every query row and every support row. */
 export function pairwiseDistances(query: tf.Tensor2D, support: tf.Tensor2D, metric: DistanceMetric): tf.Tensor2D {
   return tf.tidy((): tf.Tensor2D => {
     // transpose + plain matMul: wasm's transposeB path is far slower.
     if (metric === "cosine") {
-      const qn = tf.mul(query, tf.rsqrt(tf.add(tf.sum(tf.square(query), 1, true), 1e-24)));
-      const sn = tf.mul(support, tf.rsqrt(tf.add(tf.sum(tf.square(support), 1, true), 1e-24)));
-      return tf.sub<tf.Tensor2D>(1, tf.matMul(qn, tf.transpose(sn)));
+      return tf.sub<tf.Tensor2D>(1, tf.matMul(unitRows(query), tf.transpose(unitRows(support))));
     }
     const q2 = tf.sum(tf.square(query), 1, true);
     const s2 = tf.reshape(tf.sum(tf.square(support), 1), [1, -1]);

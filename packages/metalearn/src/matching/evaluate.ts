@@ -4,10 +4,11 @@ import { meanConfidenceInterval } from "../stats.js";
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
 import type { AccuracySummary } from "../types.js";
-import type { DistanceMetric } from "./distances.js";
+import { unitRows, type DistanceMetric } from "./distances.js";
 import type { LabelledVectors } from "./embedding.js";
 import { knnPredict } from "./knn.js";
 import { episodeLogProbs } from "./metaTrain.js";
+import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "./transductive.js";
 
 export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
 export type FewShotMethod = (typeof FEW_SHOT_METHODS)[number];
@@ -31,6 +32,8 @@ export interface FewShotEvaluationOptions extends RunOptions {
    * labelled support set only (inductive). Default `none`.
    */
   centre?: FeatureCentring;
+  /** Soft k-means iterations of the transductive classifier (default 3). */
+  transductiveIterations?: number;
 }
 
 export const FEATURE_CENTRINGS = ["none", "support"] as const;
@@ -40,10 +43,17 @@ export interface FewShotEvaluation {
   matching: AccuracySummary;
   proto: AccuracySummary;
   knn: AccuracySummary;
+  /**
+   * Transductive: the episode's features centred on the mean of support and queries, then prototypes
+   * refined by soft k-means over the unlabelled queries (`transductiveLogProbs`, temperature as matching).
+   * It sees all queries of an episode at once, so it answers a different question than the three
+   * inductive classifiers, which label each query on its own.
+   */
+  transductive: AccuracySummary;
   k: number;
   episodes: number;
-  /** Per-episode query accuracy of each method, in episode order. */
-  episodeAccuracies: Record<FewShotMethod, Float64Array>;
+  /** Per-episode query accuracy of each classifier, in episode order. */
+  episodeAccuracies: Record<FewShotMethod | "transductive", Float64Array>;
 }
 
 /**
@@ -53,8 +63,7 @@ export interface FewShotEvaluation {
 export function centreOnSupport(support: tf.Tensor2D, query: tf.Tensor2D): { support: tf.Tensor2D; query: tf.Tensor2D } {
   return tf.tidy(() => {
     const mean = tf.mean(support, 0, true);
-    const unit = (x: tf.Tensor2D): tf.Tensor2D => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-24)));
-    return { support: unit(tf.sub(support, mean)), query: unit(tf.sub(query, mean)) };
+    return { support: unitRows(tf.sub(support, mean)), query: unitRows(tf.sub(query, mean)) };
   });
 }
 
@@ -91,24 +100,30 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     seed: rng.nextUint32(),
     ...(options.classes === undefined ? {} : { classes: options.classes }),
   });
-  const acc: Record<FewShotMethod, Float64Array> = {
+  const iterations = options.transductiveIterations ?? DEFAULT_TRANSDUCTIVE_ITERATIONS;
+  assertArgument(Number.isInteger(iterations) && iterations >= 0, () => `transductiveIterations must be an integer ≥ 0, got ${iterations}.`);
+  const acc: Record<FewShotMethod | "transductive", Float64Array> = {
     matching: new Float64Array(episodes),
     proto: new Float64Array(episodes),
     knn: new Float64Array(episodes),
+    transductive: new Float64Array(episodes),
   };
   for (let e = 0; e < episodes; e++) {
     const ep = sampler.next();
-    const [matchingPred, protoPred, knnPred] = tf.tidy(() => {
-      let support = gatherRows(features, ep.supportIndices);
-      let query = gatherRows(features, ep.queryIndices);
-      if (centre === "support") ({ support, query } = centreOnSupport(support, query));
+    const [matchingPred, protoPred, knnPred, transductivePred] = tf.tidy(() => {
+      const rawSupport = gatherRows(features, ep.supportIndices);
+      const rawQuery = gatherRows(features, ep.queryIndices);
+      const { support, query } = centre === "support" ? centreOnSupport(rawSupport, rawQuery) : { support: rawSupport, query: rawQuery };
       const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
       const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
-      return [m, p, knnPredict(query, support, ep.supportLabels, ep.ways, k, metric)] as const;
+      const episode = centreOnEpisode(rawSupport, rawQuery);
+      const t = tf.argMax(transductiveLogProbs(episode.support, ep.supportLabels, episode.query, ep.ways, metric, temperature, iterations), 1).dataSync();
+      return [m, p, knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), t] as const;
     });
     acc.matching[e] = accuracy(matchingPred, ep.queryLabels);
     acc.proto[e] = accuracy(protoPred, ep.queryLabels);
     acc.knn[e] = accuracy(knnPred, ep.queryLabels);
+    acc.transductive[e] = accuracy(transductivePred, ep.queryLabels);
     if ((e + 1) % 50 === 0 || e === episodes - 1) {
       options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
       throwIfAborted(options.signal);
@@ -119,6 +134,7 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     matching: meanConfidenceInterval(acc.matching),
     proto: meanConfidenceInterval(acc.proto),
     knn: meanConfidenceInterval(acc.knn),
+    transductive: meanConfidenceInterval(acc.transductive),
     k,
     episodes,
     episodeAccuracies: acc,
