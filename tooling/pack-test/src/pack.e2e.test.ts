@@ -62,12 +62,18 @@ describe("packages installed from their tarballs", () => {
       errorOk: boolean;
       exports: Record<string, number>;
       firstDraw: number;
+      tsne: { threads: number; identical: boolean; kl: number };
     };
     expect(result.backend).toBe("wasm");
     expect(result.sum).toEqual([4, 6]);
     expect(result.leaked).toBe(0);
     expect(result.errorOk).toBe(true);
     expect(result.exports["tensor-core"]).toBeGreaterThan(10);
+    // Two worker threads ran and gave the one-thread embedding bit for bit (fixed chunks, ordered sums).
+    expect(result.tsne.threads).toBe(2);
+    expect(result.tsne.identical).toBe(true);
+    expect(result.tsne.kl).toBeGreaterThan(0);
+    expect(result.tsne.kl).toBeLessThan(3);
     // Same seed, same stream, also from the published build.
     const { createRng } = (await import(join(repoRoot, "packages/tensor-core/src/random/rng.ts"))) as typeof import("@dl/tensor-core");
     expect(result.firstDraw).toBe(createRng(1).next());
@@ -109,10 +115,15 @@ describe("packages installed from their tarballs", () => {
         backend: string;
         value: number;
         modules: number[];
+        tsne: { threads: number; finite: boolean; kl: number };
       };
       expect(errors).toEqual([]);
       expect(result.backend).toBe("cpu");
       expect(result.value).toBe(6);
+      // The browser build has no workers: the same call runs on one thread.
+      expect(result.tsne.threads).toBe(1);
+      expect(result.tsne.finite).toBe(true);
+      expect(result.tsne.kl).toBeGreaterThan(0);
     } finally {
       await browser.close();
       await server.close();
