@@ -4,7 +4,6 @@ import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 import { asWasm, heapF32, heapI32, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
-
 /** Swaps the last two axes with the (fast) wasm Transpose kernel. */
 function transposeLastTwo(backend: WasmBackend, t: TensorInfo): TensorInfo {
   const rank = t.shape.length;
