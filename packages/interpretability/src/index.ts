@@ -36,7 +36,7 @@ export { conditionalAffinities, symmetrizeAffinities } from "./tsne/affinities.j
 export type { ConditionalAffinities, SparseMatrix } from "./tsne/affinities.js";
 export { exactRepulsion, klFromParts, tsneGradient } from "./tsne/gradient.js";
 export type { RepulsionFn } from "./tsne/gradient.js";
-export { SpaceTree, barnesHutRepulsion } from "./tsne/spaceTree.js";
+export { BH_GROUP_SIZE, SpaceTree, barnesHutRepulsion } from "./tsne/spaceTree.js";
 export { fftRepulsion } from "./tsne/fftRepulsion.js";
 export type { FftInterpolationOptions } from "./tsne/fftRepulsion.js";
 export { pca, symmetricEigen } from "./tsne/pca.js";

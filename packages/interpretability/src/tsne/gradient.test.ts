@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { SparseMatrix } from "./affinities.js";
 import { fftRepulsion, fftSideFor } from "./fftRepulsion.js";
 import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
-import { barnesHutRepulsion } from "./spaceTree.js";
+import { BH_GROUP_SIZE, SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
 import { gaussianClusters } from "./testData.js";
 import { HYBRID_BH_COST_RATIO, computeAffinities, hybridRepulsion } from "./tsne.js";
 import { createRng } from "@dl/tensor-core";
@@ -119,6 +119,58 @@ describe("approximate repulsion", () => {
     const z = barnesHutRepulsion(0)(y, 50, 2, bh);
     expect(z).toBeCloseTo(zExact, 8);
     expect(relativeError(bh, exact)).toBeLessThan(1e-12);
+  });
+
+  it("group walks are at least as accurate as one walk per point, and every point is in exactly one group", () => {
+    for (const dims of [2, 3] as const) {
+      // Clustered points over a wide range, like a late t-SNE embedding.
+      const rng = createRng(40 + dims);
+      const m = 3000;
+      const y = new Float64Array(m * dims);
+      for (let i = 0; i < m; i++) {
+        const cluster = i % 10;
+        for (let c = 0; c < dims; c++) y[i * dims + c] = 30 * Math.sin(cluster * (c + 1.7)) + 3 * rng.normal();
+      }
+      const exact = new Float64Array(m * dims);
+      const zExact = exactRepulsion(y, m, dims, exact);
+      const grouped = new Float64Array(m * dims);
+      const zGrouped = barnesHutRepulsion(0.5)(y, m, dims, grouped);
+      // The per-point walk of van der Maaten (2014) through the same tree.
+      const tree = new SpaceTree(y, m, dims);
+      const perPoint = new Float64Array(m * dims);
+      const force = new Float64Array(3);
+      let zPerPoint = 0;
+      for (let i = 0; i < m; i++) {
+        zPerPoint += tree.query(y[i * dims]!, y[i * dims + 1]!, dims === 3 ? y[i * dims + 2]! : 0, i, 0.5, force);
+        for (let c = 0; c < dims; c++) perPoint[i * dims + c] = force[c]!;
+      }
+      const groupedError = relativeError(grouped, exact);
+      expect(groupedError).toBeLessThan(0.02);
+      expect(groupedError).toBeLessThanOrEqual(relativeError(perPoint, exact));
+      expect(Math.abs(zGrouped - zExact)).toBeLessThanOrEqual(Math.abs(zPerPoint - zExact));
+      const groups = tree.groups;
+      expect(groups[0]).toBe(0);
+      expect(groups[groups.length - 1]).toBe(m);
+      for (let g = 0; g + 1 < groups.length; g++) {
+        const size = groups[g + 1]! - groups[g]!;
+        expect(size).toBeGreaterThan(0);
+        expect(size).toBeLessThanOrEqual(BH_GROUP_SIZE);
+      }
+    }
+  });
+
+  it("Barnes–Hut is exact at θ = 0 when more coincident points than a group holds share a leaf", () => {
+    const y = randomEmbedding(300, 2, 3, 6);
+    for (let i = 1; i <= BH_GROUP_SIZE + 36; i++) y.set(y.subarray(0, 2), 2 * i);
+    const exact = new Float64Array(600);
+    const zExact = exactRepulsion(y, 300, 2, exact);
+    const bh = new Float64Array(600);
+    const z = barnesHutRepulsion(0)(y, 300, 2, bh);
+    expect(z).toBeCloseTo(zExact, 6);
+    expect(relativeError(bh, exact)).toBeLessThan(1e-12);
+    // θ = 0.5 on the same points stays close to exact.
+    const zHalf = barnesHutRepulsion(0.5)(y, 300, 2, bh);
+    expect(Math.abs(zHalf - zExact) / zExact).toBeLessThan(0.01);
   });
 
   it("FFT interpolation converges to exact as the grid refines", () => {

@@ -1,6 +1,12 @@
 import type { RepulsionFn } from "./gradient.js";
 
 const LEAF_CAPACITY = 4;
+/**
+ * Most points sharing one tree walk in `groupRepulsion` (Barnes 1990). Measured on the final 10k MNIST embedding
+ * (2-D, θ = 0.5, one thread, per-point walk ÷ group walk): group size 8 → 1.6×, 16 → 1.9×, 32 → 2.0×, 64 → 2.3×,
+ * 128 → 2.1× faster; relative force error against the exact sum 1.22 % per point → 1.23, 1.05, 0.80, 0.72, 0.54 %.
+ */
+export const BH_GROUP_SIZE = 64;
 const MAX_DEPTH = 48;
 const NODE_F = 8;
 const NODE_I = 4;
@@ -33,6 +39,10 @@ export class SpaceTree {
   private readonly orthantCode: Uint8Array;
   /** Per depth: 8 orthant counts then 8 offsets. */
   private readonly orthantCounts: Int32Array;
+  /** Group g covers tree-order positions groupStart[g] … groupStart[g + 1] − 1 (built on first use). */
+  private groupStart: Int32Array | undefined;
+  /** Interaction list of the current group walk: [coordinates…, count] per entry. */
+  private list: Float64Array = new Float64Array(0);
 
   constructor(y: Float64Array, n: number, dims: number) {
     this.dims = dims;
@@ -86,6 +96,43 @@ export class SpaceTree {
       this.nodeI[node * NODE_I + 1] = this.start[node] as number;
       this.nodeI[node * NODE_I + 2] = this.end[node] as number;
     }
+  }
+
+  /**
+   * Tree-order start of each point group: the largest subtrees of at most `BH_GROUP_SIZE` points (a leaf of
+   * coincident points may hold more), in tree order, with a final entry n.
+   */
+  get groups(): Int32Array {
+    if (this.groupStart === undefined) {
+      const starts: number[] = [];
+      const visit = (node: number): void => {
+        const count = this.count[node] as number;
+        if (count === 0) return;
+        const first = this.firstChild[node] as number;
+        if (count <= BH_GROUP_SIZE || first < 0) {
+          starts.push(this.start[node] as number);
+          return;
+        }
+        for (let o = 0; o < 1 << this.dims; o++) visit(first + o);
+      };
+      visit(0);
+      starts.push(this.perm.length);
+      this.groupStart = Int32Array.from(starts);
+    }
+    return this.groupStart;
+  }
+
+  /** Index of the first group that starts at tree-order position `position` or later (groups.length − 1 if none). */
+  firstGroupFrom(position: number): number {
+    const groups = this.groups;
+    let lo = 0;
+    let hi = groups.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((groups[mid] as number) < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Point indices in tree (depth-first) order: consecutive ones are close in space. */
@@ -166,6 +213,109 @@ export class SpaceTree {
   }
 
   /**
+   * Repulsion on the points of groups `from` … `to` − 1 (see `groups`): Σ_{j≠i} w_ij² (y_i − y_j) into
+   * `forces` (input order) for each of their points i, and returns Σ_i Σ_{j≠i} w_ij. One tree walk per group
+   * (Barnes 1990) gathers the cells and points its members interact with: a cell is summarised by its centre of
+   * mass when its width < θ × the distance from that centre to the group's bounding box and the cell does not
+   * overlap the box, so every member sees the cell at an angle below θ (as accurate as per-point Barnes–Hut).
+   * Each member then sums the list in a tight loop; the list holds the member itself (w = 1, no force), which is
+   * taken out of the sum.
+   */
+  groupRepulsion(from: number, to: number, theta: number, forces: Float64Array): number {
+    const groups = this.groups;
+    const dims = this.dims;
+    const y = this.sortedY;
+    const perm = this.perm;
+    const nodeF = this.nodeF;
+    const nodeI = this.nodeI;
+    const stack = this.stack;
+    const theta2 = theta * theta;
+    const orthants = 1 << dims;
+    let zTotal = 0;
+    for (let g = from; g < to; g++) {
+      const first = groups[g] as number;
+      const last = groups[g + 1] as number;
+      // Bounding box of the group's points.
+      let lo0 = Infinity;
+      let lo1 = Infinity;
+      let lo2 = dims === 3 ? Infinity : 0;
+      let hi0 = -Infinity;
+      let hi1 = -Infinity;
+      let hi2 = dims === 3 ? -Infinity : 0;
+      for (let p = first; p < last; p++) {
+        const v0 = y[p * dims] as number;
+        const v1 = y[p * dims + 1] as number;
+        if (v0 < lo0) lo0 = v0;
+        if (v0 > hi0) hi0 = v0;
+        if (v1 < lo1) lo1 = v1;
+        if (v1 > hi1) hi1 = v1;
+        if (dims === 3) {
+          const v2 = y[p * dims + 2] as number;
+          if (v2 < lo2) lo2 = v2;
+          if (v2 > hi2) hi2 = v2;
+        }
+      }
+      let list: Float64Array = this.list;
+      let length = 0;
+      const stride = dims + 1;
+      let top = 0;
+      stack[top++] = 0;
+      while (top > 0) {
+        const node = stack[--top] as number;
+        const nf = node * NODE_F;
+        const cnt = nodeF[nf + 7] as number;
+        if (cnt === 0) continue;
+        const c0 = nodeF[nf] as number;
+        const c1 = nodeF[nf + 1] as number;
+        const c2 = nodeF[nf + 2] as number;
+        const h = nodeF[nf + 6] as number;
+        // Distance from the centre of mass to the box, and whether the cell's cube overlaps the box.
+        const e0 = c0 < lo0 ? lo0 - c0 : c0 > hi0 ? c0 - hi0 : 0;
+        const e1 = c1 < lo1 ? lo1 - c1 : c1 > hi1 ? c1 - hi1 : 0;
+        const e2 = c2 < lo2 ? lo2 - c2 : c2 > hi2 ? c2 - hi2 : 0;
+        const dist2 = e0 * e0 + e1 * e1 + e2 * e2;
+        const fc = nodeI[node * NODE_I] as number;
+        if (4 * h * h < theta2 * dist2) {
+          const m0 = nodeF[nf + 3] as number;
+          const m1 = nodeF[nf + 4] as number;
+          const m2 = nodeF[nf + 5] as number;
+          const apart = m0 + h < lo0 || m0 - h > hi0 || m1 + h < lo1 || m1 - h > hi1 || (dims === 3 && (m2 + h < lo2 || m2 - h > hi2));
+          if (apart) {
+            if (length + stride > list.length) list = this.growList(length + stride);
+            list[length] = c0;
+            list[length + 1] = c1;
+            if (dims === 3) list[length + 2] = c2;
+            list[length + dims] = cnt;
+            length += stride;
+            continue;
+          }
+        }
+        if (fc >= 0) {
+          for (let o = 0; o < orthants; o++) stack[top++] = fc + o;
+          continue;
+        }
+        const stop = nodeI[node * NODE_I + 2] as number;
+        const begin = nodeI[node * NODE_I + 1] as number;
+        if (length + stride * (stop - begin) > list.length) list = this.growList(length + stride * (stop - begin));
+        for (let p = begin; p < stop; p++) {
+          for (let t = 0; t < dims; t++) list[length + t] = y[p * dims + t] as number;
+          list[length + dims] = 1;
+          length += stride;
+        }
+      }
+      zTotal += dims === 2 ? sumList2(list, length, y, perm, first, last, forces) : sumList3(list, length, y, perm, first, last, forces);
+    }
+    return zTotal;
+  }
+
+  private growList(least: number): Float64Array {
+    const grown = new Float64Array(Math.max(least, 2 * this.list.length, 1024));
+    grown.set(this.list);
+    this.list = grown;
+    return grown;
+  }
+
+  /**
    * Σ_j w² (q − y_j) into `force` and returns Σ_j w, over all tree points except `exclude`. A cell is
    * summarised by its centre of mass when its width / distance < θ and q lies outside it.
    */
@@ -235,22 +385,69 @@ export class SpaceTree {
   }
 }
 
-/** Barnes–Hut repulsion with opening angle θ (θ = 0 is exact). */
+/** Barnes–Hut repulsion with opening angle θ (θ = 0 is exact), by group walks (`SpaceTree.groupRepulsion`). */
 export function barnesHutRepulsion(theta: number): RepulsionFn {
-  const f = new Float64Array(3);
   return (y, n, dims, forces) => {
     const tree = new SpaceTree(y, n, dims);
-    const order = tree.order;
-    let z = 0;
-    // Queries in tree order walk nearly the same cells one after another (cache-warm).
-    for (let q = 0; q < n; q++) {
-      const i = order[q] as number;
-      const o = i * dims;
-      z += tree.query(y[o] as number, y[o + 1] as number, dims === 3 ? (y[o + 2] as number) : 0, i, theta, f);
-      forces[o] = f[0] as number;
-      forces[o + 1] = f[1] as number;
-      if (dims === 3) forces[o + 2] = f[2] as number;
-    }
-    return z;
+    return tree.groupRepulsion(0, tree.groups.length - 1, theta, forces);
   };
+}
+
+/** Sums a 2-D interaction list for tree-order points first … last − 1 (each in the list once, w = 1, no force). */
+function sumList2(list: Float64Array, length: number, y: Float64Array, perm: Int32Array, first: number, last: number, forces: Float64Array): number {
+  let zGroup = 0;
+  for (let p = first; p < last; p++) {
+    const q0 = y[2 * p] as number;
+    const q1 = y[2 * p + 1] as number;
+    let z = 0;
+    let f0 = 0;
+    let f1 = 0;
+    for (let e = 0; e < length; e += 3) {
+      const d0 = q0 - (list[e] as number);
+      const d1 = q1 - (list[e + 1] as number);
+      const w = 1 / (1 + d0 * d0 + d1 * d1);
+      const cw = (list[e + 2] as number) * w;
+      z += cw;
+      const cw2 = cw * w;
+      f0 += cw2 * d0;
+      f1 += cw2 * d1;
+    }
+    const i = perm[p] as number;
+    forces[2 * i] = f0;
+    forces[2 * i + 1] = f1;
+    zGroup += z - 1;
+  }
+  return zGroup;
+}
+
+/** `sumList2` in 3-D. */
+function sumList3(list: Float64Array, length: number, y: Float64Array, perm: Int32Array, first: number, last: number, forces: Float64Array): number {
+  let zGroup = 0;
+  for (let p = first; p < last; p++) {
+    const q0 = y[3 * p] as number;
+    const q1 = y[3 * p + 1] as number;
+    const q2 = y[3 * p + 2] as number;
+    let z = 0;
+    let f0 = 0;
+    let f1 = 0;
+    let f2 = 0;
+    for (let e = 0; e < length; e += 4) {
+      const d0 = q0 - (list[e] as number);
+      const d1 = q1 - (list[e + 1] as number);
+      const d2 = q2 - (list[e + 2] as number);
+      const w = 1 / (1 + d0 * d0 + d1 * d1 + d2 * d2);
+      const cw = (list[e + 3] as number) * w;
+      z += cw;
+      const cw2 = cw * w;
+      f0 += cw2 * d0;
+      f1 += cw2 * d1;
+      f2 += cw2 * d2;
+    }
+    const i = perm[p] as number;
+    forces[3 * i] = f0;
+    forces[3 * i + 1] = f1;
+    forces[3 * i + 2] = f2;
+    zGroup += z - 1;
+  }
+  return zGroup;
 }

@@ -112,7 +112,6 @@ export class ThreadScratch {
   private readonly ffts = new Map<number, { fft: MixedRadixFft; inBuf: Float64Array; outBuf: Float64Array; block: Float64Array }>();
   tree: SpaceTree | undefined;
   treeVersion = -1;
-  readonly force = new Float64Array(3);
 
   fftOf(m: number): { fft: MixedRadixFft; inBuf: Float64Array; outBuf: Float64Array; block: Float64Array } {
     let f = this.ffts.get(m);
@@ -196,33 +195,24 @@ function sumPLogW(s: KernelState, from: number, to: number, dims: number): numbe
   return sum;
 }
 
-/** Barnes–Hut walks for a chunk of points in tree order (consecutive queries walk nearly the same cells). Each thread builds its own copy of the tree once per iteration. */
+/**
+ * Barnes–Hut repulsion for the point groups (SpaceTree.groups) that start in a chunk of tree-order positions, one
+ * walk per group. Each thread builds its own copy of the tree once per iteration; the chunks, like the groups, do
+ * not depend on the team size.
+ */
 const barnesHutWalks: Task = (s, scratch, chunk) => {
   const n = s.params[PARAM.n] as number;
   const dims = s.params[PARAM.dims] as number;
   const theta = s.params[PARAM.theta] as number;
   const version = s.params[PARAM.treeVersion] as number;
-  const y = s.y;
   if (scratch.tree === undefined || scratch.treeVersion !== version) {
-    scratch.tree = new SpaceTree(y, n, dims);
+    scratch.tree = new SpaceTree(s.y, n, dims);
     scratch.treeVersion = version;
   }
   const tree = scratch.tree;
-  const order = tree.order;
-  const f = scratch.force;
-  const forces = s.forces;
-  const from = chunk * POINT_CHUNK;
-  const to = Math.min(n, from + POINT_CHUNK);
-  let z = 0;
-  for (let q = from; q < to; q++) {
-    const i = order[q] as number;
-    const o = i * dims;
-    z += tree.query(y[o] as number, y[o + 1] as number, dims === 3 ? (y[o + 2] as number) : 0, i, theta, f);
-    forces[o] = f[0] as number;
-    forces[o + 1] = f[1] as number;
-    if (dims === 3) forces[o + 2] = f[2] as number;
-  }
-  s.zPartials[chunk] = z;
+  const from = tree.firstGroupFrom(chunk * POINT_CHUNK);
+  const to = tree.firstGroupFrom((chunk + 1) * POINT_CHUNK);
+  s.zPartials[chunk] = tree.groupRepulsion(from, to, theta, s.forces);
 };
 
 /** Lagrange weights of each point's box nodes, per axis (FIt-SNE, Linderman et al. 2019, algorithm 1). */
