@@ -159,6 +159,26 @@ describe("approximate repulsion", () => {
     }
   });
 
+  it("a tree rebuilt over new coordinates gives the same forces as a fresh tree", () => {
+    for (const dims of [2, 3] as const) {
+      const first = randomEmbedding(2000, dims, 5, 70 + dims);
+      const second = randomEmbedding(2000, dims, 20, 80 + dims);
+      const tree = new SpaceTree(first, 2000, dims);
+      tree.rebuild(second);
+      const fresh = new SpaceTree(second, 2000, dims);
+      const a = new Float64Array(2000 * dims);
+      const b = new Float64Array(2000 * dims);
+      const za = tree.groupRepulsion(0, tree.groups.length - 1, 0.5, a);
+      const zb = fresh.groupRepulsion(0, fresh.groups.length - 1, 0.5, b);
+      expect(za).toBe(zb);
+      expect(Array.from(a)).toEqual(Array.from(b));
+      expect(Array.from(tree.order)).toEqual(Array.from(fresh.order));
+      const exact = new Float64Array(2000 * dims);
+      exactRepulsion(second, 2000, dims, exact);
+      expect(relativeError(a, exact)).toBeLessThan(0.02);
+    }
+  });
+
   it("Barnes–Hut is exact at θ = 0 when more coincident points than a group holds share a leaf", () => {
     const y = randomEmbedding(300, 2, 3, 6);
     for (let i = 1; i <= BH_GROUP_SIZE + 36; i++) y.set(y.subarray(0, 2), 2 * i);

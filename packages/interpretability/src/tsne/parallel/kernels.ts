@@ -197,19 +197,22 @@ function sumPLogW(s: KernelState, from: number, to: number, dims: number): numbe
 
 /**
  * Barnes–Hut repulsion for the point groups (SpaceTree.groups) that start in a chunk of tree-order positions, one
- * walk per group. Each thread builds its own copy of the tree once per iteration; the chunks, like the groups, do
- * not depend on the team size.
+ * walk per group. Each thread rebuilds its own copy of the tree once per iteration, in the same memory; the
+ * chunks, like the groups, do not depend on the team size.
  */
 const barnesHutWalks: Task = (s, scratch, chunk) => {
   const n = s.params[PARAM.n] as number;
   const dims = s.params[PARAM.dims] as number;
   const theta = s.params[PARAM.theta] as number;
   const version = s.params[PARAM.treeVersion] as number;
-  if (scratch.tree === undefined || scratch.treeVersion !== version) {
-    scratch.tree = new SpaceTree(s.y, n, dims);
-    scratch.treeVersion = version;
+  let tree = scratch.tree;
+  if (tree?.dims !== dims || tree.order.length !== n) {
+    tree = new SpaceTree(s.y, n, dims);
+    scratch.tree = tree;
+  } else if (scratch.treeVersion !== version) {
+    tree.rebuild(s.y);
   }
-  const tree = scratch.tree;
+  scratch.treeVersion = version;
   const from = tree.firstGroupFrom(chunk * POINT_CHUNK);
   const to = tree.firstGroupFrom((chunk + 1) * POINT_CHUNK);
   s.zPartials[chunk] = tree.groupRepulsion(from, to, theta, s.forces);
