@@ -225,7 +225,7 @@ describe("approximate repulsion", () => {
     const m = 3000;
     const bhCost = HYBRID_BH_COST_RATIO * m * Math.log2(m);
     for (const [scale, viaFft] of [
-      [3, true],
+      [1.5, true],
       [60, false],
     ] as const) {
       const y = randomEmbedding(m, 2, scale, 8);
