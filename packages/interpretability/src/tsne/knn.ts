@@ -2,15 +2,10 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
-/** k nearest neighbours of every point, rows sorted by (distance, index); the point itself excluded. */
-export interface KnnGraph {
-  n: number;
-  k: number;
-  /** n × k neighbour indices, row-major. */
-  indices: Int32Array;
-  /** n × k squared euclidean distances, matching `indices`. */
-  distances: Float64Array;
-}
+import { RowHeaps, exactRowDistances, offerLeafCandidates, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
+import type { ForestRows, KnnData, KnnGraph } from "./knnRows.js";
+
+export type { KnnGraph } from "./knnRows.js";
 
 export type KnnMethod = "auto" | "exact" | "vptree" | "matmul" | "rpforest";
 
@@ -29,7 +24,7 @@ export const EXACT_KNN_MAX_POINTS = 2500;
  */
 export const APPROXIMATE_KNN_MIN_POINTS = 20000;
 
-type Data = Float32Array | Float64Array;
+type Data = KnnData;
 
 /**
  * All methods but `rpforest` are exact. `auto`: brute force in JS for small N; above EXACT_KNN_MAX_POINTS the
@@ -56,6 +51,11 @@ export function knnGraph(data: Data, n: number, d: number, k: number, options: K
       if (n >= APPROXIMATE_KNN_MIN_POINTS) return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal });
       return tfBackendReady() ? matmulKnn(data, n, d, k, options.signal) : vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal);
   }
+}
+
+/** Whether `knnGraph` searches n points with the random-projection forest under `method`. */
+export function usesRpForest(n: number, method: KnnMethod = "auto"): boolean {
+  return method === "rpforest" || (method === "auto" && n > EXACT_KNN_MAX_POINTS && n >= APPROXIMATE_KNN_MIN_POINTS);
 }
 
 function tfBackendReady(): boolean {
@@ -109,152 +109,8 @@ export function matmulKnn(data: Data, n: number, d: number, k: number, signal?: 
     xt.dispose();
   }
   const graph = heaps.toGraph(n);
-  for (let e = 0; e < n * k; e++) graph.distances[e] = squaredDistance(data, Math.floor(e / k), graph.indices[e] as number, d);
-  resortRows(graph);
+  exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
   return graph;
-}
-
-/** Re-sorts each row by (distance, index) after the distances were recomputed; rows are nearly sorted, so insertion sort. */
-function resortRows(graph: KnnGraph): void {
-  const { n, k, indices, distances } = graph;
-  for (let r = 0; r < n; r++) {
-    const base = r * k;
-    for (let t = 1; t < k; t++) {
-      const d = distances[base + t] as number;
-      const j = indices[base + t] as number;
-      let u = t - 1;
-      while (u >= 0) {
-        const du = distances[base + u] as number;
-        if (du < d || (du === d && (indices[base + u] as number) < j)) break;
-        distances[base + u + 1] = du;
-        indices[base + u + 1] = indices[base + u] as number;
-        u--;
-      }
-      distances[base + u + 1] = d;
-      indices[base + u + 1] = j;
-    }
-  }
-}
-
-/** A bounded max-heap per row, ordered by (distance, index) so ties resolve the same way whatever the visiting order. */
-class RowHeaps {
-  readonly dist: Float64Array;
-  readonly idx: Int32Array;
-  readonly size: Int32Array;
-  constructor(
-    readonly rows: number,
-    readonly k: number,
-  ) {
-    this.dist = new Float64Array(rows * k);
-    this.idx = new Int32Array(rows * k);
-    this.size = new Int32Array(rows);
-  }
-
-  /** The worst kept distance of row r, or +∞ while the row has room. */
-  bound(r: number): number {
-    return (this.size[r] as number) < this.k ? Infinity : (this.dist[r * this.k] as number);
-  }
-
-  push(r: number, d: number, j: number): void {
-    const k = this.k;
-    const base = r * k;
-    const dist = this.dist;
-    const idx = this.idx;
-    let s = this.size[r] as number;
-    if (s < k) {
-      // sift up
-      let c = s;
-      while (c > 0) {
-        const p = (c - 1) >> 1;
-        const pd = dist[base + p] as number;
-        if (pd > d || (pd === d && (idx[base + p] as number) > j)) break;
-        dist[base + c] = pd;
-        idx[base + c] = idx[base + p] as number;
-        c = p;
-      }
-      dist[base + c] = d;
-      idx[base + c] = j;
-      this.size[r] = s + 1;
-      return;
-    }
-    const td = dist[base] as number;
-    if (d > td || (d === td && j >= (idx[base] as number))) return;
-    // replace the root and sift down
-    s = k;
-    let c = 0;
-    for (;;) {
-      const l = 2 * c + 1;
-      if (l >= s) break;
-      let m = l;
-      const ld = dist[base + l] as number;
-      if (l + 1 < s) {
-        const rd = dist[base + l + 1] as number;
-        if (rd > ld || (rd === ld && (idx[base + l + 1] as number) > (idx[base + l] as number))) m = l + 1;
-      }
-      const md = dist[base + m] as number;
-      if (md < d || (md === d && (idx[base + m] as number) < j)) break;
-      dist[base + c] = md;
-      idx[base + c] = idx[base + m] as number;
-      c = m;
-    }
-    dist[base + c] = d;
-    idx[base + c] = j;
-  }
-
-  /** Rows sorted ascending by (distance, index): heap-sort of a copy of each row (the max goes last). */
-  toGraph(n: number): KnnGraph {
-    const k = this.k;
-    const indices = new Int32Array(n * k);
-    const distances = new Float64Array(n * k);
-    const dist = new Float64Array(k);
-    const idx = new Int32Array(k);
-    for (let r = 0; r < n; r++) {
-      const base = r * k;
-      let s = this.size[r] as number;
-      dist.set(this.dist.subarray(base, base + s));
-      idx.set(this.idx.subarray(base, base + s));
-      while (s > 0) {
-        // Pop the root (largest) into slot s − 1, then sift the last element down from the root.
-        const topD = dist[0] as number;
-        const topJ = idx[0] as number;
-        s--;
-        const d = dist[s] as number;
-        const j = idx[s] as number;
-        let c = 0;
-        for (;;) {
-          const l = 2 * c + 1;
-          if (l >= s) break;
-          let m = l;
-          const ld = dist[l] as number;
-          if (l + 1 < s) {
-            const rd = dist[l + 1] as number;
-            if (rd > ld || (rd === ld && (idx[l + 1] as number) > (idx[l] as number))) m = l + 1;
-          }
-          const md = dist[m] as number;
-          if (md < d || (md === d && (idx[m] as number) < j)) break;
-          dist[c] = md;
-          idx[c] = idx[m] as number;
-          c = m;
-        }
-        dist[c] = d;
-        idx[c] = j;
-        distances[base + s] = topD;
-        indices[base + s] = topJ;
-      }
-    }
-    return { n, k, indices, distances };
-  }
-}
-
-function squaredDistance(data: Data, a: number, b: number, d: number): number {
-  let s = 0;
-  const oa = a * d;
-  const ob = b * d;
-  for (let t = 0; t < d; t++) {
-    const diff = (data[oa + t] as number) - (data[ob + t] as number);
-    s += diff * diff;
-  }
-  return s;
 }
 
 /** Brute force over all pairs, each pair computed once and offered to both rows: O(N²·d). */
@@ -384,17 +240,53 @@ export interface RpForestOptions {
  * leaves are balanced; each point's candidates are the union of its leaves. Then rounds of NN-descent
  * (Dong et al. 2011) offer every point its neighbours' neighbours. Seeded, so deterministic.
  */
+/** Rows between cancellation checks in the forest's phases. */
+const ABORT_CHECK_ROWS = 1024;
+
 export function rpForestKnn(data: Data, n: number, d: number, k: number, options: RpForestOptions = {}): KnnGraph {
+  const forest = buildRpForest(data, n, d, k, options);
+  const seen = new Int32Array(n).fill(-1);
+  for (let from = 0; from < n; from += ABORT_CHECK_ROWS) {
+    throwIfAborted(options.signal);
+    offerLeafCandidates(forest, from, Math.min(n, from + ABORT_CHECK_ROWS), seen, 0);
+  }
+  const rounds = options.refinements ?? 1;
+  const hops = Math.min(k, options.refineNeighbours ?? 8);
+  const frozen = new Int32Array(n * k);
+  for (let round = 0; round < rounds; round++) {
+    throwIfAborted(options.signal);
+    forest.heaps.sortRows(0, n, frozen);
+    for (let from = 0; from < n; from += ABORT_CHECK_ROWS) {
+      throwIfAborted(options.signal);
+      offerNeighboursOfNeighbours(forest, frozen, k, hops, from, Math.min(n, from + ABORT_CHECK_ROWS), seen, (round + 1) * n);
+    }
+  }
+  const graph = forest.heaps.toGraph(n);
+  exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
+  return graph;
+}
+
+/**
+ * The forest's trees and empty heaps for `rpForestKnn` (the serial search, and the team's in
+ * parallel/teamAffinities.ts). Heaps come from `arrays` when given (shared memory).
+ */
+export function buildRpForest(
+  data: Data,
+  n: number,
+  d: number,
+  k: number,
+  options: RpForestOptions = {},
+  arrays?: { x: Float32Array; int32: (length: number) => Int32Array; float64: (length: number) => Float64Array },
+): ForestRows {
   const trees = options.trees ?? 8;
   const leafSize = Math.max(options.leafSize ?? 128, k + 1);
-  const refinements = options.refinements ?? 1;
   const signal = options.signal;
   const rng = createRng(options.seed ?? 42);
-  const x = data instanceof Float32Array ? data : Float32Array.from(data);
-  // leafOf[t·n + i] = index into leafPerm of the first member of i's leaf in tree t; leafEndOf likewise.
-  const leafPerm = new Int32Array(trees * n);
-  const leafStartOf = new Int32Array(trees * n);
-  const leafEndOf = new Int32Array(trees * n);
+  const x = arrays?.x ?? (data instanceof Float32Array ? data : Float32Array.from(data));
+  const int32 = arrays?.int32 ?? ((length: number) => new Int32Array(length));
+  const leafPerm = int32(trees * n);
+  const leafStartOf = int32(trees * n);
+  const leafEndOf = int32(trees * n);
   const margin = new Float64Array(n);
   const normal = new Float64Array(d);
   for (let t = 0; t < trees; t++) {
@@ -428,70 +320,9 @@ export function rpForestKnn(data: Data, n: number, d: number, k: number, options
       stack.push(lo, mid, mid, hi);
     }
   }
-
-  const heaps = new RowHeaps(n, k);
-  const seen = new Int32Array(n).fill(-1);
-  const offer = (i: number, j: number): void => {
-    if (j === i || seen[j] === i) return;
-    seen[j] = i;
-    const dist = squaredDistance32(x, i, j, d);
-    if (dist <= heaps.bound(i)) heaps.push(i, dist, j);
-  };
-  // Rows are independent, so they are visited in the first tree's leaf order: neighbouring queries reuse cached rows.
-  const visit = leafPerm.subarray(0, n);
-  for (let q = 0; q < n; q++) {
-    if ((q & 1023) === 0) throwIfAborted(signal);
-    const i = visit[q] as number;
-    for (let t = 0; t < trees; t++) {
-      const stop = leafEndOf[t * n + i] as number;
-      for (let q = leafStartOf[t * n + i] as number; q < stop; q++) offer(i, leafPerm[q] as number);
-    }
-  }
-  const hops = Math.min(k, options.refineNeighbours ?? 8);
-  for (let round = 0; round < refinements; round++) {
-    // Neighbours' neighbours from a frozen, sorted copy, so the result does not depend on the visiting order.
-    const frozen = heaps.toGraph(n).indices;
-    seen.fill(-1);
-    for (let q = 0; q < n; q++) {
-      if ((q & 1023) === 0) throwIfAborted(signal);
-      const i = visit[q] as number;
-      for (let s = 0; s < k; s++) seen[frozen[i * k + s] as number] = i;
-      for (let s = 0; s < hops; s++) {
-        const j = frozen[i * k + s] as number;
-        for (let u = 0; u < k; u++) offer(i, frozen[j * k + u] as number);
-      }
-    }
-  }
-  const graph = heaps.toGraph(n);
-  for (let e = 0; e < n * k; e++) graph.distances[e] = squaredDistance(data, Math.floor(e / k), graph.indices[e] as number, d);
-  resortRows(graph);
-  return graph;
-}
-
-function squaredDistance32(x: Float32Array, a: number, b: number, d: number): number {
-  // Four accumulators break the add dependency chain (measured ~2× on PCA-50 rows).
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  const oa = a * d;
-  const ob = b * d;
-  let t = 0;
-  for (; t + 4 <= d; t += 4) {
-    const e0 = (x[oa + t] as number) - (x[ob + t] as number);
-    const e1 = (x[oa + t + 1] as number) - (x[ob + t + 1] as number);
-    const e2 = (x[oa + t + 2] as number) - (x[ob + t + 2] as number);
-    const e3 = (x[oa + t + 3] as number) - (x[ob + t + 3] as number);
-    s0 += e0 * e0;
-    s1 += e1 * e1;
-    s2 += e2 * e2;
-    s3 += e3 * e3;
-  }
-  for (; t < d; t++) {
-    const e = (x[oa + t] as number) - (x[ob + t] as number);
-    s0 += e * e;
-  }
-  return s0 + s1 + (s2 + s3);
+  const heaps =
+    arrays === undefined ? new RowHeaps(n, k) : new RowHeaps(n, k, { dist: arrays.float64(n * k), idx: arrays.int32(n * k), size: arrays.int32(n) });
+  return { x, n, d, trees, leafPerm, leafStartOf, leafEndOf, heaps };
 }
 
 /** Neighbours of new query points among the reference set (for transform): m × k, sorted. */

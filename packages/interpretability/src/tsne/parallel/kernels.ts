@@ -5,6 +5,8 @@
  * one took which. Nothing here imports node-only or tfjs modules: workers load this file alone.
  */
 import { calibrateRows } from "../affinities.js";
+import { RowHeaps, exactRowDistances, offerLeafCandidates, offerNeighboursOfNeighbours } from "../knnRows.js";
+import type { ForestRows } from "../knnRows.js";
 import { MixedRadixFft } from "../mixedRadixFft.js";
 import { SpaceTree } from "../spaceTree.js";
 
@@ -42,7 +44,15 @@ export const PARAM = {
   /** Neighbours per row and perplexity, for the calibration task. */
   k: 16,
   perplexity: 17,
-  count: 18,
+  /** Random-projection forest search: input dimension, trees, neighbours lending their lists, `seen` stamp, and the first chunk of a block of chunks. */
+  d: 18,
+  trees: 19,
+  hops: 20,
+  stamp: 21,
+  firstChunk: 22,
+  /** Bumped per forest search, so each thread clears its `seen` marks once at the start. */
+  searchId: 23,
+  count: 24,
 } as const;
 
 export const GRID = { g1: 1, g2: 2, prod: 4, kernel: 8 } as const;
@@ -78,6 +88,16 @@ export interface KernelState {
   knnDistances: Float64Array;
   conditional: Float64Array;
   betas: Float64Array;
+  /** Random-projection forest search (knnRows.ts): float32 points, the leaves, the heaps, sorted neighbour rows, and the exact-precision points when the input was float64 (else empty). */
+  knnX: Float32Array;
+  leafPerm: Int32Array;
+  leafStartOf: Int32Array;
+  leafEndOf: Int32Array;
+  heapDist: Float64Array;
+  heapIdx: Int32Array;
+  heapSize: Int32Array;
+  knnIndices: Int32Array;
+  knnData64: Float64Array;
 }
 
 export function emptyKernelState(): KernelState {
@@ -104,6 +124,15 @@ export function emptyKernelState(): KernelState {
     knnDistances: new Float64Array(0),
     conditional: new Float64Array(0),
     betas: new Float64Array(0),
+    knnX: new Float32Array(0),
+    leafPerm: new Int32Array(0),
+    leafStartOf: new Int32Array(0),
+    leafEndOf: new Int32Array(0),
+    heapDist: new Float64Array(0),
+    heapIdx: new Int32Array(0),
+    heapSize: new Int32Array(0),
+    knnIndices: new Int32Array(0),
+    knnData64: new Float64Array(0),
   };
 }
 
@@ -112,6 +141,18 @@ export class ThreadScratch {
   private readonly ffts = new Map<number, { fft: MixedRadixFft; inBuf: Float64Array; outBuf: Float64Array; block: Float64Array }>();
   tree: SpaceTree | undefined;
   treeVersion = -1;
+  private seenMarks: Int32Array | undefined;
+  private seenSearch = -1;
+
+  /** n marks for the forest search's `seen` test, cleared (−1) at the first use in each search; stamps keep its phases apart. */
+  seen(n: number, search: number): Int32Array {
+    if (this.seenMarks?.length !== n) this.seenMarks = new Int32Array(n);
+    if (this.seenSearch !== search) {
+      this.seenMarks.fill(-1);
+      this.seenSearch = search;
+    }
+    return this.seenMarks;
+  }
 
   fftOf(m: number): { fft: MixedRadixFft; inBuf: Float64Array; outBuf: Float64Array; block: Float64Array } {
     let f = this.ffts.get(m);
@@ -428,6 +469,55 @@ const calibrate: Task = (s, _scratch, chunk) => {
   calibrateRows(s.knnDistances, s.params[PARAM.k] as number, s.params[PARAM.perplexity] as number, from, Math.min(n, from + POINT_CHUNK), s.conditional, s.betas);
 };
 
+function forestOf(s: KernelState): ForestRows {
+  const n = s.params[PARAM.n] as number;
+  const k = s.params[PARAM.k] as number;
+  return {
+    x: s.knnX,
+    n,
+    d: s.params[PARAM.d] as number,
+    trees: s.params[PARAM.trees] as number,
+    leafPerm: s.leafPerm,
+    leafStartOf: s.leafStartOf,
+    leafEndOf: s.leafEndOf,
+    heaps: new RowHeaps(n, k, { dist: s.heapDist, idx: s.heapIdx, size: s.heapSize }),
+  };
+}
+
+/** Rows of chunk (firstChunk + chunk), clipped to n. */
+function rowsOf(s: KernelState, chunk: number): [number, number] {
+  const n = s.params[PARAM.n] as number;
+  const from = ((s.params[PARAM.firstChunk] as number) + chunk) * POINT_CHUNK;
+  return [Math.min(n, from), Math.min(n, from + POINT_CHUNK)];
+}
+
+/** Forest search: the rows at a chunk of visiting positions offered their leaves' members. */
+const knnLeaves: Task = (s, scratch, chunk) => {
+  const [from, to] = rowsOf(s, chunk);
+  offerLeafCandidates(forestOf(s), from, to, scratch.seen(s.params[PARAM.n] as number, s.params[PARAM.searchId] as number), s.params[PARAM.stamp] as number);
+};
+
+/** Forest search: a chunk of heap rows sorted into knnIndices (the frozen lists of a refinement step). */
+const knnFreeze: Task = (s, _scratch, chunk) => {
+  const [from, to] = rowsOf(s, chunk);
+  forestOf(s).heaps.sortRows(from, to, s.knnIndices);
+};
+
+/** Forest search: one NN-descent step for the rows at a chunk of visiting positions. */
+const knnRefine: Task = (s, scratch, chunk) => {
+  const [from, to] = rowsOf(s, chunk);
+  const k = s.params[PARAM.k] as number;
+  offerNeighboursOfNeighbours(forestOf(s), s.knnIndices, k, s.params[PARAM.hops] as number, from, to, scratch.seen(s.params[PARAM.n] as number, s.params[PARAM.searchId] as number), s.params[PARAM.stamp] as number);
+};
+
+/** Forest search: a chunk of rows sorted into knnIndices / knnDistances, distances recomputed at the input's precision. */
+const knnFinish: Task = (s, _scratch, chunk) => {
+  const [from, to] = rowsOf(s, chunk);
+  const k = s.params[PARAM.k] as number;
+  forestOf(s).heaps.sortRows(from, to, s.knnIndices, s.knnDistances);
+  exactRowDistances(s.knnData64.length > 0 ? s.knnData64 : s.knnX, s.params[PARAM.d] as number, k, from, to, s.knnIndices, s.knnDistances);
+};
+
 /** Task ids, as sent to workers. */
 export const TASK = {
   attraction: 0,
@@ -439,7 +529,25 @@ export const TASK = {
   fftSpectrumProduct: 6,
   fftInterpolate: 7,
   calibrate: 8,
+  knnLeaves: 9,
+  knnFreeze: 10,
+  knnRefine: 11,
+  knnFinish: 12,
 } as const;
 export type TaskId = (typeof TASK)[keyof typeof TASK];
 
-export const TASKS: readonly Task[] = [attractionRows, barnesHutWalks, fftWeights, fftSpread, fftRows, fftColumns, fftSpectrumProduct, fftInterpolate, calibrate];
+export const TASKS: readonly Task[] = [
+  attractionRows,
+  barnesHutWalks,
+  fftWeights,
+  fftSpread,
+  fftRows,
+  fftColumns,
+  fftSpectrumProduct,
+  fftInterpolate,
+  calibrate,
+  knnLeaves,
+  knnFreeze,
+  knnRefine,
+  knnFinish,
+];

@@ -110,7 +110,7 @@ class WorkerTeam implements Team {
     return new Int32Array(new SharedArrayBuffer(length * 4));
   }
 
-  adopt<T extends Float64Array | Int32Array>(array: T): T {
+  adopt<T extends Float64Array | Float32Array | Int32Array>(array: T): T {
     if (array.buffer instanceof SharedArrayBuffer) return array;
     const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
     copy.set(array);
@@ -118,8 +118,8 @@ class WorkerTeam implements Team {
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {
-    for (const value of Object.values<Float64Array | Int32Array>(update)) {
-      if (!(value.buffer instanceof SharedArrayBuffer)) throw new Error("Team.publish: arrays must come from team.float64/int32");
+    for (const value of Object.values<Float64Array | Float32Array | Int32Array>(update)) {
+      if (!(value.buffer instanceof SharedArrayBuffer)) throw new Error("Team.publish: arrays must come from team.float64/int32/adopt");
     }
     Object.assign(this.state, update);
     for (const port of this.ports) port.postMessage(update);

@@ -12,12 +12,12 @@ import { conditionalAffinities } from "../affinities.js";
 import { fftRepulsion } from "../fftRepulsion.js";
 import { tsneGradient } from "../gradient.js";
 import { barnesHutRepulsion } from "../spaceTree.js";
-import { knnGraph } from "../knn.js";
+import { knnGraph, rpForestKnn } from "../knn.js";
 import { gaussianClusters } from "../testData.js";
 import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
 import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
-import { conditionalAffinitiesOnTeam } from "./teamAffinities.js";
+import { conditionalAffinitiesOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
 
 const run = promisify(execFile);
@@ -81,6 +81,30 @@ describe("t-SNE on a team of threads", () => {
     const team = await createTeam(3);
     try {
       expect(Array.from(conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("runs the random-projection forest search on 3 threads to the same graph as on one, for float32 and float64 input", async () => {
+    const float64 = Float64Array.from(data, (v, e) => v + 1e-9 * Math.sin(e));
+    const options = { seed: 5, leafSize: 40, refinements: 2 };
+    const team = await createTeam(3);
+    try {
+      for (const input of [data, float64]) {
+        const reference = rpForestKnn(input, n, 10, 30, options);
+        const onTeam = rpForestKnnOnTeam(team, input, n, 10, 30, options);
+        expect(Array.from(onTeam.indices)).toEqual(Array.from(reference.indices));
+        expect(Array.from(onTeam.distances)).toEqual(Array.from(reference.distances));
+        // The search is approximate but close: most of each row agrees with the exact neighbours.
+        const exact = knnGraph(input, n, 10, 30, { method: "exact" });
+        let hits = 0;
+        for (let i = 0; i < n; i++) {
+          const truth = new Set(Array.from(exact.indices.subarray(30 * i, 30 * i + 30)));
+          for (let t = 0; t < 30; t++) if (truth.has(onTeam.indices[30 * i + t]!)) hits++;
+        }
+        expect(hits / (30 * n)).toBeGreaterThan(0.9);
+      }
     } finally {
       await team.close();
     }

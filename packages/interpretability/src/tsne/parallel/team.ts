@@ -16,7 +16,7 @@ export interface Team {
   /** Done with `array` (from `float64`): a later `float64` call may hand out its memory again. */
   recycle(array: Float64Array): void;
   /** `array` itself when the team's threads can read it, else a copy that they can. */
-  adopt<T extends Float64Array | Int32Array>(array: T): T;
+  adopt<T extends Float64Array | Float32Array | Int32Array>(array: T): T;
   /** Makes these arrays (from `float64`/`int32`) the current ones, on every thread. */
   publish(update: Partial<Omit<KernelState, "params">>): void;
   /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done. */
@@ -39,7 +39,7 @@ export class SerialTeam implements Team {
     return new Int32Array(length);
   }
 
-  adopt<T extends Float64Array | Int32Array>(array: T): T {
+  adopt<T extends Float64Array | Float32Array | Int32Array>(array: T): T {
     return array;
   }
 

@@ -1,0 +1,263 @@
+/**
+ * Row-level pieces of the k-NN searches: bounded heaps, exact distances, and the phases of the random-projection
+ * forest, each over a range of rows so a team of threads can split them (parallel/kernels.ts). No imports: the
+ * t-SNE workers load this file.
+ */
+
+/** k nearest neighbours of every point, rows sorted by (distance, index); the point itself excluded. */
+export interface KnnGraph {
+  n: number;
+  k: number;
+  /** n × k neighbour indices, row-major. */
+  indices: Int32Array;
+  /** n × k squared euclidean distances, matching `indices`. */
+  distances: Float64Array;
+}
+
+export type KnnData = Float32Array | Float64Array;
+
+/**
+ * A bounded max-heap per row, ordered by (distance, index) so ties resolve the same way whatever the visiting
+ * order. The arrays may be handed in (shared memory for a team of threads); row r lives at r·k … r·k + k − 1.
+ */
+export class RowHeaps {
+  readonly dist: Float64Array;
+  readonly idx: Int32Array;
+  readonly size: Int32Array;
+  constructor(
+    readonly rows: number,
+    readonly k: number,
+    arrays?: { dist: Float64Array; idx: Int32Array; size: Int32Array },
+  ) {
+    this.dist = arrays?.dist ?? new Float64Array(rows * k);
+    this.idx = arrays?.idx ?? new Int32Array(rows * k);
+    this.size = arrays?.size ?? new Int32Array(rows);
+  }
+
+  /** The worst kept distance of row r, or +∞ while the row has room. */
+  bound(r: number): number {
+    return (this.size[r] as number) < this.k ? Infinity : (this.dist[r * this.k] as number);
+  }
+
+  push(r: number, d: number, j: number): void {
+    const k = this.k;
+    const base = r * k;
+    const dist = this.dist;
+    const idx = this.idx;
+    const s = this.size[r] as number;
+    if (s < k) {
+      // sift up
+      let c = s;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        const pd = dist[base + p] as number;
+        if (pd > d || (pd === d && (idx[base + p] as number) > j)) break;
+        dist[base + c] = pd;
+        idx[base + c] = idx[base + p] as number;
+        c = p;
+      }
+      dist[base + c] = d;
+      idx[base + c] = j;
+      this.size[r] = s + 1;
+      return;
+    }
+    const td = dist[base] as number;
+    if (d > td || (d === td && j >= (idx[base] as number))) return;
+    // replace the root and sift down
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= k) break;
+      let m = l;
+      const ld = dist[base + l] as number;
+      if (l + 1 < k) {
+        const rd = dist[base + l + 1] as number;
+        if (rd > ld || (rd === ld && (idx[base + l + 1] as number) > (idx[base + l] as number))) m = l + 1;
+      }
+      const md = dist[base + m] as number;
+      if (md < d || (md === d && (idx[base + m] as number) < j)) break;
+      dist[base + c] = md;
+      idx[base + c] = idx[base + m] as number;
+      c = m;
+    }
+    dist[base + c] = d;
+    idx[base + c] = j;
+  }
+
+  /**
+   * Rows from … to − 1 sorted ascending by (distance, index) into `indices` (and `distances` if given), at r·k:
+   * heap-sort of a copy of each row (the max goes last). The heaps are left as they were.
+   */
+  sortRows(from: number, to: number, indices: Int32Array, distances?: Float64Array): void {
+    const k = this.k;
+    const dist = new Float64Array(k);
+    const idx = new Int32Array(k);
+    for (let r = from; r < to; r++) {
+      const base = r * k;
+      let s = this.size[r] as number;
+      dist.set(this.dist.subarray(base, base + s));
+      idx.set(this.idx.subarray(base, base + s));
+      while (s > 0) {
+        // Pop the root (largest) into slot s − 1, then sift the last element down from the root.
+        const topD = dist[0] as number;
+        const topJ = idx[0] as number;
+        s--;
+        const d = dist[s] as number;
+        const j = idx[s] as number;
+        let c = 0;
+        for (;;) {
+          const l = 2 * c + 1;
+          if (l >= s) break;
+          let m = l;
+          const ld = dist[l] as number;
+          if (l + 1 < s) {
+            const rd = dist[l + 1] as number;
+            if (rd > ld || (rd === ld && (idx[l + 1] as number) > (idx[l] as number))) m = l + 1;
+          }
+          const md = dist[m] as number;
+          if (md < d || (md === d && (idx[m] as number) < j)) break;
+          dist[c] = md;
+          idx[c] = idx[m] as number;
+          c = m;
+        }
+        dist[c] = d;
+        idx[c] = j;
+        if (distances !== undefined) distances[base + s] = topD;
+        indices[base + s] = topJ;
+      }
+    }
+  }
+
+  /** All rows sorted, as a graph (rows must be full). */
+  toGraph(n: number): KnnGraph {
+    const indices = new Int32Array(n * this.k);
+    const distances = new Float64Array(n * this.k);
+    this.sortRows(0, n, indices, distances);
+    return { n, k: this.k, indices, distances };
+  }
+}
+
+export function squaredDistance(data: KnnData, a: number, b: number, d: number): number {
+  let s = 0;
+  const oa = a * d;
+  const ob = b * d;
+  for (let t = 0; t < d; t++) {
+    const diff = (data[oa + t] as number) - (data[ob + t] as number);
+    s += diff * diff;
+  }
+  return s;
+}
+
+export function squaredDistance32(x: Float32Array, a: number, b: number, d: number): number {
+  // Four accumulators break the add dependency chain (measured ~2× on PCA-50 rows).
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const oa = a * d;
+  const ob = b * d;
+  let t = 0;
+  for (; t + 4 <= d; t += 4) {
+    const e0 = (x[oa + t] as number) - (x[ob + t] as number);
+    const e1 = (x[oa + t + 1] as number) - (x[ob + t + 1] as number);
+    const e2 = (x[oa + t + 2] as number) - (x[ob + t + 2] as number);
+    const e3 = (x[oa + t + 3] as number) - (x[ob + t + 3] as number);
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
+  }
+  for (; t < d; t++) {
+    const e = (x[oa + t] as number) - (x[ob + t] as number);
+    s0 += e * e;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * Rows from … to − 1 of a sorted graph: distances recomputed exactly from `data` (float32 candidates can only
+ * reorder near-ties), then each row re-sorted by (distance, index) — rows are nearly sorted, so insertion sort.
+ */
+export function exactRowDistances(data: KnnData, d: number, k: number, from: number, to: number, indices: Int32Array, distances: Float64Array): void {
+  for (let r = from; r < to; r++) {
+    const base = r * k;
+    for (let t = 0; t < k; t++) distances[base + t] = squaredDistance(data, r, indices[base + t] as number, d);
+    for (let t = 1; t < k; t++) {
+      const dt = distances[base + t] as number;
+      const j = indices[base + t] as number;
+      let u = t - 1;
+      while (u >= 0) {
+        const du = distances[base + u] as number;
+        if (du < dt || (du === dt && (indices[base + u] as number) < j)) break;
+        distances[base + u + 1] = du;
+        indices[base + u + 1] = indices[base + u] as number;
+        u--;
+      }
+      distances[base + u + 1] = dt;
+      indices[base + u + 1] = j;
+    }
+  }
+}
+
+/** A random-projection forest's leaves, and the heaps its candidates go to. */
+export interface ForestRows {
+  /** n × d float32 coordinates the candidates are measured in. */
+  x: Float32Array;
+  n: number;
+  d: number;
+  trees: number;
+  /** Tree t's points in leaf order at t·n …; the first tree's order is also the order rows are visited in. */
+  leafPerm: Int32Array;
+  /** leafStartOf[t·n + i], leafEndOf[t·n + i]: the range of leafPerm that is i's leaf in tree t. */
+  leafStartOf: Int32Array;
+  leafEndOf: Int32Array;
+  heaps: RowHeaps;
+}
+
+/**
+ * Offers the rows at visiting positions from … to − 1 every member of their leaves. `seen` (n entries, per
+ * thread) marks offered points with `stamp + i`; stamps must not repeat between calls that share it.
+ */
+export function offerLeafCandidates(f: ForestRows, from: number, to: number, seen: Int32Array, stamp: number): void {
+  const { x, n, d, trees, leafPerm, leafStartOf, leafEndOf, heaps } = f;
+  for (let q = from; q < to; q++) {
+    const i = leafPerm[q] as number;
+    const mark = stamp + i;
+    seen[i] = mark;
+    for (let t = 0; t < trees; t++) {
+      const stop = leafEndOf[t * n + i] as number;
+      for (let p = leafStartOf[t * n + i] as number; p < stop; p++) {
+        const j = leafPerm[p] as number;
+        if (seen[j] === mark) continue;
+        seen[j] = mark;
+        const dist = squaredDistance32(x, i, j, d);
+        if (dist <= heaps.bound(i)) heaps.push(i, dist, j);
+      }
+    }
+  }
+}
+
+/**
+ * One NN-descent step (Dong et al. 2011) for the rows at visiting positions from … to − 1: each is offered the
+ * neighbours of its `hops` nearest neighbours in `frozen` (all rows sorted before the step, so the result does
+ * not depend on the visiting order). `seen` and `stamp` as in offerLeafCandidates.
+ */
+export function offerNeighboursOfNeighbours(f: ForestRows, frozen: Int32Array, k: number, hops: number, from: number, to: number, seen: Int32Array, stamp: number): void {
+  const { x, d, leafPerm, heaps } = f;
+  for (let q = from; q < to; q++) {
+    const i = leafPerm[q] as number;
+    const mark = stamp + i;
+    seen[i] = mark;
+    for (let s = 0; s < k; s++) seen[frozen[i * k + s] as number] = mark;
+    for (let s = 0; s < hops; s++) {
+      const j = frozen[i * k + s] as number;
+      for (let u = 0; u < k; u++) {
+        const v = frozen[j * k + u] as number;
+        if (seen[v] === mark) continue;
+        seen[v] = mark;
+        const dist = squaredDistance32(x, i, v, d);
+        if (dist <= heaps.bound(i)) heaps.push(i, dist, v);
+      }
+    }
+  }
+}
