@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
-import { RowHeaps, exactRowDistances, offerLeafCandidates, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
+import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafCandidates, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
 import type { ForestRows, KnnData, KnnGraph } from "./knnRows.js";
 
 export type { KnnGraph } from "./knnRows.js";
@@ -36,8 +36,7 @@ export function knnGraph(data: Data, n: number, d: number, k: number, options: K
   if (!Number.isInteger(k) || k < 1 || k > n - 1) {
     throw new DlError("INVALID_ARGUMENT", `k nearest neighbours needs 1 ≤ k ≤ N − 1 = ${n - 1}, got k = ${k}.`);
   }
-  const method = options.method ?? "auto";
-  switch (method) {
+  switch (knnMethodFor(n, options.method)) {
     case "exact":
       return exactKnn(data, n, d, k, options.signal);
     case "vptree":
@@ -46,16 +45,15 @@ export function knnGraph(data: Data, n: number, d: number, k: number, options: K
       return matmulKnn(data, n, d, k, options.signal);
     case "rpforest":
       return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal });
-    case "auto":
-      if (n <= EXACT_KNN_MAX_POINTS) return exactKnn(data, n, d, k, options.signal);
-      if (n >= APPROXIMATE_KNN_MIN_POINTS) return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal });
-      return tfBackendReady() ? matmulKnn(data, n, d, k, options.signal) : vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal);
   }
 }
 
-/** Whether `knnGraph` searches n points with the random-projection forest under `method`. */
-export function usesRpForest(n: number, method: KnnMethod = "auto"): boolean {
-  return method === "rpforest" || (method === "auto" && n > EXACT_KNN_MAX_POINTS && n >= APPROXIMATE_KNN_MIN_POINTS);
+/** The search `knnGraph` runs for n points under `method` ("auto" resolved). */
+export function knnMethodFor(n: number, method: KnnMethod = "auto"): Exclude<KnnMethod, "auto"> {
+  if (method !== "auto") return method;
+  if (n <= EXACT_KNN_MAX_POINTS) return "exact";
+  if (n >= APPROXIMATE_KNN_MIN_POINTS) return "rpforest";
+  return tfBackendReady() ? "matmul" : "vptree";
 }
 
 function tfBackendReady(): boolean {
@@ -75,13 +73,33 @@ const MATMUL_BLOCK_ELEMENTS = 1 << 23;
  */
 export function matmulKnn(data: Data, n: number, d: number, k: number, signal?: AbortSignal): KnnGraph {
   const x32 = data instanceof Float32Array ? data : Float32Array.from(data);
+  const norms = squaredNorms32(x32, n, d);
+  const heaps = new RowHeaps(n, k);
+  dotProductBlocks(x32, n, d, signal, (dot, start, rows) => offerDotProductRows(heaps, dot, start, 0, rows, norms, n));
+  const graph = heaps.toGraph(n);
+  exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
+  return graph;
+}
+
+/** ‖x_i‖² in float32, the row constants of `matmulKnn`'s distances. */
+export function squaredNorms32(x32: Float32Array, n: number, d: number): Float32Array {
   const norms = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let t = 0; t < d; t++) s += (x32[i * d + t] as number) ** 2;
     norms[i] = s;
   }
-  const heaps = new RowHeaps(n, k);
+  return norms;
+}
+
+/** x·xᵀ through the tfjs backend in blocks of rows: `visit(dot, start, rows)` gets rows start … start + rows − 1 (rows × n, row-major). */
+export function dotProductBlocks(
+  x32: Float32Array,
+  n: number,
+  d: number,
+  signal: AbortSignal | undefined,
+  visit: (dot: Float32Array, start: number, rows: number) => void,
+): void {
   const block = Math.max(1, Math.min(n, Math.floor(MATMUL_BLOCK_ELEMENTS / n)));
   const xt = tf.tidy(() => tf.transpose(tf.tensor2d(x32, [n, d])));
   try {
@@ -91,26 +109,11 @@ export function matmulKnn(data: Data, n: number, d: number, k: number, signal?: 
       const products = tf.tidy(() => tf.matMul(tf.tensor2d(x32.subarray(start * d, (start + rows) * d), [rows, d]), xt));
       const dot = products.dataSync() as Float32Array;
       products.dispose();
-      for (let r = 0; r < rows; r++) {
-        const i = start + r;
-        const ni = norms[i] as number;
-        const off = r * n;
-        let bound = heaps.bound(i);
-        for (let j = 0; j < n; j++) {
-          const dist = ni + (norms[j] as number) - 2 * (dot[off + j] as number);
-          if (dist <= bound && j !== i) {
-            heaps.push(i, dist, j);
-            bound = heaps.bound(i);
-          }
-        }
-      }
+      visit(dot, start, rows);
     }
   } finally {
     xt.dispose();
   }
-  const graph = heaps.toGraph(n);
-  exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
-  return graph;
 }
 
 /** Brute force over all pairs, each pair computed once and offered to both rows: O(N²·d). */
@@ -268,7 +271,7 @@ export function rpForestKnn(data: Data, n: number, d: number, k: number, options
 
 /**
  * The forest's trees and empty heaps for `rpForestKnn` (the serial search, and the team's in
- * parallel/teamAffinities.ts). Heaps come from `arrays` when given (shared memory).
+ * parallel/teamAffinities.ts, which hands in the points, heaps and an allocator in shared memory).
  */
 export function buildRpForest(
   data: Data,
@@ -276,14 +279,14 @@ export function buildRpForest(
   d: number,
   k: number,
   options: RpForestOptions = {},
-  arrays?: { x: Float32Array; int32: (length: number) => Int32Array; float64: (length: number) => Float64Array },
+  shared?: { x: Float32Array; heaps: RowHeaps; int32: (length: number) => Int32Array },
 ): ForestRows {
   const trees = options.trees ?? 8;
   const leafSize = Math.max(options.leafSize ?? 128, k + 1);
   const signal = options.signal;
   const rng = createRng(options.seed ?? 42);
-  const x = arrays?.x ?? (data instanceof Float32Array ? data : Float32Array.from(data));
-  const int32 = arrays?.int32 ?? ((length: number) => new Int32Array(length));
+  const x = shared?.x ?? (data instanceof Float32Array ? data : Float32Array.from(data));
+  const int32 = shared?.int32 ?? ((length: number) => new Int32Array(length));
   const leafPerm = int32(trees * n);
   const leafStartOf = int32(trees * n);
   const leafEndOf = int32(trees * n);
@@ -320,9 +323,7 @@ export function buildRpForest(
       stack.push(lo, mid, mid, hi);
     }
   }
-  const heaps =
-    arrays === undefined ? new RowHeaps(n, k) : new RowHeaps(n, k, { dist: arrays.float64(n * k), idx: arrays.int32(n * k), size: arrays.int32(n) });
-  return { x, n, d, trees, leafPerm, leafStartOf, leafEndOf, heaps };
+  return { x, n, d, trees, leafPerm, leafStartOf, leafEndOf, heaps: shared?.heaps ?? new RowHeaps(n, k) };
 }
 
 /** Neighbours of new query points among the reference set (for transform): m × k, sorted. */

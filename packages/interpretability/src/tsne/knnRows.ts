@@ -199,6 +199,26 @@ export function exactRowDistances(data: KnnData, d: number, k: number, from: num
   }
 }
 
+/**
+ * Rows start + from … start + to − 1 of a block of x·xᵀ (`dot`, rows × n from row `start`) offered to their heaps
+ * as squared distances ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j (`norms` = ‖x‖², float32); the point itself is skipped.
+ */
+export function offerDotProductRows(heaps: RowHeaps, dot: Float32Array, start: number, from: number, to: number, norms: Float32Array, n: number): void {
+  for (let r = from; r < to; r++) {
+    const i = start + r;
+    const ni = norms[i] as number;
+    const off = r * n;
+    let bound = heaps.bound(i);
+    for (let j = 0; j < n; j++) {
+      const dist = ni + (norms[j] as number) - 2 * (dot[off + j] as number);
+      if (dist <= bound && j !== i) {
+        heaps.push(i, dist, j);
+        bound = heaps.bound(i);
+      }
+    }
+  }
+}
+
 /** A random-projection forest's leaves, and the heaps its candidates go to. */
 export interface ForestRows {
   /** n × d float32 coordinates the candidates are measured in. */

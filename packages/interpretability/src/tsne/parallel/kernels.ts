@@ -5,7 +5,7 @@
  * one took which. Nothing here imports node-only or tfjs modules: workers load this file alone.
  */
 import { calibrateRows } from "../affinities.js";
-import { RowHeaps, exactRowDistances, offerLeafCandidates, offerNeighboursOfNeighbours } from "../knnRows.js";
+import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafCandidates, offerNeighboursOfNeighbours } from "../knnRows.js";
 import type { ForestRows } from "../knnRows.js";
 import { MixedRadixFft } from "../mixedRadixFft.js";
 import { SpaceTree } from "../spaceTree.js";
@@ -52,7 +52,10 @@ export const PARAM = {
   firstChunk: 22,
   /** Bumped per forest search, so each thread clears its `seen` marks once at the start. */
   searchId: 23,
-  count: 24,
+  /** Matrix-product search: first row and row count of the current block of x·xᵀ. */
+  blockStart: 24,
+  blockRows: 25,
+  count: 26,
 } as const;
 
 export const GRID = { g1: 1, g2: 2, prod: 4, kernel: 8 } as const;
@@ -98,6 +101,9 @@ export interface KernelState {
   heapSize: Int32Array;
   knnIndices: Int32Array;
   knnData64: Float64Array;
+  /** Matrix-product search: the current block of x·xᵀ (rows × n) and ‖x_i‖². */
+  knnDot: Float32Array;
+  knnNorms: Float32Array;
 }
 
 export function emptyKernelState(): KernelState {
@@ -133,6 +139,8 @@ export function emptyKernelState(): KernelState {
     heapSize: new Int32Array(0),
     knnIndices: new Int32Array(0),
     knnData64: new Float64Array(0),
+    knnDot: new Float32Array(0),
+    knnNorms: new Float32Array(0),
   };
 }
 
@@ -518,6 +526,18 @@ const knnFinish: Task = (s, _scratch, chunk) => {
   exactRowDistances(s.knnData64.length > 0 ? s.knnData64 : s.knnX, s.params[PARAM.d] as number, k, from, to, s.knnIndices, s.knnDistances);
 };
 
+/** Rows of a block of x·xᵀ per chunk of the matrix-product search's selection (a block is a few hundred rows). */
+export const SELECT_CHUNK = 32;
+
+/** Matrix-product search: a chunk of the current block's rows offered to their heaps. */
+const knnSelect: Task = (s, _scratch, chunk) => {
+  const n = s.params[PARAM.n] as number;
+  const rows = s.params[PARAM.blockRows] as number;
+  const from = chunk * SELECT_CHUNK;
+  const heaps = new RowHeaps(n, s.params[PARAM.k] as number, { dist: s.heapDist, idx: s.heapIdx, size: s.heapSize });
+  offerDotProductRows(heaps, s.knnDot, s.params[PARAM.blockStart] as number, from, Math.min(rows, from + SELECT_CHUNK), s.knnNorms, n);
+};
+
 /** Task ids, as sent to workers. */
 export const TASK = {
   attraction: 0,
@@ -533,6 +553,7 @@ export const TASK = {
   knnFreeze: 10,
   knnRefine: 11,
   knnFinish: 12,
+  knnSelect: 13,
 } as const;
 export type TaskId = (typeof TASK)[keyof typeof TASK];
 
@@ -550,4 +571,5 @@ export const TASKS: readonly Task[] = [
   knnFreeze,
   knnRefine,
   knnFinish,
+  knnSelect,
 ];

@@ -12,12 +12,12 @@ import { conditionalAffinities } from "../affinities.js";
 import { fftRepulsion } from "../fftRepulsion.js";
 import { tsneGradient } from "../gradient.js";
 import { barnesHutRepulsion } from "../spaceTree.js";
-import { knnGraph, rpForestKnn } from "../knn.js";
+import { knnGraph, matmulKnn, rpForestKnn } from "../knn.js";
 import { gaussianClusters } from "../testData.js";
 import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
 import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
-import { conditionalAffinitiesOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
+import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
 
 const run = promisify(execFile);
@@ -104,6 +104,24 @@ describe("t-SNE on a team of threads", () => {
           for (let t = 0; t < 30; t++) if (truth.has(onTeam.indices[30 * i + t]!)) hits++;
         }
         expect(hits / (30 * n)).toBeGreaterThan(0.9);
+      }
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("selects the matrix-product search's neighbours on 3 threads to the same graph as on one, equal to brute force", async () => {
+    const { initBackend } = await import("@dl/tensor-core");
+    await initBackend({ backend: "cpu" });
+    const team = await createTeam(3);
+    try {
+      for (const input of [data, Float64Array.from(data)]) {
+        const reference = matmulKnn(input, n, 10, 30);
+        const onTeam = matmulKnnOnTeam(team, input, n, 10, 30);
+        expect(Array.from(onTeam.indices)).toEqual(Array.from(reference.indices));
+        expect(Array.from(onTeam.distances)).toEqual(Array.from(reference.distances));
+        const exact = knnGraph(input, n, 10, 30, { method: "exact" });
+        expect(Array.from(onTeam.indices)).toEqual(Array.from(exact.indices));
       }
     } finally {
       await team.close();
