@@ -39,7 +39,7 @@ export type { RepulsionFn } from "./tsne/gradient.js";
 export { BH_GROUP_SIZE, SpaceTree, barnesHutRepulsion } from "./tsne/spaceTree.js";
 export { fftRepulsion } from "./tsne/fftRepulsion.js";
 export type { FftInterpolationOptions } from "./tsne/fftRepulsion.js";
-export { pca, symmetricEigen } from "./tsne/pca.js";
+export { EXACT_PCA_MAX_DIMS, pca, symmetricEigen } from "./tsne/pca.js";
 export type { PcaResult } from "./tsne/pca.js";
 export { klDivergence, knnAccuracy, trustworthiness } from "./tsne/metrics.js";
 export type { TrustworthinessOptions } from "./tsne/metrics.js";

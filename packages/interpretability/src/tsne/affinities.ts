@@ -69,13 +69,18 @@ export function calibrateRows(
     let lo = -Infinity;
     let hi = Infinity;
     for (let step = 0; step < MAX_BISECTION_STEPS; step++) {
-      const h = rowEntropy(shifted, k, Math.exp(logBeta));
-      const gap = h - target;
+      const beta = Math.exp(logBeta);
+      const { entropy, variance } = rowEntropy(shifted, k, beta);
+      const gap = entropy - target;
       if (Math.abs(gap) < ENTROPY_TOLERANCE) break;
       // Entropy falls as β grows: too flat → raise β.
       if (gap > 0) lo = logBeta;
       else hi = logBeta;
-      const next = Number.isFinite(lo) && Number.isFinite(hi) ? 0.5 * (lo + hi) : gap > 0 ? logBeta + 2 : logBeta - 2;
+      // Newton's step in log β (dH/dlog β = −β² Var(d)) while it stays inside the bracket, else bisection: about 5
+      // entropy evaluations per row instead of about 35.
+      const newton = logBeta + gap / (beta * beta * variance);
+      const next =
+        newton > lo && newton < hi ? newton : Number.isFinite(lo) && Number.isFinite(hi) ? 0.5 * (lo + hi) : gap > 0 ? logBeta + 2 : logBeta - 2;
       // Degenerate rows (all distances equal) never reach the target; stop once β is beyond any effect.
       if (Math.abs(next) > 700 || next === logBeta) break;
       logBeta = next;
@@ -92,17 +97,20 @@ export function calibrateRows(
   }
 }
 
-/** H = log Z + β Σ p d for p ∝ exp(−β d) (natural log). */
-function rowEntropy(shifted: Float64Array, k: number, beta: number): number {
+/** H = log Z + β Σ p d for p ∝ exp(−β d) (natural log), and the variance of d under p. */
+function rowEntropy(shifted: Float64Array, k: number, beta: number): { entropy: number; variance: number } {
   let z = 0;
   let weighted = 0;
+  let squares = 0;
   for (let t = 0; t < k; t++) {
     const d = shifted[t] as number;
     const e = Math.exp(-beta * d);
     z += e;
     weighted += e * d;
+    squares += e * d * d;
   }
-  return Math.log(z) + (beta * weighted) / z;
+  const mean = weighted / z;
+  return { entropy: Math.log(z) + beta * mean, variance: Math.max(squares / z - mean * mean, 0) };
 }
 
 /**

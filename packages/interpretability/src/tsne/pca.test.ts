@@ -37,6 +37,24 @@ describe("pca", () => {
     }
   });
 
+  it("is exact for few features by default: the sample covariance's eigenvalues and orthonormal directions", () => {
+    const result = pca(data, n, d, 4);
+    for (let c = 0; c < 4; c++) expect(result.variances[c]! / reference[c]!).toBeCloseTo(1, 10);
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) {
+        let dot = 0;
+        for (let t = 0; t < d; t++) dot += result.components[a * d + t]! * result.components[b * d + t]!;
+        expect(dot).toBeCloseTo(a === b ? 1 : 0, 10);
+      }
+    }
+    // Projections are the centred data on those directions.
+    for (const i of [0, 17, 399]) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += (data[i * d + t]! - result.mean[t]!) * result.components[t]!;
+      expect(result.projections[i * 4]).toBeCloseTo(s, 10);
+    }
+  });
+
   for (const useBackend of [false, true]) {
     it(`variances match the sample covariance eigenvalues (${useBackend ? "backend" : "JS"} path)`, async () => {
       await initBackend({ backend: "cpu" });

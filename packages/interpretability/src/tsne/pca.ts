@@ -13,6 +13,12 @@ export interface PcaResult {
 }
 
 const DEFAULT_SUBSPACE_ITERATIONS = 8;
+/**
+ * Up to this many features (and without `useBackend`) PCA is exact: the d × d covariance in float64 (N·d²/2
+ * multiply-adds) and its Jacobi eigen-decomposition. Measured for t-SNE's PCA initialisation of 70k × 50 points:
+ * 0.7 s against 5.7–6.5 s for randomized subspace iteration in JS.
+ */
+export const EXACT_PCA_MAX_DIMS = 64;
 const OVERSAMPLING = 8;
 
 /**
@@ -29,6 +35,7 @@ export function pca(
   if (components < 1 || components > Math.min(n, d)) {
     throw new DlError("INVALID_ARGUMENT", `PCA needs 1 ≤ components ≤ min(N, d) = ${Math.min(n, d)}, got ${components}.`);
   }
+  if (options.useBackend === undefined && d <= EXACT_PCA_MAX_DIMS) return exactCovariancePca(data, n, d, components);
   if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
     return covariancePca(data, n, d, components, options.seed ?? 42);
   }
@@ -75,6 +82,37 @@ export function pca(
   }
   for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b * k + a] = cov[a * k + b]! /= Math.max(n - 1, 1);
   const { comps, variances } = componentsFromSubspace(cov, k, basis, d, components);
+  const projections = new Float64Array(n * components);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < components; c++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (comps[c * d + t] as number);
+      projections[i * components + c] = s;
+    }
+  }
+  return { projections, components: comps, variances, mean };
+}
+
+/** Exact PCA for few features: covariance in float64, all its eigenvectors (Jacobi), the top `components` kept. */
+function exactCovariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number): PcaResult {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
+  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const cov = new Float64Array(d * d);
+  const row = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < d; t++) row[t] = (data[i * d + t] as number) - (mean[t] as number);
+    for (let a = 0; a < d; a++) {
+      const ra = row[a] as number;
+      const at = a * d;
+      for (let b = a; b < d; b++) cov[at + b]! += ra * (row[b] as number);
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b * d + a] = cov[a * d + b]! /= Math.max(n - 1, 1);
+  // The identity as the basis: the subspace is the whole space, so the components are the covariance's eigenvectors.
+  const identity = new Float64Array(d * d);
+  for (let t = 0; t < d; t++) identity[t * d + t] = 1;
+  const { comps, variances } = componentsFromSubspace(cov, d, identity, d, components);
   const projections = new Float64Array(n * components);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < components; c++) {
