@@ -39,9 +39,7 @@ export function pca(
   if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
     return covariancePca(data, n, d, components, options.seed ?? 42);
   }
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
-  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const mean = columnMeans(data, n, d);
   const k = Math.min(d, n, components + OVERSAMPLING);
   const rng = createRng(options.seed ?? 42);
   let basis = new Float64Array(k * d); // k × d, rows orthonormal
@@ -82,6 +80,18 @@ export function pca(
   }
   for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b * k + a] = cov[a * k + b]! /= Math.max(n - 1, 1);
   const { comps, variances } = componentsFromSubspace(cov, k, basis, d, components);
+  return { projections: projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
+}
+
+function columnMeans(data: Float32Array | Float64Array, n: number, d: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
+  for (let t = 0; t < d; t++) mean[t]! /= n;
+  return mean;
+}
+
+/** n × components projections of the centred rows on the `components` × d directions `comps`. */
+function projectCentred(data: Float32Array | Float64Array, n: number, d: number, mean: Float64Array, comps: Float64Array, components: number): Float64Array {
   const projections = new Float64Array(n * components);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < components; c++) {
@@ -90,14 +100,12 @@ export function pca(
       projections[i * components + c] = s;
     }
   }
-  return { projections, components: comps, variances, mean };
+  return projections;
 }
 
 /** Exact PCA for few features: covariance in float64, all its eigenvectors (Jacobi), the top `components` kept. */
 function exactCovariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number): PcaResult {
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
-  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const mean = columnMeans(data, n, d);
   const cov = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -113,15 +121,7 @@ function exactCovariancePca(data: Float32Array | Float64Array, n: number, d: num
   const identity = new Float64Array(d * d);
   for (let t = 0; t < d; t++) identity[t * d + t] = 1;
   const { comps, variances } = componentsFromSubspace(cov, d, identity, d, components);
-  const projections = new Float64Array(n * components);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < components; c++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (comps[c * d + t] as number);
-      projections[i * components + c] = s;
-    }
-  }
-  return { projections, components: comps, variances, mean };
+  return { projections: projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
 }
 
 function orthonormalizeRows(m: Float64Array, rows: number, cols: number): void {
@@ -208,9 +208,7 @@ const COVARIANCE_ITERATIONS = 40;
  * O(d² + block·d); used for large N·d where the JS loops would take minutes.
  */
 function covariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number, seed: number): PcaResult {
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t]! += data[i * d + t] as number;
-  for (let t = 0; t < d; t++) mean[t]! /= n;
+  const mean = columnMeans(data, n, d);
   const mean32 = Float32Array.from(mean);
   const rowsOf = (start: number, rows: number): tf.Tensor2D => {
     const slice = data.subarray(start * d, (start + rows) * d);
