@@ -18,6 +18,16 @@ export interface Environment {
 interface ProcessLike {
   versions?: { node?: string };
   env?: Record<string, string | undefined>;
+  /** Node ≥ 20.16: a built-in module without an import, so this file stays browser-safe. */
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+/** Logical cores: `navigator.hardwareConcurrency` in browsers (and Node ≥ 21), `os.availableParallelism()` in Node 20 (no navigator). */
+function coreCount(proc: ProcessLike | undefined, nav: { hardwareConcurrency?: number } | undefined): number {
+  if (typeof nav?.hardwareConcurrency === "number" && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
+  const os = proc?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const cores = os?.availableParallelism?.();
+  return typeof cores === "number" && cores > 0 ? cores : 1;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -62,7 +72,7 @@ function detect(): Environment {
     hasWebGpu: !isNode && nav?.gpu !== undefined,
     hasWebGl,
     hasWebAssembly: typeof g["WebAssembly"] === "object",
-    hardwareConcurrency: nav?.hardwareConcurrency ?? 1,
+    hardwareConcurrency: coreCount(proc, nav),
   });
 }
 
