@@ -18,7 +18,6 @@ const NODE_I = 4;
  */
 export class SpaceTree {
   readonly dims: number;
-  private y: Float64Array;
   private readonly perm: Int32Array;
   /** Coordinates in tree order (sortedY[p] = y[perm[p]]), so a leaf's points are read from contiguous memory. */
   private readonly sortedY: Float64Array;
@@ -47,7 +46,6 @@ export class SpaceTree {
 
   constructor(y: Float64Array, n: number, dims: number) {
     this.dims = dims;
-    this.y = y;
     this.perm = new Int32Array(n);
     this.scratch = new Int32Array(n);
     this.scratchY = new Float64Array(n * dims);
@@ -76,7 +74,6 @@ export class SpaceTree {
     const dims = this.dims;
     const n = this.perm.length;
     if (y.length < n * dims) throw new Error(`SpaceTree.rebuild needs ${n * dims} coordinates, got ${y.length}`);
-    this.y = y;
     this.size = 0;
     this.groupStart = undefined;
     for (let i = 0; i < n; i++) this.perm[i] = i;

@@ -104,10 +104,11 @@ function finishSearch(team: Team, n: number, heaps: RowHeaps, signal: AbortSigna
   runOverRows(team, TASK.knnFinish, n, signal);
   const noInts = team.int32(0);
   const noDoubles = team.float64(0);
+  const noFloats = team.adopt(new Float32Array(0));
   team.publish({
-    knnX: new Float32Array(noInts.buffer),
-    knnDot: new Float32Array(noInts.buffer),
-    knnNorms: new Float32Array(noInts.buffer),
+    knnX: noFloats,
+    knnDot: noFloats,
+    knnNorms: noFloats,
     leafPerm: noInts,
     leafStartOf: noInts,
     leafEndOf: noInts,
