@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 
 import { isDlError } from "@dl/tensor-core";
+import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 
 import { conditionalAffinities } from "../affinities.js";
@@ -117,7 +118,9 @@ describe("t-SNE on a team of threads", () => {
     try {
       for (const input of [data, Float64Array.from(data)]) {
         const reference = matmulKnn(input, n, 10, 30);
+        const before = tf.memory().numTensors;
         const onTeam = matmulKnnOnTeam(team, input, n, 10, 30);
+        expect(tf.memory().numTensors).toBe(before);
         expect(Array.from(onTeam.indices)).toEqual(Array.from(reference.indices));
         expect(Array.from(onTeam.distances)).toEqual(Array.from(reference.distances));
         const exact = knnGraph(input, n, 10, 30, { method: "exact" });
