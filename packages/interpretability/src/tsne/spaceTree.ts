@@ -1,4 +1,6 @@
 import type { RepulsionFn } from "./gradient.js";
+import { listSumsOfThisThread } from "./wasm/wasmKernels.js";
+import type { WasmListSums } from "./wasm/wasmKernels.js";
 
 const LEAF_CAPACITY = 4;
 /**
@@ -250,9 +252,11 @@ export class SpaceTree {
    * mass when its width < θ × the distance from that centre to the group's bounding box and the cell does not
    * overlap the box, so every member sees the cell at an angle below θ (as accurate as per-point Barnes–Hut).
    * Each member then sums the list in a tight loop; the list holds the member itself (w = 1, no force), which is
-   * taken out of the sum.
+   * taken out of the sum. With `listSums` (2-D) the list is built in WebAssembly memory and summed there: the
+   * same numbers, about twice as fast.
    */
-  groupRepulsion(from: number, to: number, theta: number, forces: Float64Array): number {
+  groupRepulsion(from: number, to: number, theta: number, forces: Float64Array, listSums?: WasmListSums): number {
+    const wasm = this.dims === 2 ? listSums : undefined;
     const groups = this.groups;
     const dims = this.dims;
     const y = this.sortedY;
@@ -286,7 +290,7 @@ export class SpaceTree {
           if (v2 > hi2) hi2 = v2;
         }
       }
-      let list: Float64Array = this.list;
+      let list: Float64Array = wasm === undefined ? this.list : wasm.list(0);
       let length = 0;
       const stride = dims + 1;
       let top = 0;
@@ -312,7 +316,7 @@ export class SpaceTree {
           const m2 = nodeF[nf + 5] as number;
           const apart = m0 + h < lo0 || m0 - h > hi0 || m1 + h < lo1 || m1 - h > hi1 || (dims === 3 && (m2 + h < lo2 || m2 - h > hi2));
           if (apart) {
-            if (length + stride > list.length) list = this.growList(length + stride);
+            if (length + stride > list.length) list = wasm === undefined ? this.growList(length + stride) : wasm.list(length + stride);
             list[length] = c0;
             list[length + 1] = c1;
             if (dims === 3) list[length + 2] = c2;
@@ -327,14 +331,17 @@ export class SpaceTree {
         }
         const stop = nodeI[node * NODE_I + 2] as number;
         const begin = nodeI[node * NODE_I + 1] as number;
-        if (length + stride * (stop - begin) > list.length) list = this.growList(length + stride * (stop - begin));
+        if (length + stride * (stop - begin) > list.length) {
+          list = wasm === undefined ? this.growList(length + stride * (stop - begin)) : wasm.list(length + stride * (stop - begin));
+        }
         for (let p = begin; p < stop; p++) {
           for (let t = 0; t < dims; t++) list[length + t] = y[p * dims + t] as number;
           list[length + dims] = 1;
           length += stride;
         }
       }
-      zTotal += dims === 2 ? sumList2(list, length, y, perm, first, last, forces) : sumList3(list, length, y, perm, first, last, forces);
+      if (dims === 3) zTotal += sumList3(list, length, y, perm, first, last, forces);
+      else zTotal += wasm?.sum2(length, y, perm, first, last, forces) ?? sumList2(list, length, y, perm, first, last, forces);
     }
     return zTotal;
   }
@@ -420,7 +427,7 @@ export class SpaceTree {
 export function barnesHutRepulsion(theta: number): RepulsionFn {
   return (y, n, dims, forces) => {
     const tree = new SpaceTree(y, n, dims);
-    return tree.groupRepulsion(0, tree.groups.length - 1, theta, forces);
+    return tree.groupRepulsion(0, tree.groups.length - 1, theta, forces, listSumsOfThisThread());
   };
 }
 

@@ -54,6 +54,11 @@ export interface TsneOptions extends RunOptions {
    * may use, at most 8, and 1 below PARALLEL_MIN_POINTS points. The embedding is the same for any thread count.
    */
   threads?: number;
+  /**
+   * Run the 2-D attraction and Barnes–Hut sums in WebAssembly SIMD where the runtime has it (default true). They
+   * give the same numbers as the TypeScript loops, 2–2.4× faster; false runs those loops instead.
+   */
+  wasm?: boolean;
 }
 
 /** What `transform` needs: the reference points (as used for the metric) and their fixed embedding. */
@@ -118,6 +123,7 @@ interface Resolved {
   theta: number;
   progressEvery: number;
   threads: number;
+  wasm: boolean;
 }
 
 function resolveOptions(n: number, options: TsneOptions): Resolved {
@@ -170,6 +176,7 @@ function resolveOptions(n: number, options: TsneOptions): Resolved {
     theta,
     progressEvery: Math.max(1, options.progressEvery ?? 50),
     threads,
+    wasm: options.wasm ?? true,
   };
 }
 
@@ -251,7 +258,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     const order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
     if (order !== undefined) y = permuteRows(y, dims, order);
-    const p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal });
+    let p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal });
     team = await teamReady;
     onProgress?.({ phase: "affinities", step: 1, total: 1 });
     throwIfAborted(signal);
@@ -268,8 +275,11 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
         theta: opts.theta,
         fft: options.fft ?? {},
         useFft: hybridPrefersFft,
+        wasm: opts.wasm,
       });
       y = engine.y;
+      // The engine's copy (in WebAssembly memory) from here on, so the caller's P can be collected.
+      p = engine.p;
       gradient = (exaggeration, withKl) => engine.gradient(exaggeration, withKl, grad);
     }
     const update = new Float64Array(n * dims);

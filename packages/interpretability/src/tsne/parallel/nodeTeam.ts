@@ -10,6 +10,7 @@ import type { WorkerData } from "./control.js";
 import { PARAM, TASKS, ThreadScratch, emptyKernelState } from "./kernels.js";
 import type { KernelState, TaskId } from "./kernels.js";
 import { SerialTeam } from "./team.js";
+import { KernelArena, wasmKernelsAvailable } from "../wasm/wasmKernels.js";
 import type { Team } from "./team.js";
 
 /** Most threads `tsne` starts by default: past a few, the per-iteration barriers and memory bandwidth eat the gain. */
@@ -117,9 +118,13 @@ class WorkerTeam implements Team {
     return copy;
   }
 
+  kernelArena(bytes: number): KernelArena | undefined {
+    return wasmKernelsAvailable(true) ? new KernelArena(bytes, true) : undefined;
+  }
+
   publish(update: Partial<Omit<KernelState, "params">>): void {
-    for (const value of Object.values<Float64Array | Float32Array | Int32Array>(update)) {
-      if (!(value.buffer instanceof SharedArrayBuffer)) throw new Error("Team.publish: arrays must come from team.float64/int32/adopt");
+    for (const value of Object.values<KernelState[keyof Omit<KernelState, "params">]>(update)) {
+      if (!(value?.buffer instanceof SharedArrayBuffer)) throw new Error("Team.publish: arrays must come from team.float64/int32/adopt/kernelArena");
     }
     Object.assign(this.state, update);
     for (const port of this.ports) port.postMessage(update);

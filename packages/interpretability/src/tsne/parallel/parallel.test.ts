@@ -59,7 +59,7 @@ describe("t-SNE on a team of threads", () => {
       for (const threads of [1, 3]) {
         const team = await createTeam(threads);
         try {
-          const engine = new TeamGradient(team, y, n, 2, p, { method, theta: 0.5, fft: {}, useFft: hybridPrefersFft });
+          const engine = new TeamGradient(team, y, n, 2, p, { method, theta: 0.5, fft: {}, useFft: hybridPrefersFft, wasm: true });
           const g = new Float64Array(2 * n);
           const { z, sumPLogW } = engine.gradient(4, true, g);
           // Attraction over full rows instead of each pair once, Z summed per chunk: rounding-level differences only.

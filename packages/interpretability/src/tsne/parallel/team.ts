@@ -1,5 +1,6 @@
 import { PARAM, TASKS, ThreadScratch, emptyKernelState } from "./kernels.js";
 import type { KernelState, TaskId } from "./kernels.js";
+import { KernelArena, wasmKernelsAvailable } from "../wasm/wasmKernels.js";
 
 /**
  * The threads that run the optimisation's chunked tasks (kernels.ts). The main thread always takes part; a
@@ -17,7 +18,12 @@ export interface Team {
   recycle(array: Float64Array): void;
   /** `array` itself when the team's threads can read it, else a copy that they can. */
   adopt<T extends Float64Array | Float32Array | Int32Array>(array: T): T;
-  /** Makes these arrays (from `float64`/`int32`) the current ones, on every thread. */
+  /**
+   * A WebAssembly memory of `bytes` (shared with the workers) for the arrays the WebAssembly kernels read, or
+   * undefined where the runtime lacks WebAssembly SIMD. Publish its `memory` as `wasmMemory`.
+   */
+  kernelArena(bytes: number): KernelArena | undefined;
+  /** Makes these arrays (from `float64`/`int32`/`adopt`/`kernelArena`) the current ones, on every thread. */
   publish(update: Partial<Omit<KernelState, "params">>): void;
   /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done. */
   run(task: TaskId, count: number): void;
@@ -45,6 +51,10 @@ export class SerialTeam implements Team {
 
   recycle(_array: Float64Array): void {
     // Plain arrays go back through the garbage collector.
+  }
+
+  kernelArena(bytes: number): KernelArena | undefined {
+    return wasmKernelsAvailable() ? new KernelArena(bytes, false) : undefined;
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

@@ -3,6 +3,7 @@ import { embeddingRange, fftSideFor } from "../fftRepulsion.js";
 import type { FftInterpolationOptions } from "../fftRepulsion.js";
 import { COLUMN_BLOCK, GRID, PARAM, POINT_CHUNK, ROW_CHUNK, TASK } from "./kernels.js";
 import type { Team } from "./team.js";
+import { KernelArena } from "../wasm/wasmKernels.js";
 
 /** Spacing is rounded up to this geometric ladder so kernel spectra can be reused across iterations. */
 const SPACING_LADDER = 1.05;
@@ -16,6 +17,8 @@ export interface TeamGradientOptions {
   fft: FftInterpolationOptions;
   /** For `hybrid`: whether the FFT costs less than Barnes–Hut for FFT side m at N points. */
   useFft: (m: number, n: number) => boolean;
+  /** Run the attraction and the Barnes–Hut list sums in WebAssembly SIMD where the runtime has it (2-D; the same numbers). */
+  wasm: boolean;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface TeamGradientOptions {
  */
 export class TeamGradient {
   readonly y: Float64Array;
+  /** P as the team reads it (a copy in WebAssembly memory when the SIMD kernels run): use it, and let the caller's go. */
+  readonly p: SparseMatrix;
   private readonly team: Team;
   private readonly n: number;
   private readonly dims: number;
@@ -44,17 +49,42 @@ export class TeamGradient {
     this.options = options;
     this.pointChunks = Math.ceil(n / POINT_CHUNK);
     this.nodes = options.fft.nodesPerBox ?? 3;
-    this.y = team.float64(n * dims);
+    const nnz = p.rowPtr[n] as number;
+    // 2-D: y, P and the attraction in WebAssembly memory for the SIMD kernels (P copied once: 110 MB at 70k points).
+    const arena =
+      dims === 2 && options.wasm ? team.kernelArena(KernelArena.bytesFor([n * dims, n * dims, nnz], [n + 1, nnz])) : undefined;
+    let rowPtr: Int32Array;
+    let colIdx: Int32Array;
+    let pValues: Float64Array;
+    let attraction: Float64Array;
+    if (arena === undefined) {
+      this.y = team.float64(n * dims);
+      attraction = team.float64(n * dims);
+      // No copy when P was made in the team's memory (affinitiesOnTeam).
+      rowPtr = team.adopt(p.rowPtr);
+      colIdx = team.adopt(p.colIdx);
+      pValues = team.adopt(p.values);
+    } else {
+      this.y = arena.float64(n * dims);
+      attraction = arena.float64(n * dims);
+      rowPtr = arena.int32(n + 1);
+      colIdx = arena.int32(nnz);
+      pValues = arena.float64(nnz);
+      rowPtr.set(p.rowPtr);
+      colIdx.set(p.colIdx.subarray(0, nnz));
+      pValues.set(p.values.subarray(0, nnz));
+    }
+    this.p = { n, rowPtr, colIdx, values: pValues };
     this.y.set(y0);
     const twoD = dims === 2 && options.method !== "bh";
     team.publish({
       y: this.y,
       forces: team.float64(n * dims),
-      attraction: team.float64(n * dims),
-      // No copy when P was made in the team's memory (affinitiesOnTeam): 110 MB at 70k points.
-      rowPtr: team.adopt(p.rowPtr),
-      colIdx: team.adopt(p.colIdx),
-      pValues: team.adopt(p.values),
+      attraction,
+      rowPtr,
+      colIdx,
+      pValues,
+      ...(arena === undefined ? {} : { wasmMemory: arena.memory }),
       zPartials: team.float64(this.pointChunks),
       klPartials: team.float64(this.pointChunks),
       ...(twoD
@@ -72,6 +102,7 @@ export class TeamGradient {
     params[PARAM.dims] = dims;
     params[PARAM.theta] = options.theta;
     params[PARAM.nodes] = this.nodes;
+    params[PARAM.wasm] = arena === undefined ? 0 : 1;
   }
 
   /**

@@ -1,0 +1,96 @@
+// AssemblyScript source of the t-SNE inner loops that run as WebAssembly SIMD (compiled by
+// scripts/build-wasm.mjs into src/tsne/wasm/kernelsWasm.generated.ts; a unit test checks the two agree).
+// Each function does the same floating-point operations in the same order as its TypeScript twin
+// (kernels.ts `attractionRows`, spaceTree.ts `sumList2`), so the results are identical bit for bit:
+// two lanes of f64x2 are two independent scalar computations. Pointers are byte offsets into the memory.
+
+/**
+ * Attraction over full CSR rows of P in 2-D: out[i] = Σ_e p_e w_e (y_i − y_j(e)), w = 1 / (1 + ‖y_i − y_j‖²),
+ * for rows from … to − 1. Two entries per pass share one f64x2 division.
+ */
+export function attraction2(y: usize, rowPtr: usize, colIdx: usize, pValues: usize, out: usize, from: i32, to: i32): void {
+  const one = f64x2.splat(1);
+  for (let i = from; i < to; i++) {
+    const yi = v128.load(y + (<usize>i << 4));
+    let acc = f64x2.splat(0);
+    const stop = load<i32>(rowPtr + (<usize>i << 2), 4);
+    let e = load<i32>(rowPtr + (<usize>i << 2));
+    for (; e + 1 < stop; e += 2) {
+      const ja = <usize>load<i32>(colIdx + (<usize>e << 2));
+      const jb = <usize>load<i32>(colIdx + (<usize>e << 2), 4);
+      const da = f64x2.sub(yi, v128.load(y + (ja << 4)));
+      const db = f64x2.sub(yi, v128.load(y + (jb << 4)));
+      const sa = f64x2.mul(da, da);
+      const sb = f64x2.mul(db, db);
+      // Lanes: entry a, entry b. (1 + d0²) + d1², as the scalar code associates it.
+      const dist = f64x2.add(f64x2.add(one, i64x2.shuffle(sa, sb, 0, 2)), i64x2.shuffle(sa, sb, 1, 3));
+      const pw = f64x2.div(v128.load(pValues + (<usize>e << 3)), dist);
+      acc = f64x2.add(acc, f64x2.mul(da, f64x2.splat(f64x2.extract_lane(pw, 0))));
+      acc = f64x2.add(acc, f64x2.mul(db, f64x2.splat(f64x2.extract_lane(pw, 1))));
+    }
+    if (e < stop) {
+      const j = <usize>load<i32>(colIdx + (<usize>e << 2));
+      const d = f64x2.sub(yi, v128.load(y + (j << 4)));
+      const s = f64x2.mul(d, d);
+      const pw = load<f64>(pValues + (<usize>e << 3)) / (1 + f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1));
+      acc = f64x2.add(acc, f64x2.mul(d, f64x2.splat(pw)));
+    }
+    v128.store(out + (<usize>i << 4), acc);
+  }
+}
+
+/**
+ * One Barnes–Hut group's interaction list in 2-D: for each of `count` points (x, y pairs at `points`),
+ * forces (into `out`, two per point) Σ c w² (q − x) and returns Σ over points of (Σ c w) − 1, with
+ * w = 1 / (1 + ‖q − x‖²) over list entries [x₀, x₁, c]. Two points per pass, one in each lane.
+ */
+export function sumList2(list: usize, entries: i32, points: usize, count: i32, out: usize): f64 {
+  const one = f64x2.splat(1);
+  const end = list + <usize>entries * 24;
+  let zGroup: f64 = 0;
+  let p = 0;
+  for (; p + 1 < count; p += 2) {
+    const a = v128.load(points + (<usize>p << 4));
+    const b = v128.load(points + (<usize>p << 4), 16);
+    const q0 = i64x2.shuffle(a, b, 0, 2);
+    const q1 = i64x2.shuffle(a, b, 1, 3);
+    let z = f64x2.splat(0);
+    let f0 = f64x2.splat(0);
+    let f1 = f64x2.splat(0);
+    for (let e = list; e < end; e += 24) {
+      const d0 = f64x2.sub(q0, v128.load64_splat(e));
+      const d1 = f64x2.sub(q1, v128.load64_splat(e, 8));
+      const w = f64x2.div(one, f64x2.add(f64x2.add(one, f64x2.mul(d0, d0)), f64x2.mul(d1, d1)));
+      const cw = f64x2.mul(v128.load64_splat(e, 16), w);
+      z = f64x2.add(z, cw);
+      const cw2 = f64x2.mul(cw, w);
+      f0 = f64x2.add(f0, f64x2.mul(cw2, d0));
+      f1 = f64x2.add(f1, f64x2.mul(cw2, d1));
+    }
+    v128.store(out + (<usize>p << 4), i64x2.shuffle(f0, f1, 0, 2));
+    v128.store(out + (<usize>p << 4), i64x2.shuffle(f0, f1, 1, 3), 16);
+    zGroup += f64x2.extract_lane(z, 0) - 1;
+    zGroup += f64x2.extract_lane(z, 1) - 1;
+  }
+  if (p < count) {
+    const q0 = load<f64>(points + (<usize>p << 4));
+    const q1 = load<f64>(points + (<usize>p << 4), 8);
+    let z: f64 = 0;
+    let f0: f64 = 0;
+    let f1: f64 = 0;
+    for (let e = list; e < end; e += 24) {
+      const d0 = q0 - load<f64>(e);
+      const d1 = q1 - load<f64>(e, 8);
+      const w = 1 / (1 + d0 * d0 + d1 * d1);
+      const cw = load<f64>(e, 16) * w;
+      z += cw;
+      const cw2 = cw * w;
+      f0 += cw2 * d0;
+      f1 += cw2 * d1;
+    }
+    store<f64>(out + (<usize>p << 4), f0);
+    store<f64>(out + (<usize>p << 4), f1, 8);
+    zGroup += z - 1;
+  }
+  return zGroup;
+}

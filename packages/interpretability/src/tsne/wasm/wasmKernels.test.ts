@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+
+import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
+import { PARAM, TASK, POINT_CHUNK } from "../parallel/kernels.js";
+import { createTeam } from "../parallel/nodeTeam.js";
+import { SerialTeam } from "../parallel/team.js";
+import { TeamGradient } from "../parallel/teamGradient.js";
+import { SpaceTree } from "../spaceTree.js";
+import { gaussianClusters } from "../testData.js";
+import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
+import { KernelArena, LIST_SUM_MAX_POINTS, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function uniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe("WebAssembly kernels", () => {
+  it("are available in Node 20 (SIMD and shared memory)", () => {
+    expect(wasmKernelsAvailable()).toBe(true);
+    expect(wasmKernelsAvailable(true)).toBe(true);
+    expect(KERNELS_WASM_BASE64.length).toBeGreaterThan(100);
+  });
+
+  it("the committed module is what assembly/kernels.ts compiles to (run build:wasm after editing it)", async () => {
+    const committed = readFileSync(fileURLToPath(new URL("./kernelsWasm.generated.ts", import.meta.url)), "utf8");
+    // Loaded by a computed path, so the compiler's types (which redeclare globals such as Array#at) stay out of this program.
+    const script = new URL("../../../scripts/buildWasm.ts", import.meta.url).href;
+    const { generatedModuleText } = (await import(script)) as { generatedModuleText: () => Promise<string> };
+    expect(await generatedModuleText()).toBe(committed);
+  }, 60_000);
+
+  it("the attraction equals the TypeScript loop bit for bit (rows of odd and even length)", () => {
+    const { data, n } = gaussianClusters(4, 150, 8, 2, 3);
+    const p = computeAffinities(data, n, 8, 15);
+    const lengths = new Set(Array.from({ length: n }, (_, i) => (p.rowPtr[i + 1] as number) - (p.rowPtr[i] as number)));
+    expect([...lengths].some((l) => l % 2 === 1) && [...lengths].some((l) => l % 2 === 0)).toBe(true);
+    const rand = uniform(7);
+    const y = Float64Array.from({ length: 2 * n }, () => 30 * rand() - 15);
+    const results: Float64Array[] = [];
+    for (const wasm of [false, true]) {
+      const team = new SerialTeam();
+      const engine = new TeamGradient(team, y, n, 2, p, { method: "bh", theta: 0.5, fft: {}, useFft: hybridPrefersFft, wasm });
+      expect(team.state.params[PARAM.wasm]).toBe(wasm ? 1 : 0);
+      expect(team.state.y === engine.y).toBe(true);
+      team.run(TASK.attraction, Math.ceil(n / POINT_CHUNK));
+      results.push(Float64Array.from(team.state.attraction));
+    }
+    expect(results[1]!.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(results[1]!)).toEqual(Array.from(results[0]!));
+  });
+
+  it("Barnes–Hut list sums equal the TypeScript sums bit for bit, through list growth and an oversized group", () => {
+    const rand = uniform(11);
+    const n = 5000;
+    const y = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      // LIST_SUM_MAX_POINTS + 200 coincident points share a leaf (a group too large for the WebAssembly buffers).
+      const stacked = i < LIST_SUM_MAX_POINTS + 200;
+      y[2 * i] = stacked ? 3 : 40 * rand() - 20;
+      y[2 * i + 1] = stacked ? -2 : 40 * rand() - 20;
+    }
+    const sums = new WasmListSums();
+    const initialRoom = sums.list(0).length;
+    for (const theta of [0.5, 0]) {
+      const tree = new SpaceTree(y, n, 2);
+      const groups = tree.groups.length - 1;
+      const plain = new Float64Array(2 * n);
+      const viaWasm = new Float64Array(2 * n);
+      const zPlain = tree.groupRepulsion(0, groups, theta, plain);
+      const zWasm = tree.groupRepulsion(0, groups, theta, viaWasm, sums);
+      expect(zWasm).toBe(zPlain);
+      expect(Array.from(viaWasm)).toEqual(Array.from(plain));
+    }
+    // θ = 0 lists every point for every group: the list memory had to grow.
+    expect(sums.list(0).length).toBeGreaterThan(initialRoom);
+  });
+
+  it("a kernel arena hands out aligned, disjoint arrays and refuses to overflow", () => {
+    const arena = new KernelArena(KernelArena.bytesFor([3, 5], [7]), false);
+    const a = arena.float64(3);
+    const b = arena.int32(7);
+    const c = arena.float64(5);
+    for (const array of [a, b, c]) {
+      expect(array.byteOffset % 16).toBe(0);
+      expect(array.buffer).toBe(arena.memory.buffer);
+    }
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + a.byteLength);
+    expect(c.byteOffset).toBeGreaterThanOrEqual(b.byteOffset + b.byteLength);
+    expect(() => arena.float64(arena.memory.buffer.byteLength / 8)).toThrow(/do not fit/);
+  });
+
+  it("t-SNE on worker threads gives the same embedding with and without them", async () => {
+    const { data, n } = gaussianClusters(5, 400, 10, 2, 9);
+    const runs = await Promise.all(
+      [true, false].map((wasm) => tsne(data, n, 10, { seed: 3, iterations: 120, exaggerationIterations: 60, threads: 2, method: "bh", wasm })),
+    );
+    expect(Array.from(runs[0]!.embedding)).toEqual(Array.from(runs[1]!.embedding));
+    expect(runs[0]!.kl).toBe(runs[1]!.kl);
+    // A team built by hand publishes the memory to its worker.
+    const team = await createTeam(2);
+    try {
+      const p = computeAffinities(data, n, 10, 20);
+      new TeamGradient(team, new Float64Array(2 * n), n, 2, p, { method: "hybrid", theta: 0.5, fft: {}, useFft: hybridPrefersFft, wasm: true });
+      expect(team.state.wasmMemory?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    } finally {
+      await team.close();
+    }
+  }, 120_000);
+});

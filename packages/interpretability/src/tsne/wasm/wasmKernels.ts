@@ -1,0 +1,162 @@
+/**
+ * The WebAssembly SIMD twins of two t-SNE inner loops (source: assembly/kernels.ts): the attraction over the
+ * rows of P and a Barnes–Hut group's interaction-list sums, both in 2-D. They do the same floating-point
+ * operations in the same order as the TypeScript loops, so a run gives the same numbers with or without
+ * them. Measured on this project's 2-core box (one thread): attraction over 70k points' 9.1M P entries
+ * 51 → 21 ms; list sums 3.7 → 1.7 ns per interaction. No node-only imports: workers and browsers load it.
+ */
+import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from "./kernelsWasm.generated.js";
+
+export interface WasmKernels {
+  /** out[i] = Σ_e p_e w_e (y_i − y_j(e)) over CSR rows from … to − 1 (2-D); arguments are byte offsets. */
+  attraction2(y: number, rowPtr: number, colIdx: number, pValues: number, out: number, from: number, to: number): void;
+  /** Forces of `count` points against a list of [x₀, x₁, count] entries; returns Σ (Σ c w − 1) over the points. */
+  sumList2(list: number, entries: number, points: number, count: number, out: number): number;
+}
+
+const WASM_PAGE = 65536;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let b = 0; b < binary.length; b++) bytes[b] = binary.charCodeAt(b);
+  return bytes;
+}
+
+/** The compiled module (once per thread), or null where the runtime lacks WebAssembly SIMD (or shared memory). */
+function moduleOf(shared: boolean): WebAssembly.Module | null {
+  let module = compiled.get(shared);
+  if (module === undefined) {
+    module = null;
+    if (typeof WebAssembly === "object" && (!shared || typeof SharedArrayBuffer === "function")) {
+      const bytes = decodeBase64(shared ? KERNELS_WASM_SHARED_BASE64 : KERNELS_WASM_BASE64);
+      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+    }
+    compiled.set(shared, module);
+  }
+  return module;
+}
+
+/** Whether this runtime runs the WebAssembly kernels (with shared memory, for `shared`). */
+export function wasmKernelsAvailable(shared = false): boolean {
+  return moduleOf(shared) !== null;
+}
+
+/** The kernels over `memory` (a shared memory gets the module built for one). */
+export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
+  const shared = typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer;
+  const module = moduleOf(shared);
+  if (module === null) throw new Error("WebAssembly SIMD kernels are not available in this runtime");
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmKernels;
+}
+
+function align16(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
+}
+
+/**
+ * A WebAssembly memory of fixed size that hands out 16-byte-aligned typed arrays one after the other, for the
+ * arrays the kernels read (their byte offsets are the kernels' pointers). Sized once: growing a plain memory
+ * would detach every array handed out. Shared when worker threads read it.
+ */
+export class KernelArena {
+  readonly memory: WebAssembly.Memory;
+  private top = 16;
+
+  /** Bytes an arena needs for arrays of these lengths. */
+  static bytesFor(float64Lengths: readonly number[], int32Lengths: readonly number[]): number {
+    let bytes = 16;
+    for (const length of float64Lengths) bytes += align16(8 * length);
+    for (const length of int32Lengths) bytes += align16(4 * length);
+    return bytes;
+  }
+
+  constructor(bytes: number, shared: boolean) {
+    const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+    this.memory = new WebAssembly.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages, maximum: pages });
+  }
+
+  float64(length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, this.take(8 * length), length);
+  }
+
+  int32(length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, this.take(4 * length), length);
+  }
+
+  private take(bytes: number): number {
+    const at = this.top;
+    if (at + bytes > this.memory.buffer.byteLength) throw new Error(`KernelArena: ${bytes} bytes do not fit (${this.memory.buffer.byteLength - at} left)`);
+    this.top = at + align16(bytes);
+    return at;
+  }
+}
+
+/** Group points the list sums take at once; a larger group (a leaf of many coincident points) is summed in TypeScript. */
+export const LIST_SUM_MAX_POINTS = 1024;
+const POINTS_AT = 0;
+const OUT_AT = 16 * LIST_SUM_MAX_POINTS;
+const LIST_AT = 32 * LIST_SUM_MAX_POINTS;
+
+/**
+ * One thread's Barnes–Hut list sums in its own WebAssembly memory: the walk writes the interaction list
+ * straight into `list(…)`, then `sum2` copies the group's points in and the forces out.
+ */
+export class WasmListSums {
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: WasmKernels;
+  private view!: Float64Array;
+  private points!: Float64Array;
+  private out!: Float64Array;
+
+  constructor() {
+    this.memory = new WebAssembly.Memory({ initial: 2 });
+    this.kernels = instantiateKernels(this.memory);
+    this.refreshViews();
+  }
+
+  /** The list's memory, with room for at least `least` doubles; entries written so far are kept. */
+  list(least: number): Float64Array {
+    if (this.view.length < least) {
+      const bytes = LIST_AT + 8 * Math.max(least, 2 * this.view.length);
+      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / WASM_PAGE));
+      this.refreshViews();
+    }
+    return this.view;
+  }
+
+  /**
+   * `sumList2` of spaceTree.ts for tree-order points first … last − 1 over the first `length` doubles of the
+   * list; undefined (nothing written) when the group has more than LIST_SUM_MAX_POINTS points.
+   */
+  sum2(length: number, y: Float64Array, perm: Int32Array, first: number, last: number, forces: Float64Array): number | undefined {
+    const count = last - first;
+    if (count > LIST_SUM_MAX_POINTS) return undefined;
+    this.points.set(y.subarray(2 * first, 2 * last));
+    const z = this.kernels.sumList2(LIST_AT, length / 3, POINTS_AT, count, OUT_AT);
+    const out = this.out;
+    for (let p = 0; p < count; p++) {
+      const i = perm[first + p] as number;
+      forces[2 * i] = out[2 * p] as number;
+      forces[2 * i + 1] = out[2 * p + 1] as number;
+    }
+    return z;
+  }
+
+  /** Views over the memory's current buffer (growing a plain memory replaces it). */
+  private refreshViews(): void {
+    const buffer = this.memory.buffer;
+    this.view = new Float64Array(buffer, LIST_AT, (buffer.byteLength - LIST_AT) / 8);
+    this.points = new Float64Array(buffer, POINTS_AT, 2 * LIST_SUM_MAX_POINTS);
+    this.out = new Float64Array(buffer, OUT_AT, 2 * LIST_SUM_MAX_POINTS);
+  }
+}
+
+let threadListSums: WasmListSums | null | undefined;
+
+/** This thread's list sums, or undefined where WebAssembly SIMD is missing. */
+export function listSumsOfThisThread(): WasmListSums | undefined {
+  if (threadListSums === undefined) threadListSums = wasmKernelsAvailable() ? new WasmListSums() : null;
+  return threadListSums ?? undefined;
+}
