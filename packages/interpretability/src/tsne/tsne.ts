@@ -101,6 +101,8 @@ export const HYBRID_BH_COST_RATIO = 4.5;
 export const DEFAULT_ITERATIONS = 750;
 /** From this many points the optimisation runs on Z-ordered points (measured at 70k: attraction 36 → 26 ms CPU per iteration). */
 export const LOCALITY_MIN_POINTS = 20000;
+/** Iterations after early exaggeration at which large runs renumber their points along the current layout (see `tsne`). */
+export const RENUMBER_AT: readonly number[] = [0, 250];
 /** Below this many points `threads` defaults to 1: starting workers costs more than they save. */
 export const PARALLEL_MIN_POINTS = 4000;
 /** Most threads `threads` accepts. */
@@ -255,7 +257,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     onProgress?.({ phase: "affinities", step: 0, total: 1 });
     let y = initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed);
     // Large N: renumber points along a Z-order curve of the start layout, so a point's neighbours sit near it in memory.
-    const order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
+    let order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
     if (order !== undefined) y = permuteRows(y, dims, order);
     let p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal });
@@ -265,12 +267,13 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
 
     const grad = new Float64Array(n * dims);
     let gradient: (exaggeration: number, withKl: boolean) => { z: number; sumPLogW: number };
+    let engine: TeamGradient | undefined;
     if (opts.method === "exact") {
       const forces = new Float64Array(n * dims);
       const yExact = y;
       gradient = (exaggeration, withKl) => tsneGradient(yExact, n, dims, p, exaggeration, exactRepulsion, grad, forces, withKl);
     } else {
-      const engine = new TeamGradient(team, y, n, dims, p, {
+      engine = new TeamGradient(team, y, n, dims, p, {
         method: opts.method === "hybrid" && dims !== 2 ? "bh" : opts.method,
         theta: opts.theta,
         fft: options.fft ?? {},
@@ -280,7 +283,8 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
       y = engine.y;
       // The engine's copy (in WebAssembly memory) from here on, so the caller's P can be collected.
       p = engine.p;
-      gradient = (exaggeration, withKl) => engine.gradient(exaggeration, withKl, grad);
+      const teamGradient = engine;
+      gradient = (exaggeration, withKl) => teamGradient.gradient(exaggeration, withKl, grad);
     }
     const update = new Float64Array(n * dims);
     const gains = new Float64Array(n * dims).fill(1);
@@ -290,6 +294,15 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
 
     for (let it = 0; it < opts.iterations; it++) {
       throwIfAborted(signal);
+      if (order !== undefined && engine !== undefined && RENUMBER_AT.includes(it - opts.exaggerationIterations)) {
+        // The clusters have formed (or spread): renumber along a Z-order of the current layout, so P's neighbours sit near each other in memory again.
+        const next = zOrder(y, n, dims);
+        engine.renumber(next);
+        permuteRowsInPlace(update, dims, next);
+        permuteRowsInPlace(gains, dims, next);
+        const previous = order;
+        order = Int32Array.from(next, (q) => previous[q] as number);
+      }
       const early = it < opts.exaggerationIterations;
       const exaggeration = early ? opts.earlyExaggeration : 1;
       const momentum = early ? MOMENTUM_EARLY : MOMENTUM_LATE;
@@ -370,6 +383,10 @@ function zOrder(y: Float64Array, n: number, dims: number): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   order.sort((i, j) => (keys[i] as number) - (keys[j] as number) || i - j);
   return order;
+}
+
+function permuteRowsInPlace(x: Float64Array, width: number, order: Int32Array): void {
+  x.set(permuteRows(x, width, order));
 }
 
 function permuteRows<T extends Float32Array | Float64Array>(x: T, width: number, order: Int32Array): T {

@@ -76,6 +76,30 @@ describe("t-SNE on a team of threads", () => {
     });
   }
 
+  it("renumbering the points permutes the gradient and nothing else", async () => {
+    const team = await createTeam(2);
+    try {
+      // The engine rewrites P in place: give it its own copy.
+      const own = { n, rowPtr: Int32Array.from(p.rowPtr), colIdx: Int32Array.from(p.colIdx), values: Float64Array.from(p.values) };
+      const engine = new TeamGradient(team, y, n, 2, own, { method: "bh", theta: 0.5, fft: {}, useFft: hybridPrefersFft, wasm: true });
+      const before = new Float64Array(2 * n);
+      const first = engine.gradient(4, true, before);
+      // A fixed pseudo-random permutation.
+      const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => ((a * 7919) % n) - ((b * 7919) % n));
+      engine.renumber(order);
+      for (let q = 0; q < n; q++) expect([engine.y[2 * q], engine.y[2 * q + 1]]).toEqual([y[2 * (order[q] as number)], y[2 * (order[q] as number) + 1]]);
+      const after = new Float64Array(2 * n);
+      const second = engine.gradient(4, true, after);
+      const permuted = Float64Array.from({ length: 2 * n }, (_, e) => before[2 * (order[e >> 1] as number) + (e & 1)] as number);
+      // The same tree over renamed points: only the order of a few sums differs.
+      expect(maxRelativeDifference(after, permuted)).toBeLessThan(1e-12);
+      expect(Math.abs(second.z - first.z) / first.z).toBeLessThan(1e-12);
+      expect(Math.abs(second.sumPLogW - first.sumPLogW) / Math.abs(first.sumPLogW)).toBeLessThan(1e-12);
+    } finally {
+      await team.close();
+    }
+  });
+
   it("calibrates the perplexity on 3 threads to the same bits as on one", async () => {
     const graph = knnGraph(data, n, 10, 60, { method: "exact" });
     const reference = conditionalAffinities(graph, 20).values;

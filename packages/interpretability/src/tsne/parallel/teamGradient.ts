@@ -106,6 +106,34 @@ export class TeamGradient {
   }
 
   /**
+   * Renumbers the points: new point q is old point `order[q]`. Rewrites y and P (rows and columns) in place, so
+   * that as the layout changes, points near each other in it can be made neighbours in memory again. P's arrays
+   * are the team's (a copy, or the caller's when they were already shared): the caller's P changes with them.
+   */
+  renumber(order: Int32Array): void {
+    const { n, dims, y } = this;
+    const inverse = new Int32Array(n);
+    for (let q = 0; q < n; q++) inverse[order[q] as number] = q;
+    const oldY = Float64Array.from(y);
+    for (let q = 0; q < n; q++) for (let t = 0; t < dims; t++) y[q * dims + t] = oldY[(order[q] as number) * dims + t] as number;
+    const { rowPtr, colIdx, values } = this.p;
+    const oldPtr = Int32Array.from(rowPtr);
+    const oldCol = Int32Array.from(colIdx);
+    const oldValues = Float64Array.from(values);
+    let at = 0;
+    for (let q = 0; q < n; q++) {
+      const i = order[q] as number;
+      rowPtr[q] = at;
+      for (let e = oldPtr[i] as number; e < (oldPtr[i + 1] as number); e++) {
+        colIdx[at] = inverse[oldCol[e] as number] as number;
+        values[at] = oldValues[e] as number;
+        at++;
+      }
+    }
+    rowPtr[n] = at;
+  }
+
+  /**
    * ∂C/∂y into `grad`: 4 [α Σ_j p_ij w_ij (y_i − y_j) − (1/Z) Σ_j w_ij² (y_i − y_j)], α the exaggeration.
    * Returns Z and, when `withKl`, Σ_ij p_ij log w_ij (NaN otherwise).
    */
