@@ -94,3 +94,44 @@ export function sumList2(list: usize, entries: i32, points: usize, count: i32, o
   }
   return zGroup;
 }
+
+/**
+ * Squared euclidean distance of two float32 rows of length d, summed in float64 exactly as knnRows.ts
+ * `squaredDistance32`: four running sums (elements t ≡ 0, 1, 2, 3 mod 4; the tail into the first), then
+ * (s0 + s1) + (s2 + s3). Lanes of `low` hold s0, s1 and of `high` s2, s3.
+ */
+// @ts-ignore: decorator
+@inline function distance32(a: usize, b: usize, d: i32): f64 {
+  let low = f64x2.splat(0);
+  let high = f64x2.splat(0);
+  let t = 0;
+  for (; t + 4 <= d; t += 4) {
+    const va = v128.load(a + (<usize>t << 2));
+    const vb = v128.load(b + (<usize>t << 2));
+    const e01 = f64x2.sub(f64x2.promote_low_f32x4(va), f64x2.promote_low_f32x4(vb));
+    const e23 = f64x2.sub(f64x2.promote_low_f32x4(i32x4.shuffle(va, va, 2, 3, 0, 1)), f64x2.promote_low_f32x4(i32x4.shuffle(vb, vb, 2, 3, 0, 1)));
+    low = f64x2.add(low, f64x2.mul(e01, e01));
+    high = f64x2.add(high, f64x2.mul(e23, e23));
+  }
+  let s0 = f64x2.extract_lane(low, 0);
+  for (; t < d; t++) {
+    const e = <f64>load<f32>(a + (<usize>t << 2)) - <f64>load<f32>(b + (<usize>t << 2));
+    s0 += e * e;
+  }
+  return s0 + f64x2.extract_lane(low, 1) + (f64x2.extract_lane(high, 0) + f64x2.extract_lane(high, 1));
+}
+
+/** Distances between all pairs a < b of m float32 rows of length d: out[a·m + b] (float64). */
+export function pairDistances32(rows: usize, m: i32, d: i32, out: usize): void {
+  const stride = <usize>d << 2;
+  for (let a = 0; a < m; a++) {
+    const ra = rows + <usize>a * stride;
+    for (let b = a + 1; b < m; b++) store<f64>(out + ((<usize>a * <usize>m + <usize>b) << 3), distance32(ra, rows + <usize>b * stride, d));
+  }
+}
+
+/** Distances from row 0 to rows 1 … count of float32 rows of length d: out[c − 1] (float64). */
+export function distancesFromFirst32(rows: usize, count: i32, d: i32, out: usize): void {
+  const stride = <usize>d << 2;
+  for (let c = 1; c <= count; c++) store<f64>(out + (<usize>(c - 1) << 3), distance32(rows, rows + <usize>c * stride, d));
+}

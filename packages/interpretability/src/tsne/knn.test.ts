@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { exactKnn, knnGraph, queryKnn, rpForestKnn, vpTreeKnn } from "./knn.js";
+import { buildRpForest, exactKnn, knnGraph, queryKnn, rpForestKnn, vpTreeKnn } from "./knn.js";
+import { squaredDistance32 } from "./knnRows.js";
 import { gaussianClusters } from "./testData.js";
 
 /** Reference: full sort of every row by (distance, index). */
@@ -98,6 +99,27 @@ describe("k nearest neighbours", () => {
     expect(Array.from(whole.indices)).toEqual(Array.from(exact.indices));
     const again = rpForestKnn(big, m, 10, 20, { trees: 2, leafSize: 40, refinements: 2, seed: 3 });
     expect(Array.from(again.indices)).toEqual(Array.from(refined.indices));
+  });
+
+  it("the forest's leaf phase gives each row the nearest of the union of its leaves (pairs measured once per leaf)", () => {
+    const { data: big, n: m } = gaussianClusters(5, 120, 6, 2, 4);
+    const k = 12;
+    const options = { trees: 3, leafSize: 30, refinements: 0, seed: 8 };
+    const graph = rpForestKnn(big, m, 6, k, options);
+    const forest = buildRpForest(big, m, 6, k, options);
+    for (let i = 0; i < m; i++) {
+      const members = new Set<number>();
+      for (let t = 0; t < 3; t++) {
+        for (let p = forest.leafStartOf[t * m + i]!; p < forest.leafEndOf[t * m + i]!; p++) members.add(forest.leafPerm[p]!);
+      }
+      members.delete(i);
+      const nearest = [...members]
+        .map((j) => [squaredDistance32(big, i, j, 6), j] as const)
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .slice(0, k);
+      expect(Array.from(graph.indices.subarray(i * k, (i + 1) * k))).toEqual(nearest.map((e) => e[1]));
+      expect(Array.from(graph.distances.subarray(i * k, (i + 1) * k))).toEqual(nearest.map((e) => e[0]));
+    }
   });
 
   it("rejects k outside 1..N−1", () => {

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
-import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafCandidates, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
+import { distancesOfThisThread } from "./wasm/wasmKernels.js";
+import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
 import type { ForestRows, KnnData, KnnGraph } from "./knnRows.js";
 
 export type { KnnGraph } from "./knnRows.js";
@@ -13,6 +14,8 @@ export interface KnnOptions {
   method?: KnnMethod;
   seed?: number;
   signal?: AbortSignal;
+  /** Measure the forest's candidates in WebAssembly SIMD where available (default true; the same neighbours either way). */
+  wasm?: boolean;
 }
 
 /** Above this many points `auto` switches from JS brute force to the matrix-product method (measured in bench/). */
@@ -44,7 +47,7 @@ export function knnGraph(data: Data, n: number, d: number, k: number, options: K
     case "matmul":
       return matmulKnn(data, n, d, k, options.signal);
     case "rpforest":
-      return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal });
+      return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal, wasm: options.wasm ?? true });
   }
 }
 
@@ -235,6 +238,8 @@ export interface RpForestOptions {
   refineNeighbours?: number;
   seed?: number;
   signal?: AbortSignal | undefined;
+  /** Measure candidates in WebAssembly SIMD where available (default true; the same neighbours either way). */
+  wasm?: boolean;
 }
 
 /**
@@ -249,9 +254,13 @@ const ABORT_CHECK_ROWS = 1024;
 export function rpForestKnn(data: Data, n: number, d: number, k: number, options: RpForestOptions = {}): KnnGraph {
   const forest = buildRpForest(data, n, d, k, options);
   const seen = new Int32Array(n).fill(-1);
-  for (let from = 0; from < n; from += ABORT_CHECK_ROWS) {
-    throwIfAborted(options.signal);
-    offerLeafCandidates(forest, from, Math.min(n, from + ABORT_CHECK_ROWS), seen, 0);
+  const block = new Float32Array(forest.leafSize * d);
+  const wasm = options.wasm === false ? undefined : distancesOfThisThread();
+  for (let t = 0; t < forest.trees; t++) {
+    for (let from = 0; from < n; from += ABORT_CHECK_ROWS) {
+      throwIfAborted(options.signal);
+      offerLeafPairs(forest, t, from, Math.min(n, from + ABORT_CHECK_ROWS), block, wasm);
+    }
   }
   const rounds = options.refinements ?? 1;
   const hops = Math.min(k, options.refineNeighbours ?? 8);
@@ -261,11 +270,12 @@ export function rpForestKnn(data: Data, n: number, d: number, k: number, options
     forest.heaps.sortRows(0, n, frozen);
     for (let from = 0; from < n; from += ABORT_CHECK_ROWS) {
       throwIfAborted(options.signal);
-      offerNeighboursOfNeighbours(forest, frozen, k, hops, from, Math.min(n, from + ABORT_CHECK_ROWS), seen, (round + 1) * n);
+      offerNeighboursOfNeighbours(forest, frozen, k, hops, from, Math.min(n, from + ABORT_CHECK_ROWS), seen, (round + 1) * n, wasm);
     }
   }
   const graph = forest.heaps.toGraph(n);
-  exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
+  // Float32 input was measured exactly already (float64 sums of float32 rows); float64 input was measured in a float32 copy.
+  if (data instanceof Float64Array) exactRowDistances(data, d, k, 0, n, graph.indices, graph.distances);
   return graph;
 }
 
@@ -323,7 +333,7 @@ export function buildRpForest(
       stack.push(lo, mid, mid, hi);
     }
   }
-  return { x, n, d, trees, leafPerm, leafStartOf, leafEndOf, heaps: shared?.heaps ?? new RowHeaps(n, k) };
+  return { x, n, d, trees, leafSize, leafPerm, leafStartOf, leafEndOf, heaps: shared?.heaps ?? new RowHeaps(n, k) };
 }
 
 /** Neighbours of new query points among the reference set (for transform): m × k, sorted. */

@@ -5,11 +5,11 @@
  * one took which. Nothing here imports node-only or tfjs modules: workers load this file alone.
  */
 import { calibrateRows } from "../affinities.js";
-import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafCandidates, offerNeighboursOfNeighbours } from "../knnRows.js";
+import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours } from "../knnRows.js";
 import type { ForestRows } from "../knnRows.js";
 import { MixedRadixFft } from "../mixedRadixFft.js";
 import { SpaceTree } from "../spaceTree.js";
-import { instantiateKernels, listSumsOfThisThread } from "../wasm/wasmKernels.js";
+import { distancesOfThisThread, instantiateKernels, listSumsOfThisThread } from "../wasm/wasmKernels.js";
 import type { WasmKernels } from "../wasm/wasmKernels.js";
 
 /** Points (or P rows) per chunk: small enough for two threads to balance, large enough that a chunk costs far more than claiming it. */
@@ -57,9 +57,14 @@ export const PARAM = {
   /** Matrix-product search: first row and row count of the current block of x·xᵀ. */
   blockStart: 24,
   blockRows: 25,
-  /** 1: the attraction reads y, P and its output from `wasmMemory`, and the Barnes–Hut list sums run in WebAssembly. */
+  /** 1: the attraction reads y, P and its output from `wasmMemory`; Barnes–Hut list sums and k-NN distances run in WebAssembly. */
   wasm: 26,
-  count: 27,
+  /** Forest search: the tree whose leaves the leaf task pairs up, and the most points in a leaf. */
+  tree: 27,
+  leafSize: 28,
+  /** Forest / matrix-product search: 1 to measure the kept neighbours again at the input's precision when sorting them. */
+  remeasure: 29,
+  count: 30,
 } as const;
 
 export const GRID = { g1: 1, g2: 2, prod: 4, kernel: 8 } as const;
@@ -159,6 +164,13 @@ export class ThreadScratch {
   private seenMarks: Int32Array | undefined;
   private seenSearch = -1;
   private kernels: { memory: WebAssembly.Memory; exports: WasmKernels } | undefined;
+  private block = new Float32Array(0);
+
+  /** Room for a forest leaf's rows (offerLeafPairs). */
+  leafBlock(length: number): Float32Array {
+    if (this.block.length < length) this.block = new Float32Array(length);
+    return this.block;
+  }
 
   /** The WebAssembly kernels over `memory` (instantiated on this thread once per memory). */
   kernelsOver(memory: WebAssembly.Memory): WasmKernels {
@@ -502,6 +514,7 @@ function forestOf(s: KernelState): ForestRows {
     n,
     d: s.params[PARAM.d] as number,
     trees: s.params[PARAM.trees] as number,
+    leafSize: s.params[PARAM.leafSize] as number,
     leafPerm: s.leafPerm,
     leafStartOf: s.leafStartOf,
     leafEndOf: s.leafEndOf,
@@ -516,10 +529,12 @@ function rowsOf(s: KernelState, chunk: number): [number, number] {
   return [Math.min(n, from), Math.min(n, from + POINT_CHUNK)];
 }
 
-/** Forest search: the rows at a chunk of visiting positions offered their leaves' members. */
+/** Forest search: the pairs within the leaves of tree PARAM.tree that start in a chunk of its leaf order (leaves of one tree share no rows). */
 const knnLeaves: Task = (s, scratch, chunk) => {
   const [from, to] = rowsOf(s, chunk);
-  offerLeafCandidates(forestOf(s), from, to, scratch.seen(s.params[PARAM.n] as number, s.params[PARAM.searchId] as number), s.params[PARAM.stamp] as number);
+  const forest = forestOf(s);
+  const wasm = s.params[PARAM.wasm] === 1 ? distancesOfThisThread() : undefined;
+  offerLeafPairs(forest, s.params[PARAM.tree] as number, from, to, scratch.leafBlock(forest.leafSize * forest.d), wasm);
 };
 
 /** Forest search: a chunk of heap rows sorted into knnIndices (the frozen lists of a refinement step). */
@@ -532,7 +547,9 @@ const knnFreeze: Task = (s, _scratch, chunk) => {
 const knnRefine: Task = (s, scratch, chunk) => {
   const [from, to] = rowsOf(s, chunk);
   const k = s.params[PARAM.k] as number;
-  offerNeighboursOfNeighbours(forestOf(s), s.knnIndices, k, s.params[PARAM.hops] as number, from, to, scratch.seen(s.params[PARAM.n] as number, s.params[PARAM.searchId] as number), s.params[PARAM.stamp] as number);
+  const seen = scratch.seen(s.params[PARAM.n] as number, s.params[PARAM.searchId] as number);
+  const wasm = s.params[PARAM.wasm] === 1 ? distancesOfThisThread() : undefined;
+  offerNeighboursOfNeighbours(forestOf(s), s.knnIndices, k, s.params[PARAM.hops] as number, from, to, seen, s.params[PARAM.stamp] as number, wasm);
 };
 
 /** Forest search: a chunk of rows sorted into knnIndices / knnDistances, distances recomputed at the input's precision. */
@@ -540,7 +557,7 @@ const knnFinish: Task = (s, _scratch, chunk) => {
   const [from, to] = rowsOf(s, chunk);
   const k = s.params[PARAM.k] as number;
   forestOf(s).heaps.sortRows(from, to, s.knnIndices, s.knnDistances);
-  exactRowDistances(s.knnData64.length > 0 ? s.knnData64 : s.knnX, s.params[PARAM.d] as number, k, from, to, s.knnIndices, s.knnDistances);
+  if (s.params[PARAM.remeasure] === 1) exactRowDistances(s.knnData64.length > 0 ? s.knnData64 : s.knnX, s.params[PARAM.d] as number, k, from, to, s.knnIndices, s.knnDistances);
 };
 
 /** Rows of a block of x·xᵀ per chunk of the matrix-product search's selection (a block is a few hundred rows). */

@@ -47,7 +47,7 @@ export async function affinitiesOnTeam(
     team = await teamReady;
     graph =
       method === "rpforest"
-        ? rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? 42, signal: knn.signal })
+        ? rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? 42, signal: knn.signal, wasm: knn.wasm ?? true })
         : matmulKnnOnTeam(team, data, n, d, k, knn.signal);
   } else {
     graph = knnGraph(data, n, d, k, knn);
@@ -134,15 +134,21 @@ export function rpForestKnnOnTeam(team: Team, data: Float32Array | Float64Array,
   const forest = buildRpForest(data, n, d, k, options, { x, heaps, int32: (length) => team.int32(length) });
   const params = team.state.params;
   params[PARAM.trees] = forest.trees;
+  params[PARAM.leafSize] = forest.leafSize;
+  params[PARAM.wasm] = options.wasm === false ? 0 : 1;
   params[PARAM.hops] = Math.min(k, options.refineNeighbours ?? 8);
   team.publish({ leafPerm: forest.leafPerm, leafStartOf: forest.leafStartOf, leafEndOf: forest.leafEndOf });
-  params[PARAM.stamp] = 0;
-  runOverRows(team, TASK.knnLeaves, n, signal);
+  for (let t = 0; t < forest.trees; t++) {
+    params[PARAM.tree] = t;
+    runOverRows(team, TASK.knnLeaves, n, signal);
+  }
   for (let round = 0; round < (options.refinements ?? 1); round++) {
     runOverRows(team, TASK.knnFreeze, n, signal);
     params[PARAM.stamp] = (round + 1) * n;
     runOverRows(team, TASK.knnRefine, n, signal);
   }
+  // As in rpForestKnn: float32 input was measured exactly already.
+  params[PARAM.remeasure] = data instanceof Float64Array ? 1 : 0;
   finishSearch(team, n, heaps, signal);
   return graph;
 }
@@ -167,6 +173,8 @@ export function matmulKnnOnTeam(team: Team, data: Float32Array | Float64Array, n
     params[PARAM.blockRows] = rows;
     team.run(TASK.knnSelect, Math.ceil(rows / SELECT_CHUNK));
   });
+  // The products were float32 sums.
+  params[PARAM.remeasure] = 1;
   finishSearch(team, n, heaps, signal);
   return graph;
 }

@@ -8,7 +8,9 @@ import { TeamGradient } from "../parallel/teamGradient.js";
 import { SpaceTree } from "../spaceTree.js";
 import { gaussianClusters } from "../testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
-import { KernelArena, LIST_SUM_MAX_POINTS, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
+import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
+import { rpForestKnn } from "../knn.js";
+import { squaredDistance32 } from "../knnRows.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -82,6 +84,29 @@ describe("WebAssembly kernels", () => {
     expect(sums.list(0).length).toBeGreaterThan(initialRoom);
   });
 
+  it("k-NN distance batches equal squaredDistance32 bit for bit, and the forest search finds the same graph with them", () => {
+    const rand = uniform(5);
+    for (const d of [7, 8, 50]) {
+      const m = 37;
+      const x = Float32Array.from({ length: m * d }, () => 10 * rand() - 5);
+      const batch = new WasmDistances();
+      batch.rows(m, d, m * m).set(x);
+      const pairs = Float64Array.from(batch.pairs(m, d).subarray(0, m * m));
+      batch.rows(m, d, m - 1).set(x);
+      const first = Float64Array.from(batch.fromFirst(m - 1, d).subarray(0, m - 1));
+      for (let a = 0; a < m; a++) {
+        for (let b = a + 1; b < m; b++) expect(pairs[a * m + b]).toBe(squaredDistance32(x, a, b, d));
+      }
+      for (let c = 1; c < m; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+    }
+    const { data, n } = gaussianClusters(6, 150, 9, 2, 12);
+    const options = { trees: 3, leafSize: 40, refinements: 2, seed: 4 };
+    const withWasm = rpForestKnn(data, n, 9, 15, { ...options, wasm: true });
+    const without = rpForestKnn(data, n, 9, 15, { ...options, wasm: false });
+    expect(Array.from(withWasm.indices)).toEqual(Array.from(without.indices));
+    expect(Array.from(withWasm.distances)).toEqual(Array.from(without.distances));
+  });
+
   it("a kernel arena hands out aligned, disjoint arrays and refuses to overflow", () => {
     const arena = new KernelArena(KernelArena.bytesFor([3, 5], [7]), false);
     const a = arena.float64(3);
@@ -96,10 +121,10 @@ describe("WebAssembly kernels", () => {
     expect(() => arena.float64(arena.memory.buffer.byteLength / 8)).toThrow(/do not fit/);
   });
 
-  it("t-SNE on worker threads gives the same embedding with and without them", async () => {
+  it("t-SNE on worker threads gives the same embedding with and without them (forest k-NN, Barnes–Hut)", async () => {
     const { data, n } = gaussianClusters(5, 400, 10, 2, 9);
     const runs = await Promise.all(
-      [true, false].map((wasm) => tsne(data, n, 10, { seed: 3, iterations: 120, exaggerationIterations: 60, threads: 2, method: "bh", wasm })),
+      [true, false].map((wasm) => tsne(data, n, 10, { seed: 3, iterations: 120, exaggerationIterations: 60, threads: 2, method: "bh", knn: "rpforest", wasm })),
     );
     expect(Array.from(runs[0]!.embedding)).toEqual(Array.from(runs[1]!.embedding));
     expect(runs[0]!.kl).toBe(runs[1]!.kl);

@@ -12,6 +12,10 @@ export interface WasmKernels {
   attraction2(y: number, rowPtr: number, colIdx: number, pValues: number, out: number, from: number, to: number): void;
   /** Forces of `count` points against a list of [x₀, x₁, count] entries; returns Σ (Σ c w − 1) over the points. */
   sumList2(list: number, entries: number, points: number, count: number, out: number): number;
+  /** out[a·m + b] = ‖row a − row b‖² for a < b over m float32 rows of length d (knnRows.ts squaredDistance32's sums). */
+  pairDistances32(rows: number, m: number, d: number, out: number): void;
+  /** out[c − 1] = ‖row 0 − row c‖² for c = 1 … count. */
+  distancesFromFirst32(rows: number, count: number, d: number, out: number): void;
 }
 
 const WASM_PAGE = 65536;
@@ -153,7 +157,59 @@ export class WasmListSums {
   }
 }
 
+/**
+ * One thread's k-NN distance batches in its own WebAssembly memory: the caller copies float32 rows into
+ * `rows(…)`, then gets every pair's distance (a forest leaf) or the first row's distance to the others (a
+ * row's candidates). The sums are knnRows.ts `squaredDistance32`'s, so the neighbours found are the same.
+ */
+export class WasmDistances {
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: WasmKernels;
+  private rowView = new Float32Array(0);
+  private outView = new Float64Array(0);
+  private outAt = 0;
+
+  constructor() {
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    this.kernels = instantiateKernels(this.memory);
+  }
+
+  /** Room for at least `count` rows of d floats from the start (contents undefined), and for `outputs` distances. */
+  rows(count: number, d: number, outputs: number): Float32Array {
+    if (this.rowView.length < count * d || this.outView.length < outputs) {
+      // Both regions at least double, so a run of growing batches relays them out a few times only.
+      const floats = Math.max(count * d, 2 * this.rowView.length);
+      const doubles = Math.max(outputs, 2 * this.outView.length);
+      this.outAt = align16(4 * floats);
+      const bytes = this.outAt + 8 * doubles;
+      if (bytes > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / WASM_PAGE));
+      this.rowView = new Float32Array(this.memory.buffer, 0, floats);
+      this.outView = new Float64Array(this.memory.buffer, this.outAt, doubles);
+    }
+    return this.rowView;
+  }
+
+  /** Distances of all pairs a < b of the m rows last given to `rows(m, d, m · m)`, at [a·m + b]. */
+  pairs(m: number, d: number): Float64Array {
+    this.kernels.pairDistances32(0, m, d, this.outAt);
+    return this.outView;
+  }
+
+  /** Distances from row 0 to rows 1 … count of those last given to `rows(count + 1, d, count)`, at [c − 1]. */
+  fromFirst(count: number, d: number): Float64Array {
+    this.kernels.distancesFromFirst32(0, count, d, this.outAt);
+    return this.outView;
+  }
+}
+
 let threadListSums: WasmListSums | null | undefined;
+let threadDistances: WasmDistances | null | undefined;
+
+/** This thread's distance batches, or undefined where WebAssembly SIMD is missing. */
+export function distancesOfThisThread(): WasmDistances | undefined {
+  if (threadDistances === undefined) threadDistances = wasmKernelsAvailable() ? new WasmDistances() : null;
+  return threadDistances ?? undefined;
+}
 
 /** This thread's list sums, or undefined where WebAssembly SIMD is missing. */
 export function listSumsOfThisThread(): WasmListSums | undefined {
