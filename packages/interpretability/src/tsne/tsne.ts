@@ -13,6 +13,7 @@ import type { KnnMethod } from "./knn.js";
 import { pca } from "./pca.js";
 import { affinitiesOnTeam } from "./parallel/teamAffinities.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
+import type { KernelArena } from "./wasm/wasmKernels.js";
 import { SerialTeam } from "./parallel/team.js";
 import type { Team } from "./parallel/team.js";
 import { SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
@@ -261,7 +262,18 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     let order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
     if (order !== undefined) y = permuteRows(y, dims, order);
-    let p = await affinitiesOnTeam(teamReady, work, n, d, opts.perplexity, { method: options.knn ?? "auto", seed: knnSeed, signal, wasm: opts.wasm });
+    // 2-D on the team: P is made straight into the WebAssembly memory the optimisation's kernels read (no 110 MB copy at 70k).
+    let arena: KernelArena | undefined;
+    const wantsArena = opts.method !== "exact" && dims === 2 && opts.wasm;
+    let p = await affinitiesOnTeam(
+      teamReady,
+      work,
+      n,
+      d,
+      opts.perplexity,
+      { method: options.knn ?? "auto", seed: knnSeed, signal, wasm: opts.wasm },
+      wantsArena ? (t, entries) => (arena = t.kernelArena(TeamGradient.arenaBytes(n, dims, entries))) : undefined,
+    );
     team = await teamReady;
     onProgress?.({ phase: "affinities", step: 1, total: 1 });
     throwIfAborted(signal);
@@ -280,9 +292,10 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
         fft: options.fft ?? {},
         useFft: hybridPrefersFft,
         wasm: opts.wasm,
+        arena,
       });
       y = engine.y;
-      // The engine's copy (in WebAssembly memory) from here on, so the caller's P can be collected.
+      // The engine's P (in WebAssembly memory) from here on, so a copied one can be collected.
       p = engine.p;
       const teamGradient = engine;
       gradient = (exaggeration, withKl) => teamGradient.gradient(exaggeration, withKl, grad);

@@ -119,7 +119,14 @@ class WorkerTeam implements Team {
   }
 
   kernelArena(bytes: number): KernelArena | undefined {
-    return wasmKernelsAvailable(true) ? new KernelArena(bytes, true) : undefined;
+    if (!wasmKernelsAvailable(true)) return undefined;
+    try {
+      return new KernelArena(bytes, true);
+    } catch (e) {
+      // More than a WebAssembly memory can hold (4 GiB) or than the runtime will reserve: the TypeScript loops run instead.
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

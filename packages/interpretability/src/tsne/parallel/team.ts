@@ -54,7 +54,14 @@ export class SerialTeam implements Team {
   }
 
   kernelArena(bytes: number): KernelArena | undefined {
-    return wasmKernelsAvailable() ? new KernelArena(bytes, false) : undefined;
+    if (!wasmKernelsAvailable()) return undefined;
+    try {
+      return new KernelArena(bytes, false);
+    } catch (e) {
+      // More than a WebAssembly memory can hold (4 GiB) or than the runtime will reserve: the TypeScript loops run instead.
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

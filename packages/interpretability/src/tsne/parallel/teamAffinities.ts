@@ -1,5 +1,5 @@
 import { symmetrizeAffinities } from "../affinities.js";
-import type { SparseMatrix } from "../affinities.js";
+import type { ArrayAllocator, SparseMatrix } from "../affinities.js";
 import { buildRpForest, dotProductBlocks, knnGraph, knnMethodFor, squaredNorms32 } from "../knn.js";
 import type { KnnGraph, KnnOptions, RpForestOptions } from "../knn.js";
 import { throwIfAborted } from "@dl/tensor-core";
@@ -38,6 +38,8 @@ export async function affinitiesOnTeam(
   d: number,
   perplexity: number,
   knn: KnnOptions,
+  /** Where P goes instead of the team's memory (a WebAssembly arena for the optimisation), given the team and P's most entries (2·n·k). */
+  allocateP?: (team: Team, maxEntries: number) => ArrayAllocator | undefined,
 ): Promise<SparseMatrix> {
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
   const method = knnMethodFor(n, knn.method);
@@ -56,7 +58,7 @@ export async function affinitiesOnTeam(
   const conditional = conditionalAffinitiesOnTeam(team, graph, perplexity);
   // A team search made its distances in the team's memory; calibration copied them.
   team.recycle(graph.distances);
-  const p = symmetrizeAffinities(graph, conditional, team);
+  const p = symmetrizeAffinities(graph, conditional, allocateP?.(team, 2 * n * k) ?? team);
   // 50 MB each at 70k points: the FFT grids take them over.
   team.recycle(conditional);
   return p;

@@ -19,6 +19,11 @@ export interface TeamGradientOptions {
   useFft: (m: number, n: number) => boolean;
   /** Run the attraction and the Barnes–Hut list sums in WebAssembly SIMD where the runtime has it (2-D; the same numbers). */
   wasm: boolean;
+  /**
+   * The team's kernel arena to use (from `team.kernelArena(TeamGradient.arenaBytes(…))`), which may already hold
+   * P (then it is not copied); without it the engine makes its own.
+   */
+  arena?: KernelArena | undefined;
 }
 
 /**
@@ -50,9 +55,9 @@ export class TeamGradient {
     this.pointChunks = Math.ceil(n / POINT_CHUNK);
     this.nodes = options.fft.nodesPerBox ?? 3;
     const nnz = p.rowPtr[n] as number;
-    // 2-D: y, P and the attraction in WebAssembly memory for the SIMD kernels (P copied once: 110 MB at 70k points).
+    // 2-D: y, P and the attraction in WebAssembly memory for the SIMD kernels; P is copied there unless it was made there.
     const arena =
-      dims === 2 && options.wasm ? team.kernelArena(KernelArena.bytesFor([n * dims, n * dims, nnz], [n + 1, nnz])) : undefined;
+      dims === 2 && options.wasm ? (options.arena ?? team.kernelArena(TeamGradient.arenaBytes(n, dims, nnz))) : undefined;
     let rowPtr: Int32Array;
     let colIdx: Int32Array;
     let pValues: Float64Array;
@@ -67,12 +72,16 @@ export class TeamGradient {
     } else {
       this.y = arena.float64(n * dims);
       attraction = arena.float64(n * dims);
-      rowPtr = arena.int32(n + 1);
-      colIdx = arena.int32(nnz);
-      pValues = arena.float64(nnz);
-      rowPtr.set(p.rowPtr);
-      colIdx.set(p.colIdx.subarray(0, nnz));
-      pValues.set(p.values.subarray(0, nnz));
+      if (arena.holds(p.rowPtr) && arena.holds(p.colIdx) && arena.holds(p.values)) {
+        ({ rowPtr, colIdx, values: pValues } = p);
+      } else {
+        rowPtr = arena.int32(n + 1);
+        colIdx = arena.int32(nnz);
+        pValues = arena.float64(nnz);
+        rowPtr.set(p.rowPtr);
+        colIdx.set(p.colIdx.subarray(0, nnz));
+        pValues.set(p.values.subarray(0, nnz));
+      }
     }
     this.p = { n, rowPtr, colIdx, values: pValues };
     this.y.set(y0);
@@ -103,6 +112,11 @@ export class TeamGradient {
     params[PARAM.theta] = options.theta;
     params[PARAM.nodes] = this.nodes;
     params[PARAM.wasm] = arena === undefined ? 0 : 1;
+  }
+
+  /** Bytes of a kernel arena for n points in `dims` dimensions and P with up to `entries` entries. */
+  static arenaBytes(n: number, dims: number, entries: number): number {
+    return KernelArena.bytesFor([n * dims, n * dims, entries], [n + 1, entries]);
   }
 
   /**

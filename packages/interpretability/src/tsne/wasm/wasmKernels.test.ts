@@ -5,6 +5,7 @@ import { PARAM, TASK, POINT_CHUNK } from "../parallel/kernels.js";
 import { createTeam } from "../parallel/nodeTeam.js";
 import { SerialTeam } from "../parallel/team.js";
 import { TeamGradient } from "../parallel/teamGradient.js";
+import { affinitiesOnTeam } from "../parallel/teamAffinities.js";
 import { SpaceTree } from "../spaceTree.js";
 import { gaussianClusters } from "../testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
@@ -105,6 +106,29 @@ describe("WebAssembly kernels", () => {
     const without = rpForestKnn(data, n, 9, 15, { ...options, wasm: false });
     expect(Array.from(withWasm.indices)).toEqual(Array.from(without.indices));
     expect(Array.from(withWasm.distances)).toEqual(Array.from(without.distances));
+  });
+
+  it("P made in the kernel arena by the affinities is used by the optimisation without a copy", async () => {
+    const { data, n } = gaussianClusters(4, 300, 8, 2, 6);
+    const team = await createTeam(2);
+    try {
+      let arena: KernelArena | undefined;
+      const p = await affinitiesOnTeam(Promise.resolve(team), data, n, 8, 20, { method: "rpforest", seed: 1 }, (t, entries) => {
+        arena = t.kernelArena(TeamGradient.arenaBytes(n, 2, entries));
+        return arena;
+      });
+      expect(arena?.holds(p.colIdx) && arena.holds(p.values) && arena.holds(p.rowPtr)).toBe(true);
+      const engine = new TeamGradient(team, new Float64Array(2 * n), n, 2, p, { method: "bh", theta: 0.5, fft: {}, useFft: hybridPrefersFft, wasm: true, arena });
+      expect(engine.p.colIdx).toBe(p.colIdx);
+      expect(engine.p.values).toBe(p.values);
+      expect(arena!.holds(engine.y)).toBe(true);
+      // The same P as the serial computation.
+      const serial = computeAffinities(data, n, 8, 20, { knn: "rpforest", seed: 1 });
+      expect(Array.from(p.colIdx)).toEqual(Array.from(serial.colIdx));
+      expect(Array.from(p.values)).toEqual(Array.from(serial.values));
+    } finally {
+      await team.close();
+    }
   });
 
   it("a kernel arena hands out aligned, disjoint arrays and refuses to overflow", () => {

@@ -85,6 +85,11 @@ export class KernelArena {
     return new Float64Array(this.memory.buffer, this.take(8 * length), length);
   }
 
+  /** Whether `array` was handed out by this arena (its memory never grows, so its buffer object stays the same). */
+  holds(array: Float64Array | Int32Array): boolean {
+    return array.buffer === this.memory.buffer;
+  }
+
   int32(length: number): Int32Array {
     return new Int32Array(this.memory.buffer, this.take(4 * length), length);
   }
