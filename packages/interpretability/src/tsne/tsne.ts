@@ -327,18 +327,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
         klHistory.push({ iteration: it + 1, kl });
         onProgress?.({ phase: "optimize", step: it + 1, total: opts.iterations, metrics: { kl } });
       }
-      // Delta-bar-delta gains (Jacobs 1988) with momentum, as in bhtsne.
-      for (let e = 0; e < n * dims; e++) {
-        const g = grad[e] as number;
-        const u = update[e] as number;
-        let gain = gains[e] as number;
-        gain = g > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
-        if (gain < MIN_GAIN) gain = MIN_GAIN;
-        gains[e] = gain;
-        const next = momentum * u - stepScale * gain * g;
-        update[e] = next;
-        y[e]! += next;
-      }
+      gainsStep(y, grad, update, gains, n * dims, momentum, stepScale);
       center(y, n, dims);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await yieldToEventLoop();
@@ -397,6 +386,24 @@ function zOrder(y: Float64Array, n: number, dims: number): Int32Array {
   const order = Int32Array.from({ length: n }, (_, i) => i);
   order.sort((i, j) => (keys[i] as number) - (keys[j] as number) || i - j);
   return order;
+}
+
+/**
+ * One step of delta-bar-delta gains (Jacobs 1988) with momentum, as in bhtsne. A function of its own: inlined in
+ * the async `tsne`, whose locals live in its generator across awaits, the loop ran slower (70k, one process: 4.6 → 2.7 ms per iteration).
+ */
+function gainsStep(y: Float64Array, grad: Float64Array, update: Float64Array, gains: Float64Array, count: number, momentum: number, stepScale: number): void {
+  for (let e = 0; e < count; e++) {
+    const g = grad[e] as number;
+    const u = update[e] as number;
+    let gain = gains[e] as number;
+    gain = g > 0 !== u > 0 ? gain + 0.2 : gain * 0.8;
+    if (gain < MIN_GAIN) gain = MIN_GAIN;
+    gains[e] = gain;
+    const next = momentum * u - stepScale * gain * g;
+    update[e] = next;
+    y[e]! += next;
+  }
 }
 
 function permuteRowsInPlace(x: Float64Array, width: number, order: Int32Array): void {
