@@ -242,8 +242,9 @@ export interface ForestRows {
  * pair of points in a leaf is measured once and offered to both rows, unless the pair already shared a leaf of
  * an earlier tree. Each row so gets the union of its leaves' members, as a per-row pass would, and since the
  * heaps order by (distance, index) they end up the same; but a leaf's rows are copied into `block` and measured
- * from there, so the d-float rows come from cache: at 70k PCA-50 points 385 ns per candidate for the per-row pass (a
- * cache miss per row), against ~25 ns here. `block` must hold the largest leaf's rows (leaf size × d floats).
+ * from there, so the d-float rows come from cache (the per-row pass took a cache miss per candidate row: 385 ns per
+ * candidate at 70k PCA-50 points; here ~200 ns per pair, two offers, with WebAssembly distances — the heap pushes
+ * are most of it now). `block` must hold the largest leaf's rows (leaf size × d floats).
  */
 export function offerLeafPairs(f: ForestRows, tree: number, from: number, to: number, block: Float32Array, wasm?: WasmDistances): void {
   const { x, n, d, leafPerm, leafStartOf, leafEndOf, heaps } = f;

@@ -10,7 +10,7 @@ import type { WorkerData } from "./control.js";
 import { PARAM, TASKS, ThreadScratch, emptyKernelState } from "./kernels.js";
 import type { KernelState, TaskId } from "./kernels.js";
 import { SerialTeam } from "./team.js";
-import { KernelArena, wasmKernelsAvailable } from "../wasm/wasmKernels.js";
+import { KernelArena } from "../wasm/wasmKernels.js";
 import type { Team } from "./team.js";
 
 /** Most threads `tsne` starts by default: past a few, the per-iteration barriers and memory bandwidth eat the gain. */
@@ -119,14 +119,7 @@ class WorkerTeam implements Team {
   }
 
   kernelArena(bytes: number): KernelArena | undefined {
-    if (!wasmKernelsAvailable(true)) return undefined;
-    try {
-      return new KernelArena(bytes, true);
-    } catch (e) {
-      // More than a WebAssembly memory can hold (4 GiB) or than the runtime will reserve: the TypeScript loops run instead.
-      if (e instanceof RangeError) return undefined;
-      throw e;
-    }
+    return KernelArena.create(bytes, true);
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

@@ -1,6 +1,6 @@
 import { PARAM, TASKS, ThreadScratch, emptyKernelState } from "./kernels.js";
 import type { KernelState, TaskId } from "./kernels.js";
-import { KernelArena, wasmKernelsAvailable } from "../wasm/wasmKernels.js";
+import { KernelArena } from "../wasm/wasmKernels.js";
 
 /**
  * The threads that run the optimisation's chunked tasks (kernels.ts). The main thread always takes part; a
@@ -20,7 +20,7 @@ export interface Team {
   adopt<T extends Float64Array | Float32Array | Int32Array>(array: T): T;
   /**
    * A WebAssembly memory of `bytes` (shared with the workers) for the arrays the WebAssembly kernels read, or
-   * undefined where the runtime lacks WebAssembly SIMD. Publish its `memory` as `wasmMemory`.
+   * undefined where the runtime lacks them or will not reserve it (`KernelArena.create`). Publish its `memory` as `wasmMemory`.
    */
   kernelArena(bytes: number): KernelArena | undefined;
   /** Makes these arrays (from `float64`/`int32`/`adopt`/`kernelArena`) the current ones, on every thread. */
@@ -54,14 +54,7 @@ export class SerialTeam implements Team {
   }
 
   kernelArena(bytes: number): KernelArena | undefined {
-    if (!wasmKernelsAvailable()) return undefined;
-    try {
-      return new KernelArena(bytes, false);
-    } catch (e) {
-      // More than a WebAssembly memory can hold (4 GiB) or than the runtime will reserve: the TypeScript loops run instead.
-      if (e instanceof RangeError) return undefined;
-      throw e;
-    }
+    return KernelArena.create(bytes, false);
   }
 
   publish(update: Partial<Omit<KernelState, "params">>): void {

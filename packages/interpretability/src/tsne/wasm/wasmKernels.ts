@@ -1,9 +1,10 @@
 /**
- * The WebAssembly SIMD twins of two t-SNE inner loops (source: assembly/kernels.ts): the attraction over the
- * rows of P and a Barnes–Hut group's interaction-list sums, both in 2-D. They do the same floating-point
- * operations in the same order as the TypeScript loops, so a run gives the same numbers with or without
- * them. Measured on this project's 2-core box (one thread): attraction over 70k points' 9.1M P entries
- * 51 → 21 ms; list sums 3.7 → 1.7 ns per interaction. No node-only imports: workers and browsers load it.
+ * The WebAssembly SIMD twins of t-SNE inner loops (source: assembly/kernels.ts): the attraction over the rows
+ * of P and a Barnes–Hut group's interaction-list sums, both in 2-D, and batches of k-NN distances. They do the
+ * same floating-point operations in the same order as the TypeScript loops, so a run gives the same numbers
+ * with or without them. Measured on this project's 2-core box (one thread): attraction over 70k points' 9.1M P
+ * entries 51 → 21 ms; list sums 3.7 → 1.7 ns per interaction; 50-float distances 3.5–4× faster. No node-only
+ * imports: workers and browsers load it.
  */
 import { KERNELS_WASM_BASE64, KERNELS_WASM_SHARED_BASE64 } from "./kernelsWasm.generated.js";
 
@@ -74,6 +75,20 @@ export class KernelArena {
     for (const length of float64Lengths) bytes += align16(8 * length);
     for (const length of int32Lengths) bytes += align16(4 * length);
     return bytes;
+  }
+
+  /**
+   * An arena of `bytes`, or undefined where the runtime lacks the kernels (WebAssembly SIMD, and shared memory
+   * for `shared`) or will not reserve that much (over 4 GiB): the TypeScript loops run instead.
+   */
+  static create(bytes: number, shared: boolean): KernelArena | undefined {
+    if (!wasmKernelsAvailable(shared)) return undefined;
+    try {
+      return new KernelArena(bytes, shared);
+    } catch (e) {
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 
   constructor(bytes: number, shared: boolean) {
