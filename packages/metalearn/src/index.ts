@@ -19,8 +19,9 @@ export { EMBEDDING_ARCHS, createEmbeddingNetwork, embedDataset, imagesToTensor, 
 export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
 export { TRAINABLE_METHODS, episodeLogProbs, metaTrain } from "./matching/metaTrain.js";
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
-export { FEATURE_CENTRINGS, FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot } from "./matching/evaluate.js";
-export type { FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
+export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot } from "./matching/evaluate.js";
+export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
+export { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "./matching/mahalanobis.js";
 export { DEFAULT_TRANSDUCTIVE_ITERATIONS, centreOnEpisode, transductiveLogProbs } from "./matching/transductive.js";
 export { classPrototypes, prototypesAsLinearClassifier, prototypicalLogits } from "./proto/prototypes.js";
 export { SINUSOID, sampleSinusoidEpisode, sampleSinusoidTask, sinusoidValue } from "./regression/sinusoid.js";

@@ -7,11 +7,16 @@ import type { AccuracySummary } from "../types.js";
 import { unitRows, type DistanceMetric } from "./distances.js";
 import type { LabelledVectors } from "./embedding.js";
 import { knnPredict } from "./knn.js";
+import { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "./mahalanobis.js";
 import { episodeLogProbs } from "./metaTrain.js";
 import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "./transductive.js";
 
 export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
 export type FewShotMethod = (typeof FEW_SHOT_METHODS)[number];
+
+/** Every classifier `evaluateFewShot` reports, in display order: the inductive four, then the transductive one. */
+export const EVALUATED_CLASSIFIERS = ["matching", "proto", "knn", "mahalanobis", "transductive"] as const;
+export type EvaluatedClassifier = (typeof EVALUATED_CLASSIFIERS)[number];
 
 export interface FewShotEvaluationOptions extends RunOptions {
   ways: number;
@@ -34,6 +39,8 @@ export interface FewShotEvaluationOptions extends RunOptions {
   centre?: FeatureCentring;
   /** Soft k-means iterations of the transductive classifier (default 3). */
   transductiveIterations?: number;
+  /** Shrinkage of the Mahalanobis classifier, relative to the task's mean variance (default 40). */
+  mahalanobisShrinkage?: number;
 }
 
 export const FEATURE_CENTRINGS = ["none", "support"] as const;
@@ -44,6 +51,11 @@ export interface FewShotEvaluation {
   proto: AccuracySummary;
   knn: AccuracySummary;
   /**
+   * Gaussian classes with covariances shrunk from the support set (Simple CNAPS-style,
+   * `mahalanobisLogProbs`); inductive, on the same (optionally centred) features as the three above.
+   */
+  mahalanobis: AccuracySummary;
+  /**
    * Transductive: the episode's features centred on the mean of support and queries, then prototypes
    * refined by soft k-means over the unlabelled queries (`transductiveLogProbs`, temperature as matching).
    * It sees all queries of an episode at once, so it answers a different question than the three
@@ -53,7 +65,7 @@ export interface FewShotEvaluation {
   k: number;
   episodes: number;
   /** Per-episode query accuracy of each classifier, in episode order. */
-  episodeAccuracies: Record<FewShotMethod | "transductive", Float64Array>;
+  episodeAccuracies: Record<EvaluatedClassifier, Float64Array>;
 }
 
 /**
@@ -102,28 +114,23 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   });
   const iterations = options.transductiveIterations ?? DEFAULT_TRANSDUCTIVE_ITERATIONS;
   assertArgument(Number.isInteger(iterations) && iterations >= 0, () => `transductiveIterations must be an integer ≥ 0, got ${iterations}.`);
-  const acc: Record<FewShotMethod | "transductive", Float64Array> = {
-    matching: new Float64Array(episodes),
-    proto: new Float64Array(episodes),
-    knn: new Float64Array(episodes),
-    transductive: new Float64Array(episodes),
-  };
+  const shrinkage = options.mahalanobisShrinkage ?? DEFAULT_MAHALANOBIS_SHRINKAGE;
+  assertArgument(Number.isFinite(shrinkage) && shrinkage > 0, () => `mahalanobisShrinkage must be a finite number > 0, got ${shrinkage}.`);
+  const acc = Object.fromEntries(EVALUATED_CLASSIFIERS.map((c) => [c, new Float64Array(episodes)])) as Record<EvaluatedClassifier, Float64Array>;
   for (let e = 0; e < episodes; e++) {
     const ep = sampler.next();
-    const [matchingPred, protoPred, knnPred, transductivePred] = tf.tidy(() => {
+    const predictions: Record<EvaluatedClassifier, ArrayLike<number>> = tf.tidy(() => {
       const rawSupport = gatherRows(features, ep.supportIndices);
       const rawQuery = gatherRows(features, ep.queryIndices);
       const { support, query } = centre === "support" ? centreOnSupport(rawSupport, rawQuery) : { support: rawSupport, query: rawQuery };
       const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
       const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
+      const g = tf.argMax(mahalanobisLogProbs(support, ep.supportLabels, query, ep.ways, shrinkage), 1).dataSync();
       const episode = centreOnEpisode(rawSupport, rawQuery);
       const t = tf.argMax(transductiveLogProbs(episode.support, ep.supportLabels, episode.query, ep.ways, metric, temperature, iterations), 1).dataSync();
-      return [m, p, knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), t] as const;
+      return { matching: m, proto: p, knn: knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), mahalanobis: g, transductive: t };
     });
-    acc.matching[e] = accuracy(matchingPred, ep.queryLabels);
-    acc.proto[e] = accuracy(protoPred, ep.queryLabels);
-    acc.knn[e] = accuracy(knnPred, ep.queryLabels);
-    acc.transductive[e] = accuracy(transductivePred, ep.queryLabels);
+    for (const c of EVALUATED_CLASSIFIERS) acc[c][e] = accuracy(predictions[c], ep.queryLabels);
     if ((e + 1) % 50 === 0 || e === episodes - 1) {
       options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
       throwIfAborted(options.signal);
@@ -134,6 +141,7 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     matching: meanConfidenceInterval(acc.matching),
     proto: meanConfidenceInterval(acc.proto),
     knn: meanConfidenceInterval(acc.knn),
+    mahalanobis: meanConfidenceInterval(acc.mahalanobis),
     transductive: meanConfidenceInterval(acc.transductive),
     k,
     episodes,

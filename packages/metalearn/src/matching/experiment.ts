@@ -94,7 +94,7 @@ export interface FewShotExperimentResult {
   method: TrainableMethod | "knn";
   metaTrainClasses: readonly number[];
   metaTestClasses: readonly number[];
-  /** Meta-test accuracy of matching / proto / kNN on the learned embedding (same episodes). */
+  /** Meta-test accuracy of every evaluated classifier (`EVALUATED_CLASSIFIERS`) on the learned embedding (same episodes). */
   learned: FewShotEvaluation;
   /** The same classifiers on raw pixels: what the learning added. */
   pixels: FewShotEvaluation;
