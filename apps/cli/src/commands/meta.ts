@@ -20,6 +20,7 @@ import {
 } from "@dl/tensor-core";
 import {
   EMBEDDING_TRAININGS,
+  EVALUATED_CLASSIFIERS,
   FEATURE_CENTRINGS,
   FEW_SHOT_METHODS,
   checkEmbeddingTraining,
@@ -111,7 +112,7 @@ export function registerMetaCommands(program: Command): void {
     .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
     .requiredOption("--shots <n>", "labelled examples per class", parseInteger("--shots", 1))
     .option("--queries <n>", "query examples per class", parseInteger("--queries", 1), 15)
-    .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all three are reported, with a transductive soft k-means beside them)`, "matching")
+    .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all are reported, with a Mahalanobis and a transductive soft k-means classifier beside them)`, "matching")
     .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
     .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
@@ -174,7 +175,7 @@ export function registerMetaCommands(program: Command): void {
       );
       const { example, ...rest } = result;
       const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: extraName ?? null, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
-      const bars: Bar[] = (["matching", "proto", "knn", "transductive"] as const).flatMap((m) => [
+      const bars: Bar[] = EVALUATED_CLASSIFIERS.flatMap((m) => [
         { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95 },
         { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },
       ]);
@@ -198,7 +199,7 @@ export function registerMetaCommands(program: Command): void {
       const written = await writeOutputs(opts.out, files);
       const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
       log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
-      for (const m of ["matching", "proto", "knn", "transductive"] as const) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
+      for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
       if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
     });
 

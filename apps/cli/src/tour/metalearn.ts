@@ -1,5 +1,5 @@
 import { encodePng, heatmapSvg, imageGrid, type ReportSection } from "@dl/tensor-core";
-import { runFewShotExperiment } from "@dl/metalearn";
+import { EVALUATED_CLASSIFIERS, runFewShotExperiment } from "@dl/metalearn";
 
 import type { TourContext } from "./context.js";
 
@@ -30,7 +30,7 @@ export async function metalearnTourSection(ctx: TourContext): Promise<ReportSect
   const shown = new Float32Array(example.supportImages.length + example.queryImages.length);
   shown.set(example.supportImages);
   shown.set(example.queryImages, example.supportImages.length);
-  const rows = (["matching", "proto", "knn", "transductive"] as const).map((m) => [m, pct(result.learned[m]), pct(result.pixels[m])]);
+  const rows = EVALUATED_CLASSIFIERS.map((m) => [m, pct(result.learned[m]), pct(result.pixels[m])]);
   return [
     {
       id: "metalearn",
