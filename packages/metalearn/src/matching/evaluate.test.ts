@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createRng, initBackend } from "@dl/tensor-core";
+import { initBackend } from "@dl/tensor-core";
 
+import { gaussianClasses } from "../test-utils/synthetic.js";
 import { tf } from "../tf.js";
 import { centreOnSupport, evaluateFewShot } from "./evaluate.js";
 
@@ -31,20 +32,9 @@ describe("evaluateFewShot: the transductive classifier", () => {
   it("beats one-shot prototypes when single supports are noisy but the 15 queries per class reveal the clusters", async () => {
     // 5 classes, centres 3 apart on orthogonal axes of R^20, isotropic noise σ = 1.2: one support row
     // is a poor prototype (its noise adds 20·1.44 to the squared distance), the mean of many queries is not.
-    const rng = createRng(21);
-    const dim = 20;
-    const perClass = 40;
-    const data = new Float32Array(5 * perClass * dim);
-    const labels = new Int32Array(5 * perClass);
-    for (let c = 0; c < 5; c++) {
-      for (let i = 0; i < perClass; i++) {
-        const row = c * perClass + i;
-        labels[row] = c;
-        for (let d = 0; d < dim; d++) data[row * dim + d] = (d === c ? 3 : 0) + 1.2 * rng.normal();
-      }
-    }
+    const features = gaussianClasses({ classes: 5, perClass: 40, dim: 20, mean: (c, d) => (d === c ? 3 : 0), sigma: () => 1.2, seed: 21 });
     const before = tf.memory().numTensors;
-    const result = await evaluateFewShot({ data, dim, count: labels.length, labels }, { ways: 5, shots: 1, queries: 15, episodes: 40, seed: 2, temperature: 0.2 });
+    const result = await evaluateFewShot(features, { ways: 5, shots: 1, queries: 15, episodes: 40, seed: 2, temperature: 0.2 });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.episodeAccuracies.transductive).toHaveLength(40);
     // Paired over the same 40 episodes (3,000 queries). Measured: prototypes 0.516, transductive 0.710
@@ -58,20 +48,9 @@ describe("evaluateFewShot: the Mahalanobis classifier", () => {
   it("beats prototypes at 5 shots when every class varies along directions that do not separate the classes", async () => {
     // 5 classes in R^12, means 1 apart on axes 0–4; shared noise σ = 1.5 on axes 5–11 and σ = 0.3 on axes 0–4.
     // Euclidean prototypes drown in the 7 noisy axes; the support set's covariance finds and discounts them.
-    const rng = createRng(4);
-    const dim = 12;
-    const perClass = 40;
-    const data = new Float32Array(5 * perClass * dim);
-    const labels = new Int32Array(5 * perClass);
-    for (let c = 0; c < 5; c++) {
-      for (let i = 0; i < perClass; i++) {
-        const row = c * perClass + i;
-        labels[row] = c;
-        for (let d = 0; d < dim; d++) data[row * dim + d] = (d === c ? 1 : 0) + (d < 5 ? 0.3 : 1.5) * rng.normal();
-      }
-    }
+    const features = gaussianClasses({ classes: 5, perClass: 40, dim: 12, mean: (c, d) => (d === c ? 1 : 0), sigma: (d) => (d < 5 ? 0.3 : 1.5), seed: 4 });
     const before = tf.memory().numTensors;
-    const result = await evaluateFewShot({ data, dim, count: labels.length, labels }, { ways: 5, shots: 5, queries: 15, episodes: 40, seed: 6, mahalanobisShrinkage: 0.01 });
+    const result = await evaluateFewShot(features, { ways: 5, shots: 5, queries: 15, episodes: 40, seed: 6, mahalanobisShrinkage: 0.01 });
     expect(tf.memory().numTensors).toBe(before);
     expect(result.episodeAccuracies.mahalanobis).toHaveLength(40);
     // Paired over the same 40 episodes (3,000 queries). Measured: prototypes 0.319, Mahalanobis 0.586

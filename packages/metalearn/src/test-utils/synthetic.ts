@@ -1,5 +1,6 @@
 import { createRng } from "@dl/tensor-core";
 
+import type { LabelledVectors } from "../matching/embedding.js";
 import type { LabelledImages } from "../types.js";
 
 /**
@@ -39,4 +40,30 @@ export function syntheticImages(options: {
     row++;
   }
   return { images, labels, count, height, width, channels: 1 };
+}
+
+/**
+ * Labelled vectors for tests: `perClass` rows of each class, row = mean(c, d) + sigma(d) · N(0, 1),
+ * class-major (drawn class by class, row by row, dimension by dimension).
+ */
+export function gaussianClasses(options: {
+  classes: number;
+  perClass: number;
+  dim: number;
+  mean: (c: number, d: number) => number;
+  sigma: (d: number) => number;
+  seed: number;
+}): LabelledVectors {
+  const { classes, perClass, dim } = options;
+  const rng = createRng(options.seed);
+  const data = new Float32Array(classes * perClass * dim);
+  const labels = new Int32Array(classes * perClass);
+  for (let c = 0; c < classes; c++) {
+    for (let i = 0; i < perClass; i++) {
+      const row = c * perClass + i;
+      labels[row] = c;
+      for (let d = 0; d < dim; d++) data[row * dim + d] = options.mean(c, d) + options.sigma(d) * rng.normal();
+    }
+  }
+  return { data, dim, count: labels.length, labels };
 }
