@@ -2,6 +2,7 @@ import { inverse, Matrix } from "ml-matrix";
 
 import { assertArgument } from "@dl/tensor-core";
 
+import { classPrototypes } from "../proto/prototypes.js";
 import { tf } from "../tf.js";
 
 /**
@@ -33,25 +34,22 @@ export function mahalanobisLogProbs(
   assertArgument(supportLabels.length === rows, () => `${supportLabels.length} support labels for ${rows} support rows.`);
   assertArgument(query.shape[1] === dim, () => `query rows have ${query.shape[1]} features, support rows ${dim}.`);
   assertArgument(Number.isInteger(ways) && ways >= 1, () => `ways must be an integer ≥ 1, got ${ways}.`);
-  const members: number[][] = Array.from({ length: ways }, () => []);
-  supportLabels.forEach((label, i) => {
-    assertArgument(Number.isInteger(label) && label >= 0 && label < ways, () => `support label ${label} is outside 0..${ways - 1}.`);
-    (members[label] as number[]).push(i);
-  });
-  members.forEach((m, c) => assertArgument(m.length >= 1, () => `class ${c} has no support row; every class needs at least one.`));
   return tf.tidy(() => {
+    // classPrototypes checks the labels (count, range, every class present).
+    const prototypes = classPrototypes(support, supportLabels, ways);
+    const members: number[][] = Array.from({ length: ways }, () => []);
+    supportLabels.forEach((label, i) => (members[label] as number[]).push(i));
     const taskCentred = tf.sub(support, tf.mean(support, 0, true));
     const taskVariance = (tf.sum(tf.square(taskCentred)).dataSync()[0] as number) / (rows * dim);
     // Identical support rows (zero variance) leave every class tied; any positive β then works.
     const beta = shrinkage * (taskVariance > 0 ? taskVariance : 1);
-    const halfDistances = members.map((indices) => {
+    const halfDistances = members.map((indices, c) => {
       const n = indices.length;
       const lambda = n / (n + 1);
-      const own = tf.gather(support, tf.tensor1d(indices, "int32"));
-      const prototype = tf.mean(own, 0, true);
+      const prototype = tf.slice(prototypes, [c, 0], [1, -1]);
       // Rows of U with Σ_c − βI = UᵀU: the task's centred rows, then (n > 1) the class's.
       const parts = [tf.mul(taskCentred, Math.sqrt((1 - lambda) / rows))];
-      if (n > 1) parts.push(tf.mul(tf.sub(own, prototype), Math.sqrt(lambda / n)));
+      if (n > 1) parts.push(tf.mul(tf.sub(tf.gather(support, tf.tensor1d(indices, "int32")), prototype), Math.sqrt(lambda / n)));
       const u = tf.concat(parts, 0); // [r, D]
       const uT = tf.transpose(u); // plain matMul: wasm's transposeB path is far slower
       const gram = new Matrix(tf.matMul<tf.Tensor2D>(u, uT).arraySync());
