@@ -5,16 +5,14 @@ export { BUILTIN_CONCEPTS, BUILTIN_CONCEPT_DESCRIPTIONS, builtinConcept, holeAre
 export type { BuiltinConceptName, BuiltinConceptOptions } from "./tcav/concepts.js";
 export { trainCav } from "./tcav/cav.js";
 export type { ActivationMatrix, Cav, CavOptions } from "./tcav/cav.js";
-export { layerActivations, layerGradients, splitModelAtLayer } from "./tcav/gradients.js";
 // Where TCAV can cut a model; kept here for TCAV users, defined beside the model helpers.
 export { cuttableLayers } from "@dl/tensor-core";
-export type { LayerSplit } from "./tcav/gradients.js";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
 export { nullHistogramBars, scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
 export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
 export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
-export type { ConceptSet, ImageSet, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
+export type { ConceptSet, ConceptSource, ImageSet, ImageSource, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)
 export {
   AUTO_EXACT_MAX_POINTS,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import type { LayersModel } from "@tensorflow/tfjs-layers";
 
 import {
   backendInfo,
@@ -13,6 +12,7 @@ import {
   reportFiles,
   resolveLayerNames,
   sampleDataset,
+  type AnyModel,
 } from "@dl/tensor-core";
 import { explorerHtml, layerEmbeddingSections, layerEmbeddings } from "@dl/interpretability";
 
@@ -56,7 +56,7 @@ export function registerEmbedCommand(program: Command): void {
       const images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
       const progress = progressReporter("embed");
       const interrupt = interruptSignal();
-      let model: LayersModel | undefined;
+      let model: AnyModel | undefined;
       try {
         let modelName = opts.model;
         if (opts.model === "default") {

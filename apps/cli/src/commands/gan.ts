@@ -35,7 +35,7 @@ import {
   lineChartSvg,
   loadDataset,
   loadDefaultModel,
-  loadModel,
+  loadLayersModel,
   parseDatasetName,
   readNpy,
   sampleDataset,
@@ -225,10 +225,10 @@ async function readCheckpoint(dir: string): Promise<Gan> {
     v: s.v.map((a) => Float32Array.from(a as number[])),
   });
   state = { ...state, gOptimizer: fix(state.gOptimizer), dOptimizer: fix(state.dOptimizer) };
-  const generator = await loadModel(join(dir, "checkpoint/generator"));
-  const discriminator = await loadModel(join(dir, "checkpoint/discriminator"));
+  const generator = await loadLayersModel(join(dir, "checkpoint/generator"));
+  const discriminator = await loadLayersModel(join(dir, "checkpoint/discriminator"));
   const emaDir = join(dir, "checkpoint/generator-ema");
-  const generatorEma = (await exists(join(emaDir, "model.json"))) ? await loadModel(emaDir) : undefined;
+  const generatorEma = (await exists(join(emaDir, "model.json"))) ? await loadLayersModel(emaDir) : undefined;
   return restoreGan(state, generator, discriminator, generatorEma);
 }
 

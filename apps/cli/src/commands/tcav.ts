@@ -1,7 +1,6 @@
 import { stat } from "node:fs/promises";
 import { basename, extname } from "node:path";
 
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { Option, type Command } from "commander";
 
 import {
@@ -36,6 +35,7 @@ import {
   readImageFolder,
   readNpy,
   reportFiles,
+  type AnyModel,
   type DatasetName,
 } from "@dl/tensor-core";
 
@@ -170,7 +170,7 @@ export function registerTcavCommand(program: Command): void {
 
       await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
       const interrupt = interruptSignal();
-      let model: tfl.LayersModel;
+      let model: AnyModel;
       let layers: string[];
       if (opts.model === "default") {
         const arch = parseArch(opts.arch);

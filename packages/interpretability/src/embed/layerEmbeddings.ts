@@ -1,8 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { LayersModel } from "@tensorflow/tfjs-layers";
-
 import { activations, createRng, resolveLayerNames, throwIfAborted, validateDataset } from "@dl/tensor-core";
-import type { ImageDataset, RunOptions } from "@dl/tensor-core";
+import type { AnyModel, ImageDataset, RunOptions } from "@dl/tensor-core";
 
 import { knnGraph } from "../tsne/knn.js";
 import { knnAccuracy, trustworthiness } from "../tsne/metrics.js";
@@ -91,7 +89,7 @@ function neighbourOverlap(a: Int32Array, b: Int32Array, n: number, k: number): n
  * Rows come in model order, after an optional "pixels" row.
  */
 export async function layerEmbeddings(
-  model: LayersModel,
+  model: AnyModel,
   images: ImageDataset,
   layers: readonly string[] | "all",
   options: LayerEmbeddingOptions = {},

@@ -2,9 +2,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createRng, initBackend, loadDataset } from "@dl/tensor-core";
+import { type LayerActivations, activations, createRng, gradientsAtLayer, initBackend, loadDataset } from "@dl/tensor-core";
 
-import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
+import type { ActivationMatrix } from "./cav.js";
 import { binomialUpperMargin } from "./stats.js";
 import { type LayerData, tcavFromLayerData } from "./tcav.js";
 import { fitSmall, pickImages, smallMlp } from "./testing.js";
@@ -33,8 +33,10 @@ beforeAll(async () => {
   const x = tf.tensor4d(randomImages.images, [randomImages.count, 28, 28, 1]);
   const xt = tf.tensor4d(targets.images, [targets.count, 28, 28, 1]);
   for (const layer of LAYERS) {
-    const split = splitModelAtLayer(model, layer);
-    layerData.push({ layer, activations: await layerActivations(model, split, x), gradients: await layerGradients(model, split, xt, TARGET) });
+    const [acts] = await activations(model, x, [layer], { spatial: "flatten" });
+    const grads = await gradientsAtLayer(model, xt, layer, TARGET, { spatial: "flatten" });
+    const matrix = (a: LayerActivations): ActivationMatrix => ({ data: a.data, rows: a.shape[0] ?? 0, dim: a.data.length / (a.shape[0] ?? 1) });
+    layerData.push({ layer, activations: matrix(acts as LayerActivations), gradients: matrix(grads) });
   }
   tf.dispose([x, xt]);
 }, 240_000);

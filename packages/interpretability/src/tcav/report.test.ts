@@ -36,6 +36,10 @@ describe("TCAV report", () => {
     concepts: ["loops", "slant"],
     settings: { randomRuns: 2, nullDraws: 50, setSize: 50, alpha, correction: "holm", alternative: "greater", confidenceLevel: 0.95, seed: 1, targetCount: 10, minPValue: 1 / 51 },
     warnings: [],
+    layerSpaces: [
+      { layer: "pool2", features: 512, reduction: "flatten" },
+      { layer: "dense1", features: 64, reduction: "flatten" },
+    ],
     seconds: 1,
   };
 

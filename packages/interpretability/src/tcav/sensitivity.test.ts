@@ -2,9 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { DlError, createRng, cuttableLayers, initBackend } from "@dl/tensor-core";
+import { DlError, activations, createRng, cuttableLayers, gradientsAtLayer, imageModel, initBackend } from "@dl/tensor-core";
 
-import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
 import { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./sensitivity.js";
 
 function smallModel(seed: number, softmaxDense = false): tfl.Sequential {
@@ -41,32 +40,36 @@ describe("scores", () => {
   });
 });
 
-describe("layer split and gradients", () => {
-  it("reproduces the model's logits and matches finite differences of logit_k in h_l", async () => {
+// TCAV's gradients come from tensor-core's one implementation (gradientsAtLayer); these suites guard it
+// from TCAV's side with finite differences through the logits.
+describe("gradients at a layer, as TCAV uses them", () => {
+  it("reproduce the model's logits and match finite differences of logit_k in h_l", async () => {
     const model = smallModel(3);
+    const handle = imageModel(model);
     const rng = createRng(1);
     const x = tf.tensor2d(Float32Array.from({ length: 8 * 4 }, () => rng.normal()), [8, 4]);
     const before = tf.memory().numTensors;
-    const split = splitModelAtLayer(model, "dense1");
-    expect(split.dim).toBe(5);
-    expect(split.numClasses).toBe(3);
-    const acts = await layerActivations(model, split, x);
-    const grads = await layerGradients(model, split, x, 2);
-    // Consistency: softmax(logits(h(x))) equals the model output.
-    const viaSplit = tf.tidy(() => tf.softmax(split.logits(tf.tensor2d(acts.data, [8, 5]))).dataSync());
+    expect(handle.numClasses).toBe(3);
+    const [acts] = await activations(handle, x, ["dense1"]);
+    const grads = await gradientsAtLayer(handle, x, "dense1", 2);
+    const h1 = acts?.data ?? new Float32Array();
+    expect(acts?.shape).toEqual([8, 5]);
+    // Consistency: softmax(logits with h_l = h(x)) equals the model output.
+    const viaLayer = tf.tidy(() => tf.softmax(handle.logitsWithLayer(x, "dense1", tf.tensor2d(h1, [8, 5]))).dataSync());
     const direct = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    viaSplit.forEach((v, i) => expect(v).toBeCloseTo(direct[i] as number, 5));
+    viaLayer.forEach((v, i) => expect(v).toBeCloseTo(direct[i] as number, 5));
     // Central differences of logit_2 in each coordinate of h.
     const h = 1e-2;
-    const logitAt = (row: number[]): number => tf.tidy(() => (split.logits(tf.tensor2d([row], [1, 5])).dataSync()[2] as number));
+    const logitAt = (i: number, row: number[]): number =>
+      tf.tidy(() => handle.logitsWithLayer(tf.slice(x, i, 1), "dense1", tf.tensor2d([row], [1, 5])).dataSync()[2] as number);
     for (let i = 0; i < 8; i++) {
-      const row = Array.from(acts.data.subarray(i * 5, i * 5 + 5));
+      const row = Array.from(h1.subarray(i * 5, i * 5 + 5));
       for (let j = 0; j < 5; j++) {
         const plus = [...row];
         const minus = [...row];
         plus[j] = (plus[j] as number) + h;
         minus[j] = (minus[j] as number) - h;
-        const fd = (logitAt(plus) - logitAt(minus)) / (2 * h);
+        const fd = (logitAt(i, plus) - logitAt(i, minus)) / (2 * h);
         expect(grads.data[i * 5 + j]).toBeCloseTo(fd, 3);
       }
     }
@@ -77,8 +80,7 @@ describe("layer split and gradients", () => {
   it("differentiates the linear part of a final softmax Dense layer", async () => {
     const model = smallModel(5, true);
     const x = tf.randomNormal([4, 4], 0, 1, "float32", 7);
-    const split = splitModelAtLayer(model, "hidden");
-    const grads = await layerGradients(model, split, x, 0);
+    const grads = await gradientsAtLayer(model, x, "hidden", 0);
     // logit_0 = h·W[:,0] + b_0, so its gradient is W[:,0] for every input.
     const kernel = (model.getLayer("out").getWeights()[0] as tf.Tensor).arraySync() as number[][];
     for (let i = 0; i < 4; i++) for (let j = 0; j < 6; j++) expect(grads.data[i * 6 + j]).toBeCloseTo(kernel[j]?.[0] as number, 5);
@@ -88,14 +90,12 @@ describe("layer split and gradients", () => {
   it("rejects layers without a gradient path, unknown layers, bad classes and shapes", async () => {
     const model = smallModel(2);
     expect(cuttableLayers(model)).toEqual(["dense1", "hidden"]);
-    expect(() => splitModelAtLayer(model, "logits")).toThrow(expect.objectContaining({ code: "NO_GRADIENT_PATH" }) as Error);
-    expect(() => splitModelAtLayer(model, "probs")).toThrow(expect.objectContaining({ code: "NO_GRADIENT_PATH" }) as Error);
-    expect(() => splitModelAtLayer(model, "nope")).toThrow(/dense1, hidden, logits or probs/);
-    const split = splitModelAtLayer(model, "hidden");
     const x = tf.zeros([2, 4]);
-    await expect(layerGradients(model, split, x, 3)).rejects.toThrow(/out of range/);
+    await expect(gradientsAtLayer(model, x, "probs", 0)).rejects.toThrow(expect.objectContaining({ code: "NO_GRADIENT_PATH" }) as Error);
+    await expect(gradientsAtLayer(model, x, "nope", 0)).rejects.toThrow(/Close names:/);
+    await expect(gradientsAtLayer(model, x, "hidden", 3)).rejects.toThrow(/classIndex must be an integer in 0…2/);
     const wrong = tf.zeros([2, 5]);
-    await expect(layerActivations(model, split, wrong)).rejects.toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }) as Error);
+    await expect(activations(model, wrong, ["hidden"])).rejects.toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }) as Error);
     tf.dispose([x, wrong]);
   });
 });

@@ -1,12 +1,23 @@
 // TCAV with a calibrated significance test: CAVs against many random sets, a random-vs-random null,
 // three p-values per concept × layer and a correction across the whole family.
-import * as tf from "@tensorflow/tfjs-core";
-import type * as tfl from "@tensorflow/tfjs-layers";
-
-import { DlError, type RunOptions, assertArgument, createRng, listNames, throwIfAborted } from "@dl/tensor-core";
+import {
+  type AnyModel,
+  DlError,
+  type ImageBatches,
+  type ImageModel,
+  type LayerActivations,
+  type RunOptions,
+  activations,
+  assertArgument,
+  createRng,
+  gradientsAtLayer,
+  imageModel,
+  listNames,
+  resolveLayerNames,
+  throwIfAborted,
+} from "@dl/tensor-core";
 
 import { type ActivationMatrix, type CavOptions, trainCav } from "./cav.js";
-import { layerActivations, layerGradients, splitModelAtLayer } from "./gradients.js";
 import { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./sensitivity.js";
 import {
   type Alternative,
@@ -22,7 +33,7 @@ import {
   welchTTest,
 } from "./stats.js";
 
-/** Images as float32 in the model's input scale, N × H × W × C row-major (an ImageDataset fits). */
+/** Images as float32 pixels, N × H × W × C row-major (an ImageDataset fits). */
 export interface ImageSet {
   images: Float32Array;
   count: number;
@@ -34,6 +45,11 @@ export interface ImageSet {
 export interface ConceptSet extends ImageSet {
   name: string;
 }
+
+/** Images in memory or read batch by batch (an ImageFolder fits): what `runTcav` takes. */
+export type ImageSource = ImageSet | ImageBatches;
+
+export type ConceptSource = ImageSource & { name: string };
 
 /** The fewest concept images accepted: below this a CAV's held-out accuracy is meaningless. */
 export const MIN_CONCEPT_IMAGES = 10;
@@ -58,12 +74,15 @@ export interface TcavOptions extends RunOptions, TcavStatisticsOptions {
   /** Index of the class k whose logit is differentiated. */
   target: number;
   /** Inputs of class k on which the score is measured. */
-  targetImages: ImageSet;
-  concepts: readonly ConceptSet[];
+  targetImages: ImageSource;
+  concepts: readonly ConceptSource[];
   /** Images that random sets (counterexamples and null concepts) are drawn from. */
-  randomPool: ImageSet;
+  randomPool: ImageSource;
+  /** Layer names or globs (resolved against the model). */
   layers: readonly string[];
   batchSize?: number;
+  /** How `[H, W, C]` maps become CAV space: `auto` flattens maps up to 32,768 values and averages larger ones over space. */
+  spatial?: "flatten" | "mean" | "auto";
 }
 
 export interface TcavPValues {
@@ -114,6 +133,8 @@ export interface TcavResult {
   layers: string[];
   concepts: string[];
   settings: Required<Omit<TcavStatisticsOptions, "cav">> & { seed: number; targetCount: number; minPValue: number };
+  /** Per layer: the CAV space's width and how spatial maps were reduced to it. */
+  layerSpaces: { layer: string; features: number; reduction: string }[];
   /** Conditions that limit what the result can show, e.g. too few null draws for any significance. */
   warnings: string[];
   seconds: number;
@@ -329,29 +350,70 @@ export function tcavFromLayerData(
   return applyCorrection(rows, settings.correction, settings.alpha);
 }
 
-function checkImageSet(set: ImageSet, what: string, model: tfl.LayersModel): void {
-  const expected = (model.inputs[0]?.shape ?? []).slice(1);
+function checkImageSet(set: ImageSource, what: string, model: ImageModel): void {
+  const expected = model.inputShape;
   const got = [set.height, set.width, set.channels];
-  const ok = expected.length === 3 && expected.every((d, i) => d === null || d === got[i]);
+  const ok = expected.length === 3 && expected.every((d, i) => d === null || d === got[i] || (i === 2 && d === 3 && set.channels === 1));
   if (!ok) {
     throw new DlError("SHAPE_MISMATCH", `${what} has images of shape [${got.join(", ")}] but the model expects [${expected.map((d) => d ?? "any").join(", ")}]; resize them or pick the matching model.`);
   }
-  if (set.images.length !== set.count * set.height * set.width * set.channels) {
+  if ("images" in set && set.images.length !== set.count * set.height * set.width * set.channels) {
     throw new DlError("SHAPE_MISMATCH", `${what} declares ${set.count} images of ${set.height}×${set.width}×${set.channels} but holds ${set.images.length} values.`);
   }
 }
 
-function toTensor(set: ImageSet): tf.Tensor4D {
-  return tf.tensor4d(set.images, [set.count, set.height, set.width, set.channels]);
+function readRows(set: ImageSource, start: number, size: number): Float32Array {
+  const per = set.height * set.width * set.channels;
+  return "images" in set ? set.images.subarray(start * per, (start + size) * per) : set.read(start, size);
+}
+
+/** Several image sets read as one, without copying them into one array (large models, large images). */
+function concatenated(sets: readonly ImageSource[]): ImageBatches {
+  const first = sets[0] as ImageSource;
+  const starts: number[] = [];
+  let total = 0;
+  for (const s of sets) {
+    starts.push(total);
+    total += s.count;
+  }
+  const per = first.height * first.width * first.channels;
+  return {
+    count: total,
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+    read(start, size) {
+      const out = new Float32Array(size * per);
+      let row = start;
+      while (row < start + size) {
+        let k = sets.length - 1;
+        while ((starts[k] as number) > row) k--;
+        const set = sets[k] as ImageSource;
+        const local = row - (starts[k] as number);
+        const take = Math.min(set.count - local, start + size - row);
+        out.set(readRows(set, local, take), (row - start) * per);
+        row += take;
+      }
+      return out;
+    },
+  };
+}
+
+function asMatrix(a: LayerActivations): ActivationMatrix {
+  const rows = a.shape[0] ?? 0;
+  return { data: a.data, rows, dim: rows === 0 ? 0 : a.data.length / rows };
 }
 
 /**
  * Runs TCAV for every concept × layer against class `target`: m concept-vs-random CAVs per concept,
- * n random-vs-random CAVs for the null, three p-values and a correction across the family.
+ * n random-vs-random CAVs for the null, three p-values and a correction across the family. The model
+ * may be any LayersModel or GraphModel with an image input (see tensor-core's `imageModel`); gradients
+ * are of the logit, before a final softmax.
  */
-export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Promise<TcavResult> {
+export async function runTcav(model: AnyModel, options: TcavOptions): Promise<TcavResult> {
   const started = performance.now();
   const seed = options.seed ?? 42;
+  const handle = imageModel(model);
   assertArgument(options.concepts.length > 0, "Give at least one concept.");
   assertArgument(options.layers.length > 0, "Give at least one layer.");
   const names = options.concepts.map((c) => c.name);
@@ -361,15 +423,20 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
     if (c.count < MIN_CONCEPT_IMAGES) {
       throw new DlError("INVALID_ARGUMENT", `Concept "${c.name}" has ${c.count} images; TCAV needs at least ${MIN_CONCEPT_IMAGES} per concept (30 or more recommended).`);
     }
-    checkImageSet(c, `Concept "${c.name}"`, model);
+    checkImageSet(c, `Concept "${c.name}"`, handle);
   }
-  checkImageSet(options.targetImages, "The target-class set", model);
-  checkImageSet(options.randomPool, "The random pool", model);
+  checkImageSet(options.targetImages, "The target-class set", handle);
+  checkImageSet(options.randomPool, "The random pool", handle);
   assertArgument(options.targetImages.count > 0, "The target class has no images to score.");
-  const splits = options.layers.map((layer) => splitModelAtLayer(model, layer));
-  const numClasses = splits[0]?.numClasses ?? 0;
-  if (!Number.isInteger(options.target) || options.target < 0 || options.target >= numClasses) {
-    throw new DlError("INVALID_ARGUMENT", `Target class ${options.target} is out of range; the model has classes 0..${numClasses - 1}.`);
+  const layers = resolveLayerNames(handle, options.layers);
+  const allowed = new Set([...handle.gradientLayers]);
+  for (const layer of layers) {
+    if (!allowed.has(layer)) {
+      throw new DlError("NO_GRADIENT_PATH", `Layer "${layer}" has no gradient path to the logits (${handle.logits.layer}) short of being them; choose from: ${listNames(handle.gradientLayers)}.`);
+    }
+  }
+  if (!Number.isInteger(options.target) || options.target < 0 || options.target >= handle.numClasses) {
+    throw new DlError("INVALID_ARGUMENT", `Target class ${options.target} is out of range; the model has classes 0..${handle.numClasses - 1}.`);
   }
   const settings = resolveSettings(options, options.concepts.map((c) => c.count), options.randomPool.count);
 
@@ -383,30 +450,35 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
   const poolRows = Int32Array.from({ length: options.randomPool.count }, (_, i) => offset + i);
   const draws = drawTcavSets(conceptRows, poolRows, settings, seed);
 
-  const sets = [...options.concepts, options.randomPool];
-  const allImages = tf.tidy(() => tf.concat(sets.map(toTensor), 0));
-  const targetX = toTensor(options.targetImages);
+  const allImages = concatenated([...options.concepts, options.randomPool]);
+  const spatial = options.spatial ?? "auto";
+  const batch = { ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
+  options.onProgress?.({ phase: "activations", step: 0, total: layers.length });
+  // One pass over the images for every layer; each layer's rows are already reduced over space.
+  const layerActivations = await activations(handle, allImages, layers, { ...batch, spatial });
   const rows: TcavRow[] = [];
   const perLayer = draws.cavSeeds.length;
-  try {
-    for (const [li, split] of splits.entries()) {
-      throwIfAborted(options.signal);
-      options.onProgress?.({ phase: "activations", step: li, total: splits.length, message: split.layer });
-      const activations = await layerActivations(model, split, allImages, options.batchSize);
-      const gradients = await layerGradients(model, split, targetX, options.target, options.batchSize);
-      const scored = scoreLayer(
-        { layer: split.layer, activations, gradients },
-        draws,
-        options.cav,
-        (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: splits.length * perLayer, message: split.layer }),
-        options.signal,
-      );
-      for (const c of scored.concepts) {
-        rows.push(conceptStatistics(c.name, split.layer, options.target, c, scored.nulls, settings));
-      }
+  const layerSpaces: TcavResult["layerSpaces"] = [];
+  for (const [li, acts] of layerActivations.entries()) {
+    throwIfAborted(options.signal);
+    const layer = acts.layer;
+    options.onProgress?.({ phase: "gradients", step: li, total: layers.length, message: layer });
+    const reduction = acts.reduction === "mean" ? "mean" : "flatten";
+    const gradients = await gradientsAtLayer(handle, concatenated([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
+    const matrix = asMatrix(acts);
+    layerSpaces.push({ layer, features: matrix.dim, reduction: acts.reduction });
+    const scored = scoreLayer(
+      { layer, activations: matrix, gradients: asMatrix(gradients) },
+      draws,
+      options.cav,
+      (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: layer }),
+      options.signal,
+    );
+    // Free the layer's activations before the next one's gradients.
+    layerActivations[li] = { ...acts, data: new Float32Array(0) };
+    for (const c of scored.concepts) {
+      rows.push(conceptStatistics(c.name, layer, options.target, c, scored.nulls, settings));
     }
-  } finally {
-    tf.dispose([allImages, targetX]);
   }
   const warnings: string[] = [];
   const tests = rows.length;
@@ -419,9 +491,10 @@ export async function runTcav(model: tfl.LayersModel, options: TcavOptions): Pro
     warnings,
     rows: applyCorrection(rows, settings.correction, settings.alpha),
     target: options.target,
-    layers: [...options.layers],
+    layers,
     concepts: names,
     settings: { ...settings, seed, targetCount: options.targetImages.count, minPValue: 1 / (settings.nullDraws + 1) },
+    layerSpaces,
     seconds: (performance.now() - started) / 1000,
   };
 }

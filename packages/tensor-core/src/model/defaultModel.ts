@@ -14,7 +14,7 @@ import type { RunOptions } from "../progress.js";
 import { DEFAULT_SEED } from "../random/rng.js";
 import { createDefaultModel, parseArch } from "./architectures.js";
 import type { DefaultArch } from "./architectures.js";
-import { loadModel, replaceDirectory, saveModel } from "./directory.js";
+import { loadLayersModel, replaceDirectory, saveModel } from "./directory.js";
 import { trainClassifier } from "./train.js";
 import type { EpochRecord, TrainOptions } from "./train.js";
 
@@ -111,7 +111,7 @@ async function readCached(dir: string, recipe: Recipe): Promise<{ model: tfl.Lay
     if (training.cacheVersion !== MODEL_CACHE_VERSION || typeof training.testAccuracy !== "number") return undefined;
     // A model trained with another recipe (e.g. before a recipe changed) is retrained.
     if (typeof training.options !== "object" || !sameRecipe(training.options, recipe)) return undefined;
-    const model = await loadModel(dir);
+    const model = await loadLayersModel(dir);
     return { model, training };
   } catch {
     // A missing or corrupt cache is retrained.

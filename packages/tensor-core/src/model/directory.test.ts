@@ -9,7 +9,7 @@ import "../backend/candidates.js";
 import { initBackend } from "../backend/registry.js";
 import { createDefaultModel } from "./architectures.js";
 import { layerNames } from "./layers.js";
-import { loadModel, saveModel } from "./directory.js";
+import { loadLayersModel, saveModel } from "./directory.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("saveModel / loadModel", () => {
+describe("saveModel / loadLayersModel", () => {
   it("round-trips topology and weights in the standard tfjs layout", async () => {
     const model = createDefaultModel("cnn", { seed: 4 });
     const target = join(dir, "cnn");
@@ -32,7 +32,7 @@ describe("saveModel / loadModel", () => {
     // conv1 5×5×1×16 + 16, conv2 5×5×16×32 + 32, dense1 512×128 + 128, logits 128×10 + 10 float32s.
     const params = 400 + 16 + 12800 + 32 + 65536 + 128 + 1280 + 10;
     expect((await readFile(join(target, "weights.bin"))).length).toBe(4 * params);
-    const loaded = await loadModel(target);
+    const loaded = await loadLayersModel(target);
     expect(layerNames(loaded)).toEqual(layerNames(model));
     const a = model.getWeights().map((w) => Array.from(w.dataSync()));
     const b = loaded.getWeights().map((w) => Array.from(w.dataSync()));
@@ -43,21 +43,21 @@ describe("saveModel / loadModel", () => {
     expect(Array.from(pb)).toEqual(Array.from(pa));
   });
   it("says what is missing or broken", async () => {
-    await expect(loadModel(join(dir, "absent"))).rejects.toThrow(/absent does not exist/);
+    await expect(loadLayersModel(join(dir, "absent"))).rejects.toThrow(/absent does not exist/);
     const empty = join(dir, "empty");
     await mkdir(empty);
-    await expect(loadModel(empty)).rejects.toMatchObject({ code: "MODEL_NOT_FOUND" });
-    await expect(loadModel(empty)).rejects.toThrow(/has no model\.json.*Expected a tfjs layers model directory with model\.json and weights\.bin/);
+    await expect(loadLayersModel(empty)).rejects.toMatchObject({ code: "MODEL_NOT_FOUND" });
+    await expect(loadLayersModel(empty)).rejects.toThrow(/has no model\.json.*Expected a tfjs layers model directory with model\.json and weights\.bin/);
     const broken = join(dir, "broken");
     await mkdir(broken);
     await writeFile(join(broken, "model.json"), "{ not json");
-    await expect(loadModel(broken)).rejects.toMatchObject({ code: "MALFORMED_FILE" });
+    await expect(loadLayersModel(broken)).rejects.toMatchObject({ code: "MALFORMED_FILE" });
     const truncated = join(dir, "truncated");
     await saveModel(createDefaultModel("mlp", { seed: 1 }), truncated);
     const weights = await readFile(join(truncated, "weights.bin"));
     await writeFile(join(truncated, "weights.bin"), weights.subarray(0, 1000));
-    await expect(loadModel(truncated)).rejects.toThrow(/hold 1000 bytes but model\.json describes/);
+    await expect(loadLayersModel(truncated)).rejects.toThrow(/hold 1000 bytes but model\.json describes/);
     await rm(join(truncated, "weights.bin"));
-    await expect(loadModel(truncated)).rejects.toThrow(/lists weight file weights\.bin, which cannot be read/);
+    await expect(loadLayersModel(truncated)).rejects.toThrow(/lists weight file weights\.bin, which cannot be read/);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
@@ -28,7 +28,8 @@ async function exists(path: string): Promise<boolean> {
  * A tfjs IOHandler for a directory holding the standard tfjs layers format: `model.json`
  * (topology + weights manifest) and `weights.bin`. Writes are atomic per file, weights first.
  */
-export function directoryIOHandler(dir: string): tf.io.IOHandler {
+export function directoryIOHandler(folder: string): tf.io.IOHandler {
+  const dir = resolve(folder);
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology === undefined || artifacts.modelTopology instanceof ArrayBuffer) {
@@ -76,7 +77,8 @@ export function directoryIOHandler(dir: string): tf.io.IOHandler {
           specs.push(...group.weights);
           for (const path of group.paths) {
             const file = join(dir, path);
-            if (dirname(file) !== dir && !file.startsWith(`${dir}/`)) {
+            const inside = relative(dir, file);
+            if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
               throw new DlError("MALFORMED_FILE", `${jsonPath} points outside its folder (${path}); weight paths must be relative to the model folder.`);
             }
             try {
@@ -104,8 +106,8 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<vo
   await model.save(directoryIOHandler(dir));
 }
 
-/** Loads a LayersModel saved by `saveModel` (or any tfjs layers model folder with one weights group). */
-export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+/** Loads a LayersModel saved by `saveModel` (or any tfjs layers model folder). See `loadModel` for any model a user brings. */
+export async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
   try {
     return await tfl.loadLayersModel(directoryIOHandler(dir));
   } catch (error) {

@@ -2,18 +2,18 @@
 export { DEFAULT_ARCHS, createDefaultModel, parseArch } from "./architectures.js";
 export type { CreateModelOptions, DefaultArch } from "./architectures.js";
 export {
+  AUTO_FLATTEN_MAX_FEATURES,
+  SPATIAL_REDUCTIONS,
   activations,
   cuttableLayers,
   gradientsAtLayer,
   layerNames,
-  layersBetween,
   logitsLayerName,
-  modelFromLayer,
-  modelUpToLayer,
-  replayToLogits,
   resolveLayerNames,
 } from "./layers.js";
-export type { LayerActivations, ModelInput } from "./layers.js";
+export type { ActivationOptions, AnyModel, GradientOptions, ImageBatches, LayerActivations, ModelInput, SpatialReduction } from "./layers.js";
+export { imageModel, isImageModel } from "./imageModel.js";
+export type { ImageModel, ImageModelOptions, InputTransform, LogitsSource, ModelLayer } from "./imageModel.js";
 export { evaluateAccuracy, predictClasses, trainClassifier } from "./train.js";
 export type { EpochRecord, TrainOptions, TrainResult } from "./train.js";
 export { loadModelFromUrl } from "./url.js";

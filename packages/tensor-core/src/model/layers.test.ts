@@ -6,7 +6,8 @@ import "../backend/candidates.js";
 import { initBackend } from "../backend/registry.js";
 import { DlError } from "../errors.js";
 import { createDefaultModel } from "./architectures.js";
-import { activations, cuttableLayers, gradientsAtLayer, layerNames, modelFromLayer, modelUpToLayer, resolveLayerNames } from "./layers.js";
+import { imageModel } from "./imageModel.js";
+import { activations, cuttableLayers, gradientsAtLayer, resolveLayerNames } from "./layers.js";
 import { toyImages } from "./testing.js";
 
 beforeAll(async () => {
@@ -42,7 +43,10 @@ describe("layer names", () => {
     expect(resolveLayerNames(model, ["logits", "dense1"])).toEqual(["logits", "dense1"]);
     const err = errorOf(() => resolveLayerNames(model, ["dense3"]));
     expect(err.code).toBe("UNKNOWN_LAYER");
-    expect(err.message).toContain(`Valid layers: ${layerNames(model).slice(0, -1).join(", ")} or probs`);
+    expect(err.message).toMatch(/Layer "dense3" matches no layer of model .* Close names: dense1, dense2/);
+    expect(resolveLayerNames(model, ["dense*"])).toEqual(["dense1", "dense2"]);
+    expect(resolveLayerNames(model, ["logits", "dense?"])).toEqual(["logits", "dense1", "dense2"]);
+    expect(errorOf(() => resolveLayerNames(model, ["conv*"])).message).toMatch(/Pattern "conv\*" matches no layer/);
     expect(errorOf(() => resolveLayerNames(model, [])).code).toBe("INVALID_ARGUMENT");
   });
 });
@@ -85,15 +89,18 @@ describe("activations", () => {
 });
 
 describe("splitting a model at a layer", () => {
-  it("modelFromLayer(modelUpToLayer(x)) reproduces the logits", () => {
+  it("logits with h1 replaced by its own value reproduce the logits; the softmax output is stepped over", () => {
     const model = tinyModel();
+    const handle = imageModel(model);
+    expect(handle.logits).toEqual({ layer: "logits", softmaxOutput: true });
     const x = tf.tensor4d(toyImages(4, 2).images, [4, 8, 8, 1]);
-    const logitsModel = modelUpToLayer(model, "logits");
-    const direct = (logitsModel.predict(x) as tf.Tensor).arraySync() as number[][];
-    const split = tf.tidy(() => modelFromLayer(model, "h1").predict(modelUpToLayer(model, "h1").predict(x) as tf.Tensor) as tf.Tensor);
-    const composed = split.arraySync() as number[][];
-    composed.forEach((row, n) => row.forEach((v, k) => expect(v).toBeCloseTo(direct[n]?.[k] ?? NaN, 5)));
-    tf.dispose([x, split]);
+    const direct = tf.tidy(() => tf.log(model.predict(x) as tf.Tensor)).arraySync() as number[][];
+    const composed = tf.tidy(() => {
+      const [h1] = handle.outputsAt(x, ["h1"]) as [tf.Tensor];
+      return tf.logSoftmax(handle.logitsWithLayer(x, "h1", h1));
+    });
+    (composed.arraySync()).forEach((row, n) => row.forEach((v, k) => expect(v).toBeCloseTo(direct[n]?.[k] ?? NaN, 5)));
+    tf.dispose([x, composed]);
   });
   it("gradientsAtLayer equals the closed form ∂z_k/∂h1 = W2[:, k] and ∂z_k/∂x = W1 diag(1 − h1²) W2[:, k]", async () => {
     const model = tinyModel();
@@ -124,8 +131,8 @@ describe("splitting a model at a layer", () => {
     const x = tf.randomUniform<tf.Rank.R4>([1, 28, 28, 1], 0, 1, "float32", 9);
     const grad = await gradientsAtLayer(cnn, x, "input", 4);
     const pixels = x.dataSync();
-    const upToLogits = modelUpToLayer(cnn, "logits");
-    const logit = (values: Float32Array): number => tf.tidy(() => ((upToLogits.predict(tf.tensor4d(values, [1, 28, 28, 1])) as tf.Tensor).dataSync()[4] as number));
+    const handle = imageModel(cnn);
+    const logit = (values: Float32Array): number => tf.tidy(() => handle.logitsOf(tf.tensor4d(values, [1, 28, 28, 1])).dataSync()[4] as number);
     // Small steps: ReLU and max-pool kinks make wider differences unreliable.
     const eps = 1e-3;
     for (const i of [300, 405, 410, 500]) {
@@ -149,10 +156,10 @@ describe("splitting a model at a layer", () => {
     // ∂z_1/∂h1 = W[:, 1] for every input; the softmax's gradient would vary with the input.
     const w = Array.from((model.getLayer("out").getWeights()[0] as tf.Tensor).dataSync());
     for (let n = 0; n < 4; n++) for (let j = 0; j < 5; j++) expect(grad.data[n * 5 + j]).toBeCloseTo(w[j * 3 + 1] ?? NaN, 5);
-    expect(cuttableLayers(model)).toEqual(["flatten", "h1"]);
+    expect(cuttableLayers(model)).toEqual(["input", "flatten", "h1"]);
   });
   it("lists the layers with a gradient path to the logits as cuttable", () => {
-    expect(cuttableLayers(tinyModel(true))).toEqual(["flatten", "h1"]);
+    expect(cuttableLayers(tinyModel(true))).toEqual(["input", "flatten", "h1"]);
   });
   it("reports NO_GRADIENT_PATH for layers the logits do not depend on", async () => {
     const model = tinyModel(true);
@@ -161,6 +168,5 @@ describe("splitting a model at a layer", () => {
     await expect(gradientsAtLayer(model, ds, "probs", 0)).rejects.toThrow(/do not depend on layer "probs".*input, flatten or h1/);
     await expect(gradientsAtLayer(model, ds, "nope", 0)).rejects.toMatchObject({ code: "UNKNOWN_LAYER" });
     await expect(gradientsAtLayer(model, ds, "h1", 3)).rejects.toThrow(/classIndex must be an integer in 0…2/);
-    expect(errorOf(() => modelFromLayer(model, "aux")).code).toBe("NO_GRADIENT_PATH");
   });
 });
