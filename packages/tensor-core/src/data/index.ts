@@ -18,3 +18,5 @@ export { encodeNpy, parseNpy } from "./npy.js";
 export type { ParseNpyOptions } from "./npy.js";
 export { parseCsv } from "./csv.js";
 export type { CsvTable, ParseCsvOptions } from "./csv.js";
+export { IMAGE_EXTENSIONS, createImageFolder, decodeImage, isImageFileName, resizeBilinear } from "./imageFolder.js";
+export type { DecodedImage, ImageFolder, ImageFolderSource, LoadImageFolderOptions } from "./imageFolder.js";
