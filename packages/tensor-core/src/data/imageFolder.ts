@@ -3,7 +3,7 @@
 import { convertIndexedToRgb, decode as decodePng, hasPngSignature } from "fast-png";
 import { decode as decodeJpegData } from "jpeg-js";
 
-import { DlError, assertArgument, listNames, throwIfAborted } from "../errors.js";
+import { DlError, assertArgument, throwIfAborted } from "../errors.js";
 import { DEFAULT_SEED, createRng } from "../random/rng.js";
 import type { ImageDataset } from "./dataset.js";
 import { proportionalCounts } from "./dataset.js";
@@ -328,7 +328,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
     perClass[label] = (perClass[label] as number) + 1;
   }
   const single = source.classNames.filter((_, k) => perClass[k] === 1);
-  if (single.length > 0 && source.classNames.length > 1) notes.push(`${formatCount(single.length, "label has", "labels have")} only one image: ${listNames(single)}.`);
+  if (single.length > 0 && source.classNames.length > 1) notes.push(`${formatCount(single.length, "label has", "labels have")} only one image: ${single.join(", ")}.`);
 
   let rows = Array.from({ length: source.files.length }, (_, i) => i);
   if (maxImages !== undefined && maxImages < source.files.length) {
@@ -338,7 +338,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
     notes.push(`Sampled ${maxImages.toLocaleString("en-US")} of ${source.files.length.toLocaleString("en-US")} images${stratified} (seed ${seed}).`);
     const kept = new Set(rows.map((r) => source.labels[r] as number));
     const missing = source.classNames.filter((_, k) => !kept.has(k) && (perClass[k] as number) > 0);
-    if (missing.length > 0) notes.push(`Labels left without images by the sample: ${listNames(missing)}; raise maxImages to keep them.`);
+    if (missing.length > 0) notes.push(`Labels left without images by the sample: ${missing.join(", ")}; raise maxImages to keep them.`);
   }
   assertArgument(rows.length > 0, `${source.name} holds no images; give at least one .png, .jpg or .jpeg file.`);
 
@@ -414,9 +414,9 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
         Number.isInteger(start) && Number.isInteger(size) && start >= 0 && size >= 0 && start + size <= count,
         () => `read(${start}, ${size}) is outside "${source.name}" of ${count} images; ask for start ≥ 0 and start + size ≤ ${count}.`,
       );
-      const out = new Float32Array(size * perImage);
-      const from = start * perImage;
-      for (let j = 0; j < out.length; j++) out[j] = (pixelsData[from + j] as number) / 255;
+      const bytes = pixelsData.subarray(start * perImage, (start + size) * perImage);
+      const out = new Float32Array(bytes.length);
+      for (let j = 0; j < bytes.length; j++) out[j] = (bytes[j] as number) / 255;
       return out;
     },
     toDataset(opts: { size?: readonly [number, number]; rows?: ArrayLike<number> } = {}): ImageDataset {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend/registry.js";
 import "../backend/candidates.js";
 import { proportionalCounts } from "./dataset.js";
-import { resizeBilinear } from "./imageFolder.js";
+import { createImageFolder, resizeBilinear } from "./imageFolder.js";
 import { loadImageFolder, readImageFolder } from "./images.js";
 
 let dir: string;
@@ -223,6 +223,27 @@ describe("loadImageFolder: layout and notes", () => {
       "1 label has only one image: a_dogs.",
       "1 colour image converted to grey (ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B).",
     ]);
+  });
+  it("reads images beside sub-folders as one class and says the sub-folders were skipped", async () => {
+    const root = await folder("both");
+    await mkdir(join(root, "extra"));
+    await writeFile(join(root, "a.png"), gray(1, 1, () => 9));
+    await writeFile(join(root, "extra", "b.png"), gray(1, 1, () => 0));
+    const f = await loadImageFolder(root, { channels: 1 });
+    expect([f.count, ...f.classNames]).toEqual([1, "both"]);
+    expect(f.notes).toEqual(["Sub-folders ignored because both holds images itself: extra."]);
+  });
+  it("builds the same folder from in-memory files (the browser path for dropped files)", async () => {
+    const bytes = new Map([
+      ["x/1.png", gray(2, 1, () => 40)],
+      ["y/1.png", gray(2, 1, (x) => 200 + x)],
+    ]);
+    const f = await createImageFolder(
+      { name: "dropped", classNames: ["x", "y"], files: ["x/1.png", "y/1.png"], labels: [0, 1], readFile: (file) => Promise.resolve(bytes.get(file) as Uint8Array) },
+      { channels: 1 },
+    );
+    expect(bytesOf(f.read(0, 2))).toEqual([40, 40, 200, 201]);
+    expect(f.notes).toEqual(["2 labels have only one image: x, y."]);
   });
   it("samples maxImages per label in proportion, seeded, keeping file order", async () => {
     const root = await folder("strata");

@@ -64,7 +64,7 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
       files.push(join(dir, f));
       labels.push(0);
     }
-    if (top.subdirs.length > 0) notes.push(`Sub-folders ignored because ${name} holds images itself: ${listNames(top.subdirs)}.`);
+    if (top.subdirs.length > 0) notes.push(`Sub-folders ignored because ${name} holds images itself: ${top.subdirs.join(", ")}.`);
   } else {
     const empty: string[] = [];
     for (const sub of top.subdirs) {
@@ -80,7 +80,7 @@ export async function loadImageFolder(dir: string, options: LoadImageFolderOptio
       }
       classNames.push(sub);
     }
-    if (classNames.length > 0 && empty.length > 0) notes.push(`Label folders without images ignored: ${listNames(empty)}.`);
+    if (classNames.length > 0 && empty.length > 0) notes.push(`Label folders without images ignored: ${empty.join(", ")}.`);
   }
   if (files.length === 0) {
     throw new DlError("FILE_NOT_FOUND", `${dir} contains no images (${ACCEPTED} files), neither directly nor in label sub-folders; add some or give another folder.`);
