@@ -26,6 +26,11 @@ export interface DecodedImage {
   /** The largest sample value: 255, or 65535 for 16-bit PNGs. */
   max: number;
   data: Uint8Array | Uint16Array;
+  /**
+   * A JPEG whose colour planes are stored at reduced resolution (4:2:0 and the like): jpeg-js repeats
+   * them, where libjpeg (TensorFlow, PIL) interpolates, so colour edges differ by up to ~20 levels.
+   */
+  chromaSubsampled?: boolean;
 }
 
 const ACCEPTED = "PNG or JPEG";
@@ -84,8 +89,8 @@ function decodePngFile(file: string, bytes: Uint8Array): DecodedImage {
   return { format: "png", width, height, samples, max, data };
 }
 
-/** Colour components of a JPEG's frame header (SOFn), or undefined when none is found. */
-function jpegComponents(bytes: Uint8Array): number | undefined {
+/** A JPEG's frame header (SOFn): colour components and whether any is stored at reduced resolution. */
+function jpegFrame(bytes: Uint8Array): { components: number; subsampled: boolean } | undefined {
   let at = 2;
   while (at + 9 < bytes.length) {
     if (bytes[at] !== 0xff) return undefined;
@@ -94,8 +99,12 @@ function jpegComponents(bytes: Uint8Array): number | undefined {
       at++;
       continue;
     }
-    // SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC): byte 9 after the marker is Nf.
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return bytes[at + 9];
+    // SOF0…SOF15 except DHT (C4), JPG (C8) and DAC (CC): Nf at +9, then 3 bytes per component (id, H<<4|V, table).
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      const components = bytes[at + 9] as number;
+      const factors = Array.from({ length: components }, (_, k) => bytes[at + 11 + 3 * k] ?? 0x11);
+      return { components, subsampled: factors.some((f) => f !== factors[0]) };
+    }
     if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
       at += 2;
       continue;
@@ -107,7 +116,8 @@ function jpegComponents(bytes: Uint8Array): number | undefined {
 }
 
 function decodeJpegFile(file: string, bytes: Uint8Array): DecodedImage {
-  const components = jpegComponents(bytes);
+  const frame = jpegFrame(bytes);
+  const components = frame?.components;
   if (components === 4) {
     throw new DlError("UNSUPPORTED_FORMAT", `${file} is a CMYK JPEG, whose colours cannot be read faithfully; convert it to RGB (e.g. export as sRGB JPEG or PNG).`);
   }
@@ -131,7 +141,7 @@ function decodeJpegFile(file: string, bytes: Uint8Array): DecodedImage {
     for (let p = 0; p < grey.length; p++) grey[p] = jpeg.data[p * 3] as number;
     return { format: "jpeg", width, height, samples: 1, max: 255, data: grey };
   }
-  return { format: "jpeg", width, height, samples: 3, max: 255, data: jpeg.data };
+  return { format: "jpeg", width, height, samples: 3, max: 255, data: jpeg.data, chromaSubsampled: frame?.subsampled ?? false };
 }
 
 /** Decodes PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bit) or JPEG (grey, RGB) bytes, told apart by content. */
@@ -349,7 +359,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
   let width = options.size?.[1] ?? 0;
   let firstFile = "";
   let data: Uint8Array | undefined;
-  const tally = { resized: 0, transparent: 0, colourToGrey: 0, greyToColour: 0, sixteenBit: 0 };
+  const tally = { resized: 0, transparent: 0, colourToGrey: 0, greyToColour: 0, sixteenBit: 0, subsampled: 0 };
 
   for (let i = 0; i < count; i++) {
     throwIfAborted(options.signal);
@@ -387,6 +397,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
     if (flags.colourToGrey) tally.colourToGrey++;
     if (flags.greyToColour) tally.greyToColour++;
     if (flags.sixteenBit) tally.sixteenBit++;
+    if (image.chromaSubsampled === true) tally.subsampled++;
   }
   const pixelsData = data ?? new Uint8Array(0);
 
@@ -396,6 +407,11 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
   if (tally.transparent > 0) notes.push(`${formatCount(tally.transparent, "image", "images")} with transparent pixels (alpha channel) composited over black.`);
   if (tally.colourToGrey > 0) notes.push(`${formatCount(tally.colourToGrey, "colour image", "colour images")} converted to grey (ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B).`);
   if (tally.greyToColour > 0) notes.push(`${formatCount(tally.greyToColour, "grey image", "grey images")} repeated into 3 identical RGB channels.`);
+  if (tally.subsampled > 0) {
+    notes.push(
+      `${formatCount(tally.subsampled, "JPEG stores", "JPEGs store")} colour at reduced resolution (e.g. 4:2:0); it is upsampled by repetition, where TensorFlow and PIL interpolate, so colours at sharp edges can differ from theirs by up to ~20 levels.`,
+    );
+  }
   if (tally.sixteenBit > 0) notes.push(`${formatCount(tally.sixteenBit, "16-bit PNG", "16-bit PNGs")} rounded to 8 bits per sample.`);
 
   const perImage = height * width * channels;

@@ -155,6 +155,37 @@ describe("loadImageFolder: decoding", () => {
   });
 });
 
+/** Made with libjpeg-turbo's cjpeg: a 6×4 grey JPEG and an 8×8 progressive 4:2:0 colour JPEG. */
+const GREY_JPEG =
+  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAIBAQEBAQIBAQECAgICAgQDAgICAgUEBAMEBgUGBgYFBgYGBwkIBgcJBwYGCAsICQoKCgoKBggLDAsKDAkKCgr/wAALCAAEAAYBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/APp7/g3E+G3hL/hQL/8AEv8A+YXH3H95Pav/2Q==";
+const PROGRESSIVE_JPEG =
+  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQDQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBT/wgARCAAIAAgDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAH/xAAUAQEAAAAAAAAAAAAAAAAAAAAF/9oADAMBAAIQAxAAAAGAlr//xAAWEAEBAQAAAAAAAAAAAAAAAAAFABL/2gAIAQEAAQUCLQ1f/8QAGREAAgMBAAAAAAAAAAAAAAAAAQQAAwUh/9oACAEDAQE/AclesKjk/8QAGhEAAgIDAAAAAAAAAAAAAAAAAgMABAEFIf/aAAgBAgEBPwGno6L1YMx7P//EABYQAAMAAAAAAAAAAAAAAAAAAAABIf/aAAgBAQAGPwJU/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPyFr/9oADAMBAAIAAwAAABAP/8QAFREBAQAAAAAAAAAAAAAAAAAAAQD/2gAIAQMBAT8QMSf/xAAYEQACAwAAAAAAAAAAAAAAAAAAARFR8P/aAAgBAgEBPxCVG2o//8QAFxAAAwEAAAAAAAAAAAAAAAAAABFBcf/aAAgBAQABPxDaqn//2Q==";
+/** djpeg's output for GREY_JPEG. */
+const GREY_LIBJPEG = [20, 60, 100, 140, 179, 220, 30, 71, 110, 151, 190, 231, 39, 80, 119, 160, 199, 240, 51, 91, 131, 171, 210, 251];
+/** `djpeg -nosmooth` (chroma repeated, not interpolated) for PROGRESSIVE_JPEG's first two rows. */
+const PROGRESSIVE_LIBJPEG_NOSMOOTH = [
+  46, 192, 0, 54, 200, 3, 91, 193, 5, 98, 200, 12, 145, 193, 13, 152, 200, 20, 189, 193, 18, 197, 201, 26, 37, 183, 0, 46, 192, 0, 83, 185, 0, 90, 192, 4, 137, 185, 5, 144, 192, 12, 182, 186, 11, 190, 194,
+  19,
+];
+
+describe("loadImageFolder: JPEGs written by libjpeg", () => {
+  it("reads a grey JPEG as libjpeg does, and a progressive 4:2:0 JPEG as libjpeg without smoothing", async () => {
+    const root = await folder("libjpeg");
+    await writeFile(join(root, "grey.jpg"), Buffer.from(GREY_JPEG, "base64"));
+    const grey = await loadImageFolder(root, { channels: 1 });
+    expect(bytesOf(grey.read(0, 1))).toEqual(GREY_LIBJPEG);
+    expect(grey.notes).toEqual([]);
+    const colour = await folder("libjpeg-colour");
+    await writeFile(join(colour, "prog.jpg"), Buffer.from(PROGRESSIVE_JPEG, "base64"));
+    const f = await loadImageFolder(colour);
+    const got = bytesOf(f.read(0, 1)).slice(0, 48);
+    expect(Math.max(...got.map((v, i) => Math.abs(v - (PROGRESSIVE_LIBJPEG_NOSMOOTH[i] as number))))).toBeLessThanOrEqual(1);
+    expect(f.notes).toEqual([
+      "1 JPEG stores colour at reduced resolution (e.g. 4:2:0); it is upsampled by repetition, where TensorFlow and PIL interpolate, so colours at sharp edges can differ from theirs by up to ~20 levels.",
+    ]);
+  });
+});
+
 describe("loadImageFolder: resizing and channels", () => {
   it("resizes like tf.image.resizeBilinear with half-pixel centres, down and up", async () => {
     const root = await folder("resize");
