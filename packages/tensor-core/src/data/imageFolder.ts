@@ -4,6 +4,7 @@ import { convertIndexedToRgb, decode as decodePng, hasPngSignature } from "fast-
 import { decode as decodeJpegData } from "jpeg-js";
 
 import { DlError, assertArgument, throwIfAborted } from "../errors.js";
+import type { ProgressCallback } from "../progress.js";
 import { DEFAULT_SEED, createRng } from "../random/rng.js";
 import type { ImageDataset } from "./dataset.js";
 import { proportionalCounts } from "./dataset.js";
@@ -31,6 +32,8 @@ export interface DecodedImage {
    * them, where libjpeg (TensorFlow, PIL) interpolates, so colour edges differ by up to ~20 levels.
    */
   chromaSubsampled?: boolean;
+  /** EXIF orientation of a JPEG (1 = as stored); the pixels are left as stored, as TensorFlow does. */
+  orientation?: number;
 }
 
 const ACCEPTED = "PNG or JPEG";
@@ -115,6 +118,42 @@ function jpegFrame(bytes: Uint8Array): { components: number; subsampled: boolean
   return undefined;
 }
 
+/** The EXIF orientation (1…8) of a JPEG's APP1 segment; 1 when there is none or it cannot be read (it only feeds a note). */
+function exifOrientation(bytes: Uint8Array): number {
+  try {
+    return readExifOrientation(bytes);
+  } catch {
+    return 1;
+  }
+}
+
+function readExifOrientation(bytes: Uint8Array): number {
+  let at = 2;
+  while (at + 4 < bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1] as number;
+    const length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
+    if (marker === 0xda || marker === 0xd9) return 1;
+    // "Exif\0\0", then a TIFF header: byte order, 42, offset of IFD0; entries are 12 bytes (tag, type, count, value).
+    if (marker === 0xe1 && length >= 16 && String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === "Exif") {
+      const tiff = at + 10;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const little = bytes[tiff] === 0x49;
+      const end = at + 2 + length;
+      if (tiff + 8 > end) return 1;
+      const ifd = tiff + view.getUint32(tiff + 4, little);
+      if (ifd + 2 > end) return 1;
+      const entries = view.getUint16(ifd, little);
+      for (let e = 0; e < entries && ifd + 2 + 12 * (e + 1) <= end; e++) {
+        const entry = ifd + 2 + 12 * e;
+        if (view.getUint16(entry, little) === 0x0112) return view.getUint16(entry + 8, little);
+      }
+      return 1;
+    }
+    at += 2 + length;
+  }
+  return 1;
+}
+
 function decodeJpegFile(file: string, bytes: Uint8Array): DecodedImage {
   const frame = jpegFrame(bytes);
   const components = frame?.components;
@@ -139,9 +178,9 @@ function decodeJpegFile(file: string, bytes: Uint8Array): DecodedImage {
     // jpeg-js repeats grey into R, G and B; keep one.
     const grey = new Uint8Array(width * height);
     for (let p = 0; p < grey.length; p++) grey[p] = jpeg.data[p * 3] as number;
-    return { format: "jpeg", width, height, samples: 1, max: 255, data: grey };
+    return { format: "jpeg", width, height, samples: 1, max: 255, data: grey, orientation: exifOrientation(bytes) };
   }
-  return { format: "jpeg", width, height, samples: 3, max: 255, data: jpeg.data, chromaSubsampled: frame?.subsampled ?? false };
+  return { format: "jpeg", width, height, samples: 3, max: 255, data: jpeg.data, chromaSubsampled: frame?.subsampled ?? false, orientation: exifOrientation(bytes) };
 }
 
 /** Decodes PNG (grey, grey+alpha, RGB, RGBA, palette; 1–16 bit) or JPEG (grey, RGB) bytes, told apart by content. */
@@ -257,6 +296,8 @@ export interface LoadImageFolderOptions {
   /** Seed of the `maxImages` sample; default DEFAULT_SEED. */
   seed?: number;
   signal?: AbortSignal;
+  /** Called after each decoded image (phase "decode", message = the file). */
+  onProgress?: ProgressCallback;
 }
 
 export interface ImageFolder {
@@ -359,7 +400,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
   let width = options.size?.[1] ?? 0;
   let firstFile = "";
   let data: Uint8Array | undefined;
-  const tally = { resized: 0, transparent: 0, colourToGrey: 0, greyToColour: 0, sixteenBit: 0, subsampled: 0 };
+  const tally = { resized: 0, transparent: 0, colourToGrey: 0, greyToColour: 0, sixteenBit: 0, subsampled: 0, rotated: 0 };
 
   for (let i = 0; i < count; i++) {
     throwIfAborted(options.signal);
@@ -398,6 +439,8 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
     if (flags.greyToColour) tally.greyToColour++;
     if (flags.sixteenBit) tally.sixteenBit++;
     if (image.chromaSubsampled === true) tally.subsampled++;
+    if (image.orientation !== undefined && image.orientation !== 1) tally.rotated++;
+    options.onProgress?.({ phase: "decode", step: i + 1, total: count, message: file });
   }
   const pixelsData = data ?? new Uint8Array(0);
 
@@ -410,6 +453,11 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
   if (tally.subsampled > 0) {
     notes.push(
       `${formatCount(tally.subsampled, "JPEG stores", "JPEGs store")} colour at reduced resolution (e.g. 4:2:0); it is upsampled by repetition, where TensorFlow and PIL interpolate, so colours at sharp edges can differ from theirs by up to ~20 levels.`,
+    );
+  }
+  if (tally.rotated > 0) {
+    notes.push(
+      `${formatCount(tally.rotated, "JPEG is", "JPEGs are")} marked to be shown rotated or mirrored (EXIF orientation); like TensorFlow, their pixels are read as stored — rotate the files themselves if the model should see them upright.`,
     );
   }
   if (tally.sixteenBit > 0) notes.push(`${formatCount(tally.sixteenBit, "16-bit PNG", "16-bit PNGs")} rounded to 8 bits per sample.`);

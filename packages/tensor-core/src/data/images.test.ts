@@ -186,6 +186,38 @@ describe("loadImageFolder: JPEGs written by libjpeg", () => {
   });
 });
 
+/** `jpeg` bytes with an EXIF APP1 segment (orientation tag only) right after SOI. */
+function withOrientation(bytes: Uint8Array, orientation: number, little: boolean): Uint8Array {
+  const u16 = (v: number): number[] => (little ? [v & 255, v >> 8] : [v >> 8, v & 255]);
+  const u32 = (v: number): number[] => (little ? [...u16(v & 0xffff), ...u16(v >>> 16)] : [...u16(v >>> 16), ...u16(v & 0xffff)]);
+  const tiff = [...(little ? [0x49, 0x49] : [0x4d, 0x4d]), ...u16(42), ...u32(8), ...u16(1), ...u16(0x0112), ...u16(3), ...u32(1), ...u16(orientation), 0, 0, ...u32(0)];
+  const body = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+  const app1 = [0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 255, ...body];
+  return new Uint8Array([...bytes.subarray(0, 2), ...app1, ...bytes.subarray(2)]);
+}
+
+describe("loadImageFolder: EXIF orientation and progress", () => {
+  it("reads rotated JPEGs as stored, says so, and reports each decoded file", async () => {
+    const root = await folder("exif");
+    const source = pixels(4, 2, 3, smooth);
+    await writeFile(join(root, "a.jpg"), withOrientation(jpeg(4, 2, source), 6, true));
+    await writeFile(join(root, "b.jpg"), withOrientation(jpeg(4, 2, source), 8, false));
+    await writeFile(join(root, "c.jpg"), withOrientation(jpeg(4, 2, source), 1, false));
+    // An EXIF block whose IFD offset points past the segment is skipped, not an error.
+    const broken = withOrientation(jpeg(4, 2, source), 6, true);
+    broken[16] = 0xff;
+    await writeFile(join(root, "d.jpg"), broken);
+    const events: string[] = [];
+    const f = await loadImageFolder(root, { onProgress: (e) => events.push(`${e.phase} ${e.step}/${e.total ?? "?"} ${e.message?.slice(root.length + 1) ?? ""}`) });
+    expect([f.height, f.width]).toEqual([2, 4]);
+    expect(Math.max(...bytesOf(f.read(0, 1)).map((v, i) => Math.abs(v - (source[i] as number))))).toBeLessThanOrEqual(3);
+    expect(f.notes).toEqual([
+      "2 JPEGs are marked to be shown rotated or mirrored (EXIF orientation); like TensorFlow, their pixels are read as stored — rotate the files themselves if the model should see them upright.",
+    ]);
+    expect(events).toEqual(["decode 1/4 a.jpg", "decode 2/4 b.jpg", "decode 3/4 c.jpg", "decode 4/4 d.jpg"]);
+  });
+});
+
 describe("loadImageFolder: resizing and channels", () => {
   it("resizes like tf.image.resizeBilinear with half-pixel centres, down and up", async () => {
     const root = await folder("resize");
