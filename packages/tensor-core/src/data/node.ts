@@ -3,6 +3,6 @@ export { DATASET_SPLITS, SPLIT_SEED, SPLIT_SIZES, loadDataset, resolveDatasetPac
 export type { DatasetSplit, LoadDatasetOptions } from "./builtin.js";
 export { defaultCacheDir, writeFileAtomic, writeFilesAtomically } from "./files.js";
 export type { OutputFile } from "./files.js";
-export { readImageFolder } from "./images.js";
+export { loadImageFolder, readImageFolder } from "./images.js";
 export type { ReadImageFolderOptions } from "./images.js";
 export { readCsv, readNpy, writeNpy } from "./userFiles.js";
