@@ -2,10 +2,13 @@ import { registerWasmGapKernels } from "./wasmKernels/index.js";
 import { recordGapKernels, registerBackendCandidate } from "./registry.js";
 import { environment } from "../env.js";
 
-// Platform-neutral candidates: dynamic imports keep unused backends out of the start-up path.
+// Platform-neutral candidates: dynamic imports keep unused backends out of the start-up path. Each
+// backend is a peer dependency (cpu and wasm required, webgl and webgpu optional) so it registers with
+// the app's own tfjs engine; a missing one is rejected with the package to install.
 registerBackendCandidate({
   name: "wasm",
   tfName: "wasm",
+  peer: "@tensorflow/tfjs-backend-wasm",
   priority: 50,
   platforms: ["node", "browser"],
   async load(options) {
@@ -19,6 +22,7 @@ registerBackendCandidate({
 registerBackendCandidate({
   name: "cpu",
   tfName: "cpu",
+  peer: "@tensorflow/tfjs-backend-cpu",
   priority: 10,
   platforms: ["node", "browser"],
   async load() {
@@ -29,6 +33,7 @@ registerBackendCandidate({
 registerBackendCandidate({
   name: "webgl",
   tfName: "webgl",
+  peer: "@tensorflow/tfjs-backend-webgl",
   priority: 80,
   platforms: ["browser"],
   async load() {
@@ -40,6 +45,7 @@ registerBackendCandidate({
 registerBackendCandidate({
   name: "webgpu",
   tfName: "webgpu",
+  peer: "@tensorflow/tfjs-backend-webgpu",
   priority: 90,
   platforms: ["browser"],
   async load() {

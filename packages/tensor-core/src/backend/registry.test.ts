@@ -7,9 +7,21 @@ import "./candidates.js";
 import { backendInfo, initBackend, registerBackendCandidate, resetBackendForTests } from "./registry.js";
 import { loadTfjsNode } from "./tfjsNode.js";
 
+const realCpu = {
+  name: "cpu",
+  tfName: "cpu",
+  peer: "@tensorflow/tfjs-backend-cpu",
+  priority: 10,
+  platforms: ["node", "browser"],
+  load: async () => {
+    await import("@tensorflow/tfjs-backend-cpu");
+  },
+} as const;
+
 afterEach(() => {
-  // Put the real tfjs-node candidate back after tests that replace it.
+  // Put the real tfjs-node and cpu candidates back after tests that replace them.
   registerBackendCandidate({ name: "tfjs-node", tfName: "tensorflow", priority: 100, platforms: ["node"], load: loadTfjsNode });
+  registerBackendCandidate(realCpu);
   vi.unstubAllEnvs();
   resetEnvironmentForTests();
   resetBackendForTests();
@@ -86,5 +98,22 @@ describe("initBackend (Node)", () => {
     const info = await initBackend();
     expect(info.tried[0]?.reason).toBe("tfjs-node not installed: Cannot find module '@tensorflow/tfjs-node'");
     expect(info.name).toBe("wasm");
+  });
+
+  it("names the peer package and the version to install when a backend package is missing", async () => {
+    // A real failed import of a package that is not installed, as when an app skips an optional peer.
+    const missing = ["@tensorflow", "tfjs-backend-missing"].join("/");
+    registerBackendCandidate({ ...realCpu, peer: missing, load: async () => void (await import(/* @vite-ignore */ missing)) });
+    const error = (await initBackend({ backend: "cpu" }).catch((e: unknown) => e)) as DlError;
+    expect(error.code).toBe("BACKEND_UNAVAILABLE");
+    expect(error.message).toContain(`cpu: ${missing} is not installed (a peer dependency of @dl/tensor-core): install ${missing}@${tf.version_core}`);
+  });
+
+  it("keeps the original message when the peer is there but something it imports is missing", async () => {
+    const inner = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-backend-cpu' imported from …/tfjs-backend-wasm.js"), { code: "ERR_MODULE_NOT_FOUND" });
+    registerBackendCandidate({ ...realCpu, peer: "@tensorflow/tfjs-backend-wasm", load: () => Promise.reject(inner) });
+    const error = (await initBackend({ backend: "cpu" }).catch((e: unknown) => e)) as DlError;
+    expect(error.message).toContain("cpu: Cannot find package '@tensorflow/tfjs-backend-cpu' imported from");
+    expect(error.message).not.toContain("is not installed");
   });
 });

@@ -17,6 +17,11 @@ export interface BackendCandidate {
   /** Higher is tried first. */
   priority: number;
   platforms: readonly Platform[];
+  /**
+   * The npm package that provides it: a peer dependency the app installs at its own tfjs version,
+   * named in the reason when it is missing.
+   */
+  peer?: string;
   /** Imports and registers the backend with tfjs; throws when it is not available here. */
   load: (options: InitBackendOptions) => Promise<void>;
   /** Runs after tfjs selected the backend (e.g. registers gap kernels). */
@@ -147,13 +152,22 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
   );
 }
 
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") return true;
+  // Browsers loading unbundled ESM report an unresolvable bare specifier as a TypeError without a code.
+  return error instanceof TypeError && error.message.includes("Failed to resolve module specifier");
+}
+
 function reasonFor(candidate: BackendCandidate, error: unknown): string {
+  const missing = isModuleNotFound(error);
   if (candidate.name === "tfjs-node") {
-    const code = (error as { code?: unknown } | undefined)?.code;
-    if (code === "MODULE_NOT_FOUND" || code === "ERR_MODULE_NOT_FOUND") {
-      return `tfjs-node not installed: ${describe(error)}`;
-    }
-    return `tfjs-node failed to load its native addon: ${describe(error)}`;
+    return missing ? `tfjs-node not installed: ${describe(error)}` : `tfjs-node failed to load its native addon: ${describe(error)}`;
+  }
+  // Only when the missing module is the peer itself, not something it imports.
+  if (missing && candidate.peer !== undefined && describe(error).includes(`'${candidate.peer}'`)) {
+    // Backends pin tfjs-core exactly, so the one that fits is the app's own tfjs-core version.
+    return `${candidate.peer} is not installed (a peer dependency of @dl/tensor-core): install ${candidate.peer}@${tf.version_core} to match @tensorflow/tfjs-core`;
   }
   return describe(error);
 }
