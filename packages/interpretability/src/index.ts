@@ -9,7 +9,7 @@ export type { ActivationMatrix, Cav, CavOptions } from "./tcav/cav.js";
 export { cuttableLayers } from "@dl/tensor-core";
 export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/sensitivity.js";
 export { nullHistogramBars, scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
-export { concatImageSets, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
+export { concatImageSets, concatImageSources, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
 export type { TcavInputOptions } from "./tcav/inputs.js";
 export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
 export type { ConceptSet, ConceptSource, ImageSet, ImageSource, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";

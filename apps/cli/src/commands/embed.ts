@@ -1,111 +1,197 @@
 import type { Command } from "commander";
 
 import {
+  DlError,
   backendInfo,
+  describePreprocessing,
   encodeNpy,
+  imageModel,
   initBackend,
   loadDataset,
   loadDefaultModel,
-  loadModel,
   parseArch,
   parseDatasetName,
+  predictionsSection,
   reportFiles,
   resolveLayerNames,
+  safeFileName,
   sampleDataset,
-  type AnyModel,
+  suggestLayers,
+  topPredictions,
+  type ImageDataset,
+  type ImageModel,
+  type ModelInput,
 } from "@dl/tensor-core";
 import { explorerHtml, layerEmbeddingSections, layerEmbeddings } from "@dl/interpretability";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
 import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { addUserModelOptions, layerListing, openImageFolder, openUserModel, type UserModelCliOptions } from "../userModel.js";
 
-interface EmbedCliOptions extends CommonOptions {
+interface EmbedCliOptions extends CommonOptions, UserModelCliOptions {
   model: string;
-  data: string;
+  data?: string;
+  images?: string;
   arch: string;
-  layers: string;
+  layers?: string;
   n: number;
-  perplexity: number;
+  thumbnail: number;
+  perplexity?: number;
   iterations: number;
-  out: string;
+  out?: string;
+}
+
+/** Side of the thumbnails drawn in the pictures (and read as the "pixels" row) for large images. */
+const THUMBNAIL = 32;
+
+/** One file name per layer, inside `embeddings/`, unique even when two names clean to the same text. */
+function embeddingFileNames(layers: readonly string[]): string[] {
+  const used = new Set<string>();
+  return layers.map((layer) => {
+    let name = safeFileName(layer);
+    for (let k = 2; used.has(name); k++) name = `${safeFileName(layer)}-${k}`;
+    used.add(name);
+    return `embeddings/${name}.npy`;
+  });
 }
 
 /** `dl embed`: t-SNE of a model's activations, layer by layer, with the cnnembed comparison. */
 export function registerEmbedCommand(program: Command): void {
-  program
+  const command = program
     .command("embed")
-    .description("layer-by-layer t-SNE of a model's activations: per-layer purity and pixel overlap, mosaics, optimal grids, an HTML explorer")
-    .option("--model <dir|default>", "a saved LayersModel folder, or default (trained once and cached)", "default")
-    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist (test split)")
+    .description("layer-by-layer t-SNE of a model's activations on bundled data or your own images: per-layer purity and pixel overlap, mosaics, optimal grids, an HTML explorer")
+    .option("--model <dir|default>", "a tfjs model folder (LayersModel or GraphModel, or its model.json), or default (trained once and cached)", "default")
+    .option("--data <name>", "bundled dataset: mnist or fashion-mnist (test split); or use --images")
+    .option("--images <dir>", "a folder of PNG/JPEG images, or of sub-folders named by label (labels colour the plots)")
     .option("--arch <name>", "default model architecture: cnn or mlp", "cnn")
-    .option("--layers <list>", "all, or comma-separated layer names", "all")
-    .option("--n <count>", "test images to embed (stratified sample)", parseInteger("--n", 50), 2000)
-    .option("--perplexity <p>", "t-SNE perplexity", parseNumber("--perplexity"), 30)
+    .option("--layers <list>", "comma-separated layer names or globs (block_1*_project_BN), or all (default: all for the default model, a spread of 4 plus the logits otherwise)")
+    .option("--n <count>", "images to embed (stratified sample)", parseInteger("--n", 50), 2000)
+    .option("--thumbnail <px>", "side of the thumbnails drawn and compared in pixel space when images are larger", parseInteger("--thumbnail", 8), THUMBNAIL)
+    .option("--perplexity <p>", "t-SNE perplexity (default 30, or (N − 1)/3 for fewer than 91 images)", parseNumber("--perplexity"))
     .option("--iterations <n>", "t-SNE iterations per layer", parseInteger("--iterations", 1), 750)
     .addOption(seedOption())
     .addOption(backendOption())
-    .requiredOption("--out <dir>", "folder for index.html (report), explorer.html, per-layer embeddings and metrics.json")
-    .option("--json", "print one JSON document on stdout (one row per layer)")
-    .action(async (opts: EmbedCliOptions) => {
-      const seed = opts.seed ?? 42;
-      const data = parseDatasetName(opts.data);
-      const arch = parseArch(opts.arch);
-      await assertWritableDir(opts.out);
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const test = await loadDataset(data, { split: "test" });
-      const images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
-      const progress = progressReporter("embed");
-      const interrupt = interruptSignal();
-      let model: AnyModel | undefined;
-      try {
-        let modelName = opts.model;
-        if (opts.model === "default") {
-          const loaded = await loadDefaultModel({ data, arch, seed, onProgress: progress.onProgress, signal: interrupt.signal });
-          model = loaded.model;
-          modelName = `the default ${arch} (test accuracy ${(loaded.testAccuracy * 100).toFixed(1)}%)`;
-        } else {
-          model = await loadModel(opts.model);
-        }
-        const layers = resolveLayerNames(model, opts.layers === "all" ? "all" : opts.layers.split(",").map((s) => s.trim()));
-        log(`dl embed: ${images.count} ${data} test images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
-        const rows = await layerEmbeddings(model, images, layers, {
-          perplexity: opts.perplexity,
-          iterations: opts.iterations,
-          seed,
-          onProgress: progress.onProgress,
-          signal: interrupt.signal,
-        });
-        progress.stop();
-        const sections = layerEmbeddingSections(rows, images, { modelName });
-        const report = { title: `Layer-by-layer t-SNE of ${modelName} on ${data}`, sections };
-        const table = rows.map((r) => ({
-          layer: r.layer,
-          features: r.features,
-          knnAccuracy: r.knnAccuracy,
-          featureKnnAccuracy: r.featureKnnAccuracy,
-          pixelOverlap: r.pixelOverlap,
-          trustworthiness: r.trustworthiness,
-          kl: r.kl,
-          seconds: r.seconds,
-          alignmentRmsd: r.alignmentRmsd,
-        }));
-        const grid = sections[1]?.metrics ?? {};
-        const metrics = { data, model: opts.model, arch, n: images.count, seed, backend: backendInfo().name, layers: table, grid };
-        const files: OutputFile[] = [
-          ...reportFiles(report).map((f): OutputFile => [f.path, f.contents]),
-          ["explorer.html", explorerHtml(rows, images, `t-SNE explorer: ${data}, ${modelName}`)],
-          ["labels.npy", encodeNpy({ data: images.labels, shape: [images.count], dtype: "int32" })],
-          ...rows.map((r): OutputFile => [`embeddings/${r.layer}.npy`, encodeNpy({ data: r.embedding, shape: [images.count, 2], dtype: "float32" })]),
-          ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
-        ];
-        const written = await writeOutputs(opts.out, files);
-        for (const r of table) log(`${r.layer.padEnd(10)} k-NN acc ${r.knnAccuracy.toFixed(3)}  pixel overlap ${r.pixelOverlap.toFixed(3)}  trust ${r.trustworthiness.toFixed(3)}`);
-        log(`wrote ${opts.out}`);
-        if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written.length });
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-        model?.dispose();
+    .option("--out <dir>", "folder for index.html (report), explorer.html, per-layer embeddings and metrics.json")
+    .option("--json", "print one JSON document on stdout (one row per layer)");
+  addUserModelOptions(command).action(async (opts: EmbedCliOptions) => {
+    const seed = opts.seed ?? 42;
+    if (opts.listLayers !== true && opts.out === undefined) throw new DlError("INVALID_ARGUMENT", "Give --out DIR for the report (or --list-layers to only list the model's layers).");
+    if (opts.images === undefined && opts.data === undefined && opts.listLayers !== true) {
+      throw new DlError("INVALID_ARGUMENT", "Give --images DIR (a folder of PNG/JPEG images) or --data mnist|fashion-mnist.");
+    }
+    if (opts.images !== undefined && opts.data !== undefined) throw new DlError("INVALID_ARGUMENT", "Give either --images or --data, not both.");
+    const data = opts.data === undefined ? "mnist" : parseDatasetName(opts.data);
+    const arch = parseArch(opts.arch);
+    if (opts.out !== undefined) await assertWritableDir(opts.out);
+    await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+    const progress = progressReporter("embed");
+    const interrupt = interruptSignal();
+    let model: ImageModel | undefined;
+    try {
+      let modelName = opts.model;
+      if (opts.model === "default") {
+        const loaded = await loadDefaultModel({ data, arch, seed, onProgress: progress.onProgress, signal: interrupt.signal });
+        model = imageModel(loaded.model);
+        modelName = `the default ${arch} (test accuracy ${(loaded.testAccuracy * 100).toFixed(1)}%)`;
+      } else {
+        model = await openUserModel(opts.model, opts);
       }
-    });
+      if (opts.listLayers === true) {
+        progress.stop();
+        if (opts.json === true) printJson({ kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, logits: model.logits, layers: model.layers });
+        else for (const line of layerListing(model)) console.log(line);
+        return;
+      }
+      const layers =
+        opts.layers === undefined
+          ? opts.model === "default"
+            ? resolveLayerNames(model, "all")
+            : suggestLayers(model)
+          : resolveLayerNames(model, opts.layers === "all" ? "all" : opts.layers.split(",").map((s) => s.trim()));
+
+      let images: ImageDataset;
+      let modelInput: ModelInput;
+      let source: Record<string, unknown>;
+      if (opts.images !== undefined) {
+        const folder = await openImageFolder(opts.images, model, opts, "--images", { maxImages: opts.n, seed, signal: interrupt.signal });
+        if (folder.count < 50) throw new DlError("INVALID_ARGUMENT", `--images ${opts.images} holds ${folder.count} images; a t-SNE of layers needs at least 50.`);
+        const side = opts.thumbnail;
+        const thumbnail: [number, number] = folder.height > side || folder.width > side ? [side, Math.max(1, Math.round((side * folder.width) / folder.height))] : [folder.height, folder.width];
+        images = folder.toDataset({ size: thumbnail });
+        modelInput = folder;
+        source = { images: opts.images, count: folder.count, classes: folder.classNames, size: [folder.height, folder.width], channels: folder.channels, thumbnail, notes: folder.notes, files: folder.files };
+      } else {
+        const test = await loadDataset(data, { split: "test" });
+        images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
+        modelInput = images;
+        source = { data };
+      }
+      const predictions = await topPredictions(model, modelInput, { count: Math.min(8, images.count) });
+      const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
+      log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
+      const perplexity = opts.perplexity ?? Math.min(30, Math.floor(((images.count - 1) / 3) * 100) / 100);
+      if (opts.perplexity === undefined && perplexity < 30) log(`perplexity ${perplexity} (the largest ${images.count} images allow)`);
+      const rows = await layerEmbeddings(model, images, layers, {
+        perplexity,
+        iterations: opts.iterations,
+        seed,
+        modelInput,
+        spatial: opts.spatial,
+        onProgress: progress.onProgress,
+        signal: interrupt.signal,
+      });
+      progress.stop();
+      const what = opts.images ?? data;
+      const sections = [predictionsSection(images, predictions, { preprocessing, ...(opts.images === undefined ? {} : { files: (source["files"] as string[]).slice(0, 8) }) }), ...layerEmbeddingSections(rows, images, { modelName })];
+      const report = { title: `Layer-by-layer t-SNE of ${modelName} on ${what}`, sections };
+      const table = rows.map((r) => ({
+        layer: r.layer,
+        features: r.features,
+        reduction: r.reduction,
+        knnAccuracy: r.knnAccuracy,
+        featureKnnAccuracy: r.featureKnnAccuracy,
+        pixelOverlap: r.pixelOverlap,
+        trustworthiness: r.trustworthiness,
+        kl: r.kl,
+        seconds: r.seconds,
+        alignmentRmsd: r.alignmentRmsd,
+      }));
+      const grid = sections[2]?.metrics ?? {};
+      const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+      const { files: imageFiles, ...sourceSummary } = source;
+      const metrics = {
+        ...sourceSummary,
+        model: opts.model,
+        modelKind: model.kind,
+        ...(opts.model === "default" ? { arch } : {}),
+        n: images.count,
+        seed,
+        backend: backendInfo().name,
+        preprocessing: model.preprocessing ?? null,
+        preprocessingText: preprocessing,
+        spatial: opts.spatial,
+        predictions: predictions.map((p, i) => ({ image: (imageFiles as string[] | undefined)?.[i] ?? i, top: p })),
+        layers: table,
+        grid,
+        peakRssMB,
+      };
+      const npyNames = embeddingFileNames(rows.map((r) => r.layer));
+      const files: OutputFile[] = [
+        ...reportFiles(report).map((f): OutputFile => [f.path, f.contents]),
+        ["explorer.html", explorerHtml(rows, images, `t-SNE explorer: ${what}, ${modelName}`)],
+        ["labels.npy", encodeNpy({ data: images.labels, shape: [images.count], dtype: "int32" })],
+        ...rows.map((r, i): OutputFile => [npyNames[i] as string, encodeNpy({ data: r.embedding, shape: [images.count, 2], dtype: "float32" })]),
+        ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
+      ];
+      const out = opts.out as string;
+      const written = await writeOutputs(out, files);
+      for (const r of table) log(`${r.layer.padEnd(10)} k-NN acc ${r.knnAccuracy.toFixed(3)}  pixel overlap ${r.pixelOverlap.toFixed(3)}  trust ${r.trustworthiness.toFixed(3)}`);
+      log(`wrote ${out} (peak RSS ${peakRssMB} MB)`);
+      if (opts.json === true) printJson({ ...metrics, out, files: written.length });
+    } finally {
+      progress.stop();
+      interrupt.dispose();
+      model?.dispose();
+    }
+  });
 }

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { activations, createRng, resolveLayerNames, throwIfAborted, validateDataset } from "@dl/tensor-core";
-import type { AnyModel, ImageDataset, RunOptions } from "@dl/tensor-core";
+import { DlError, activations, createRng, resolveLayerNames, throwIfAborted, validateDataset } from "@dl/tensor-core";
+import type { AnyModel, ImageDataset, ModelInput, RunOptions, SpatialReduction } from "@dl/tensor-core";
 
 import { knnGraph } from "../tsne/knn.js";
 import { knnAccuracy, trustworthiness } from "../tsne/metrics.js";
@@ -19,12 +19,22 @@ export interface LayerEmbeddingOptions extends RunOptions {
   k?: number;
   /** Also embed the raw pixels first, as the reference row "pixels" (default true). */
   includePixels?: boolean;
+  /**
+   * What the model reads, when it differs from `images` (e.g. an image folder at the model's 224×224 while
+   * `images` holds small thumbnails for the pictures and the pixel row). Same images, same order.
+   */
+  modelInput?: ModelInput;
+  /** Reduction of `[H, W, C]` maps (tensor-core's `activations`); default `auto`. */
+  spatial?: SpatialReduction | "auto";
+  batchSize?: number;
 }
 
 export interface LayerEmbedding {
   layer: string;
-  /** Width of the layer's activations. */
+  /** Width of the layer's activations (after the spatial reduction). */
   features: number;
+  /** How the layer's map became a row ("flatten" for the pixel row and layers without space). */
+  reduction: SpatialReduction;
   /** N × 2, aligned to the previous row by orthogonal Procrustes. */
   embedding: Float32Array;
   kl: number;
@@ -105,7 +115,7 @@ export async function layerEmbeddings(
   const pixelGraph = knnGraph(pixels.data, n, pixels.d, k);
   const rows: LayerEmbedding[] = [];
   let previous: Float32Array | undefined;
-  const embedOne = async (layer: string, features: number, x: { data: Float32Array; d: number }, graph: ReturnType<typeof knnGraph>): Promise<void> => {
+  const embedOne = async (layer: string, features: number, reduction: SpatialReduction, x: { data: Float32Array; d: number }, graph: ReturnType<typeof knnGraph>): Promise<void> => {
     throwIfAborted(options.signal);
     const init = previous === undefined ? "pca" : rescaledInit(previous, n);
     const result = await tsne(x.data, n, x.d, {
@@ -127,6 +137,7 @@ export async function layerEmbeddings(
     rows.push({
       layer,
       features,
+      reduction,
       embedding,
       kl: result.kl,
       seconds: result.seconds,
@@ -138,13 +149,21 @@ export async function layerEmbeddings(
     });
     previous = embedding;
   };
-  if (options.includePixels ?? true) await embedOne("pixels", pixelsD, pixels, pixelGraph);
-  const acts = await activations(model, images, names);
+  if (options.includePixels ?? true) await embedOne("pixels", pixelsD, "flatten", pixels, pixelGraph);
+  const input = options.modelInput ?? images;
+  const inputCount = input instanceof tf.Tensor ? input.shape[0] : input.count;
+  if (inputCount !== n) throw new DlError("SHAPE_MISMATCH", `modelInput has ${inputCount} images but images has ${n}; they must be the same images in the same order.`);
+  const acts = await activations(model, input, names, {
+    spatial: options.spatial ?? "auto",
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onProgress: (e) => options.onProgress?.(e),
+  });
   for (const act of acts) {
     const width = act.data.length / n;
     const reduced = reduceFeatures(act.data, n, width, components, seed);
     act.data = new Float32Array(0); // release the wide copy early
-    await embedOne(act.layer, width, reduced, knnGraph(reduced.data, n, reduced.d, k));
+    await embedOne(act.layer, width, act.reduction, reduced, knnGraph(reduced.data, n, reduced.d, k));
   }
   return rows;
 }

@@ -1,25 +1,31 @@
-import { encodePng, escapeHtml, imageGrid, placeImagesAt, pngDataUri, pngFigure } from "@dl/tensor-core";
+import { DlError, encodePng, escapeHtml, imageGrid, placeImagesAt, pngDataUri, pngFigure } from "@dl/tensor-core";
 import type { ImageDataset, ReportSection, RgbaImage } from "@dl/tensor-core";
 
 import { assignToGrid, greedyGridFill } from "./gridAssignment.js";
 import type { GridAssignment } from "./gridAssignment.js";
 import type { LayerEmbedding } from "./layerEmbeddings.js";
 
-/** The images laid out cell by cell as assigned (empty cells stay black). */
-export function gridMosaic(images: Float32Array, height: number, width: number, grid: GridAssignment): RgbaImage {
-  const per = height * width;
+/** The images laid out cell by cell as assigned (empty cells stay black); grey or RGB. */
+export function gridMosaic(images: Float32Array, height: number, width: number, grid: GridAssignment, channels: 1 | 3 = 1): RgbaImage {
+  const per = height * width * channels;
   const cells = grid.columns * grid.rows;
   const tiles = new Float32Array(cells * per);
   for (let cell = 0; cell < cells; cell++) {
     const i = grid.pointOfCell[cell] as number;
     if (i >= 0) tiles.set(images.subarray(i * per, (i + 1) * per), cell * per);
   }
-  return imageGrid(tiles, cells, height, width, { columns: grid.columns, padding: 0 });
+  return imageGrid(tiles, cells, height, width, { columns: grid.columns, padding: 0, channels });
 }
 
-/** Images drawn at their embedded points (the classic t-SNE picture), tinted by class. */
+/** Grey (1) or RGB (3): what the pictures can draw of a dataset. */
+function pictureChannels(images: ImageDataset): 1 | 3 {
+  if (images.channels !== 1 && images.channels !== 3) throw new DlError("NOT_SUPPORTED", `Pictures draw grey or RGB images, not ${images.channels} channels.`);
+  return images.channels;
+}
+
+/** Images drawn at their embedded points (the classic t-SNE picture): grey ones tinted by class, colour ones framed by class. */
 export function pointMosaic(embedding: Float32Array, images: ImageDataset, size = 1200): RgbaImage {
-  return placeImagesAt(embedding, images.images, images.count, images.height, images.width, { width: size, height: size, labels: images.labels });
+  return placeImagesAt(embedding, images.images, images.count, images.height, images.width, { width: size, height: size, labels: images.labels, channels: pictureChannels(images) });
 }
 
 /** An evenly spread subset of indices for grids (the optimal assignment is O(n³)). */
@@ -65,7 +71,7 @@ function subsetImages(images: ImageDataset, indices: number[]): Float32Array {
 export function explorerHtml(rows: readonly LayerEmbedding[], images: ImageDataset, title: string): string {
   const n = images.count;
   const columns = Math.ceil(Math.sqrt(n));
-  const sprite = pngDataUri(encodePng(imageGrid(images.images, n, images.height, images.width, { columns, padding: 0 })));
+  const sprite = pngDataUri(encodePng(imageGrid(images.images, n, images.height, images.width, { columns, padding: 0, channels: pictureChannels(images) })));
   const data = {
     layers: rows.map((r) => ({ name: r.layer, acc: r.knnAccuracy, overlap: r.pixelOverlap, xy: Array.from(r.embedding, (v) => Math.round(v * 100) / 100) })),
     labels: Array.from(images.labels),
@@ -153,8 +159,8 @@ export function layerEmbeddingSections(rows: readonly LayerEmbedding[], images: 
         "grid images": grids.indices.length,
       },
       figures: [
-        pngFigure("grid-optimal", "Optimal one-to-one grid (ours)", gridMosaic(gridImages, h, w, grids.optimal), { pixelated: true }),
-        pngFigure("grid-greedy", "Nearest-unused fill (cnnembed)", gridMosaic(gridImages, h, w, grids.greedy), { pixelated: true }),
+        pngFigure("grid-optimal", "Optimal one-to-one grid (ours)", gridMosaic(gridImages, h, w, grids.optimal, pictureChannels(images)), { pixelated: true }),
+        pngFigure("grid-greedy", "Nearest-unused fill (cnnembed)", gridMosaic(gridImages, h, w, grids.greedy, pictureChannels(images)), { pixelated: true }),
       ],
     },
   ];

@@ -1,8 +1,8 @@
 // Assembles runTcav's inputs from a labelled dataset, built-in concept names and user image sets.
-import { DlError, type ImageDataset, type NdArray, createRng } from "@dl/tensor-core";
+import { DlError, type ImageBatches, type ImageDataset, type NdArray, createRng } from "@dl/tensor-core";
 
 import { builtinConcept, isBuiltinConcept } from "./concepts.js";
-import { type ConceptSet, type ImageSet, requiredPoolSize } from "./tcav.js";
+import { type ConceptSet, type ImageSet, type ImageSource, requiredPoolSize } from "./tcav.js";
 
 /** Images from a `.npy` array of shape [N, H, W] or [N, H, W, C]; uint8 data is scaled to [0, 1]. */
 export function imageSetFromNdArray(array: NdArray, what: string): ImageSet {
@@ -36,6 +36,43 @@ export function concatImageSets(sets: readonly ImageSet[], what: string): ImageS
     offset += s.images.length;
   }
   return { images, count: sets.reduce((n, s) => n + s.count, 0), height: first.height, width: first.width, channels: first.channels };
+}
+
+function readRows(set: ImageSource, start: number, size: number): Float32Array {
+  const per = set.height * set.width * set.channels;
+  return "images" in set ? set.images.subarray(start * per, (start + size) * per) : set.read(start, size);
+}
+
+/** Several image sets (in memory or read batch by batch) read as one, without copying them into one array. */
+export function concatImageSources(sets: readonly ImageSource[]): ImageBatches {
+  const first = sets[0] as ImageSource;
+  const starts: number[] = [];
+  let total = 0;
+  for (const s of sets) {
+    starts.push(total);
+    total += s.count;
+  }
+  const per = first.height * first.width * first.channels;
+  return {
+    count: total,
+    height: first.height,
+    width: first.width,
+    channels: first.channels,
+    read(start, size) {
+      const out = new Float32Array(size * per);
+      let row = start;
+      while (row < start + size) {
+        let k = sets.length - 1;
+        while ((starts[k] as number) > row) k--;
+        const set = sets[k] as ImageSource;
+        const local = row - (starts[k] as number);
+        const take = Math.min(set.count - local, start + size - row);
+        out.set(readRows(set, local, take), (row - start) * per);
+        row += take;
+      }
+      return out;
+    },
+  };
 }
 
 function pick(set: ImageSet, rows: ArrayLike<number>): ImageSet {

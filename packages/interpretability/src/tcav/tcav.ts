@@ -18,6 +18,7 @@ import {
 } from "@dl/tensor-core";
 
 import { type ActivationMatrix, type CavOptions, trainCav } from "./cav.js";
+import { concatImageSources } from "./inputs.js";
 import { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./sensitivity.js";
 import {
   type Alternative,
@@ -81,7 +82,7 @@ export interface TcavOptions extends RunOptions, TcavStatisticsOptions {
   /** Layer names or globs (resolved against the model). */
   layers: readonly string[];
   batchSize?: number;
-  /** How `[H, W, C]` maps become CAV space: `auto` flattens maps up to 32,768 values and averages larger ones over space. */
+  /** How `[H, W, C]` maps become CAV space: `auto` flattens maps up to 16,384 values per image and averages larger ones over space. */
   spatial?: "flatten" | "mean" | "auto";
 }
 
@@ -362,43 +363,6 @@ function checkImageSet(set: ImageSource, what: string, model: ImageModel): void 
   }
 }
 
-function readRows(set: ImageSource, start: number, size: number): Float32Array {
-  const per = set.height * set.width * set.channels;
-  return "images" in set ? set.images.subarray(start * per, (start + size) * per) : set.read(start, size);
-}
-
-/** Several image sets read as one, without copying them into one array (large models, large images). */
-function concatenated(sets: readonly ImageSource[]): ImageBatches {
-  const first = sets[0] as ImageSource;
-  const starts: number[] = [];
-  let total = 0;
-  for (const s of sets) {
-    starts.push(total);
-    total += s.count;
-  }
-  const per = first.height * first.width * first.channels;
-  return {
-    count: total,
-    height: first.height,
-    width: first.width,
-    channels: first.channels,
-    read(start, size) {
-      const out = new Float32Array(size * per);
-      let row = start;
-      while (row < start + size) {
-        let k = sets.length - 1;
-        while ((starts[k] as number) > row) k--;
-        const set = sets[k] as ImageSource;
-        const local = row - (starts[k] as number);
-        const take = Math.min(set.count - local, start + size - row);
-        out.set(readRows(set, local, take), (row - start) * per);
-        row += take;
-      }
-      return out;
-    },
-  };
-}
-
 function asMatrix(a: LayerActivations): ActivationMatrix {
   const rows = a.shape[0] ?? 0;
   return { data: a.data, rows, dim: rows === 0 ? 0 : a.data.length / rows };
@@ -450,7 +414,7 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   const poolRows = Int32Array.from({ length: options.randomPool.count }, (_, i) => offset + i);
   const draws = drawTcavSets(conceptRows, poolRows, settings, seed);
 
-  const allImages = concatenated([...options.concepts, options.randomPool]);
+  const allImages = concatImageSources([...options.concepts, options.randomPool]);
   const spatial = options.spatial ?? "auto";
   const batch = { ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }), ...(options.signal === undefined ? {} : { signal: options.signal }) };
   options.onProgress?.({ phase: "activations", step: 0, total: layers.length });
@@ -464,7 +428,7 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
     const layer = acts.layer;
     options.onProgress?.({ phase: "gradients", step: li, total: layers.length, message: layer });
     const reduction = acts.reduction === "mean" ? "mean" : "flatten";
-    const gradients = await gradientsAtLayer(handle, concatenated([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
+    const gradients = await gradientsAtLayer(handle, concatImageSources([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
     const matrix = asMatrix(acts);
     layerSpaces.push({ layer, features: matrix.dim, reduction: acts.reduction });
     const scored = scoreLayer(

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 import { environment } from "../env.js";
 import { DlError } from "../errors.js";
@@ -24,6 +24,15 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   }
 }
 
+/**
+ * A file name made from text a user or a model supplied (a layer name, a concept name): letters, digits,
+ * `.`, `_` and `-` kept, every other run of characters one `_`, no leading dot, at most 120 characters.
+ */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 120);
+  return cleaned === "" ? "_" : cleaned;
+}
+
 export interface OutputFile {
   /** Path relative to the output folder. */
   path: string;
@@ -41,6 +50,12 @@ export async function writeFilesAtomically(dir: string, files: readonly OutputFi
     error instanceof DlError
       ? error
       : new DlError("IO_ERROR", `Cannot write to ${target}: ${error instanceof Error ? error.message : String(error)}. ${hint}`, { cause: error });
+  for (const f of files) {
+    const inside = relative(target, resolve(target, f.path));
+    if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+      throw new DlError("INVALID_ARGUMENT", `Output file "${f.path}" would land outside ${target}; output names must stay inside the output folder (use safeFileName for names from user or model content).`);
+    }
+  }
   const parent = dirname(target);
   let staging: string;
   try {

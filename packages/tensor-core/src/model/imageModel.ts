@@ -6,6 +6,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 
 import { DlError, listNames } from "../errors.js";
+import { type Preprocessing, preprocessTensor } from "../data/preprocess.js";
 
 /** A layer (LayersModel) or node (GraphModel) whose output can be read. */
 export interface ModelLayer {
@@ -23,7 +24,9 @@ export interface ModelLayer {
 export type InputTransform = (x: tf.Tensor) => tf.Tensor;
 
 export interface ImageModelOptions {
-  /** Turns [0, 1] pixels into what the model was trained on; default: identity (the model takes [0, 1]). */
+  /** What the model was trained on, from [0, 1] pixels (see `parsePreprocessing`); default: the pixels as they are. */
+  preprocessing?: Preprocessing;
+  /** A custom pixel transform instead of `preprocessing`. */
   transform?: InputTransform;
   /** Class names by output index, for reports (default: the indices). */
   classNames?: readonly string[];
@@ -53,6 +56,8 @@ export interface ImageModel {
   readonly gradientLayers: readonly string[];
   readonly numClasses: number;
   readonly classNames: readonly string[] | undefined;
+  /** The preprocessing every batch gets (undefined: none, or a custom transform). */
+  readonly preprocessing: Preprocessing | undefined;
   /** The wrapped tfjs model. */
   readonly model: tfl.LayersModel | GraphModel;
   /** The batch in model input scale (the transform applied). */
@@ -303,6 +308,14 @@ function layersBeforeLogits(model: tfl.LayersModel, logits: LayersLogits): Set<s
   return into;
 }
 
+/** The batch transform the options ask for. */
+function transformOf(options: ImageModelOptions): InputTransform | undefined {
+  if (options.transform !== undefined) return options.transform;
+  const p = options.preprocessing;
+  if (p === undefined) return undefined;
+  return (x) => (x.rank === 4 ? preprocessTensor(x as tf.Tensor4D, p) : x);
+}
+
 function layersImageModel(model: tfl.LayersModel, options: ImageModelOptions): ImageModel {
   if (model.inputs.length !== 1) {
     throw new DlError("NOT_SUPPORTED", `Model "${model.name}" has ${model.inputs.length} inputs (${listNames(model.inputs.map((i) => i.name))}); dl-lab reads models with one image input.`);
@@ -331,9 +344,10 @@ function layersImageModel(model: tfl.LayersModel, options: ImageModelOptions): I
     const z: tf.Tensor2D = tf.matMul(h, kernel as tf.Tensor2D);
     return bias === undefined ? z : tf.add<tf.Tensor2D>(z, bias);
   };
-  const transform = options.transform;
+  const transform = transformOf(options);
   return {
     kind: "layers",
+    preprocessing: options.preprocessing,
     name: model.name,
     inputShape,
     layers: [...byName.values()].map((e) => e.info),
@@ -424,7 +438,7 @@ function graphImageModel(model: GraphModel, options: ImageModelOptions): ImageMo
       throw graphError(error);
     }
   };
-  const transform = options.transform;
+  const transform = transformOf(options);
   if (numClasses === 0) {
     // Unknown statically: one probe on a zero image.
     const probe = tf.zeros([1, ...inputShape.map((d) => d ?? 32)]);
@@ -434,6 +448,7 @@ function graphImageModel(model: GraphModel, options: ImageModelOptions): ImageMo
   }
   return {
     kind: "graph",
+    preprocessing: options.preprocessing,
     name,
     inputShape,
     layers,

@@ -10,7 +10,10 @@ export {
   layerNames,
   logitsLayerName,
   resolveLayerNames,
+  suggestLayers,
 } from "./layers.js";
+export { predictionsSection, topPredictions } from "./predictions.js";
+export type { Prediction } from "./predictions.js";
 export type { ActivationOptions, AnyModel, GradientOptions, ImageBatches, LayerActivations, ModelInput, SpatialReduction } from "./layers.js";
 export { imageModel, isImageModel } from "./imageModel.js";
 export type { ImageModel, ImageModelOptions, InputTransform, LogitsSource, ModelLayer } from "./imageModel.js";

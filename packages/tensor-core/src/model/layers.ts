@@ -17,7 +17,7 @@ export type SpatialReduction = "flatten" | "mean" | "max";
 export const SPATIAL_REDUCTIONS: readonly (SpatialReduction | "auto")[] = ["auto", "flatten", "mean", "max"];
 
 /** With `spatial: "auto"`, maps with more values per image than this are averaged over space (global average pooling). */
-export const AUTO_FLATTEN_MAX_FEATURES = 32_768;
+export const AUTO_FLATTEN_MAX_FEATURES = 16_384;
 
 /** Activations of one layer for N inputs, one row per example. */
 export interface LayerActivations {
@@ -47,7 +47,7 @@ export type AnyModel = tfl.LayersModel | GraphModel | ImageModel;
 
 export interface ActivationOptions {
   batchSize?: number;
-  /** Reduction of spatial maps; default `auto` (flatten up to `AUTO_FLATTEN_MAX_FEATURES` values, else `mean`). */
+  /** Reduction of spatial maps; default `auto` (flatten up to `AUTO_FLATTEN_MAX_FEATURES` = 16,384 values per image, else `mean`). */
   spatial?: SpatialReduction | "auto";
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
@@ -169,6 +169,31 @@ function batchTensor(model: ImageModel, x: ModelInput, start: number, size: numb
     if (model.inputShape.length === 3 && model.inputShape[2] === 3 && batch.rank === 4 && batch.shape[3] === 1) batch = tf.tile(batch, [1, 1, 1, 3]);
     return model.prepare(batch);
   });
+}
+
+/** The checked input as a count and a batch maker (prepared for the model); for sibling modules. */
+export function activationsInput(model: ImageModel, x: ModelInput): { count: number; batch: (start: number, size: number) => tf.Tensor } {
+  checkInput(model, x);
+  return { count: inputCount(x), batch: (start, size) => batchTensor(model, x, start, size) };
+}
+
+const SUGGESTION_SKIPS = new Set([...SKIPPED_BY_ALL, "ZeroPadding2D", "Reshape", "Flatten", "Rescaling", "Normalization", "Activation", "ReLU", "Softmax"]);
+
+/**
+ * A few layers spread over the depth of a model, for a first look when the user names none: evenly
+ * spaced top-level layers (inputs, dropout, reshapes and bare activations skipped), the last one before
+ * the logits and the logits. Models with at most `count` + 1 such layers get all of them.
+ */
+export function suggestLayers(model: AnyModel, count = 4): string[] {
+  const handle = imageModel(model);
+  const before = new Set(handle.gradientLayers);
+  const candidates = handle.layers.filter((l) => l.parent === undefined && !SUGGESTION_SKIPS.has(l.kind) && (before.has(l.name) || l.name === handle.logits.layer)).map((l) => l.name);
+  if (candidates.length <= count + 1) return candidates;
+  const picked = new Set<string>();
+  for (let i = 1; i < count; i++) picked.add(candidates[Math.floor((i * (candidates.length - 2)) / count)] as string);
+  picked.add(candidates[candidates.length - 2] as string);
+  picked.add(candidates[candidates.length - 1] as string);
+  return candidates.filter((c) => picked.has(c));
 }
 
 function checkBatchSize(batchSize: number): void {

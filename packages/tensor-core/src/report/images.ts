@@ -127,6 +127,29 @@ export function imageGrid(
   return out;
 }
 
+/** Draws RGB image `i` opaquely with its top-left corner at (left, top), framed in `frame` when given. */
+function drawRgb(out: RgbaImage, images: Float32Array, i: number, height: number, width: number, left: number, top: number, frame: readonly number[] | undefined): void {
+  const base = i * height * width * 3;
+  for (let y = -1; y <= height; y++) {
+    const cy = top + y;
+    if (cy < 0 || cy >= out.height) continue;
+    for (let x = -1; x <= width; x++) {
+      const cx = left + x;
+      if (cx < 0 || cx >= out.width) continue;
+      const o = (cy * out.width + cx) * 4;
+      const border = y < 0 || x < 0 || y === height || x === width;
+      if (border) {
+        if (frame === undefined) continue;
+        for (let c = 0; c < 3; c++) out.data[o + c] = frame[c] ?? 0;
+      } else {
+        const p = base + (y * width + x) * 3;
+        for (let c = 0; c < 3; c++) out.data[o + c] = toByte(images[p + c]);
+      }
+      out.data[o + 3] = 255;
+    }
+  }
+}
+
 /** Options of `placeImagesAt`. */
 export interface PlaceImagesOptions {
   /** Canvas size in pixels (default 800 × 800). */
@@ -138,8 +161,8 @@ export interface PlaceImagesOptions {
   background?: string;
   /** One class per image: tints each image with its class's palette colour. */
   labels?: ArrayLike<number>;
-  /** Channels per image pixel in `images` (gray only for now). */
-  channels?: 1;
+  /** Channels per image pixel in `images`: 1 (grey, drawn as ink tinted by class) or 3 (RGB, drawn as they are, framed in the class colour). */
+  channels?: 1 | 3;
 }
 
 /**
@@ -156,9 +179,10 @@ export function placeImagesAt(
   options: PlaceImagesOptions = {},
 ): RgbaImage {
   assertArgument(points.length >= 2 * count, () => `placeImagesAt: ${count} images need ${2 * count} coordinates, got ${points.length}.`);
+  const channels = options.channels ?? 1;
   assertArgument(
-    images.length >= count * height * width,
-    () => `placeImagesAt: ${count} images of ${height}×${width} need ${count * height * width} values, got ${images.length}.`,
+    images.length >= count * height * width * channels,
+    () => `placeImagesAt: ${count} images of ${height}×${width}×${channels} need ${count * height * width * channels} values, got ${images.length}.`,
   );
   const canvasWidth = options.width ?? 800;
   const canvasHeight = options.height ?? 800;
@@ -185,6 +209,10 @@ export function placeImagesAt(
     const top = Math.round(margin + (yMax > yMin ? ((yMax - py) / (yMax - yMin)) * spanY : spanY / 2));
     const label = options.labels?.[i];
     const tint = label === undefined ? ink : [...parseColor(labelColor(label)).slice(0, 3)];
+    if (channels === 3) {
+      drawRgb(out, images, i, height, width, left, top, label === undefined ? undefined : tint);
+      continue;
+    }
     const base = i * height * width;
     for (let y = 0; y < height; y++) {
       const cy = top + y;
