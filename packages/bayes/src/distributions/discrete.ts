@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError } from "@dl/tensor-core";
 
+import { log1p } from "../special/ops.js";
 import {
   Distribution,
   type DistributionOptions,
@@ -37,7 +38,8 @@ export class Bernoulli extends Distribution {
       this.logits = this.param("logits", params.logits);
     } else {
       const probs = this.param("probs", params.probs, PROBABILITY);
-      this.logits = tf.tidy(() => tf.sub(tf.log(probs), tf.log1p(tf.neg(probs))));
+      // probs 0 and 1 become logits −∞ and +∞, which logProb and entropy handle without NaN.
+      this.logits = tf.tidy(() => tf.sub(tf.log(probs), log1p(tf.neg(probs))));
       this.adopt(this.logits);
     }
     this.batchShape = [...this.logits.shape];
@@ -52,9 +54,25 @@ export class Bernoulli extends Distribution {
     return tf.tidy(() => tf.cast(tf.less(openUniform(shape, seed), tf.sigmoid(this.logits)), "int32"));
   }
 
-  // log p(x) = x·logits − softplus(logits).
+  // log σ(logits) for x = 1, log σ(−logits) for x = 0: finite or −∞ even at logits ±∞ (x·logits − softplus would be ∞ − ∞).
   logProb(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.sub(tf.mul(tf.cast(x, "float32"), this.logits), tf.softplus(this.logits)));
+    return tf.tidy(() => {
+      const one = tf.equal(tf.cast(x, "float32"), 1);
+      const shape = tf.broadcast_util.assertAndGetBroadcastShape(one.shape, this.logits.shape);
+      const logP = tf.broadcastTo(tf.neg(tf.softplus(tf.neg(this.logits))), shape);
+      const logQ = tf.broadcastTo(tf.neg(tf.softplus(this.logits)), shape);
+      return tf.where(tf.broadcastTo(one, shape), logP, logQ);
+    });
+  }
+
+  /** −p log p − (1 − p) log(1 − p), 0 at p ∈ {0, 1}. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const p = tf.sigmoid(this.logits);
+      const q = tf.sigmoid(tf.neg(this.logits));
+      const term = (w: tf.Tensor, logW: tf.Tensor): tf.Tensor => tf.where(tf.equal(w, 0), tf.zerosLike(w), tf.mul(w, logW));
+      return tf.neg(tf.add(term(p, tf.neg(tf.softplus(tf.neg(this.logits)))), term(q, tf.neg(tf.softplus(this.logits)))));
+    });
   }
 
   override readonly hasCdf: boolean = true;
@@ -132,10 +150,23 @@ export class Categorical extends Distribution {
     return tf.logSoftmax(this.logits);
   }
 
+  // Selects log pₓ with a mask, not a one-hot product: 0·log 0 would be NaN for a zero-probability category.
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const oneHot = tf.oneHot(tf.cast(x, "int32"), this.numCategories);
-      return tf.sum(tf.mul(oneHot, tf.logSoftmax(this.logits)), -1);
+      const logProbs = tf.logSoftmax(this.logits);
+      const shape = tf.broadcast_util.assertAndGetBroadcastShape(oneHot.shape, logProbs.shape);
+      const picked = tf.where(tf.broadcastTo(tf.equal(oneHot, 1), shape), tf.broadcastTo(logProbs, shape), tf.zeros(shape));
+      return tf.sum(picked, -1);
+    });
+  }
+
+  /** −Σ pₖ log pₖ, with 0·log 0 = 0. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const logProbs = tf.logSoftmax(this.logits);
+      const p = tf.exp(logProbs);
+      return tf.neg(tf.sum(tf.where(tf.equal(p, 0), tf.zerosLike(p), tf.mul(p, logProbs)), -1));
     });
   }
 

@@ -130,6 +130,46 @@ describe("discrete distributions", () => {
   });
 });
 
+describe("finite answers where naive formulas give NaN", () => {
+  it("Bernoulli with probs 0 and 1: logProb 0 or −∞, entropy 0 (x·logits − softplus would be ∞ − ∞)", () => {
+    const before = tf.memory().numTensors;
+    const probs = tf.tensor1d([0, 1, 0.3]);
+    const d = new Bernoulli({ probs });
+    const x = tf.tensor2d([
+      [0, 0, 0],
+      [1, 1, 1],
+    ]);
+    // + 0 turns −0 (= −softplus(−∞)) into 0.
+    expect(values(d.logProb(x)).map((v) => v + 0)).toEqual([0, -Infinity, expect.closeTo(Math.log(0.7), 6), -Infinity, 0, expect.closeTo(Math.log(0.3), 6)]);
+    expectClose(values(d.entropy()), [0, 0, -(0.3 * Math.log(0.3) + 0.7 * Math.log(0.7))], 1e-6);
+    expectClose(values(d.mean()), [0, 1, 0.3], 1e-6);
+    x.dispose();
+    probs.dispose();
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("Categorical with a zero probability: log 0 = −∞ there, finite elsewhere, entropy without 0·log 0", () => {
+    const probs = tf.tensor1d([0, 0.25, 0.75]);
+    const d = new Categorical({ probs });
+    const lp = values(d.logProb(tf.tensor1d([0, 1, 2], "int32")));
+    expect(lp[0]).toBe(-Infinity);
+    expectClose(lp.slice(1), [Math.log(0.25), Math.log(0.75)], 1e-6);
+    expectClose(values(d.entropy()), [-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))], 1e-6);
+    d.dispose();
+    probs.dispose();
+  });
+
+  it("a mixture whose components are all −∞ at x gives −∞, not NaN", () => {
+    const mix = new Categorical({ probs: tf.tensor1d([0.5, 0.5]) });
+    const comps = new Uniform({ low: tf.tensor1d([0, 2]), high: tf.tensor1d([1, 3]) });
+    const d = new MixtureSameFamily({ mixtureDistribution: mix, componentsDistribution: comps });
+    const lp = values(d.logProb(tf.tensor1d([1.5, 0.5, 2.5])));
+    expect(lp[0]).toBe(-Infinity);
+    expectClose(lp.slice(1), [Math.log(0.5), Math.log(0.5)], 1e-6);
+  });
+});
+
 /** Float64 Gaussian log density with covariance Σ = L Lᵀ via explicit forward substitution. */
 function mvnLogPdf(x: number[], mu: number[], L: number[][]): number {
   const d = x.length;

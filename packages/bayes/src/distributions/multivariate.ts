@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError } from "@dl/tensor-core";
 
+import { logSumExp } from "../special/ops.js";
 import type { Categorical } from "./discrete.js";
 import {
   Distribution,
@@ -207,7 +208,8 @@ export class MixtureSameFamily extends Distribution {
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const componentLogProbs = this.componentsDistribution.logProb(this.expandToComponents(x));
-      return tf.logSumExp(tf.add(componentLogProbs, this.mixtureDistribution.logProbs()), -1);
+      // Our logSumExp: −∞ where every component is −∞ (tf.logSumExp gives NaN there).
+      return logSumExp(tf.add(componentLogProbs, this.mixtureDistribution.logProbs()), -1);
     });
   }
 
