@@ -127,14 +127,16 @@ export class Gamma extends Distribution {
       const large = tf.greaterEqual(a, STIRLING_FROM);
       const aL = tf.maximum(a, STIRLING_FROM);
       const positive = tf.greater(x, 0);
-      const y = tf.mul(beta, tf.where(positive, x, tf.onesLike(x)));
+      const useStirling = tf.logicalAnd(large, positive);
+      // Outside its branch the Stirling form sees u = 0, so its gradient is finite (0·∞ would be NaN).
+      const y = tf.where(useStirling, tf.mul(beta, x), aL);
       const u = tf.sub(tf.div(y, aL), 1);
       const stirling = tf.add(
         tf.sub(tf.sub(tf.mul(aL, log1pmx(u)), log1p(u)), tf.add(tf.mul(0.5, tf.log(aL)), HALF_LOG_TWO_PI)),
         tf.sub(tf.log(beta), stirlingCorrection(aL)),
       );
       const shape = broadcast(this.name, direct.shape, stirling.shape);
-      const value = tf.where(tf.broadcastTo(tf.logicalAnd(large, positive), shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
+      const value = tf.where(tf.broadcastTo(useStirling, shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
       return tf.where(tf.broadcastTo(tf.greaterEqual(x, 0), shape), value, tf.fill(shape, -Infinity));
     });
   }
@@ -358,7 +360,9 @@ export class Beta extends Distribution {
       const aL = tf.maximum(a, STIRLING_FROM);
       const bL = tf.maximum(b, STIRLING_FROM);
       const n = tf.add(aL, bL);
-      const xi = tf.where(interior, x, tf.fill(x.shape, 0.5));
+      const useStirling = tf.logicalAnd(large, interior);
+      // Outside its branch the Stirling form sees x = μ (u = v = 0), so its gradient is finite.
+      const xi = tf.where(useStirling, x, tf.div(aL, n));
       const u = tf.sub(tf.div(tf.mul(xi, n), aL), 1);
       const v = tf.sub(tf.div(tf.mul(tf.sub(1, xi), n), bL), 1);
       const stirling = tf.sub(
@@ -372,7 +376,7 @@ export class Beta extends Distribution {
         ),
       );
       const shape = broadcast(this.name, direct.shape, stirling.shape);
-      const value = tf.where(tf.broadcastTo(tf.logicalAnd(large, interior), shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
+      const value = tf.where(tf.broadcastTo(useStirling, shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
       const inside = tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, 1));
       return tf.where(tf.broadcastTo(inside, shape), value, tf.fill(shape, -Infinity));
     });
