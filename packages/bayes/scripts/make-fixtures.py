@@ -135,6 +135,12 @@ def frozen(name, p):
         return stats.gamma(p["concentration"], scale=1 / p["rate"])
     if name == "Beta":
         return stats.beta(p["concentration1"], p["concentration0"])
+    if name == "LogNormal":
+        return stats.lognorm(p["scale"], scale=np.exp(p["loc"]))
+    if name == "StudentT":
+        return stats.t(p["df"], p["loc"], p["scale"])
+    if name == "Poisson":
+        return stats.poisson(p["rate"])
     raise ValueError(name)
 
 
@@ -158,7 +164,7 @@ def method_value(name, params, method, arg):
     d = frozen(name, params)
     with np.errstate(all="ignore"):
         if method == "logProb":
-            return float(d.logpdf(arg))
+            return float(d.logpmf(arg) if name == "Poisson" else d.logpdf(arg))
         if method == "cdf":
             return float(d.cdf(arg))
         if method == "logCdf":
@@ -170,6 +176,8 @@ def method_value(name, params, method, arg):
         if method == "icdf":
             return checked_ppf(d, arg)
         if method == "mean":
+            if name == "StudentT" and params["df"] <= 1:
+                return np.nan  # TFP's convention (allow_nan_stats); SciPy says inf
             return float(d.mean())
         if method == "variance":
             return float(d.var())
@@ -253,9 +261,17 @@ GRID = [
      lambda p: [-1, 0] + [float(frozen("Gamma", p).ppf(q)) for q in [1e-30, 1e-10, 1e-5, 0.01, 0.3, 0.5, 0.9, 0.999]] + [float(frozen("Gamma", p).isf(q)) for q in [1e-6, 1e-10]]),
     ("Beta", [{"concentration1": 2.2, "concentration0": 0.7}, {"concentration1": 0.5, "concentration0": 3}, {"concentration1": 1, "concentration0": 1}, {"concentration1": 1, "concentration0": 3}, {"concentration1": 0.05, "concentration0": 0.05}, {"concentration1": 150, "concentration0": 300}, {"concentration1": 1e4, "concentration0": 2e4}, {"concentration1": 0.5, "concentration0": 1e3}],
      lambda p: [-0.1, 0, 1, 1.1] + [float(frozen("Beta", p).ppf(q)) for q in [1e-30, 1e-10, 1e-5, 0.01, 0.3, 0.5, 0.9, 0.999]] + [float(frozen("Beta", p).isf(q)) for q in [1e-6, 1e-10]]),
+    ("LogNormal", [{"loc": 0, "scale": 1}, {"loc": 2, "scale": 0.1}, {"loc": -1, "scale": 3}, {"loc": 0, "scale": 1e-3}],
+     lambda p: [-1, 0] + [float(np.exp(p["loc"] + p["scale"] * z)) for z in Z_REAL]),
+    ("StudentT", [{"df": 1, "loc": 0, "scale": 1}, {"df": 3, "loc": 1, "scale": 2}, {"df": 0.5, "loc": 0, "scale": 1}, {"df": 2, "loc": 0, "scale": 1}, {"df": 30, "loc": 0, "scale": 1e-3}, {"df": 150, "loc": -2, "scale": 1e3}, {"df": 1e4, "loc": 0, "scale": 1}],
+     loc_scale_points([-1e6, -1e3, -40, -10, -3, -1, -0.2, 0, 0.7, 2, 5, 20, 1e3])),
+    ("Poisson", [{"rate": 3e-5}, {"rate": 0.1}, {"rate": 5}, {"rate": 150}, {"rate": 1e4}],
+     lambda p: [-1, 0, 1, 2, 2.5, 5] + [float(frozen("Poisson", p).ppf(q)) for q in [1e-10, 0.01, 0.5, 0.99]] + [float(frozen("Poisson", p).isf(q)) for q in [1e-10]]),
 ]
 
 X_METHODS = ["logProb", "cdf", "logCdf", "survivalFunction", "logSurvivalFunction"]
+# TFP's Poisson has no quantile, and its entropy has no closed form.
+SKIP = {"Poisson": {"icdf", "entropy"}}
 STAT_METHODS = ["mean", "variance", "entropy"]
 
 
@@ -272,6 +288,8 @@ def tail_grid():
             params = {k: f32(v) for k, v in raw.items()}
             xs = sorted({f32(x) for x in points(params) if np.isfinite(x) and abs(x) < 3e38})
             for method in X_METHODS + ["icdf"] + STAT_METHODS:
+                if method in SKIP.get(name, set()):
+                    continue
                 if method in STAT_METHODS:
                     args = [None]
                 elif method == "icdf":

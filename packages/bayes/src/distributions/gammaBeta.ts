@@ -68,7 +68,7 @@ export function standardGammaSampleGradient(z: number, alpha: number): number {
 }
 
 /** z ~ Gamma(α, 1) elementwise, with the implicit reparameterization gradient dz/dα. */
-function standardGammaWithGradient(alpha: tf.Tensor, seed: number): tf.Tensor {
+export function standardGammaWithGradient(alpha: tf.Tensor, seed: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [a, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const alphas = a.dataSync();
@@ -219,7 +219,7 @@ function standardGammaQuantile(p: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
 }
 
 /** Applies a float64 host function elementwise over broadcast tensors. */
-function hostBinary(x: tf.Tensor, p: tf.Tensor, q: tf.Tensor, f: (x: number, p: number, q: number) => number): tf.Tensor {
+export function hostBinary(x: tf.Tensor, p: tf.Tensor, q: tf.Tensor, f: (x: number, p: number, q: number) => number): tf.Tensor {
   return tf.tidy(() => {
     const shape = broadcastShapes("cdf", x.shape, p.shape, q.shape);
     const xs = tf.broadcastTo(x, shape).dataSync();

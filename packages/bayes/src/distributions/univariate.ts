@@ -541,3 +541,66 @@ function cauchyLower(z: tf.Tensor): tf.Tensor {
   const safe = tf.where(farBelow, z, tf.fill(z.shape, -1));
   return tf.where(farBelow, tf.div(tf.atan(tf.div(-1, safe)), Math.PI), tf.add(0.5, tf.div(tf.atan(z), Math.PI)));
 }
+
+/** LogNormal(loc, scale): log X ~ Normal(loc, scale). */
+export class LogNormal extends LocScaleDistribution {
+  constructor(params: { loc: TensorLike; scale: TensorLike }, options?: DistributionOptions) {
+    super("LogNormal", params, options);
+  }
+
+  override sample(sampleShape: SampleShape, seed: number): tf.Tensor {
+    const shape = [...normalizeSampleShape(sampleShape), ...this.batchShape];
+    return tf.tidy(() => tf.exp(tf.add(this.loc, tf.mul(this.scale, tf.randomNormal(shape, 0, 1, "float32", seed)))));
+  }
+
+  /** z = (log x − loc)/scale, with x ≤ 0 mapped to −∞. */
+  private logStandardize(x: tf.Tensor): tf.Tensor {
+    return tf.div(tf.sub(tf.log(tf.relu(x)), this.loc), this.scale);
+  }
+
+  logProb(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const positive = tf.greater(x, 0);
+      const logX = tf.log(tf.where(positive, x, tf.onesLike(x)));
+      const z = tf.div(tf.sub(logX, this.loc), this.scale);
+      const value = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(tf.add(tf.log(this.scale), HALF_LOG_TWO_PI), logX));
+      return restrict(positive, value);
+    });
+  }
+
+  override cdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtr(this.logStandardize(x)));
+  }
+
+  override logCdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => logNdtr(this.logStandardize(x)));
+  }
+
+  override survivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => ndtr(tf.neg(this.logStandardize(x))));
+  }
+
+  override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => logNdtr(tf.neg(this.logStandardize(x))));
+  }
+
+  override icdf(p: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.exp(tf.add(this.loc, tf.mul(this.scale, ndtri(p)))));
+  }
+
+  mean(): tf.Tensor {
+    return tf.tidy(() => tf.broadcastTo(tf.exp(tf.add(this.loc, tf.mul(0.5, tf.square(this.scale)))), [...this.batchShape]));
+  }
+
+  // (e^{σ²} − 1)·e^{2μ + σ²}, with expm1 for small σ.
+  variance(): tf.Tensor {
+    return tf.tidy(() => {
+      const s2 = tf.square(this.scale);
+      return tf.broadcastTo(tf.mul(tf.expm1(s2), tf.exp(tf.add(tf.mul(2, this.loc), s2))), [...this.batchShape]);
+    });
+  }
+
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => tf.broadcastTo(tf.add(tf.add(this.loc, tf.log(this.scale)), HALF_LOG_TWO_PI_E), [...this.batchShape]));
+  }
+}
