@@ -202,6 +202,8 @@ describe("multivariate distributions", () => {
     const scaleTril = tf.tensor2d(withJunk);
     const d = new MultivariateNormalTriL({ loc, scaleTril });
     expectClose(values(tf.tidy(() => d.logProb(tf.tensor2d(xs)))), xs.map((x) => mvnLogPdf(x, mu, L)), 1e-5);
+    // Entropy ½ log det(2πe Σ) with det Σ = Πᵢ Lᵢᵢ².
+    expectClose(values(d.entropy()), [1.5 * (1 + Math.log(2 * Math.PI)) + Math.log(1.2 * 0.7 * 0.9)], 1e-6);
     const cov = values(d.covariance());
     expectClose([cov[1] ?? NaN, cov[8] ?? NaN], [1.2 * 0.4, 0.09 + 0.25 + 0.81], 1e-5);
     const s = d.sample(20000, 5);
@@ -219,6 +221,7 @@ describe("multivariate distributions", () => {
     const x = [0.2, -1];
     const expected = mvnLogPdf(x, [1, 2], [[0.5, 0], [0, 3]]);
     expectClose(values(d.logProb(tf.tensor1d(x))), [expected], 1e-6);
+    expectClose(values(d.entropy()), [1 + Math.log(2 * Math.PI) + Math.log(0.5 * 3)], 1e-6);
     expect(() => new MultivariateNormalDiag({ loc: tf.tensor1d([1, 2]), scaleDiag: tf.tensor1d([1, 2, 3]) })).toThrow(/same last/);
   });
 

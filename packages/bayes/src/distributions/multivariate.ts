@@ -67,6 +67,15 @@ export class MultivariateNormalDiag extends Distribution {
   variance(): tf.Tensor {
     return tf.tidy(() => tf.broadcastTo(tf.square(this.scaleDiag), [...this.batchShape, ...this.eventShape]));
   }
+
+  /** ½ d (1 + log 2π) + Σ log σᵢ. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const d = this.eventShape[0] ?? 0;
+      const logDet = tf.broadcastTo(tf.sum(tf.log(this.scaleDiag), -1), [...this.batchShape]);
+      return tf.add(logDet, 0.5 * d * (1 + LOG_TWO_PI));
+    });
+  }
 }
 
 /**
@@ -153,6 +162,15 @@ export class MultivariateNormalTriL extends Distribution {
 
   variance(): tf.Tensor {
     return tf.tidy(() => tf.broadcastTo(tf.sum(tf.square(this.scaleTril), -1), [...this.batchShape, ...this.eventShape]));
+  }
+
+  /** ½ d (1 + log 2π) + Σ log Lᵢᵢ. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const d = this.eventShape[0] ?? 0;
+      const logDet = tf.sum(tf.log(tf.sum(tf.mul(this.scaleTril, tf.eye(d)), -1)), -1);
+      return tf.add(tf.broadcastTo(logDet, [...this.batchShape]), 0.5 * d * (1 + LOG_TWO_PI));
+    });
   }
 }
 

@@ -109,9 +109,6 @@ interface Summary {
   failures: string[];
 }
 
-/** Keys "Name.method" allowed to fail on a backend (each must still fail: fixing one means deleting it here). */
-const KNOWN_FAILURES: Record<string, readonly string[]> = { cpu: [], wasm: [] };
-
 function runGrid(backend: string): Map<string, Summary> {
   const summaries = new Map<string, Summary>();
   for (const c of fixtures.cases as unknown as Case[]) {
@@ -167,22 +164,15 @@ describe.each(["cpu", "wasm"] as const)("distributions against SciPy over a tail
     const summaries = runGrid(backend);
     expect(tf.memory().numTensors).toBe(before);
     let total = 0;
-    const unexpected: string[] = [];
-    const fixed: string[] = [];
-    const known = new Set(KNOWN_FAILURES[backend]);
+    const failures: string[] = [];
     for (const [key, s] of summaries) {
       total += s.checks;
       report.push(`${backend.padEnd(4)} ${key.padEnd(34)} ${String(s.checks).padStart(5)} checks  worst ${s.worstRaw.toExponential(2)} (beyond conditioning ${s.worst.toExponential(2)}) at ${s.worstRawAt}${s.failures.length > 0 ? `  FAIL ${s.failures.length}: ${s.worstAt}` : ""}`);
-      if (known.has(key)) {
-        if (s.failures.length === 0) fixed.push(key);
-      } else {
-        unexpected.push(...s.failures);
-      }
+      failures.push(...s.failures);
     }
     report.push(`${backend}: ${total} checks`);
     expect(total).toBeGreaterThan(4500);
-    expect(fixed, "known failures that now pass: delete them from KNOWN_FAILURES").toEqual([]);
-    expect(unexpected.slice(0, 40)).toEqual([]);
+    expect(failures.slice(0, 40)).toEqual([]);
   });
 });
 
