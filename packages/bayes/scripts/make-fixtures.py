@@ -310,6 +310,54 @@ def tail_grid():
     return cases
 
 
-tails_out = {"generator": "scripts/make-fixtures.py (scipy %s)" % scipy.__version__, "cases": tail_grid()}
+def simplex_point(fractions):
+    """Multiples of 2⁻²⁴ summing exactly to 1, so the point is the same in float32 and in SciPy."""
+    units = [int(round(f * 2**24)) for f in fractions[:-1]]
+    units.append(2**24 - sum(units))
+    return [u / 2**24 for u in units]
+
+
+def dirichlet_grid():
+    cases = []
+    grid = [
+        ([0.5, 2.0, 7.5], [[1 / 3, 1 / 3, 1 / 3], [2**-20, 0.25, 0.75], [0.05, 0.2, 0.75], [0.9, 0.05, 0.05]]),
+        ([0.05, 0.05, 0.05], [[2**-24, 2**-24, 1.0], [0.5, 0.25, 0.25], [1e-3, 0.5, 0.5]]),
+        ([150.0, 300.0, 50.0], [[0.3, 0.6, 0.1], [0.25, 0.65, 0.1], [0.35, 0.5, 0.15]]),
+        ([1e4, 2e4, 3e4], [[1 / 6, 1 / 3, 1 / 2], [0.17, 0.33, 0.5], [0.165, 0.335, 0.5]]),
+        ([1.0, 1.0, 1.0, 1.0], [[0.25, 0.25, 0.25, 0.25], [0.7, 0.1, 0.1, 0.1]]),
+    ]
+    for alpha, points in grid:
+        alpha = [f32(a) for a in alpha]
+        d = stats.dirichlet(alpha)
+        xs = [simplex_point(p) for p in points]
+        rows = []
+        for x in xs:
+            y = float(d.logpdf(x))
+            # κ over α and x; x moves along the simplex (x_i up, the last coordinate down).
+            h = 1e-6
+            k = 0.0
+            for i in range(len(alpha)):
+                up = list(alpha); up[i] *= 1 + h
+                dn = list(alpha); dn[i] *= 1 - h
+                k += abs((stats.dirichlet(up).logpdf(x) - stats.dirichlet(dn).logpdf(x)) / (2 * h))
+            for i in range(len(x) - 1):
+                step = h * x[i]
+                xu = list(x); xu[i] += step; xu[-1] -= step
+                xd = list(x); xd[i] -= step; xd[-1] += step
+                try:
+                    k += abs(x[i] * (d.logpdf(xu) - d.logpdf(xd)) / (2 * step))
+                except ValueError:
+                    pass
+            rows.append([x, y, k])
+        stats_rows = {
+            "mean": [float(v) for v in d.mean()],
+            "variance": [float(v) for v in d.var()],
+            "entropy": float(d.entropy()),
+        }
+        cases.append({"concentration": alpha, "points": rows, **stats_rows})
+    return cases
+
+
+tails_out = {"generator": "scripts/make-fixtures.py (scipy %s)" % scipy.__version__, "cases": tail_grid(), "dirichlet": dirichlet_grid()}
 with open(os.path.join(here, "..", "src", "fixtures", "tails.json"), "w") as f:
     json.dump(tails_out, f, separators=(",", ":"))

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { DlError, initBackend } from "@dl/tensor-core";
 
+import { erfcScalar } from "../special/scalar.js";
+
 import fixtures from "../fixtures/scipy.json" with { type: "json" };
 import { Bernoulli, Categorical } from "./discrete.js";
 import type { Distribution } from "./distribution.js";
@@ -239,6 +241,14 @@ describe("multivariate distributions", () => {
     expectClose(values(d.mean()), [0.25 * -1 + 0.75 * 2], 1e-6);
     const second = 0.25 * (0.25 + 1) + 0.75 * (2.25 + 4);
     expectClose(values(d.variance()), [second - 1.25 ** 2], 1e-5);
+    // Far tails stay in log space: log(¼Φ(−1.2/0.5 …)) at x = −30 and the upper tail at x = 40.
+    const logPhi = (z: number): number => Math.log(0.5 * erfcScalar(-z / Math.SQRT2));
+    const logMix = (a: number, b: number): number => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+    const lower = values(d.logCdf(tf.tensor1d([-30])))[0] ?? NaN;
+    const upper = values(d.logSurvivalFunction(tf.tensor1d([40])))[0] ?? NaN;
+    expect(Math.abs(lower / logMix(Math.log(0.25) + logPhi(-29 / 0.5), Math.log(0.75) + logPhi(-32 / 1.5)) - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(upper / logMix(Math.log(0.25) + logPhi(-41 / 0.5), Math.log(0.75) + logPhi(-38 / 1.5)) - 1)).toBeLessThan(1e-5);
+    expectClose(values(d.survivalFunction(tf.tensor1d([0.4]))), [1 - (values(d.cdf(tf.tensor1d([0.4])))[0] ?? NaN)], 1e-6);
     const s = d.sample(20000, 9);
     expectClose([values(tf.mean(s))[0] ?? NaN], [1.25], 0, 0.05);
     s.dispose();

@@ -6,6 +6,7 @@ import { initBackend } from "@dl/tensor-core";
 import betaincinv from "@stdlib/math-base-special-betaincinv";
 
 import { gammaQuantileScalar, lbetaScalar, lgammaScalar, regularizedBeta, regularizedGammaP, regularizedGammaQ } from "../special/scalar.js";
+import { Dirichlet } from "./dirichlet.js";
 import type { Distribution } from "./distribution.js";
 import { Beta, Gamma } from "./gammaBeta.js";
 import { Cauchy, Exponential, Gumbel, Laplace, Logistic, Normal, Weibull } from "./univariate.js";
@@ -164,6 +165,36 @@ describe.each(["cpu", "wasm"] as const)("gradients in the tails on %s", (backend
     }
     expect(checks).toBeGreaterThan(60);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("Dirichlet ∂logProb/∂α, small and Stirling-reduced (α ≥ 10), matches finite differences", async () => {
+    await initBackend({ backend });
+    const logPdf = (x: number[], alpha: number[]): number => {
+      const a0 = alpha.reduce((a, b) => a + b, 0);
+      return alpha.reduce((acc, a, i) => acc + (a - 1) * Math.log(x[i] ?? NaN) - lgammaScalar(a), 0) + lgammaScalar(a0);
+    };
+    for (const [alpha, x] of [
+      [
+        [0.5, 2, 7.5],
+        [2 ** -20, 0.25, 0.75 - 2 ** -20],
+      ],
+      [
+        [1e4, 2e4, 3e4],
+        [0.1650390625, 0.3349609375, 0.5],
+      ],
+    ] as const) {
+      const a = alpha.map(Math.fround);
+      const g = tf.tidy(() =>
+        Array.from(tf.grad((t: tf.Tensor) => tf.sum(new Dirichlet({ concentration: t }).logProb(tf.tensor1d([...x]))))(tf.tensor1d(a)).dataSync()),
+      );
+      a.forEach((ai, i) => {
+        const expected = derivative((v) => logPdf([...x], a.map((aj, j) => (j === i ? v : aj))), ai);
+        const got = g[i] ?? NaN;
+        expect(Math.abs(ai * (got - expected)), `Dirichlet(${a.join(", ")}) ∂/∂α${i}: ${got} vs ${expected}`).toBeLessThanOrEqual(
+          1e-3 * Math.max(Math.abs(ai * expected), 1),
+        );
+      });
+    }
   });
 
   it("Gamma and Beta quantiles: dx/dp = 1/p(x) and dx/dθ = ∂F⁻¹/∂θ at p = 1e-10, ½, 1 − 1e-6", async () => {

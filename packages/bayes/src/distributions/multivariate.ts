@@ -237,6 +237,28 @@ export class MixtureSameFamily extends Distribution {
     );
   }
 
+  // log Σₖ wₖ Fₖ(x) from the components' own log cdfs, so the far tails do not underflow.
+  override logCdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      logSumExp(tf.add(this.componentsDistribution.logCdf(this.expandToComponents(x)), this.mixtureDistribution.logProbs()), -1),
+    );
+  }
+
+  override survivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      tf.sum(tf.mul(this.componentsDistribution.survivalFunction(this.expandToComponents(x)), this.mixtureDistribution.probs), -1),
+    );
+  }
+
+  override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      logSumExp(
+        tf.add(this.componentsDistribution.logSurvivalFunction(this.expandToComponents(x)), this.mixtureDistribution.logProbs()),
+        -1,
+      ),
+    );
+  }
+
   private weightsForEvent(): tf.Tensor {
     let w = this.mixtureDistribution.probs;
     for (let i = 0; i < this.eventShape.length; i++) w = tf.expandDims(w, -1);

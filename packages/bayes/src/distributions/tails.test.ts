@@ -6,6 +6,7 @@ import { initBackend } from "@dl/tensor-core";
 import fixtures from "../fixtures/tails.json" with { type: "json" };
 import type { Distribution } from "./distribution.js";
 import { Poisson } from "./discrete.js";
+import { Dirichlet } from "./dirichlet.js";
 import { Beta, Gamma } from "./gammaBeta.js";
 import { StudentT } from "./studentT.js";
 import { Cauchy, Exponential, Gumbel, Laplace, LogNormal, Logistic, Normal, Uniform, Weibull } from "./univariate.js";
@@ -173,6 +174,44 @@ describe.each(["cpu", "wasm"] as const)("distributions against SciPy over a tail
     report.push(`${backend}: ${total} checks`);
     expect(total).toBeGreaterThan(4500);
     expect(failures.slice(0, 40)).toEqual([]);
+  });
+});
+
+interface DirichletCase {
+  concentration: number[];
+  points: [number[], number, number][];
+  mean: number[];
+  variance: number[];
+  entropy: number;
+}
+
+describe.each(["cpu", "wasm"] as const)("Dirichlet against SciPy, on %s", (backend) => {
+  it("logProb (faces, tiny and huge concentrations), mean, variance and entropy", async () => {
+    await initBackend({ backend });
+    const before = tf.memory().numTensors;
+    let worst = 0;
+    let checks = 0;
+    const check = (actual: number, expected: number, kappa: number, logScale: boolean, where: string): void => {
+      const err = errorBeyondConditioning(actual, expected, kappa, logScale) ?? Infinity;
+      worst = Math.max(worst, err);
+      checks += 1;
+      expect(err, `${where}: ${actual} vs ${expected}`).toBeLessThanOrEqual(TOLERANCE.bulk);
+    };
+    for (const c of fixtures.dirichlet as unknown as DirichletCase[]) {
+      const alpha = tf.tensor1d(c.concentration);
+      const d = new Dirichlet({ concentration: alpha });
+      const lp = tf.tidy(() => Array.from(d.logProb(tf.tensor2d(c.points.map((p) => p[0]))).dataSync()));
+      c.points.forEach(([x, y, kappa], i) => check(lp[i] ?? NaN, y, kappa, true, `Dirichlet(${c.concentration.join(", ")}).logProb([${x.join(", ")}])`));
+      const m = tf.tidy(() => Array.from(d.mean().dataSync()));
+      const v = tf.tidy(() => Array.from(d.variance().dataSync()));
+      c.mean.forEach((e, i) => check(m[i] ?? NaN, e, 0, false, "mean"));
+      c.variance.forEach((e, i) => check(v[i] ?? NaN, e, 0, false, "variance"));
+      check(tf.tidy(() => d.entropy().dataSync()[0] ?? NaN), c.entropy, 0, true, `Dirichlet(${c.concentration.join(", ")}).entropy()`);
+      d.dispose();
+      alpha.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    report.push(`${backend.padEnd(4)} ${"Dirichlet (all methods)".padEnd(34)} ${String(checks).padStart(5)} checks  worst beyond conditioning ${worst.toExponential(2)}`);
   });
 });
 
