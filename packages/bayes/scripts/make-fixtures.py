@@ -1,6 +1,9 @@
-"""Reference values from SciPy (Debian python3-scipy), computed once into src/fixtures/scipy.json.
+"""Reference values from SciPy (Debian python3-scipy), computed once into src/fixtures/scipy.json
+(a few bulk points per distribution) and src/fixtures/tails.json (the tail grid that
+src/distributions/tails.test.ts checks on every backend). CI reads the committed JSON; SciPy is
+only needed to regenerate it.
 
-Run: /usr/bin/python3 packages/bayes/scripts/make-fixtures.py
+Run: python3 packages/bayes/scripts/make-fixtures.py
 """
 import json
 import os

@@ -9,7 +9,9 @@ import { gammaQuantileScalar, lbetaScalar, lgammaScalar, regularizedBeta, regula
 import { Dirichlet } from "./dirichlet.js";
 import type { Distribution } from "./distribution.js";
 import { Beta, Gamma } from "./gammaBeta.js";
-import { Cauchy, Exponential, Gumbel, Laplace, Logistic, Normal, Weibull } from "./univariate.js";
+import { Poisson } from "./discrete.js";
+import { StudentT } from "./studentT.js";
+import { Cauchy, Exponential, Gumbel, Laplace, LogNormal, Logistic, Normal, Weibull } from "./univariate.js";
 
 // Gradients in the tails: autodiff of the float32 logProb (and the implicit quantile / sample
 // gradients of Gamma and Beta) against Richardson central differences of float64 references.
@@ -37,6 +39,33 @@ const FAMILIES: Record<string, Family> = {
     cases: [
       { params: { loc: 0.3, scale: 1e-3 }, xs: zs([-38, -20, 0.5, 20]) },
       { params: { loc: -2, scale: 1e4 }, xs: zs([-38, 3, 30]) },
+    ],
+  },
+  LogNormal: {
+    make: (p) => new LogNormal({ loc: t(p, "loc"), scale: t(p, "scale") }),
+    logPdf: (x, p) => -0.5 * ((Math.log(x) - at(p, "loc")) / at(p, "scale")) ** 2 - Math.log(at(p, "scale") * x) - HALF_LOG_TWO_PI,
+    unitOf: locUnit,
+    cases: [{ params: { loc: 0.5, scale: 0.2 }, xs: (p) => [-30, 0.3, 25].map((z) => Math.exp(at(p, "loc") + at(p, "scale") * z)) }],
+  },
+  StudentT: {
+    make: (p) => new StudentT({ df: t(p, "df"), loc: t(p, "loc"), scale: t(p, "scale") }),
+    logPdf: (x, p) => {
+      const nu = at(p, "df");
+      const z = (x - at(p, "loc")) / at(p, "scale");
+      return -lbetaScalar(0.5, nu / 2) - 0.5 * Math.log(nu) - Math.log(at(p, "scale")) - ((nu + 1) / 2) * Math.log1p((z * z) / nu);
+    },
+    unitOf: locUnit,
+    cases: [
+      { params: { df: 0.7, loc: 1, scale: 2 }, xs: zs([-1e5, 0.4, 300]) },
+      { params: { df: 3e4, loc: 0, scale: 1 }, xs: zs([-30, 0.2, 6]) },
+    ],
+  },
+  Poisson: {
+    make: (p) => new Poisson({ rate: t(p, "rate") }),
+    logPdf: (k, p) => k * Math.log(at(p, "rate")) - at(p, "rate") - lgammaScalar(k + 1),
+    cases: [
+      { params: { rate: 0.02 }, xs: () => [0, 3] },
+      { params: { rate: 1e4 }, xs: () => [9500, 10000, 10700] },
     ],
   },
   Laplace: {

@@ -49,7 +49,7 @@ const EPS32 = 2 ** -23;
 const CONDITIONING_ROUNDINGS = 4;
 const TINY32 = 2 ** -126;
 const MAX32 = 3.4028234663852886e38;
-export const TOLERANCE = { bulk: 1e-4, tail: 1e-3 } as const;
+const TOLERANCE = { bulk: 1e-4, tail: 1e-3 } as const;
 
 type Expected = number | "nan" | "inf" | "-inf" | null;
 interface Case {
@@ -60,7 +60,7 @@ interface Case {
 }
 
 /** The error beyond conditioning, relative to max(|e|, floor); 0 when exact, ∞ for a wrong NaN/∞. */
-export function errorBeyondConditioning(actual: number, expected: Expected, kappa: number, logScale: boolean): number | undefined {
+function errorBeyondConditioning(actual: number, expected: Expected, kappa: number, logScale: boolean): number | undefined {
   if (expected === null) return undefined;
   if (expected === "nan") return Number.isNaN(actual) ? 0 : Infinity;
   if (expected === "inf") return actual === Infinity ? 0 : Infinity;
