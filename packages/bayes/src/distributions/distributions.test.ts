@@ -158,6 +158,10 @@ describe("finite answers where naive formulas give NaN", () => {
     expect(lp[0]).toBe(-Infinity);
     expectClose(lp.slice(1), [Math.log(0.25), Math.log(0.75)], 1e-6);
     expectClose(values(d.entropy()), [-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))], 1e-6);
+    const draws = values(d.sample(4000, 3));
+    expect(draws.includes(0)).toBe(false);
+    // Binomial standard error of the 0.25 frequency is 0.0068; allow 5 of them.
+    expect(Math.abs(draws.filter((v) => v === 1).length / 4000 - 0.25)).toBeLessThan(0.035);
     d.dispose();
     probs.dispose();
   });
