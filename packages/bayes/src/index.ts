@@ -1,5 +1,5 @@
 // @dl/bayes — TFP-shaped distributions, bijectors, flows and VAEs for TensorFlow.js.
-export { digamma, lbeta, lgamma, ndtri } from "./special/ops.js";
+export { digamma, lbeta, lgamma, log1p, logNdtr, ndtr, ndtri } from "./special/ops.js";
 export {
   digammaScalar,
   erfcScalar,
@@ -10,10 +10,14 @@ export {
   regularizedBetaDerivatives,
   regularizedGammaP,
   regularizedGammaPDerivativeA,
+  regularizedGammaQ,
 } from "./special/scalar.js";
 export { Distribution, broadcastShapes, normalizeSampleShape } from "./distributions/distribution.js";
 export type { DistributionOptions, SampleShape, TensorLike } from "./distributions/distribution.js";
-export { Cauchy, Exponential, Gumbel, Laplace, Logistic, Normal, Uniform, Weibull } from "./distributions/univariate.js";
+export { Cauchy, Exponential, Gumbel, Laplace, LogNormal, Logistic, Normal, Uniform, Weibull } from "./distributions/univariate.js";
+export { StudentT } from "./distributions/studentT.js";
+export { Dirichlet } from "./distributions/dirichlet.js";
+export { KL_PAIRS, klDivergence } from "./distributions/kl.js";
 export {
   Beta,
   Gamma,
@@ -21,7 +25,7 @@ export {
   sampleStandardGamma,
   standardGammaSampleGradient,
 } from "./distributions/gammaBeta.js";
-export { Bernoulli, Categorical } from "./distributions/discrete.js";
+export { Bernoulli, Categorical, Poisson } from "./distributions/discrete.js";
 export {
   MixtureSameFamily,
   MultivariateNormalDiag,

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { createRng } from "@dl/tensor-core";
 
+import { log1p } from "../special/ops.js";
 import { BaseBijector } from "./bijector.js";
 import { ownedVariable } from "../variables.js";
 
@@ -44,7 +45,7 @@ export class Radial extends BaseBijector {
       const y = tf.add(z, tf.mul(tf.expandDims(betaH, -1), diff));
       const hPrimeR = tf.neg(tf.mul(tf.square(h), r));
       const logDet = tf.add(
-        tf.mul(this.dimension - 1, tf.log1p(betaH)),
+        tf.mul(this.dimension - 1, log1p(betaH)),
         tf.log(tf.add(tf.add(1, betaH), tf.mul(beta, hPrimeR))),
       );
       return { y, logDet };

@@ -3,6 +3,8 @@ import "../tfjsGradients.js";
 
 import { DlError } from "@dl/tensor-core";
 
+import { log1p } from "../special/ops.js";
+
 /** A parameter: a plain number (validated eagerly) or a tensor (validated only with `validateArgs`). */
 export type TensorLike = number | tf.Tensor;
 
@@ -63,6 +65,31 @@ export abstract class Distribution {
   /** The quantile function F⁻¹(p); distributions without one throw NOT_SUPPORTED. */
   icdf(_p: tf.Tensor): tf.Tensor {
     throw new DlError("NOT_SUPPORTED", `${this.name} has no icdf; use inverseCdfSample for a numeric inversion.`);
+  }
+
+  /** log P(X ≤ x); the default takes the log of `cdf`, distributions override it where that underflows. */
+  logCdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.log(this.cdf(x)));
+  }
+
+  /** P(X > x) = 1 − cdf(x); overridden where the upper tail would cancel. */
+  survivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.sub(1, this.cdf(x)));
+  }
+
+  /** log P(X > x). */
+  logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => log1p(tf.neg(this.cdf(x))));
+  }
+
+  /** TFP's name for `icdf`. */
+  quantile(p: tf.Tensor): tf.Tensor {
+    return this.icdf(p);
+  }
+
+  /** Differential (or Shannon) entropy in nats; distributions without a closed form throw NOT_SUPPORTED. */
+  entropy(): tf.Tensor {
+    throw new DlError("NOT_SUPPORTED", `${this.name} has no closed-form entropy; estimate it as −mean(logProb(sample)).`);
   }
 
   /** Whether `cdf` is implemented (so KS tests and numeric inversion can use it). */

@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { DlError, initBackend } from "@dl/tensor-core";
 
+import { erfcScalar } from "../special/scalar.js";
+
 import fixtures from "../fixtures/scipy.json" with { type: "json" };
 import { Bernoulli, Categorical } from "./discrete.js";
 import type { Distribution } from "./distribution.js";
@@ -130,6 +132,50 @@ describe("discrete distributions", () => {
   });
 });
 
+describe("finite answers where naive formulas give NaN", () => {
+  it("Bernoulli with probs 0 and 1: logProb 0 or −∞, entropy 0 (x·logits − softplus would be ∞ − ∞)", () => {
+    const before = tf.memory().numTensors;
+    const probs = tf.tensor1d([0, 1, 0.3]);
+    const d = new Bernoulli({ probs });
+    const x = tf.tensor2d([
+      [0, 0, 0],
+      [1, 1, 1],
+    ]);
+    // + 0 turns −0 (= −softplus(−∞)) into 0.
+    expect(values(d.logProb(x)).map((v) => v + 0)).toEqual([0, -Infinity, expect.closeTo(Math.log(0.7), 6), -Infinity, 0, expect.closeTo(Math.log(0.3), 6)]);
+    expectClose(values(d.entropy()), [0, 0, -(0.3 * Math.log(0.3) + 0.7 * Math.log(0.7))], 1e-6);
+    expectClose(values(d.mean()), [0, 1, 0.3], 1e-6);
+    x.dispose();
+    probs.dispose();
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("Categorical with a zero probability: log 0 = −∞ there, finite elsewhere, entropy without 0·log 0", () => {
+    const probs = tf.tensor1d([0, 0.25, 0.75]);
+    const d = new Categorical({ probs });
+    const lp = values(d.logProb(tf.tensor1d([0, 1, 2], "int32")));
+    expect(lp[0]).toBe(-Infinity);
+    expectClose(lp.slice(1), [Math.log(0.25), Math.log(0.75)], 1e-6);
+    expectClose(values(d.entropy()), [-(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))], 1e-6);
+    const draws = values(d.sample(4000, 3));
+    expect(draws.includes(0)).toBe(false);
+    // Binomial standard error of the 0.25 frequency is 0.0068; allow 5 of them.
+    expect(Math.abs(draws.filter((v) => v === 1).length / 4000 - 0.25)).toBeLessThan(0.035);
+    d.dispose();
+    probs.dispose();
+  });
+
+  it("a mixture whose components are all −∞ at x gives −∞, not NaN", () => {
+    const mix = new Categorical({ probs: tf.tensor1d([0.5, 0.5]) });
+    const comps = new Uniform({ low: tf.tensor1d([0, 2]), high: tf.tensor1d([1, 3]) });
+    const d = new MixtureSameFamily({ mixtureDistribution: mix, componentsDistribution: comps });
+    const lp = values(d.logProb(tf.tensor1d([1.5, 0.5, 2.5])));
+    expect(lp[0]).toBe(-Infinity);
+    expectClose(lp.slice(1), [Math.log(0.5), Math.log(0.5)], 1e-6);
+  });
+});
+
 /** Float64 Gaussian log density with covariance Σ = L Lᵀ via explicit forward substitution. */
 function mvnLogPdf(x: number[], mu: number[], L: number[][]): number {
   const d = x.length;
@@ -162,6 +208,8 @@ describe("multivariate distributions", () => {
     const scaleTril = tf.tensor2d(withJunk);
     const d = new MultivariateNormalTriL({ loc, scaleTril });
     expectClose(values(tf.tidy(() => d.logProb(tf.tensor2d(xs)))), xs.map((x) => mvnLogPdf(x, mu, L)), 1e-5);
+    // Entropy ½ log det(2πe Σ) with det Σ = Πᵢ Lᵢᵢ².
+    expectClose(values(d.entropy()), [1.5 * (1 + Math.log(2 * Math.PI)) + Math.log(1.2 * 0.7 * 0.9)], 1e-6);
     const cov = values(d.covariance());
     expectClose([cov[1] ?? NaN, cov[8] ?? NaN], [1.2 * 0.4, 0.09 + 0.25 + 0.81], 1e-5);
     const s = d.sample(20000, 5);
@@ -179,6 +227,7 @@ describe("multivariate distributions", () => {
     const x = [0.2, -1];
     const expected = mvnLogPdf(x, [1, 2], [[0.5, 0], [0, 3]]);
     expectClose(values(d.logProb(tf.tensor1d(x))), [expected], 1e-6);
+    expectClose(values(d.entropy()), [1 + Math.log(2 * Math.PI) + Math.log(0.5 * 3)], 1e-6);
     expect(() => new MultivariateNormalDiag({ loc: tf.tensor1d([1, 2]), scaleDiag: tf.tensor1d([1, 2, 3]) })).toThrow(/same last/);
   });
 
@@ -196,6 +245,14 @@ describe("multivariate distributions", () => {
     expectClose(values(d.mean()), [0.25 * -1 + 0.75 * 2], 1e-6);
     const second = 0.25 * (0.25 + 1) + 0.75 * (2.25 + 4);
     expectClose(values(d.variance()), [second - 1.25 ** 2], 1e-5);
+    // Far tails stay in log space: log(¼Φ(−1.2/0.5 …)) at x = −30 and the upper tail at x = 40.
+    const logPhi = (z: number): number => Math.log(0.5 * erfcScalar(-z / Math.SQRT2));
+    const logMix = (a: number, b: number): number => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
+    const lower = values(d.logCdf(tf.tensor1d([-30])))[0] ?? NaN;
+    const upper = values(d.logSurvivalFunction(tf.tensor1d([40])))[0] ?? NaN;
+    expect(Math.abs(lower / logMix(Math.log(0.25) + logPhi(-29 / 0.5), Math.log(0.75) + logPhi(-32 / 1.5)) - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(upper / logMix(Math.log(0.25) + logPhi(-41 / 0.5), Math.log(0.75) + logPhi(-38 / 1.5)) - 1)).toBeLessThan(1e-5);
+    expectClose(values(d.survivalFunction(tf.tensor1d([0.4]))), [1 - (values(d.cdf(tf.tensor1d([0.4])))[0] ?? NaN)], 1e-6);
     const s = d.sample(20000, 9);
     expectClose([values(tf.mean(s))[0] ?? NaN], [1.25], 0, 0.05);
     s.dispose();

@@ -2,17 +2,23 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { type Rng, createRng } from "@dl/tensor-core";
 
-import { lbeta, lgamma } from "../special/ops.js";
+import betainc from "@stdlib/math-base-special-betainc";
+import betaincinv from "@stdlib/math-base-special-betaincinv";
+import digamma from "@stdlib/math-base-special-digamma";
+
+import { lbeta, lgamma, log1p, log1pmx, stirlingCorrection, xlog1py, xlogy } from "../special/ops.js";
 import {
+  gammaQuantileScalar,
   lbetaScalar,
   lgammaScalar,
-  regularizedBeta,
   regularizedBetaDerivatives,
   regularizedGammaP,
   regularizedGammaPDerivativeA,
+  regularizedGammaQ,
 } from "../special/scalar.js";
 import {
   Distribution,
+  broadcastShapes as broadcast,
   type DistributionOptions,
   POSITIVE,
   type SampleShape,
@@ -20,6 +26,10 @@ import {
   broadcastShapes,
   normalizeSampleShape,
 } from "./distribution.js";
+
+const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+/** Above this concentration log densities switch to Stirling-reduced forms (float32 lgamma terms would cancel). */
+const STIRLING_FROM = 10;
 
 /** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
 export function sampleStandardGamma(alpha: number, rng: Rng): number {
@@ -58,7 +68,7 @@ export function standardGammaSampleGradient(z: number, alpha: number): number {
 }
 
 /** z ~ Gamma(α, 1) elementwise, with the implicit reparameterization gradient dz/dα. */
-function standardGammaWithGradient(alpha: tf.Tensor, seed: number): tf.Tensor {
+export function standardGammaWithGradient(alpha: tf.Tensor, seed: number): tf.Tensor {
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [a, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const alphas = a.dataSync();
@@ -105,21 +115,63 @@ export class Gamma extends Distribution {
     return tf.tidy(() => tf.div(standardGammaWithGradient(tf.broadcastTo(this.concentration, shape), seed), this.rate));
   }
 
+  // α log β + (α − 1) log x − βx − lgamma(α), with 0·log 0 = 0 at x = 0 (so Gamma(1, β) agrees with
+  // Exponential(β) there, as in TFP). For α ≥ 10, with y = βx and u = y/α − 1, Stirling's series turns it
+  // into α·log1pmx(u) − log1p(u) − ½ log α − ½ log 2π − corr(α) + log β, free of the 1e5-sized terms that cancel.
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const a = this.concentration;
-      const value = tf.sub(
-        tf.add(tf.mul(a, tf.log(this.rate)), tf.mul(tf.sub(a, 1), tf.log(x))),
-        tf.add(tf.mul(this.rate, x), lgamma(a)),
+      const beta = this.rate;
+      const xs = tf.relu(x);
+      const direct = tf.sub(tf.add(tf.mul(a, tf.log(beta)), xlogy(tf.sub(a, 1), xs)), tf.add(tf.mul(beta, xs), lgamma(a)));
+      const large = tf.greaterEqual(a, STIRLING_FROM);
+      const aL = tf.maximum(a, STIRLING_FROM);
+      const positive = tf.greater(x, 0);
+      const useStirling = tf.logicalAnd(large, positive);
+      // Outside its branch the Stirling form sees u = 0, so its gradient is finite (0·∞ would be NaN).
+      const y = tf.where(useStirling, tf.mul(beta, x), aL);
+      const u = tf.sub(tf.div(y, aL), 1);
+      const stirling = tf.add(
+        tf.sub(tf.sub(tf.mul(aL, log1pmx(u)), log1p(u)), tf.add(tf.mul(0.5, tf.log(aL)), HALF_LOG_TWO_PI)),
+        tf.sub(tf.log(beta), stirlingCorrection(aL)),
       );
-      const shape = value.shape;
-      return tf.where(tf.broadcastTo(tf.greater(x, 0), shape), value, tf.fill(shape, -Infinity));
+      const shape = broadcast(this.name, direct.shape, stirling.shape);
+      const value = tf.where(tf.broadcastTo(useStirling, shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
+      return tf.where(tf.broadcastTo(tf.greaterEqual(x, 0), shape), value, tf.fill(shape, -Infinity));
     });
   }
 
-  /** P(α, βx), evaluated in float64 on the host (not differentiable). */
+  /** P(α, βx), evaluated in float64 on the host by @stdlib (not differentiable). */
   override cdf(x: tf.Tensor): tf.Tensor {
-    return hostBinary(x, this.concentration, this.rate, (xi, a, b) => regularizedGammaP(a, b * xi));
+    return hostBinary(x, this.concentration, this.rate, (xi, a, b) => (xi <= 0 ? 0 : regularizedGammaP(a, b * xi)));
+  }
+
+  override logCdf(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration, this.rate, (xi, a, b) => (xi <= 0 ? -Infinity : Math.log(regularizedGammaP(a, b * xi))));
+  }
+
+  override survivalFunction(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration, this.rate, (xi, a, b) => (xi <= 0 ? 1 : regularizedGammaQ(a, b * xi)));
+  }
+
+  override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration, this.rate, (xi, a, b) => (xi <= 0 ? 0 : Math.log(regularizedGammaQ(a, b * xi))));
+  }
+
+  /**
+   * The quantile by numeric inversion on the host (@stdlib gammaincinv, float64, Newton-polished for α > 500), differentiable: dx/dp = 1/p(x)
+   * and dx/dα by implicit reparameterization, −(∂P/∂α)/p (Figurnov et al. 2018, eq. 6).
+   */
+  override icdf(p: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const shape = broadcast(this.name, p.shape, this.batchShape);
+      return tf.div(standardGammaQuantile(tf.broadcastTo(p, shape), tf.broadcastTo(this.concentration, shape)), this.rate);
+    });
+  }
+
+  /** α − log β + lgamma(α) + (1 − α)ψ(α), in float64 on the host (not differentiable). */
+  override entropy(): tf.Tensor {
+    return hostBinary(this.concentration, this.concentration, this.rate, (_x, a, b) => a - Math.log(b) + lgammaScalar(a) + (1 - a) * digamma(a));
   }
 
   mean(): tf.Tensor {
@@ -131,8 +183,43 @@ export class Gamma extends Distribution {
   }
 }
 
+/** z = P⁻¹(p; α) for Gamma(α, 1), with gradients in p and α (implicit reparameterization). */
+function standardGammaQuantile(p: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [pIn, aIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const ps = pIn.dataSync();
+    const as = aIn.dataSync();
+    const z = new Float32Array(ps.length);
+    for (let i = 0; i < z.length; i++) {
+      const pi = ps[i] ?? Number.NaN;
+      const ai = as[i] ?? Number.NaN;
+      z[i] = gammaQuantileScalar(pi, ai);
+    }
+    const value = tf.tensor(z, pIn.shape, "float32");
+    save([aIn, value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [aS, zS] = saved as [tf.Tensor, tf.Tensor];
+        const av = aS.dataSync();
+        const zv = zS.dataSync();
+        const dp = new Float32Array(zv.length);
+        const da = new Float32Array(zv.length);
+        for (let i = 0; i < zv.length; i++) {
+          const zi = zv[i] ?? 0;
+          const ai = av[i] ?? 1;
+          dp[i] = zi > 0 && Number.isFinite(zi) ? Math.exp(-standardGammaLogPdf(zi, ai)) : 0;
+          da[i] = Number.isFinite(zi) ? standardGammaSampleGradient(zi, ai) : 0;
+        }
+        return [tf.mul(dy, tf.tensor(dp, aS.shape, "float32")), tf.mul(dy, tf.tensor(da, aS.shape, "float32"))];
+      },
+    };
+  });
+  return op(p, alpha);
+}
+
 /** Applies a float64 host function elementwise over broadcast tensors. */
-function hostBinary(x: tf.Tensor, p: tf.Tensor, q: tf.Tensor, f: (x: number, p: number, q: number) => number): tf.Tensor {
+export function hostBinary(x: tf.Tensor, p: tf.Tensor, q: tf.Tensor, f: (x: number, p: number, q: number) => number): tf.Tensor {
   return tf.tidy(() => {
     const shape = broadcastShapes("cdf", x.shape, p.shape, q.shape);
     const xs = tf.broadcastTo(x, shape).dataSync();
@@ -190,6 +277,50 @@ function betaWithGradient(a: tf.Tensor, b: tf.Tensor, seed: number): tf.Tensor {
   return op(a, b);
 }
 
+/** x = I⁻¹(p; a, b), with dx/dp = 1/p(x) and dx/da, dx/db by implicit reparameterization. */
+function betaQuantile(p: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [pIn, aIn, bIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const ps = pIn.dataSync();
+    const as = aIn.dataSync();
+    const bs = bIn.dataSync();
+    const z = new Float32Array(ps.length);
+    for (let i = 0; i < z.length; i++) {
+      const pi = ps[i] ?? Number.NaN;
+      const ai = as[i] ?? Number.NaN;
+      const bi = bs[i] ?? Number.NaN;
+      z[i] = pi <= 0 ? 0 : pi >= 1 ? 1 : pi > 0.5 ? betaincinv(1 - pi, ai, bi, true) : betaincinv(pi, ai, bi, false);
+    }
+    const value = tf.tensor(z, pIn.shape, "float32");
+    save([aIn, bIn, value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [aS, bS, zS] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const av = aS.dataSync();
+        const bv = bS.dataSync();
+        const zv = zS.dataSync();
+        const dp = new Float32Array(zv.length);
+        const da = new Float32Array(zv.length);
+        const db = new Float32Array(zv.length);
+        for (let i = 0; i < zv.length; i++) {
+          const zi = zv[i] ?? 0.5;
+          const ai = av[i] ?? 1;
+          const bi = bv[i] ?? 1;
+          if (!(zi > 0 && zi < 1)) continue;
+          dp[i] = Math.exp(lbetaScalar(ai, bi) - (ai - 1) * Math.log(zi) - (bi - 1) * Math.log1p(-zi));
+          const g = betaSampleGradient(zi, ai, bi);
+          da[i] = g.da;
+          db[i] = g.db;
+        }
+        const grad = (g: Float32Array): tf.Tensor => tf.mul(dy, tf.tensor(g, aS.shape, "float32"));
+        return [grad(dp), grad(da), grad(db)];
+      },
+    };
+  });
+  return op(p, a, b);
+}
+
 /** Beta(concentration1 = a, concentration0 = b); samples carry implicit reparameterization gradients. */
 export class Beta extends Distribution {
   readonly name = "Beta";
@@ -215,23 +346,76 @@ export class Beta extends Distribution {
     );
   }
 
+  // (a − 1) log x + (b − 1) log(1 − x) − log B(a, b) on [0, 1], 0·log 0 = 0 at the endpoints (TFP, SciPy).
+  // For a, b ≥ 10, with μ = a/n, u = x/μ − 1, v = (1 − x)/(1 − μ) − 1 (so a·u + b·v = 0), Stirling's series
+  // gives a·log1pmx(u) + b·log1pmx(v) − log x − log(1 − x) + ½ log(ab/n) − ½ log 2π − corr(a) − corr(b) + corr(n).
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const a = this.concentration1;
       const b = this.concentration0;
-      const value = tf.sub(
-        tf.add(tf.mul(tf.sub(a, 1), tf.log(x)), tf.mul(tf.sub(b, 1), tf.log1p(tf.neg(x)))),
-        lbeta(a, b),
+      const xs = tf.clipByValue(x, 0, 1);
+      const direct = tf.sub(tf.add(xlogy(tf.sub(a, 1), xs), xlog1py(tf.sub(b, 1), tf.neg(xs))), lbeta(a, b));
+      const interior = tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1));
+      const large = tf.logicalAnd(tf.greaterEqual(a, STIRLING_FROM), tf.greaterEqual(b, STIRLING_FROM));
+      const aL = tf.maximum(a, STIRLING_FROM);
+      const bL = tf.maximum(b, STIRLING_FROM);
+      const n = tf.add(aL, bL);
+      const useStirling = tf.logicalAnd(large, interior);
+      // Outside its branch the Stirling form sees x = μ (u = v = 0), so its gradient is finite.
+      const xi = tf.where(useStirling, x, tf.div(aL, n));
+      const u = tf.sub(tf.div(tf.mul(xi, n), aL), 1);
+      const v = tf.sub(tf.div(tf.mul(tf.sub(1, xi), n), bL), 1);
+      const stirling = tf.sub(
+        tf.add(
+          tf.add(tf.mul(aL, log1pmx(u)), tf.mul(bL, log1pmx(v))),
+          tf.mul(0.5, tf.sub(tf.add(tf.log(aL), tf.log(bL)), tf.log(n))),
+        ),
+        tf.add(
+          tf.add(tf.log(xi), log1p(tf.neg(xi))),
+          tf.add(HALF_LOG_TWO_PI, tf.sub(tf.add(stirlingCorrection(aL), stirlingCorrection(bL)), stirlingCorrection(n))),
+        ),
       );
-      const shape = value.shape;
-      const inside = tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1));
+      const shape = broadcast(this.name, direct.shape, stirling.shape);
+      const value = tf.where(tf.broadcastTo(useStirling, shape), tf.broadcastTo(stirling, shape), tf.broadcastTo(direct, shape));
+      const inside = tf.logicalAnd(tf.greaterEqual(x, 0), tf.lessEqual(x, 1));
       return tf.where(tf.broadcastTo(inside, shape), value, tf.fill(shape, -Infinity));
     });
   }
 
-  /** I_x(a, b), evaluated in float64 on the host (not differentiable). */
+  /** I_x(a, b), evaluated in float64 on the host by @stdlib (not differentiable). */
   override cdf(x: tf.Tensor): tf.Tensor {
-    return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) => regularizedBeta(xi, a, b));
+    return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) => (xi <= 0 ? 0 : xi >= 1 ? 1 : betainc(xi, a, b, true, false)));
+  }
+
+  override logCdf(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) =>
+      xi <= 0 ? -Infinity : xi >= 1 ? 0 : Math.log(betainc(xi, a, b, true, false)),
+    );
+  }
+
+  override survivalFunction(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) => (xi <= 0 ? 1 : xi >= 1 ? 0 : betainc(xi, a, b, true, true)));
+  }
+
+  override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) =>
+      xi <= 0 ? 0 : xi >= 1 ? -Infinity : Math.log(betainc(xi, a, b, true, true)),
+    );
+  }
+
+  /** The quantile by numeric inversion (@stdlib betaincinv, float64), with implicit reparameterization gradients. */
+  override icdf(p: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const shape = broadcast(this.name, p.shape, this.batchShape);
+      return betaQuantile(tf.broadcastTo(p, shape), tf.broadcastTo(this.concentration1, shape), tf.broadcastTo(this.concentration0, shape));
+    });
+  }
+
+  /** log B(a, b) − (a − 1)ψ(a) − (b − 1)ψ(b) + (a + b − 2)ψ(a + b), in float64 on the host (not differentiable). */
+  override entropy(): tf.Tensor {
+    return hostBinary(this.concentration1, this.concentration1, this.concentration0, (_x, a, b) =>
+      lbetaScalar(a, b) - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b),
+    );
   }
 
   mean(): tf.Tensor {

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError } from "@dl/tensor-core";
 
+import { logSumExp } from "../special/ops.js";
 import type { Categorical } from "./discrete.js";
 import {
   Distribution,
@@ -65,6 +66,15 @@ export class MultivariateNormalDiag extends Distribution {
 
   variance(): tf.Tensor {
     return tf.tidy(() => tf.broadcastTo(tf.square(this.scaleDiag), [...this.batchShape, ...this.eventShape]));
+  }
+
+  /** ½ d (1 + log 2π) + Σ log σᵢ. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const d = this.eventShape[0] ?? 0;
+      const logDet = tf.broadcastTo(tf.sum(tf.log(this.scaleDiag), -1), [...this.batchShape]);
+      return tf.add(logDet, 0.5 * d * (1 + LOG_TWO_PI));
+    });
   }
 }
 
@@ -153,6 +163,15 @@ export class MultivariateNormalTriL extends Distribution {
   variance(): tf.Tensor {
     return tf.tidy(() => tf.broadcastTo(tf.sum(tf.square(this.scaleTril), -1), [...this.batchShape, ...this.eventShape]));
   }
+
+  /** ½ d (1 + log 2π) + Σ log Lᵢᵢ. */
+  override entropy(): tf.Tensor {
+    return tf.tidy(() => {
+      const d = this.eventShape[0] ?? 0;
+      const logDet = tf.sum(tf.log(tf.sum(tf.mul(this.scaleTril, tf.eye(d)), -1)), -1);
+      return tf.add(tf.broadcastTo(logDet, [...this.batchShape]), 0.5 * d * (1 + LOG_TWO_PI));
+    });
+  }
 }
 
 /**
@@ -207,13 +226,36 @@ export class MixtureSameFamily extends Distribution {
   logProb(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const componentLogProbs = this.componentsDistribution.logProb(this.expandToComponents(x));
-      return tf.logSumExp(tf.add(componentLogProbs, this.mixtureDistribution.logProbs()), -1);
+      // Our logSumExp: −∞ where every component is −∞ (tf.logSumExp gives NaN there).
+      return logSumExp(tf.add(componentLogProbs, this.mixtureDistribution.logProbs()), -1);
     });
   }
 
   override cdf(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() =>
       tf.sum(tf.mul(this.componentsDistribution.cdf(this.expandToComponents(x)), this.mixtureDistribution.probs), -1),
+    );
+  }
+
+  // log Σₖ wₖ Fₖ(x) from the components' own log cdfs, so the far tails do not underflow.
+  override logCdf(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      logSumExp(tf.add(this.componentsDistribution.logCdf(this.expandToComponents(x)), this.mixtureDistribution.logProbs()), -1),
+    );
+  }
+
+  override survivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      tf.sum(tf.mul(this.componentsDistribution.survivalFunction(this.expandToComponents(x)), this.mixtureDistribution.probs), -1),
+    );
+  }
+
+  override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() =>
+      logSumExp(
+        tf.add(this.componentsDistribution.logSurvivalFunction(this.expandToComponents(x)), this.mixtureDistribution.logProbs()),
+        -1,
+      ),
     );
   }
 

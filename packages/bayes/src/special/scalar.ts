@@ -1,54 +1,79 @@
 // Float64 special functions on plain numbers: references for tests, and the numerics behind
-// implicit reparameterization gradients (which run on host values, not tensors).
+// implicit reparameterization gradients (which run on host values, not tensors). The functions
+// themselves come from @stdlib; what stays here has no library: derivatives in the shape parameters.
 
-const LANCZOS_G = 7;
-const LANCZOS_COEFFICIENTS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+import betainc from "@stdlib/math-base-special-betainc";
+import betaln from "@stdlib/math-base-special-betaln";
+import digamma from "@stdlib/math-base-special-digamma";
+import erfc from "@stdlib/math-base-special-erfc";
+import gammainc from "@stdlib/math-base-special-gammainc";
+import gammaincinv from "@stdlib/math-base-special-gammaincinv";
+import gammaln from "@stdlib/math-base-special-gammaln";
 
-/** log|Γ(x)| by the Lanczos approximation (g = 7, n = 9), reflection for x < 0.5; ~1e-15 relative. */
+/** log|Γ(x)| (@stdlib gammaln). */
 export function lgammaScalar(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgammaScalar(1 - x);
-  const z = x - 1;
-  let a = LANCZOS_COEFFICIENTS[0] ?? 0;
-  const t = z + LANCZOS_G + 0.5;
-  for (let i = 1; i < LANCZOS_COEFFICIENTS.length; i++) a += (LANCZOS_COEFFICIENTS[i] ?? 0) / (z + i);
-  return HALF_LOG_TWO_PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
+  return gammaln(x);
 }
 
-/** ψ(x) = d/dx log Γ(x): recurrence up to x ≥ 6, then the asymptotic series (Abramowitz & Stegun 6.3.18). */
+/** ψ(x) = d/dx log Γ(x) (@stdlib digamma). */
 export function digammaScalar(x: number): number {
-  if (x <= 0 && Number.isInteger(x)) return Number.NaN;
-  if (x < 0) return digammaScalar(1 - x) - Math.PI / Math.tan(Math.PI * x);
-  let shift = 0;
-  while (x < 6) {
-    shift -= 1 / x;
-    x += 1;
-  }
-  const inv2 = 1 / (x * x);
-  return (
-    shift +
-    Math.log(x) -
-    0.5 / x -
-    inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
-  );
+  return digamma(x);
 }
 
-/** log B(a, b). */
+/** log B(a, b) (@stdlib betaln). */
 export function lbetaScalar(a: number, b: number): number {
-  return lgammaScalar(a) + lgammaScalar(b) - lgammaScalar(a + b);
+  return betaln(a, b);
 }
 
 const EPS = 1e-15;
 const MAX_ITERATIONS = 100000;
 
-/** Regularized lower incomplete gamma P(a, x) (Numerical Recipes §6.2: series below a+1, Lentz continued fraction above). */
+/**
+ * Above this shape @stdlib's gammainc is wrong near the mode (gammainc(2000, 2000) = 0.4941, the truth is
+ * 0.5030: see the package README), so larger shapes use the series / continued fraction below.
+ */
+const STDLIB_GAMMAINC_MAX_SHAPE = 500;
+
+/** Regularized lower incomplete gamma P(a, x). */
 export function regularizedGammaP(a: number, x: number): number {
   if (x <= 0) return 0;
   if (!Number.isFinite(x)) return 1;
-  const logPrefactor = a * Math.log(x) - x - lgammaScalar(a);
+  if (a <= STDLIB_GAMMAINC_MAX_SHAPE) return gammainc(x, a, true, false);
+  return incompleteGammaPQ(a, x).p;
+}
+
+/** Regularized upper incomplete gamma Q(a, x) = 1 − P(a, x), without the cancellation in the upper tail. */
+export function regularizedGammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  if (!Number.isFinite(x)) return 0;
+  if (a <= STDLIB_GAMMAINC_MAX_SHAPE) return gammainc(x, a, true, true);
+  return incompleteGammaPQ(a, x).q;
+}
+
+/**
+ * x with P(a, x) = p (or Q(a, x) = 1 − p above the median, where 1 − p is exact): @stdlib gammaincinv,
+ * polished by Newton steps on our P/Q for shapes where @stdlib's own gammainc is off.
+ */
+export function gammaQuantileScalar(p: number, a: number): number {
+  if (p <= 0) return 0;
+  if (p >= 1) return Infinity;
+  const upper = p > 0.5;
+  const target = upper ? 1 - p : p;
+  let x = gammaincinv(target, a, upper);
+  if (a <= STDLIB_GAMMAINC_MAX_SHAPE) return x;
+  for (let i = 0; i < 20 && x > 0 && Number.isFinite(x); i++) {
+    const density = Math.exp((a - 1) * Math.log(x) - x - gammaln(a));
+    const miss = upper ? target - regularizedGammaQ(a, x) : regularizedGammaP(a, x) - target;
+    const step = miss / density;
+    x -= step;
+    if (Math.abs(step) <= 1e-15 * x) break;
+  }
+  return x;
+}
+
+/** P and Q (Numerical Recipes §6.2): the series gives P below x = a + 1, Lentz's continued fraction Q above. */
+function incompleteGammaPQ(a: number, x: number): { p: number; q: number } {
+  const logPrefactor = a * Math.log(x) - x - gammaln(a);
   if (x < a + 1) {
     let term = 1 / a;
     let sum = term;
@@ -57,9 +82,11 @@ export function regularizedGammaP(a: number, x: number): number {
       sum += term;
       if (Math.abs(term) < Math.abs(sum) * EPS) break;
     }
-    return sum * Math.exp(logPrefactor);
+    const p = sum * Math.exp(logPrefactor);
+    return { p, q: 1 - p };
   }
-  return 1 - Math.exp(logPrefactor) * gammaContinuedFraction(a, x);
+  const q = Math.exp(logPrefactor) * gammaContinuedFraction(a, x);
+  return { p: 1 - q, q };
 }
 
 function gammaContinuedFraction(a: number, x: number): number {
@@ -91,8 +118,8 @@ function gammaContinuedFraction(a: number, x: number): number {
 export function regularizedGammaPDerivativeA(a: number, x: number): number {
   if (x <= 0 || !Number.isFinite(x)) return 0;
   const logX = Math.log(x);
-  let logTerm = a * logX - x - lgammaScalar(a + 1);
-  let psi = digammaScalar(a + 1);
+  let logTerm = a * logX - x - gammaln(a + 1);
+  let psi = digamma(a + 1);
   let sum = 0;
   let peak = -Infinity;
   for (let n = 0; n < MAX_ITERATIONS; n++) {
@@ -108,45 +135,11 @@ export function regularizedGammaPDerivativeA(a: number, x: number): number {
   return sum;
 }
 
-/** Regularized incomplete beta I_x(a, b) (Numerical Recipes §6.4, Lentz continued fraction). */
+/** Regularized incomplete beta I_x(a, b) (@stdlib betainc). */
 export function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const logFront = a * Math.log(x) + b * Math.log1p(-x) - lbetaScalar(a, b);
-  if (x < (a + 1) / (a + b + 2)) return (Math.exp(logFront) * betaContinuedFraction(x, a, b)) / a;
-  return 1 - (Math.exp(logFront) * betaContinuedFraction(1 - x, b, a)) / b;
-}
-
-function betaContinuedFraction(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  const qab = a + b;
-  const qap = a + 1;
-  const qam = a - 1;
-  let c = 1;
-  let d = 1 - (qab * x) / qap;
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m < MAX_ITERATIONS; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((qam + m2) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (qab + m) * x) / ((a + m2) * (qap + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return h;
+  return betainc(x, a, b, true, false);
 }
 
 /**
@@ -166,41 +159,12 @@ export function regularizedBetaDerivatives(x: number, a: number, b: number): { d
   };
 }
 
-/** Standard normal CDF Φ(z) via erfc (W. J. Cody's rational approximations through the complementary form). */
+/** Standard normal CDF Φ(z) = ½ erfc(−z/√2). */
 export function normalCdfScalar(z: number): number {
-  return 0.5 * erfcScalar(-z / Math.SQRT2);
+  return 0.5 * erfc(-z / Math.SQRT2);
 }
 
-/** erfc with ~1e-14 relative accuracy: series for small |x|, continued fraction for large. */
+/** erfc (@stdlib erfc). */
 export function erfcScalar(x: number): number {
-  if (x < 0) return 2 - erfcScalar(-x);
-  if (x < 2) {
-    // erf Maclaurin series: 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)).
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // Lentz continued fraction for erfc (A&S 7.1.14).
-  const tiny = 1e-300;
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const an = n / 2;
-    d = x + an * d;
-    d = Math.abs(d) < tiny ? 1 / tiny : 1 / d;
-    c = x + an / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / (f * Math.sqrt(Math.PI));
+  return erfc(x);
 }
