@@ -1,5 +1,16 @@
 import { layerEmbeddings, pointMosaic, type LayerEmbedding } from "@dl/interpretability";
-import { createDefaultModel, sampleDataset, trainClassifier } from "@dl/tensor-core";
+import {
+  PREPROCESS_PRESETS,
+  createDefaultModel,
+  imageFolderFromFiles,
+  loadModelFromFiles,
+  parsePreprocessing,
+  sampleDataset,
+  suggestLayers,
+  topPredictions,
+  trainClassifier,
+  type ImageDataset,
+} from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";
 import { loadMnistSplit } from "../data.js";
@@ -18,6 +29,29 @@ export const page: PlaygroundPage = {
     const metrics = el("p", { class: "metrics", "data-testid": "layer-metrics" });
     const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic" });
     const table = el("table", { "data-testid": "layer-table" });
+    const modelFiles = el("input", { type: "file", multiple: "", accept: ".json,.bin,application/octet-stream", "data-testid": "model-files" });
+    const imageFiles = el("input", { type: "file", multiple: "", webkitdirectory: "", "data-testid": "image-files" });
+    const preprocess = el("select", { "data-testid": "preprocess" });
+    for (const p of PREPROCESS_PRESETS) preprocess.append(el("option", { value: p }, p));
+    const run = el("button", { "data-testid": "run-own" }, "Embed my images");
+    const predictions = el("p", { class: "metrics", "data-testid": "predictions" });
+    const own = el(
+      "fieldset",
+      {},
+      undefined,
+    );
+    own.append(
+      el("legend", {}, "Your model, your images"),
+      el("p", {}, "Pick a tfjs model (model.json with its weight files; a LayersModel or a converted GraphModel) and a folder of PNG/JPEG images, or of sub-folders named by label. The images are resized to the model's input, preprocessed as chosen, and four layers spread over its depth are embedded. Nothing leaves the browser."),
+      el("label", {}, "model files "),
+      modelFiles,
+      el("label", {}, " image folder "),
+      imageFiles,
+      el("label", {}, " preprocessing "),
+      preprocess,
+      run,
+      predictions,
+    );
     root.append(
       el("h2", {}, "What each layer sees: t-SNE of activations, layer by layer"),
       el("p", {}, "A small MLP is trained in the page, then the activations of 600 test digits at every layer are embedded with t-SNE, each layer initialised from the previous one and aligned by Procrustes. Slide through depth: classes separate while pixel-space neighbours drift apart."),
@@ -29,9 +63,10 @@ export const page: PlaygroundPage = {
       el("div", { class: "row" }, undefined),
       canvas,
       table,
+      own,
     );
     let rows: LayerEmbedding[] = [];
-    let shown: Awaited<ReturnType<typeof loadMnistSplit>> | undefined;
+    let shown: ImageDataset | undefined;
 
     const draw = (index: number): void => {
       const row = rows[index];
@@ -44,6 +79,53 @@ export const page: PlaygroundPage = {
       canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(mosaic.data), mosaic.width, mosaic.height), 0, 0);
     };
     slider.addEventListener("input", () => draw(Number(slider.value)));
+    const showRows = (what: string): void => {
+      table.innerHTML = `<tr><th>layer</th><th>kNN accuracy</th><th>pixel overlap</th><th>trustworthiness</th></tr>${rows
+        .map((r) => `<tr><td>${r.layer}</td><td>${r.knnAccuracy.toFixed(3)}</td><td>${r.pixelOverlap.toFixed(3)}</td><td>${r.trustworthiness.toFixed(3)}</td></tr>`)
+        .join("")}`;
+      slider.max = String(rows.length - 1);
+      slider.removeAttribute("disabled");
+      slider.value = String(rows.length - 1);
+      draw(rows.length - 1);
+      status.textContent = what;
+      status.dataset["done"] = "true";
+    };
+
+    run.addEventListener("click", () => {
+      void (async () => {
+        delete status.dataset["done"];
+        status.textContent = "Loading your model…";
+        const files = Array.from(modelFiles.files ?? []);
+        const pictures = Array.from(imageFiles.files ?? []);
+        const probe = await loadModelFromFiles(files);
+        const channels = probe.inputShape[2] === 1 ? 1 : 3;
+        const [h, w] = [probe.inputShape[0] ?? 224, probe.inputShape[1] ?? 224];
+        probe.dispose();
+        const model = await loadModelFromFiles(files, { preprocessing: parsePreprocessing(preprocess.value, channels) });
+        status.textContent = `Decoding ${pictures.length} images…`;
+        const folder = await imageFolderFromFiles(pictures, { size: [h, w], channels, maxImages: 600, signal: controller.signal });
+        const side = Math.min(32, h);
+        shown = folder.toDataset({ size: [side, Math.max(1, Math.round((side * w) / h))] });
+        const top = await topPredictions(model, folder, { count: 4, k: 3 });
+        predictions.textContent = `Top predictions of the first images: ${top.map((p) => p.map((q) => `${q.label} ${q.probability.toFixed(2)}`).join(" / ")).join(" · ")}`;
+        const layers = suggestLayers(model);
+        status.textContent = `Embedding ${layers.join(", ")}…`;
+        rows = await layerEmbeddings(model, shown, layers, {
+          iterations: 500,
+          seed: 5,
+          modelInput: folder,
+          perplexity: Math.min(30, Math.floor((folder.count - 1) / 3)),
+          signal: controller.signal,
+          onProgress: (event) => {
+            status.textContent = `t-SNE: ${event.phase} ${event.step}/${event.total ?? "?"}`;
+          },
+        });
+        model.dispose();
+        showRows(`Embedded ${rows.length} layers of your ${folder.count} images (${folder.classNames.length} labels). ${folder.notes.join(" ")}`);
+      })().catch((error: unknown) => {
+        if (!controller.signal.aborted) status.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+      });
+    });
 
     void (async () => {
       await startBackend();
@@ -62,15 +144,7 @@ export const page: PlaygroundPage = {
         },
       });
       model.dispose();
-      table.innerHTML = `<tr><th>layer</th><th>kNN accuracy</th><th>pixel overlap</th><th>trustworthiness</th></tr>${rows
-        .map((r) => `<tr><td>${r.layer}</td><td>${r.knnAccuracy.toFixed(3)}</td><td>${r.pixelOverlap.toFixed(3)}</td><td>${r.trustworthiness.toFixed(3)}</td></tr>`)
-        .join("")}`;
-      slider.max = String(rows.length - 1);
-      slider.removeAttribute("disabled");
-      slider.value = String(rows.length - 1);
-      draw(rows.length - 1);
-      status.textContent = `Embedded ${rows.length} layers of ${shown.count} digits.`;
-      status.dataset["done"] = "true";
+      showRows(`Embedded ${rows.length} layers of ${shown.count} digits.`);
     })().catch((error: unknown) => {
       if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;
     });

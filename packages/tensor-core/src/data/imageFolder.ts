@@ -502,3 +502,30 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
   };
   return folder;
 }
+
+/**
+ * An ImageFolder from `File`s picked in a browser (`<input type="file" webkitdirectory>` or a drop):
+ * images directly in the picked folder form one class named after it; images in its sub-folders are
+ * labelled by the sub-folder (as `loadImageFolder` does on disk). Other files are ignored and counted.
+ */
+export async function imageFolderFromFiles(files: readonly File[], options: LoadImageFolderOptions = {}): Promise<ImageFolder> {
+  const images = files.filter((f) => isImageFileName(f.name));
+  const paths = images.map((f) => (f.webkitRelativePath === "" ? f.name : f.webkitRelativePath).split("/"));
+  const root = paths[0]?.length !== undefined && paths[0].length > 1 ? (paths[0][0] as string) : "images";
+  const labelOf = (parts: readonly string[]): string => (parts.length > 2 ? (parts[parts.length - 2] as string) : root);
+  const classNames = [...new Set(paths.map(labelOf))].sort();
+  const byName = new Map(images.map((f, i) => [paths[i]?.join("/") ?? f.name, f]));
+  const order = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const ignored = files.length - images.length;
+  return createImageFolder(
+    {
+      name: root,
+      classNames,
+      files: order,
+      labels: order.map((p) => classNames.indexOf(labelOf(p.split("/")))),
+      readFile: async (file) => new Uint8Array(await (byName.get(file) as File).arrayBuffer()),
+      notes: ignored > 0 ? [`${ignored} file(s) that are not ${[...IMAGE_EXTENSIONS].join(", ")} images ignored.`] : [],
+    },
+    options,
+  );
+}

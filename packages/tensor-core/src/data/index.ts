@@ -18,7 +18,7 @@ export { encodeNpy, parseNpy } from "./npy.js";
 export type { ParseNpyOptions } from "./npy.js";
 export { parseCsv } from "./csv.js";
 export type { CsvTable, ParseCsvOptions } from "./csv.js";
-export { IMAGE_EXTENSIONS, createImageFolder, decodeImage, isImageFileName, resizeBilinear } from "./imageFolder.js";
+export { IMAGE_EXTENSIONS, createImageFolder, decodeImage, imageFolderFromFiles, isImageFileName, resizeBilinear } from "./imageFolder.js";
 export type { DecodedImage, ImageFolder, ImageFolderSource, LoadImageFolderOptions } from "./imageFolder.js";
 export { PREPROCESS_PRESETS, describePreprocessing, parsePreprocessing, preprocessTensor } from "./preprocess.js";
 export type { PreprocessPreset, Preprocessing, PreprocessingSpec } from "./preprocess.js";

@@ -11,7 +11,7 @@ import { initBackend } from "../backend/registry.js";
 import { createRng } from "../random/rng.js";
 import { GRAPH_INPUT, THIRD_PARTY_INPUT, saveQuantised, thirdPartyModel, writeGraphModel } from "./fixtures.js";
 import { imageModel } from "./imageModel.js";
-import { activations, cuttableLayers, gradientsAtLayer, resolveLayerNames } from "./layers.js";
+import { activations, cuttableLayers, gradientsAtLayer, resolveLayerNames, suggestLayers } from "./layers.js";
 import { loadModel } from "./loadModel.js";
 
 let dir: string;
@@ -247,5 +247,12 @@ describe("models dl-lab cannot read, each in one line", () => {
     expect(() => imageModel(two)).toThrow(/has 2 inputs .* one image input/);
     const flat = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [10] })] });
     expect(() => imageModel(flat)).toThrow(/takes inputs of shape \[\?, 10\], not images/);
+  });
+});
+
+describe("suggested layers", () => {
+  it("spread over depth inside nested models, ending at the last layer before the logits and the logits", () => {
+    expect(suggestLayers(thirdPartyModel())).toEqual(["backbone/b_bn1", "backbone/b_add", "backbone/b_pool", "gap", "head"]);
+    expect(suggestLayers(thirdPartyModel(), 8)).toEqual(["backbone/b_conv1", "backbone/b_bn1", "backbone/b_conv2", "backbone/b_add", "backbone/b_pool", "backbone/b_conv3", "gap", "head"]);
   });
 });

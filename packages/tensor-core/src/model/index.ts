@@ -13,6 +13,8 @@ export {
   suggestLayers,
 } from "./layers.js";
 export { predictionsSection, topPredictions } from "./predictions.js";
+export { loadModelFromFiles } from "./modelFiles.js";
+export type { ModelJsonOptions } from "./modelJson.js";
 export type { Prediction } from "./predictions.js";
 export type { ActivationOptions, AnyModel, GradientOptions, ImageBatches, LayerActivations, ModelInput, SpatialReduction } from "./layers.js";
 export { imageModel, isImageModel } from "./imageModel.js";

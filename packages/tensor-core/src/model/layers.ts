@@ -53,7 +53,21 @@ export interface ActivationOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_BATCH = 64;
+/** Default batch: 64 small images, fewer large ones (≈ 2M input values per batch, e.g. 13 at 224×224×3), so wide early maps of big models fit in wasm's memory. */
+function defaultBatch(model: ImageModel): number {
+  const per = model.inputShape.reduce<number>((a, d) => a * (d ?? 32), 1);
+  return Math.max(1, Math.min(64, Math.floor(2_000_000 / Math.max(1, per))));
+}
+
+/** A failure inside the backend (e.g. wasm's "memory access out of bounds") as one line saying what to change. */
+function backendFailure(error: unknown, batchSize: number): unknown {
+  if (error instanceof DlError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/out of bounds|out of memory|Array buffer allocation failed|Invalid typed array length|Aborted/i.test(message)) {
+    return new DlError("NOT_SUPPORTED", `The backend ran out of memory on a batch of ${batchSize} images; use a smaller batchSize (the model's early maps are large).`, { cause: error });
+  }
+  return error;
+}
 
 /** Every layer name, in model order (nested models' layers as `outer/inner`; graph nodes by name). */
 export function layerNames(model: AnyModel): string[] {
@@ -181,13 +195,15 @@ const SUGGESTION_SKIPS = new Set([...SKIPPED_BY_ALL, "ZeroPadding2D", "Reshape",
 
 /**
  * A few layers spread over the depth of a model, for a first look when the user names none: evenly
- * spaced top-level layers (inputs, dropout, reshapes and bare activations skipped), the last one before
- * the logits and the logits. Models with at most `count` + 1 such layers get all of them.
+ * spaced layers (nested models entered; inputs, dropout, reshapes and bare activations skipped), the
+ * last one before the logits and the logits. Models with at most `count` + 1 such layers get all of them.
  */
 export function suggestLayers(model: AnyModel, count = 4): string[] {
   const handle = imageModel(model);
   const before = new Set(handle.gradientLayers);
-  const candidates = handle.layers.filter((l) => l.parent === undefined && !SUGGESTION_SKIPS.has(l.kind) && (before.has(l.name) || l.name === handle.logits.layer)).map((l) => l.name);
+  // Nested models are entered: their own layers are the candidates, not the wrapper's single output.
+  const containers = new Set(handle.layers.map((l) => l.parent).filter((p) => p !== undefined));
+  const candidates = handle.layers.filter((l) => !containers.has(l.name) && !SUGGESTION_SKIPS.has(l.kind) && (before.has(l.name) || l.name === handle.logits.layer)).map((l) => l.name);
   if (candidates.length <= count + 1) return candidates;
   const picked = new Set<string>();
   for (let i = 1; i < count; i++) picked.add(candidates[Math.floor((i * (candidates.length - 2)) / count)] as string);
@@ -228,7 +244,7 @@ function checkSpatial(spatial: string): SpatialReduction | "auto" {
 export async function activations(model: AnyModel, x: ModelInput, layers: readonly string[] | "all", options: ActivationOptions = {}): Promise<LayerActivations[]> {
   const handle = imageModel(model);
   const names = resolveLayerNames(handle, layers);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? defaultBatch(handle);
   checkBatchSize(batchSize);
   const spatial = checkSpatial(options.spatial ?? "auto");
   checkInput(handle, x);
@@ -237,7 +253,9 @@ export async function activations(model: AnyModel, x: ModelInput, layers: readon
   for (let start = 0; start < n; start += batchSize) {
     throwIfAborted(options.signal);
     const size = Math.min(batchSize, n - start);
-    const out = tf.tidy(() => {
+    let out: tf.Tensor2D[];
+    try {
+      out = tf.tidy(() => {
       const batch = batchTensor(handle, x, start, size);
       return handle.outputsAt(batch, names).map((t, i) => {
         const row = result[i] as LayerActivations;
@@ -247,6 +265,9 @@ export async function activations(model: AnyModel, x: ModelInput, layers: readon
         return reduceMap(t, row.reduction);
       });
     });
+    } catch (error) {
+      throw backendFailure(error, size);
+    }
     try {
       for (let i = 0; i < out.length; i++) {
         const t = out[i] as tf.Tensor2D;
@@ -302,7 +323,7 @@ export async function gradientsAtLayer(model: AnyModel, x: ModelInput, layerName
   }
   const classes = handle.numClasses;
   assertArgument(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < classes, () => `classIndex must be an integer in 0…${classes - 1}, got ${classIndex}.`);
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  const batchSize = options.batchSize ?? defaultBatch(handle);
   checkBatchSize(batchSize);
   const spatial = checkSpatial(options.spatial ?? "auto");
   if (spatial === "max") throw new DlError("INVALID_ARGUMENT", "Gradients have no counterpart of max pooling; use spatial flatten or mean.");
@@ -324,7 +345,8 @@ export async function gradientsAtLayer(model: AnyModel, x: ModelInput, layerName
       try {
         g = tf.grad(logitK)(h);
       } catch (error) {
-        throw gradientError(error, handle, layer);
+        const failure = backendFailure(error, size);
+        throw failure === error ? gradientError(error, handle, layer) : failure;
       }
       return reduction === "mean" && g.rank === 4 ? tf.sum<tf.Tensor2D>(g, [1, 2]) : tf.reshape(g, [size, -1]);
     });

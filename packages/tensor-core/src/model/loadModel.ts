@@ -7,13 +7,9 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { DlError } from "../errors.js";
 import { directoryIOHandler } from "./directory.js";
 import { type ImageModel, type ImageModelOptions, imageModel } from "./imageModel.js";
+import { type ModelJsonOptions, inspectModelJson, modelLoadError } from "./modelJson.js";
 
-export interface LoadModelOptions extends ImageModelOptions {
-  /** Accept a model.json without weights (every weight then keeps its random initial value). Default false. */
-  allowRandomWeights?: boolean;
-  /** Called once with a line the user should see (e.g. that weights are random). */
-  onWarning?: (message: string) => void;
-}
+export interface LoadModelOptions extends ImageModelOptions, ModelJsonOptions {}
 
 const MODEL_JSON = "model.json";
 
@@ -28,18 +24,6 @@ export async function resolveModelDir(path: string): Promise<string> {
   throw new DlError("MODEL_NOT_FOUND", `${path} is a file, not a model folder or model.json; give the folder that holds model.json and its weight files.`);
 }
 
-interface ModelJsonHead {
-  format?: unknown;
-  modelTopology?: unknown;
-  weightsManifest?: unknown;
-}
-
-function describeClassError(message: string): string | undefined {
-  const unknown = /Unknown (?:layer|activation|regularizer|constraint|initializer)s?: (\S+?)\.?(?:\s|$)/.exec(message);
-  if (unknown === null) return undefined;
-  return `uses ${unknown[0].split(":")[0]?.replace("Unknown ", "") ?? "class"} "${unknown[1]}", which tfjs-layers does not provide. Register a custom class with tf.serialization.registerClass before loading, or convert the model without it`;
-}
-
 /**
  * Loads a tfjs model folder — `model.json` with its weight files, as written by tfjs's `model.save`,
  * `tensorflowjs_converter` (Keras → layers model, SavedModel → graph model) or dl-lab — and wraps it.
@@ -49,31 +33,16 @@ function describeClassError(message: string): string | undefined {
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<ImageModel> {
   const dir = await resolveModelDir(path);
   const jsonPath = resolve(dir, MODEL_JSON);
-  let head: ModelJsonHead;
+  let head: unknown;
   try {
-    head = JSON.parse(await readFile(jsonPath, "utf8")) as ModelJsonHead;
+    head = JSON.parse(await readFile(jsonPath, "utf8"));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       throw new DlError("MODEL_NOT_FOUND", `No model at ${path}: the folder has no ${MODEL_JSON}. Expected a tfjs model folder (model.json plus weight files, as tensorflowjs_converter or model.save write).`);
     }
     throw new DlError("MALFORMED_FILE", `${jsonPath} is not valid JSON; expected a tfjs model.json.`, { cause: error });
   }
-  if (typeof head !== "object" || head === null || typeof head.modelTopology !== "object" || head.modelTopology === null) {
-    throw new DlError("MALFORMED_FILE", `${jsonPath} has no "modelTopology"; expected a tfjs model.json (layers-model or graph-model).`);
-  }
-  const manifest = Array.isArray(head.weightsManifest) ? (head.weightsManifest as { weights?: unknown[] }[]) : [];
-  const weightCount = manifest.reduce((n, g) => n + (Array.isArray(g.weights) ? g.weights.length : 0), 0);
-  const topology = head.modelTopology as Record<string, unknown>;
-  const isGraph = head.format === "graph-model" || Array.isArray(topology["node"]);
-  if (weightCount === 0 && !isGraph) {
-    if (options.allowRandomWeights !== true) {
-      throw new DlError(
-        "MALFORMED_FILE",
-        `${jsonPath} lists no weights (no "weightsManifest"), so the model would run on random initial weights. Copy its weight files and manifest beside it, or pass --allow-random-weights to study an untrained network.`,
-      );
-    }
-    options.onWarning?.(`${jsonPath} has no weights: every layer keeps its random initial weights (--allow-random-weights).`);
-  }
+  const { isGraph, weightCount } = inspectModelJson(head, jsonPath, options);
   try {
     if (isGraph) {
       const converter = await import("@tensorflow/tfjs-converter").catch((error: unknown) => {
@@ -85,10 +54,6 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
     const layers = await tfl.loadLayersModel(directoryIOHandler(dir), { strict: weightCount > 0 });
     return imageModel(layers, options);
   } catch (error) {
-    if (error instanceof DlError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    const classProblem = describeClassError(message);
-    const detail = classProblem ?? message.split("\n")[0]?.slice(0, 300) ?? "";
-    throw new DlError(classProblem === undefined ? "MALFORMED_FILE" : "NOT_SUPPORTED", `The model in ${path} ${classProblem === undefined ? `could not be built: ${detail}` : detail}.`, { cause: error });
+    throw modelLoadError(error, path);
   }
 }
