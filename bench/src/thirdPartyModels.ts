@@ -4,7 +4,7 @@
 // in a JS module. This unwraps them into ordinary tfjs model folders, and writes Fashion-MNIST test
 // images as PNG folders by label, so `dl embed --model DIR --images DIR` runs as a user would.
 //
-//   node bench/scripts/third-party-models.mjs OUT_DIR [images per class, default 200]
+//   pnpm --filter @dl/bench third-party-models OUT_DIR [images per class, default 200]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -24,15 +24,19 @@ if (!readdirSync(pack).some((f) => f === "package")) {
 }
 const require = createRequire(join(pack, "package", "package.json"));
 
+interface ModelJson {
+  weightsManifest: { paths: string[] }[];
+}
+
 for (const name of ["mobilenet_v2", "mobilenet_v2_mid", "inception_v3"]) {
   const dir = join(pack, "package", "dist", "models", name);
-  const modelJson = require(join(dir, "model.min.js"));
+  const modelJson = require(join(dir, "model.min.js")) as ModelJson;
   const target = join(out, name);
   mkdirSync(target, { recursive: true });
   for (const group of modelJson.weightsManifest) {
     for (const path of group.paths) {
       // Each shard is a module exporting the shard's bytes in base64.
-      const base64 = require(join(dir, `${path}.min.js`));
+      const base64 = require(join(dir, `${path}.min.js`)) as string;
       writeFileSync(join(target, path), Buffer.from(base64, "base64"));
     }
   }
@@ -45,17 +49,17 @@ for (const name of ["mobilenet_v2", "mobilenet_v2_mid", "inception_v3"]) {
 const core = await import("@dl/tensor-core");
 const test = await core.loadDataset("fashion-mnist", { split: "test" });
 const images = join(out, "fashion-mnist");
-const counts = new Array(10).fill(0);
+const counts = new Array<number>(10).fill(0);
 for (let i = 0; i < test.count; i++) {
-  const label = test.labels[i];
-  if (counts[label] >= perClass) continue;
-  counts[label] += 1;
-  const folder = join(images, core.safeFileName(test.classNames[label]));
+  const label = test.labels[i] as number;
+  if ((counts[label] as number) >= perClass) continue;
+  counts[label] = (counts[label] as number) + 1;
+  const folder = join(images, core.safeFileName(test.classNames[label] ?? String(label)));
   mkdirSync(folder, { recursive: true });
   const pixels = test.images.subarray(i * 784, (i + 1) * 784);
   const data = new Uint8ClampedArray(784 * 4);
   for (let p = 0; p < 784; p++) {
-    const v = Math.round(pixels[p] * 255);
+    const v = Math.round((pixels[p] as number) * 255);
     data.set([v, v, v, 255], p * 4);
   }
   writeFileSync(join(folder, `${i}.png`), core.encodePng({ width: 28, height: 28, channels: 4, data }));
