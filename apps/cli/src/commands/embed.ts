@@ -16,6 +16,7 @@ import {
   resolveLayerNames,
   safeFileName,
   sampleDataset,
+  subsetDataset,
   suggestLayers,
   topPredictions,
   type ImageDataset,
@@ -53,6 +54,32 @@ function embeddingFileNames(layers: readonly string[]): string[] {
     used.add(name);
     return `embeddings/${name}.npy`;
   });
+}
+
+/** `count` row indices taking each label in turn (first unused image of label 0, of label 1, …). */
+function spreadOverLabels(labels: Int32Array, count: number): number[] {
+  const byLabel = new Map<number, number[]>();
+  labels.forEach((label, i) => byLabel.set(label, [...(byLabel.get(label) ?? []), i]));
+  const queues = [...byLabel.keys()].sort((a, b) => a - b).map((k) => byLabel.get(k) ?? []);
+  const rows: number[] = [];
+  for (let round = 0; rows.length < count; round++) {
+    const before = rows.length;
+    for (const q of queues) if (rows.length < count && q[round] !== undefined) rows.push(q[round] as number);
+    if (rows.length === before) break;
+  }
+  return rows;
+}
+
+/** The listed rows of a model input (a folder is read row by row). */
+function subsetInput(input: ModelInput, rows: readonly number[]): ModelInput {
+  if ("images" in input && "labels" in input) return subsetDataset(input, rows);
+  if ("read" in input) {
+    const per = input.height * input.width * input.channels;
+    const images = new Float32Array(rows.length * per);
+    rows.forEach((r, i) => images.set(input.read(r, 1), i * per));
+    return { count: rows.length, height: input.height, width: input.width, channels: input.channels, read: (start, size) => images.subarray(start * per, (start + size) * per) };
+  }
+  throw new DlError("INVALID_ARGUMENT", "Expected a dataset or an image folder.");
 }
 
 /** `dl embed`: t-SNE of a model's activations, layer by layer, with the cnnembed comparison. */
@@ -126,7 +153,9 @@ export function registerEmbedCommand(program: Command): void {
         modelInput = images;
         source = { data };
       }
-      const predictions = await topPredictions(model, modelInput, { count: Math.min(8, images.count) });
+      // The images shown with their predictions: one per label in turn, so every class is seen.
+      const shownRows = spreadOverLabels(images.labels, Math.min(8, images.count));
+      const predictions = await topPredictions(model, subsetInput(modelInput, shownRows), {});
       const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
       log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
       const perplexity = opts.perplexity ?? Math.min(30, Math.floor(((images.count - 1) / 3) * 100) / 100);
@@ -142,7 +171,9 @@ export function registerEmbedCommand(program: Command): void {
       });
       progress.stop();
       const what = opts.images ?? data;
-      const sections = [predictionsSection(images, predictions, { preprocessing, ...(opts.images === undefined ? {} : { files: (source["files"] as string[]).slice(0, 8) }) }), ...layerEmbeddingSections(rows, images, { modelName })];
+      const shownImages = subsetDataset(images, shownRows);
+      const shownFiles = opts.images === undefined ? undefined : shownRows.map((r) => (source["files"] as string[])[r] ?? String(r));
+      const sections = [predictionsSection(shownImages, predictions, { preprocessing, ...(shownFiles === undefined ? {} : { files: shownFiles }) }), ...layerEmbeddingSections(rows, images, { modelName })];
       const report = { title: `Layer-by-layer t-SNE of ${modelName} on ${what}`, sections };
       const table = rows.map((r) => ({
         layer: r.layer,
@@ -170,7 +201,7 @@ export function registerEmbedCommand(program: Command): void {
         preprocessing: model.preprocessing ?? null,
         preprocessingText: preprocessing,
         spatial: opts.spatial,
-        predictions: predictions.map((p, i) => ({ image: (imageFiles as string[] | undefined)?.[i] ?? i, top: p })),
+        predictions: predictions.map((p, i) => ({ image: (imageFiles as string[] | undefined)?.[shownRows[i] ?? i] ?? shownRows[i], top: p })),
         layers: table,
         grid,
         peakRssMB,

@@ -1,4 +1,4 @@
-import { DlError, encodePng, escapeHtml, imageGrid, placeImagesAt, pngDataUri, pngFigure } from "@dl/tensor-core";
+import { DlError, encodePng, escapeHtml, imageGrid, labelColor, placeImagesAt, pngDataUri, pngFigure } from "@dl/tensor-core";
 import type { ImageDataset, ReportSection, RgbaImage } from "@dl/tensor-core";
 
 import { assignToGrid, greedyGridFill } from "./gridAssignment.js";
@@ -116,6 +116,15 @@ function fmt(v: number): string {
   return v.toFixed(3);
 }
 
+/** The class colours of the mosaics as an HTML legend (the pictures tint or frame each image by class). */
+function classLegend(images: ImageDataset): string {
+  const present = new Set(images.labels);
+  const items = images.classNames
+    .map((name, k) => (present.has(k) ? `<span style="display:inline-block;margin:0 12px 4px 0"><span style="display:inline-block;width:12px;height:12px;background:${labelColor(k)};vertical-align:middle;margin-right:4px"></span>${escapeHtml(name)}</span>` : ""))
+    .join("");
+  return `<p><strong>Class colours in the pictures:</strong> ${items}</p>`;
+}
+
 /** Report sections for layer embeddings: the per-layer table, pictures, both grids and the cnnembed comparison. */
 export function layerEmbeddingSections(rows: readonly LayerEmbedding[], images: ImageDataset, options: { idPrefix?: string; mosaicSize?: number; gridPoints?: number; modelName?: string } = {}): ReportSection[] {
   const prefix = options.idPrefix ?? "embed";
@@ -131,20 +140,21 @@ export function layerEmbeddingSections(rows: readonly LayerEmbedding[], images: 
   const purityRises = first !== undefined && deepest !== undefined && deepest.knnAccuracy >= first.knnAccuracy;
   const overlapFalls = first !== undefined && deepest !== undefined && deepest.pixelOverlap <= first.pixelOverlap;
   const table = {
-    caption: `Per layer, ${images.count} test images (k = 10): semantic purity = leave-one-out k-NN label accuracy; pixel overlap = share of activation-space neighbours that are also pixel-space neighbours.`,
+    caption: `Per layer, ${images.count} images (k = 10): semantic purity = leave-one-out k-NN label accuracy; pixel overlap = share of activation-space neighbours that are also pixel-space neighbours (pixel space: the ${images.height}×${images.width} images as drawn). Features: the layer's width, "(mean)" where its map was averaged over space.`,
     columns: ["layer", "features", "k-NN acc (2-D)", "k-NN acc (features)", "pixel overlap", "trustworthiness", "KL", "t-SNE s"],
-    rows: rows.map((r) => [r.layer, r.features, fmt(r.knnAccuracy), fmt(r.featureKnnAccuracy), fmt(r.pixelOverlap), fmt(r.trustworthiness), fmt(r.kl), r.seconds.toFixed(1)]),
+    rows: rows.map((r) => [r.layer, r.reduction === "flatten" ? String(r.features) : `${r.features} (${r.reduction})`, fmt(r.knnAccuracy), fmt(r.featureKnnAccuracy), fmt(r.pixelOverlap), fmt(r.trustworthiness), fmt(r.kl), r.seconds.toFixed(1)]),
   };
   return [
     {
       id: `${prefix}-layers`,
       title: "What the layers see: t-SNE of activations, layer by layer",
       text:
-        `Each row embeds the same ${images.count} images from a different depth of ${options.modelName ?? "the model"}; every embedding starts from the previous one and is rotated onto it (orthogonal Procrustes), so a digit stays roughly in place while the layers regroup it.\n\n` +
+        `Each row embeds the same ${images.count} images from a different depth of ${options.modelName ?? "the model"}; every embedding starts from the previous one and is rotated onto it (orthogonal Procrustes), so an image stays roughly in place while the layers regroup it.\n\n` +
         (first !== undefined && deepest !== undefined
           ? `Semantic purity ${purityRises ? "rises" : "does not rise"} with depth (k-NN accuracy ${fmt(first.knnAccuracy)} at ${first.layer} → ${fmt(deepest.knnAccuracy)} at ${deepest.layer}) while pixel-neighbour overlap ${overlapFalls ? "falls" : "does not fall"} (${fmt(first.pixelOverlap)} → ${fmt(deepest.pixelOverlap)}).`
           : ""),
       tables: [table],
+      html: classLegend(images),
       figures: rows.map((r) => pngFigure(`mosaic-${r.layer}`, `${r.layer}: images at their t-SNE points (k-NN acc ${fmt(r.knnAccuracy)})`, pointMosaic(r.embedding, images, options.mosaicSize ?? 900))),
     },
     {

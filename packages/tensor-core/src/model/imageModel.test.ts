@@ -246,7 +246,9 @@ describe("models dl-lab cannot read, each in one line", () => {
     const two = tfl.model({ inputs: [a, b], outputs: tfl.layers.dense({ units: 2 }).apply(tfl.layers.flatten().apply(tfl.layers.add().apply([a, b]))) as tfl.SymbolicTensor });
     expect(() => imageModel(two)).toThrow(/has 2 inputs .* one image input/);
     const flat = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [10] })] });
-    expect(() => imageModel(flat)).toThrow(/takes inputs of shape \[\?, 10\], not images/);
+    // A model with a non-image input still reads tensors; image datasets and folders are refused in one line.
+    const images = { name: "toy", images: new Float32Array(2 * 4 * 4), labels: new Int32Array(2), count: 2, height: 4, width: 4, channels: 1, classNames: ["a"] };
+    await expect(activations(flat, images, "all")).rejects.toThrow(/takes inputs of shape \[10\], not images \[height, width, channels\]/);
   });
 });
 

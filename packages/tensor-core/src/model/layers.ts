@@ -53,10 +53,10 @@ export interface ActivationOptions {
   signal?: AbortSignal;
 }
 
-/** Default batch: 64 small images, fewer large ones (≈ 2M input values per batch, e.g. 13 at 224×224×3), so wide early maps of big models fit in wasm's memory. */
+/** Default batch: 64 small images, fewer large ones (≈ 1M input values per batch, e.g. 6 at 224×224×3), so wide early maps of big models fit in wasm's memory. */
 function defaultBatch(model: ImageModel): number {
   const per = model.inputShape.reduce<number>((a, d) => a * (d ?? 32), 1);
-  return Math.max(1, Math.min(64, Math.floor(2_000_000 / Math.max(1, per))));
+  return Math.max(1, Math.min(64, Math.floor(1_000_000 / Math.max(1, per))));
 }
 
 /** A failure inside the backend (e.g. wasm's "memory access out of bounds") as one line saying what to change. */
