@@ -168,10 +168,21 @@ export function lineChartSvg(
 /** A bar chart with ± error bars, category labels and significance marks (e.g. "*") above bars. */
 export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { yDomain?: readonly [number, number] } = {}): string {
   const { y, yTicks, yStep } = barChartDomain(bars, options.yDomain);
-  const f = frame({ ...options, xLabel: options.xLabel }, 0);
+  // Labels wider than their slot are turned 40° (the chart grows downward to hold them), and marks get
+  // a band of their own under the title instead of overwriting it.
+  const width = options.width ?? 480;
+  const slot = (width - 12 - 56) / bars.length;
+  const labelWidth = Math.max(...bars.map((b) => 6.5 * b.label.length));
+  const turned = labelWidth > slot * 0.95;
+  const angle = (40 * Math.PI) / 180;
+  const labelDepth = turned ? Math.ceil(labelWidth * Math.sin(angle)) + 6 : 0;
+  // The first turned label reaches left of its bar: widen the chart on the left to keep it inside.
+  const labelReach = turned ? Math.max(0, Math.ceil(labelWidth * Math.cos(angle) - 56 - slot / 2) + 4) : 0;
+  const base = frame({ ...options, width: width + labelReach, height: (options.height ?? 320) + labelDepth }, 0);
+  const marked = bars.some((b) => b.mark !== undefined && b.mark !== "");
+  const f: Frame = { ...base, left: base.left + labelReach, top: base.top + (marked ? 16 : 0), bottom: base.bottom - labelDepth };
   const sy = linearScale(y[0], y[1], f.bottom, f.top);
   const body = yAxis(f, yTicks, yStep, sy);
-  const slot = (f.right - f.left) / bars.length;
   const barWidth = slot * 0.7;
   bars.forEach((b, i) => {
     const cx = f.left + slot * (i + 0.5);
@@ -193,7 +204,11 @@ export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { y
     if (b.mark !== undefined && b.mark !== "") {
       body.push(`<text x="${n(cx)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
     }
-    body.push(`<text x="${n(cx)}" y="${f.bottom + 15}" text-anchor="middle">${escapeHtml(b.label)}</text>`);
+    body.push(
+      turned
+        ? `<text transform="translate(${n(cx + 3)} ${f.bottom + 10}) rotate(-40)" text-anchor="end" dominant-baseline="middle">${escapeHtml(b.label)}</text>`
+        : `<text x="${n(cx)}" y="${f.bottom + 15}" text-anchor="middle">${escapeHtml(b.label)}</text>`,
+    );
   });
   body.push(`<line x1="${f.left}" y1="${n(sy(0))}" x2="${n(f.right)}" y2="${n(sy(0))}" stroke="#555"/>`);
   return svgDocument(f, options, body);
