@@ -315,7 +315,7 @@ export function lineChartRaster(
       }
       const p: [number, number] = [sx(vx), sy(vy)];
       const isolated = prev === undefined && !(Number.isFinite(xs[i + 1] ?? NaN) && Number.isFinite(s.y[i + 1] ?? NaN));
-      if (isolated) fillDisc(image, p[0], p[1], 1, color);
+      if (isolated) fillDisc(image, p[0], p[1], options.bare === true ? 1 : 3, color);
       else if (prev !== undefined) drawLine(image, prev[0], prev[1], p[0], p[1], color, options.thickness ?? 2);
       prev = p;
     }

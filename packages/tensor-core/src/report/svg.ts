@@ -229,7 +229,8 @@ export function heatmapSvg(
   const labelSpace = 8 + 6.5 * Math.max(1, ...(options.rowLabels ?? []).map((s) => s.length));
   const left = 24 + labelSpace;
   const top = (options.title === undefined ? 12 : 30) + 18;
-  const width = left + cols * cell + 12;
+  // Wide enough for the title (13 px bold, ~7.5 px a character) and the x label, not just the cells.
+  const width = Math.max(left + cols * cell + 12, 24 + 7.5 * (options.title?.length ?? 0), left + 6.5 * (options.xLabel?.length ?? 0));
   const height = top + rows * cell + (options.xLabel === undefined ? 12 : 30);
   let max = 0;
   for (let i = 0; i < matrix.length; i++) max = Math.max(max, Math.abs(matrix[i] ?? 0));
