@@ -186,9 +186,11 @@ function drawYTicks(image: RgbaImage, plot: PlotArea, ticks: readonly number[], 
 }
 
 /** Tick marks and labels under the x axis, unless bare. */
-function drawXTicks(image: RgbaImage, plot: PlotArea, lo: number, hi: number, sx: (v: number) => number, options: RasterChartOptions): void {
+function drawXTicks(image: RgbaImage, plot: PlotArea, lo: number, hi: number, sx: (v: number) => number, options: RasterChartOptions, integers = false): void {
   if (options.bare === true) return;
-  const { ticks, step } = niceTicks(lo, hi, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / 70))));
+  const nice = niceTicks(lo, hi, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / 70))));
+  // Counts (epochs, k) get whole-number ticks only.
+  const { ticks, step } = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
   for (const t of ticks) {
     if (t < lo - 1e-12 || t > hi + 1e-12) continue;
     drawLine(image, sx(t), plot.bottom, sx(t), plot.bottom + 4, AXIS);
@@ -300,7 +302,7 @@ export function lineChartRaster(
   const sx = linearScale(domains.x[0], domains.x[1], plot.left, plot.right);
   const sy = linearScale(domains.y[0], domains.y[1], plot.bottom, plot.top);
   drawYTicks(image, plot, domains.yTicks, domains.yStep, sy, options);
-  drawXTicks(image, plot, domains.x[0], domains.x[1], sx, options);
+  drawXTicks(image, plot, domains.x[0], domains.x[1], sx, options, series.every((s) => Array.from(seriesX(s)).every(Number.isInteger)));
   drawAxes(image, plot);
   series.forEach((s, k) => {
     const color = parseColor(s.color ?? labelColor(k));
