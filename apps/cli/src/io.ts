@@ -94,24 +94,43 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   let bar: cliProgress.SingleBar | undefined;
   let phase = "";
   let lastLine = 0;
+  let printed = "";
+  let last: { step: number; total?: number; metrics: string } | undefined;
+  const describe = (e: { step: number; total?: number; metrics: string }): string =>
+    `${label}: ${phase} ${e.step}${e.total === undefined ? "" : `/${e.total}`}${e.metrics === "" ? "" : ` ${e.metrics}`}`;
+  // A phase that ends short of its total (a time budget, early stopping, coarse reports) says so, so the
+  // last thing shown is where it really stopped, not a stale intermediate line.
+  const endPhase = (): void => {
+    const short = last?.total !== undefined && last.step < last.total;
+    if (tty) {
+      if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} (phase ended at ${last.step} of ${last.total ?? "?"})`.trim() });
+      bar?.stop();
+    } else if (last !== undefined && (short || describe(last) !== printed)) {
+      log(short ? `${describe(last)} (phase ended at ${last.step} of ${last.total ?? "?"})` : describe(last));
+    }
+    bar = undefined;
+    last = undefined;
+    printed = "";
+  };
   const onProgress: ProgressCallback = (event) => {
     const metrics = Object.entries(event.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(" ");
     if (event.phase !== phase) {
-      bar?.stop();
-      bar = undefined;
+      endPhase();
       phase = event.phase;
       lastLine = 0;
       if (!tty) log(`${label}: ${phase}${event.total === undefined ? "" : ` (${event.total} steps)`}`);
     }
+    last = { step: event.step, ...(event.total === undefined ? {} : { total: event.total }), metrics };
     if (!tty) {
       // Logs (CI, pipes) get a line at most every few seconds and at the end of a phase.
       const now = Date.now();
-      const last = event.total !== undefined && event.step >= event.total;
-      if ((last || now - lastLine >= NON_TTY_INTERVAL_MS) && (event.step > 0 || metrics !== "")) {
+      const final = event.total !== undefined && event.step >= event.total;
+      if ((final || now - lastLine >= NON_TTY_INTERVAL_MS) && (event.step > 0 || metrics !== "")) {
         lastLine = now;
-        log(`${label}: ${phase} ${event.step}${event.total === undefined ? "" : `/${event.total}`}${metrics === "" ? "" : ` ${metrics}`}`);
+        printed = describe(last);
+        log(printed);
       }
       return;
     }
@@ -126,13 +145,7 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       bar.update(event.step, { metrics });
     }
   };
-  return {
-    onProgress,
-    stop: () => {
-      bar?.stop();
-      bar = undefined;
-    },
-  };
+  return { onProgress, stop: endPhase };
 }
 
 const NON_TTY_INTERVAL_MS = 5000;
