@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { barChartRaster, drawText, lineChartRaster, scatterRaster, textWidth } from "./charts.js";
+import { barChartRaster, densityRaster, drawText, lineChartRaster, scatterRaster, textWidth } from "./charts.js";
 import { GLYPH_CHARS, GLYPH_WIDTHS } from "./font.js";
 import { parseColor } from "./color.js";
 import { createImage, pixelAt, type RgbaImage } from "./raster.js";
@@ -162,5 +162,23 @@ describe("framed raster charts", () => {
   it("a scatter plot's legend lists the class names in the class colours", () => {
     const image = scatterRaster([0, 0, 1, 1, 2, 0], { width: 300, height: 200, labels: [0, 1, 2], classNames: ["zero", "one", "two"], radius: 1 });
     for (const color of ["#1f77b4", "#ff7f0e", "#2ca02c"]) expect(pixelsOf(image, parseColor(color)).length).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe("densityRaster", () => {
+  it("maps grid rows from the top, dark = dense with √ scaling", () => {
+    // 2×2 grid: top-left holds the maximum, bottom-right a quarter of it, the rest nothing.
+    const image = densityRaster([4, 0, 0, 1], 2, 2, { width: 20, height: 20, margin: 0, bare: true, xDomain: [0, 1], yDomain: [0, 1] });
+    expect(pixelAt(image, 2, 2)[0]).toBe(0);
+    expect(pixelAt(image, 15, 2)[0]).toBe(255);
+    // √(1/4) = 0.5 → gray 128 (255 · (1 − 0.5), rounded).
+    expect(pixelAt(image, 15, 15)[0]).toBe(128);
+  });
+
+  it("puts the picture inside labelled axes when not bare", () => {
+    const image = densityRaster([1, 0, 0, 0], 2, 2, { width: 200, height: 200, title: "q", xLabel: "z₁", yLabel: "z₂", xDomain: [-4, 4], yDomain: [-4, 4] });
+    // The dense cell no longer starts at the image corner: there is room for ticks and the title.
+    expect(pixelAt(image, 2, 2)[0]).toBe(255);
+    expect(darkPixels(image, 60).some((p) => p.x > 40 && p.y > 25 && p.x < 100 && p.y < 100)).toBe(true);
   });
 });

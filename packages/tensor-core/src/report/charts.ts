@@ -391,3 +391,44 @@ export function barChartRaster(
   drawLine(image, plot.left, sy(0), plot.right, sy(0), AXIS);
   return image;
 }
+
+/**
+ * A density (or any non-negative field) on an nx × ny grid, rows from the top, as a gray picture
+ * (dark = dense; √ scaling so thin tails stay visible) inside labelled axes spanning `xDomain` × `yDomain`.
+ */
+export function densityRaster(
+  values: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  options: RasterChartOptions & { xDomain: readonly [number, number]; yDomain: readonly [number, number] },
+): RgbaImage {
+  assertArgument(values.length === nx * ny, () => `densityRaster: an ${nx}×${ny} grid needs ${nx * ny} values, got ${values.length}.`);
+  const yt = yTickLabels(options.yDomain[0], options.yDomain[1]);
+  const { image, plot } = framedArea(options, 420, 420, yt.labels, []);
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] ?? 0);
+  for (let py = Math.ceil(plot.top); py <= plot.bottom; py++) {
+    const r = Math.min(ny - 1, Math.floor(((py - plot.top) / (plot.bottom - plot.top + 1)) * ny));
+    for (let px = Math.ceil(plot.left); px <= plot.right; px++) {
+      const c = Math.min(nx - 1, Math.floor(((px - plot.left) / (plot.right - plot.left + 1)) * nx));
+      const v = values[r * nx + c] ?? 0;
+      const g = Math.round(255 * (1 - Math.sqrt(max > 0 ? Math.max(0, v) / max : 0)));
+      const o = (py * image.width + px) * 4;
+      image.data[o] = g;
+      image.data[o + 1] = g;
+      image.data[o + 2] = g;
+      image.data[o + 3] = 255;
+    }
+  }
+  if (options.bare !== true) {
+    const sx = linearScale(options.xDomain[0], options.xDomain[1], plot.left, plot.right);
+    const sy = linearScale(options.yDomain[0], options.yDomain[1], plot.bottom, plot.top);
+    for (const t of yt.ticks) {
+      drawLine(image, plot.left - 4, sy(t), plot.left, sy(t), AXIS);
+      drawText(image, plot.left - 7, sy(t), formatTick(t, yt.step), { align: "end", color: "#444444" });
+    }
+    drawXTicks(image, plot, options.xDomain[0], options.xDomain[1], sx, options);
+    drawAxes(image, plot);
+  }
+  return image;
+}
