@@ -80,7 +80,7 @@ describe("progressReporter (stderr not a TTY)", () => {
     ]);
   });
 
-  it("ends a phase that stops short of its total on its real last step, and says so", async () => {
+  it("ends a phase that stops short of its total with 'done' and its last report, not a stale line", async () => {
     const { progressReporter } = await import("./io.js");
     const written: string[] = [];
     const originalWrite = process.stderr.write.bind(process.stderr);
@@ -105,9 +105,9 @@ describe("progressReporter (stderr not a TTY)", () => {
     expect(written).toEqual([
       "fewshot: pretrain (3000 steps)\n",
       "fewshot: pretrain 1/3000\n",
-      "fewshot: pretrain 2450/3000 loss=0.2500 (phase ended at 2450 of 3000)\n",
+      "fewshot: pretrain done (last report 2450/3000 loss=0.2500)\n",
       "fewshot: iwae (1 steps)\n",
-      "fewshot: iwae 0/1 (phase ended at 0 of 1)\n",
+      "fewshot: iwae done (last report 0/1)\n",
     ]);
   });
 });

@@ -98,15 +98,18 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   let last: { step: number; total?: number; metrics: string } | undefined;
   const describe = (e: { step: number; total?: number; metrics: string }): string =>
     `${label}: ${phase} ${e.step}${e.total === undefined ? "" : `/${e.total}`}${e.metrics === "" ? "" : ` ${e.metrics}`}`;
-  // A phase that ends short of its total (a time budget, early stopping, coarse reports) says so, so the
-  // last thing shown is where it really stopped, not a stale intermediate line.
+  // A phase is over when the next begins or the work returns. One that ends short of its total (a time
+  // budget, early stopping, or a package that reports only now and then) says "done" with its last
+  // report, so the last line is never a stale intermediate one that looks stuck.
   const endPhase = (): void => {
     const short = last?.total !== undefined && last.step < last.total;
     if (tty) {
-      if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} (phase ended at ${last.step} of ${last.total ?? "?"})`.trim() });
+      if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} — done (last report ${last.step}/${last.total ?? "?"})`.trim() });
       bar?.stop();
-    } else if (last !== undefined && (short || describe(last) !== printed)) {
-      log(short ? `${describe(last)} (phase ended at ${last.step} of ${last.total ?? "?"})` : describe(last));
+    } else if (last !== undefined && short) {
+      log(`${label}: ${phase} done (last report ${last.step}/${last.total ?? "?"}${last.metrics === "" ? "" : ` ${last.metrics}`})`);
+    } else if (last !== undefined && describe(last) !== printed) {
+      log(describe(last));
     }
     bar = undefined;
     last = undefined;
