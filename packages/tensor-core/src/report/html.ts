@@ -114,6 +114,7 @@ h2 { font-size: 20px; margin: 12px 0 8px; }
 table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; }
+td { white-space: nowrap; }
 td.num { text-align: right; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 figure { margin: 8px 0; max-width: 100%; }
