@@ -13,6 +13,7 @@ import {
   lineChartSvg,
   loadDataset,
   parseDatasetName,
+  renderReportHtml,
   sampleDataset,
   type Bar,
   type ImageDataset,
@@ -187,27 +188,50 @@ export function registerMetaCommands(program: Command): void {
         { name: "train loss", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.loss), color: "#d62728" },
         { name: "train accuracy", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.accuracy), color: "#1f77b4" },
       ];
-      const accuracyChart = { title: `${opts.ways}-way ${opts.shots}-shot accuracy on held-out classes (mean ± 95% CI; blue: learned embedding, grey: raw pixels)`, yLabel: "query accuracy", yDomain: [0, 1] as const };
+      const accuracyChart = { title: `${opts.ways}-way ${opts.shots}-shot accuracy ± 95% CI (blue: learned embedding, grey: raw pixels)`, yLabel: "query accuracy", yDomain: [0, 1] as const };
+      const trainedWhat = training === "pretrain" ? `Supervised pretraining on the meta-train classes (${result.training.steps} batches)` : `Episodic meta-training (${result.training.steps} episodes)`;
       const curveChart = training === "pretrain" ? { title: "supervised pretraining on the meta-train classes", xLabel: "batch", yLabel: "loss / accuracy" } : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" };
       // Rows and columns by their real class names (the episode's ways are classes 5–9, not 0–4).
       const wayNames = Array.from(example.classes, (c) => test.classNames[c] ?? String(c));
+      const accuracySvg = barChartSvg(bars, { ...accuracyChart, width: 640 });
+      const episodePng = encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }));
+      const attentionSvg = heatmapSvg(example.attention, example.ways, example.ways * example.shots, {
+        title: "attention of one query per class (row) over the support set (columns)",
+        xLabel: "support image (its class)",
+        yLabel: "query (its class)",
+        rowLabels: wayNames,
+        colLabels: wayNames.flatMap((name) => Array.from({ length: example.shots }, () => name)),
+      });
+      const curveSvg = lineChartSvg(curve, curveChart);
+      // One page that says what each picture shows (the files beside it are the same figures).
+      const page = renderReportHtml({
+        title: `dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot`,
+        subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${opts.seed ?? 42}`,
+        sections: [
+          {
+            id: "fewshot",
+            title: "Few-shot accuracy on classes never trained on",
+            text:
+              `Each of ${result.learned.matching.n} test episodes shows ${opts.shots} labelled image(s) of ${opts.ways} unseen classes and asks for the class of ${opts.queries} new images per class. Chance is ${(100 / opts.ways).toFixed(0)}%.` +
+              (opts.shots === 1 ? " With one image per class, matching, prototypes and 1-NN pick the same class, so their accuracies agree." : ""),
+            figures: [
+              { id: "accuracy", caption: "Query accuracy per classifier, mean ± 95% CI over episodes; blue: on the learned embedding, grey: on raw pixels (accuracy.svg, accuracy.png).", svg: accuracySvg },
+              { id: "episode", caption: `One episode: the support images (top row) and one query per class (bottom row), classes ${wayNames.join(", ")} (episode.png).`, png: episodePng, pixelated: true },
+              { id: "attention", caption: "Soft nearest-neighbour attention of each query (row) over the support images (columns); rows sum to 1 (attention.svg).", svg: attentionSvg },
+              { id: "training", caption: `${trainedWhat}: loss and accuracy (training-curve.svg, training-curve.png).`, svg: curveSvg },
+            ],
+          },
+        ],
+      });
       const files: OutputFile[] = [
         ["fewshot.json", json({ ...summary, example: { attention: example.attention, queryLabels: example.queryLabels, classes: example.classes } })],
+        ["index.html", page],
         ["accuracy.png", encodePng(barChartRaster(bars, { ...accuracyChart, width: 640, height: 300 }))],
-        ["accuracy.svg", barChartSvg(bars, { ...accuracyChart, width: 640 })],
-        ["episode.png", encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }))],
-        [
-          "attention.svg",
-          heatmapSvg(example.attention, example.ways, example.ways * example.shots, {
-            title: "attention of one query per class (row) over the support set (columns)",
-            xLabel: "support image (its class)",
-            yLabel: "query (its class)",
-            rowLabels: wayNames,
-            colLabels: wayNames.flatMap((name) => Array.from({ length: example.shots }, () => name)),
-          }),
-        ],
+        ["accuracy.svg", accuracySvg],
+        ["episode.png", episodePng],
+        ["attention.svg", attentionSvg],
         ["training-curve.png", encodePng(lineChartRaster(curve, { ...curveChart, width: 560, height: 280 }))],
-        ["training-curve.svg", lineChartSvg(curve, curveChart)],
+        ["training-curve.svg", curveSvg],
       ];
       const written = await writeOutputs(opts.out, files);
       const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;

@@ -228,7 +228,8 @@ export function heatmapSvg(
   options: SvgChartOptions & { rowLabels?: readonly string[]; colLabels?: readonly string[]; cellSize?: number; showValues?: boolean } = {},
 ): string {
   assertArgument(matrix.length === rows * cols, () => `heatmapSvg: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${matrix.length}.`);
-  const cell = options.cellSize ?? 28;
+  // Cells wide enough for their column labels (class names such as "Ankle boot"), within reason.
+  const cell = options.cellSize ?? Math.min(72, Math.max(28, 8 + 6.5 * Math.max(0, ...(options.colLabels ?? []).map((s) => s.length))));
   const labelSpace = 8 + 6.5 * Math.max(1, ...(options.rowLabels ?? []).map((s) => s.length));
   const left = 24 + labelSpace;
   const top = (options.title === undefined ? 12 : 30) + 18;
