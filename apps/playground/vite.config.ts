@@ -1,24 +1,56 @@
 import { defineConfig, type Plugin } from "vite";
 
-// Emits the embedded MNIST digits as compact binary assets (uint8 pixels + labels) so the browser
-// never parses the package's 20 MB of JSON. Decoding and the split come from @dl/tensor-core.
+type MnistAssets = ReadonlyMap<string, Uint8Array | string>;
+
+// The embedded MNIST digits as compact binary assets (uint8 pixels + labels) so the browser never parses
+// the package's 20 MB of JSON. Decoding and the split come from @dl/tensor-core.
+async function buildMnistAssets(): Promise<MnistAssets> {
+  const { loadDataset } = await import("@dl/tensor-core");
+  const assets = new Map<string, Uint8Array | string>();
+  for (const split of ["train", "test"] as const) {
+    const ds = await loadDataset("mnist", { split });
+    const pixels = new Uint8Array(ds.images.length);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round((ds.images[i] ?? 0) * 255);
+    assets.set(`data/mnist-${split}-images.u8`, pixels);
+    assets.set(`data/mnist-${split}-labels.u8`, Uint8Array.from(ds.labels));
+    assets.set(
+      `data/mnist-${split}.json`,
+      JSON.stringify({ count: ds.count, height: ds.height, width: ds.width, channels: ds.channels, classNames: ds.classNames }),
+    );
+  }
+  return assets;
+}
+
+// Emitted into dist/ by `vite build` and served from memory by `vite` (dev), so every page works either way.
 function mnistAssets(): Plugin {
+  let assets: Promise<MnistAssets> | undefined;
+  const load = (): Promise<MnistAssets> => (assets ??= buildMnistAssets());
   return {
     name: "dl-mnist-assets",
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const name = /\/(data\/mnist-[a-z]+(?:-images\.u8|-labels\.u8|\.json))(?:\?.*)?$/.exec(req.url ?? "")?.[1];
+        if (name === undefined) {
+          next();
+          return;
+        }
+        load().then(
+          (map) => {
+            const body = map.get(name);
+            if (body === undefined) {
+              next();
+              return;
+            }
+            res.setHeader("Content-Type", typeof body === "string" ? "application/json" : "application/octet-stream");
+            res.setHeader("Cache-Control", "no-cache");
+            res.end(body);
+          },
+          (error: unknown) => next(error),
+        );
+      });
+    },
     async generateBundle() {
-      const { loadDataset } = await import("@dl/tensor-core");
-      for (const split of ["train", "test"] as const) {
-        const ds = await loadDataset("mnist", { split });
-        const pixels = new Uint8Array(ds.images.length);
-        for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round((ds.images[i] ?? 0) * 255);
-        this.emitFile({ type: "asset", fileName: `data/mnist-${split}-images.u8`, source: pixels });
-        this.emitFile({ type: "asset", fileName: `data/mnist-${split}-labels.u8`, source: Uint8Array.from(ds.labels) });
-        this.emitFile({
-          type: "asset",
-          fileName: `data/mnist-${split}.json`,
-          source: JSON.stringify({ count: ds.count, height: ds.height, width: ds.width, channels: ds.channels, classNames: ds.classNames }),
-        });
-      }
+      for (const [fileName, source] of await load()) this.emitFile({ type: "asset", fileName, source });
     },
   };
 }
@@ -28,5 +60,6 @@ export default defineConfig({
   resolve: { conditions: ["@dl/source", "module", "browser", "development|production"] },
   plugins: [mnistAssets()],
   build: { target: "es2022", chunkSizeWarningLimit: 4096 },
+  server: { port: 5173, strictPort: false },
   preview: { port: 4873, strictPort: false },
 });

@@ -79,4 +79,35 @@ describe("progressReporter (stderr not a TTY)", () => {
       "train: evaluate 1/1\n",
     ]);
   });
+
+  it("ends a phase that stops short of its total with 'done' and its last report, not a stale line", async () => {
+    const { progressReporter } = await import("./io.js");
+    const written: string[] = [];
+    const originalWrite = process.stderr.write.bind(process.stderr);
+    const wasTty = process.stderr.isTTY;
+    process.stderr.isTTY = false;
+    process.stderr.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    });
+    try {
+      const { onProgress, stop } = progressReporter("fewshot");
+      // A time budget stops pretraining at 2450 of 3000 steps; the 5 s throttle showed only step 1.
+      onProgress({ phase: "pretrain", step: 1, total: 3000 });
+      onProgress({ phase: "pretrain", step: 2450, total: 3000, metrics: { loss: 0.25 } });
+      // A phase reported only at its start: it still ends on a line that says where it stopped.
+      onProgress({ phase: "iwae", step: 0, total: 1 });
+      stop();
+    } finally {
+      process.stderr.write = originalWrite;
+      process.stderr.isTTY = wasTty;
+    }
+    expect(written).toEqual([
+      "fewshot: pretrain (3000 steps)\n",
+      "fewshot: pretrain 1/3000\n",
+      "fewshot: pretrain done (last report 2450/3000 loss=0.2500)\n",
+      "fewshot: iwae (1 steps)\n",
+      "fewshot: iwae done (last report 0/1)\n",
+    ]);
+  });
 });

@@ -94,24 +94,46 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   let bar: cliProgress.SingleBar | undefined;
   let phase = "";
   let lastLine = 0;
+  let printed = "";
+  let last: { step: number; total?: number; metrics: string } | undefined;
+  const describe = (e: { step: number; total?: number; metrics: string }): string =>
+    `${label}: ${phase} ${e.step}${e.total === undefined ? "" : `/${e.total}`}${e.metrics === "" ? "" : ` ${e.metrics}`}`;
+  // A phase is over when the next begins or the work returns. One that ends short of its total (a time
+  // budget, early stopping, or a package that reports only now and then) says "done" with its last
+  // report, so the last line is never a stale intermediate one that looks stuck.
+  const endPhase = (): void => {
+    const short = last?.total !== undefined && last.step < last.total;
+    if (tty) {
+      if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} — done (last report ${last.step}/${last.total ?? "?"})`.trim() });
+      bar?.stop();
+    } else if (last !== undefined && short) {
+      log(`${label}: ${phase} done (last report ${last.step}/${last.total ?? "?"}${last.metrics === "" ? "" : ` ${last.metrics}`})`);
+    } else if (last !== undefined && describe(last) !== printed) {
+      log(describe(last));
+    }
+    bar = undefined;
+    last = undefined;
+    printed = "";
+  };
   const onProgress: ProgressCallback = (event) => {
     const metrics = Object.entries(event.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(" ");
     if (event.phase !== phase) {
-      bar?.stop();
-      bar = undefined;
+      endPhase();
       phase = event.phase;
       lastLine = 0;
       if (!tty) log(`${label}: ${phase}${event.total === undefined ? "" : ` (${event.total} steps)`}`);
     }
+    last = { step: event.step, ...(event.total === undefined ? {} : { total: event.total }), metrics };
     if (!tty) {
       // Logs (CI, pipes) get a line at most every few seconds and at the end of a phase.
       const now = Date.now();
-      const last = event.total !== undefined && event.step >= event.total;
-      if ((last || now - lastLine >= NON_TTY_INTERVAL_MS) && (event.step > 0 || metrics !== "")) {
+      const final = event.total !== undefined && event.step >= event.total;
+      if ((final || now - lastLine >= NON_TTY_INTERVAL_MS) && (event.step > 0 || metrics !== "")) {
         lastLine = now;
-        log(`${label}: ${phase} ${event.step}${event.total === undefined ? "" : `/${event.total}`}${metrics === "" ? "" : ` ${metrics}`}`);
+        printed = describe(last);
+        log(printed);
       }
       return;
     }
@@ -126,13 +148,7 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       bar.update(event.step, { metrics });
     }
   };
-  return {
-    onProgress,
-    stop: () => {
-      bar?.stop();
-      bar = undefined;
-    },
-  };
+  return { onProgress, stop: endPhase };
 }
 
 const NON_TTY_INTERVAL_MS = 5000;

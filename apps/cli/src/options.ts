@@ -9,12 +9,15 @@ export interface CommonOptions {
   out?: string;
 }
 
+/** Backends that can run in Node; webgpu and webgl exist only in a browser (the playground). */
+const NODE_BACKENDS = BACKEND_NAMES.filter((name) => name !== "webgpu" && name !== "webgl");
+
 /** `--backend` shared by every command that computes. */
 export function backendOption(): Option {
-  return new Option("--backend <name>", "TensorFlow.js backend (default: DL_BACKEND or best available)").choices([
-    "auto",
-    ...BACKEND_NAMES,
-  ]);
+  return new Option(
+    "--backend <name>",
+    "TensorFlow.js backend; auto (default, or DL_BACKEND) tries tfjs-node if installed, then wasm, then cpu. webgpu and webgl run only in the browser (the playground)",
+  ).choices(["auto", ...NODE_BACKENDS]);
 }
 
 /** `--seed S` as a safe integer. */

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 import { Command, CommanderError } from "commander";
 
 import { DlError } from "@dl/tensor-core";
@@ -8,6 +10,9 @@ import { InvalidOptionError } from "./options.js";
 
 export { formatError };
 
+/** `@dl/cli`'s version, from its package.json (`../package.json` from both src/ and dist/). */
+export const CLI_VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
 /**
  * Builds the `dl` program for `argv`; each command parses arguments, calls one package function and
  * prints. Only the modules of the command `argv` names are loaded (all of them for help).
@@ -15,6 +20,7 @@ export { formatError };
 export async function buildProgram(argv: readonly string[] = ["node", "dl"]): Promise<Command> {
   const program = new Command("dl")
     .description("dl-lab: deep-learning ideas as fast, tested tools on TensorFlow.js")
+    .version(CLI_VERSION, "-V, --version", "print dl's version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const register of await commandRegistrations(argv)) register(program);

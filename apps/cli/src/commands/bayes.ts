@@ -26,6 +26,7 @@ import {
   DlError,
   backendInfo,
   barChartSvg,
+  densityRaster,
   encodeNpy,
   encodePng,
   imageGrid,
@@ -222,14 +223,22 @@ function registerFlow(bayes: Command): void {
         interrupt.dispose();
       }
       const summary = { ...flowSummary(result), backend: backendInfo().name };
+      // What is minimised: E_q[log q + β·U] with β annealed from 0.01 to 1 over the first half of the
+      // steps, so early values can sit below −log Z; once β = 1 it is the free energy, ≥ −log Z.
+      const steps = result.history.map((h) => h.step);
       const loss = lineChartSvg(
-        [{ name: "free energy E_q[log q + U]", x: result.history.map((h) => h.step), y: result.history.map((h) => h.loss) }],
-        { title: `${target}, planar flow K = ${result.flows}`, xLabel: "step", yLabel: "nats" },
+        [
+          { name: "E_q[log q + β·U]", x: steps, y: result.history.map((h) => h.loss) },
+          { name: "−log Z (minimum at β = 1)", x: [steps[0] ?? 0, steps[steps.length - 1] ?? 0], y: [-result.kl.logZ, -result.kl.logZ], color: "#7f7f7f" },
+        ],
+        { title: `${target}, K = ${result.flows}: annealed objective, β = 0.01 → 1 over the first half of the steps`, xLabel: "step", yLabel: "nats", width: 640 },
       );
+      const picture = (values: ArrayLike<number>, title: string): Uint8Array =>
+        encodePng(densityRaster(values, PICTURE_GRID.nx, PICTURE_GRID.ny, { width: 420, height: 440, title, xLabel: "z₁", yLabel: "z₂", xDomain: PICTURE_GRID.x, yDomain: PICTURE_GRID.y }));
       await writeOutputs(opts.out, [
         ["result.json", `${JSON.stringify({ ...summary, history: result.history, parameters: result.parameters }, null, 2)}\n`],
-        ["target.png", densityPng(targetDensityGrid(target, PICTURE_GRID), PICTURE_GRID.nx, PICTURE_GRID.ny)],
-        ["flow.png", densityPng(result.histogram ?? [], PICTURE_GRID.nx, PICTURE_GRID.ny)],
+        ["target.png", picture(targetDensityGrid(target, PICTURE_GRID), `target p(z) ∝ exp(−U(z)), ${target}`)],
+        ["flow.png", picture(result.histogram ?? new Float64Array(PICTURE_GRID.nx * PICTURE_GRID.ny), `flow q(z), K = ${result.flows} (histogram of samples)`)],
         ["loss.svg", loss],
       ]);
       if (opts.json === true) {

@@ -32,7 +32,7 @@ describe("dl meta", () => {
     expect(out.training.embedding).toBe("pretrain");
     expect(out.training.trainClasses).toBe(10); // classes 0–4 × 2 symmetries
     expect(out.training.temperature).toBeGreaterThan(0);
-    expect((await readdir(join(work, "fs"))).sort()).toEqual(["accuracy.png", "accuracy.svg", "attention.svg", "episode.png", "fewshot.json", "training-curve.png", "training-curve.svg"]);
+    expect((await readdir(join(work, "fs"))).sort()).toEqual(["accuracy.png", "accuracy.svg", "attention.svg", "episode.png", "fewshot.json", "index.html", "training-curve.png", "training-curve.svg"]);
   }, 300_000);
 
   it("fewshot --training episodic with MNIST as extra meta-train classes", async () => {

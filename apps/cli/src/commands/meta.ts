@@ -13,6 +13,7 @@ import {
   lineChartSvg,
   loadDataset,
   parseDatasetName,
+  renderReportHtml,
   sampleDataset,
   type Bar,
   type ImageDataset,
@@ -176,7 +177,7 @@ export function registerMetaCommands(program: Command): void {
       const { example, ...rest } = result;
       const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: extraName ?? null, backend, seed: opts.seed ?? 42, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
       const bars: Bar[] = EVALUATED_CLASSIFIERS.flatMap((m) => [
-        { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95 },
+        { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95, color: "#1f77b4" },
         { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },
       ]);
       const size = test.height * test.width;
@@ -187,19 +188,56 @@ export function registerMetaCommands(program: Command): void {
         { name: "train loss", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.loss), color: "#d62728" },
         { name: "train accuracy", x: result.training.history.map((h) => h.step), y: result.training.history.map((h) => h.accuracy), color: "#1f77b4" },
       ];
+      const accuracyChart = { title: `${opts.ways}-way ${opts.shots}-shot accuracy ± 95% CI (blue: learned embedding, grey: raw pixels)`, yLabel: "query accuracy", yDomain: [0, 1] as const };
+      const trainedWhat = training === "pretrain" ? `Supervised pretraining on the meta-train classes (${result.training.steps} batches)` : `Episodic meta-training (${result.training.steps} episodes)`;
+      const curveChart = training === "pretrain" ? { title: "supervised pretraining on the meta-train classes", xLabel: "batch", yLabel: "loss / accuracy" } : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" };
+      // Rows and columns by their real class names (the episode's ways are classes 5–9, not 0–4).
+      const wayNames = Array.from(example.classes, (c) => test.classNames[c] ?? String(c));
+      const accuracySvg = barChartSvg(bars, { ...accuracyChart, width: 640 });
+      const episodePng = encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }));
+      const attentionSvg = heatmapSvg(example.attention, example.ways, example.ways * example.shots, {
+        title: "attention of one query per class (row) over the support set (columns)",
+        xLabel: "support image (its class)",
+        yLabel: "query (its class)",
+        rowLabels: wayNames,
+        colLabels: wayNames.flatMap((name) => Array.from({ length: example.shots }, () => name)),
+      });
+      const curveSvg = lineChartSvg(curve, curveChart);
+      // One page that says what each picture shows (the files beside it are the same figures).
+      const page = renderReportHtml({
+        title: `dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot`,
+        subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${opts.seed ?? 42}`,
+        sections: [
+          {
+            id: "fewshot",
+            title: "Few-shot accuracy on classes never trained on",
+            text:
+              `Each of ${result.learned.matching.n} test episodes shows ${opts.shots} labelled image(s) of ${opts.ways} unseen classes and asks for the class of ${opts.queries} new images per class. Chance is ${(100 / opts.ways).toFixed(0)}%.` +
+              (opts.shots === 1 ? " With one image per class, matching, prototypes and 1-NN pick the same class, so their accuracies agree." : ""),
+            figures: [
+              { id: "accuracy", caption: "Query accuracy per classifier, mean ± 95% CI over episodes; blue: on the learned embedding, grey: on raw pixels (accuracy.svg, accuracy.png).", svg: accuracySvg },
+              { id: "episode", caption: `One episode: the support images (top row) and one query per class (bottom row), classes ${wayNames.join(", ")} (episode.png).`, png: episodePng, pixelated: true },
+              { id: "attention", caption: "Soft nearest-neighbour attention of each query (row) over the support images (columns); rows sum to 1 (attention.svg).", svg: attentionSvg },
+              { id: "training", caption: `${trainedWhat}: loss and accuracy (training-curve.svg, training-curve.png).`, svg: curveSvg },
+            ],
+          },
+        ],
+      });
       const files: OutputFile[] = [
-        ["fewshot.json", json({ ...summary, example: { attention: example.attention, queryLabels: example.queryLabels } })],
-        ["accuracy.png", encodePng(barChartRaster(bars, { yDomain: [0, 1] }))],
-        ["accuracy.svg", barChartSvg(bars, { title: `${opts.ways}-way ${opts.shots}-shot, held-out classes`, yLabel: "query accuracy", yDomain: [0, 1] })],
-        ["episode.png", encodePng(imageGrid(shown, shown.length / size, test.height, test.width, { columns: opts.shots * opts.ways, scale: 2 }))],
-        ["attention.svg", heatmapSvg(example.attention, example.ways, example.ways * example.shots, { title: "attention of each query (row) over the support set (columns)", xLabel: "support", yLabel: "query" })],
-        ["training-curve.png", encodePng(lineChartRaster(curve))],
-        ["training-curve.svg", lineChartSvg(curve, training === "pretrain" ? { title: "supervised pretraining on the meta-train classes", xLabel: "batch", yLabel: "loss / accuracy" } : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" })],
+        ["fewshot.json", json({ ...summary, example: { attention: example.attention, queryLabels: example.queryLabels, classes: example.classes } })],
+        ["index.html", page],
+        ["accuracy.png", encodePng(barChartRaster(bars, { ...accuracyChart, width: 640, height: 300 }))],
+        ["accuracy.svg", accuracySvg],
+        ["episode.png", episodePng],
+        ["attention.svg", attentionSvg],
+        ["training-curve.png", encodePng(lineChartRaster(curve, { ...curveChart, width: 560, height: 280 }))],
+        ["training-curve.svg", curveSvg],
       ];
       const written = await writeOutputs(opts.out, files);
       const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
       log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
       for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
+      if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
       if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
     });
 
@@ -240,13 +278,15 @@ export function registerMetaCommands(program: Command): void {
         { name: "meta-train accuracy", x: ks, y: result.knn.map((p) => p.metaTrain.mean), color: "#1f77b4" },
         { name: "meta-test accuracy", x: ks, y: result.knn.map((p) => p.metaTest.mean), color: "#d62728" },
       ];
+      const temperatureChart = { title: "soft nearest neighbour: accuracy against temperature", xLabel: "log10 T", yLabel: "accuracy", yDomain: [0, 1] as const };
+      const knnChart = { title: "kNN: accuracy against k", xLabel: "k", yLabel: "accuracy", yDomain: [0, 1] as const };
       const summary = { command: "meta temperature", data: opts.data, backend, seed: opts.seed ?? 42, ...result };
       const written = await writeOutputs(opts.out, [
         ["temperature.json", json(summary)],
-        ["temperature.png", encodePng(lineChartRaster(tSeries, { yDomain: [0, 1] }))],
-        ["temperature.svg", lineChartSvg(tSeries, { title: "soft nearest neighbour: accuracy against temperature", xLabel: "log10 T", yLabel: "accuracy", yDomain: [0, 1] })],
-        ["knn.png", encodePng(lineChartRaster(kSeries, { yDomain: [0, 1] }))],
-        ["knn.svg", lineChartSvg(kSeries, { title: "kNN: accuracy against k", xLabel: "k", yLabel: "accuracy", yDomain: [0, 1] })],
+        ["temperature.png", encodePng(lineChartRaster(tSeries, { ...temperatureChart, width: 560, height: 280 }))],
+        ["temperature.svg", lineChartSvg(tSeries, temperatureChart)],
+        ["knn.png", encodePng(lineChartRaster(kSeries, { ...knnChart, width: 560, height: 280 }))],
+        ["knn.svg", lineChartSvg(kSeries, knnChart)],
       ]);
       for (const p of result.temperatures) log(`  T=${p.temperature}: meta-train ${pct(p.metaTrain)}  meta-test ${pct(p.metaTest)}`);
       for (const p of result.knn) log(`  k=${p.k}: meta-train ${pct(p.metaTrain)}  meta-test ${pct(p.metaTest)}`);
@@ -274,7 +314,8 @@ export function registerMetaCommands(program: Command): void {
           { name: "pretrained + fine-tuned", x: first.x, y: first.pretrainedFineTuned, color: "#1f77b4" },
           { name: "shots", x: first.supportX, y: first.supportY, color: "#2ca02c" },
         ];
-        figures.push(["example-task.png", encodePng(lineChartRaster(series))], ["example-task.svg", lineChartSvg(series, { title: `one test sinusoid, K = ${opts.shots}`, xLabel: "x", yLabel: "y" })]);
+        const taskChart = { title: `one test sinusoid, K = ${opts.shots}`, xLabel: "x", yLabel: "y" };
+        figures.push(["example-task.png", encodePng(lineChartRaster(series, { ...taskChart, width: 640, height: 300 }))], ["example-task.svg", lineChartSvg(series, taskChart)]);
       }
       const bars: Bar[] = [
         { label: "soft-NN", value: result.softNearestNeighbour.mean, error: result.softNearestNeighbour.ci95 },
@@ -287,7 +328,7 @@ export function registerMetaCommands(program: Command): void {
       const summary = { command: "meta regress", backend, seed: opts.seed ?? 42, ...result };
       const written = await writeOutputs(opts.out, [
         ["regress.json", json(summary)],
-        ["mse.png", encodePng(barChartRaster(bars))],
+        ["mse.png", encodePng(barChartRaster(bars, { title: `sinusoid MSE, K = ${opts.shots} (lower is better)`, yLabel: "MSE", width: 560, height: 280 }))],
         ["mse.svg", barChartSvg(bars, { title: `sinusoid MSE, K = ${opts.shots} (lower is better)`, yLabel: "MSE" })],
         ...figures,
       ]);
@@ -314,11 +355,12 @@ export function registerMetaCommands(program: Command): void {
         runFineTuneExperiment(train, test, { shots: opts.shots, lrDecay: opts.lrDecay, seeds: opts.seeds, steps: opts.steps, learningRate: opts.learningRate, seed: opts.seed ?? 42, onProgress, signal }),
       );
       const bars: Bar[] = result.strategies.map((s) => ({ label: s.strategy, value: s.accuracy.mean, error: s.accuracy.ci95 }));
+      const finetuneChart = { title: `fine-tuning with ${opts.shots} labels per class (mean ± 95% CI over ${opts.seeds} seeds)`, yLabel: "test accuracy", yDomain: [0, 1] as const };
       const summary = { command: "meta finetune", data: opts.data, backend, seed: opts.seed ?? 42, ...result };
       const written = await writeOutputs(opts.out, [
         ["finetune.json", json(summary)],
-        ["accuracy.png", encodePng(barChartRaster(bars, { yDomain: [0, 1] }))],
-        ["accuracy.svg", barChartSvg(bars, { title: `fine-tuning with ${opts.shots} labels per class (mean ± 95% CI over ${opts.seeds} seeds)`, yLabel: "test accuracy", yDomain: [0, 1] })],
+        ["accuracy.png", encodePng(barChartRaster(bars, { ...finetuneChart, width: 560, height: 280 }))],
+        ["accuracy.svg", barChartSvg(bars, finetuneChart)],
       ]);
       log(`  pretrained source accuracy ${(result.pretrainAccuracy * 100).toFixed(1)}%`);
       for (const s of result.strategies) log(`  ${s.strategy.padEnd(19)} ${pct(s.accuracy)}`);

@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import {
   DlError,
   backendInfo,
+  formatMetric,
   initBackend,
   listNames,
   loadDataset,
@@ -129,7 +130,19 @@ async function runTour(plan: TourPlan): Promise<void> {
       subtitle: `What each topic shows on the default ${arch.toUpperCase()} ${data} model · backend ${backend.name} · seed ${seed}${quick ? " · quick" : ""}`,
       sections: [...foundationSections, ...sections],
     });
-    log(`report: ${written.indexPath}`);
+    // A closing summary: one line per section with its first figures, then where the report is.
+    const all = [...foundationSections, ...sections];
+    const failed = outcomes.filter((o) => !o.ok).length;
+    log("");
+    log(`tour finished in ${((performance.now() - plan.started) / 1000).toFixed(0)} s: ${all.length} sections${failed > 0 ? `, ${failed} failed (see the report)` : ""}`);
+    for (const section of all) {
+      const headline = Object.entries(section.metrics ?? {})
+        .slice(0, 3)
+        .map(([k, v]) => `${k} ${formatMetric(v)}`)
+        .join(" · ");
+      log(`  ${section.error === undefined ? "✓" : "✗"} ${section.title}${headline === "" ? "" : `: ${headline}`}`);
+    }
+    log(`report: ${written.indexPath} (open it in a browser)`);
     if (plan.json) {
       printJson({
         report: written.indexPath,

@@ -137,7 +137,7 @@ export function registerTrainCommand(program: Command): void {
       const files: OutputFile[] = [
         ...(await modelFiles((dir) => saveModel(model, dir))),
         ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
-        ["training-curve.png", encodePng(lineChartRaster(curves, { width: 480, height: 240 }))],
+        ["training-curve.png", encodePng(lineChartRaster(curves, { width: 560, height: 280, title: `${arch} on ${data}`, xLabel: "epoch", yLabel: "loss / accuracy" }))],
         ["training-curve.svg", lineChartSvg(curves, { title: `${arch} on ${data}`, xLabel: "epoch", yLabel: "loss / accuracy" })],
       ];
       model.dispose();

@@ -1,3 +1,5 @@
+import { basename } from "node:path";
+
 import { Option, type Command } from "commander";
 
 import {
@@ -41,6 +43,8 @@ interface LoadedPoints {
   n: number;
   d: number;
   labels?: Int32Array;
+  /** Names of the label values (embedded datasets), for the scatter's legend. */
+  classNames?: readonly string[];
   /** Images for the mosaic: N × h × w gray in [0, 1]. */
   images?: { pixels: Float32Array; height: number; width: number };
   source: string;
@@ -61,7 +65,7 @@ async function loadPoints(opts: TsneCliOptions, seed: number): Promise<LoadedPoi
     if (opts.n !== undefined && opts.n < ds.count) ds = sampleDataset(ds, opts.n, seed, { stratified: true });
     const d = ds.height * ds.width * ds.channels;
     const images = ds.channels === 1 ? { images: { pixels: ds.images, height: ds.height, width: ds.width } } : {};
-    return { data: ds.images, n: ds.count, d, labels: ds.labels, ...images, source: name };
+    return { data: ds.images, n: ds.count, d, labels: ds.labels, classNames: ds.classNames, ...images, source: name };
   }
   const arr = await readNpy(opts.input ?? "");
   if (arr.shape.length < 2) {
@@ -146,7 +150,20 @@ export function registerTsneCommands(program: Command): void {
       }
       const files: OutputFile[] = [
         ["embedding.npy", encodeNpy({ data: result.embedding, shape: [points.n, dims], dtype: "float32" })],
-        ["scatter.png", encodePng(scatterRaster(xy, { width: 800, height: 800, ...(points.labels === undefined ? {} : { labels: points.labels }) }))],
+        [
+          "scatter.png",
+          encodePng(
+            scatterRaster(xy, {
+              width: 800,
+              height: 800,
+              title: `t-SNE of ${points.n} points from ${basename(points.source)} (perplexity ${result.model.perplexity})`,
+              xLabel: "t-SNE 1",
+              yLabel: "t-SNE 2",
+              ...(points.labels === undefined ? {} : { labels: points.labels }),
+              ...(points.classNames === undefined ? {} : { classNames: points.classNames }),
+            }),
+          ),
+        ],
       ];
       if (points.images !== undefined) {
         const { pixels, height, width } = points.images;

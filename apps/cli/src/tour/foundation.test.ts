@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { backendInfo, initBackend, type ImageDataset } from "@dl/tensor-core";
 
 import type { TourContext } from "./context.js";
-import { foundationTourSection } from "./foundation.js";
+import { foundationTourSection, skipReason } from "./foundation.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu" });
@@ -88,5 +88,15 @@ describe("foundationTourSection", () => {
     const cells = [...confusion.matchAll(/font-size="9" fill="[^"]+">(\d+)<\/text>/g)].map((m) => Number(m[1]));
     expect(cells).toEqual([0, 0, 10, 0, 0, 10, 0, 0, 10]);
     model.dispose();
+  });
+});
+
+describe("skipReason", () => {
+  it("says a missing tfjs-node is not installed (optional) instead of printing the import error", () => {
+    const reason = "Cannot find package '@tensorflow/tfjs-node' imported from /work/packages/tensor-core/dist/backend/node.js";
+    expect(skipReason({ name: "tfjs-node", reason })).toBe("not installed (optional: install @tensorflow/tfjs-node next to dl-lab to use it)");
+    // Any other failure keeps its own words.
+    expect(skipReason({ name: "tfjs-node", reason: "libtensorflow.so: cannot open shared object file" })).toBe("libtensorflow.so: cannot open shared object file");
+    expect(skipReason({ name: "wasm" })).toBe("failed");
   });
 });

@@ -30,6 +30,7 @@ export async function metalearnTourSection(ctx: TourContext): Promise<ReportSect
   const shown = new Float32Array(example.supportImages.length + example.queryImages.length);
   shown.set(example.supportImages);
   shown.set(example.queryImages, example.supportImages.length);
+  const wayNames = Array.from(example.classes, (c) => ctx.dataset.test.classNames[c] ?? String(c));
   const rows = EVALUATED_CLASSIFIERS.map((m) => [m, pct(result.learned[m]), pct(result.pixels[m])]);
   return [
     {
@@ -37,8 +38,8 @@ export async function metalearnTourSection(ctx: TourContext): Promise<ReportSect
       title: "Metalearning: 5-way 1-shot on classes never trained on",
       text:
         `A small CNN was trained for ${result.training.steps} batches (${result.training.seconds.toFixed(0)} s) to classify classes 0–4, with rotated and mirrored copies as extra classes; its pooled conv features are the embedding. ` +
-        `each test episode shows one labelled example of 5 of the unseen classes 5–9 and asks for the class of new images. ` +
-        `A soft nearest neighbour attends to the support set with softmax(−distance / T), T = ${result.training.temperature.toPrecision(3)} (fitted on meta-train episodes). Chance is 20%.\n\n` +
+        `Each test episode shows one labelled example of 5 of the unseen classes 5–9 and asks for the class of new images. ` +
+        `A soft nearest neighbour attends to the support set with softmax(−distance / T), T = ${result.training.temperature.toPrecision(3)} (fitted on meta-train episodes). Chance is 20%. With one example per class, the class with the most attention is the nearest support image, so matching, prototypes and 1-NN give the same answers (their rows in the table agree).\n\n` +
         "A few seconds of training is far from the full 5-minute run: see `dl meta fewshot` and the @dl/metalearn README for those numbers.",
       metrics: {
         "matching (learned embedding)": pct(result.learned.matching),
@@ -56,7 +57,13 @@ export async function metalearnTourSection(ctx: TourContext): Promise<ReportSect
         {
           id: "attention",
           caption: "attention of each query (row) over the support set (column); rows sum to 1",
-          svg: heatmapSvg(example.attention, example.ways, example.ways * example.shots, { xLabel: "support", yLabel: "query", showValues: true }),
+          svg: heatmapSvg(example.attention, example.ways, example.ways * example.shots, {
+            xLabel: "support image (its class)",
+            yLabel: "query (its class)",
+            showValues: true,
+            rowLabels: wayNames,
+            colLabels: wayNames.flatMap((name) => Array.from({ length: example.shots }, () => name)),
+          }),
         },
       ],
     },

@@ -21,6 +21,11 @@ describe("few-shot episode page", () => {
   it("shows attention that is one-hot at small temperature and uniform over 5 supports at large", async () => {
     const { page, errors } = await playground.open("metalearn", { backend: "wasm" });
     await page.waitForSelector("[data-testid=status][data-accuracy]", { timeout: 120_000 });
+    // The page opens at T = 1, where the attention is neither one-hot nor uniform.
+    expect(await page.inputValue("[data-testid=temperature]")).toBe("0");
+    const opening = await maxWeights(page);
+    expect(Math.max(...opening)).toBeLessThan(0.99);
+    expect(Math.min(...opening)).toBeGreaterThan(0.25);
     expect(await page.locator("[data-testid=query]").count()).toBe(10);
     await page.fill("[data-testid=temperature]", "-2");
     await page.dispatchEvent("[data-testid=temperature]", "input");
@@ -31,6 +36,13 @@ describe("few-shot episode page", () => {
     for (const w of await maxWeights(page)) expect(Math.abs(w - 0.2)).toBeLessThan(0.01);
     await page.fill("[data-testid=temperature]", "0");
     await page.dispatchEvent("[data-testid=temperature]", "input");
+    // One support per class: the most-attended class is the nearest image at every T, so 1-shot accuracy is flat in T.
+    await page.waitForSelector("[data-testid=temperature-curve][data-one-shot] svg", { timeout: 120_000 });
+    const oneShot = JSON.parse((await page.getAttribute("[data-testid=temperature-curve]", "data-one-shot")) ?? "[]") as number[];
+    expect(oneShot).toHaveLength(26);
+    for (const a of oneShot) expect(a).toBeCloseTo(oneShot[0] ?? NaN, 12);
+    // Raw-pixel 1-NN on five digit classes is far above chance (0.2).
+    expect(oneShot[0]).toBeGreaterThan(0.4);
     await page.screenshot({ path: `${resultsDir}metalearn.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

@@ -25,6 +25,11 @@ describe("TCAV page", () => {
     expect(score).toBeLessThanOrEqual(1);
     expect(await page.locator("[data-testid=tcav-chart] svg").count()).toBe(1);
     expect(await page.textContent("[data-testid=tcav-result]")).toMatch(/p randomization/);
+    // The explanation's p restates the randomization p: (1 + k) / 41 for an integer k.
+    const ties = (await page.textContent("[data-testid=tcav-ties]")) ?? "";
+    const [, k, p] = /p = \(1 \+ (\d+)\) \/ \(1 \+ 40\) = ([0-9.e-]+)/.exec(ties) ?? [];
+    expect(Number(p)).toBeCloseTo((1 + Number(k)) / 41, 3);
+    expect(ties).toMatch(/of 40 random concepts fall in the concept's bin/);
     await page.screenshot({ path: `${resultsDir}tcav.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

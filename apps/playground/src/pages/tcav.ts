@@ -33,6 +33,22 @@ function describeRow(row: TcavRow): string {
   ].join("\n");
 }
 
+/** Why the p-value can be small while many random concepts share the concept's bin: ties, and the +1 correction. */
+function explainTies(row: TcavRow, bins: number): string {
+  const n = row.nullScores.length;
+  const binOf = (v: number): number => Math.min(bins - 1, Math.max(0, Math.floor(v * bins)));
+  const inBin = row.nullScores.filter((v) => binOf(v) === binOf(row.score)).length;
+  const tied = row.nullScores.filter((v) => v === row.score).length;
+  const above = row.nullScores.filter((v) => v > row.score).length;
+  // p = (1 + random concepts at least as extreme) / (1 + n) after the tie-break.
+  const asExtreme = Math.round(row.pValues.randomization * (n + 1)) - 1;
+  return [
+    `${inBin} of ${n} random concepts fall in the concept's bin, but a bin is ${1 / bins} wide: what counts is how many score at least as high.`,
+    `${above} score higher and ${tied} tie exactly (${row.score.toFixed(3)}; scores are shares of ${50} images, so ties are common, especially at 0 or 1).`,
+    `Ties are ordered by the mean directional derivative (how fast the class logit grows along the CAV): after that, ${asExtreme} of ${n} are at least as extreme, so p = (1 + ${asExtreme}) / (1 + ${n}) = ${row.pValues.randomization.toPrecision(3)}${asExtreme === 0 ? `, the smallest p that ${n} random concepts allow` : ""}.`,
+  ].join(" ");
+}
+
 /** TCAV in the browser: pick a concept, a layer and a class, see the score against random concepts. */
 export const page: PlaygroundPage = {
   id: "tcav",
@@ -47,6 +63,7 @@ export const page: PlaygroundPage = {
     const description = el("p", { class: "muted" }, BUILTIN_CONCEPT_DESCRIPTIONS.loops);
     const chart = el("div", { "data-testid": "tcav-chart" });
     const result = el("pre", { class: "metrics", "data-testid": "tcav-result" });
+    const ties = el("p", { class: "muted wide", "data-testid": "tcav-ties" });
     concept.addEventListener("change", () => {
       description.textContent = BUILTIN_CONCEPT_DESCRIPTIONS[concept.value as (typeof BUILTIN_CONCEPTS)[number]];
     });
@@ -57,7 +74,7 @@ export const page: PlaygroundPage = {
     );
     const controls = el("div", { class: "row" });
     controls.append(el("label", {}, "concept "), concept, el("label", {}, " layer "), layer, el("label", {}, " class "), target, button);
-    root.append(controls, description, chart, result);
+    root.append(controls, description, chart, result, ties);
 
     let model: tfl.LayersModel | undefined;
     let data: { train: ImageDataset; test: ImageDataset } | undefined;
@@ -84,8 +101,16 @@ export const page: PlaygroundPage = {
       });
       const row = out.rows[0];
       if (row === undefined) return;
-      chart.innerHTML = barChartSvg(nullHistogramBars(row, 10), { title: `random concepts per score bin; blue: the bin of ${row.concept} (class ${row.target}, ${row.layer})`, xLabel: "mean TCAV score", yLabel: "random concepts", width: 640, height: 260 });
+      const bars = nullHistogramBars(row, 10).map((b) => (b.mark === undefined ? b : { ...b, mark: `${row.concept} ${row.score.toFixed(2)}` }));
+      chart.innerHTML = barChartSvg(bars, {
+        title: `Null: ${row.nullScores.length} random concepts per score bin (class ${row.target}, ${row.layer})`,
+        xLabel: `mean TCAV score (blue: the bin of "${row.concept}")`,
+        yLabel: "random concepts",
+        width: 720,
+        height: 280,
+      });
       result.textContent = describeRow(row);
+      ties.textContent = explainTies(row, 10);
       result.dataset["score"] = String(row.score);
       status.textContent = `Done in ${out.seconds.toFixed(1)} s.`;
       button.disabled = false;

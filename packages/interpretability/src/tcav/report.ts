@@ -64,6 +64,7 @@ export function tcavReportSections(result: TcavResult, options: { id?: string; t
   const id = options.id ?? "tcav";
   const targetName = options.targetName ?? String(result.target);
   const bars = tcavBars(result);
+  const chart = { title: `TCAV scores, class ${targetName} (grey: random concepts; marks: significance)`, yLabel: "TCAV score", yDomain: [0, 1] as const, width: Math.max(560, 70 * bars.length) };
   const s = result.settings;
   const caption = `TCAV score of each concept for class ${targetName} per layer (mean ± sd over ${s.randomRuns} runs against random counterexample sets); grey: random concepts (the null, mean ± sd of ${s.nullDraws} draws). Marks: ${s.correction}-adjusted randomization p ≤ α = ${s.alpha} (*), ≤ α/5 (**), ≤ α/50 (***), n.s. otherwise.`;
   return [
@@ -86,8 +87,9 @@ export function tcavReportSections(result: TcavResult, options: { id?: string; t
         seconds: Number(result.seconds.toFixed(1)),
       },
       figures: [
-        svgFigure("scores", caption, barChartSvg(bars, { title: `TCAV scores, class ${targetName}`, yLabel: "TCAV score", yDomain: [0, 1], width: Math.max(480, 70 * bars.length) })),
-        pngFigure("scores-raster", caption, barChartRaster(bars, { width: Math.max(480, 40 * bars.length), height: 240, yDomain: [0, 1] })),
+        svgFigure("scores", caption, barChartSvg(bars, chart)),
+        // The same chart as a PNG file for slides and viewers without SVG; the page shows the SVG only.
+        pngFigure("scores-raster", caption, barChartRaster(bars, { ...chart, height: 300 }), { fileOnly: true }),
       ],
       tables: [
         {

@@ -33,6 +33,10 @@ describe("runFewShotExperiment", () => {
     expect(r.learned.matching.mean).toBeCloseTo(r.learned.proto.mean, 10);
     expect(r.example.attention.length).toBe(3 * 3);
     for (let q = 0; q < 3; q++) expect(Array.from(r.example.attention.subarray(q * 3, q * 3 + 3)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // The example's ways carry their dataset labels: 3 distinct held-out classes 5–9, not 0–2.
+    expect(r.example.classes).toHaveLength(3);
+    expect(new Set(r.example.classes).size).toBe(3);
+    for (const c of r.example.classes) expect(r.metaTestClasses).toContain(c);
   });
 
   it("draws the example attention with the same support centring as the evaluation", async () => {

@@ -85,6 +85,8 @@ export interface ExampleEpisode {
   /** Attention of each shown query over the support set (rows sum to 1), `[ways, ways·shots]`. */
   attention: Float32Array;
   queryLabels: Int32Array;
+  /** The dataset label of each way (row of `attention`; support columns come `shots` per way), e.g. 5–9. */
+  classes: Int32Array;
 }
 
 export interface FewShotExperimentResult {
@@ -305,5 +307,5 @@ function exampleEpisode(
     if (centre === "support") ({ support: zs, query: zq } = centreOnSupport(zs, zq));
     return attentionWeights(zq, zs, { metric, temperature }).dataSync() as Float32Array;
   });
-  return { ways, shots, supportImages, queryImages, attention, queryLabels: ep.queryLabels };
+  return { ways, shots, supportImages, queryImages, attention, queryLabels: ep.queryLabels, classes: ep.classes };
 }

@@ -1,7 +1,8 @@
 import { assertArgument } from "../errors.js";
-import { labelColor, parseColor } from "./color.js";
+import { labelColor, parseColor, type Rgba } from "./color.js";
+import { GLYPH_BASELINE, GLYPH_BITMAPS, GLYPH_CHARS, GLYPH_HEIGHT, GLYPH_WIDTHS } from "./font.js";
 import { createImage, drawLine, fillDisc, fillRect, type RgbaImage } from "./raster.js";
-import { extent, linearScale, niceTicks } from "./scale.js";
+import { extent, formatTick, linearScale, niceTicks } from "./scale.js";
 
 /** One line of a line chart: y values, x values (default 0, 1, …) and a colour (default palette). */
 export interface LineSeries {
@@ -21,12 +22,21 @@ export interface Bar {
   color?: string;
 }
 
-/** Size and colours shared by the raster charts (which carry no text: captions say what they show). */
+/**
+ * Size, colours and text of the raster charts. Like the SVG charts they carry a title, labelled axes
+ * with ticks and a legend, so a PNG reads on its own; `bare` draws the plot alone on the whole image.
+ */
 export interface RasterChartOptions {
   width?: number;
   height?: number;
+  /** Padding around the plot (bare) or around the whole chart. */
   margin?: number;
   background?: string;
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** No text, ticks or legend: the plot fills the image inside `margin`. */
+  bare?: boolean;
 }
 
 const AXIS = parseColor("#555555");
@@ -39,6 +49,82 @@ interface PlotArea {
   bottom: number;
 }
 
+let glyphs: Map<string, { width: number; coverage: Uint8Array }> | undefined;
+
+/** The glyph atlas of font.ts, decoded once. */
+function glyphTable(): Map<string, { width: number; coverage: Uint8Array }> {
+  if (glyphs !== undefined) return glyphs;
+  const packed = Uint8Array.from(atob(GLYPH_BITMAPS), (c) => c.charCodeAt(0));
+  glyphs = new Map();
+  let offset = 0;
+  [...GLYPH_CHARS].forEach((ch, i) => {
+    const width = GLYPH_WIDTHS[i] ?? 0;
+    const coverage = new Uint8Array(width * GLYPH_HEIGHT);
+    for (let p = 0; p < coverage.length; p++, offset++) {
+      const byte = packed[offset >> 1] ?? 0;
+      coverage[p] = offset % 2 === 0 ? byte >> 4 : byte & 15;
+    }
+    glyphs?.set(ch, { width, coverage });
+  });
+  return glyphs;
+}
+
+function glyphOf(ch: string): { width: number; coverage: Uint8Array } {
+  const table = glyphTable();
+  return table.get(ch) ?? table.get("?") ?? { width: 6, coverage: new Uint8Array(6 * GLYPH_HEIGHT) };
+}
+
+/** Width in pixels of `text` as `drawText` draws it (11 px DejaVu Sans; bold adds one pixel). */
+export function textWidth(text: string, options: { bold?: boolean } = {}): number {
+  let w = 0;
+  for (const ch of text) w += glyphOf(ch).width;
+  return w + (options.bold === true && text !== "" ? 1 : 0);
+}
+
+export interface DrawTextOptions {
+  color?: string;
+  /** Where `x` is along the text: its start (default), middle or end. */
+  align?: "start" | "middle" | "end";
+  /** Where `y` is: the text's vertical middle (default), or its baseline. */
+  baseline?: "middle" | "alphabetic";
+  bold?: boolean;
+  /** Reads bottom to top (a y-axis label); `x`, `y` then refer to the turned text. */
+  vertical?: boolean;
+}
+
+function blend(image: RgbaImage, x: number, y: number, color: Rgba, alpha: number): void {
+  if (x < 0 || y < 0 || x >= image.width || y >= image.height || alpha <= 0) return;
+  const o = (y * image.width + x) * 4;
+  for (let c = 0; c < 3; c++) image.data[o + c] = Math.round((image.data[o + c] ?? 0) * (1 - alpha) + (color[c] ?? 0) * alpha);
+  image.data[o + 3] = 255;
+}
+
+/** Draws one line of text with the chart font, antialiased over what is already there. */
+export function drawText(image: RgbaImage, x: number, y: number, text: string, options: DrawTextOptions = {}): void {
+  const color = parseColor(options.color ?? "#222222");
+  const width = textWidth(text, options);
+  const shift = options.align === "middle" ? width / 2 : options.align === "end" ? width : 0;
+  const top = options.baseline === "alphabetic" ? -GLYPH_BASELINE : -Math.round(GLYPH_HEIGHT / 2);
+  let pen = Math.round(-shift);
+  for (const ch of text) {
+    const g = glyphOf(ch);
+    for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
+      for (let gx = 0; gx < g.width; gx++) {
+        const a = (g.coverage[gy * g.width + gx] ?? 0) / 15;
+        if (a === 0) continue;
+        for (let b = 0; b <= (options.bold === true ? 1 : 0); b++) {
+          // Along the text: u = pen + gx + b; across it: v = top + gy. Vertical text turns (u, v) by −90°.
+          const u = pen + gx + b;
+          const v = top + gy;
+          if (options.vertical === true) blend(image, Math.round(x) + v, Math.round(y) - u, color, a);
+          else blend(image, Math.round(x) + u, Math.round(y) + v, color, a);
+        }
+      }
+    }
+    pen += g.width;
+  }
+}
+
 function area(options: RasterChartOptions, fallbackWidth: number, fallbackHeight: number): { image: RgbaImage; plot: PlotArea } {
   const width = options.width ?? fallbackWidth;
   const height = options.height ?? fallbackHeight;
@@ -47,9 +133,75 @@ function area(options: RasterChartOptions, fallbackWidth: number, fallbackHeight
   return { image, plot: { left: margin, right: width - 1 - margin, top: margin, bottom: height - 1 - margin } };
 }
 
+interface LegendEntry {
+  name: string;
+  color: string;
+}
+
+/** Room for text around the plot: title on top, y ticks and label left, x ticks and label below, legend right. */
+function framedArea(
+  options: RasterChartOptions,
+  fallbackWidth: number,
+  fallbackHeight: number,
+  yTickLabels: readonly string[],
+  legend: readonly LegendEntry[],
+  xLabelDepth = GLYPH_HEIGHT + 4,
+): { image: RgbaImage; plot: PlotArea } {
+  if (options.bare === true) return area(options, fallbackWidth, fallbackHeight);
+  const width = options.width ?? fallbackWidth;
+  const height = options.height ?? fallbackHeight;
+  const pad = options.margin ?? 8;
+  const image = createImage(width, height, options.background ?? "#ffffff");
+  const left = pad + (options.yLabel === undefined ? 0 : GLYPH_HEIGHT + 4) + Math.max(0, ...yTickLabels.map((t) => textWidth(t))) + 8;
+  const legendWidth = legend.length === 0 ? 0 : 24 + Math.max(...legend.map((e) => textWidth(e.name)));
+  const top = pad + (options.title === undefined ? 4 : GLYPH_HEIGHT + 8);
+  const bottom = height - 1 - pad - xLabelDepth - (options.xLabel === undefined ? 0 : GLYPH_HEIGHT + 2);
+  const plot = { left, right: width - 1 - pad - legendWidth, top, bottom };
+  assertArgument(plot.right - plot.left >= 16 && plot.bottom - plot.top >= 16, () => `A ${width}×${height} chart is too small for its text; make it larger or pass bare: true.`);
+  if (options.title !== undefined) drawText(image, (plot.left + plot.right) / 2, pad + GLYPH_HEIGHT / 2, options.title, { align: "middle", bold: true });
+  if (options.xLabel !== undefined) drawText(image, (plot.left + plot.right) / 2, height - 1 - pad - GLYPH_HEIGHT / 2, options.xLabel, { align: "middle" });
+  if (options.yLabel !== undefined) drawText(image, pad + GLYPH_HEIGHT / 2, (plot.top + plot.bottom) / 2, options.yLabel, { align: "middle", vertical: true });
+  legend.forEach((e, i) => {
+    const y = plot.top + 6 + i * 16;
+    fillRect(image, plot.right + 12, y - 5, 10, 10, parseColor(e.color));
+    drawText(image, plot.right + 26, y, e.name);
+  });
+  return { image, plot };
+}
+
 function drawAxes(image: RgbaImage, plot: PlotArea): void {
   drawLine(image, plot.left, plot.top, plot.left, plot.bottom, AXIS);
   drawLine(image, plot.left, plot.bottom, plot.right, plot.bottom, AXIS);
+}
+
+/** Tick labels left of the y axis (and gridlines), unless bare. */
+function drawYTicks(image: RgbaImage, plot: PlotArea, ticks: readonly number[], step: number, sy: (v: number) => number, options: RasterChartOptions): void {
+  for (const t of ticks) {
+    drawLine(image, plot.left, sy(t), plot.right, sy(t), GRID);
+    if (options.bare !== true) {
+      drawLine(image, plot.left - 4, sy(t), plot.left, sy(t), AXIS);
+      drawText(image, plot.left - 7, sy(t), formatTick(t, step), { align: "end", color: "#444444" });
+    }
+  }
+}
+
+/** Tick marks and labels under the x axis, unless bare. */
+function drawXTicks(image: RgbaImage, plot: PlotArea, lo: number, hi: number, sx: (v: number) => number, options: RasterChartOptions, integers = false): void {
+  if (options.bare === true) return;
+  const nice = niceTicks(lo, hi, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / 70))));
+  // Counts (epochs, k) get whole-number ticks only.
+  const { ticks, step } = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
+  for (const t of ticks) {
+    if (t < lo - 1e-12 || t > hi + 1e-12) continue;
+    drawLine(image, sx(t), plot.bottom, sx(t), plot.bottom + 4, AXIS);
+    drawText(image, sx(t), plot.bottom + 6 + GLYPH_HEIGHT / 2, formatTick(t, step), { align: "middle", color: "#444444" });
+  }
+}
+
+function yTickLabels(lo: number, hi: number): { ticks: number[]; step: number; labels: string[] } {
+  const { ticks, step } = niceTicks(lo, hi, 5);
+  const inside = ticks.filter((t) => t >= lo - 1e-12 && t <= hi + 1e-12);
+  return { ticks: inside, step, labels: inside.map((t) => formatTick(t, step)) };
 }
 
 /** Interleaved N×2 points → separate x and y arrays. */
@@ -72,17 +224,29 @@ export function paddedExtent(values: ArrayLike<number>, fraction = 0.05): [numbe
   return [lo - pad, hi + pad];
 }
 
-/** A scatter plot raster: one disc per point (N×2 interleaved), coloured by class. y grows upward. */
+/**
+ * A scatter plot raster: one disc per point (N×2 interleaved), coloured by class, y upward, with a
+ * legend of `classNames` (default: the label numbers) when labels are given.
+ */
 export function scatterRaster(
   points: ArrayLike<number>,
-  options: RasterChartOptions & { labels?: ArrayLike<number>; radius?: number } = {},
+  options: RasterChartOptions & { labels?: ArrayLike<number>; classNames?: readonly string[]; radius?: number } = {},
 ): RgbaImage {
   const { x, y } = splitPoints(points);
-  const { image, plot } = area(options, 480, 480);
   const [x0, x1] = paddedExtent(x);
   const [y0, y1] = paddedExtent(y);
+  let classCount = 0;
+  for (let i = 0; i < (options.labels?.length ?? 0); i++) classCount = Math.max(classCount, (options.labels?.[i] ?? 0) + 1);
+  const names = options.labels === undefined ? [] : (options.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)));
+  const yt = yTickLabels(y0, y1);
+  const { image, plot } = framedArea(options, 480, 480, yt.labels, names.map((name, i) => ({ name, color: labelColor(i) })));
   const sx = linearScale(x0, x1, plot.left, plot.right);
   const sy = linearScale(y0, y1, plot.bottom, plot.top);
+  if (options.bare !== true) {
+    drawYTicks(image, plot, yt.ticks, yt.step, sy, options);
+    drawXTicks(image, plot, x0, x1, sx, options);
+    drawAxes(image, plot);
+  }
   const colors = Array.from({ length: 10 }, (_, i) => parseColor(labelColor(i)));
   for (let i = 0; i < x.length; i++) {
     const px = x[i] ?? NaN;
@@ -128,10 +292,17 @@ export function lineChartRaster(
   options: RasterChartOptions & { yDomain?: readonly [number, number]; thickness?: number } = {},
 ): RgbaImage {
   const domains = lineChartDomains(series, options.yDomain);
-  const { image, plot } = area(options, 480, 240);
+  const { image, plot } = framedArea(
+    options,
+    480,
+    240,
+    domains.yTicks.map((t) => formatTick(t, domains.yStep)),
+    series.map((s, k) => ({ name: s.name, color: s.color ?? labelColor(k) })),
+  );
   const sx = linearScale(domains.x[0], domains.x[1], plot.left, plot.right);
   const sy = linearScale(domains.y[0], domains.y[1], plot.bottom, plot.top);
-  for (const t of domains.yTicks) drawLine(image, plot.left, sy(t), plot.right, sy(t), GRID);
+  drawYTicks(image, plot, domains.yTicks, domains.yStep, sy, options);
+  drawXTicks(image, plot, domains.x[0], domains.x[1], sx, options, series.every((s) => Array.from(seriesX(s)).every(Number.isInteger)));
   drawAxes(image, plot);
   series.forEach((s, k) => {
     const color = parseColor(s.color ?? labelColor(k));
@@ -146,7 +317,7 @@ export function lineChartRaster(
       }
       const p: [number, number] = [sx(vx), sy(vy)];
       const isolated = prev === undefined && !(Number.isFinite(xs[i + 1] ?? NaN) && Number.isFinite(s.y[i + 1] ?? NaN));
-      if (isolated) fillDisc(image, p[0], p[1], 1, color);
+      if (isolated) fillDisc(image, p[0], p[1], options.bare === true ? 1 : 3, color);
       else if (prev !== undefined) drawLine(image, prev[0], prev[1], p[0], p[1], color, options.thickness ?? 2);
       prev = p;
     }
@@ -173,10 +344,26 @@ export function barChartRaster(
   bars: readonly Bar[],
   options: RasterChartOptions & { yDomain?: readonly [number, number] } = {},
 ): RgbaImage {
-  const { y, yTicks } = barChartDomain(bars, options.yDomain);
-  const { image, plot } = area(options, 480, 240);
+  const { y, yTicks, yStep } = barChartDomain(bars, options.yDomain);
+  // Category labels lie flat when they fit their slot and stand upright (read bottom to top) when not.
+  const labelWidth = Math.max(...bars.map((b) => textWidth(b.label)));
+  const width = options.width ?? 480;
+  const upright = labelWidth > ((width - 80) / bars.length) * 0.95;
+  const marked = bars.some((b) => b.mark !== undefined && b.mark !== "");
+  const framed = framedArea(
+    // Upright labels get their own room: the chart grows downward rather than shrinking its plot.
+    upright ? { ...options, height: (options.height ?? 240) + labelWidth - GLYPH_HEIGHT } : options,
+    480,
+    240,
+    yTicks.map((t) => formatTick(t, yStep)),
+    [],
+    upright ? labelWidth + 8 : GLYPH_HEIGHT + 4,
+  );
+  const { image } = framed;
+  // Marks (e.g. "*") get a band of their own above the tallest bar.
+  const plot = { ...framed.plot, top: framed.plot.top + (marked && options.bare !== true ? GLYPH_HEIGHT : 0) };
   const sy = linearScale(y[0], y[1], plot.bottom, plot.top);
-  for (const t of yTicks) drawLine(image, plot.left, sy(t), plot.right, sy(t), GRID);
+  drawYTicks(image, plot, yTicks, yStep, sy, options);
   const slot = (plot.right - plot.left) / bars.length;
   const barWidth = Math.max(1, Math.floor(slot * 0.7));
   bars.forEach((b, i) => {
@@ -192,8 +379,56 @@ export function barChartRaster(
       drawLine(image, cx - cap, hiY, cx + cap, hiY, AXIS);
       drawLine(image, cx - cap, loY, cx + cap, loY, AXIS);
     }
+    if (options.bare !== true) {
+      if (b.mark !== undefined && b.mark !== "") {
+        drawText(image, cx, Math.min(top, b.error === undefined ? top : sy(b.value + b.error)) - 4, b.mark, { align: "middle", baseline: "alphabetic", bold: true });
+      }
+      if (upright) drawText(image, cx, plot.bottom + 6, b.label, { align: "end", vertical: true });
+      else drawText(image, cx, plot.bottom + 6 + GLYPH_HEIGHT / 2, b.label, { align: "middle" });
+    }
   });
   drawAxes(image, plot);
   drawLine(image, plot.left, sy(0), plot.right, sy(0), AXIS);
+  return image;
+}
+
+/**
+ * A density (or any non-negative field) on an nx × ny grid, rows from the top, as a gray picture
+ * (dark = dense; √ scaling so thin tails stay visible) inside labelled axes spanning `xDomain` × `yDomain`.
+ */
+export function densityRaster(
+  values: ArrayLike<number>,
+  nx: number,
+  ny: number,
+  options: RasterChartOptions & { xDomain: readonly [number, number]; yDomain: readonly [number, number] },
+): RgbaImage {
+  assertArgument(values.length === nx * ny, () => `densityRaster: an ${nx}×${ny} grid needs ${nx * ny} values, got ${values.length}.`);
+  const yt = yTickLabels(options.yDomain[0], options.yDomain[1]);
+  const { image, plot } = framedArea(options, 420, 420, yt.labels, []);
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] ?? 0);
+  for (let py = Math.ceil(plot.top); py <= plot.bottom; py++) {
+    const r = Math.min(ny - 1, Math.floor(((py - plot.top) / (plot.bottom - plot.top + 1)) * ny));
+    for (let px = Math.ceil(plot.left); px <= plot.right; px++) {
+      const c = Math.min(nx - 1, Math.floor(((px - plot.left) / (plot.right - plot.left + 1)) * nx));
+      const v = values[r * nx + c] ?? 0;
+      const g = Math.round(255 * (1 - Math.sqrt(max > 0 ? Math.max(0, v) / max : 0)));
+      const o = (py * image.width + px) * 4;
+      image.data[o] = g;
+      image.data[o + 1] = g;
+      image.data[o + 2] = g;
+      image.data[o + 3] = 255;
+    }
+  }
+  if (options.bare !== true) {
+    const sx = linearScale(options.xDomain[0], options.xDomain[1], plot.left, plot.right);
+    const sy = linearScale(options.yDomain[0], options.yDomain[1], plot.bottom, plot.top);
+    for (const t of yt.ticks) {
+      drawLine(image, plot.left - 4, sy(t), plot.left, sy(t), AXIS);
+      drawText(image, plot.left - 7, sy(t), formatTick(t, yt.step), { align: "end", color: "#444444" });
+    }
+    drawXTicks(image, plot, options.xDomain[0], options.xDomain[1], sx, options);
+    drawAxes(image, plot);
+  }
   return image;
 }

@@ -97,6 +97,27 @@ describe("reportFiles / reportJson", () => {
   });
 });
 
+describe("file-only figures and wide tables", () => {
+  it("writes a fileOnly figure as a file without showing it on the page, and lets tables scroll inside their card", () => {
+    const report: Report = {
+      title: "t",
+      sections: [
+        {
+          id: "s",
+          title: "S",
+          tables: [{ columns: ["a"], rows: [["x"]] }],
+          figures: [svgFigure("chart", "the chart", lineChartSvg([{ name: "y", y: [1, 2] }])), pngFigure("chart-raster", "the chart as PNG", createImage(4, 4), { fileOnly: true })],
+        },
+      ],
+    };
+    const html = renderReportHtml(report);
+    expect(html).not.toContain("the chart as PNG");
+    expect(html.match(/<figure>/g)?.length).toBe(1);
+    expect(html).toContain('<div class="table-wrap"><table>');
+    expect(reportFiles(report).map((f) => f.path)).toContain("figures/s-chart-raster.png");
+  });
+});
+
 describe("confusionMatrix", () => {
   it("counts true × predicted pairs", () => {
     const m = confusionMatrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3);

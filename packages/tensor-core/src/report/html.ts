@@ -20,6 +20,8 @@ interface FigureBase {
   displayWidth?: number;
   /** Keep hard pixel edges when the browser scales a PNG (grids of digits). */
   pixelated?: boolean;
+  /** Written as a file (e.g. a PNG twin of an SVG chart) but not shown again in the HTML page. */
+  fileOnly?: boolean;
 }
 
 /** A figure: encoded PNG bytes, or an SVG document (from `scatterSvg`, `lineChartSvg`, …). */
@@ -108,9 +110,11 @@ h2 { font-size: 20px; margin: 12px 0 8px; }
 .metrics li { border: 1px solid var(--line); border-radius: 6px; padding: 4px 10px; }
 .metrics .k { color: var(--muted); font-size: 12px; display: block; }
 .metrics .v { font-weight: 600; font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; }
+td { white-space: nowrap; }
 td.num { text-align: right; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 figure { margin: 8px 0; max-width: 100%; }
@@ -142,7 +146,7 @@ function renderTable(table: Table): string {
     .map((row) => `<tr>${row.map((cell) => (typeof cell === "number" ? `<td class="num">${escapeHtml(formatMetric(cell))}</td>` : `<td>${escapeHtml(cell)}</td>`)).join("")}</tr>`)
     .join("\n");
   const caption = table.caption === undefined ? "" : `<caption>${escapeHtml(table.caption)}</caption>`;
-  return `<table>${caption}<thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  return `<div class="table-wrap"><table>${caption}<thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
 }
 
 function renderFigure(figure: Figure): string {
@@ -166,7 +170,8 @@ function renderSection(section: ReportSection): string {
   if (section.text !== undefined) parts.push(renderText(section.text));
   if (section.metrics !== undefined) parts.push(renderMetrics(section.metrics));
   for (const t of section.tables ?? []) parts.push(renderTable(t));
-  if ((section.figures ?? []).length > 0) parts.push(`<div class="figures">\n${(section.figures ?? []).map(renderFigure).join("\n")}\n</div>`);
+  const shown = (section.figures ?? []).filter((f) => f.fileOnly !== true);
+  if (shown.length > 0) parts.push(`<div class="figures">\n${shown.map(renderFigure).join("\n")}\n</div>`);
   if (section.html !== undefined) parts.push(section.html);
   parts.push(`</section>`);
   return parts.join("\n");

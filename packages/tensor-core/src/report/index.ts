@@ -8,7 +8,7 @@ export type { PngImage } from "./png.js";
 export { gridLayout, imageGrid, placeImagesAt } from "./images.js";
 export type { GridLayout, ImageGridOptions, PlaceImagesOptions } from "./images.js";
 export { extent, formatTick, linearScale, niceTicks } from "./scale.js";
-export { barChartRaster, lineChartRaster, paddedExtent, scatterRaster, splitPoints } from "./charts.js";
+export { barChartRaster, densityRaster, lineChartRaster, paddedExtent, scatterRaster, splitPoints } from "./charts.js";
 export type { Bar, LineSeries, RasterChartOptions } from "./charts.js";
 export { barChartSvg, heatmapSvg, imageGridSvg, lineChartSvg, scatterSvg } from "./svg.js";
 export type { ImageGridSvgOptions, SvgChartOptions } from "./svg.js";

@@ -86,3 +86,13 @@ describe("imageGridSvg", () => {
     expect(svg).toContain(">&lt;b&gt;</text>");
   });
 });
+
+describe("lineChartSvg ticks", () => {
+  it("ticks whole numbers only when every x is an integer (epochs)", () => {
+    const svg = lineChartSvg([{ name: "loss", x: [1, 2, 3, 4], y: [1, 0.5, 0.3, 0.2] }]);
+    const xTickLabels = [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => m[1]);
+    expect(xTickLabels).toEqual(["1", "2", "3", "4"]);
+    const fractional = lineChartSvg([{ name: "loss", x: [0.5, 1, 1.5], y: [1, 0.5, 0.3] }]);
+    expect(fractional).toMatch(/text-anchor="middle">\d+\.\d+<\/text>/);
+  });
+});

@@ -139,7 +139,10 @@ export function lineChartSvg(
   const f = frame(options, legendWidth(series.map((s) => s.name)));
   const sx = linearScale(domains.x[0], domains.x[1], f.left, f.right);
   const sy = linearScale(domains.y[0], domains.y[1], f.bottom, f.top);
-  const xt = niceTicks(domains.x[0], domains.x[1], 6);
+  const nice = niceTicks(domains.x[0], domains.x[1], 6);
+  // Counts (epochs, k) get whole-number ticks only.
+  const integers = series.every((s) => Array.from(seriesX(s)).every(Number.isInteger));
+  const xt = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
   const xTicks = xt.ticks.filter((t) => t >= domains.x[0] - 1e-12 && t <= domains.x[1] + 1e-12);
   const body = [...yAxis(f, domains.yTicks, domains.yStep, sy), ...xAxis(f, xTicks, xt.step, sx)];
   series.forEach((s, k) => {
@@ -168,10 +171,21 @@ export function lineChartSvg(
 /** A bar chart with ± error bars, category labels and significance marks (e.g. "*") above bars. */
 export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { yDomain?: readonly [number, number] } = {}): string {
   const { y, yTicks, yStep } = barChartDomain(bars, options.yDomain);
-  const f = frame({ ...options, xLabel: options.xLabel }, 0);
+  // Labels wider than their slot are turned 40° (the chart grows downward to hold them), and marks get
+  // a band of their own under the title instead of overwriting it.
+  const width = options.width ?? 480;
+  const slot = (width - 12 - 56) / bars.length;
+  const labelWidth = Math.max(...bars.map((b) => 6.5 * b.label.length));
+  const turned = labelWidth > slot * 0.95;
+  const angle = (40 * Math.PI) / 180;
+  const labelDepth = turned ? Math.ceil(labelWidth * Math.sin(angle)) + 6 : 0;
+  // The first turned label reaches left of its bar: widen the chart on the left to keep it inside.
+  const labelReach = turned ? Math.max(0, Math.ceil(labelWidth * Math.cos(angle) - 56 - slot / 2) + 4) : 0;
+  const base = frame({ ...options, width: width + labelReach, height: (options.height ?? 320) + labelDepth }, 0);
+  const marked = bars.some((b) => b.mark !== undefined && b.mark !== "");
+  const f: Frame = { ...base, left: base.left + labelReach, top: base.top + (marked ? 16 : 0), bottom: base.bottom - labelDepth };
   const sy = linearScale(y[0], y[1], f.bottom, f.top);
   const body = yAxis(f, yTicks, yStep, sy);
-  const slot = (f.right - f.left) / bars.length;
   const barWidth = slot * 0.7;
   bars.forEach((b, i) => {
     const cx = f.left + slot * (i + 0.5);
@@ -193,7 +207,11 @@ export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { y
     if (b.mark !== undefined && b.mark !== "") {
       body.push(`<text x="${n(cx)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
     }
-    body.push(`<text x="${n(cx)}" y="${f.bottom + 15}" text-anchor="middle">${escapeHtml(b.label)}</text>`);
+    body.push(
+      turned
+        ? `<text transform="translate(${n(cx + 3)} ${f.bottom + 10}) rotate(-40)" text-anchor="end" dominant-baseline="middle">${escapeHtml(b.label)}</text>`
+        : `<text x="${n(cx)}" y="${f.bottom + 15}" text-anchor="middle">${escapeHtml(b.label)}</text>`,
+    );
   });
   body.push(`<line x1="${f.left}" y1="${n(sy(0))}" x2="${n(f.right)}" y2="${n(sy(0))}" stroke="#555"/>`);
   return svgDocument(f, options, body);
@@ -210,11 +228,13 @@ export function heatmapSvg(
   options: SvgChartOptions & { rowLabels?: readonly string[]; colLabels?: readonly string[]; cellSize?: number; showValues?: boolean } = {},
 ): string {
   assertArgument(matrix.length === rows * cols, () => `heatmapSvg: a ${rows}×${cols} matrix needs ${rows * cols} values, got ${matrix.length}.`);
-  const cell = options.cellSize ?? 28;
+  // Cells wide enough for their column labels (class names such as "Ankle boot"), within reason.
+  const cell = options.cellSize ?? Math.min(72, Math.max(28, 8 + 6.5 * Math.max(0, ...(options.colLabels ?? []).map((s) => s.length))));
   const labelSpace = 8 + 6.5 * Math.max(1, ...(options.rowLabels ?? []).map((s) => s.length));
   const left = 24 + labelSpace;
   const top = (options.title === undefined ? 12 : 30) + 18;
-  const width = left + cols * cell + 12;
+  // Wide enough for the title (13 px bold, ~7.5 px a character) and the x label, not just the cells.
+  const width = Math.max(left + cols * cell + 12, 24 + 7.5 * (options.title?.length ?? 0), left + 6.5 * (options.xLabel?.length ?? 0));
   const height = top + rows * cell + (options.xLabel === undefined ? 12 : 30);
   let max = 0;
   for (let i = 0; i < matrix.length; i++) max = Math.max(max, Math.abs(matrix[i] ?? 0));
