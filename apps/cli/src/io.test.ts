@@ -40,6 +40,41 @@ describe("writeOutputs", () => {
     await rm(out, { recursive: true });
   });
 
+  it("replaces an existing folder whole: new files in, untouched files kept, no staging or old copy left", async () => {
+    const out = join(root, "again");
+    await writeOutputs(out, [
+      ["a.json", "old"],
+      ["keep.txt", "mine"],
+    ]);
+    await writeOutputs(out, [
+      ["a.json", "new"],
+      ["sub/b.bin", new Uint8Array([4])],
+    ]);
+    expect(await readFile(join(out, "a.json"), "utf8")).toBe("new");
+    expect(await readFile(join(out, "keep.txt"), "utf8")).toBe("mine");
+    expect([...(await readFile(join(out, "sub", "b.bin")))]).toEqual([4]);
+    expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
+    await rm(out, { recursive: true });
+  });
+
+  it("leaves an existing folder exactly as it was when a write fails midway", async () => {
+    const out = join(root, "kept");
+    await writeOutputs(out, [
+      ["a.json", "old"],
+      ["sub", "a file where the next run wants a folder"],
+    ]);
+    await expect(
+      writeOutputs(out, [
+        ["a.json", "new"],
+        ["sub/b.bin", new Uint8Array([1])],
+      ]),
+    ).rejects.toMatchObject({ code: "IO_ERROR" });
+    expect(await readFile(join(out, "a.json"), "utf8")).toBe("old");
+    expect((await readdir(out)).sort()).toEqual(["a.json", "sub"]);
+    expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
+    await rm(out, { recursive: true });
+  });
+
   it("turns a failure into IO_ERROR and writes nothing", async () => {
     await writeFile(join(root, "blocker"), "x");
     await expect(writeOutputs(join(root, "blocker", "out"), [["a.json", "{}"]])).rejects.toMatchObject({ code: "IO_ERROR" });
