@@ -101,6 +101,7 @@ describe("progressReporter (stderr not a TTY)", () => {
       onProgress({ phase: "epoch", step: 2, total: 3, metrics: { loss: 0.4 } });
       onProgress({ phase: "epoch", step: 3, total: 3, metrics: { loss: 0.3 } });
       onProgress({ phase: "evaluate", step: 1, total: 1 });
+      onProgress({ phase: "cache", step: 0, message: "the cached model is not used: weights.bin fails its checksum; training it again" });
       stop();
     } finally {
       process.stderr.write = originalWrite;
@@ -112,6 +113,7 @@ describe("progressReporter (stderr not a TTY)", () => {
       "train: epoch 3/3 loss=0.3000\n",
       "train: evaluate (1 steps)\n",
       "train: evaluate 1/1\n",
+      "train: the cached model is not used: weights.bin fails its checksum; training it again\n",
     ]);
   });
 });

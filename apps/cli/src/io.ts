@@ -147,6 +147,14 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   let phase = "";
   let lastLine = 0;
   const onProgress: ProgressCallback = (event) => {
+    if (event.message !== undefined) {
+      // Notices (a corrupt cache rebuilt, a lock waited on) are printed whatever the terminal.
+      bar?.stop();
+      bar = undefined;
+      phase = "";
+      log(`${label}: ${event.message}`);
+      return;
+    }
     const metrics = Object.entries(event.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(" ");
