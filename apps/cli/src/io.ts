@@ -7,6 +7,8 @@ import cliProgress from "cli-progress";
 
 import { DlError, writeFileAtomic, type ProgressCallback } from "@dl/tensor-core";
 
+import { InvalidOptionError } from "./options.js";
+
 /** Prints one JSON document on stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
@@ -24,6 +26,8 @@ export function formatError(error: unknown): string {
     return `error [ABORTED]: stopped by ${receivedSignal}; nothing was written to --out.`;
   }
   if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
+  // A flag's value refused by its parser is the same kind of fault as an invalid argument.
+  if (error instanceof InvalidOptionError) return `error [INVALID_ARGUMENT]: ${error.message}`;
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;
 }
