@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import { DlError, writeFileAtomic, type ProgressCallback } from "@dl/tensor-core";
+import { DlError, writeFileAtomic as writeFileAtomicCore, type ProgressCallback } from "@dl/tensor-core";
 
 import { InvalidOptionError } from "./options.js";
 
@@ -131,8 +131,15 @@ export async function assertWritableDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes one file atomically (temp file + rename). */
-export { writeFileAtomic };
+/** Writes one file atomically (temp file + rename); any failure is one IO_ERROR line naming the path. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  try {
+    await writeFileAtomicCore(path, data);
+  } catch (error) {
+    if (error instanceof DlError) throw error;
+    throw new DlError("IO_ERROR", `Cannot write ${resolve(path)}: ${error instanceof Error ? error.message : String(error)}. Choose a writable --out path.`, { cause: error });
+  }
+}
 
 export async function exists(path: string): Promise<boolean> {
   return stat(path).then(
