@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { DlError } from "@dl/tensor-core";
 
-import { assertWritableDir, writeOutputs } from "./io.js";
+import { assertWritableDir, writeFileAtomic, writeOutputs } from "./io.js";
 
 const root = await mkdtemp(join(tmpdir(), "dl-cli-io-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -80,6 +80,20 @@ describe("writeOutputs", () => {
     await expect(writeOutputs(join(root, "blocker", "out"), [["a.json", "{}"]])).rejects.toMatchObject({ code: "IO_ERROR" });
     expect((await readdir(root)).sort()).toEqual(["blocker"]);
     await rm(join(root, "blocker"));
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("replaces a file whole and leaves no temp file; a path through a file is one IO_ERROR naming it", async () => {
+    const path = join(root, "one.npy");
+    await writeFileAtomic(path, "old");
+    await writeFileAtomic(path, new Uint8Array([110, 101, 119]));
+    expect(await readFile(path, "utf8")).toBe("new");
+    expect(await readdir(root)).toEqual(["one.npy"]);
+    const error = await writeFileAtomic(join(path, "x.npy"), "x").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "IO_ERROR", message: expect.stringMatching(/^Cannot write .*one\.npy\/x\.npy: .*Choose a writable --out path\.$/) as unknown });
+    expect(await readdir(root)).toEqual(["one.npy"]);
+    await rm(path);
   });
 });
 

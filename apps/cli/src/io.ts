@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import { DlError, writeFileAtomic as writeFileAtomicCore, type ProgressCallback } from "@dl/tensor-core";
+import { DlError, type ProgressCallback } from "@dl/tensor-core";
 
 import { InvalidOptionError } from "./options.js";
 
@@ -131,13 +131,32 @@ export async function assertWritableDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes one file atomically (temp file + rename); any failure is one IO_ERROR line naming the path. */
+/**
+ * Writes one file atomically (a hidden temp file beside it, then a rename); the temp file is removed
+ * on every exit path, a stop signal included. Any failure is one IO_ERROR line naming the path.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const cleanup = (): void => {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // No temp file could have been made there (e.g. the parent is a file).
+    }
+  };
+  const release = holdCleanup(cleanup);
   try {
-    await writeFileAtomicCore(path, data);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(temp, data);
+    if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before writing ${target}.`);
+    renameSync(temp, target);
   } catch (error) {
     if (error instanceof DlError) throw error;
-    throw new DlError("IO_ERROR", `Cannot write ${resolve(path)}: ${error instanceof Error ? error.message : String(error)}. Choose a writable --out path.`, { cause: error });
+    throw new DlError("IO_ERROR", `Cannot write ${target}: ${error instanceof Error ? error.message : String(error)}. Choose a writable --out path.`, { cause: error });
+  } finally {
+    cleanup();
+    release();
   }
 }
 
