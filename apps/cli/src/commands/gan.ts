@@ -87,7 +87,7 @@ function registerCov(gan: Command): void {
     .description("change of variables: density of y = f(x) for x ~ base, beside the histogram of pushed samples")
     .requiredOption("--f <expr>", "map: tanh, sigmoid, cubic, exp, square or an expression in x (2-D base: banana, tanh, shear or 'E1; E2' in x1, x2)")
     .option("--base <dist>", "base density, TFP parameters: normal(loc, scale), laplace(loc, scale), mvn_diag([..], [..])", "normal(0, 1)")
-    .option("--samples <n>", "samples pushed through f (at most 10,000,000)", parseInteger("--samples", 100, 10_000_000), 100_000)
+    .option("--samples <n>", "samples pushed through f (at most 1,000,000: ≈ 10 s, 0.3 GB)", parseInteger("--samples", 100, 1_000_000), 100_000)
     .option("--bins <n>", "histogram bins (per axis in 2-D; at most 1000)", parseInteger("--bins", 2, 1000))
     .requiredOption("--out <dir>", "folder for result.json and density.svg")
     .addOption(seedOption())
