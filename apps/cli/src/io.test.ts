@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { DlError } from "@dl/tensor-core";
 
-import { assertWritableDir, writeOutputs } from "./io.js";
+import { assertWritableDir, writeFileAtomic, writeOutputs } from "./io.js";
 
 const root = await mkdtemp(join(tmpdir(), "dl-cli-io-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -40,11 +40,60 @@ describe("writeOutputs", () => {
     await rm(out, { recursive: true });
   });
 
+  it("replaces an existing folder whole: new files in, untouched files kept, no staging or old copy left", async () => {
+    const out = join(root, "again");
+    await writeOutputs(out, [
+      ["a.json", "old"],
+      ["keep.txt", "mine"],
+    ]);
+    await writeOutputs(out, [
+      ["a.json", "new"],
+      ["sub/b.bin", new Uint8Array([4])],
+    ]);
+    expect(await readFile(join(out, "a.json"), "utf8")).toBe("new");
+    expect(await readFile(join(out, "keep.txt"), "utf8")).toBe("mine");
+    expect([...(await readFile(join(out, "sub", "b.bin")))]).toEqual([4]);
+    expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
+    await rm(out, { recursive: true });
+  });
+
+  it("leaves an existing folder exactly as it was when a write fails midway", async () => {
+    const out = join(root, "kept");
+    await writeOutputs(out, [
+      ["a.json", "old"],
+      ["sub", "a file where the next run wants a folder"],
+    ]);
+    await expect(
+      writeOutputs(out, [
+        ["a.json", "new"],
+        ["sub/b.bin", new Uint8Array([1])],
+      ]),
+    ).rejects.toMatchObject({ code: "IO_ERROR" });
+    expect(await readFile(join(out, "a.json"), "utf8")).toBe("old");
+    expect((await readdir(out)).sort()).toEqual(["a.json", "sub"]);
+    expect((await readdir(root)).filter((n) => n.startsWith("."))).toEqual([]);
+    await rm(out, { recursive: true });
+  });
+
   it("turns a failure into IO_ERROR and writes nothing", async () => {
     await writeFile(join(root, "blocker"), "x");
     await expect(writeOutputs(join(root, "blocker", "out"), [["a.json", "{}"]])).rejects.toMatchObject({ code: "IO_ERROR" });
     expect((await readdir(root)).sort()).toEqual(["blocker"]);
     await rm(join(root, "blocker"));
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("replaces a file whole and leaves no temp file; a path through a file is one IO_ERROR naming it", async () => {
+    const path = join(root, "one.npy");
+    await writeFileAtomic(path, "old");
+    await writeFileAtomic(path, new Uint8Array([110, 101, 119]));
+    expect(await readFile(path, "utf8")).toBe("new");
+    expect(await readdir(root)).toEqual(["one.npy"]);
+    const error = await writeFileAtomic(join(path, "x.npy"), "x").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "IO_ERROR", message: expect.stringMatching(/^Cannot write .*one\.npy\/x\.npy: .*Choose a writable --out path\.$/) as unknown });
+    expect(await readdir(root)).toEqual(["one.npy"]);
+    await rm(path);
   });
 });
 
@@ -66,6 +115,7 @@ describe("progressReporter (stderr not a TTY)", () => {
       onProgress({ phase: "epoch", step: 2, total: 3, metrics: { loss: 0.4 } });
       onProgress({ phase: "epoch", step: 3, total: 3, metrics: { loss: 0.3 } });
       onProgress({ phase: "evaluate", step: 1, total: 1 });
+      onProgress({ phase: "cache", step: 0, message: "the cached model is not used: weights.bin fails its checksum; training it again" });
       stop();
     } finally {
       process.stderr.write = originalWrite;
@@ -77,6 +127,7 @@ describe("progressReporter (stderr not a TTY)", () => {
       "train: epoch 3/3 loss=0.3000\n",
       "train: evaluate (1 steps)\n",
       "train: evaluate 1/1\n",
+      "train: the cached model is not used: weights.bin fails its checksum; training it again\n",
     ]);
   });
 

@@ -1,10 +1,13 @@
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { constants, renameSync, rmSync } from "node:fs";
+import { access, chmod, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import { DlError, writeFileAtomic, writeFilesAtomically, type ProgressCallback } from "@dl/tensor-core";
+import { DlError, type ProgressCallback } from "@dl/tensor-core";
+
+import { InvalidOptionError } from "./options.js";
 
 /** Prints one JSON document on stdout (the `--json` contract). */
 export function printJson(value: unknown): void {
@@ -19,7 +22,12 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 /** The one-line form of an error: `error [CODE]: message` for DlError. */
 export function formatError(error: unknown): string {
+  if (error instanceof DlError && error.code === "ABORTED" && receivedSignal !== undefined) {
+    return `error [ABORTED]: stopped by ${receivedSignal}; nothing was written to --out.`;
+  }
   if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
+  // A flag's value refused by its parser is the same kind of fault as an invalid argument.
+  if (error instanceof InvalidOptionError) return `error [INVALID_ARGUMENT]: ${error.message}`;
   if (error instanceof Error) return `error: ${error.message}`;
   return `error: ${String(error)}`;
 }
@@ -32,15 +40,63 @@ export function log(message: string): void {
 export type OutputFile = readonly [relativePath: string, contents: string | Uint8Array];
 
 /**
- * Writes all files of a command into `outDir` at once (tensor-core's staging-folder write), so a
- * failure leaves nothing half-written.
+ * Writes all files of a command into `outDir` at once, so an interruption or failure leaves either
+ * the old folder or the new one, never a mix and never a staging folder: the new folder is built
+ * beside the target (a copy of the old one's files, then the new files), then swapped in by two
+ * renames that no signal handler can come between. Ctrl-C or SIGTERM during the write removes the
+ * staging folder and exits non-zero.
  */
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<string[]> {
-  return writeFilesAtomically(
-    outDir,
-    files.map(([path, contents]) => ({ path, contents })),
-    "Choose a writable --out folder.",
-  );
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  const hint = "Choose a writable --out folder.";
+  const fail = (error: unknown): DlError =>
+    error instanceof DlError ? error : new DlError("IO_ERROR", `Cannot write to ${target}: ${error instanceof Error ? error.message : String(error)}. ${hint}`, { cause: error });
+  let staging: string | undefined;
+  let old: string | undefined;
+  const cleanup = (): void => {
+    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+    if (old !== undefined) rmSync(old, { recursive: true, force: true });
+  };
+  const release = holdCleanup(cleanup);
+  try {
+    const existing = await stat(target).catch(() => undefined);
+    if (existing !== undefined && !existing.isDirectory()) throw new DlError("IO_ERROR", `Cannot write to ${target}: it is a file, not a folder. ${hint}`);
+    await mkdir(parent, { recursive: true });
+    staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
+    // mkdtemp makes the folder private (0700); output folders are meant to be shared or served.
+    await chmod(staging, 0o755);
+    // Files of an earlier run that this one does not write are kept, as an in-place write would.
+    if (existing !== undefined) await cp(target, staging, { recursive: true, preserveTimestamps: true });
+    for (const [path, contents] of files) {
+      const to = join(staging, path);
+      await mkdir(dirname(to), { recursive: true });
+      await writeFile(to, contents);
+    }
+    if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before replacing ${target}.`);
+    if (existing === undefined) {
+      renameSync(staging, target);
+    } else {
+      old = join(parent, `.${basename(target)}.old-${randomBytes(6).toString("hex")}`);
+      renameSync(target, old);
+      try {
+        renameSync(staging, target);
+      } catch (error) {
+        renameSync(old, target);
+        old = undefined;
+        throw error;
+      }
+    }
+    staging = undefined;
+    if (old !== undefined) await rm(old, { recursive: true, force: true });
+    old = undefined;
+    return files.map(([path]) => join(target, path));
+  } catch (error) {
+    throw fail(error);
+  } finally {
+    cleanup();
+    release();
+  }
 }
 
 function ioError(target: string, error: unknown): DlError {
@@ -75,8 +131,34 @@ export async function assertWritableDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes one file atomically (temp file + rename). */
-export { writeFileAtomic };
+/**
+ * Writes one file atomically (a hidden temp file beside it, then a rename); the temp file is removed
+ * on every exit path, a stop signal included. Any failure is one IO_ERROR line naming the path.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const target = resolve(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const cleanup = (): void => {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // No temp file could have been made there (e.g. the parent is a file).
+    }
+  };
+  const release = holdCleanup(cleanup);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(temp, data);
+    if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before writing ${target}.`);
+    renameSync(temp, target);
+  } catch (error) {
+    if (error instanceof DlError) throw error;
+    throw new DlError("IO_ERROR", `Cannot write ${target}: ${error instanceof Error ? error.message : String(error)}. Choose a writable --out path.`, { cause: error });
+  } finally {
+    cleanup();
+    release();
+  }
+}
 
 export async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -116,6 +198,14 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
     printed = "";
   };
   const onProgress: ProgressCallback = (event) => {
+    if (event.message !== undefined) {
+      // Notices (a corrupt cache rebuilt, a lock waited on) are printed whatever the terminal.
+      bar?.stop();
+      bar = undefined;
+      phase = "";
+      log(`${label}: ${event.message}`);
+      return;
+    }
     const metrics = Object.entries(event.metrics ?? {})
       .map(([k, v]) => `${k}=${formatNumber(v)}`)
       .join(" ");
@@ -153,19 +243,88 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
 
 const NON_TTY_INTERVAL_MS = 5000;
 
+type StopSignal = "SIGINT" | "SIGTERM";
+const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM"];
+const SIGNAL_EXIT_CODES: Readonly<Record<StopSignal, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** After a stop signal, the most a command may take to wind down before it is made to exit (ms). */
+export const HARD_STOP_MS = 1500;
+
+/** The first stop signal this process received, if any. */
+let receivedSignal: StopSignal | undefined;
+/** Synchronous cleanups (staging folders) run before any exit forced by a signal. */
+const cleanups = new Set<() => void>();
+let interrupts = 0;
+
+function runCleanups(): void {
+  for (const cleanup of [...cleanups]) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the process is exiting; the next cleanup must still run.
+    }
+  }
+  cleanups.clear();
+}
+
+function exitNow(signal: StopSignal): never {
+  runCleanups();
+  process.exit(SIGNAL_EXIT_CODES[signal]);
+}
+
+/** While writing (no interruptSignal active), any stop signal removes staging folders and exits. */
+function onSignalWhileWriting(signal: StopSignal): void {
+  if (interrupts === 0) {
+    log(`${signal}: stopped while writing; nothing was written`);
+    exitNow(signal);
+  }
+}
+const writeHandlers = new Map(STOP_SIGNALS.map((s) => [s, () => onSignalWhileWriting(s)] as const));
+
+/** Registers a cleanup for forced exits; while any is held, stop signals cannot skip it. */
+function holdCleanup(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  if (cleanups.size === 1) for (const [s, handler] of writeHandlers) process.on(s, handler);
+  return () => {
+    if (!cleanups.delete(cleanup)) return;
+    if (cleanups.size === 0) for (const [s, handler] of writeHandlers) process.off(s, handler);
+  };
+}
+
 /**
- * An AbortSignal that fires on the first Ctrl-C (SIGINT) so long work stops cleanly between steps
- * and nothing is written; a second Ctrl-C exits at once. Call `dispose` when the work is over.
+ * An AbortSignal that fires on the first Ctrl-C (SIGINT) or SIGTERM so long work stops cleanly
+ * between steps and nothing is written; a second signal, or work that has not stopped after
+ * `HARD_STOP_MS`, exits at once (staging folders removed). The exit code is then 130 (SIGINT) or
+ * 143 (SIGTERM). Call `dispose` when the work is over.
  */
 export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const onInterrupt = (): void => {
-    if (controller.signal.aborted) process.exit(130);
-    log("interrupted: stopping after the current step (Ctrl-C again to quit now)");
-    controller.abort(new Error("interrupted by SIGINT"));
+  const handlers = STOP_SIGNALS.map((name) => {
+    const handler = (): void => {
+      if (controller.signal.aborted) exitNow(name);
+      receivedSignal ??= name;
+      log(`${name === "SIGINT" ? "interrupted" : "terminated"}: stopping now (${name === "SIGINT" ? "Ctrl-C" : "a signal"} again to quit at once)`);
+      process.once("exit", (code) => {
+        if (code !== 0) process.exitCode = SIGNAL_EXIT_CODES[name];
+      });
+      controller.abort(new Error(`interrupted by ${name}`));
+      // Work that cannot reach its next check soon (a long native call aside) is stopped here.
+      setTimeout(() => exitNow(name), HARD_STOP_MS).unref();
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  interrupts++;
+  let disposed = false;
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      interrupts--;
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
   };
-  process.on("SIGINT", onInterrupt);
-  return { signal: controller.signal, dispose: () => process.off("SIGINT", onInterrupt) };
 }
 
 function formatNumber(v: number): string {

@@ -38,7 +38,7 @@ import {
 } from "@dl/tensor-core";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeFileAtomic, writeOutputs } from "../io.js";
-import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { InvalidOptionError, backendOption, parseFloat32, parseInteger, parsePositiveNumber, seedOption, type CommonOptions } from "../options.js";
 
 async function init(opts: CommonOptions): Promise<void> {
   await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
@@ -102,12 +102,12 @@ function registerSample(bayes: Command): void {
     .command("sample")
     .description(`draw samples of a distribution (TFP names: ${DISTRIBUTION_NAMES.join(", ")}) and KS-test them against its CDF`)
     .requiredOption("--dist <name>", `distribution: ${DISTRIBUTION_NAMES.join(", ")}`)
-    .requiredOption("--n <count>", "number of samples", parseInteger("--n", 1))
+    .requiredOption("--n <count>", "number of samples (at most 100,000: sampling and the KS test take ≈ 15 s there and grow faster than linearly)", parseInteger("--n", 1, 100_000))
     .requiredOption("--out <file.npy>", "where the samples go (float32 .npy)")
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout");
-  for (const name of DISTRIBUTION_PARAMETER_NAMES) cmd.option(`--${name} <value>`, `parameter ${name} (TFP name)`, parseNumber(`--${name}`));
+  for (const name of DISTRIBUTION_PARAMETER_NAMES) cmd.option(`--${name} <value>`, `parameter ${name} (TFP name; within float32's range)`, parseFloat32(`--${name}`));
   cmd.action(async (opts: SampleOptions) => {
     const params: Record<string, number> = {};
     for (const name of DISTRIBUTION_PARAMETER_NAMES) {
@@ -192,11 +192,11 @@ function registerFlow(bayes: Command): void {
     .command("flow")
     .description("fit a planar flow of K layers to a 2-D energy of Rezende & Mohamed (2015); report KL(q‖p) with an exact normaliser")
     .requiredOption("--target <name>", `target energy: ${ENERGY_NAMES.join(", ")}`)
-    .requiredOption("--flows <K>", "number of planar layers", parseInteger("--flows", 1))
+    .requiredOption("--flows <K>", "number of planar layers (at most 256)", parseInteger("--flows", 1, 256))
     .requiredOption("--out <dir>", "folder for result.json, target.png, flow.png and loss.svg")
-    .option("--steps <n>", "optimisation steps", parseInteger("--steps", 1), 2000)
-    .option("--batch-size <n>", "Monte Carlo samples per step", parseInteger("--batch-size", 1), 256)
-    .addOption(new Option("--learning-rate <x>", "Adam learning rate").default(5e-3).argParser(parseNumber("--learning-rate")))
+    .option("--steps <n>", "optimisation steps (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 2000)
+    .option("--batch-size <n>", "Monte Carlo samples per step (at most 65,536)", parseInteger("--batch-size", 1, 65_536), 256)
+    .addOption(new Option("--learning-rate <x>", "Adam learning rate, in (0, 10]").default(5e-3).argParser(parsePositiveNumber("--learning-rate", 10)))
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout")
@@ -257,7 +257,8 @@ interface VaeCommonOptions extends CommonOptions {
   data: string;
   out: string;
   epochs: number;
-  trainCount: number;
+  /** Set by `resolveTrainCount` once the split's size is known. */
+  trainCount?: number;
   latentDim: number;
   iwaeK: number;
   localSteps: number;
@@ -268,15 +269,23 @@ function addVaeOptions(cmd: Command): Command {
   return cmd
     .option("--data <name>", `dataset: ${DATASET_NAMES.join(" or ")}`, "mnist")
     .requiredOption("--out <dir>", "output folder")
-    .option("--epochs <n>", "training epochs", parseInteger("--epochs", 1), 5)
-    .option("--train-count <n>", "train on this many images of the train split", parseInteger("--train-count", 100), 10000)
-    .option("--latent-dim <n>", "latent dimension", parseInteger("--latent-dim", 1), 8)
-    .option("--iwae-k <n>", "importance samples for log p(x)", parseInteger("--iwae-k", 1), 1000)
-    .option("--local-steps <n>", "per-datapoint optimisation steps for q*", parseInteger("--local-steps", 1), 300)
-    .option("--test-count <n>", "size of the fixed test subset", parseInteger("--test-count", 1), 200)
+    .option("--epochs <n>", "training epochs (at most 1000)", parseInteger("--epochs", 1, 1000), 5)
+    .option("--train-count <n>", "train on this many images of the train split (default: 10,000, or all of it if smaller; at most its size: mnist 8,000, fashion-mnist 60,000)", parseInteger("--train-count", 100, 60_000))
+    .option("--latent-dim <n>", "latent dimension (at most 512)", parseInteger("--latent-dim", 1, 512), 8)
+    .option("--iwae-k <n>", "importance samples for log p(x) (at most 100,000)", parseInteger("--iwae-k", 1, 100_000), 1000)
+    .option("--local-steps <n>", "per-datapoint optimisation steps for q* (at most 100,000)", parseInteger("--local-steps", 1, 100_000), 300)
+    .option("--test-count <n>", "size of the fixed test subset (at most 10,000)", parseInteger("--test-count", 1, 10_000), 200)
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout");
+}
+
+/** The default 10,000 images, or the whole split if smaller; more than the split has is refused, not silently capped. */
+function resolveTrainCount(opts: VaeCommonOptions, available: number): void {
+  if (opts.trainCount !== undefined && opts.trainCount > available) {
+    throw new InvalidOptionError(`--train-count ${opts.trainCount} exceeds the ${available} images of the ${opts.data} train split; use at most ${available}.`);
+  }
+  opts.trainCount ??= Math.min(10_000, available);
 }
 
 function experimentOptions(opts: VaeCommonOptions): {
@@ -290,7 +299,7 @@ function experimentOptions(opts: VaeCommonOptions): {
 } {
   return {
     epochs: opts.epochs,
-    trainCount: opts.trainCount,
+    trainCount: opts.trainCount ?? 10_000,
     latentDim: opts.latentDim,
     iwaeK: opts.iwaeK,
     localSteps: opts.localSteps,
@@ -315,6 +324,7 @@ function registerVae(bayes: Command): void {
     await assertWritableDir(opts.out);
     await init(opts);
     const train = await loadDataset(data, { split: "train" });
+    resolveTrainCount(opts, train.count);
     const test = await loadDataset(data, { split: "test" });
     const progress = progressReporter("vae");
     const interrupt = interruptSignal();
@@ -379,6 +389,7 @@ function registerGaps(bayes: Command): void {
     await assertWritableDir(opts.out);
     await init(opts);
     const train = await loadDataset(data, { split: "train" });
+    resolveTrainCount(opts, train.count);
     const test = await loadDataset(data, { split: "test" });
     const progress = progressReporter("gaps");
     const interrupt = interruptSignal();

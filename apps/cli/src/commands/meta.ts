@@ -35,7 +35,7 @@ import {
 } from "@dl/metalearn";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
-import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { InvalidOptionError, backendOption, parseInteger, parseNumber, parsePositiveNumber, seedOption, type CommonOptions } from "../options.js";
 
 const json = (value: unknown): string => `${JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) && !(v instanceof DataView) ? Array.from(v as unknown as ArrayLike<number>) : v), 2)}\n`;
 const pct = (a: { mean: number; ci95: number }): string => `${(a.mean * 100).toFixed(1)}% ± ${(a.ci95 * 100).toFixed(1)}`;
@@ -110,9 +110,9 @@ export function registerMetaCommands(program: Command): void {
     .description("meta-train an embedding on classes 0–4 and measure N-way K-shot accuracy on held-out classes 5–9 (mean ± 95% CI)")
     .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
     .option("--test-data <name>", "dataset of the meta-test episodes (default: --data); e.g. meta-train on mnist, meta-test on fashion-mnist")
-    .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
-    .requiredOption("--shots <n>", "labelled examples per class", parseInteger("--shots", 1))
-    .option("--queries <n>", "query examples per class", parseInteger("--queries", 1), 15)
+    .option("--ways <n>", "classes per episode (2 or more: one class is no choice)", parseInteger("--ways", 2, 100), 5)
+    .requiredOption("--shots <n>", "labelled examples per class (at most 1000)", parseInteger("--shots", 1, 1000))
+    .option("--queries <n>", "query examples per class (at most 1000)", parseInteger("--queries", 1, 1000), 15)
     .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all are reported, with a Mahalanobis and a transductive soft k-means classifier beside them)`, "matching")
     .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
     .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
@@ -121,12 +121,12 @@ export function registerMetaCommands(program: Command): void {
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
-    .option("--episodes <n>", "test episodes", parseInteger("--episodes", 1), 600)
-    .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain)", parseInteger("--steps", 1), 3000)
-    .option("--time-budget <s>", "stop meta-training after this many seconds", parseNumber("--time-budget"), 300)
+    .option("--episodes <n>", "test episodes (at most 100,000)", parseInteger("--episodes", 1, 100_000), 600)
+    .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain; at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 3000)
+    .option("--time-budget <s>", "stop meta-training after this many seconds", parsePositiveNumber("--time-budget", 86_400), 300)
     .option("--temperature <t>", "soft-NN temperature: a number > 0 or 'learned'", "learned")
     .option("--symmetries <n>", "rotations/mirrors of each meta-train class used as new classes (1–8)", parseInteger("--symmetries", 1), 8)
-    .option("--k <n>", "neighbours of the kNN baseline", parseInteger("--k", 1), 1)
+    .option("--k <n>", "neighbours of the kNN baseline (at most 1000)", parseInteger("--k", 1, 1000), 1)
     .option("--arch <name>", "episodic: embedding network, mlp, cnn or residual", "mlp")
     .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
@@ -244,11 +244,11 @@ export function registerMetaCommands(program: Command): void {
   register(meta, "temperature")
     .description("temperature sweep: meta-train vs meta-test accuracy of the soft nearest neighbour against T, beside kNN's k")
     .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
-    .option("--ways <n>", "classes per episode", parseInteger("--ways", 1), 5)
-    .option("--shots <n>", "labelled examples per class", parseInteger("--shots", 1), 5)
+    .option("--ways <n>", "classes per episode (2 or more)", parseInteger("--ways", 2, 100), 5)
+    .option("--shots <n>", "labelled examples per class (at most 1000)", parseInteger("--shots", 1, 1000), 5)
     .option("--temperatures <list>", "comma-separated temperatures > 0", parseList("--temperatures"))
-    .option("--steps <n>", "meta-training episodes per temperature", parseInteger("--steps", 1), 300)
-    .option("--episodes <n>", "evaluation episodes per point", parseInteger("--episodes", 1), 200)
+    .option("--steps <n>", "meta-training episodes per temperature (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 300)
+    .option("--episodes <n>", "evaluation episodes per point (at most 100,000)", parseInteger("--episodes", 1, 100_000), 200)
     .requiredOption("--out <dir>", "folder for temperature.json and figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
     .action(async (opts: DataOptions & { out: string; ways: number; shots: number; temperatures?: number[]; steps: number; episodes: number }) => {
@@ -295,9 +295,9 @@ export function registerMetaCommands(program: Command): void {
 
   register(meta, "regress")
     .description("soft-NN (Nadaraya–Watson) regression on the MAML sinusoids against a pretrained, fine-tuned regressor")
-    .requiredOption("--shots <n>", "support points per task (5 or 10 in MAML)", parseInteger("--shots", 1))
-    .option("--steps <n>", "meta-training batches", parseInteger("--steps", 1), 2000)
-    .option("--tasks <n>", "held-out test tasks", parseInteger("--tasks", 1), 600)
+    .requiredOption("--shots <n>", "support points per task (5 or 10 in MAML; at most 1000)", parseInteger("--shots", 1, 1000))
+    .option("--steps <n>", "meta-training batches (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 2000)
+    .option("--tasks <n>", "held-out test tasks (at most 100,000)", parseInteger("--tasks", 1, 100_000), 600)
     .requiredOption("--out <dir>", "folder for regress.json and figures")
     .action(async (opts: CommonOptions & { out: string; shots: number; steps: number; tasks: number }) => {
       const backend = await start(opts);
@@ -340,10 +340,10 @@ export function registerMetaCommands(program: Command): void {
     .description("pretrain on classes 0–4, fine-tune on K labels of classes 5–9: frozen vs uniform vs discriminative LR vs gradual unfreezing")
     .option("--data <name>", "dataset: mnist or fashion-mnist", "fashion-mnist")
     .option("--lr-decay <f>", "learning rate divided by this per layer downward (ULMFiT: 2.6)", parseNumber("--lr-decay"), 2.6)
-    .requiredOption("--shots <n>", "labelled examples per target class", parseInteger("--shots", 1))
+    .requiredOption("--shots <n>", "labelled examples per target class (at most 1000)", parseInteger("--shots", 1, 1000))
     .option("--seeds <n>", "repetitions (different labelled samples and heads)", parseInteger("--seeds", 2), 5)
-    .option("--steps <n>", "fine-tuning steps", parseInteger("--steps", 1), 150)
-    .option("--learning-rate <lr>", "top-layer learning rate (Adam)", parseNumber("--learning-rate"), 1e-3)
+    .option("--steps <n>", "fine-tuning steps (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 150)
+    .option("--learning-rate <lr>", "top-layer learning rate (Adam), in (0, 10]", parsePositiveNumber("--learning-rate", 10), 1e-3)
     .requiredOption("--out <dir>", "folder for finetune.json and figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
     .action(async (opts: DataOptions & { out: string; lrDecay: number; shots: number; seeds: number; steps: number; learningRate: number }) => {

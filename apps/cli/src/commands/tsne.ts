@@ -77,7 +77,13 @@ async function loadPoints(opts: TsneCliOptions, seed: number): Promise<LoadedPoi
   let labels: Int32Array | undefined;
   if (opts.labels !== undefined) {
     const l = await readNpy(opts.labels);
-    labels = Int32Array.from(l.data as ArrayLike<number>);
+    const raw = l.data as ArrayLike<number | bigint>;
+    for (let i = 0; i < raw.length; i++) {
+      const v = Number(raw[i]);
+      // Labels name classes: a fraction or an out-of-range value would be silently truncated into another class.
+      if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) throw new DlError("MALFORMED_FILE", `${opts.labels} holds ${String(raw[i])} at index ${i}; labels must be non-negative integers (class indices).`);
+    }
+    labels = Int32Array.from(raw, Number);
     if (labels.length !== n) {
       throw new DlError("SHAPE_MISMATCH", `${opts.labels} holds ${labels.length} labels but ${opts.input ?? ""} has N = ${n} rows; pass one label per row.`);
     }
@@ -99,16 +105,16 @@ export function registerTsneCommands(program: Command): void {
     .option("--input <file>", "N × d (or N × H × W) .npy array")
     .option("--data <name>", "embedded dataset: mnist or fashion-mnist (all of it; --n to sample)")
     .option("--labels <file>", "N labels (.npy) for the k-NN accuracy and colours (with --input)")
-    .option("--n <count>", "use N points (a stratified sample with --data; the first N rows with --input)", parseInteger("--n", 4))
+    .option("--n <count>", "use N points (a stratified sample with --data; the first N rows with --input; at most 1,000,000)", parseInteger("--n", 4, 1_000_000))
     .option("--perplexity <p>", "effective number of neighbours, 1 … (N − 1)/3", parseNumber("--perplexity"), 30)
     .option("--dims <k>", "embedding dimension: 2 or 3", parseInteger("--dims"), 2)
     .addOption(new Option("--method <name>", "gradient: auto, exact, bh (Barnes–Hut), fft (FIt-SNE, 2-D) or hybrid (FFT or Barnes–Hut per iteration, whichever is cheaper; 2-D)").choices(TSNE_METHODS).default("auto"))
     .addOption(new Option("--metric <name>", "input distance").choices(TSNE_METRICS).default("euclidean"))
-    .option("--iterations <n>", "gradient-descent iterations (250 of them exaggerated)", parseInteger("--iterations", 1), DEFAULT_ITERATIONS)
-    .option("--threads <n>", "threads for the optimisation (default: the cores available, at most 8; the embedding does not depend on it)", parseInteger("--threads", 1))
-    .option("--pca <k>", "reduce wider inputs to k principal components first (0 = off)", parseInteger("--pca", 0), 50)
-    .option("--mosaic-size <px>", "side of the image mosaic in pixels", parseInteger("--mosaic-size", 64), 1600)
-    .option("--mosaic-count <n>", "images drawn in the mosaic (an even sample)", parseInteger("--mosaic-count", 1), 3000)
+    .option("--iterations <n>", "gradient-descent iterations (250 of them exaggerated, so at least 300; at most 100,000)", parseInteger("--iterations", 300, 100_000), DEFAULT_ITERATIONS)
+    .option("--threads <n>", "threads for the optimisation (default: the cores available, at most 8; the embedding does not depend on it)", parseInteger("--threads", 1, 256))
+    .option("--pca <k>", "reduce wider inputs to k principal components first (0 = off; at most 10,000)", parseInteger("--pca", 0, 10_000), 50)
+    .option("--mosaic-size <px>", "side of the image mosaic in pixels (at most 8192)", parseInteger("--mosaic-size", 64, 8192), 1600)
+    .option("--mosaic-count <n>", "images drawn in the mosaic (an even sample; at most 100,000)", parseInteger("--mosaic-count", 1, 100_000), 3000)
     .addOption(seedOption())
     .addOption(backendOption())
     .requiredOption("--out <dir>", "folder for embedding.npy, scatter.png, mosaic.png and metrics.json")

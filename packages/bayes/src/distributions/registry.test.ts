@@ -40,6 +40,10 @@ describe("named distributions (what `dl bayes sample` uses)", () => {
 
   it("gives clear errors: unknown name lists the valid ones, rate ≤ 0, missing and foreign parameters", () => {
     expect(() => sampleNamed("weibul", {}, 10, 1)).toThrow(/Unknown distribution "weibul". Valid distributions: normal, .* or bernoulli/);
+    // Names on Object.prototype are unknown names too, not a crash inside the registry.
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      expect(() => sampleNamed(name, {}, 10, 1)).toThrow(new RegExp(`Unknown distribution "${name}"`));
+    }
     expect(() => sampleNamed("exponential", { rate: 0 }, 10, 1)).toThrow(/rate must be > 0, got 0/);
     expect(() => sampleNamed("gamma", { concentration: 2, rate: -1 }, 10, 1)).toThrow(/rate must be > 0/);
     expect(() => sampleNamed("weibull", { concentration: 1 }, 10, 1)).toThrow(/weibull needs scale/);

@@ -61,7 +61,9 @@ export const DISTRIBUTION_PARAMETER_NAMES: readonly string[] = [
 ];
 
 function specFor(name: string): Spec {
-  const spec = SPECS[name.toLowerCase()];
+  // Own properties only: "constructor" or "__proto__" must be unknown names, not Object.prototype's.
+  const key = name.toLowerCase();
+  const spec = Object.hasOwn(SPECS, key) ? SPECS[key] : undefined;
   if (spec === undefined) {
     throw new DlError("UNKNOWN_NAME", `Unknown distribution "${name}". Valid distributions: ${listNames(DISTRIBUTION_NAMES)}.`, {
       details: { valid: DISTRIBUTION_NAMES },

@@ -188,9 +188,10 @@ export async function trainVae(vae: Vae, train: ImageDataset, options: TrainVaeO
         idx.dispose();
         if (bi % 20 === 0) {
           options.onProgress?.({ phase: "train vae", step: (epoch - 1) * batches + bi, total: epochs * batches, metrics: { elbo: -total / (bi + 1) } });
-          throwIfAborted(options.signal);
-          await new Promise((resolve) => setTimeout(resolve, 0));
         }
+        // A turn of the event loop per batch (tens of ms each), so Ctrl-C is seen within one batch.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        throwIfAborted(options.signal);
       }
       const elbo = -total / batches;
       if (!Number.isFinite(elbo)) throw new DlError("NON_FINITE", `VAE training diverged in epoch ${epoch}; lower the learning rate.`);

@@ -40,6 +40,60 @@ export interface Pushforward1D {
   preimages(y: number): number[];
 }
 
+/** Base mass below which a region is numerically irrelevant (grid quadrature over the bulk). */
+const NEGLIGIBLE_MASS = 1e-6;
+
+const percent = (mass: number): string => `${(100 * mass).toPrecision(3)} %`;
+
+/**
+ * y = f(x) has a density only if f is defined on (almost) all of the base's mass and flat on none
+ * of it: a NaN region drops mass silently (sqrt on N(0, 1) loses half), and a flat piece puts a point
+ * mass at its value (0·x is a Dirac at 0), which no density describes. Isolated points (1/x at 0,
+ * sin(x)/x at 0) have no mass and pass.
+ */
+function assertDensityExists(expr: Expression, base: Distribution, grid: Float64Array, fGrid: Float64Array): void {
+  const n = grid.length;
+  const h = ((grid[n - 1] as number) - (grid[0] as number)) / (n - 1);
+  const weights = Array.from(base.logProb(grid), (lp) => Math.exp(lp) * h);
+  let nanMass = 0;
+  let nanCount = 0;
+  let nanLo = Infinity;
+  let nanHi = -Infinity;
+  let flatMass = 0;
+  let flatLo = Infinity;
+  let flatHi = -Infinity;
+  let flatValue = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    const x = grid[i] as number;
+    const fx = fGrid[i] as number;
+    if (Number.isNaN(fx)) {
+      nanMass += weights[i] as number;
+      nanCount++;
+      nanLo = Math.min(nanLo, x);
+      nanHi = Math.max(nanHi, x);
+    }
+    if (i + 1 < n && Number.isFinite(fx) && fx === fGrid[i + 1]) {
+      flatMass += 0.5 * ((weights[i] as number) + (weights[i + 1] as number));
+      flatLo = Math.min(flatLo, x);
+      flatHi = Math.max(flatHi, grid[i + 1] as number);
+      flatValue = fx;
+    }
+  }
+  const at = (v: number): string => String(Number(v.toPrecision(4)));
+  if (nanCount >= 2 && nanMass > NEGLIGIBLE_MASS) {
+    throw new DlError(
+      "INVALID_ARGUMENT",
+      `f(x) = ${expr.text} is undefined for x in [${at(nanLo)}, ${at(nanHi)}], which holds about ${percent(nanMass)} of ${base.spec}'s mass, so y = f(x) has no density there. Use a map defined on the whole line (e.g. sqrt(abs(x)), exp(x)) or a base inside its domain.`,
+    );
+  }
+  if (flatMass > NEGLIGIBLE_MASS) {
+    throw new DlError(
+      "INVALID_ARGUMENT",
+      `f(x) = ${expr.text} is constant (f = ${at(flatValue)}) for x in [${at(flatLo)}, ${at(flatHi)}], which holds about ${percent(flatMass)} of ${base.spec}'s mass, so y = f(x) has a point mass there that no density describes. Use a map that is strictly monotone on pieces (e.g. tanh(x), x^3, x^2).`,
+    );
+  }
+}
+
 export interface PushforwardOptions {
   /** Points of the bracketing grid over the base's bulk (default 4001). */
   gridSize?: number;
@@ -54,6 +108,7 @@ export function pushforward1d(f: Expression | string, base: Distribution, opts: 
   const fBase = baseGrid.map((x) => expr.evaluate([x]));
   const slopes = derivative(expr, baseGrid);
   if (!fBase.some(Number.isFinite)) throw new DlError("NON_FINITE", `f(x) = ${expr.text} is not finite anywhere on [${lo}, ${hi}], where ${base.spec} has its mass.`);
+  assertDensityExists(expr, base, baseGrid, fBase);
 
   const turningPoints: number[] = [];
   const criticalValues: number[] = [];

@@ -110,6 +110,12 @@ function badSpec(text: string): DlError {
   return new DlError("INVALID_ARGUMENT", `Unknown or malformed distribution "${text}". Write one of ${listNames(FAMILIES)} (TensorFlow Probability's parameters; scale is a standard deviation).`);
 }
 
+/** Names a parameter expression may use (own-property lookups only). */
+const SPEC_SYMBOLS: Readonly<Record<string, true>> = { pi: true, e: true };
+const SPEC_FUNCTIONS: Readonly<Record<string, true>> = { sqrt: true, exp: true, log: true };
+const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
 function constantValue(node: MathNode, text: string): number | number[] {
   if (node.type === "ArrayNode") {
     return (node as MathNode & { items: MathNode[] }).items.map((item) => {
@@ -118,13 +124,26 @@ function constantValue(node: MathNode, text: string): number | number[] {
       return v;
     });
   }
-  // Constant arithmetic such as `sqrt(1/8)` or `-1` is allowed; symbols are not.
-  let symbols = false;
+  // Constant arithmetic such as `sqrt(1/8)` or `-1` is allowed; symbols, property access and the like are not.
+  let allowed = true;
   node.traverse((n) => {
-    if (n.type === "SymbolNode" && !/^(sqrt|exp|log|pi|e)$/.test((n as MathNode & { name: string }).name)) symbols = true;
+    const named = n as MathNode & { name?: string; fn?: { name?: string } };
+    // A function's own name is a SymbolNode child too.
+    if (n.type === "SymbolNode") allowed &&= Object.hasOwn(SPEC_SYMBOLS, named.name ?? "") || Object.hasOwn(SPEC_FUNCTIONS, named.name ?? "");
+    else if (n.type === "FunctionNode") allowed &&= Object.hasOwn(SPEC_FUNCTIONS, named.fn?.name ?? "");
+    else if (n.type !== "ConstantNode" && n.type !== "OperatorNode" && n.type !== "ParenthesisNode") allowed = false;
   });
-  if (symbols) throw badSpec(text);
-  const value: unknown = node.evaluate();
+  if (!allowed) throw badSpec(text);
+  let value: unknown;
+  try {
+    value = node.evaluate();
+  } catch {
+    throw badSpec(text);
+  }
   if (typeof value !== "number" || !Number.isFinite(value)) throw badSpec(text);
+  // Samples and the classifier run in float32: parameters beyond its range overflow or flush to 0.
+  if (value !== 0 && (Math.abs(value) > FLOAT32_MAX || Math.abs(value) < FLOAT32_MIN_NORMAL)) {
+    throw new DlError("INVALID_ARGUMENT", `Distribution "${text}" has the parameter ${value}, outside float32's range (±1.18e-38 … ±3.40e+38) where samples are computed; rescale the problem.`);
+  }
   return value;
 }

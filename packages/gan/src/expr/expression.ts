@@ -85,7 +85,8 @@ function lower(node: MathNode, text: string, variables: readonly string[]): Expr
     case "SymbolNode": {
       const name = n["name"] as string;
       if (variables.includes(name)) return { kind: "var", name };
-      const c = CONSTANTS[name];
+      // Own properties only: "toString" or "__proto__" must not reach Object.prototype.
+      const c = Object.hasOwn(CONSTANTS, name) ? CONSTANTS[name] : undefined;
       if (c !== undefined) return { kind: "num", value: c };
       throw malformed(text, variables, `unknown symbol "${name}"`);
     }
@@ -103,7 +104,7 @@ function lower(node: MathNode, text: string, variables: readonly string[]): Expr
       const fnNode = n["fn"] as MathNode & { name?: string };
       const name = fnNode.name ?? "";
       const args = n["args"] as MathNode[];
-      if (!(name in UNARY)) throw malformed(text, variables, `unknown function "${name}"`);
+      if (!Object.hasOwn(UNARY, name)) throw malformed(text, variables, `unknown function "${name}"`);
       if (args.length !== 1) throw malformed(text, variables, `${name}() takes one argument`);
       return { kind: "call", fn: name, arg: lower(args[0] as MathNode, text, variables) };
     }

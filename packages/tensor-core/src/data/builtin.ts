@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 import { DlError, listNames } from "../errors.js";
+import type { ProgressCallback } from "../progress.js";
+import { assertCacheWritable, recordChecksum, sha256 } from "./cacheGuard.js";
 import { createRng } from "../random/rng.js";
 import { CLASS_NAMES, indicesByLabel, parseDatasetName, proportionalCounts } from "./dataset.js";
 import type { DatasetName, ImageDataset } from "./dataset.js";
@@ -45,6 +47,10 @@ interface CacheHeader {
   /** Byte layout of the .bin file: uint8 pixels (train then test), then uint8 labels. */
   pixelBytes: number;
   labelBytes: number;
+  /** SHA-256 of the .bin file, checked on every load. */
+  sha256: string;
+  /** SHA-256 of this header without this field (`recordChecksum`). */
+  checksum: string;
 }
 
 const PACKAGES: Record<DatasetName, { pkg: string; folder: string }> = {
@@ -149,7 +155,7 @@ async function buildCache(name: DatasetName, cacheDir: string, packageDir: strin
     body.set(source.pixels.subarray(src * PIXELS, (src + 1) * PIXELS), dst * PIXELS);
     body[source.count * PIXELS + dst] = source.labels[src] as number;
   });
-  const header: CacheHeader = {
+  const unsigned: CacheHeader = {
     format: "dl-lab-dataset",
     version: CACHE_VERSION,
     name,
@@ -162,7 +168,10 @@ async function buildCache(name: DatasetName, cacheDir: string, packageDir: strin
     testCount: test.length,
     pixelBytes: source.count * PIXELS,
     labelBytes: source.count,
+    sha256: sha256(body),
+    checksum: "",
   };
+  const header: CacheHeader = { ...unsigned, checksum: recordChecksum(unsigned) };
   const paths = cachePaths(cacheDir, name);
   // Body first, header last: a header on disk implies a complete body.
   await writeFileAtomic(paths.bin, body);
@@ -170,23 +179,38 @@ async function buildCache(name: DatasetName, cacheDir: string, packageDir: strin
   return { header, body };
 }
 
-async function readCache(name: DatasetName, cacheDir: string): Promise<{ header: CacheHeader; body: Uint8Array } | undefined> {
+type CacheLookup = { header: CacheHeader; body: Uint8Array } | { header?: undefined; problem?: string };
+
+/** The cached split if its header and every byte check out; otherwise why not (undefined: nothing cached). */
+async function readCache(name: DatasetName, cacheDir: string): Promise<CacheLookup> {
   const paths = cachePaths(cacheDir, name);
+  let text: string;
   try {
-    const header = JSON.parse(await readFile(paths.header, "utf8")) as CacheHeader;
-    const body: Uint8Array = await readFile(paths.bin);
-    const ok =
-      header.format === "dl-lab-dataset" &&
-      header.version === CACHE_VERSION &&
-      header.name === name &&
-      header.splitSeed === SPLIT_SEED &&
-      header.trainCount + header.testCount === header.labelBytes &&
-      header.pixelBytes === header.labelBytes * header.height * header.width * header.channels &&
-      body.length === header.pixelBytes + header.labelBytes;
-    return ok ? { header, body } : undefined;
+    text = await readFile(paths.header, "utf8");
   } catch {
-    return undefined;
+    return {};
   }
+  let header: CacheHeader;
+  try {
+    header = JSON.parse(text) as CacheHeader;
+  } catch {
+    return { problem: `${paths.header} is not valid JSON` };
+  }
+  if (typeof header.checksum !== "string" || typeof header.sha256 !== "string") return { problem: `${paths.header} records no checksums (an older dl-lab wrote it)` };
+  if (recordChecksum(header) !== header.checksum) return { problem: `${paths.header} fails its checksum` };
+  const body: Uint8Array | undefined = await readFile(paths.bin).catch(() => undefined);
+  if (body === undefined) return { problem: `${paths.bin} is missing` };
+  const ok =
+    header.format === "dl-lab-dataset" &&
+    header.version === CACHE_VERSION &&
+    header.name === name &&
+    header.splitSeed === SPLIT_SEED &&
+    header.trainCount + header.testCount === header.labelBytes &&
+    header.pixelBytes === header.labelBytes * header.height * header.width * header.channels &&
+    body.length === header.pixelBytes + header.labelBytes;
+  if (!ok) return { problem: `${paths.bin} does not match its header` };
+  if (sha256(body) !== header.sha256) return { problem: `${paths.bin} fails its checksum` };
+  return { header, body };
 }
 
 export const DATASET_SPLITS: readonly DatasetSplit[] = ["train", "test", "all"];
@@ -199,6 +223,8 @@ export interface LoadDatasetOptions {
   cacheDir?: string;
   /** Tests: resolves a module specifier to a file (default: `require.resolve` from this package). */
   resolve?: (specifier: string) => string;
+  /** Told (phase "cache", with a message) when a corrupt cache is rebuilt. */
+  onProgress?: ProgressCallback;
 }
 
 /**
@@ -213,8 +239,10 @@ export async function loadDataset(name: DatasetName, options: LoadDatasetOptions
   }
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   let cached = await readCache(dataset, cacheDir);
-  if (cached === undefined) {
+  if (cached.header === undefined) {
+    if (cached.problem !== undefined) options.onProgress?.({ phase: "cache", step: 0, message: `the cached ${dataset} dataset is not used: ${cached.problem}; rebuilding it` });
     const packageDir = resolveDatasetPackage(dataset, options.resolve);
+    await assertCacheWritable(cacheDir);
     cached = await buildCache(dataset, cacheDir, packageDir);
   }
   const { header, body } = cached;

@@ -1,5 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 import type * as tfl from "@tensorflow/tfjs-layers";
 import * as tf from "@tensorflow/tfjs-core";
@@ -8,13 +9,14 @@ import { backendInfo } from "../backend/registry.js";
 import { SPLIT_SIZES, loadDataset } from "../data/builtin.js";
 import { parseDatasetName } from "../data/dataset.js";
 import type { DatasetName } from "../data/dataset.js";
-import { defaultCacheDir, writeFileAtomic } from "../data/files.js";
+import { assertCacheWritable, recordChecksum, removeOnExit, sha256, withCacheLock } from "../data/cacheGuard.js";
+import { defaultCacheDir } from "../data/files.js";
 import { throwIfAborted } from "../errors.js";
 import type { RunOptions } from "../progress.js";
 import { DEFAULT_SEED } from "../random/rng.js";
 import { createDefaultModel, parseArch } from "./architectures.js";
 import type { DefaultArch } from "./architectures.js";
-import { loadLayersModel, replaceDirectory, saveModel } from "./directory.js";
+import { loadLayersModel, saveModel } from "./directory.js";
 import { trainClassifier } from "./train.js";
 import type { EpochRecord, TrainOptions } from "./train.js";
 
@@ -71,6 +73,10 @@ export interface TrainingRecord {
   options: Omit<TrainOptions, keyof RunOptions>;
   history: EpochRecord[];
   cacheVersion: number;
+  /** SHA-256 of every other file of the model folder (`model.json`, `weights.bin`), checked on load. */
+  files: Record<string, string>;
+  /** SHA-256 of this record without this field (`recordChecksum`). */
+  checksum: string;
 }
 
 export interface LoadDefaultModelOptions extends RunOptions {
@@ -105,18 +111,74 @@ function sameRecipe(a: Recipe, b: Recipe): boolean {
   return [...keys].every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
 }
 
-async function readCached(dir: string, recipe: Recipe): Promise<{ model: tfl.LayersModel; training: TrainingRecord } | undefined> {
+const TRAINING_FILE = "training.json";
+
+type CacheLookup = { model: tfl.LayersModel; training: TrainingRecord } | { model?: undefined; problem?: string };
+
+/**
+ * The cached model if every byte checks out; otherwise why not (`problem`, undefined when there is
+ * simply nothing cached). A cache is trusted only through the checksums its training.json records.
+ */
+async function readCached(dir: string, recipe: Recipe): Promise<CacheLookup> {
+  let text: string;
   try {
-    const training = JSON.parse(await readFile(join(dir, "training.json"), "utf8")) as TrainingRecord;
-    if (training.cacheVersion !== MODEL_CACHE_VERSION || typeof training.testAccuracy !== "number") return undefined;
-    // A model trained with another recipe (e.g. before a recipe changed) is retrained.
-    if (typeof training.options !== "object" || !sameRecipe(training.options, recipe)) return undefined;
-    const model = await loadLayersModel(dir);
-    return { model, training };
+    text = await readFile(join(dir, TRAINING_FILE), "utf8");
   } catch {
-    // A missing or corrupt cache is retrained.
-    return undefined;
+    return {};
   }
+  let training: TrainingRecord;
+  try {
+    training = JSON.parse(text) as TrainingRecord;
+  } catch {
+    return { problem: `${TRAINING_FILE} is not valid JSON` };
+  }
+  if (typeof training.checksum !== "string" || typeof training.files !== "object") return { problem: `${TRAINING_FILE} records no checksums (an older dl-lab wrote it)` };
+  if (recordChecksum(training) !== training.checksum) return { problem: `${TRAINING_FILE} fails its checksum` };
+  if (training.cacheVersion !== MODEL_CACHE_VERSION || typeof training.testAccuracy !== "number") return { problem: "it was written by another cache version" };
+  // A model trained with another recipe (e.g. before a recipe changed) is retrained.
+  if (typeof training.options !== "object" || !sameRecipe(training.options, recipe)) return { problem: "it was trained with another recipe" };
+  const names = Object.keys(training.files);
+  if (!names.includes("model.json")) return { problem: `${TRAINING_FILE} lists no model.json` };
+  for (const name of names) {
+    const bytes = await readFile(join(dir, name)).catch(() => undefined);
+    if (bytes === undefined) return { problem: `${name} is missing` };
+    if (sha256(bytes) !== training.files[name]) return { problem: `${name} fails its checksum` };
+  }
+  try {
+    return { model: await loadLayersModel(dir), training };
+  } catch (error) {
+    return { problem: `the model does not load (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
+/**
+ * Writes a trained model and its record (with the checksums of every file) into `dir`, through a
+ * sibling staging folder that is removed even if the process is made to exit meanwhile.
+ */
+export async function writeCachedModel(dir: string, model: tfl.LayersModel, record: Omit<TrainingRecord, "files" | "checksum">): Promise<TrainingRecord> {
+  const temp = `${dir}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  const release = removeOnExit(temp);
+  try {
+    await saveModel(model, temp);
+    const files: Record<string, string> = {};
+    for (const name of (await readdir(temp)).sort()) files[name] = sha256(await readFile(join(temp, name)));
+    const unsigned = { ...record, files, checksum: "" };
+    const training: TrainingRecord = { ...unsigned, checksum: recordChecksum(unsigned) };
+    await writeFile(join(temp, TRAINING_FILE), `${JSON.stringify(training, null, 2)}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp, dir);
+    return training;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+    release();
+  }
+}
+
+/** Staging folders of this model left by processes that were killed (the caller holds the lock). */
+async function removeStaleStaging(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}.`;
+  const names = await readdir(dirname(dir)).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix) && n.endsWith(".tmp")).map((n) => rm(join(dirname(dir), n), { recursive: true, force: true })));
 }
 
 /**
@@ -130,13 +192,34 @@ export async function loadDefaultModel(options: LoadDefaultModelOptions): Promis
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const recipe = { ...defaultTrainingRecipe(data, arch), ...(options.epochs === undefined ? {} : { epochs: options.epochs }) };
   const dir = defaultModelDir(data, arch, seed, recipe.epochs ?? 10, cacheDir);
-  const hit = await readCached(dir, recipe);
-  if (hit !== undefined) {
-    return { model: hit.model, testAccuracy: hit.training.testAccuracy, trainSeconds: hit.training.trainSeconds, cached: true, dir, training: hit.training };
+  const found = await readCached(dir, recipe);
+  if (found.model !== undefined) {
+    return { model: found.model, testAccuracy: found.training.testAccuracy, trainSeconds: found.training.trainSeconds, cached: true, dir, training: found.training };
   }
+  if (found.problem !== undefined) options.onProgress?.({ phase: "cache", step: 0, message: `the cached model in ${dir} is not used: ${found.problem}; training it again` });
   throwIfAborted(options.signal);
-  const train = await loadDataset(data, { split: "train", cacheDir });
-  const test = await loadDataset(data, { split: "test", cacheDir });
+  // Before minutes of training: the result must be storable, and one process trains it at a time.
+  await assertCacheWritable(cacheDir);
+  await mkdir(dirname(dir), { recursive: true });
+  const onWait = (holder: { pid: number } | undefined): void =>
+    options.onProgress?.({ phase: "cache", step: 0, message: `another process${holder ? ` (pid ${holder.pid})` : ""} is training this default model; waiting to reuse it` });
+  return withCacheLock(`${dir}.lock`, { signal: options.signal, onWait }, async () => {
+    const again = await readCached(dir, recipe);
+    if (again.model !== undefined) {
+      return { model: again.model, testAccuracy: again.training.testAccuracy, trainSeconds: again.training.trainSeconds, cached: true, dir, training: again.training };
+    }
+    await removeStaleStaging(dir);
+    return trainAndCache(options, { data, arch, seed, cacheDir, recipe, dir });
+  });
+}
+
+async function trainAndCache(
+  options: LoadDefaultModelOptions,
+  { data, arch, seed, cacheDir, recipe, dir }: { data: DatasetName; arch: DefaultArch; seed: number; cacheDir: string; recipe: Recipe; dir: string },
+): Promise<DefaultModel> {
+  const notify = options.onProgress ? { onProgress: options.onProgress } : {};
+  const train = await loadDataset(data, { split: "train", cacheDir, ...notify });
+  const test = await loadDataset(data, { split: "test", cacheDir, ...notify });
   const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
   try {
     const result = await trainClassifier(model, train, test, { ...recipe, seed, ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) });
@@ -146,7 +229,7 @@ export async function loadDefaultModel(options: LoadDefaultModelOptions): Promis
     } catch {
       // Backend chosen by tfjs directly rather than initBackend: keep tfjs's name.
     }
-    const training: TrainingRecord = {
+    const training = await writeCachedModel(dir, model, {
       data,
       arch,
       seed,
@@ -159,10 +242,6 @@ export async function loadDefaultModel(options: LoadDefaultModelOptions): Promis
       options: recipe,
       history: result.history,
       cacheVersion: MODEL_CACHE_VERSION,
-    };
-    await replaceDirectory(dir, async (temp) => {
-      await saveModel(model, temp);
-      await writeFileAtomic(join(temp, "training.json"), `${JSON.stringify(training, null, 2)}\n`);
     });
     return { model, testAccuracy: result.testAccuracy, trainSeconds: result.seconds, cached: false, dir, training };
   } catch (error) {

@@ -58,6 +58,24 @@ describe("trainClassifier", () => {
     expect(result.history[0]?.loss).toBeLessThan(Math.log(3));
     expect(result.testAccuracy).toBeGreaterThan(0.9);
   });
+  it("lets a timer abort it mid-epoch: the loop yields to the event loop (Ctrl-C reaches it)", async () => {
+    const controller = new AbortController();
+    const train = toyImages(600, 1);
+    const epochs: number[] = [];
+    const model = toyModel(2);
+    const before = tf.memory().numTensors;
+    const started = performance.now();
+    // A macrotask, as a SIGINT handler is: it can only run if training gives the event loop a turn.
+    const timer = setTimeout(() => controller.abort(), 100);
+    const run = trainClassifier(model, train, toyImages(30, 2), { seed: 1, epochs: 200, batchSize: 4, signal: controller.signal, onProgress: (e) => epochs.push(e.step) });
+    await expect(run).rejects.toMatchObject({ code: "ABORTED" });
+    clearTimeout(timer);
+    const seconds = (performance.now() - started) / 1000;
+    // 200 epochs of 150 steps take minutes; the abort lands within a yield interval (50 ms) plus one step.
+    expect(epochs.length).toBeLessThan(200);
+    expect(seconds).toBeLessThan(5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
   it("stops on abort and rejects bad options", async () => {
     const controller = new AbortController();
     controller.abort();

@@ -127,6 +127,17 @@ export function augmentBatchAffine(ds: ImageDataset, indices: ArrayLike<number>,
   return out;
 }
 
+/** Longest stretch of training steps without a turn of the event loop (ms). */
+export const YIELD_INTERVAL_MS = 50;
+
+/**
+ * Resolves on the next macrotask. Awaiting tensor data only queues microtasks, so without this a
+ * training loop never lets signal handlers (Ctrl-C), timers or I/O run until it has finished.
+ */
+export function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Sets a fresh seed on every dropout layer, so masks differ per step but the run is reproducible. */
 function reseedDropout(model: tfl.LayersModel, rng: Rng): void {
   for (const layer of model.layers) {
@@ -179,12 +190,17 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
   const history: EpochRecord[] = [];
   const started = performance.now();
   let step = 0;
+  let lastYield = performance.now();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = rng.permutation(train.count);
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
+        if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+          await nextMacrotask();
+          lastYield = performance.now();
+        }
         throwIfAborted(options.signal);
         // Cosine annealing (Loshchilov & Hutter 2017, eq. 5) without restarts.
         optimizer.setLearningRate(lr1 + 0.5 * (lr0 - lr1) * (1 + Math.cos((Math.PI * step) / totalSteps)));
@@ -217,7 +233,8 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
         step++;
       }
       const last = epoch === epochs;
-      const testAccuracy = options.evaluateEachEpoch === false && !last ? Number.NaN : await evaluateAccuracy(model, test);
+      throwIfAborted(options.signal);
+      const testAccuracy = options.evaluateEachEpoch === false && !last ? Number.NaN : await evaluateAccuracy(model, test, options.signal);
       const record: EpochRecord = { epoch, loss: lossSum / stepsPerEpoch, accuracy: correct / train.count, testAccuracy, seconds: (performance.now() - started) / 1000 };
       history.push(record);
       options.onProgress?.({ phase: "epoch", step: epoch, total: epochs, metrics: { loss: record.loss, accuracy: record.accuracy, testAccuracy } });
@@ -230,7 +247,7 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
 }
 
 /** The predicted class (argmax of the model output) of each of `count` images. */
-export async function predictClasses(model: tfl.LayersModel, images: Float32Array, count: number, options: { batchSize?: number } = {}): Promise<Int32Array> {
+export async function predictClasses(model: tfl.LayersModel, images: Float32Array, count: number, options: { batchSize?: number; signal?: AbortSignal } = {}): Promise<Int32Array> {
   const batchSize = options.batchSize ?? 256;
   assertArgument(Number.isInteger(batchSize) && batchSize > 0, () => `batchSize must be a positive integer, got ${batchSize}.`);
   const featureShape = (model.inputs[0]?.shape ?? []).slice(1).map((d) => d ?? -1);
@@ -238,6 +255,11 @@ export async function predictClasses(model: tfl.LayersModel, images: Float32Arra
   assertArgument(images.length === count * perImage, () => `Expected ${count} images × ${perImage} values = ${count * perImage}, got ${images.length}.`);
   const out = new Int32Array(count);
   for (let start = 0; start < count; start += batchSize) {
+    if (options.signal !== undefined) {
+      // Cancellable callers get a turn of the event loop per batch, so Ctrl-C is seen mid-evaluation.
+      await nextMacrotask();
+      throwIfAborted(options.signal);
+    }
     const size = Math.min(batchSize, count - start);
     const classes = tf.tidy(() => {
       const x = tf.tensor(images.subarray(start * perImage, (start + size) * perImage), [size, ...featureShape], "float32");
@@ -250,10 +272,10 @@ export async function predictClasses(model: tfl.LayersModel, images: Float32Arra
 }
 
 /** Fraction of `ds` whose predicted class equals its label. */
-export async function evaluateAccuracy(model: tfl.LayersModel, ds: ImageDataset): Promise<number> {
+export async function evaluateAccuracy(model: tfl.LayersModel, ds: ImageDataset, signal?: AbortSignal): Promise<number> {
   validateDataset(ds);
   if (ds.count === 0) return Number.NaN;
-  const predicted = await predictClasses(model, ds.images, ds.count);
+  const predicted = await predictClasses(model, ds.images, ds.count, signal === undefined ? {} : { signal });
   let hits = 0;
   for (let i = 0; i < ds.count; i++) if (predicted[i] === ds.labels[i]) hits++;
   return hits / ds.count;
