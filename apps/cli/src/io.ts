@@ -198,10 +198,10 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
     printed = "";
   };
   const onProgress: ProgressCallback = (event) => {
-    if (event.message !== undefined) {
-      // Notices (a corrupt cache rebuilt, a lock waited on) are printed whatever the terminal.
-      bar?.stop();
-      bar = undefined;
+    if (event.phase === "cache" && event.message !== undefined) {
+      // Notices (a corrupt cache rebuilt, a lock waited on) are printed whatever the terminal; other
+      // events' messages (the current layer, file…) only label progress.
+      endPhase();
       phase = "";
       log(`${label}: ${event.message}`);
       return;
