@@ -35,7 +35,7 @@ describe("dl embed", () => {
     await saveModel(model, modelDir);
     model.dispose();
     const out = join(root, "out");
-    const r = await run(["embed", "--model", modelDir, "--data", "mnist", "--n", "80", "--perplexity", "8", "--iterations", "300", "--backend", "cpu", "--out", out, "--json"]);
+    const r = await run(["embed", "--model", modelDir, "--data", "mnist", "--layers", "all", "--n", "80", "--perplexity", "8", "--iterations", "300", "--backend", "cpu", "--out", out, "--json"]);
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { layers: { layer: string; knnAccuracy: number; pixelOverlap: number }[] };
