@@ -170,9 +170,10 @@ function renderSection(section: ReportSection): string {
   if (section.text !== undefined) parts.push(renderText(section.text));
   if (section.metrics !== undefined) parts.push(renderMetrics(section.metrics));
   for (const t of section.tables ?? []) parts.push(renderTable(t));
+  // Section HTML (e.g. a legend for the figures) comes before the figures it explains.
+  if (section.html !== undefined) parts.push(section.html);
   const shown = (section.figures ?? []).filter((f) => f.fileOnly !== true);
   if (shown.length > 0) parts.push(`<div class="figures">\n${shown.map(renderFigure).join("\n")}\n</div>`);
-  if (section.html !== undefined) parts.push(section.html);
   parts.push(`</section>`);
   return parts.join("\n");
 }
