@@ -31,6 +31,26 @@ beforeAll(async () => {
       await writeFile(join(dir, `${i}.png`), encodePng({ width: w, height: h, channels: 4, data }));
     }
   }
+  // TCAV folders: class images, a concept (a yellow square on any colour) and random images.
+  const square = async (dir: string, count: number, withSquare: boolean, seed: number): Promise<void> => {
+    await mkdir(dir, { recursive: true });
+    const r = createRng(seed);
+    for (let i = 0; i < count; i++) {
+      const data = new Uint8ClampedArray(h * w * 4);
+      const label = i % 3;
+      for (let p = 0; p < h * w; p++) {
+        const y = Math.floor(p / w);
+        const x = p % w;
+        const inside = withSquare && y >= 5 && y < 12 && x >= 4 && x < 11;
+        for (let c = 0; c < 3; c++) data[p * 4 + c] = inside ? (c < 2 ? 255 : 0) : (c === label ? 180 : 50) + r.next() * 60;
+        data[p * 4 + 3] = 255;
+      }
+      await writeFile(join(dir, `${i}.png`), encodePng({ width: w, height: h, channels: 4, data }));
+    }
+  };
+  await square(join(work, "tcav", "target"), 12, false, 2);
+  await square(join(work, "tcav", "yellow-square"), 20, true, 3);
+  await square(join(work, "tcav", "random"), 300, false, 4);
   playground = await startPlayground();
 }, 120_000);
 
@@ -58,6 +78,30 @@ describe("embeddings page with your model and your images", () => {
     expect(pixelsKnn).toBeGreaterThan(0.9);
     expect(await page.textContent("[data-testid=predictions]")).toMatch(/Top predictions of the first images: /);
     await page.screenshot({ path: `${resultsDir}own-model.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+
+  it("runs TCAV on the picked model with picked class, concept and random folders", async () => {
+    const { page, errors } = await playground.open("tcav", { backend: "wasm", height: 1600 });
+    const modelDir = join(work, "model");
+    await page.setInputFiles("[data-testid=own-model-files]", (await readdir(modelDir)).map((f) => join(modelDir, f)));
+    await page.setInputFiles("[data-testid=own-target]", join(work, "tcav", "target"));
+    await page.setInputFiles("[data-testid=own-concept]", join(work, "tcav", "yellow-square"));
+    await page.setInputFiles("[data-testid=own-random]", join(work, "tcav", "random"));
+    await page.fill("[data-testid=own-class]", "2");
+    await page.fill("[data-testid=own-layer]", "backbone/b_add");
+    await page.click("[data-testid=own-run]");
+    await page.waitForSelector("[data-testid=tcav-status][data-own=done]", { timeout: 300_000 });
+    const status = (await page.textContent("[data-testid=tcav-status]")) ?? "";
+    // 300 random images in sets of 20: 13 random concepts.
+    expect(status).toMatch(/^Your model: backbone\/b_add, 13 random concepts, done in/);
+    const result = (await page.textContent("[data-testid=tcav-result]")) ?? "";
+    expect(result).toMatch(/TCAV score \d\.\d{3}/);
+    // With 13 random concepts the randomization p-value is a multiple of 1/14.
+    const p = Number(/p randomization ([\d.e-]+)/.exec(result)?.[1]);
+    expect(Math.round(p * 14)).toBeCloseTo(p * 14, 2);
+    await page.screenshot({ path: `${resultsDir}own-model-tcav.png`, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

@@ -6,7 +6,18 @@ import {
   runTcav,
   type TcavRow,
 } from "@dl/interpretability";
-import { barChartSvg, createDefaultModel, trainClassifier, type ImageDataset } from "@dl/tensor-core";
+import {
+  PREPROCESS_PRESETS,
+  barChartSvg,
+  createDefaultModel,
+  imageFolderFromFiles,
+  loadModelFromFiles,
+  parsePreprocessing,
+  resolveLayerNames,
+  suggestLayers,
+  trainClassifier,
+  type ImageDataset,
+} from "@dl/tensor-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 import { startBackend } from "../backend.js";
@@ -34,7 +45,7 @@ function describeRow(row: TcavRow): string {
 }
 
 /** Why the p-value can be small while many random concepts share the concept's bin: ties, and the +1 correction. */
-function explainTies(row: TcavRow, bins: number): string {
+function explainTies(row: TcavRow, bins: number, targets: number): string {
   const n = row.nullScores.length;
   const binOf = (v: number): number => Math.min(bins - 1, Math.max(0, Math.floor(v * bins)));
   const inBin = row.nullScores.filter((v) => binOf(v) === binOf(row.score)).length;
@@ -44,7 +55,7 @@ function explainTies(row: TcavRow, bins: number): string {
   const asExtreme = Math.round(row.pValues.randomization * (n + 1)) - 1;
   return [
     `${inBin} of ${n} random concepts fall in the concept's bin, but a bin is ${1 / bins} wide: what counts is how many score at least as high.`,
-    `${above} score higher and ${tied} tie exactly (${row.score.toFixed(3)}; scores are shares of ${50} images, so ties are common, especially at 0 or 1).`,
+    `${above} score higher and ${tied} tie exactly (${row.score.toFixed(3)}; scores are shares of ${targets} images, so ties are common, especially at 0 or 1).`,
     `Ties are ordered by the mean directional derivative (how fast the class logit grows along the CAV): after that, ${asExtreme} of ${n} are at least as extreme, so p = (1 + ${asExtreme}) / (1 + ${n}) = ${row.pValues.randomization.toPrecision(3)}${asExtreme === 0 ? `, the smallest p that ${n} random concepts allow` : ""}.`,
   ].join(" ");
 }
@@ -76,6 +87,39 @@ export const page: PlaygroundPage = {
     controls.append(el("label", {}, "concept "), concept, el("label", {}, " layer "), layer, el("label", {}, " class "), target, button);
     root.append(controls, description, chart, result, ties);
 
+    // Your model and your images: the same test on a model and folders picked from disk.
+    const picker = (id: string, folder: boolean): HTMLInputElement => el("input", { type: "file", multiple: "", ...(folder ? { webkitdirectory: "" } : {}), "data-testid": id });
+    const ownModel = picker("own-model-files", false);
+    const ownTarget = picker("own-target", true);
+    const ownConcept = picker("own-concept", true);
+    const ownRandom = picker("own-random", true);
+    const ownClass = el("input", { type: "number", min: "0", value: "0", "data-testid": "own-class" });
+    const ownLayer = el("input", { type: "text", placeholder: "layer or glob (default: one spread over depth)", "data-testid": "own-layer" });
+    const ownPreprocess = select("own-preprocess", PREPROCESS_PRESETS, "unit");
+    const ownRun = el("button", { "data-testid": "own-run" }, "Run TCAV on my model");
+    const own = el("fieldset", {});
+    own.append(
+      el("legend", {}, "Your model, your images"),
+      el("p", {}, "Pick a tfjs model (model.json and its weight files), a folder of images of the class to explain, a folder of concept images and a folder of random images (PNG/JPEG). Images are resized to the model's input; the logit is read before a final softmax. Nothing leaves the browser."),
+      el("label", {}, "model files "),
+      ownModel,
+      el("label", {}, " class images "),
+      ownTarget,
+      el("label", {}, " concept "),
+      ownConcept,
+      el("label", {}, " random images "),
+      ownRandom,
+      el("br", {}),
+      el("label", {}, "class index "),
+      ownClass,
+      el("label", {}, " layer "),
+      ownLayer,
+      el("label", {}, " preprocessing "),
+      ownPreprocess,
+      ownRun,
+    );
+    root.append(own);
+
     let model: tfl.LayersModel | undefined;
     let data: { train: ImageDataset; test: ImageDataset } | undefined;
 
@@ -101,6 +145,11 @@ export const page: PlaygroundPage = {
       });
       const row = out.rows[0];
       if (row === undefined) return;
+      show(row, out.seconds, out.settings.targetCount);
+      button.disabled = false;
+    }
+
+    function show(row: TcavRow, seconds: number, targets: number): void {
       const bars = nullHistogramBars(row, 10).map((b) => (b.mark === undefined ? b : { ...b, mark: `${row.concept} ${row.score.toFixed(2)}` }));
       chart.innerHTML = barChartSvg(bars, {
         title: `Null: ${row.nullScores.length} random concepts per score bin (class ${row.target}, ${row.layer})`,
@@ -110,11 +159,59 @@ export const page: PlaygroundPage = {
         height: 280,
       });
       result.textContent = describeRow(row);
-      ties.textContent = explainTies(row, 10);
+      ties.textContent = explainTies(row, 10, targets);
       result.dataset["score"] = String(row.score);
-      status.textContent = `Done in ${out.seconds.toFixed(1)} s.`;
-      button.disabled = false;
+      status.textContent = `Done in ${seconds.toFixed(1)} s.`;
     }
+
+    async function runOwn(): Promise<void> {
+      ownRun.disabled = true;
+      status.textContent = "Loading your model…";
+      const files = Array.from(ownModel.files ?? []);
+      const probe = await loadModelFromFiles(files);
+      const channels = probe.inputShape[2] === 1 ? 1 : 3;
+      const size: [number, number] = [probe.inputShape[0] ?? 224, probe.inputShape[1] ?? 224];
+      probe.dispose();
+      const own = await loadModelFromFiles(files, { preprocessing: parsePreprocessing(ownPreprocess.value, channels) });
+      try {
+        status.textContent = "Decoding your images…";
+        const read = (input: HTMLInputElement): ReturnType<typeof imageFolderFromFiles> => imageFolderFromFiles(Array.from(input.files ?? []), { size, channels, signal: controller.signal });
+        const [targetImages, conceptImages, randomPool] = [await read(ownTarget), await read(ownConcept), await read(ownRandom)];
+        const layers = ownLayer.value.trim() === "" ? suggestLayers(own).filter((l) => own.gradientLayers.includes(l)).slice(-1) : resolveLayerNames(own, [ownLayer.value.trim()]).slice(0, 1);
+        const setSize = Math.min(20, conceptImages.count);
+        const nullDraws = Math.min(40, Math.floor(randomPool.count / setSize) - 2);
+        const out = await runTcav(own, {
+          target: Number(ownClass.value),
+          targetImages,
+          concepts: [conceptImages],
+          randomPool,
+          layers,
+          nullDraws,
+          randomRuns: 2,
+          setSize,
+          correction: "none",
+          seed: 1,
+          signal: controller.signal,
+          onProgress: (e) => {
+            status.textContent = `${e.phase} ${e.step}/${e.total ?? "?"}`;
+          },
+        });
+        const row = out.rows[0];
+        if (row !== undefined) show(row, out.seconds, out.settings.targetCount);
+        status.textContent = `Your model: ${out.layers.join(", ")}, ${nullDraws} random concepts, done in ${out.seconds.toFixed(1)} s.`;
+        status.dataset["own"] = "done";
+      } finally {
+        own.dispose();
+        ownRun.disabled = false;
+      }
+    }
+
+    ownRun.addEventListener("click", () => {
+      runOwn().catch((error: unknown) => {
+        if (!controller.signal.aborted) status.textContent = `Failed: ${error instanceof Error ? error.message : String(error)}`;
+        ownRun.disabled = false;
+      });
+    });
 
     button.addEventListener("click", () => {
       run().catch((error: unknown) => {
