@@ -471,7 +471,7 @@ function registerModes(gan: Command): void {
     .description("the grid of 25 Gaussians: modes covered and share of high-quality samples, over seeds (VEEGAN/PacGAN protocol)")
     .requiredOption("--method <name>", "gan or bigan")
     .option("--seeds <n>", "independent runs (seed, seed + 1, …)", parseInteger("--seeds", 1), 10)
-    .option("--steps <n>", "adversarial training steps per run", parseInteger("--steps", 1), 3000)
+    .option("--steps <n>", "adversarial training steps per run", parseInteger("--steps", 1), 6000)
     .option("--sigma <s>", "standard deviation of each Gaussian", parseNumber("--sigma"), 0.05)
     .option("--plain", "the seed's objective with no stabiliser (no packing, R1, two time scales, EMA or rejection)")
     .addOption(new Option("--rejection-steps <n>", "steps of the rejection classifier (0: sample G directly)").argParser(parseInteger("--rejection-steps", 0)))

@@ -10,7 +10,7 @@ beforeAll(async () => {
   await initBackend({ backend: "wasm" });
 });
 
-const small = { ...STABLE_GRID_GAN, generatorHidden: [16, 16], discriminatorHidden: [16, 16], batchSize: 32 };
+const small = { ...STABLE_GRID_GAN, generatorHidden: [16, 16], discriminatorHidden: [16, 16], batchSize: 32, fourierFeatures: 0 };
 
 describe("low-dimensional GAN with stabilisers", () => {
   it("rejects a batch that does not split into packs, and an encoder call on a plain GAN", () => {
