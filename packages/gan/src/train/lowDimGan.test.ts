@@ -25,8 +25,8 @@ describe("low-dimensional GAN with stabilisers", () => {
     const plain = createLowDimGan({ ...small, pack: 1 }, 1);
     const packed = createLowDimGan({ ...small, pack: 4, fourierFeatures: 8, bigan: true, minibatchStd: true }, 1);
     expect(plain.discriminator[0]?.w.shape).toEqual([2, 16]);
-    // 4 samples × (2·8 Fourier features + 2 latent) = 72 inputs; the last layer reads one extra feature.
-    expect(packed.discriminator[0]?.w.shape).toEqual([72, 16]);
+    // 4 samples × (x + 2·8 Fourier features + 2 latent) = 80 inputs; the last layer reads one extra feature.
+    expect(packed.discriminator[0]?.w.shape).toEqual([80, 16]);
     expect(packed.discriminator[2]?.w.shape).toEqual([17, 1]);
     expect(packed.encoder?.map((l) => l.w.shape)).toEqual([
       [2, 16],

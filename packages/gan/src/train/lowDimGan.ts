@@ -35,8 +35,8 @@ export interface LowDimGanConfig {
   /** Decay of the EMA of G's weights used for sampling (Yazıcı et al. 2019); 0 = off. */
   emaDecay: number;
   /**
-   * D reads random Fourier features [sin 2πBx, cos 2πBx] of each sample (B: `fourierFeatures` rows
-   * with N(0, fourierScale²) entries, fixed by the seed; Tancik et al. 2020) instead of raw x: a small
+   * D reads random Fourier features [x, sin 2πBx, cos 2πBx] of each sample (B: `fourierFeatures` rows
+   * with N(0, fourierScale²) entries, fixed by the seed; Tancik et al. 2020) instead of x alone: a small
    * MLP resolves narrow modes far sooner. 0 = off.
    */
   fourierFeatures: number;
@@ -143,7 +143,7 @@ export function createLowDimGan(config: LowDimGanConfig, seed: number): LowDimGa
   const generator = createMlp(gDims, rng, false);
   const dHidden = config.discriminatorHidden;
   const fourier = config.fourierFeatures > 0 ? tf.randomNormal<tf.Rank.R2>([config.dataDim, config.fourierFeatures], 0, 2 * Math.PI * config.fourierScale, "float32", rng.tfSeed()) : undefined;
-  const sampleWidth = fourier ? 2 * config.fourierFeatures : config.dataDim;
+  const sampleWidth = fourier ? config.dataDim + 2 * config.fourierFeatures : config.dataDim;
   const encoder = config.bigan === true ? createMlp([config.dataDim, ...(config.encoderHidden ?? [...config.generatorHidden].reverse()), config.latentDim], rng, false) : undefined;
   const dDims = [(sampleWidth + (encoder ? config.latentDim : 0)) * config.pack, ...dHidden, 1];
   const discriminator = createMlp(dDims, rng, config.spectralNorm);
@@ -232,7 +232,9 @@ function dInput(gan: LowDimGan, x: tf.Tensor2D, z?: tf.Tensor2D): tf.Tensor2D {
   let f = x;
   if (gan.fourier) {
     const proj = tf.matMul(x, gan.fourier);
-    f = tf.concat([tf.sin(proj), tf.cos(proj)], 1) as tf.Tensor2D;
+    // x itself stays beside its Fourier features: far from the data D is then roughly linear in x and
+    // its gradient still points G back towards the data (with sin/cos alone G can wander off and stay).
+    f = tf.concat([x, tf.sin(proj), tf.cos(proj)], 1) as tf.Tensor2D;
   }
   if (z) f = tf.concat([f, z], 1);
   const pack = gan.config.pack;
