@@ -475,7 +475,7 @@ function registerModes(gan: Command): void {
     .option("--sigma <s>", "standard deviation of each Gaussian", parseNumber("--sigma"), 0.05)
     .option("--plain", "the seed's objective with no stabiliser (no packing, R1, two time scales, EMA or rejection)")
     .addOption(new Option("--rejection-steps <n>", "steps of the rejection classifier (0: sample G directly)").argParser(parseInteger("--rejection-steps", 0)))
-    .requiredOption("--out <dir>", "folder for result.json and samples.png (samples of the first seed over the grid)")
+    .requiredOption("--out <dir>", "folder for result.json and samples.png (the first seed's samples and a line in z over the grid)")
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout")
@@ -504,9 +504,11 @@ function registerModes(gan: Command): void {
         }
         const first = runs[0] as Grid25Run;
         const centres = Array.from({ length: 25 }, (_, k) => [-4 + 2 * Math.floor(k / 5), -4 + 2 * (k % 5)]).flat();
-        const points = Float32Array.from([...first.samples, ...centres]);
-        const labels = Int32Array.from({ length: points.length / 2 }, (_, i) => (i < first.samples.length / 2 ? 0 : 3));
-        // Samples in blue, the 25 centres in red.
+        // Samples in blue, G along the line z = (t, 0), t ∈ [−2, 2] in orange, the 25 centres in red.
+        const points = Float32Array.from([...first.samples, ...first.interpolation, ...centres]);
+        const nSamples = first.samples.length / 2;
+        const nLine = first.interpolation.length / 2;
+        const labels = Int32Array.from({ length: points.length / 2 }, (_, i) => (i < nSamples ? 0 : i < nSamples + nLine ? 1 : 3));
         const png = encodePng(scatterRaster(points, { labels, radius: 1 }));
         const summary = summariseGrid25(runs);
         const result = {
