@@ -48,3 +48,16 @@ export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod
 export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoders/compare.js";
 export { countModes, grid25Mixture, sampleGrid25 } from "./evaluate/modes.js";
 export type { ModeCoverage } from "./evaluate/modes.js";
+export { GRID25_METHODS, grid25Config, parseGrid25Method, runGrid25, summariseGrid25 } from "./evaluate/grid25.js";
+export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary } from "./evaluate/grid25.js";
+export {
+  PLAIN_GRID_GAN,
+  RejectionSampler,
+  STABLE_GRID_GAN,
+  applyLowDimGenerator,
+  createLowDimGan,
+  encodeLowDim,
+  sampleLowDimGan,
+  trainLowDimGan,
+} from "./train/lowDimGan.js";
+export type { LowDimGan, LowDimGanConfig, LowDimGanRecord, LowDimLayer, RejectionOptions } from "./train/lowDimGan.js";

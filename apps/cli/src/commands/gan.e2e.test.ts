@@ -83,4 +83,25 @@ describe("dl gan", () => {
     expect(otherArch.stderr).toMatch(/mlp GAN; rerun with the same --arch/);
     expect((await readdir(join(work, "cgan", "samples"))).length).toBe(2);
   }, 300_000);
+
+  it("modes (tiny): the summary is the mean and sd of the per-seed figures; result.json + samples.png; a bad method is rejected", async () => {
+    const r = await dl(["gan", "modes", "--method", "bigan", "--seeds", "2", "--steps", "60", "--rejection-steps", "30", "--out", "modes", "--json"], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { modes: number; modesSd: number; highQuality: number; of: number; runs: { seed: number; modes: number; highQuality: number; counts: number[]; reconstructionError: number }[] };
+    expect(out.of).toBe(25);
+    expect(out.runs.map((x) => x.seed)).toEqual([42, 43]);
+    const [a, b] = out.runs as [(typeof out.runs)[0], (typeof out.runs)[0]];
+    expect(out.modes).toBeCloseTo((a.modes + b.modes) / 2, 10);
+    expect(out.modesSd).toBeCloseTo(Math.abs(a.modes - b.modes) / Math.SQRT2, 10);
+    expect(out.highQuality).toBeCloseTo((a.highQuality + b.highQuality) / 2, 10);
+    // High-quality share = counted samples / 2,500, and a mode is covered with ≥ 20 of them.
+    expect(a.counts.reduce((s, c) => s + c, 0) / 2500).toBeCloseTo(a.highQuality, 10);
+    expect(a.counts.filter((c) => c >= 20).length).toBe(a.modes);
+    expect(Number.isFinite(a.reconstructionError)).toBe(true);
+    expect((await readdir(join(work, "modes"))).sort()).toEqual(["result.json", "samples.png"]);
+    const bad = await dl(["gan", "modes", "--method", "wgan", "--out", "never-modes"], work);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n").at(-1)).toMatch(/^error \[INVALID_ARGUMENT\]: Unknown method "wgan"/);
+    expect(existsSync(join(work, "never-modes"))).toBe(false);
+  }, 300_000);
 });

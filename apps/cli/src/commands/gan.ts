@@ -14,7 +14,12 @@ import {
   generateImages,
   logRatioError,
   compareEncoder,
+  grid25Config,
   grid25ModeCoverage,
+  parseGrid25Method,
+  runGrid25,
+  summariseGrid25,
+  type Grid25Run,
   parseEncoderMethod,
   sampleGrid25,
   type ModeCoverageRun,
@@ -44,6 +49,7 @@ import {
   createRng,
   encodeNpy,
   barChartSvg,
+  scatterRaster,
   type LineSeries,
 } from "@dl/tensor-core";
 
@@ -447,6 +453,88 @@ function registerEncoder(gan: Command): void {
     });
 }
 
+// ---- dl gan modes ------------------------------------------------------------------------------
+
+interface ModesCliOptions extends CommonOptions {
+  out: string;
+  method: string;
+  seeds: number;
+  steps: number;
+  sigma: number;
+  plain?: boolean;
+  rejectionSteps?: number;
+}
+
+function registerModes(gan: Command): void {
+  gan
+    .command("modes")
+    .description("the grid of 25 Gaussians: modes covered and share of high-quality samples, over seeds (VEEGAN/PacGAN protocol)")
+    .requiredOption("--method <name>", "gan or bigan")
+    .option("--seeds <n>", "independent runs (seed, seed + 1, …)", parseInteger("--seeds", 1), 10)
+    .option("--steps <n>", "adversarial training steps per run", parseInteger("--steps", 1), 6000)
+    .option("--sigma <s>", "standard deviation of each Gaussian", parseNumber("--sigma"), 0.05)
+    .option("--plain", "the seed's objective with no stabiliser (no packing, R1, two time scales, EMA or rejection)")
+    .addOption(new Option("--rejection-steps <n>", "steps of the rejection classifier (0: sample G directly)").argParser(parseInteger("--rejection-steps", 0)))
+    .requiredOption("--out <dir>", "folder for result.json and samples.png (the first seed's samples and a line in z over the grid)")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    .action(async (opts: ModesCliOptions) => {
+      const method = parseGrid25Method(opts.method);
+      if (!(opts.sigma > 0 && opts.sigma < 1)) throw new DlError("INVALID_ARGUMENT", `--sigma must lie in (0, 1), got ${opts.sigma}.`);
+      await assertWritableDir(opts.out);
+      await init(opts);
+      const seed = opts.seed ?? 42;
+      const preset = opts.plain === true ? ("plain" as const) : ("stable" as const);
+      const progress = progressReporter("modes");
+      const interrupt = interruptSignal();
+      try {
+        const runs: Grid25Run[] = [];
+        for (let s = 0; s < opts.seeds; s++) {
+          const run = await runGrid25(method, seed + s, {
+            steps: opts.steps,
+            sigma: opts.sigma,
+            preset,
+            ...(opts.rejectionSteps === undefined ? {} : { rejectionSteps: opts.rejectionSteps }),
+            onProgress: progress.onProgress,
+            signal: interrupt.signal,
+          });
+          runs.push(run);
+          log(`seed ${seed + s}: ${run.modes}/25 modes, ${(run.highQuality * 100).toFixed(1)}% high quality (G alone ${run.generatorModes}, ${(run.generatorHighQuality * 100).toFixed(1)}%) in ${run.seconds.toFixed(1)} s`);
+        }
+        const first = runs[0] as Grid25Run;
+        const centres = Array.from({ length: 25 }, (_, k) => [-4 + 2 * Math.floor(k / 5), -4 + 2 * (k % 5)]).flat();
+        // Samples in blue, G along the line z = (t, 0), t ∈ [−2, 2] in orange, the 25 centres in red.
+        const points = Float32Array.from([...first.samples, ...first.interpolation, ...centres]);
+        const nSamples = first.samples.length / 2;
+        const nLine = first.interpolation.length / 2;
+        const labels = Int32Array.from({ length: points.length / 2 }, (_, i) => (i < nSamples ? 0 : i < nSamples + nLine ? 1 : 3));
+        const png = encodePng(scatterRaster(points, { labels, radius: 1 }));
+        const summary = summariseGrid25(runs);
+        const result = {
+          method,
+          preset,
+          sigma: opts.sigma,
+          steps: opts.steps,
+          seeds: opts.seeds,
+          ...summary,
+          of: 25,
+          config: grid25Config(method, { preset }),
+          runs: runs.map(({ samples: _s, interpolation: _i, reconstructions: _r, ...rest }) => rest),
+        };
+        const written = await writeOutputs(opts.out, [
+          ["result.json", `${JSON.stringify(result, jsonArrays, 2)}\n`],
+          ["samples.png", png],
+        ]);
+        log(`${method} (${preset}): ${summary.modes.toFixed(1)} ± ${summary.modesSd.toFixed(1)} of 25 modes, ${(summary.highQuality * 100).toFixed(1)}% high quality over ${opts.seeds} seeds; wrote ${opts.out}`);
+        if (opts.json === true) printJson({ ...result, out: opts.out, files: written });
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+      }
+    });
+}
+
 export function registerGanCommands(program: Command): void {
   const gan = program.command("gan").description("GANs: change of variables, density ratios, (conditional) GAN training and sampling");
   registerCov(gan);
@@ -454,4 +542,5 @@ export function registerGanCommands(program: Command): void {
   registerTrain(gan);
   registerSample(gan);
   registerEncoder(gan);
+  registerModes(gan);
 }
