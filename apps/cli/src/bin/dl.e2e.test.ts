@@ -45,7 +45,7 @@ describe("pnpm dl", () => {
     const run = await pnpmDl(["tsne", "--n", "-5"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toBe('error: --n needs an integer ≥ 4, got "-5".\n');
+    expect(run.stderr).toBe('error [INVALID_ARGUMENT]: --n needs an integer in 4 … 1000000, got "-5".\n');
   }, 240_000);
 
   it("--backend lists only the backends Node can run and says where the others run", async () => {

@@ -155,7 +155,7 @@ export function registerTcavCommand(program: Command): void {
     .description("TCAV: which concepts drive a class, with a calibrated randomization test, on the default model or your own; writes bars (PNG/SVG), index.html and tcav.json")
     .option("--model <dir|default>", "a tfjs model folder (LayersModel or GraphModel, or its model.json), or default (the cached default classifier of --data)", "default")
     .option("--data <name>", "dataset of the default model, built-in concepts, target inputs and random images: mnist or fashion-mnist", "mnist")
-    .option("--images <dir>", "your model: images of the target class (PNG/JPEG; or a folder of label sub-folders, one named like --target)")
+    .option("--images <dir>", "images of the target class (PNG/JPEG; or a folder of label sub-folders, one named like --target); concepts and --random-set are then folders too")
     .option("--arch <name>", "architecture of the default model: cnn or mlp", "cnn")
     .requiredOption("--target <class>", "class index or name (names: the dataset's, or --class-names) whose logit is explained")
     .option("--concept <name|dir|file.npy>", `concept: built-in (${BUILTIN_CONCEPTS.join(", ")}), a folder of PNG/JPEG images or a .npy [N,H,W(,C)]; repeat for more`, collect, [])
@@ -175,6 +175,8 @@ export function registerTcavCommand(program: Command): void {
   addUserModelOptions(command).action(async (opts: TcavCliOptions) => {
     const seed = opts.seed ?? 42;
     const userModel = opts.model !== "default";
+    // Folder mode: target, concept and random images all come from the user's folders.
+    const folderMode = opts.images !== undefined;
     if (opts.listLayers !== true) {
       if (opts.out === undefined) throw new DlError("INVALID_ARGUMENT", "Give --out DIR for the report (or --list-layers to only list the model's layers).");
       if (opts.concept.length === 0) {
@@ -182,11 +184,10 @@ export function registerTcavCommand(program: Command): void {
       }
       if (!(opts.alpha > 0 && opts.alpha < 1)) throw new DlError("INVALID_ARGUMENT", `--alpha must lie in (0, 1), got ${opts.alpha}.`);
       if (opts.spatial === "max") throw new DlError("INVALID_ARGUMENT", "--spatial max has no gradient counterpart; TCAV takes --spatial auto, flatten or mean.");
-      if (userModel && opts.images === undefined) throw new DlError("INVALID_ARGUMENT", "With your own --model, give --images DIR: images of the target class (their logit gradients are scored).");
-      if (userModel && opts.randomSet.length === 0) throw new DlError("INVALID_ARGUMENT", "With your own --model, give --random-set DIR (repeatable): random images of the model's domain for counterexamples and the null.");
-      if (userModel) {
+      if (folderMode && opts.randomSet.length === 0) throw new DlError("INVALID_ARGUMENT", "With --images, give --random-set DIR (repeatable): random images of the model's domain for counterexamples and the null.");
+      if (folderMode) {
         const builtin = opts.concept.find((c) => isBuiltinConcept(c));
-        if (builtin !== undefined) throw new DlError("INVALID_ARGUMENT", `Built-in concept "${builtin}" is drawn from ${opts.data} digits for the default model; give your model a folder of concept images.`);
+        if (builtin !== undefined) throw new DlError("INVALID_ARGUMENT", `Built-in concept "${builtin}" is drawn from --data ${opts.data} digits; with --images give a folder of concept images.`);
       }
       await assertWritableDir(opts.out);
     }
@@ -199,7 +200,7 @@ export function registerTcavCommand(program: Command): void {
       let target: number;
       let targetName: string;
       let inputs: { targetImages: ImageSource; concepts: ConceptSource[]; randomPool: ImageSource };
-      if (!userModel) {
+      if (!folderMode) {
         const train = await loadDataset(data, { split: "train" });
         const test = await loadDataset(data, { split: "test" });
         target = parseTarget(opts.target, test.classNames);
@@ -217,17 +218,27 @@ export function registerTcavCommand(program: Command): void {
         }
         const randomPool = opts.randomSet.length === 0 ? undefined : concatImageSets(await Promise.all(opts.randomSet.map((r) => readImageSet(r, "Random set"))), "--random-set");
         const arch = parseArch(opts.arch);
-        const progress = progressReporter("default model");
-        try {
-          model = imageModel((await loadDefaultModel({ data, arch, onProgress: progress.onProgress, signal: interrupt.signal })).model);
-        } finally {
-          progress.stop();
+        if (userModel) {
+          model = await openUserModel(opts.model, opts);
+        } else {
+          const progress = progressReporter("default model");
+          try {
+            model = imageModel((await loadDefaultModel({ data, arch, onProgress: progress.onProgress, signal: interrupt.signal })).model);
+          } finally {
+            progress.stop();
+          }
         }
         if (opts.listLayers === true) {
           for (const line of layerListing(model)) console.log(line);
           return;
         }
-        layers = opts.layers === undefined ? [...(DEFAULT_TCAV_LAYERS[arch] ?? [])] : resolveLayerNames(model, opts.layers.split(",").map((l) => l.trim()));
+        const handle = model;
+        layers =
+          opts.layers !== undefined
+            ? resolveLayerNames(model, opts.layers.split(",").map((l) => l.trim()))
+            : userModel
+              ? suggestLayers(model).filter((l) => handle.gradientLayers.includes(l))
+              : [...(DEFAULT_TCAV_LAYERS[arch] ?? [])];
         const nullDraws = opts.random ?? Math.max(50, nullDrawsForSignificance(concepts.length * layers.length, opts.alpha, opts.correction));
         const prepared = prepareTcavInputs(
           { train, test },
@@ -245,7 +256,7 @@ export function registerTcavCommand(program: Command): void {
         targetName = prepared.targetName;
         inputs = prepared;
       } else {
-        model = await openUserModel(opts.model, opts);
+        model = userModel ? await openUserModel(opts.model, opts) : imageModel((await loadDefaultModel({ data, arch: parseArch(opts.arch), signal: interrupt.signal })).model);
         if (opts.listLayers === true) {
           for (const line of layerListing(model)) console.log(line);
           return;
@@ -299,12 +310,12 @@ export function registerTcavCommand(program: Command): void {
       }
       const sections = tcavReportSections(result, { targetName });
       sections.unshift(predictionsSection(predictionImages, predictions, { preprocessing }));
-      const report = { title: `TCAV for class ${targetName}`, subtitle: `model ${opts.model}${userModel ? `, images ${opts.images ?? ""}` : `, data ${data}`}, seed ${seed}`, sections };
+      const report = { title: `TCAV for class ${targetName}`, subtitle: `model ${opts.model}${folderMode ? `, images ${opts.images ?? ""}` : `, data ${data}`}, seed ${seed}`, sections };
       const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
       const summary = tcavJson(result, {
         model: opts.model,
         modelKind: model.kind,
-        ...(userModel ? { images: opts.images } : { data }),
+        ...(folderMode ? { images: opts.images } : { data }),
         targetName,
         backend: backendInfo().name,
         preprocessing: model.preprocessing ?? null,

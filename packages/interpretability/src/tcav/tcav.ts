@@ -396,7 +396,10 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   const allowed = new Set([...handle.gradientLayers]);
   for (const layer of layers) {
     if (!allowed.has(layer)) {
-      throw new DlError("NO_GRADIENT_PATH", `Layer "${layer}" has no gradient path to the logits (${handle.logits.layer}) short of being them; choose from: ${listNames(handle.gradientLayers)}.`);
+      throw new DlError(
+        "NO_GRADIENT_PATH",
+        `The logits (${handle.logits.layer}) do not depend on layer "${layer}" (or it is the logit layer itself), so TCAV has no gradient to take there. Choose a layer before "${handle.logits.layer}": ${listNames(handle.gradientLayers)}.`,
+      );
     }
   }
   if (!Number.isInteger(options.target) || options.target < 0 || options.target >= handle.numClasses) {
