@@ -10,10 +10,10 @@ import {
   describePreprocessing,
   loadImageFolder,
   loadModel,
-  parsePreprocessing,
   type ImageFolder,
   type ImageModel,
-  type Preprocessing,
+  type PreprocessPreset,
+  type PreprocessingSpec,
   type SpatialReduction,
 } from "@dl/tensor-core";
 
@@ -64,22 +64,18 @@ function numberList(flag: string, text: string): number[] {
   return values;
 }
 
-/** The preprocessing the flags describe, for a model with `channels` input channels. */
-export function preprocessingFromFlags(opts: UserModelCliOptions, channels: number): Preprocessing {
+/** The preprocessing the flags describe (resolved for the model's channels when it loads). */
+export function preprocessingFromFlags(opts: UserModelCliOptions): PreprocessingSpec {
   const explicit = opts.scale !== undefined || opts.offset !== undefined || opts.mean !== undefined || opts.std !== undefined || opts.bgr === true;
-  return parsePreprocessing(
-    explicit
-      ? {
-          ...(opts.preprocess === undefined ? {} : { preset: opts.preprocess as Preprocessing["preset"] & string }),
-          ...(opts.scale === undefined ? {} : { scale: opts.scale }),
-          ...(opts.offset === undefined ? {} : { offset: opts.offset }),
-          ...(opts.mean === undefined ? {} : { mean: numberList("--mean", opts.mean) }),
-          ...(opts.std === undefined ? {} : { std: numberList("--std", opts.std) }),
-          ...(opts.bgr === true ? { channelOrder: "bgr" as const } : {}),
-        }
-      : (opts.preprocess ?? "unit"),
-    channels,
-  );
+  if (!explicit) return opts.preprocess ?? "unit";
+  return {
+    ...(opts.preprocess === undefined ? {} : { preset: opts.preprocess as PreprocessPreset }),
+    ...(opts.scale === undefined ? {} : { scale: opts.scale }),
+    ...(opts.offset === undefined ? {} : { offset: opts.offset }),
+    ...(opts.mean === undefined ? {} : { mean: numberList("--mean", opts.mean) }),
+    ...(opts.std === undefined ? {} : { std: numberList("--std", opts.std) }),
+    ...(opts.bgr === true ? { channelOrder: "bgr" as const } : {}),
+  };
 }
 
 async function readClassNames(path: string): Promise<string[]> {
@@ -104,15 +100,12 @@ async function readClassNames(path: string): Promise<string[]> {
 
 /** Loads `--model DIR` with the preprocessing and class names the flags give. */
 export async function openUserModel(path: string, opts: UserModelCliOptions): Promise<ImageModel> {
-  const probe = await loadModel(path, { ...(opts.allowRandomWeights === true ? { allowRandomWeights: true } : {}), onWarning: (m) => log(`warning: ${m}`) });
-  const channels = probe.inputShape.length === 3 ? (probe.inputShape[2] ?? 3) : 3;
-  const preprocessing = preprocessingFromFlags(opts, channels);
   const classNames = opts.classNames === undefined ? undefined : await readClassNames(opts.classNames);
-  probe.dispose();
   return loadModel(path, {
-    preprocessing,
+    preprocessing: preprocessingFromFlags(opts),
     ...(classNames === undefined ? {} : { classNames }),
     ...(opts.allowRandomWeights === true ? { allowRandomWeights: true } : {}),
+    onWarning: (m) => log(`warning: ${m}`),
   });
 }
 

@@ -4,7 +4,6 @@ import {
   createDefaultModel,
   imageFolderFromFiles,
   loadModelFromFiles,
-  parsePreprocessing,
   sampleDataset,
   suggestLayers,
   topPredictions,
@@ -97,11 +96,9 @@ export const page: PlaygroundPage = {
         status.textContent = "Loading your model…";
         const files = Array.from(modelFiles.files ?? []);
         const pictures = Array.from(imageFiles.files ?? []);
-        const probe = await loadModelFromFiles(files);
-        const channels = probe.inputShape[2] === 1 ? 1 : 3;
-        const [h, w] = [probe.inputShape[0] ?? 224, probe.inputShape[1] ?? 224];
-        probe.dispose();
-        const model = await loadModelFromFiles(files, { preprocessing: parsePreprocessing(preprocess.value, channels) });
+        const model = await loadModelFromFiles(files, { preprocessing: preprocess.value });
+        const channels = model.inputShape[2] === 1 ? 1 : 3;
+        const [h, w] = [model.inputShape[0] ?? 224, model.inputShape[1] ?? 224];
         status.textContent = `Decoding ${pictures.length} images…`;
         const folder = await imageFolderFromFiles(pictures, { size: [h, w], channels, maxImages: 600, signal: controller.signal });
         const side = Math.min(32, h);

@@ -12,7 +12,6 @@ import {
   createDefaultModel,
   imageFolderFromFiles,
   loadModelFromFiles,
-  parsePreprocessing,
   resolveLayerNames,
   suggestLayers,
   trainClassifier,
@@ -168,11 +167,9 @@ export const page: PlaygroundPage = {
       ownRun.disabled = true;
       status.textContent = "Loading your model…";
       const files = Array.from(ownModel.files ?? []);
-      const probe = await loadModelFromFiles(files);
-      const channels = probe.inputShape[2] === 1 ? 1 : 3;
-      const size: [number, number] = [probe.inputShape[0] ?? 224, probe.inputShape[1] ?? 224];
-      probe.dispose();
-      const own = await loadModelFromFiles(files, { preprocessing: parsePreprocessing(ownPreprocess.value, channels) });
+      const own = await loadModelFromFiles(files, { preprocessing: ownPreprocess.value });
+      const channels = own.inputShape[2] === 1 ? 1 : 3;
+      const size: [number, number] = [own.inputShape[0] ?? 224, own.inputShape[1] ?? 224];
       try {
         status.textContent = "Decoding your images…";
         const read = (input: HTMLInputElement): ReturnType<typeof imageFolderFromFiles> => imageFolderFromFiles(Array.from(input.files ?? []), { size, channels, signal: controller.signal });

@@ -258,3 +258,21 @@ describe("suggested layers", () => {
     expect(suggestLayers(thirdPartyModel(), 8)).toEqual(["backbone/b_conv1", "backbone/b_bn1", "backbone/b_conv2", "backbone/b_add", "backbone/b_pool", "backbone/b_conv3", "gap", "head"]);
   });
 });
+
+describe("preprocessing on the handle", () => {
+  it("resolves a preset for the model's channels and applies it to every batch", () => {
+    const model = thirdPartyModel();
+    const symmetric = imageModel(model, { preprocessing: "symmetric" });
+    expect(symmetric.preprocessing).toMatchObject({ preset: "symmetric", scale: 1 / 127.5, offset: -1, mean: [0, 0, 0], std: [1, 1, 1], channelOrder: "rgb" });
+    const plain = imageModel(model);
+    expect(plain.preprocessing).toBeUndefined();
+    const x = randomImages(2, THIRD_PARTY_INPUT, 8);
+    const before = tf.memory().numTensors;
+    // v = 255·x, so v/127.5 − 1 = 2x − 1.
+    const viaPreset = tf.tidy(() => symmetric.logitsOf(symmetric.prepare(x)).dataSync());
+    const byHand = tf.tidy(() => plain.logitsOf(tf.sub(tf.mul(x, 2), 1)).dataSync());
+    expect(tf.memory().numTensors).toBe(before);
+    viaPreset.forEach((v, i) => expect(v).toBeCloseTo(byHand[i] as number, 5));
+    x.dispose();
+  });
+});

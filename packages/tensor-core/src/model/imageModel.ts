@@ -6,7 +6,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { GraphModel } from "@tensorflow/tfjs-converter";
 
 import { DlError, listNames } from "../errors.js";
-import { type Preprocessing, preprocessTensor } from "../data/preprocess.js";
+import { type Preprocessing, type PreprocessingSpec, parsePreprocessing, preprocessTensor } from "../data/preprocess.js";
 
 /** A layer (LayersModel) or node (GraphModel) whose output can be read. */
 export interface ModelLayer {
@@ -24,8 +24,8 @@ export interface ModelLayer {
 export type InputTransform = (x: tf.Tensor) => tf.Tensor;
 
 export interface ImageModelOptions {
-  /** What the model was trained on, from [0, 1] pixels (see `parsePreprocessing`); default: the pixels as they are. */
-  preprocessing?: Preprocessing;
+  /** What the model was trained on, from [0, 1] pixels: a preset name or numbers (see `parsePreprocessing`), resolved for the model's channels; default: the pixels as they are. */
+  preprocessing?: PreprocessingSpec;
   /** A custom pixel transform instead of `preprocessing`. */
   transform?: InputTransform;
   /** Class names by output index, for reports (default: the indices). */
@@ -308,10 +308,16 @@ function layersBeforeLogits(model: tfl.LayersModel, logits: LayersLogits): Set<s
   return into;
 }
 
+/** The preprocessing the options ask for, resolved for a model with this input shape. */
+function resolvePreprocessing(options: ImageModelOptions, inputShape: readonly (number | null)[]): Preprocessing | undefined {
+  if (options.preprocessing === undefined) return undefined;
+  const channels = inputShape.length === 3 ? (inputShape[2] ?? 3) : 3;
+  return parsePreprocessing(options.preprocessing, channels);
+}
+
 /** The batch transform the options ask for. */
-function transformOf(options: ImageModelOptions): InputTransform | undefined {
+function transformOf(options: ImageModelOptions, p: Preprocessing | undefined): InputTransform | undefined {
   if (options.transform !== undefined) return options.transform;
-  const p = options.preprocessing;
   if (p === undefined) return undefined;
   return (x) => (x.rank === 4 ? preprocessTensor(x as tf.Tensor4D, p) : x);
 }
@@ -344,10 +350,11 @@ function layersImageModel(model: tfl.LayersModel, options: ImageModelOptions): I
     const z: tf.Tensor2D = tf.matMul(h, kernel as tf.Tensor2D);
     return bias === undefined ? z : tf.add<tf.Tensor2D>(z, bias);
   };
-  const transform = transformOf(options);
+  const preprocessing = resolvePreprocessing(options, inputShape);
+  const transform = transformOf(options, preprocessing);
   return {
     kind: "layers",
-    preprocessing: options.preprocessing,
+    preprocessing,
     name: model.name,
     inputShape,
     layers: [...byName.values()].map((e) => e.info),
@@ -438,7 +445,8 @@ function graphImageModel(model: GraphModel, options: ImageModelOptions): ImageMo
       throw graphError(error);
     }
   };
-  const transform = transformOf(options);
+  const preprocessing = resolvePreprocessing(options, inputShape);
+  const transform = transformOf(options, preprocessing);
   if (numClasses === 0) {
     // Unknown statically: one probe on a zero image.
     const probe = tf.zeros([1, ...inputShape.map((d) => d ?? 32)]);
@@ -448,7 +456,7 @@ function graphImageModel(model: GraphModel, options: ImageModelOptions): ImageMo
   }
   return {
     kind: "graph",
-    preprocessing: options.preprocessing,
+    preprocessing,
     name,
     inputShape,
     layers,
