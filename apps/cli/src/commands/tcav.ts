@@ -309,7 +309,8 @@ export function registerTcavCommand(program: Command): void {
         progress.stop();
       }
       const sections = tcavReportSections(result, { targetName });
-      sections.unshift(predictionsSection(predictionImages, predictions, { preprocessing }));
+      const targetFiles = "files" in inputs.targetImages ? (inputs.targetImages.files as readonly string[]).slice(0, shown) : undefined;
+      sections.unshift(predictionsSection(predictionImages, predictions, { preprocessing, ...(targetFiles === undefined ? {} : { files: targetFiles }) }));
       const report = { title: `TCAV for class ${targetName}`, subtitle: `model ${opts.model}${folderMode ? `, images ${opts.images ?? ""}` : `, data ${data}`}, seed ${seed}`, sections };
       const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
       const summary = tcavJson(result, {
