@@ -321,6 +321,9 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
     dispose: () => {
       if (disposed) return;
       disposed = true;
+      // After an interrupt the process is on its way out: a further signal must still quit at once
+      // with its code (not kill the process by the default action), so the handlers stay.
+      if (controller.signal.aborted) return;
       interrupts--;
       for (const [name, handler] of handlers) process.off(name, handler);
     },

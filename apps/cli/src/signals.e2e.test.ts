@@ -125,7 +125,9 @@ describe("a second Ctrl-C", () => {
   it("quits at once with 130 during training, leaving nothing", async () => {
     const dir = await mkdtemp(join(work, "twice-"));
     const r = await runAndSignal(CLI_PATH, ["tour", "--out", join(dir, "out")], { cwd: dir, cacheDir: cache, delayMs: 300, signals: ["SIGINT", "SIGINT"], gapMs: 30, after: /epoch/ });
-    expect(r.code, r.stderr).toBe(130);
+    // A second Ctrl-C that lands while Node is already exiting kills the process by SIGINT, which a
+    // shell reports as the same status 130 (128 + 2); either way it is Ctrl-C's code.
+    expect(r.code ?? (r.signal === "SIGINT" ? 130 : null), r.stderr).toBe(130);
     expect(r.stopMs, r.stderr).toBeLessThan(PROMPT_MS);
     expect(await tree(dir)).toEqual([]);
   }, 60_000);
