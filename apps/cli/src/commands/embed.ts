@@ -70,18 +70,6 @@ function spreadOverLabels(labels: Int32Array, count: number): number[] {
   return rows;
 }
 
-/** The listed rows of a model input (a folder is read row by row). */
-function subsetInput(input: ModelInput, rows: readonly number[]): ModelInput {
-  if ("images" in input && "labels" in input) return subsetDataset(input, rows);
-  if ("read" in input) {
-    const per = input.height * input.width * input.channels;
-    const images = new Float32Array(rows.length * per);
-    rows.forEach((r, i) => images.set(input.read(r, 1), i * per));
-    return { count: rows.length, height: input.height, width: input.width, channels: input.channels, read: (start, size) => images.subarray(start * per, (start + size) * per) };
-  }
-  throw new DlError("INVALID_ARGUMENT", "Expected a dataset or an image folder.");
-}
-
 /** `dl embed`: t-SNE of a model's activations, layer by layer, with the cnnembed comparison. */
 export function registerEmbedCommand(program: Command): void {
   const command = program
@@ -138,6 +126,8 @@ export function registerEmbedCommand(program: Command): void {
 
       let images: ImageDataset;
       let modelInput: ModelInput;
+      // The model's input for a few listed rows (the images shown with their predictions).
+      let rowsForModel: (rows: readonly number[]) => ModelInput;
       let source: Record<string, unknown>;
       if (opts.images !== undefined) {
         const folder = await openImageFolder(opts.images, model, opts, "--images", { maxImages: opts.n, seed, signal: interrupt.signal });
@@ -146,16 +136,19 @@ export function registerEmbedCommand(program: Command): void {
         const thumbnail: [number, number] = folder.height > side || folder.width > side ? [side, Math.max(1, Math.round((side * folder.width) / folder.height))] : [folder.height, folder.width];
         images = folder.toDataset({ size: thumbnail });
         modelInput = folder;
+        rowsForModel = (rows) => folder.toDataset({ rows });
         source = { images: opts.images, count: folder.count, classes: folder.classNames, size: [folder.height, folder.width], channels: folder.channels, thumbnail, notes: folder.notes, files: folder.files };
       } else {
         const test = await loadDataset(data, { split: "test" });
         images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
         modelInput = images;
+        const sampled = images;
+        rowsForModel = (rows) => subsetDataset(sampled, rows);
         source = { data };
       }
       // The images shown with their predictions: one per label in turn, so every class is seen.
       const shownRows = spreadOverLabels(images.labels, Math.min(8, images.count));
-      const predictions = await topPredictions(model, subsetInput(modelInput, shownRows), {});
+      const predictions = await topPredictions(model, rowsForModel(shownRows));
       const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
       log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
       const perplexity = opts.perplexity ?? Math.min(30, Math.floor(((images.count - 1) / 3) * 100) / 100);
