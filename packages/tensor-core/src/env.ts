@@ -11,6 +11,10 @@ export interface Environment {
   readonly cacheDir: string | undefined;
   readonly hasWebGpu: boolean;
   readonly hasWebGl: boolean;
+  /** The WebGL `RENDERER` (unmasked through `WEBGL_debug_renderer_info` where offered); undefined without WebGL or when hidden. */
+  readonly webGlRenderer: string | undefined;
+  /** Browser: `crossOriginIsolated` (COOP + COEP), which SharedArrayBuffer and tfjs-wasm's threads need. Node: true. */
+  readonly crossOriginIsolated: boolean;
   readonly hasWebAssembly: boolean;
   readonly hardwareConcurrency: number;
 }
@@ -34,6 +38,13 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
+// Chromium and Firefox now return the unmasked name from RENDERER itself; the extension covers older ones.
+function rendererOf(gl: WebGLRenderingContext | WebGL2RenderingContext): string | undefined {
+  const debug = gl.getExtension("WEBGL_debug_renderer_info");
+  const value: unknown = gl.getParameter(debug === null ? gl.RENDERER : debug.UNMASKED_RENDERER_WEBGL);
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 function detect(): Environment {
   const g = globalThis as Record<string, unknown>;
   const proc = g["process"] as ProcessLike | undefined;
@@ -55,10 +66,15 @@ function detect(): Environment {
     }
   }
   let hasWebGl = false;
+  let webGlRenderer: string | undefined;
   if (hasWindow) {
     try {
       const canvas = (g["document"] as Document).createElement("canvas");
-      hasWebGl = canvas.getContext("webgl2") !== null || canvas.getContext("webgl") !== null;
+      const gl = canvas.getContext("webgl2") ?? canvas.getContext("webgl");
+      hasWebGl = gl !== null;
+      if (gl !== null) webGlRenderer = rendererOf(gl);
+      // Browsers cap live contexts; this probe's is not needed again.
+      gl?.getExtension("WEBGL_lose_context")?.loseContext();
     } catch {
       hasWebGl = false;
     }
@@ -71,6 +87,8 @@ function detect(): Environment {
     cacheDir,
     hasWebGpu: !isNode && nav?.gpu !== undefined,
     hasWebGl,
+    webGlRenderer,
+    crossOriginIsolated: isNode || g["crossOriginIsolated"] === true,
     hasWebAssembly: typeof g["WebAssembly"] === "object",
     hardwareConcurrency: coreCount(proc, nav),
   });
@@ -84,7 +102,54 @@ export function environment(): Environment {
   return cached;
 }
 
+interface GpuLike {
+  requestAdapter?: () => Promise<AdapterLike | null>;
+}
+interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+interface AdapterLike {
+  info?: AdapterInfoLike;
+  isFallbackAdapter?: boolean;
+}
+
+/** What the browser's default WebGPU adapter says about itself (`null`: no adapter). */
+export interface WebGpuAdapterReport {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
+
+let adapterReport: Promise<WebGpuAdapterReport | null> | undefined;
+
+/** Asks `navigator.gpu` for its default adapter once; `null` when there is none or WebGPU is missing. */
+export function webGpuAdapter(): Promise<WebGpuAdapterReport | null> {
+  adapterReport ??= (async () => {
+    const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+    const adapter = (await gpu?.requestAdapter?.()) ?? null;
+    if (adapter === null) return null;
+    const info = adapter.info ?? {};
+    // isFallbackAdapter moved from the adapter to adapter.info (Chrome 136); read either.
+    const isFallbackAdapter = info.isFallbackAdapter ?? adapter.isFallbackAdapter;
+    return {
+      ...(info.vendor === undefined ? {} : { vendor: info.vendor }),
+      ...(info.architecture === undefined ? {} : { architecture: info.architecture }),
+      ...(info.device === undefined ? {} : { device: info.device }),
+      ...(info.description === undefined ? {} : { description: info.description }),
+      ...(isFallbackAdapter === undefined ? {} : { isFallbackAdapter }),
+    };
+  })();
+  return adapterReport;
+}
+
 /** Tests only: forget the detected environment so a changed `DL_BACKEND` is read again. */
 export function resetEnvironmentForTests(): void {
   cached = undefined;
+  adapterReport = undefined;
 }

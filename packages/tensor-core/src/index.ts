@@ -20,11 +20,16 @@ export {
 export type {
   BackendAttempt,
   BackendCandidate,
+  BackendDetails,
+  BackendDevice,
   BackendInfo,
   BackendName,
   InitBackendOptions,
+  LoadContext,
   Platform,
 } from "./backend/registry.js";
+export { classifyRenderer } from "./backend/softwareRenderer.js";
+export type { RendererKind } from "./backend/softwareRenderer.js";
 export { registerWasmGapKernels } from "./backend/wasmKernels/index.js";
 export * from "./data/index.js";
 export * from "./model/index.js";

@@ -37,6 +37,9 @@ describe("initBackend (Node)", () => {
     expect(info.tried[0]?.reason).toMatch(/tfjs-node (not installed|failed to load)/);
     expect(info.tried[1]).toEqual({ name: "wasm", ok: true });
     expect(info.wasm?.simd).toBe(true);
+    // tfjs-wasm has no threads in Node: one thread in its pool, whatever the cores.
+    expect(info.wasm?.threads).toBe(false);
+    expect(info.wasm?.threadCount).toBe(1);
     expect(backendInfo()).toBe(info);
   });
 
@@ -57,6 +60,30 @@ describe("initBackend (Node)", () => {
     vi.stubEnv("DL_BACKEND", "tpu");
     resetEnvironmentForTests();
     await expect(initBackend()).rejects.toMatchObject({ code: "UNKNOWN_BACKEND" });
+  });
+
+  it("tells a candidate whether the user forced it, so a poor choice is passed over only in auto", async () => {
+    // Stands in for WebGL on SwiftShader: works, but refuses unless asked for by name.
+    const seen: boolean[] = [];
+    registerBackendCandidate({
+      ...realCpu,
+      name: "tfjs-node",
+      priority: 100,
+      platforms: ["node"],
+      load: async (_options, { forced }) => {
+        seen.push(forced);
+        if (!forced) throw new Error("software renderer: slower than wasm");
+        await import("@tensorflow/tfjs-backend-cpu");
+      },
+    });
+    const auto = await initBackend();
+    expect(auto.name).toBe("wasm");
+    expect(auto.tried[0]?.ok).toBe(false);
+    expect(auto.tried[0]?.reason).toMatch(/software renderer: slower than wasm$/);
+    const forced = await initBackend({ backend: "tfjs-node" });
+    expect(forced.name).toBe("tfjs-node");
+    expect(forced.requestedBy).toBe("option");
+    expect(seen).toEqual([false, true]);
   });
 
   it("refuses a browser-only backend in Node, naming those available", async () => {

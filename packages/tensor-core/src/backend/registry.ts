@@ -22,10 +22,33 @@ export interface BackendCandidate {
    * named in the reason when it is missing.
    */
   peer?: string;
-  /** Imports and registers the backend with tfjs; throws when it is not available here. */
-  load: (options: InitBackendOptions) => Promise<void>;
+  /**
+   * Imports and registers the backend with tfjs; throws when it is not available here (or, unless
+   * `context.forced`, when it would be a poor choice, e.g. WebGL emulated on the CPU).
+   */
+  load: (options: InitBackendOptions, context: LoadContext) => Promise<void>;
   /** Runs after tfjs selected the backend (e.g. registers gap kernels). */
   afterSelect?: () => Promise<void> | void;
+  /** What it found about the device and its threads, for `backendInfo()`. */
+  details?: () => Promise<BackendDetails> | BackendDetails;
+}
+
+export interface LoadContext {
+  /** The user asked for this backend by name (option, `DL_BACKEND` or `?backend=`), so only hard failures reject it. */
+  forced: boolean;
+}
+
+export interface BackendDetails {
+  device?: BackendDevice;
+  /** wasm: threads tfjs-wasm's pool runs (1 when the threaded binary was not loaded). */
+  wasmThreadCount?: number;
+}
+
+export interface BackendDevice {
+  /** The GPU as the browser names it (WebGL RENDERER, or the WebGPU adapter's info); "unknown" when hidden. */
+  name: string;
+  /** The CPU rasteriser recognised in that name (e.g. "SwiftShader"); set only when a user forced a software GPU. */
+  software?: string;
 }
 
 export interface BackendAttempt {
@@ -46,8 +69,14 @@ export interface BackendInfo {
   requestedBy: "option" | "DL_BACKEND" | "auto";
   platform: Platform;
   tfjsVersion: string;
-  /** wasm only: SIMD and threads as tfjs-wasm detected them. */
-  wasm?: { simd: boolean; threads: boolean };
+  /**
+   * wasm only: SIMD and threads as tfjs-wasm detected them (`threads`: its WASM_HAS_MULTITHREAD_SUPPORT,
+   * which in a browser needs a cross-origin isolated page); `threadCount`: the threads its XNNPACK pool
+   * runs, which tfjs-wasm caps at half the logical cores (1 on a 2-core machine), at most 8.
+   */
+  wasm?: { simd: boolean; threads: boolean; threadCount?: number; crossOriginIsolated: boolean };
+  /** webgl/webgpu only: the device it runs on. */
+  device?: BackendDevice;
   /** Kernels dl-lab registered for this backend to fill tfjs gaps. */
   gapKernels: readonly string[];
 }
@@ -97,8 +126,8 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-async function trySelect(candidate: BackendCandidate, options: InitBackendOptions): Promise<void> {
-  await candidate.load(options);
+async function trySelect(candidate: BackendCandidate, options: InitBackendOptions, context: LoadContext): Promise<void> {
+  await candidate.load(options, context);
   // setBackend resolves false (rather than throwing) when the factory fails to initialise.
   const ok = await tf.setBackend(candidate.tfName);
   if (!ok) throw new Error(`tfjs could not initialise the ${candidate.tfName} backend`);
@@ -135,7 +164,7 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
   const tried: BackendAttempt[] = [];
   for (const candidate of order) {
     try {
-      await trySelect(candidate, options);
+      await trySelect(candidate, options, { forced: wanted !== "auto" });
       tried.push({ name: candidate.name, ok: true });
       return await makeInfo(candidate, tried, requestedBy, platform);
     } catch (error) {
@@ -178,11 +207,13 @@ async function makeInfo(
   requestedBy: BackendInfo["requestedBy"],
   platform: Platform,
 ): Promise<BackendInfo> {
+  const details = (await candidate.details?.()) ?? {};
   let wasm: BackendInfo["wasm"];
   if (candidate.tfName === "wasm") {
     const simd = Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT"));
     const threads = Boolean(await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"));
-    wasm = { simd, threads };
+    const { crossOriginIsolated } = environment();
+    wasm = { simd, threads, crossOriginIsolated, ...(details.wasmThreadCount === undefined ? {} : { threadCount: details.wasmThreadCount }) };
   }
   const info: BackendInfo = {
     name: candidate.name,
@@ -193,6 +224,7 @@ async function makeInfo(
     tfjsVersion: tf.version_core,
     gapKernels: [...(gapKernelsByBackend.get(candidate.tfName) ?? [])],
     ...(wasm === undefined ? {} : { wasm }),
+    ...(details.device === undefined ? {} : { device: details.device }),
   };
   return Object.freeze(info);
 }
