@@ -55,11 +55,20 @@ function mnistAssets(): Plugin {
   };
 }
 
+// Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, so tfjs-wasm loads its
+// threaded SIMD binary. Every resource the pages load is same-origin (module chunks, .wasm, data/,
+// blob workers), which require-corp admits. DL_PLAYGROUND_ISOLATION=off serves without it, for the
+// single-thread measurement in the README.
+const isolationHeaders: Record<string, string> =
+  process.env["DL_PLAYGROUND_ISOLATION"] === "off"
+    ? {}
+    : { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+
 export default defineConfig({
   base: "./",
   resolve: { conditions: ["@dl/source", "module", "browser", "development|production"] },
   plugins: [mnistAssets()],
   build: { target: "es2022", chunkSizeWarningLimit: 4096 },
-  server: { port: 5173, strictPort: false },
-  preview: { port: 4873, strictPort: false },
+  server: { port: 5173, strictPort: false, headers: isolationHeaders },
+  preview: { port: 4873, strictPort: false, headers: isolationHeaders },
 });

@@ -1,4 +1,4 @@
-import { describeBackend, startBackend } from "./backend.js";
+import { backendAttributes, describeBackend, startBackend } from "./backend.js";
 import type { PlaygroundPage } from "./page.js";
 import { pages } from "./pages/index.js";
 
@@ -33,7 +33,7 @@ startBackend().then(
   (info) => {
     if (backendLabel !== null) {
       backendLabel.textContent = describeBackend(info);
-      backendLabel.dataset["backend"] = info.name;
+      Object.assign(backendLabel.dataset, backendAttributes(info));
     }
   },
   (error: unknown) => {
