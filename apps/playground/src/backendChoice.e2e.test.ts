@@ -75,6 +75,21 @@ describe.each<ServeMode>(["preview", "dev"])("backend choice under vite %s", (mo
     await page.close();
   });
 
+  it("judges a hidden renderer by a timed probe: SwiftShader's matmul is too slow, so wasm again", async () => {
+    // As in browsers that withhold WEBGL_debug_renderer_info: RENDERER alone says "WebKit WebGL".
+    const hide = `for (const C of [WebGLRenderingContext, WebGL2RenderingContext]) {
+      const get = C.prototype.getExtension;
+      C.prototype.getExtension = function (name) { return name === "WEBGL_debug_renderer_info" ? null : get.call(this, name); };
+    }`;
+    const { page, errors } = await playground.open("foundation", { initScript: hide });
+    const { text, data } = await header(page);
+    expect(data["backend"]).toBe("wasm");
+    const ms = Number(/webgl: renderer hidden and a 512×512 matmul took ([\d.]+) ms \(over 30 ms\)/.exec(text)?.[1]);
+    expect(ms).toBeGreaterThan(30);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("still gives WebGL to a user who asks for it, and says it is software", async () => {
     const { page, errors } = await playground.open("foundation", { backend: "webgl" });
     const { text, data } = await header(page);

@@ -13,7 +13,10 @@ export const resultsDir = fileURLToPath(new URL("../../test-results/", import.me
 export interface Playground {
   /** Opens `#/<pageId>` (with `?backend=` when given); `errors` collects page errors, `badResponses` every HTTP status ≥ 400 (`404 …/favicon.svg`). */
   /** `cores` makes the page see that many logical cores (`navigator.hardwareConcurrency`, through CDP), as a bigger machine would. */
-  open(pageId: string, options?: { backend?: string; width?: number; height?: number; cores?: number }): Promise<{ page: Page; errors: string[]; badResponses: string[] }>;
+  open(
+    pageId: string,
+    options?: { backend?: string; width?: number; height?: number; cores?: number; initScript?: string },
+  ): Promise<{ page: Page; errors: string[]; badResponses: string[] }>;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function startPlayground(mode: ServeMode = "preview"): Promise<Play
       page.on("response", (r) => {
         if (r.status() >= 400) badResponses.push(`${r.status()} ${r.url()}`);
       });
+      if (options.initScript !== undefined) await page.addInitScript(options.initScript);
       if (options.cores !== undefined) {
         const cdp = await page.context().newCDPSession(page);
         await cdp.send("Emulation.setHardwareConcurrencyOverride", { hardwareConcurrency: options.cores });

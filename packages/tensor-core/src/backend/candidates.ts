@@ -1,3 +1,5 @@
+import * as tf from "@tensorflow/tfjs-core";
+
 import { registerWasmGapKernels } from "./wasmKernels/index.js";
 import { recordGapKernels, registerBackendCandidate, type BackendDevice } from "./registry.js";
 import { classifyRenderer, classifyWebGpuAdapter, describeWebGpuAdapter, type RendererKind } from "./softwareRenderer.js";
@@ -13,6 +15,33 @@ export function softwareRejection(backend: "webgl" | "webgpu", device: string, r
 
 function deviceOf(name: string | undefined, kind: RendererKind): BackendDevice {
   return { name: name ?? "unknown", ...(kind.kind === "software" ? { software: kind.rasterizer } : {}) };
+}
+
+// A hidden renderer ("WebKit WebGL") is judged by time instead: one 512×512 matmul (0.27 GFLOP) with read-back
+// takes a few milliseconds on a GPU (mostly the read-back), far longer on SwiftShader/llvmpipe.
+const PROBE_SIZE = 512;
+const PROBE_RUNS = 3;
+export const SOFTWARE_PROBE_MS = 30;
+
+/** Median milliseconds of a PROBE_SIZE² matmul and its read-back on the current backend, after one warm-up (shader compile). */
+export async function matMulProbeMs(): Promise<number> {
+  const a = tf.randomUniform([PROBE_SIZE, PROBE_SIZE], -1, 1, "float32", 1);
+  const b = tf.randomUniform([PROBE_SIZE, PROBE_SIZE], -1, 1, "float32", 2);
+  try {
+    const times: number[] = [];
+    for (let run = -1; run < PROBE_RUNS; run++) {
+      const started = performance.now();
+      const c = tf.matMul(a, b);
+      await c.data();
+      c.dispose();
+      if (run >= 0) times.push(performance.now() - started);
+    }
+    times.sort((x, y) => x - y);
+    return times[Math.floor(times.length / 2)] ?? Number.POSITIVE_INFINITY;
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
 }
 
 let wasmThreads: (() => number) | undefined;
@@ -62,6 +91,16 @@ registerBackendCandidate({
     const kind = classifyRenderer(env.webGlRenderer);
     if (kind.kind === "software" && !forced) throw new Error(softwareRejection("webgl", env.webGlRenderer ?? "", kind.rasterizer));
     await import("@tensorflow/tfjs-backend-webgl");
+  },
+  async afterSelect({ forced }) {
+    if (forced || classifyRenderer(environment().webGlRenderer).kind !== "unknown") return;
+    const ms = await matMulProbeMs();
+    if (ms > SOFTWARE_PROBE_MS) {
+      throw new Error(
+        `renderer hidden and a ${PROBE_SIZE}×${PROBE_SIZE} matmul took ${ms.toFixed(1)} ms (over ${SOFTWARE_PROBE_MS} ms), as on a software renderer: ` +
+          `slower than wasm; force it with backend "webgl" (?backend=webgl)`,
+      );
+    }
   },
   details() {
     const renderer = environment().webGlRenderer;

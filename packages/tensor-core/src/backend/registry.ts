@@ -27,8 +27,8 @@ export interface BackendCandidate {
    * `context.forced`, when it would be a poor choice, e.g. WebGL emulated on the CPU).
    */
   load: (options: InitBackendOptions, context: LoadContext) => Promise<void>;
-  /** Runs after tfjs selected the backend (e.g. registers gap kernels). */
-  afterSelect?: () => Promise<void> | void;
+  /** Runs after tfjs selected the backend (e.g. registers gap kernels, times a probe); throwing rejects it. */
+  afterSelect?: (context: LoadContext) => Promise<void> | void;
   /** What it found about the device and its threads, for `backendInfo()`. */
   details?: () => Promise<BackendDetails> | BackendDetails;
 }
@@ -132,7 +132,7 @@ async function trySelect(candidate: BackendCandidate, options: InitBackendOption
   const ok = await tf.setBackend(candidate.tfName);
   if (!ok) throw new Error(`tfjs could not initialise the ${candidate.tfName} backend`);
   await tf.ready();
-  await candidate.afterSelect?.();
+  await candidate.afterSelect?.(context);
 }
 
 async function select(options: InitBackendOptions): Promise<BackendInfo> {

@@ -1,6 +1,8 @@
+import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 
-import { softwareRejection } from "./candidates.js";
+import { matMulProbeMs, softwareRejection } from "./candidates.js";
+import { initBackend } from "./registry.js";
 import { classifyRenderer, classifyWebGpuAdapter, describeWebGpuAdapter } from "./softwareRenderer.js";
 
 // Renderer strings as browsers report them (WebGL RENDERER / UNMASKED_RENDERER_WEBGL).
@@ -86,5 +88,19 @@ describe("softwareRejection", () => {
       'software renderer "Google SwiftShader" (SwiftShader): WebGL is emulated on the CPU here, slower than wasm; force it with backend "webgl" (?backend=webgl)',
     );
     expect(softwareRejection("webgpu", "google swiftshader", "SwiftShader")).toContain("WebGPU is emulated");
+  });
+});
+
+describe("matMulProbeMs", () => {
+  it("times a 512² matmul with read-back on the current backend and leaks no tensor", async () => {
+    await initBackend({ backend: "wasm" });
+    const before = tf.memory().numTensors;
+    const started = performance.now();
+    const ms = await matMulProbeMs();
+    const total = performance.now() - started;
+    expect(ms).toBeGreaterThan(0);
+    // The median of 3 timed runs fits inside the whole call (which adds a warm-up run and two inputs).
+    expect(ms).toBeLessThan(total / 3);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
