@@ -18,6 +18,8 @@ export interface SweepSpec {
   seeds: number[] | number;
   /** Dotted paths of the figures to summarise; default every numeric value of the JSON except timings. */
   figures?: string[];
+  /** Name given to each run's --out inside a temp folder (e.g. "s.npy" for a command that writes a file); default "run". */
+  out?: string;
 }
 
 export interface SweepTask {
@@ -26,6 +28,7 @@ export interface SweepTask {
   seed: number;
   argv: string[];
   figures?: string[];
+  out?: string;
 }
 
 export interface SweepTaskResult {
@@ -66,7 +69,9 @@ export function parseSweepSpec(value: unknown, file: string): SweepSpec {
   if (!(Array.isArray(seeds) ? seeds.length > 0 && seeds.every((s) => Number.isSafeInteger(s)) : Number.isInteger(seeds) && (seeds as number) >= 2)) return bad('"seeds" must be a list of integers or a count ≥ 2');
   const figures = v["figures"];
   if (figures !== undefined && !(Array.isArray(figures) && figures.every((f) => typeof f === "string"))) return bad('"figures" must be a list of dotted paths');
-  return { command, grid: grid as SweepSpec["grid"], seeds: seeds as SweepSpec["seeds"], ...(figures === undefined ? {} : { figures: figures }) };
+  const out = v["out"];
+  if (out !== undefined && (typeof out !== "string" || out === "" || /[/\\]/.test(out) || out.startsWith("."))) return bad('"out" must be a plain file or folder name');
+  return { command, grid: grid as SweepSpec["grid"], seeds: seeds as SweepSpec["seeds"], ...(figures === undefined ? {} : { figures }), ...(out === undefined ? {} : { out }) };
 }
 
 /** Every setting of the grid, in a fixed order (flags as given, values as listed). */
@@ -82,7 +87,7 @@ export function sweepTasks(spec: SweepSpec): SweepTask[] {
   return sweepSettings(spec).flatMap((setting, si) =>
     seeds.map((seed) => {
       const flags = Object.entries(setting).flatMap(([flag, value]) => (value === true ? [flag] : value === false ? [] : [flag, String(value)]));
-      return { id: `sweep:${si}:${seed}`, setting: si, seed, argv: [...spec.command, ...flags, "--seed", String(seed)], ...(spec.figures === undefined ? {} : { figures: spec.figures }) };
+      return { id: `sweep:${si}:${seed}`, setting: si, seed, argv: [...spec.command, ...flags, "--seed", String(seed)], ...(spec.figures === undefined ? {} : { figures: spec.figures }), ...(spec.out === undefined ? {} : { out: spec.out }) };
     }),
   );
 }
@@ -111,7 +116,7 @@ export async function runSweepTask(raw: unknown, signal?: AbortSignal): Promise<
   const out = await mkdtemp(join(tmpdir(), "dl-sweep-"));
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, [CLI_BIN, ...task.argv, "--json", "--out", join(out, "run")], { maxBuffer: 256 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) }, (error, so, se) => {
+      execFile(process.execPath, [CLI_BIN, ...task.argv, "--json", "--out", join(out, task.out ?? "run")], { maxBuffer: 256 * 1024 * 1024, ...(signal === undefined ? {} : { signal }) }, (error, so, se) => {
         if (error === null) resolve(so);
         else reject(new Error(`dl ${task.argv.join(" ")} failed: ${se.trim().split("\n").pop() ?? error.message}`));
       });
