@@ -32,7 +32,8 @@ export function registerWorkerCommand(program: Command): void {
         return;
       }
       if (opts.queue === undefined) throw new DlError("INVALID_ARGUMENT", "Give --queue redis://HOST:PORT: the Redis the submitter (dl tcav --queue …, dl sweep --queue …) uses.");
-      const { describeQueue, startQueueWorker } = await import("../jobs/queue.js");
+      const { describeQueue } = await import("../jobs/queueUrl.js");
+      const { startQueueWorker } = await import("../jobs/queue.js");
       const where = describeQueue(opts.queue);
       const worker = startQueueWorker(opts.queue, { version: CLI_VERSION, replay, lockMs: opts.lockMs, onEvent: log });
       log(`dl worker ${CLI_VERSION}: taking tasks from ${where} (pid ${process.pid})`);

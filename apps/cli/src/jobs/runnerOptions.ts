@@ -8,7 +8,7 @@ import { DlError } from "@dl/tensor-core";
 
 import { encode } from "./codec.js";
 import { inlineRunner, localPoolRunner } from "./localPool.js";
-import { queueRunner } from "./queue.js";
+import { describeQueue, parseQueueUrl } from "./queueUrl.js";
 import type { TaskRunner } from "./types.js";
 import { log, writeFileAtomic } from "../io.js";
 import { parseInteger } from "../options.js";
@@ -26,8 +26,18 @@ export const AUTO_POOL_MIN_WORK = 1000;
 export function addRunnerOptions(command: Command): Command {
   return command
     .option("--workers <n>", `local worker processes (default: the CPU count, or in-process for runs under ${AUTO_POOL_MIN_WORK} CAVs); 1 runs in this process`, parseInteger("--workers", 1, 1024))
-    .option("--queue <redis-url>", "run the tasks on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS) served by `dl worker --queue URL`; waits for the merge")
-    .option("--shard <index/count>", "run only this shard's tasks and write part-INDEX-of-COUNT.json into --out for `dl merge`; COUNT alone takes INDEX from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+    .addOption(
+      new Option("--queue <redis-url>", "run the tasks on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS) served by `dl worker --queue URL`; waits for the merge").argParser((v) => {
+        parseQueueUrl(v);
+        return v;
+      }),
+    )
+    .addOption(
+      new Option("--shard <index/count>", "run only this shard's tasks and write part-INDEX-of-COUNT.json into --out for `dl merge`; COUNT alone takes INDEX from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID").argParser((v) => {
+        parseShard(v);
+        return v;
+      }),
+    )
     .addOption(new Option("--task-size <n>", "sets per task (each set is --runs CAVs)").argParser(parseInteger("--task-size", 1, 100_000)).hideHelp());
 }
 
@@ -86,7 +96,11 @@ export function chooseRunner(opts: RunnerCliOptions, work: number, version: stri
   };
   const given = [opts.queue !== undefined && "--queue", opts.shard !== undefined && "--shard", opts.workers !== undefined && "--workers"].filter(Boolean);
   if (given.length > 1) throw new DlError("INVALID_ARGUMENT", `Give one of --workers, --queue and --shard, not ${given.join(" and ")}.`);
-  if (opts.queue !== undefined) return { runner: queueRunner(opts.queue, { onNotice: log }) };
+  const url = opts.queue;
+  if (url !== undefined) {
+    // bullmq loads only when a queue is used.
+    return { runner: { name: `queue ${describeQueue(url)}`, run: async (...args) => (await import("./queue.js")).queueRunner(url, { onNotice: log }).run(...args) } };
+  }
   if (opts.shard !== undefined) {
     const shard = parseShard(opts.shard);
     return { runner: inlineRunner(version, replay), shard, select: (i) => i % shard.count === shard.index };
