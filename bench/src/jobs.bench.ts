@@ -58,7 +58,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const work = await mkdtemp(join(tmpdir(), "dl-bench-jobs-"));
   try {
     const random = ctx.quick ? 60 : 400;
-    const args = ["tcav", "--arch", "mlp", "--layers", "flatten,dense1,dense2", "--target", "0", "--concept", "loops", "--random", String(random), "--runs", "2", "--target-count", "50", "--set-size", "20", "--json"];
+    const args = ["tcav", "--arch", "mlp", "--layers", "flatten,dense1,dense2", "--target", "0", "--concept", "loops", "--random", String(random), "--runs", "5", "--target-count", "50", "--set-size", "15", "--json"];
     ctx.log("default MLP (trains once if not cached)…");
     await dl([...args.slice(0, 3), "--list-layers", "--target", "0"], work);
     const times: number[] = [];
@@ -70,7 +70,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       if (workers === 1) first = rows;
       else notes.push(`--workers 2 rows ${rows === first ? "identical to" : "DIFFER from"} --workers 1`);
       times.push(r.seconds);
-      measurements.push({ label: `tcav --workers ${workers}`, value: r.seconds, unit: "s", better: "lower", detail: `${random} random concepts × 2 runs × 3 layers (flatten, dense1, dense2), wall clock incl. model load` });
+      measurements.push({ label: `tcav --workers ${workers}`, value: r.seconds, unit: "s", better: "lower", detail: `${random} random concepts × 5 runs × 3 layers (flatten, dense1, dense2), wall clock incl. model load` });
     }
     const speedup = (times[0] ?? 0) / (times[1] ?? 1);
     measurements.push({ label: "speed-up 2 workers", value: speedup, unit: "×", better: "higher" });

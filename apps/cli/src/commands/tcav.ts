@@ -46,7 +46,7 @@ import {
 } from "@dl/tensor-core";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
-import { addRunnerOptions, chooseRunner, jobArgv, rawArgs, writePart, type RunnerCliOptions } from "../jobs/runnerOptions.js";
+import { addRunnerOptions, jobArgv, rawArgs, tcavRunner, type RunnerCliOptions } from "../jobs/runnerOptions.js";
 import { runTcavJob } from "../jobs/tcavJob.js";
 import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
 import { CLI_VERSION } from "../program.js";
@@ -290,8 +290,6 @@ export function registerTcavCommand(program: Command): void {
       log(`dl tcav: class ${targetName}, ${inputs.concepts.length} concept(s) × ${layers.length} layer(s) (${layers.join(", ")}), ${nullDraws} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
       const progress = progressReporter("tcav");
       let result: TcavResult | undefined;
-      const setsPerLayer = inputs.concepts.length + nullDraws;
-      const choice = chooseRunner(opts, layers.length * setsPerLayer * opts.runs, CLI_VERSION);
       const out = opts.out as string;
       try {
         result = await runTcavJob(
@@ -314,18 +312,7 @@ export function registerTcavCommand(program: Command): void {
           ...(opts.setSize === undefined ? {} : { setSize: opts.setSize }),
           },
           { argv: jobArgv(rawArgs(cmd), "tcav"), version: CLI_VERSION },
-          {
-            runner: choice.runner,
-            ...(opts.taskSize === undefined ? {} : { setsPerTask: opts.taskSize }),
-            ...(choice.select === undefined ? {} : { select: choice.select }),
-            ...(choice.shard === undefined
-              ? {}
-              : {
-                  keep: async (part) => {
-                    log(`wrote ${await writePart(out, choice.shard ?? { index: 0, count: 1 }, part)} (${part.results.length} of ${part.taskIds.length} tasks); combine the parts with dl merge`);
-                  },
-                }),
-          },
+          tcavRunner(opts, layers.length * (inputs.concepts.length + nullDraws) * opts.runs, out),
         );
       } finally {
         progress.stop();

@@ -1,6 +1,7 @@
 // The child side of the local pool: tasks arrive over IPC, one at a time; the process ends with its parent.
 import { type FromWorker, type ToWorker } from "./localPool.js";
 import { type Replay, TaskRefused, executeTask } from "./execute.js";
+import { adoptContext } from "./tcavJob.js";
 
 export function serveIpc(version: string, replay: Replay): Promise<void> {
   return new Promise((resolve) => {
@@ -9,7 +10,10 @@ export function serveIpc(version: string, replay: Replay): Promise<void> {
     };
     process.on("message", (raw) => {
       const m = raw as ToWorker;
-      if (m.type !== "task") return;
+      if (m.type === "context") {
+        adoptContext(m.spec, m.context);
+        return;
+      }
       const { envelope } = m;
       executeTask(envelope, version, replay).then(
         (result) => send({ type: "done", id: envelope.id, result }),

@@ -5,16 +5,14 @@ import { fileURLToPath } from "node:url";
 import { DlError } from "@dl/tensor-core";
 
 import { type Replay, TaskRefused, executeTask } from "./execute.js";
+import { type TcavContext, preparedContext } from "./tcavJob.js";
 import type { JobSpec, TaskRunner, TaskProgress } from "./types.js";
 
 /** Tries per task (a thrown error or a worker that died) before the run fails naming it. */
 export const MAX_ATTEMPTS = 3;
 
 /** Messages between the pool and its children. */
-export interface ToWorker {
-  type: "task";
-  envelope: { spec: JobSpec; id: string; task: unknown };
-}
+export type ToWorker = { type: "task"; envelope: { spec: JobSpec; id: string; task: unknown } } | { type: "context"; spec: JobSpec; context: TcavContext };
 export type FromWorker = { type: "done"; id: string; result: string } | { type: "failed"; id: string; message: string; refused: boolean };
 
 /** Every task in this process, one after another. */
@@ -120,6 +118,10 @@ function runPool(spec: JobSpec, tasks: readonly { id: string; task: unknown }[],
         if (queue.length > 0) spawn();
       });
       child.on("error", (e) => finish(e));
+      // The submitter's prepared activations travel once per child (structured clone of typed
+      // arrays), so children skip loading the model and recomputing them.
+      const context = spec.kind === "tcav" ? preparedContext(spec) : undefined;
+      if (context !== undefined) child.send({ type: "context", spec, context } satisfies ToWorker);
       dispatch(child);
     };
     if (tasks.length === 0) {

@@ -9,9 +9,11 @@ import { DlError } from "@dl/tensor-core";
 import { encode } from "./codec.js";
 import { inlineRunner, localPoolRunner } from "./localPool.js";
 import { describeQueue, parseQueueUrl } from "./queueUrl.js";
+import type { TcavRunnerChoice } from "./tcavJob.js";
 import type { TaskRunner } from "./types.js";
 import { log, writeFileAtomic } from "../io.js";
 import { parseInteger } from "../options.js";
+import { CLI_VERSION } from "../program.js";
 
 export interface RunnerCliOptions {
   workers?: number;
@@ -114,4 +116,22 @@ export async function writePart(out: string, shard: { index: number; count: numb
   const path = join(out, `part-${shard.index}-of-${shard.count}.json`);
   await writeFileAtomic(path, encode(part));
   return path;
+}
+
+/** `dl tcav`'s runner from its flags: `work` CAVs size the automatic pool; a shard keeps its part in `out`. */
+export function tcavRunner(opts: RunnerCliOptions, work: number, out: string): TcavRunnerChoice {
+  const choice = chooseRunner(opts, work, CLI_VERSION);
+  const { shard } = choice;
+  return {
+    runner: choice.runner,
+    ...(opts.taskSize === undefined ? {} : { setsPerTask: opts.taskSize }),
+    ...(choice.select === undefined ? {} : { select: choice.select }),
+    ...(shard === undefined
+      ? {}
+      : {
+          keep: async (part) => {
+            log(`wrote ${await writePart(out, shard, part)} (${part.results.length} of ${part.taskIds.length} tasks); combine the parts with dl merge`);
+          },
+        }),
+  };
 }

@@ -95,6 +95,8 @@ export interface TcavRunnerChoice {
 }
 
 const contexts = new Map<string, Promise<TcavContext>>();
+/** The same contexts once resolved, for handing to local worker processes without recomputing. */
+const resolved = new Map<string, TcavContext>();
 
 function contextKey(spec: JobSpec): string {
   return JSON.stringify([spec.kind, spec.argv]);
@@ -102,7 +104,19 @@ function contextKey(spec: JobSpec): string {
 
 function rememberContext(spec: JobSpec, context: TcavContext): void {
   contexts.clear();
+  resolved.clear();
   contexts.set(contextKey(spec), Promise.resolve(context));
+  resolved.set(contextKey(spec), context);
+}
+
+/** This process's prepared context for `spec`, if it has one (the submitter always does). */
+export function preparedContext(spec: JobSpec): TcavContext | undefined {
+  return resolved.get(contextKey(spec));
+}
+
+/** A context handed over by the parent process (a local pool): used as if this worker had prepared it. */
+export function adoptContext(spec: JobSpec, context: TcavContext): void {
+  rememberContext(spec, context);
 }
 
 /** The plan of `spec`, rebuilt once per worker by replaying `dl tcav` with its flags and reused across tasks. */
