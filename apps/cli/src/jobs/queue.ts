@@ -30,6 +30,15 @@ export interface QueueRunnerOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Commands wait in ioredis' offline queue while Redis is away; this bounds each wait. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis in ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Enqueues every task on `url`'s queue and waits for all results. */
 export function queueRunner(url: string, options: QueueRunnerOptions = {}): TaskRunner {
   const where = describeQueue(url);
@@ -58,7 +67,7 @@ export function queueRunner(url: string, options: QueueRunnerOptions = {}): Task
         let added = false;
         while (!added) {
           try {
-            await add(tasks);
+            await within(add(tasks), Math.max(500, timeoutMs - (Date.now() - lastContact)));
             added = true;
           } catch (error) {
             if (Date.now() - lastContact > timeoutMs) throw unreachable(where, timeoutMs, error);
@@ -72,7 +81,10 @@ export function queueRunner(url: string, options: QueueRunnerOptions = {}): Task
           await sleep(Math.min(1000, 100 + pending.length / 4));
           let jobs: (Job<TaskEnvelope, string> | undefined)[];
           try {
-            jobs = await Promise.all(pending.map((t) => queue.getJob(jobId(t.id))));
+            jobs = await within(
+              Promise.all(pending.map((t) => queue.getJob(jobId(t.id)))),
+              Math.min(10_000, Math.max(500, timeoutMs - (Date.now() - lastContact))),
+            );
           } catch (error) {
             if (Date.now() - lastContact > timeoutMs) throw unreachable(where, timeoutMs, error);
             continue;
@@ -94,13 +106,14 @@ export function queueRunner(url: string, options: QueueRunnerOptions = {}): Task
             // Redis lost them (restarted without persistence, or evicted): queue them again; a result
             // that still arrives for the old job is the same numbers and counts once.
             options.onNotice?.(`${lost.length} task(s) vanished from Redis at ${where} (restarted?); queued again`);
-            await add(lost.filter((t) => byId.has(t.id)));
+            await within(add(lost.filter((t) => byId.has(t.id))), 10_000);
           }
           onProgress?.(results.size, tasks.length);
         }
         return results;
       } finally {
-        await queue.close().catch(() => undefined);
+        // close() would wait for Redis forever when it is gone.
+        await within(queue.close(), 2000).catch(() => undefined);
         connection.disconnect();
       }
     },
