@@ -60,12 +60,19 @@ fi
 say "installing the workspace's packages (pnpm install --frozen-lockfile)…"
 quietly pnpm install --frozen-lockfile --reporter=append-only
 
-if [ "${1:-}" = "--browser" ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  say "installing Debian's chromium for the browser tests (${SUDO:+sudo }apt-get install chromium)…"
-  quietly $SUDO apt-get update -qq
-  quietly $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+# The browser tests need chromium; the job-queue tests (apps/cli) need a redis-server they start on loopback.
+if [ "${1:-}" = "--browser" ]; then
+  missing=""
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="chromium"
+  [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+  if [ -n "$missing" ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    say "installing Debian's$missing for the browser and job-queue tests (${SUDO:+sudo }apt-get install$missing)…"
+    quietly $SUDO apt-get update -qq
+    # shellcheck disable=SC2086 # one word per package
+    quietly $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+  fi
 fi
 next="$run dl tour"
 [ "${1:-}" = "--browser" ] && next="$run test:all"

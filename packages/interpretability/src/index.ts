@@ -11,8 +11,8 @@ export { directionalDerivatives, tcavMagnitudeScore, tcavScore } from "./tcav/se
 export { nullHistogramBars, scoreSpread, significanceMark, tcavBars, tcavReportSections } from "./tcav/report.js";
 export { concatImageSets, concatImageSources, imageSetFromNdArray, prepareTcavInputs } from "./tcav/inputs.js";
 export type { TcavInputOptions } from "./tcav/inputs.js";
-export { MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, nullDrawsForSignificance, requiredPoolSize, runTcav, scoreLayer, tcavFromLayerData } from "./tcav/tcav.js";
-export type { ConceptSet, ConceptSource, ImageSet, ImageSource, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavResult, TcavRow, TcavStatisticsOptions } from "./tcav/tcav.js";
+export { DEFAULT_SETS_PER_TASK, MIN_CONCEPT_IMAGES, applyCorrection, conceptStatistics, drawTcavSets, mergeTcav, nullDrawsForSignificance, prepareTcav, requiredPoolSize, runTcav, runTcavTask, scoreLayer, tcavFromLayerData, tcavTasks } from "./tcav/tcav.js";
+export type { ConceptSet, ConceptSource, ImageSet, ImageSource, LayerData, LayerScores, RunScores, TcavDraws, TcavOptions, TcavPValues, TcavPlan, TcavPlanSummary, TcavResult, TcavRow, TcavStatisticsOptions, TcavTask, TcavTaskResult } from "./tcav/tcav.js";
 // t-SNE (owner: tsne/)
 export {
   AUTO_EXACT_MAX_POINTS,

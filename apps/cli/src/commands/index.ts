@@ -17,6 +17,9 @@ export const commandModules: Readonly<Record<string, () => Promise<CommandRegist
   embed: async () => (await import("./embed.js")).registerEmbedCommand,
   bayes: async () => (await import("./bayes.js")).registerBayesCommands,
   tcav: async () => (await import("./tcav.js")).registerTcavCommand,
+  worker: async () => (await import("./worker.js")).registerWorkerCommand,
+  merge: async () => (await import("./merge.js")).registerMergeCommand,
+  sweep: async () => (await import("./sweep.js")).registerSweepCommand,
 };
 
 /**

@@ -14,7 +14,6 @@ import {
   MIN_CONCEPT_IMAGES,
   nullDrawsForSignificance,
   prepareTcavInputs,
-  runTcav,
   tcavReportSections,
   type Alternative,
   type ConceptSet,
@@ -47,10 +46,13 @@ import {
 } from "@dl/tensor-core";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { addRunnerOptions, jobArgv, rawArgs, tcavRunner, type RunnerCliOptions } from "../jobs/runnerOptions.js";
+import { runTcavJob } from "../jobs/tcavJob.js";
 import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { CLI_VERSION } from "../program.js";
 import { addUserModelOptions, layerListing, openImageFolder, openUserModel, type UserModelCliOptions } from "../userModel.js";
 
-interface TcavCliOptions extends CommonOptions, UserModelCliOptions {
+interface TcavCliOptions extends CommonOptions, UserModelCliOptions, RunnerCliOptions {
   model: string;
   data: string;
   images?: string;
@@ -172,7 +174,8 @@ export function registerTcavCommand(program: Command): void {
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout");
-  addUserModelOptions(command).action(async (opts: TcavCliOptions) => {
+  addRunnerOptions(command);
+  addUserModelOptions(command).action(async (opts: TcavCliOptions, cmd: Command) => {
     const seed = opts.seed ?? 42;
     const userModel = opts.model !== "default";
     // Folder mode: target, concept and random images all come from the user's folders.
@@ -286,9 +289,12 @@ export function registerTcavCommand(program: Command): void {
       const predictionImages = { name: "target", images: targetReader.read(0, shown), labels: new Int32Array(shown), count: shown, height: targetReader.height, width: targetReader.width, channels: targetReader.channels, classNames: [targetName] };
       log(`dl tcav: class ${targetName}, ${inputs.concepts.length} concept(s) × ${layers.length} layer(s) (${layers.join(", ")}), ${nullDraws} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
       const progress = progressReporter("tcav");
-      let result: TcavResult;
+      let result: TcavResult | undefined;
+      const out = opts.out as string;
       try {
-        result = await runTcav(model, {
+        result = await runTcavJob(
+          model,
+          {
           target,
           targetImages: inputs.targetImages,
           concepts: inputs.concepts,
@@ -304,10 +310,14 @@ export function registerTcavCommand(program: Command): void {
           onProgress: progress.onProgress,
           signal: interrupt.signal,
           ...(opts.setSize === undefined ? {} : { setSize: opts.setSize }),
-        });
+          },
+          { argv: jobArgv(rawArgs(cmd), "tcav"), version: CLI_VERSION },
+          tcavRunner(opts, layers.length * (inputs.concepts.length + nullDraws) * opts.runs, out),
+        );
       } finally {
         progress.stop();
       }
+      if (result === undefined) return;
       const sections = tcavReportSections(result, { targetName });
       const targetFiles = "files" in inputs.targetImages ? (inputs.targetImages.files as readonly string[]).slice(0, shown) : undefined;
       sections.unshift(predictionsSection(predictionImages, predictions, { preprocessing, ...(targetFiles === undefined ? {} : { files: targetFiles }) }));
@@ -325,7 +335,6 @@ export function registerTcavCommand(program: Command): void {
         predictions,
         peakRssMB,
       });
-      const out = opts.out as string;
       const files: OutputFile[] = [...reportFiles(report).map((f): OutputFile => [f.path, f.contents]), ["tcav.json", `${JSON.stringify(summary, null, 2)}\n`]];
       const written = await writeOutputs(out, files);
       for (const r of result.rows) {

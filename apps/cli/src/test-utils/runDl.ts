@@ -17,11 +17,13 @@ export interface RunDlOptions {
   /** `DL_BACKEND` for the run; "" lets the CLI choose. */
   backend?: string;
   timeoutMs?: number;
+  /** Extra environment variables for the run. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Runs `node dist/bin/dl.js …args`; resolves with the exit code and both streams (never rejects). */
 export function runDl(args: readonly string[], options: RunDlOptions): Promise<DlRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DL_BACKEND: options.backend ?? "", FORCE_COLOR: "0" };
+  const env: NodeJS.ProcessEnv = { ...process.env, DL_BACKEND: options.backend ?? "", FORCE_COLOR: "0", ...options.env };
   if (options.cacheDir !== undefined) env["DL_CACHE_DIR"] = options.cacheDir;
   return new Promise((resolve) => {
     execFile(

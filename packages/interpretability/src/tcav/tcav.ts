@@ -368,14 +368,53 @@ function asMatrix(a: LayerActivations): ActivationMatrix {
   return { data: a.data, rows, dim: rows === 0 ? 0 : a.data.length / rows };
 }
 
+/** Everything `mergeTcav` needs besides the task results: plain JSON, no activations. */
+export interface TcavPlanSummary {
+  target: number;
+  layers: string[];
+  concepts: string[];
+  settings: TcavResult["settings"];
+  layerSpaces: TcavResult["layerSpaces"];
+  /** Sets scored per layer: the concepts first, then the random concepts of the null. */
+  setsPerLayer: number;
+  randomRuns: number;
+}
+
 /**
- * Runs TCAV for every concept × layer against class `target`: m concept-vs-random CAVs per concept,
- * n random-vs-random CAVs for the null, three p-values and a correction across the family. The model
- * may be any LayersModel or GraphModel with an image input (see tensor-core's `imageModel`); gradients
- * are of the logit, before a final softmax.
+ * The prepared state of a TCAV run: each layer's activations and class-k gradients and the drawn
+ * sets. Typed arrays only (no tensors), so a worker keeps it across tasks and the model can go.
  */
-export async function runTcav(model: AnyModel, options: TcavOptions): Promise<TcavResult> {
-  const started = performance.now();
+export interface TcavPlan {
+  summary: TcavPlanSummary;
+  layerData: LayerData[];
+  draws: TcavDraws;
+  cav: Omit<CavOptions, "seed">;
+}
+
+/** One independent unit of work: the sets `[start, end)` of one layer (indices into concepts then nulls). */
+export interface TcavTask {
+  id: string;
+  layer: number;
+  start: number;
+  end: number;
+}
+
+/** What a task returns: one `RunScores` per set, in set order. */
+export interface TcavTaskResult {
+  id: string;
+  layer: number;
+  start: number;
+  runs: RunScores[];
+}
+
+/** Default sets per task: small enough to spread a 50-concept null over many workers. */
+export const DEFAULT_SETS_PER_TASK = 8;
+
+/**
+ * Validates the inputs, draws the sets and runs the forward/backward passes: the part of `runTcav`
+ * that needs the model. Every later step (`runTcavTask`, `mergeTcav`) is plain arithmetic on it.
+ */
+export async function prepareTcav(model: AnyModel, options: TcavOptions): Promise<TcavPlan> {
   const seed = options.seed ?? 42;
   const handle = imageModel(model);
   assertArgument(options.concepts.length > 0, "Give at least one concept.");
@@ -423,8 +462,7 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   options.onProgress?.({ phase: "activations", step: 0, total: layers.length });
   // One pass over the images for every layer; each layer's rows are already reduced over space.
   const layerActivations = await activations(handle, allImages, layers, { ...batch, spatial });
-  const rows: TcavRow[] = [];
-  const perLayer = draws.cavSeeds.length;
+  const layerData: LayerData[] = [];
   const layerSpaces: TcavResult["layerSpaces"] = [];
   for (const [li, acts] of layerActivations.entries()) {
     throwIfAborted(options.signal);
@@ -434,19 +472,95 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
     const gradients = await gradientsAtLayer(handle, concatImageSources([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
     const matrix = asMatrix(acts);
     layerSpaces.push({ layer, features: matrix.dim, reduction: acts.reduction });
-    const scored = scoreLayer(
-      { layer, activations: matrix, gradients: asMatrix(gradients) },
-      draws,
-      options.cav,
-      (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: layer }),
-      options.signal,
-    );
-    // Free the layer's activations before the next one's gradients.
-    layerActivations[li] = { ...acts, data: new Float32Array(0) };
-    for (const c of scored.concepts) {
-      rows.push(conceptStatistics(c.name, layer, options.target, c, scored.nulls, settings));
-    }
+    layerData.push({ layer, activations: matrix, gradients: asMatrix(gradients) });
   }
+  return {
+    summary: {
+      target: options.target,
+      layers,
+      concepts: names,
+      settings: { ...settings, seed, targetCount: options.targetImages.count, minPValue: 1 / (settings.nullDraws + 1) },
+      layerSpaces,
+      setsPerLayer: draws.concepts.length + draws.nullConcepts.length,
+      randomRuns: settings.randomRuns,
+    },
+    layerData,
+    draws,
+    cav: options.cav ?? {},
+  };
+}
+
+/** Splits a plan into tasks of at most `setsPerTask` sets, layer by layer; ids are stable across processes. */
+export function tcavTasks(summary: TcavPlanSummary, setsPerTask = DEFAULT_SETS_PER_TASK): TcavTask[] {
+  assertArgument(Number.isInteger(setsPerTask) && setsPerTask >= 1, () => `setsPerTask must be an integer ≥ 1, got ${setsPerTask}.`);
+  const tasks: TcavTask[] = [];
+  summary.layers.forEach((_, layer) => {
+    for (let start = 0; start < summary.setsPerLayer; start += setsPerTask) {
+      const end = Math.min(summary.setsPerLayer, start + setsPerTask);
+      tasks.push({ id: `tcav:${layer}:${start}-${end}`, layer, start, end });
+    }
+  });
+  return tasks;
+}
+
+/** Trains and scores the CAVs of one task; each (set, run) CAV keeps the seed the draws gave it, so placement cannot change it. */
+export function runTcavTask(plan: TcavPlan, task: TcavTask, signal?: AbortSignal): TcavTaskResult {
+  const data = plan.layerData[task.layer];
+  const perLayer = plan.summary.setsPerLayer;
+  if (data === undefined || !Number.isInteger(task.start) || !Number.isInteger(task.end) || task.start < 0 || task.end > perLayer || task.start >= task.end) {
+    throw new DlError("INVALID_ARGUMENT", `Task ${task.id} does not fit this plan (${plan.summary.layers.length} layers × ${perLayer} sets); submitter and worker prepared different runs.`);
+  }
+  const { concepts, nullConcepts, counterexamples, cavSeeds } = plan.draws;
+  const m = counterexamples.length;
+  const runs: RunScores[] = [];
+  for (let set = task.start; set < task.end; set++) {
+    const positive = set < concepts.length ? (concepts[set] as { rows: Int32Array }).rows : (nullConcepts[set - concepts.length] as Int32Array);
+    const out: RunScores = { scores: [], magnitudes: [], derivatives: [], accuracies: [] };
+    counterexamples.forEach((negative, r) => {
+      throwIfAborted(signal);
+      const k = set * m + r;
+      const trained = trainCav(data.activations, positive, negative, { ...plan.cav, seed: cavSeeds[k] ?? k });
+      const sens = directionalDerivatives(data.gradients, trained.direction);
+      out.scores.push(tcavScore(sens));
+      out.magnitudes.push(tcavMagnitudeScore(sens));
+      out.derivatives.push(mean(sens));
+      out.accuracies.push(trained.accuracy);
+    });
+    runs.push(out);
+  }
+  return { id: task.id, layer: task.layer, start: task.start, runs };
+}
+
+/**
+ * Combines task results, in any order and with duplicates (a retried task counts once), into the
+ * result `runTcav` returns. Fails naming the first missing set rather than merge an incomplete run.
+ */
+export function mergeTcav(summary: TcavPlanSummary, results: Iterable<TcavTaskResult>, seconds = 0): TcavResult {
+  const perLayer = summary.setsPerLayer;
+  const slots: (RunScores | undefined)[][] = summary.layers.map(() => new Array<RunScores | undefined>(perLayer).fill(undefined));
+  const seen = new Set<string>();
+  for (const r of results) {
+    if (seen.has(r.id)) continue;
+    seen.add(r.id);
+    const layer = slots[r.layer];
+    if (layer === undefined || r.start < 0 || r.start + r.runs.length > perLayer) throw new DlError("INVALID_ARGUMENT", `Task result ${r.id} does not fit the plan (${summary.layers.length} layers × ${perLayer} sets).`);
+    r.runs.forEach((run, i) => {
+      if (run.scores.length !== summary.randomRuns) throw new DlError("INVALID_ARGUMENT", `Task result ${r.id} has ${run.scores.length} runs per set, expected ${summary.randomRuns}.`);
+      layer[r.start + i] = run;
+    });
+  }
+  const nConcepts = summary.concepts.length;
+  const rows: TcavRow[] = [];
+  slots.forEach((layerSlots, li) => {
+    const missing = layerSlots.findIndex((s) => s === undefined);
+    if (missing >= 0) throw new DlError("INVALID_ARGUMENT", `Cannot merge: set ${missing} of layer ${summary.layers[li] ?? li} has no result; a task is missing.`);
+    const runs = layerSlots as RunScores[];
+    const nulls = runs.slice(nConcepts);
+    summary.concepts.forEach((name, ci) => {
+      rows.push(conceptStatistics(name, summary.layers[li] as string, summary.target, runs[ci] as RunScores, nulls, summary.settings));
+    });
+  });
+  const { settings } = summary;
   const warnings: string[] = [];
   const tests = rows.length;
   if (nullDrawsForSignificance(tests, settings.alpha, settings.correction, 1) > settings.nullDraws) {
@@ -457,11 +571,34 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   return {
     warnings,
     rows: applyCorrection(rows, settings.correction, settings.alpha),
-    target: options.target,
-    layers,
-    concepts: names,
-    settings: { ...settings, seed, targetCount: options.targetImages.count, minPValue: 1 / (settings.nullDraws + 1) },
-    layerSpaces,
-    seconds: (performance.now() - started) / 1000,
+    target: summary.target,
+    layers: [...summary.layers],
+    concepts: [...summary.concepts],
+    settings: { ...settings },
+    layerSpaces: summary.layerSpaces.map((s) => ({ ...s })),
+    seconds,
   };
+}
+
+/**
+ * Runs TCAV for every concept × layer against class `target`: m concept-vs-random CAVs per concept,
+ * n random-vs-random CAVs for the null, three p-values and a correction across the family. The model
+ * may be any LayersModel or GraphModel with an image input (see tensor-core's `imageModel`); gradients
+ * are of the logit, before a final softmax. In one process: prepare, every task in order, merge
+ * (the CLI spreads the same tasks over worker processes or a job queue).
+ */
+export async function runTcav(model: AnyModel, options: TcavOptions): Promise<TcavResult> {
+  const started = performance.now();
+  const plan = await prepareTcav(model, options);
+  const tasks = tcavTasks(plan.summary);
+  const total = plan.summary.layers.length * plan.summary.setsPerLayer * plan.summary.randomRuns;
+  const results: TcavTaskResult[] = [];
+  let done = 0;
+  for (const task of tasks) {
+    throwIfAborted(options.signal);
+    results.push(runTcavTask(plan, task, options.signal));
+    done += (task.end - task.start) * plan.summary.randomRuns;
+    options.onProgress?.({ phase: "cav", step: done, total, message: plan.summary.layers[task.layer] });
+  }
+  return mergeTcav(plan.summary, results, (performance.now() - started) / 1000);
 }
