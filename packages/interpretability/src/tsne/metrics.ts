@@ -1,6 +1,8 @@
 import { DlError } from "@dl/tensor-core";
 
 import type { SparseMatrix } from "./affinities.js";
+import { runSteps } from "./cooperative.js";
+import type { Steps } from "./cooperative.js";
 import { exactRepulsion, klFromParts } from "./gradient.js";
 import { knnGraph } from "./knn.js";
 import { validateLabels } from "./validate.js";
@@ -77,6 +79,11 @@ export function trustworthiness(
   k = 10,
   options: TrustworthinessOptions = {},
 ): number {
+  return runSteps(trustworthinessSteps(input, n, d, embedding, dims, k, options));
+}
+
+/** `trustworthiness` returning to its driver after each query point. */
+export function* trustworthinessSteps(input: Data, n: number, d: number, embedding: Data, dims: number, k = 10, options: TrustworthinessOptions = {}): Steps<number> {
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
     throw new DlError("INVALID_ARGUMENT", `trustworthiness needs 1 ≤ k < N/2 = ${n / 2}, got ${k}.`);
   }
@@ -86,6 +93,7 @@ export function trustworthiness(
   let penalty = 0;
   let queries = 0;
   for (let i = 0; i < n; i += step) {
+    yield;
     queries++;
     for (let j = 0; j < n; j++) {
       let s = 0;

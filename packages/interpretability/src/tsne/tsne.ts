@@ -10,7 +10,8 @@ import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
 import type { RepulsionFn } from "./gradient.js";
 import { knnGraph, queryKnn } from "./knn.js";
 import type { KnnMethod } from "./knn.js";
-import { pca } from "./pca.js";
+import { YIELD_EVERY_MS, yieldToEventLoop } from "./cooperative.js";
+import { pcaYielding } from "./pca.js";
 import { affinitiesOnTeam } from "./parallel/teamAffinities.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
 import type { KernelArena } from "./wasm/wasmKernels.js";
@@ -113,7 +114,6 @@ const MOMENTUM_EARLY = 0.5;
 const MOMENTUM_LATE = 0.8;
 const MIN_GAIN = 0.01;
 const INIT_STD = 1e-4;
-const YIELD_EVERY_MS = 50;
 
 interface Resolved {
   dims: 2 | 3;
@@ -230,10 +230,6 @@ export function computeAffinities(
   return symmetrizeAffinities(graph, conditional.values);
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /**
  * t-SNE (van der Maaten & Hinton 2008) with sparse kNN affinities and Barnes–Hut (van der Maaten 2014)
  * or FFT-interpolated (Linderman et al. 2019) gradients. `data` is row-major N × d.
@@ -257,7 +253,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
   let team: Team | undefined;
   try {
     onProgress?.({ phase: "affinities", step: 0, total: 1 });
-    let y = initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed);
+    let y = await initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed, signal);
     // Large N: renumber points along a Z-order curve of the start layout, so a point's neighbours sit near it in memory.
     let order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
@@ -437,14 +433,15 @@ function center(y: Float64Array, n: number, dims: number): void {
   }
 }
 
-function initialEmbedding(
+async function initialEmbedding(
   data: Float32Array | Float64Array,
   n: number,
   d: number,
   dims: number,
   init: "pca" | "random" | Float32Array | Float64Array,
   seed: number,
-): Float64Array {
+  signal: AbortSignal | undefined,
+): Promise<Float64Array> {
   if (typeof init !== "string") return Float64Array.from(init);
   if (init === "random") {
     const rng = createRng(seed);
@@ -459,7 +456,7 @@ function initialEmbedding(
     return scaleToStd(y, n, dims);
   }
   // PCA initialisation (Kobak & Linderman 2021), scaled so PC1 has std 1e-4.
-  return scaleToStd(pca(data, n, d, dims, { seed }).projections, n, dims);
+  return scaleToStd((await pcaYielding(data, n, d, dims, { seed, signal })).projections, n, dims);
 }
 
 function scaleToStd(y: Float64Array, n: number, dims: number): Float64Array {

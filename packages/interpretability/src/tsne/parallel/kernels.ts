@@ -499,11 +499,10 @@ const fftInterpolate: Task = (s, _scratch, chunk) => {
   s.zPartials[chunk] = z;
 };
 
-/** Perplexity calibration (bisection on β) of a chunk of rows. */
+/** Perplexity calibration (bisection on β) of a chunk of rows (chunk firstChunk + chunk). */
 const calibrate: Task = (s, _scratch, chunk) => {
-  const n = s.params[PARAM.n] as number;
-  const from = chunk * POINT_CHUNK;
-  calibrateRows(s.knnDistances, s.params[PARAM.k] as number, s.params[PARAM.perplexity] as number, from, Math.min(n, from + POINT_CHUNK), s.conditional, s.betas);
+  const [from, to] = rowsOf(s, chunk);
+  calibrateRows(s.knnDistances, s.params[PARAM.k] as number, s.params[PARAM.perplexity] as number, from, to, s.conditional, s.betas);
 };
 
 function forestOf(s: KernelState): ForestRows {

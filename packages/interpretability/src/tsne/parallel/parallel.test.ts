@@ -105,7 +105,7 @@ describe("t-SNE on a team of threads", () => {
     const reference = conditionalAffinities(graph, 20).values;
     const team = await createTeam(3);
     try {
-      expect(Array.from(conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+      expect(Array.from(await conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
     } finally {
       await team.close();
     }
@@ -118,7 +118,7 @@ describe("t-SNE on a team of threads", () => {
     try {
       for (const input of [data, float64]) {
         const reference = rpForestKnn(input, n, 10, 30, options);
-        const onTeam = rpForestKnnOnTeam(team, input, n, 10, 30, options);
+        const onTeam = await rpForestKnnOnTeam(team, input, n, 10, 30, options);
         expect(Array.from(onTeam.indices)).toEqual(Array.from(reference.indices));
         expect(Array.from(onTeam.distances)).toEqual(Array.from(reference.distances));
         // The search is approximate but close: most of each row agrees with the exact neighbours.
@@ -143,7 +143,7 @@ describe("t-SNE on a team of threads", () => {
       for (const input of [data, Float64Array.from(data)]) {
         const reference = matmulKnn(input, n, 10, 30);
         const before = tf.memory().numTensors;
-        const onTeam = matmulKnnOnTeam(team, input, n, 10, 30);
+        const onTeam = await matmulKnnOnTeam(team, input, n, 10, 30);
         expect(tf.memory().numTensors).toBe(before);
         expect(Array.from(onTeam.indices)).toEqual(Array.from(reference.indices));
         expect(Array.from(onTeam.distances)).toEqual(Array.from(reference.distances));
@@ -202,6 +202,37 @@ describe("t-SNE on a team of threads", () => {
       (e: unknown) => e,
     );
     expect(isDlError(cancelled, "ABORTED")).toBe(true);
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  it("stops within two seconds (on a loaded 2-core box) of an abort that a timer fires during the k-NN search (a signal handler gets through), workers closed", async () => {
+    // 12k points × 50: the forest search alone takes seconds, so the timer falls inside it.
+    const big = gaussianClusters(6, 2000, 50, 9);
+    const controller = new AbortController();
+    const phases = new Set<string>();
+    let firesAt = Number.POSITIVE_INFINITY;
+    const cancelled = await tsne(big.data, big.n, 50, {
+      knn: "rpforest",
+      threads: 2,
+      iterations: 300,
+      seed: 2,
+      signal: controller.signal,
+      onProgress: (e) => {
+        phases.add(e.phase);
+        if (e.phase === "affinities" && e.step === 0) {
+          firesAt = performance.now() + 200;
+          setTimeout(() => controller.abort(), 200);
+        }
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const stopMs = performance.now() - firesAt;
+    expect(isDlError(cancelled, "ABORTED")).toBe(true);
+    expect([...phases]).toEqual(["affinities"]);
+    // Before the search returned to the event loop between blocks, the timer waited for the whole search (seconds).
+    expect(stopMs).toBeLessThan(2000);
     expect(liveWorkerCount()).toBe(0);
   });
 
