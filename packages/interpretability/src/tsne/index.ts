@@ -9,4 +9,4 @@ export { pca } from "./pca.js";
 export type { PcaOptions, PcaResult } from "./pca.js";
 export type { KnnMethod } from "./knn.js";
 export type { SparseMatrix } from "./affinities.js";
-export type { FftInterpolationOptions } from "./fftRepulsion.js";
+export type { FftInterpolationOptions } from "./fftGrid.js";
