@@ -114,12 +114,17 @@ describe("packages installed from their tarballs", () => {
       exports: Record<string, number>;
       firstDraw: number;
       tsne: { threads: number; identical: boolean; kl: number };
+      subpaths: { sameModules: boolean; tcavHasTsne: boolean; counts: number[] };
     };
     expect(result.backend).toBe("wasm");
     expect(result.sum).toEqual([4, 6]);
     expect(result.leaked).toBe(0);
     expect(result.errorOk).toBe(true);
     expect(result.exports["tensor-core"]).toBeGreaterThan(10);
+    // @dl/interpretability/tsne, /tcav and /embed resolve from the tarball to the root's own modules; /tcav has no t-SNE.
+    expect(result.subpaths.sameModules).toBe(true);
+    expect(result.subpaths.tcavHasTsne).toBe(false);
+    expect(result.exports["interpretability"]).toBe(result.subpaths.counts.reduce((a, b) => a + b, 0));
     // Two worker threads ran and gave the one-thread embedding bit for bit (fixed chunks, ordered sums).
     expect(result.tsne.threads).toBe(2);
     expect(result.tsne.identical).toBe(true);

@@ -4,7 +4,7 @@ import { initBackend } from "@dl/tensor-core";
 import type { ImageDataset } from "@dl/tensor-core";
 import { describe, expect, it } from "vitest";
 
-import { gaussianClusters } from "../tsne/testData.js";
+import { gaussianClusters } from "../tsne/test-utils/testData.js";
 import { layerEmbeddings } from "./layerEmbeddings.js";
 import { explorerHtml, layerEmbeddingSections } from "./pictures.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import { knnGraph } from "./knn.js";
-import { gaussianClusters } from "./testData.js";
+import { gaussianClusters } from "./test-utils/testData.js";
 import { computeAffinities } from "./tsne.js";
 
 describe("perplexity calibration", () => {

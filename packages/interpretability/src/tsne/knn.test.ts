@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { buildRpForest, exactKnn, knnGraph, queryKnn, rpForestKnn, vpTreeKnn } from "./knn.js";
 import { squaredDistance32 } from "./knnRows.js";
-import { gaussianClusters } from "./testData.js";
+import { gaussianClusters } from "./test-utils/testData.js";
 
 /** Reference: full sort of every row by (distance, index). */
 function bruteForce(data: Float32Array, n: number, d: number, k: number): { idx: number[][]; dist: number[][] } {

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
+import { runSteps } from "./cooperative.js";
+import type { Steps } from "./cooperative.js";
 import { distancesOfThisThread } from "./wasm/wasmKernels.js";
 import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
 import type { ForestRows, KnnData, KnnGraph } from "./knnRows.js";
@@ -103,6 +105,17 @@ export function dotProductBlocks(
   signal: AbortSignal | undefined,
   visit: (dot: Float32Array, start: number, rows: number) => void,
 ): void {
+  runSteps(dotProductBlockSteps(x32, n, d, signal, visit));
+}
+
+/** `dotProductBlocks` returning to its driver after each block (the team's search runs it cooperatively). */
+export function* dotProductBlockSteps(
+  x32: Float32Array,
+  n: number,
+  d: number,
+  signal: AbortSignal | undefined,
+  visit: (dot: Float32Array, start: number, rows: number) => void,
+): Steps<void> {
   const block = Math.max(1, Math.min(n, Math.floor(MATMUL_BLOCK_ELEMENTS / n)));
   const xt = tf.tidy(() => tf.transpose(tf.tensor2d(x32, [n, d])));
   try {
@@ -113,6 +126,7 @@ export function dotProductBlocks(
       const dot = products.dataSync() as Float32Array;
       products.dispose();
       visit(dot, start, rows);
+      yield;
     }
   } finally {
     xt.dispose();
@@ -291,6 +305,18 @@ export function buildRpForest(
   options: RpForestOptions = {},
   shared?: { x: Float32Array; heaps: RowHeaps; int32: (length: number) => Int32Array },
 ): ForestRows {
+  return runSteps(rpForestSteps(data, n, d, k, options, shared));
+}
+
+/** `buildRpForest` returning to its driver after each tree (the team's search runs it cooperatively). */
+export function* rpForestSteps(
+  data: Data,
+  n: number,
+  d: number,
+  k: number,
+  options: RpForestOptions = {},
+  shared?: { x: Float32Array; heaps: RowHeaps; int32: (length: number) => Int32Array },
+): Steps<ForestRows> {
   const trees = options.trees ?? 8;
   const leafSize = Math.max(options.leafSize ?? 128, k + 1);
   const signal = options.signal;
@@ -303,6 +329,7 @@ export function buildRpForest(
   const margin = new Float64Array(n);
   const normal = new Float64Array(d);
   for (let t = 0; t < trees; t++) {
+    yield;
     throwIfAborted(signal);
     const base = t * n;
     const perm = leafPerm.subarray(base, base + n);

@@ -2,7 +2,7 @@ import { createRng } from "@dl/tensor-core";
 import { describe, expect, it } from "vitest";
 
 import { knnAccuracy, trustworthiness } from "./metrics.js";
-import { gaussianClusters } from "./testData.js";
+import { gaussianClusters } from "./test-utils/testData.js";
 
 function sortedNeighbours(x: Float32Array, n: number, d: number, i: number): number[] {
   const order: [number, number][] = [];

@@ -1,26 +1,21 @@
 import { DlError } from "@dl/tensor-core";
 
 import type { SparseMatrix } from "./affinities.js";
-import { exactRepulsion, klFromParts } from "./gradient.js";
+import { runSteps } from "./cooperative.js";
+import type { Steps } from "./cooperative.js";
+import { klFromParts } from "./kl.js";
 import { knnGraph } from "./knn.js";
+import { SerialTeam } from "./parallel/team.js";
+import { TeamGradient } from "./parallel/teamGradient.js";
 import { validateLabels } from "./validate.js";
 
 type Data = Float32Array | Float64Array;
 
-/** KL(P‖Q) with the exact normaliser Z (O(N²) time, O(N) memory). */
+/** KL(P‖Q) with the exact normaliser Z (O(N²) time, O(N) memory): the engine's exact method on this thread. */
 export function klDivergence(p: SparseMatrix, embedding: Data, dims: number): number {
   const n = p.n;
-  const y = Float64Array.from(embedding);
-  const z = exactRepulsion(y, n, dims, new Float64Array(n * dims));
-  let sumPLogW = 0;
-  for (let i = 0; i < n; i++) {
-    for (let e = p.rowPtr[i] as number; e < (p.rowPtr[i + 1] as number); e++) {
-      const j = p.colIdx[e] as number;
-      let s = 0;
-      for (let c = 0; c < dims; c++) s += ((y[i * dims + c] as number) - (y[j * dims + c] as number)) ** 2;
-      sumPLogW -= (p.values[e] as number) * Math.log(1 + s);
-    }
-  }
+  const engine = new TeamGradient(new SerialTeam(), Float64Array.from(embedding), n, dims, p, { method: "exact", theta: 0, fft: {}, useFft: () => false, wasm: false });
+  const { z, sumPLogW } = engine.gradient(1, true, new Float64Array(n * dims));
   return klFromParts(p, sumPLogW, z);
 }
 
@@ -77,6 +72,11 @@ export function trustworthiness(
   k = 10,
   options: TrustworthinessOptions = {},
 ): number {
+  return runSteps(trustworthinessSteps(input, n, d, embedding, dims, k, options));
+}
+
+/** `trustworthiness` returning to its driver after each query point. */
+export function* trustworthinessSteps(input: Data, n: number, d: number, embedding: Data, dims: number, k = 10, options: TrustworthinessOptions = {}): Steps<number> {
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
     throw new DlError("INVALID_ARGUMENT", `trustworthiness needs 1 ≤ k < N/2 = ${n / 2}, got ${k}.`);
   }
@@ -86,6 +86,7 @@ export function trustworthiness(
   let penalty = 0;
   let queries = 0;
   for (let i = 0; i < n; i += step) {
+    yield;
     queries++;
     for (let j = 0; j < n; j++) {
       let s = 0;

@@ -2,6 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng } from "@dl/tensor-core";
 
+import { runSteps, runStepsYielding } from "./cooperative.js";
+import type { Steps } from "./cooperative.js";
+
 export interface PcaResult {
   /** n × components projections of the centred data. */
   projections: Float64Array;
@@ -25,19 +28,31 @@ const OVERSAMPLING = 8;
  * Top principal components by randomized subspace iteration (Halko, Martinsson & Tropp 2011, alg. 4.4):
  * O(N·d·k) per pass, never d×d, then Rayleigh–Ritz on the small k×k problem (Jacobi eigen-solver).
  */
-export function pca(
-  data: Float32Array | Float64Array,
-  n: number,
-  d: number,
-  components: number,
-  options: { seed?: number; iterations?: number; useBackend?: boolean } = {},
-): PcaResult {
+export interface PcaOptions {
+  seed?: number;
+  iterations?: number;
+  useBackend?: boolean;
+}
+
+export function pca(data: Float32Array | Float64Array, n: number, d: number, components: number, options: PcaOptions = {}): PcaResult {
+  return runSteps(pcaSteps(data, n, d, components, options));
+}
+
+/** `pca` returning to the event loop between blocks, so `signal` (checked there) stops it within tens of milliseconds. */
+export function pcaYielding(data: Float32Array | Float64Array, n: number, d: number, components: number, options: PcaOptions & { signal?: AbortSignal | undefined } = {}): Promise<PcaResult> {
+  return runStepsYielding(pcaSteps(data, n, d, components, options), options.signal);
+}
+
+/** Rows between the PCA's returns to its driver. */
+const YIELD_ROWS = 1024;
+
+function* pcaSteps(data: Float32Array | Float64Array, n: number, d: number, components: number, options: PcaOptions): Steps<PcaResult> {
   if (components < 1 || components > Math.min(n, d)) {
     throw new DlError("INVALID_ARGUMENT", `PCA needs 1 ≤ components ≤ min(N, d) = ${Math.min(n, d)}, got ${components}.`);
   }
-  if (options.useBackend === undefined && d <= EXACT_PCA_MAX_DIMS) return exactCovariancePca(data, n, d, components);
+  if (options.useBackend === undefined && d <= EXACT_PCA_MAX_DIMS) return yield* exactCovariancePca(data, n, d, components);
   if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
-    return covariancePca(data, n, d, components, options.seed ?? 42);
+    return yield* covariancePca(data, n, d, components, options.seed ?? 42);
   }
   const mean = columnMeans(data, n, d);
   const k = Math.min(d, n, components + OVERSAMPLING);
@@ -46,8 +61,9 @@ export function pca(
   for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
   orthonormalizeRows(basis, k, d);
   const proj = new Float64Array(n * k);
-  const project = (b: Float64Array): void => {
+  const project = function* (b: Float64Array): Steps<void> {
     for (let i = 0; i < n; i++) {
+      if (i % YIELD_ROWS === 0) yield;
       for (let c = 0; c < k; c++) {
         let s = 0;
         for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (b[c * d + t] as number);
@@ -56,10 +72,11 @@ export function pca(
     }
   };
   for (let it = 0; it < (options.iterations ?? DEFAULT_SUBSPACE_ITERATIONS); it++) {
-    project(basis);
+    yield* project(basis);
     // basis ← Xᵀ (X basis), then re-orthonormalise.
     const next = new Float64Array(k * d);
     for (let i = 0; i < n; i++) {
+      if (i % YIELD_ROWS === 0) yield;
       for (let c = 0; c < k; c++) {
         const v = proj[i * k + c] as number;
         if (v === 0) continue;
@@ -69,7 +86,7 @@ export function pca(
     orthonormalizeRows(next, k, d);
     basis = next;
   }
-  project(basis);
+  yield* project(basis);
   // Rayleigh–Ritz: eigen-decompose the k×k covariance of the projections.
   const cov = new Float64Array(k * k);
   for (let i = 0; i < n; i++) {
@@ -80,7 +97,7 @@ export function pca(
   }
   for (let a = 0; a < k; a++) for (let b = a; b < k; b++) cov[b * k + a] = cov[a * k + b]! /= Math.max(n - 1, 1);
   const { comps, variances } = componentsFromSubspace(cov, k, basis, d, components);
-  return { projections: projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
+  return { projections: yield* projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
 }
 
 function columnMeans(data: Float32Array | Float64Array, n: number, d: number): Float64Array {
@@ -91,9 +108,10 @@ function columnMeans(data: Float32Array | Float64Array, n: number, d: number): F
 }
 
 /** n × components projections of the centred rows on the `components` × d directions `comps`. */
-function projectCentred(data: Float32Array | Float64Array, n: number, d: number, mean: Float64Array, comps: Float64Array, components: number): Float64Array {
+function* projectCentred(data: Float32Array | Float64Array, n: number, d: number, mean: Float64Array, comps: Float64Array, components: number): Steps<Float64Array> {
   const projections = new Float64Array(n * components);
   for (let i = 0; i < n; i++) {
+    if (i % YIELD_ROWS === 0) yield;
     for (let c = 0; c < components; c++) {
       let s = 0;
       for (let t = 0; t < d; t++) s += ((data[i * d + t] as number) - (mean[t] as number)) * (comps[c * d + t] as number);
@@ -104,11 +122,12 @@ function projectCentred(data: Float32Array | Float64Array, n: number, d: number,
 }
 
 /** Exact PCA for few features: covariance in float64, all its eigenvectors (Jacobi), the top `components` kept. */
-function exactCovariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number): PcaResult {
+function* exactCovariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number): Steps<PcaResult> {
   const mean = columnMeans(data, n, d);
   const cov = new Float64Array(d * d);
   const row = new Float64Array(d);
   for (let i = 0; i < n; i++) {
+    if (i % YIELD_ROWS === 0) yield;
     for (let t = 0; t < d; t++) row[t] = (data[i * d + t] as number) - (mean[t] as number);
     for (let a = 0; a < d; a++) {
       const ra = row[a] as number;
@@ -121,7 +140,7 @@ function exactCovariancePca(data: Float32Array | Float64Array, n: number, d: num
   const identity = new Float64Array(d * d);
   for (let t = 0; t < d; t++) identity[t * d + t] = 1;
   const { comps, variances } = componentsFromSubspace(cov, d, identity, d, components);
-  return { projections: projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
+  return { projections: yield* projectCentred(data, n, d, mean, comps, components), components: comps, variances, mean };
 }
 
 function orthonormalizeRows(m: Float64Array, rows: number, cols: number): void {
@@ -207,7 +226,7 @@ const COVARIANCE_ITERATIONS = 40;
  * TensorFlow.js backend and the small orthonormalisation and k × k eigenproblem in JS. Memory is
  * O(d² + block·d); used for large N·d where the JS loops would take minutes.
  */
-function covariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number, seed: number): PcaResult {
+function* covariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number, seed: number): Steps<PcaResult> {
   const mean = columnMeans(data, n, d);
   const mean32 = Float32Array.from(mean);
   const rowsOf = (start: number, rows: number): tf.Tensor2D => {
@@ -215,22 +234,24 @@ function covariancePca(data: Float32Array | Float64Array, n: number, d: number, 
     return tf.tidy(() => tf.sub(tf.tensor2d(slice instanceof Float32Array ? slice : Float32Array.from(slice), [rows, d]), tf.tensor1d(mean32)));
   };
   let cov = tf.zeros([d, d]);
-  for (let start = 0; start < n; start += ROW_BLOCK) {
-    const rows = Math.min(ROW_BLOCK, n - start);
-    const next = tf.tidy(() => {
-      const xb = rowsOf(start, rows);
-      return tf.add(cov, tf.matMul(tf.transpose(xb), xb));
-    });
-    cov.dispose();
-    cov = next;
-  }
-  const k = Math.min(d, components + OVERSAMPLING);
-  const rng = createRng(seed);
-  let basis = new Float64Array(k * d);
-  for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
-  orthonormalizeRows(basis, k, d);
   try {
+    for (let start = 0; start < n; start += ROW_BLOCK) {
+      yield;
+      const rows = Math.min(ROW_BLOCK, n - start);
+      const next = tf.tidy(() => {
+        const xb = rowsOf(start, rows);
+        return tf.add(cov, tf.matMul(tf.transpose(xb), xb));
+      });
+      cov.dispose();
+      cov = next;
+    }
+    const k = Math.min(d, components + OVERSAMPLING);
+    const rng = createRng(seed);
+    let basis = new Float64Array(k * d);
+    for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
+    orthonormalizeRows(basis, k, d);
     for (let it = 0; it < COVARIANCE_ITERATIONS; it++) {
+      yield;
       // Rows of B·C (C symmetric) span the next subspace.
       const product = tf.tidy(() => tf.matMul(tf.tensor2d(Float32Array.from(basis), [k, d]), cov));
       basis = Float64Array.from(product.dataSync());
@@ -247,6 +268,7 @@ function covariancePca(data: Float32Array | Float64Array, n: number, d: number, 
     const compsT = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(comps), [components, d])));
     try {
       for (let start = 0; start < n; start += ROW_BLOCK) {
+        yield;
         const rows = Math.min(ROW_BLOCK, n - start);
         const block = tf.tidy(() => tf.matMul(rowsOf(start, rows), compsT));
         projections.set(block.dataSync(), start * components);

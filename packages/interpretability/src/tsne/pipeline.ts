@@ -1,7 +1,8 @@
 import { throwIfAborted } from "@dl/tensor-core";
 
-import { knnAccuracy, trustworthiness } from "./metrics.js";
-import { pca } from "./pca.js";
+import { pacer, runStepsYielding } from "./cooperative.js";
+import { knnAccuracy, trustworthinessSteps } from "./metrics.js";
+import { pcaYielding } from "./pca.js";
 import { tsne } from "./tsne.js";
 import type { TsneOptions, TsneResult } from "./tsne.js";
 import { validateLabels, validateMatrix } from "./validate.js";
@@ -41,7 +42,7 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
   let inputDims = d;
   if (components > 0 && d > components && n > components) {
     options.onProgress?.({ phase: "pca", step: 0, total: 1 });
-    input = Float32Array.from(pca(data, n, d, components, { seed: options.seed ?? 42 }).projections);
+    input = Float32Array.from((await pcaYielding(data, n, d, components, { seed: options.seed ?? 42, signal: options.signal })).projections);
     inputDims = components;
     options.onProgress?.({ phase: "pca", step: 1, total: 1 });
   }
@@ -51,10 +52,14 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
   const k = Math.min(options.metricsK ?? 10, Math.floor((n - 1) / 2));
   options.onProgress?.({ phase: "metrics", step: 0, total: 1 });
   const dims = result.model.dims;
-  const tw = trustworthiness(input, n, inputDims, result.embedding, dims, k, { sample: options.trustworthinessSample ?? 2000 });
+  const tw = await runStepsYielding(trustworthinessSteps(input, n, inputDims, result.embedding, dims, k, { sample: options.trustworthinessSample ?? 2000 }), options.signal);
   const out: TsneWithMetrics = { result, inputDims, pcaSeconds, trustworthiness: tw, metricsK: k };
   if (options.labels !== undefined) {
+    // Each accuracy is one k-NN search (about a second at 70k): the signal is checked between them.
+    const pace = pacer(options.signal);
+    await pace();
     out.knnAccuracy = knnAccuracy(result.embedding, n, dims, options.labels, k);
+    await pace();
     out.inputKnnAccuracy = knnAccuracy(input, n, inputDims, options.labels, k);
   }
   options.onProgress?.({ phase: "metrics", step: 1, total: 1 });

@@ -1,5 +1,3 @@
-import type { RepulsionFn } from "./gradient.js";
-import { listSumsOfThisThread } from "./wasm/wasmKernels.js";
 import type { WasmListSums } from "./wasm/wasmKernels.js";
 
 const LEAF_CAPACITY = 4;
@@ -421,14 +419,6 @@ export class SpaceTree {
     force[2] = f2;
     return z;
   }
-}
-
-/** Barnes–Hut repulsion with opening angle θ (θ = 0 is exact), by group walks (`SpaceTree.groupRepulsion`). */
-export function barnesHutRepulsion(theta: number): RepulsionFn {
-  return (y, n, dims, forces) => {
-    const tree = new SpaceTree(y, n, dims);
-    return tree.groupRepulsion(0, tree.groups.length - 1, theta, forces, listSumsOfThisThread());
-  };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
 import { klDivergence, knnAccuracy } from "./metrics.js";
-import { gaussianClusters } from "./testData.js";
-import { LOCALITY_MIN_POINTS, RENUMBER_AT, computeAffinities, tsne } from "./tsne.js";
+import { gaussianClusters } from "./test-utils/testData.js";
+import { LOCALITY_MIN_POINTS, RENUMBER_AT } from "./options.js";
+import { computeAffinities, tsne } from "./tsne.js";
 
 // The FFT gradient costs a fixed ~256²–512² grid per iteration whatever N is, so its end-to-end run is here.
 describe("tsne with the FFT gradient", () => {

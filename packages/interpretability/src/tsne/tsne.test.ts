@@ -3,7 +3,7 @@ import { isDlError } from "@dl/tensor-core";
 import { describe, expect, it } from "vitest";
 
 import { klDivergence, knnAccuracy } from "./metrics.js";
-import { gaussianClusters } from "./testData.js";
+import { gaussianClusters } from "./test-utils/testData.js";
 import { computeAffinities, tsne, tsneTransform } from "./tsne.js";
 
 async function expectDlError(promise: Promise<unknown>, pattern: RegExp): Promise<DlError> {

@@ -1,67 +1,25 @@
-import { createTeam, defaultThreads } from "#team";
+import { createTeam } from "#team";
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
-import type { RunOptions } from "@dl/tensor-core";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";
-import { embeddingRange, fftRepulsion, fftSideFor } from "./fftRepulsion.js";
-import type { FftInterpolationOptions } from "./fftRepulsion.js";
-import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
-import type { RepulsionFn } from "./gradient.js";
+import { klFromParts } from "./kl.js";
 import { knnGraph, queryKnn } from "./knn.js";
 import type { KnnMethod } from "./knn.js";
-import { pca } from "./pca.js";
+import { INIT_STD, LOCALITY_MIN_POINTS, MIN_GAIN, MOMENTUM_EARLY, MOMENTUM_LATE, RENUMBER_AT, hybridPrefersFft, resolveOptions } from "./options.js";
+import type { GradientMethod, TransformOptions, TsneMetric, TsneOptions } from "./options.js";
+import { YIELD_EVERY_MS, yieldToEventLoop } from "./cooperative.js";
+import { pcaYielding } from "./pca.js";
 import { affinitiesOnTeam } from "./parallel/teamAffinities.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
 import type { KernelArena } from "./wasm/wasmKernels.js";
 import { SerialTeam } from "./parallel/team.js";
 import type { Team } from "./parallel/team.js";
-import { SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
-import { normalizeRows, validateDims, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
+import { SpaceTree } from "./spaceTree.js";
+import { normalizeRows, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
 
-export type TsneMethod = "auto" | "exact" | "bh" | "fft" | "hybrid";
-export type GradientMethod = Exclude<TsneMethod, "auto">;
-export type TsneMetric = "euclidean" | "cosine";
-export const TSNE_METHODS: readonly TsneMethod[] = ["auto", "exact", "bh", "fft", "hybrid"];
-export const TSNE_METRICS: readonly TsneMetric[] = ["euclidean", "cosine"];
-
-export interface TsneOptions extends RunOptions {
-  /** Embedding dimension, 2 or 3 (default 2). */
-  dims?: number;
-  /** Effective number of neighbours (default 30); at most (N − 1)/3. */
-  perplexity?: number;
-  /**
-   * Gradient method; `hybrid` (2-D): each iteration FFT interpolation or Barnes–Hut, whichever costs less for the
-   * embedding's current spread; `auto`: exact for N ≤ 500, else hybrid in 2-D and Barnes–Hut in 3-D.
-   */
-  method?: TsneMethod;
-  metric?: TsneMetric;
-  /** Total gradient-descent iterations including early exaggeration (default 750, openTSNE's 250 + 500). */
-  iterations?: number;
-  /** Step size on ∂C/∂y / 4 (bhtsne/FIt-SNE/openTSNE convention); `auto` = max(N / earlyExaggeration, 200) (Belkina et al. 2019), i.e. N/12 by default. */
-  learningRate?: number | "auto";
-  earlyExaggeration?: number;
-  exaggerationIterations?: number;
-  /** Barnes–Hut opening angle (default 0.5). */
-  theta?: number;
-  /** `pca` (default): first principal components scaled to std 1e-4; `random`: N(0, 1e-4²); or an N × dims start. */
-  init?: "pca" | "random" | Float32Array | Float64Array;
-  knn?: KnnMethod;
-  fft?: FftInterpolationOptions;
-  /** Report KL through onProgress every this many iterations (default 50). */
-  progressEvery?: number;
-  /**
-   * Threads for the optimisation (Node: worker threads; the browser build always uses 1). Default: the cores Node
-   * may use, at most 8, and 1 below PARALLEL_MIN_POINTS points. The embedding is the same for any thread count.
-   */
-  threads?: number;
-  /**
-   * Run the 2-D attraction, the Barnes–Hut sums and the forest k-NN's distances in WebAssembly SIMD where the
-   * runtime has it (default true). They give the same numbers as the TypeScript loops, 2–5× faster; false runs
-   * those loops instead.
-   */
-  wasm?: boolean;
-}
+export { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS } from "./options.js";
+export type { GradientMethod, TransformOptions, TsneMethod, TsneMetric, TsneOptions } from "./options.js";
 
 /** What `transform` needs: the reference points (as used for the metric) and their fixed embedding. */
 export interface TsneModel {
@@ -90,130 +48,6 @@ export interface TsneResult {
   model: TsneModel;
 }
 
-export const AUTO_EXACT_MAX_POINTS = 500;
-/**
- * `hybrid` uses the FFT while m²·log₂m (m the FFT side) < this × N·log₂N, else Barnes–Hut. Measured with group walks
- * (wall ms per iteration on 2 threads, this shared 2-core box, ±20 % run to run): 10k MNIST, BH ≈ 14 against FFT
- * 12–15 at m = 256 (ratio 3.9) and 25–30 at m = 384 (9.5); 70k Fashion-MNIST, BH 110–170 against FFT 60–120 at
- * m = 512 (2.1) and 170–200 at m = 768 (5.0). So the FFT runs through early exaggeration at any N, and Barnes–Hut
- * takes over once the embedding has spread (70k: from about iteration 450, 129 → 106 s, KL 2.70 → 2.63).
- */
-export const HYBRID_BH_COST_RATIO = 4.5;
-/** Default iterations: openTSNE's 250 exaggerated + 500; at 10k MNIST the 10-NN accuracy and trustworthiness equal scikit-learn's 1000. */
-export const DEFAULT_ITERATIONS = 750;
-/** From this many points the optimisation runs on Z-ordered points (measured at 70k: attraction 36 → 26 ms CPU per iteration). */
-export const LOCALITY_MIN_POINTS = 20000;
-/** Iterations after early exaggeration at which large runs renumber their points along the current layout (see `tsne`). */
-export const RENUMBER_AT: readonly number[] = [0, 250];
-/** Below this many points `threads` defaults to 1: starting workers costs more than they save. */
-export const PARALLEL_MIN_POINTS = 4000;
-/** Most threads `threads` accepts. */
-export const MAX_THREADS = 64;
-const MOMENTUM_EARLY = 0.5;
-const MOMENTUM_LATE = 0.8;
-const MIN_GAIN = 0.01;
-const INIT_STD = 1e-4;
-const YIELD_EVERY_MS = 50;
-
-interface Resolved {
-  dims: 2 | 3;
-  perplexity: number;
-  method: GradientMethod;
-  metric: TsneMetric;
-  iterations: number;
-  learningRate: number;
-  earlyExaggeration: number;
-  exaggerationIterations: number;
-  theta: number;
-  progressEvery: number;
-  threads: number;
-  wasm: boolean;
-}
-
-function resolveOptions(n: number, options: TsneOptions): Resolved {
-  const dims = options.dims ?? 2;
-  validateDims(dims);
-  validatePointCount(n);
-  const perplexity = options.perplexity ?? 30;
-  validatePerplexity(perplexity, n);
-  const method = options.method ?? "auto";
-  if (!TSNE_METHODS.includes(method)) {
-    throw new DlError("INVALID_ARGUMENT", `unknown t-SNE method "${String(method)}"; use auto, exact, bh, fft or hybrid.`);
-  }
-  if ((method === "fft" || method === "hybrid") && dims !== 2) {
-    throw new DlError("NOT_SUPPORTED", `the ${method} gradient is implemented for 2-D embeddings; use method bh (or auto) for 3-D.`);
-  }
-  const metric = options.metric ?? "euclidean";
-  if (!TSNE_METRICS.includes(metric)) {
-    throw new DlError("INVALID_ARGUMENT", `unknown metric "${String(metric)}"; use euclidean or cosine.`);
-  }
-  const iterations = options.iterations ?? DEFAULT_ITERATIONS;
-  if (!Number.isInteger(iterations) || iterations < 1) {
-    throw new DlError("INVALID_ARGUMENT", `iterations must be a positive integer, got ${iterations}.`);
-  }
-  const earlyExaggeration = options.earlyExaggeration ?? 12;
-  const exaggerationIterations = options.exaggerationIterations ?? 250;
-  const lr = options.learningRate ?? "auto";
-  const learningRate = lr === "auto" ? Math.max(n / earlyExaggeration, 200) : lr;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) {
-    throw new DlError("INVALID_ARGUMENT", `learningRate must be a positive number or "auto", got ${String(lr)}.`);
-  }
-  const theta = options.theta ?? 0.5;
-  if (!(theta >= 0) || !Number.isFinite(theta)) {
-    throw new DlError("INVALID_ARGUMENT", `theta must be ≥ 0 (0 = exact, 0.5 typical), got ${theta}.`);
-  }
-  const threads = options.threads ?? (n < PARALLEL_MIN_POINTS ? 1 : defaultThreads());
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new DlError("INVALID_ARGUMENT", `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}; omit it for the default (${defaultThreads()} here).`);
-  }
-  const resolvedMethod: GradientMethod =
-    method !== "auto" ? method : n <= AUTO_EXACT_MAX_POINTS ? "exact" : dims === 2 ? "hybrid" : "bh";
-  return {
-    dims,
-    perplexity,
-    method: resolvedMethod,
-    metric,
-    iterations,
-    learningRate,
-    earlyExaggeration,
-    exaggerationIterations,
-    theta,
-    progressEvery: Math.max(1, options.progressEvery ?? 50),
-    threads,
-    wasm: options.wasm ?? true,
-  };
-}
-
-/** The repulsion routine for a gradient method. */
-export function repulsionFor(method: GradientMethod, theta = 0.5, fft: FftInterpolationOptions = {}): RepulsionFn {
-  switch (method) {
-    case "exact":
-      return exactRepulsion;
-    case "bh":
-      return barnesHutRepulsion(theta);
-    case "fft":
-      return fftRepulsion(fft);
-    case "hybrid":
-      return hybridRepulsion(theta, fft);
-  }
-}
-
-/** Per call, FFT interpolation while its grid costs less than the Barnes–Hut walk for this spread (HYBRID_BH_COST_RATIO), else Barnes–Hut. */
-export function hybridRepulsion(theta = 0.5, fft: FftInterpolationOptions = {}): RepulsionFn {
-  const viaFft = fftRepulsion(fft);
-  const viaTree = barnesHutRepulsion(theta);
-  return (y, n, dims, forces) => {
-    if (dims !== 2) return viaTree(y, n, dims, forces);
-    const m = fftSideFor(embeddingRange(y, n).range, n, fft);
-    return hybridPrefersFft(m, n) ? viaFft(y, n, dims, forces) : viaTree(y, n, dims, forces);
-  };
-}
-
-/** The hybrid rule: the FFT for side m while it costs less than a Barnes–Hut pass over n points (HYBRID_BH_COST_RATIO). */
-export function hybridPrefersFft(m: number, n: number): boolean {
-  return m * m * Math.log2(m) < HYBRID_BH_COST_RATIO * n * Math.log2(Math.max(n, 2));
-}
-
 /** Sparse symmetric input affinities P for `data` (after metric handling), the first stage of t-SNE. */
 export function computeAffinities(
   data: Float32Array | Float64Array,
@@ -228,10 +62,6 @@ export function computeAffinities(
   const graph = knnGraph(data, n, d, k, { method: options.knn ?? "auto", seed: options.seed, signal: options.signal });
   const conditional = conditionalAffinities(graph, perplexity);
   return symmetrizeAffinities(graph, conditional.values);
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -257,7 +87,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
   let team: Team | undefined;
   try {
     onProgress?.({ phase: "affinities", step: 0, total: 1 });
-    let y = initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed);
+    let y = await initialEmbedding(points, n, d, dims, options.init ?? "pca", initSeed, signal);
     // Large N: renumber points along a Z-order curve of the start layout, so a point's neighbours sit near it in memory.
     let order = n >= LOCALITY_MIN_POINTS ? zOrder(y, n, dims) : undefined;
     const work = order === undefined ? points : permuteRows(points, d, order);
@@ -279,27 +109,19 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     throwIfAborted(signal);
 
     const grad = new Float64Array(n * dims);
-    let gradient: (exaggeration: number, withKl: boolean) => { z: number; sumPLogW: number };
-    let engine: TeamGradient | undefined;
-    if (opts.method === "exact") {
-      const forces = new Float64Array(n * dims);
-      const yExact = y;
-      gradient = (exaggeration, withKl) => tsneGradient(yExact, n, dims, p, exaggeration, exactRepulsion, grad, forces, withKl);
-    } else {
-      engine = new TeamGradient(team, y, n, dims, p, {
-        method: opts.method === "hybrid" && dims !== 2 ? "bh" : opts.method,
-        theta: opts.theta,
-        fft: options.fft ?? {},
-        useFft: hybridPrefersFft,
-        wasm: opts.wasm,
-        arena,
-      });
-      y = engine.y;
-      // The engine's P (in WebAssembly memory) from here on, so a copied one can be collected.
-      p = engine.p;
-      const teamGradient = engine;
-      gradient = (exaggeration, withKl) => teamGradient.gradient(exaggeration, withKl, grad);
-    }
+    // One engine for every method: the exact one runs its O(N²) task on the serial team.
+    const engine = new TeamGradient(team, y, n, dims, p, {
+      method: opts.method === "hybrid" && dims !== 2 ? "bh" : opts.method,
+      theta: opts.theta,
+      fft: options.fft ?? {},
+      useFft: hybridPrefersFft,
+      wasm: opts.wasm,
+      arena,
+    });
+    y = engine.y;
+    // The engine's P (in WebAssembly memory) from here on, so a copied one can be collected.
+    p = engine.p;
+    const gradient = (exaggeration: number, withKl: boolean): { z: number; sumPLogW: number } => engine.gradient(exaggeration, withKl, grad);
     const update = new Float64Array(n * dims);
     const gains = new Float64Array(n * dims).fill(1);
     const klHistory: { iteration: number; kl: number }[] = [];
@@ -308,7 +130,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
 
     for (let it = 0; it < opts.iterations; it++) {
       throwIfAborted(signal);
-      if (order !== undefined && engine !== undefined && RENUMBER_AT.includes(it - opts.exaggerationIterations)) {
+      if (order !== undefined && RENUMBER_AT.includes(it - opts.exaggerationIterations)) {
         // The clusters have formed (or spread): renumber along a Z-order of the current layout, so P's neighbours sit near each other in memory again.
         const next = zOrder(y, n, dims);
         engine.renumber(next);
@@ -437,14 +259,15 @@ function center(y: Float64Array, n: number, dims: number): void {
   }
 }
 
-function initialEmbedding(
+async function initialEmbedding(
   data: Float32Array | Float64Array,
   n: number,
   d: number,
   dims: number,
   init: "pca" | "random" | Float32Array | Float64Array,
   seed: number,
-): Float64Array {
+  signal: AbortSignal | undefined,
+): Promise<Float64Array> {
   if (typeof init !== "string") return Float64Array.from(init);
   if (init === "random") {
     const rng = createRng(seed);
@@ -459,7 +282,7 @@ function initialEmbedding(
     return scaleToStd(y, n, dims);
   }
   // PCA initialisation (Kobak & Linderman 2021), scaled so PC1 has std 1e-4.
-  return scaleToStd(pca(data, n, d, dims, { seed }).projections, n, dims);
+  return scaleToStd((await pcaYielding(data, n, d, dims, { seed, signal })).projections, n, dims);
 }
 
 function scaleToStd(y: Float64Array, n: number, dims: number): Float64Array {
@@ -470,15 +293,6 @@ function scaleToStd(y: Float64Array, n: number, dims: number): Float64Array {
   const scale = std > 0 ? INIT_STD / std : 1;
   for (let e = 0; e < y.length; e++) y[e]! *= scale;
   return y;
-}
-
-export interface TransformOptions extends RunOptions {
-  /** Gradient-descent iterations for the new points (default 250). */
-  iterations?: number;
-  learningRate?: number;
-  /** Barnes–Hut θ over the fixed reference embedding (default 0.5; 0 = exact). */
-  theta?: number;
-  perplexity?: number;
 }
 
 /**

@@ -1,15 +1,15 @@
 import { symmetrizeAffinities } from "../affinities.js";
 import type { ArrayAllocator, SparseMatrix } from "../affinities.js";
-import { buildRpForest, dotProductBlocks, knnGraph, knnMethodFor, squaredNorms32 } from "../knn.js";
+import { pacer, runStepsYielding } from "../cooperative.js";
+import { dotProductBlockSteps, knnGraph, knnMethodFor, rpForestSteps, squaredNorms32 } from "../knn.js";
 import type { KnnGraph, KnnOptions, RpForestOptions } from "../knn.js";
-import { throwIfAborted } from "@dl/tensor-core";
 import { RowHeaps } from "../knnRows.js";
 import { PARAM, POINT_CHUNK, SELECT_CHUNK, TASK } from "./kernels.js";
 import type { TaskId } from "./kernels.js";
 import type { Team } from "./team.js";
 
 /** `conditionalAffinities(graph, perplexity).values` computed by the team, row chunks in parallel (same numbers). */
-export function conditionalAffinitiesOnTeam(team: Team, graph: KnnGraph, perplexity: number): Float64Array {
+export async function conditionalAffinitiesOnTeam(team: Team, graph: KnnGraph, perplexity: number, signal?: AbortSignal): Promise<Float64Array> {
   const { n, k } = graph;
   const knnDistances = team.float64(n * k);
   knnDistances.set(graph.distances);
@@ -19,7 +19,7 @@ export function conditionalAffinitiesOnTeam(team: Team, graph: KnnGraph, perplex
   params[PARAM.k] = k;
   params[PARAM.perplexity] = perplexity;
   team.publish({ knnDistances, conditional, betas: team.float64(n) });
-  team.run(TASK.calibrate, Math.ceil(n / POINT_CHUNK));
+  await runOverRows(team, TASK.calibrate, n, signal);
   // Let the workers drop their references.
   team.publish({ knnDistances: team.float64(0), conditional: team.float64(0), betas: team.float64(0) });
   team.recycle(knnDistances);
@@ -49,13 +49,13 @@ export async function affinitiesOnTeam(
     team = await teamReady;
     graph =
       method === "rpforest"
-        ? rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? 42, signal: knn.signal, wasm: knn.wasm ?? true })
-        : matmulKnnOnTeam(team, data, n, d, k, knn.signal);
+        ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? 42, signal: knn.signal, wasm: knn.wasm ?? true })
+        : await matmulKnnOnTeam(team, data, n, d, k, knn.signal);
   } else {
     graph = knnGraph(data, n, d, k, knn);
     team = await teamReady;
   }
-  const conditional = conditionalAffinitiesOnTeam(team, graph, perplexity);
+  const conditional = await conditionalAffinitiesOnTeam(team, graph, perplexity, knn.signal);
   // A team search made its distances in the team's memory; calibration copied them.
   team.recycle(graph.distances);
   const p = symmetrizeAffinities(graph, conditional, allocateP?.(team, 2 * n * k) ?? team);
@@ -66,8 +66,8 @@ export async function affinitiesOnTeam(
 
 let searches = 0;
 
-/** Chunks per team run of a search's row phases, so cancellation is checked every few thousand rows. */
-const CHUNKS_PER_BLOCK = 16;
+/** Chunks per team run of a search's row phases: the event loop gets a turn (and cancellation a check) every 2048 rows. */
+const CHUNKS_PER_BLOCK = 4;
 
 /** Shared heaps and outputs of a search on the team, published with the points. */
 function startSearch(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number): { x: Float32Array; heaps: RowHeaps; graph: KnnGraph } {
@@ -91,19 +91,20 @@ function startSearch(team: Team, data: Float32Array | Float64Array, n: number, d
   return { x, heaps, graph };
 }
 
-/** Runs a row task over all n rows in blocks of chunks, checking for cancellation between blocks. */
-function runOverRows(team: Team, task: TaskId, n: number, signal: AbortSignal | undefined): void {
+/** Runs a row task over all n rows in blocks of chunks, returning to the event loop and checking for cancellation between blocks. */
+async function runOverRows(team: Team, task: TaskId, n: number, signal: AbortSignal | undefined): Promise<void> {
   const chunks = Math.ceil(n / POINT_CHUNK);
+  const pace = pacer(signal);
   for (let first = 0; first < chunks; first += CHUNKS_PER_BLOCK) {
-    throwIfAborted(signal);
+    await pace();
     team.state.params[PARAM.firstChunk] = first;
     team.run(task, Math.min(CHUNKS_PER_BLOCK, chunks - first));
   }
 }
 
 /** Sorts the heaps into the graph with exact distances, then lets the workers drop the search's arrays. */
-function finishSearch(team: Team, n: number, heaps: RowHeaps, signal: AbortSignal | undefined): void {
-  runOverRows(team, TASK.knnFinish, n, signal);
+async function finishSearch(team: Team, n: number, heaps: RowHeaps, signal: AbortSignal | undefined): Promise<void> {
+  await runOverRows(team, TASK.knnFinish, n, signal);
   const noInts = team.int32(0);
   const noDoubles = team.float64(0);
   const noFloats = team.adopt(new Float32Array(0));
@@ -130,10 +131,10 @@ function finishSearch(team: Team, n: number, heaps: RowHeaps, signal: AbortSigna
  * team size, since each row's heap gets the same offers in the same order. Measured at 70k Fashion-MNIST
  * PCA-50 on 2 threads: 17.1 s against 30.1 s for the serial search in the same process (bit-identical graphs).
  */
-export function rpForestKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, options: RpForestOptions = {}): KnnGraph {
+export async function rpForestKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, options: RpForestOptions = {}): Promise<KnnGraph> {
   const { signal } = options;
   const { x, heaps, graph } = startSearch(team, data, n, d, k);
-  const forest = buildRpForest(data, n, d, k, options, { x, heaps, int32: (length) => team.int32(length) });
+  const forest = await runStepsYielding(rpForestSteps(data, n, d, k, options, { x, heaps, int32: (length) => team.int32(length) }), signal);
   const params = team.state.params;
   params[PARAM.trees] = forest.trees;
   params[PARAM.leafSize] = forest.leafSize;
@@ -142,16 +143,16 @@ export function rpForestKnnOnTeam(team: Team, data: Float32Array | Float64Array,
   team.publish({ leafPerm: forest.leafPerm, leafStartOf: forest.leafStartOf, leafEndOf: forest.leafEndOf });
   for (let t = 0; t < forest.trees; t++) {
     params[PARAM.tree] = t;
-    runOverRows(team, TASK.knnLeaves, n, signal);
+    await runOverRows(team, TASK.knnLeaves, n, signal);
   }
   for (let round = 0; round < (options.refinements ?? 1); round++) {
-    runOverRows(team, TASK.knnFreeze, n, signal);
+    await runOverRows(team, TASK.knnFreeze, n, signal);
     params[PARAM.stamp] = (round + 1) * n;
-    runOverRows(team, TASK.knnRefine, n, signal);
+    await runOverRows(team, TASK.knnRefine, n, signal);
   }
   // As in rpForestKnn: float32 input was measured exactly already.
   params[PARAM.remeasure] = data instanceof Float64Array ? 1 : 0;
-  finishSearch(team, n, heaps, signal);
+  await finishSearch(team, n, heaps, signal);
   return graph;
 }
 
@@ -160,12 +161,12 @@ export function rpForestKnnOnTeam(team: Team, data: Float32Array | Float64Array,
  * the tfjs backend, the team selects its rows. The same graph for any team size. Measured at 10k MNIST PCA-50
  * on 2 threads: 2.4 s against 3.2 s for the serial search in the same process (the product itself, ~1 s, stays on one thread).
  */
-export function matmulKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, signal?: AbortSignal): KnnGraph {
+export async function matmulKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, signal?: AbortSignal): Promise<KnnGraph> {
   const { x, heaps, graph } = startSearch(team, data, n, d, k);
   const params = team.state.params;
   let dot = new Float32Array(0);
   team.publish({ knnNorms: team.adopt(squaredNorms32(x, n, d)) });
-  dotProductBlocks(x, n, d, signal, (block, start, rows) => {
+  const blocks = dotProductBlockSteps(x, n, d, signal, (block, start, rows) => {
     if (dot.length < block.length) {
       dot = team.adopt(new Float32Array(block.length));
       team.publish({ knnDot: dot });
@@ -175,8 +176,9 @@ export function matmulKnnOnTeam(team: Team, data: Float32Array | Float64Array, n
     params[PARAM.blockRows] = rows;
     team.run(TASK.knnSelect, Math.ceil(rows / SELECT_CHUNK));
   });
+  await runStepsYielding(blocks, signal);
   // The products were float32 sums.
   params[PARAM.remeasure] = 1;
-  finishSearch(team, n, heaps, signal);
+  await finishSearch(team, n, heaps, signal);
   return graph;
 }

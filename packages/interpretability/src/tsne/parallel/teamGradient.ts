@@ -1,6 +1,6 @@
 import type { SparseMatrix } from "../affinities.js";
-import { embeddingRange, fftSideFor } from "../fftRepulsion.js";
-import type { FftInterpolationOptions } from "../fftRepulsion.js";
+import { embeddingRange, fftSideFor } from "../fftGrid.js";
+import type { FftInterpolationOptions } from "../fftGrid.js";
 import { COLUMN_BLOCK, GRID, PARAM, POINT_CHUNK, ROW_CHUNK, TASK } from "./kernels.js";
 import type { Team } from "./team.js";
 import { KernelArena } from "../wasm/wasmKernels.js";
@@ -11,8 +11,8 @@ const SPACING_LADDER = 1.05;
 const MAX_CACHED_SPECTRA = 4;
 
 export interface TeamGradientOptions {
-  /** `bh`: Barnes–Hut every iteration; `fft`: FFT interpolation (2-D); `hybrid`: per iteration whichever `useFft` picks. */
-  method: "bh" | "fft" | "hybrid";
+  /** `exact`: every pair (small N); `bh`: Barnes–Hut every iteration; `fft`: FFT interpolation (2-D); `hybrid`: per iteration whichever `useFft` picks. */
+  method: "exact" | "bh" | "fft" | "hybrid";
   theta: number;
   fft: FftInterpolationOptions;
   /** For `hybrid`: whether the FFT costs less than Barnes–Hut for FFT side m at N points. */
@@ -85,7 +85,7 @@ export class TeamGradient {
     }
     this.p = { n, rowPtr, colIdx, values: pValues };
     this.y.set(y0);
-    const twoD = dims === 2 && options.method !== "bh";
+    const twoD = dims === 2 && (options.method === "fft" || options.method === "hybrid");
     team.publish({
       y: this.y,
       forces: team.float64(n * dims),
@@ -164,11 +164,17 @@ export class TeamGradient {
 
   private repulsion(): number {
     const { method } = this.options;
+    if (method === "exact") return this.exact();
     if (method === "bh" || this.dims !== 2) return this.barnesHut();
     const { lo, hi, range } = embeddingRange(this.y, this.n);
     const m = fftSideFor(range, this.n, this.options.fft);
     if (method === "hybrid" && !this.options.useFft(m, this.n)) return this.barnesHut();
     return this.fftInterpolation(m, lo, hi, range);
+  }
+
+  private exact(): number {
+    this.team.run(TASK.exactRepulsion, this.pointChunks);
+    return sumInOrder(this.team.state.zPartials, this.pointChunks);
   }
 
   private barnesHut(): number {
@@ -178,7 +184,7 @@ export class TeamGradient {
     return sumInOrder(team.state.zPartials, this.pointChunks);
   }
 
-  /** FIt-SNE (Linderman et al. 2019, algorithm 1); the grid layout and kernel packing as in fftRepulsion.ts. */
+  /** FIt-SNE (Linderman et al. 2019, algorithm 1): the tasks in tasks/fftRepulsion.ts; grids and kernel spectra set up here. */
   private fftInterpolation(m: number, lo: number, hi: number, range: number): number {
     const { team } = this;
     const p = this.nodes;

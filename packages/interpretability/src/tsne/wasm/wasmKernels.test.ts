@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { computeAffinities, hybridPrefersFft, tsne } from "../tsne.js";
+import { hybridPrefersFft } from "../options.js";
+import { computeAffinities, tsne } from "../tsne.js";
 import { PARAM, TASK, POINT_CHUNK } from "../parallel/kernels.js";
 import { createTeam } from "../parallel/nodeTeam.js";
 import { SerialTeam } from "../parallel/team.js";
 import { TeamGradient } from "../parallel/teamGradient.js";
 import { affinitiesOnTeam } from "../parallel/teamAffinities.js";
 import { SpaceTree } from "../spaceTree.js";
-import { gaussianClusters } from "../testData.js";
+import { gaussianClusters } from "../test-utils/testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
 import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
 import { rpForestKnn } from "../knn.js";

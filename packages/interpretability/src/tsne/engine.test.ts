@@ -1,12 +1,16 @@
+// The one t-SNE engine (parallel/tasks/, here on a serial team) against the gradient computed from its definition
+// (test-utils/reference.ts, dense, sharing no code with the kernels), with the tolerance each method is held to.
+import { createRng } from "@dl/tensor-core";
 import { describe, expect, it } from "vitest";
 
 import type { SparseMatrix } from "./affinities.js";
-import { fftRepulsion, fftSideFor } from "./fftRepulsion.js";
-import { exactRepulsion, klFromParts, tsneGradient } from "./gradient.js";
-import { BH_GROUP_SIZE, SpaceTree, barnesHutRepulsion } from "./spaceTree.js";
-import { gaussianClusters } from "./testData.js";
-import { HYBRID_BH_COST_RATIO, computeAffinities, hybridRepulsion } from "./tsne.js";
-import { createRng } from "@dl/tensor-core";
+import { fftSideFor } from "./fftGrid.js";
+import { klFromParts } from "./kl.js";
+import { HYBRID_BH_COST_RATIO } from "./options.js";
+import { BH_GROUP_SIZE, SpaceTree } from "./spaceTree.js";
+import { engineGradient, engineRepulsion, referenceGradient, referenceRepulsion } from "./test-utils/reference.js";
+import { gaussianClusters } from "./test-utils/testData.js";
+import { computeAffinities } from "./tsne.js";
 
 /** KL(P‖Q) straight from the definition with dense Q. */
 function denseKl(p: SparseMatrix, y: Float64Array, n: number, dims: number): number {
@@ -42,16 +46,20 @@ function relativeError(a: Float64Array, b: Float64Array): number {
   return Math.sqrt(num / den);
 }
 
-describe("t-SNE gradient", () => {
+describe("t-SNE gradient: engine against the reference", () => {
   const { data, n } = gaussianClusters(3, 30, 5, 2);
   const p = computeAffinities(data, n, 5, 8);
 
   for (const dims of [2, 3]) {
-    it(`exact gradient matches finite differences of KL (${dims}-D)`, () => {
+    it(`the exact method matches the reference gradient to 1e-12 and finite differences of KL (${dims}-D)`, () => {
       const y = randomEmbedding(n, dims, 2, 9);
-      const grad = new Float64Array(n * dims);
-      const forces = new Float64Array(n * dims);
-      const { z, sumPLogW } = tsneGradient(y, n, dims, p, 1, exactRepulsion, grad, forces);
+      const { grad, attraction, forces, z, sumPLogW } = engineGradient("exact", y, n, dims, p);
+      const reference = referenceGradient(y, n, dims, p);
+      expect(relativeError(grad, reference.grad)).toBeLessThan(1e-12);
+      expect(relativeError(attraction, reference.attraction)).toBeLessThan(1e-12);
+      expect(relativeError(forces, reference.forces)).toBeLessThan(1e-12);
+      expect(Math.abs(z - reference.z) / reference.z).toBeLessThan(1e-12);
+      expect(klFromParts(p, sumPLogW, z)).toBeCloseTo(reference.kl, 10);
       expect(klFromParts(p, sumPLogW, z)).toBeCloseTo(denseKl(p, y, n, dims), 10);
       const h = 1e-5;
       for (const e of [0, 1, 7, 40, n * dims - 1]) {
@@ -65,13 +73,27 @@ describe("t-SNE gradient", () => {
     });
   }
 
+  for (const [method, dims, tolerance] of [
+    ["bh", 2, 0.02],
+    ["bh", 3, 0.02],
+    ["fft", 2, 0.02],
+    ["hybrid", 2, 0.02],
+  ] as const) {
+    it(`${method} (${dims}-D): attraction equal to the reference to 1e-12, whole gradient within ${tolerance * 100} %, exaggeration 12`, () => {
+      const y = randomEmbedding(n, dims, 2, 10 + dims);
+      const engine = engineGradient(method, y, n, dims, p, 12);
+      const reference = referenceGradient(y, n, dims, p, 12);
+      expect(relativeError(engine.attraction, reference.attraction)).toBeLessThan(1e-12);
+      expect(relativeError(engine.grad, reference.grad)).toBeLessThan(tolerance);
+      expect(Math.abs(engine.z - reference.z) / reference.z).toBeLessThan(0.01);
+      expect(klFromParts(p, engine.sumPLogW, reference.z)).toBeCloseTo(reference.kl, 10);
+    });
+  }
+
   it("exaggeration scales only the attractive term", () => {
     const y = randomEmbedding(n, 2, 2, 4);
-    const g1 = new Float64Array(n * 2);
-    const g12 = new Float64Array(n * 2);
-    const f = new Float64Array(n * 2);
-    tsneGradient(y, n, 2, p, 1, exactRepulsion, g1, f);
-    const z = tsneGradient(y, n, 2, p, 12, exactRepulsion, g12, f).z;
+    const g1 = engineGradient("exact", y, n, 2, p, 1).grad;
+    const { grad: g12, z } = engineGradient("exact", y, n, 2, p, 12);
     // g(α) = 4(α·A − F/Z) is affine in α, so g(12) − g(1) = 11·4A.
     const attr = new Float64Array(n * 2);
     for (let i = 0; i < n; i++) {
@@ -89,7 +111,7 @@ describe("t-SNE gradient", () => {
   });
 });
 
-describe("approximate repulsion", () => {
+describe("approximate repulsion against the reference", () => {
   const n = 400;
   for (const [dims, scale] of [
     [2, 10],
@@ -98,13 +120,13 @@ describe("approximate repulsion", () => {
     it(`Barnes–Hut θ = 0.5 is within 2% of exact, θ = 0 is exact (${dims}-D)`, () => {
       const y = randomEmbedding(n, dims, scale, 21);
       const exact = new Float64Array(n * dims);
-      const zExact = exactRepulsion(y, n, dims, exact);
+      const zExact = referenceRepulsion(y, n, dims, exact);
       const bh = new Float64Array(n * dims);
-      const zBh = barnesHutRepulsion(0.5)(y, n, dims, bh);
+      const zBh = engineRepulsion("bh", { theta: 0.5 })(y, n, dims, bh);
       expect(relativeError(bh, exact)).toBeLessThan(0.02);
       expect(Math.abs(zBh - zExact) / zExact).toBeLessThan(0.01);
       const bh0 = new Float64Array(n * dims);
-      const z0 = barnesHutRepulsion(0)(y, n, dims, bh0);
+      const z0 = engineRepulsion("bh", { theta: 0 })(y, n, dims, bh0);
       expect(relativeError(bh0, exact)).toBeLessThan(1e-12);
       expect(z0).toBeCloseTo(zExact, 8);
     });
@@ -114,9 +136,9 @@ describe("approximate repulsion", () => {
     const y = randomEmbedding(50, 2, 3, 5);
     for (let i = 1; i < 10; i++) y.set(y.subarray(0, 2), 2 * i);
     const exact = new Float64Array(100);
-    const zExact = exactRepulsion(y, 50, 2, exact);
+    const zExact = referenceRepulsion(y, 50, 2, exact);
     const bh = new Float64Array(100);
-    const z = barnesHutRepulsion(0)(y, 50, 2, bh);
+    const z = engineRepulsion("bh", { theta: 0 })(y, 50, 2, bh);
     expect(z).toBeCloseTo(zExact, 8);
     expect(relativeError(bh, exact)).toBeLessThan(1e-12);
   });
@@ -132,9 +154,9 @@ describe("approximate repulsion", () => {
         for (let c = 0; c < dims; c++) y[i * dims + c] = 30 * Math.sin(cluster * (c + 1.7)) + 3 * rng.normal();
       }
       const exact = new Float64Array(m * dims);
-      const zExact = exactRepulsion(y, m, dims, exact);
+      const zExact = referenceRepulsion(y, m, dims, exact);
       const grouped = new Float64Array(m * dims);
-      const zGrouped = barnesHutRepulsion(0.5)(y, m, dims, grouped);
+      const zGrouped = engineRepulsion("bh", { theta: 0.5 })(y, m, dims, grouped);
       // The per-point walk of van der Maaten (2014) through the same tree.
       const tree = new SpaceTree(y, m, dims);
       const perPoint = new Float64Array(m * dims);
@@ -174,7 +196,7 @@ describe("approximate repulsion", () => {
       expect(Array.from(a)).toEqual(Array.from(b));
       expect(Array.from(tree.order)).toEqual(Array.from(fresh.order));
       const exact = new Float64Array(2000 * dims);
-      exactRepulsion(second, 2000, dims, exact);
+      referenceRepulsion(second, 2000, dims, exact);
       expect(relativeError(a, exact)).toBeLessThan(0.02);
     }
   });
@@ -183,20 +205,20 @@ describe("approximate repulsion", () => {
     const y = randomEmbedding(300, 2, 3, 6);
     for (let i = 1; i <= BH_GROUP_SIZE + 36; i++) y.set(y.subarray(0, 2), 2 * i);
     const exact = new Float64Array(600);
-    const zExact = exactRepulsion(y, 300, 2, exact);
+    const zExact = referenceRepulsion(y, 300, 2, exact);
     const bh = new Float64Array(600);
-    const z = barnesHutRepulsion(0)(y, 300, 2, bh);
+    const z = engineRepulsion("bh", { theta: 0 })(y, 300, 2, bh);
     expect(z).toBeCloseTo(zExact, 6);
     expect(relativeError(bh, exact)).toBeLessThan(1e-12);
     // θ = 0.5 on the same points stays close to exact.
-    const zHalf = barnesHutRepulsion(0.5)(y, 300, 2, bh);
+    const zHalf = engineRepulsion("bh", { theta: 0.5 })(y, 300, 2, bh);
     expect(Math.abs(zHalf - zExact) / zExact).toBeLessThan(0.01);
   });
 
   it("FFT interpolation converges to exact as the grid refines", () => {
     const y = randomEmbedding(n, 2, 8, 33);
     const exact = new Float64Array(n * 2);
-    const zExact = exactRepulsion(y, n, 2, exact);
+    const zExact = referenceRepulsion(y, n, 2, exact);
     const errors: number[] = [];
     for (const [nodesPerBox, boxWidth] of [
       [3, 2],
@@ -204,7 +226,7 @@ describe("approximate repulsion", () => {
       [5, 0.5],
     ] as const) {
       const f = new Float64Array(n * 2);
-      const z = fftRepulsion({ nodesPerBox, boxWidth, minBoxes: 1, maxFftSize: 1024, maxSpacing: 10 })(y, n, 2, f);
+      const z = engineRepulsion("fft", { fft: { nodesPerBox, boxWidth, minBoxes: 1, maxFftSize: 1024, maxSpacing: 10 } })(y, n, 2, f);
       errors.push(relativeError(f, exact));
       // The coarse grid (spacing ≈ 0.67) is measured at 1.3 % error in Z; the finer ones below 0.1 %.
       expect(Math.abs(z - zExact) / zExact).toBeLessThan(boxWidth > 1 ? 0.02 : 0.01);
@@ -213,9 +235,9 @@ describe("approximate repulsion", () => {
     // Defaults keep the spacing ≤ 0.4 even when the embedding is wide (the grid grows past 256).
     const wide = randomEmbedding(n, 2, 25, 34);
     const wideExact = new Float64Array(n * 2);
-    exactRepulsion(wide, n, 2, wideExact);
+    referenceRepulsion(wide, n, 2, wideExact);
     const f = new Float64Array(n * 2);
-    fftRepulsion()(wide, n, 2, f);
+    engineRepulsion("fft")(wide, n, 2, f);
     expect(relativeError(f, wideExact)).toBeLessThan(0.1); // measured 0.066 (spacing 0.4, 3 nodes per box); 0.23 at spacing 0.5
     expect(errors[1]!).toBeLessThan(errors[0]!);
     expect(errors[2]!).toBeLessThan(errors[1]!);
@@ -238,9 +260,9 @@ describe("approximate repulsion", () => {
       const side = fftSideFor(hi - lo, m);
       expect(side * side * Math.log2(side) < bhCost).toBe(viaFft);
       const hybrid = new Float64Array(2 * m);
-      const zHybrid = hybridRepulsion(0.5)(y, m, 2, hybrid);
+      const zHybrid = engineRepulsion("hybrid", { theta: 0.5 })(y, m, 2, hybrid);
       const reference = new Float64Array(2 * m);
-      const zReference = (viaFft ? fftRepulsion() : barnesHutRepulsion(0.5))(y, m, 2, reference);
+      const zReference = engineRepulsion(viaFft ? "fft" : "bh", { theta: 0.5 })(y, m, 2, reference);
       expect(zHybrid).toBe(zReference);
       expect(Array.from(hybrid)).toEqual(Array.from(reference));
     }
