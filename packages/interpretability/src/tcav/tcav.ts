@@ -342,8 +342,9 @@ export function tcavFromLayerData(
   const draws = drawTcavSets(conceptRows, poolRows, settings, options.seed ?? 42);
   const rows: TcavRow[] = [];
   const perLayer = draws.cavSeeds.length;
-  layers.forEach((data, li) => {
-    const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: data.layer }), options.signal);
+  layers.forEach((data) => {
+    // One phase per layer, so each layer's bar ends at its own total.
+    const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: `${data.layer}: cav`, step: done, total: perLayer, message: data.layer }), options.signal);
     for (const c of scored.concepts) {
       rows.push(conceptStatistics(c.name, data.layer, target, c, scored.nulls, settings));
     }
@@ -423,22 +424,24 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   options.onProgress?.({ phase: "activations", step: 0, total: layers.length });
   // One pass over the images for every layer; each layer's rows are already reduced over space.
   const layerActivations = await activations(handle, allImages, layers, { ...batch, spatial });
+  options.onProgress?.({ phase: "activations", step: layers.length, total: layers.length });
   const rows: TcavRow[] = [];
   const perLayer = draws.cavSeeds.length;
   const layerSpaces: TcavResult["layerSpaces"] = [];
   for (const [li, acts] of layerActivations.entries()) {
     throwIfAborted(options.signal);
     const layer = acts.layer;
-    options.onProgress?.({ phase: "gradients", step: li, total: layers.length, message: layer });
+    options.onProgress?.({ phase: `${layer}: gradients`, step: 0, total: 1, message: layer });
     const reduction = acts.reduction === "mean" ? "mean" : "flatten";
     const gradients = await gradientsAtLayer(handle, concatImageSources([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
+    options.onProgress?.({ phase: `${layer}: gradients`, step: 1, total: 1, message: layer });
     const matrix = asMatrix(acts);
     layerSpaces.push({ layer, features: matrix.dim, reduction: acts.reduction });
     const scored = scoreLayer(
       { layer, activations: matrix, gradients: asMatrix(gradients) },
       draws,
       options.cav,
-      (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: layer }),
+      (done) => options.onProgress?.({ phase: `${layer}: cav`, step: done, total: perLayer, message: layer }),
       options.signal,
     );
     // Free the layer's activations before the next one's gradients.
