@@ -56,6 +56,25 @@ describe("SVG charts", () => {
     expect(markY).toBeLessThan(whiskerTop);
   });
 
+  it("barChartSvg keeps a long mark on the last (or first) bar inside the viewBox", () => {
+    const mark = "thick-strokes 1.00";
+    // DejaVu Sans 11 px advances (t h i c k - s r o e 1 . 0 and space), 10 % more for bold.
+    const markWidth = 1.1 * (4 + 7 + 3 + 6 + 6 + 4 + 6 + 4 + 5 + 7 + 6 + 6 + 4 + 6 + 3 + 7 + 3 + 7 + 7);
+    for (const at of [0, 9]) {
+      const bars = Array.from({ length: 10 }, (_, i) => ({ label: String(i), value: i / 10, ...(i === at ? { mark } : {}) }));
+      const svg = barChartSvg(bars, { title: "null", width: 480 });
+      const viewBoxWidth = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)?.[1]);
+      const x = Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${mark}</text>`).exec(svg)?.[1]);
+      expect(x - markWidth / 2).toBeGreaterThanOrEqual(0);
+      expect(x + markWidth / 2).toBeLessThanOrEqual(viewBoxWidth);
+    }
+    // Short marks stay centred on their bar.
+    const svg = barChartSvg([{ label: "a", value: 1, mark: "*" }, { label: "b", value: 1 }], { width: 480 });
+    const star = Number(/<text x="([\d.]+)"[^>]*>\*<\/text>/.exec(svg)?.[1]);
+    const rect = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
+    expect(star).toBeCloseTo(Number(rect?.[1]) + Number(rect?.[2]) / 2, 1);
+  });
+
   it("heatmapSvg shades the largest cell darkest and prints values", () => {
     const svg = heatmapSvg([5, 0, 1, 9], 2, 2, { rowLabels: ["a", "b"], colLabels: ["a", "b"] });
     expect(count(svg, /<rect x=/g)).toBe(4);
