@@ -35,7 +35,7 @@ describe("dl doctor", () => {
     const report = JSON.parse(run.stdout) as {
       backend: { name: string; tried: { name: string; ok: boolean; reason?: string }[]; tfjsVersion: string };
       node: { version: string };
-      native: { installed: boolean; reason?: string };
+      native: { installed: boolean; reason?: string; status: string; text: string };
       cache: { dir: string; datasets: Record<string, boolean> };
     };
     expect(["tfjs-node", "wasm", "cpu"]).toContain(report.backend.name);
@@ -45,6 +45,16 @@ describe("dl doctor", () => {
     expect(report.cache.dir).toBe(cache);
     expect(report.cache.datasets).toEqual({ mnist: false, "fashion-mnist": false });
     if (!report.native.installed) expect(report.native.reason).toMatch(/tfjs-node/);
+    expect(report.native.status).toMatch(report.native.installed ? /^installed$/ : /^(not-installed|failed)$/);
+  }, 120_000);
+
+  it("says in words that the optional tfjs-node is not installed and how to install it, never the raw import error", async () => {
+    const run = await dl(["doctor"], { cwd: work, cacheDir: cache });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("Cannot find package");
+    // This workspace never installs tfjs-node (pnpm-workspace.yaml), so the machine running the suite lacks it.
+    expect(run.stdout).toMatch(/^ {2}✗ tfjs-node — not installed$/m);
+    expect(run.stdout).toMatch(/^native \(tfjs-node\): not installed \(optional; wasm runs instead\)\. To use it: npm install @tensorflow\/tfjs-node@4\.22\.\d+ /m);
   }, 120_000);
 });
 
