@@ -74,6 +74,21 @@ describe("barChartRaster", () => {
   });
 });
 
+describe("barChartRaster marks", () => {
+  it("moves a mark wider than its slot in from the right edge instead of cutting it off", () => {
+    const mark = "thick-strokes 1.00";
+    const bars = Array.from({ length: 10 }, (_, i) => ({ label: String(i), value: 1, color: "#dddddd", ...(i === 9 ? { mark } : {}) }));
+    const image = barChartRaster(bars, { width: 300, height: 200 });
+    const barTop = Math.min(...pixelsOf(image, [221, 221, 221]).map((p) => p.y));
+    // The mark's ink: dark pixels above the bars in the right half (the y axis labels are on the left).
+    const ink = darkPixels(image).filter((p) => p.y < barTop && p.x > 150);
+    const xs = ink.map((p) => p.x);
+    expect(Math.max(...xs)).toBeLessThan(image.width - 1);
+    // All of it is drawn: its ink spans the measured width, less the glyphs' side bearings.
+    expect(Math.max(...xs) - Math.min(...xs) + 1).toBeGreaterThan(textWidth(mark, { bold: true }) - 6);
+  });
+});
+
 /** Pixels darker than `threshold` (0–255 luma-ish: mean of r, g, b). */
 function darkPixels(image: RgbaImage, threshold = 128): { x: number; y: number }[] {
   const found: { x: number; y: number }[] = [];

@@ -381,7 +381,10 @@ export function barChartRaster(
     }
     if (options.bare !== true) {
       if (b.mark !== undefined && b.mark !== "") {
-        drawText(image, cx, Math.min(top, b.error === undefined ? top : sy(b.value + b.error)) - 4, b.mark, { align: "middle", baseline: "alphabetic", bold: true });
+        // Moved in from the picture's edges rather than cut off there.
+        const half = textWidth(b.mark, { bold: true }) / 2;
+        const x = Math.max(half + 2, Math.min(image.width - half - 2, cx));
+        drawText(image, x, Math.min(top, b.error === undefined ? top : sy(b.value + b.error)) - 4, b.mark, { align: "middle", baseline: "alphabetic", bold: true });
       }
       if (upright) drawText(image, cx, plot.bottom + 6, b.label, { align: "end", vertical: true });
       else drawText(image, cx, plot.bottom + 6 + GLYPH_HEIGHT / 2, b.label, { align: "middle" });

@@ -1,8 +1,7 @@
 import { assertArgument } from "../errors.js";
-import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints } from "./charts.js";
+import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints, textWidth } from "./charts.js";
 import { labelColor } from "./color.js";
 import { escapeHtml } from "./escape.js";
-import { GLYPH_CHARS, GLYPH_WIDTHS } from "./font.js";
 import { imageGrid } from "./images.js";
 import { encodePng, pngDataUri } from "./png.js";
 import { formatTick, linearScale, niceTicks } from "./scale.js";
@@ -38,16 +37,6 @@ function frame(options: SvgChartOptions, legendWidth: number, fallbackHeight = 3
     top: options.title === undefined ? 12 : 30,
     bottom: height - (options.xLabel === undefined ? 26 : 40),
   };
-}
-
-/**
- * Width in px of `text` at the charts' 11 px, by the advance widths of DejaVu Sans (wider than most
- * system sans fonts, so an upper bound in practice); bold adds 10 %.
- */
-export function textWidth(text: string, bold = false): number {
-  let width = 0;
-  for (const ch of text) width += GLYPH_WIDTHS[GLYPH_CHARS.indexOf(ch)] ?? 8;
-  return bold ? width * 1.1 : width;
 }
 
 function n(v: number): string {
@@ -216,8 +205,9 @@ export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { y
       markY = Math.min(markY, hiY);
     }
     if (b.mark !== undefined && b.mark !== "") {
-      // Centred on its bar, but moved in (not clipped) when it would run past either edge of the chart.
-      const half = textWidth(b.mark, true) / 2;
+      // Centred on its bar, but moved in (not clipped) when it would run past either edge of the chart;
+      // measured in the raster font (DejaVu Sans 11 px, wider than most system sans), 10 % more for bold.
+      const half = (1.1 * textWidth(b.mark)) / 2;
       const x = Math.max(half + 4, Math.min(f.width - half - 4, cx));
       body.push(`<text x="${n(x)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
     }
