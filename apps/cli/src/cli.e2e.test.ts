@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { TOUR_TOPICS } from "./tour/index.js";
+import { expectOutputsAsReadme } from "./test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "./test-utils/runDl.js";
 
 /** The tour reuses one cache across runs (the trained default model), kept out of the home folder. */
@@ -69,6 +70,7 @@ describe("dl train", () => {
     const summary = JSON.parse(run.stdout) as { testAccuracy: number; history: unknown[]; backend: string; seconds: number };
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(["model.json", "metrics.json", "training-curve.png", "training-curve.svg"]));
+    await expectOutputsAsReadme("`dl train`", out);
     const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8")) as {
       testAccuracy: number;
       history: { epoch: number; loss: number; accuracy: number; testAccuracy: number }[];
@@ -128,6 +130,15 @@ describe("dl train", () => {
   });
 });
 
+describe("dl tsne", () => {
+  it("writes the embedding, the scatter, the mosaic and metrics.json, as the README lists", async () => {
+    const out = join(work, "tsne-out");
+    const run = await dl(["tsne", "--data", "mnist", "--n", "200", "--iterations", "300", "--mosaic-size", "128", "--mosaic-count", "50", "--out", out, "--json"], { cwd: work, cacheDir: cache });
+    expect(run.code, run.stderr).toBe(0);
+    await expectOutputsAsReadme("`dl tsne`", out);
+  }, 240_000);
+});
+
 describe("dl tour", () => {
   it("--quick writes a self-contained index.html with the foundation section", async () => {
     await mkdir(SHARED_CACHE, { recursive: true });
@@ -146,6 +157,7 @@ describe("dl tour", () => {
     // Every wired topic ran and rendered (a failing one would show as an error box instead).
     expect(summary.sections.map((s) => s.id)).toEqual(["foundation", ...TOUR_TOPICS.map((t) => t.id)]);
     expect(summary.sections.filter((s) => !s.ok), run.stderr).toEqual([]);
+    await expectOutputsAsReadme("`dl tour`", out);
     const html = await readFile(join(out, "index.html"), "utf8");
     expect(html).toContain(`<section id="section-foundation">`);
     expect(html).toContain("data:image/png;base64,");
