@@ -26,7 +26,8 @@ export const page: PlaygroundPage = {
     const slider = el("input", { type: "range", min: "0", max: "0", value: "0", disabled: "", "data-testid": "layer-slider" });
     const layerLabel = el("strong", { "data-testid": "layer" }, "—");
     const metrics = el("p", { class: "metrics", "data-testid": "layer-metrics" });
-    const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic" });
+    // Hidden until the first layer's mosaic: an empty framed canvas reads as a broken picture.
+    const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic", hidden: "" });
     const table = el("table", { "data-testid": "layer-table" });
     const modelFiles = el("input", { type: "file", multiple: "", accept: ".json,.bin,application/octet-stream", "data-testid": "model-files" });
     const imageFiles = el("input", { type: "file", multiple: "", webkitdirectory: "", "data-testid": "image-files" });
@@ -75,6 +76,7 @@ export const page: PlaygroundPage = {
       const mosaic = pointMosaic(row.embedding, shown, 640);
       canvas.width = mosaic.width;
       canvas.height = mosaic.height;
+      canvas.hidden = false;
       canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(mosaic.data), mosaic.width, mosaic.height), 0, 0);
     };
     slider.addEventListener("input", () => draw(Number(slider.value)));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { textWidth } from "./charts.js";
 import { barChartSvg, heatmapSvg, imageGridSvg, lineChartSvg, scatterSvg } from "./svg.js";
 
 const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
@@ -73,6 +74,17 @@ describe("SVG charts", () => {
     const star = Number(/<text x="([\d.]+)"[^>]*>\*<\/text>/.exec(svg)?.[1]);
     const rect = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
     expect(star).toBeCloseTo(Number(rect?.[1]) + Number(rect?.[2]) / 2, 1);
+  });
+
+  it("shrinks a title too long for the chart so that it fits (at least 8 px), and keeps 13 px otherwise", () => {
+    const long = "soft nearest neighbours over T (20 episodes per curve, classes 5–9)";
+    const svg = lineChartSvg([{ name: "a", x: [0, 1], y: [0, 1] }], { title: long, width: 480 });
+    const size = Number(/font-size="([\d.]+)" font-weight="600">soft/.exec(svg)?.[1]);
+    // Bold 13 px DejaVu Sans advances of the title, scaled to the chosen size, within the 480 px less margins.
+    expect(size).toBeLessThan(13);
+    expect(size).toBeGreaterThanOrEqual(8);
+    expect(((size * 1.1) / 11) * textWidth(long)).toBeLessThanOrEqual(480 - 16);
+    expect(lineChartSvg([{ name: "a", x: [0, 1], y: [0, 1] }], { title: "short", width: 480 })).toContain('font-size="13" font-weight="600">short');
   });
 
   it("heatmapSvg shades the largest cell darkest and prints values", () => {
