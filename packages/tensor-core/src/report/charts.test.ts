@@ -109,6 +109,17 @@ describe("chart text", () => {
     expect(textWidth("ab", { bold: true })).toBe(w("a") + w("b") + 1);
   });
 
+  it("draws a minus sign (U+2212) and ∝, which the font lacks, as a hyphen and a tilde rather than '?'", () => {
+    const ink = (text: string): string => {
+      const image = createImage(60, 20);
+      drawText(image, 2, 10, text, { color: "#000000" });
+      return darkPixels(image).map((p) => `${p.x},${p.y}`).join(" ");
+    };
+    expect(ink("exp(−U)")).toBe(ink("exp(-U)"));
+    expect(ink("p ∝ q")).toBe(ink("p ~ q"));
+    expect(ink("exp(−U)")).not.toBe(ink("exp(?U)"));
+  });
+
   it("draws ink only inside the measured box, and an 'l' as a vertical stroke", () => {
     const image = createImage(80, 30);
     drawText(image, 10, 15, "Hello", { color: "#000000" });

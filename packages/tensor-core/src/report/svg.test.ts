@@ -76,6 +76,15 @@ describe("SVG charts", () => {
     expect(star).toBeCloseTo(Number(rect?.[1]) + Number(rect?.[2]) / 2, 1);
   });
 
+  it("barChartSvg stops a whisker past a fixed y domain at the frame, capping only the end inside it", () => {
+    const svg = barChartSvg([{ label: "null", value: 0.85, error: 0.25 }], { yDomain: [0, 1], height: 300 });
+    const path = /<path d="M([\d.]+),([\d.]+)V([\d.]+)([^"]*)"/.exec(svg);
+    const gridTop = Math.min(...[...svg.matchAll(/<line x1="56" y1="([\d.]+)"/g)].map((m) => Number(m[1])));
+    expect(Number(path?.[2])).toBe(gridTop);
+    // One cap (at 0.85 − 0.25 = 0.6), none at the clipped top.
+    expect(path?.[4]?.match(/H/g)).toHaveLength(1);
+  });
+
   it("shrinks a title too long for the chart so that it fits (at least 8 px), and keeps 13 px otherwise", () => {
     const long = "soft nearest neighbours over T (20 episodes per curve, classes 5–9)";
     const svg = lineChartSvg([{ name: "a", x: [0, 1], y: [0, 1] }], { title: long, width: 480 });

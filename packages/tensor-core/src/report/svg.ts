@@ -206,11 +206,13 @@ export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { y
     );
     let markY = top;
     if (b.error !== undefined && b.error > 0) {
-      const hiY = sy(b.value + b.error);
-      const loY = sy(b.value - b.error);
+      // A whisker past a fixed y domain (a score in [0, 1] ± its sd) stops at the frame, without a cap there.
+      const hiY = Math.max(f.top, sy(b.value + b.error));
+      const loY = Math.min(f.bottom, sy(b.value - b.error));
       const cap = Math.min(8, barWidth / 4);
+      const capAt = (y: number, open: boolean): string => (open ? "" : `M${n(cx - cap)},${n(y)}H${n(cx + cap)}`);
       body.push(
-        `<path d="M${n(cx)},${n(hiY)}V${n(loY)}M${n(cx - cap)},${n(hiY)}H${n(cx + cap)}M${n(cx - cap)},${n(loY)}H${n(cx + cap)}" stroke="#333" fill="none"/>`,
+        `<path d="M${n(cx)},${n(hiY)}V${n(loY)}${capAt(hiY, hiY === f.top)}${capAt(loY, loY === f.bottom)}" stroke="#333" fill="none"/>`,
       );
       markY = Math.min(markY, hiY);
     }
