@@ -171,8 +171,8 @@ export function flowPictures(result: FitFlowResult, steps: number): { target: Ui
   return {
     target: picture(targetDensityGrid(result.target, PICTURE_GRID), `target p(z) ∝ exp(−U(z)), ${result.target}`),
     flow: picture(result.histogram ?? new Float64Array(PICTURE_GRID.nx * PICTURE_GRID.ny), `flow q(z), K = ${result.flows} (histogram of samples)`),
-    lossSvg: lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 640 }),
-    lossPng: encodePng(lineChartRaster(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 640, height: 320 })),
+    lossSvg: lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820 }),
+    lossPng: encodePng(lineChartRaster(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820, height: 320 })),
   };
 }
 

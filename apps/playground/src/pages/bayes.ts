@@ -90,7 +90,7 @@ export const page: PlaygroundPage = {
               if (disposed) return;
               losses.push({ step: e.step, loss: e.metrics?.["loss"] ?? Number.NaN });
               const chart = flowLossChart(losses, { target: name, flows, logZ, steps });
-              lossChart.innerHTML = lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 640, height: 260 });
+              lossChart.innerHTML = lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820, height: 280 });
             },
           });
           fitText.textContent = `KL(q‖p) = ${r.kl.kl.toFixed(4)} ± ${r.kl.standardError.toFixed(4)} nats (log Z = ${r.kl.logZ.toFixed(4)} by quadrature), ${r.seconds.toFixed(1)} s`;
