@@ -14,7 +14,7 @@ export function covFiles1d(r: ChangeOfVariables1DResult): OutputFile[] {
     { name: "analytic p_y", x: r.curve.y, y: r.curve.density, color: "#d62728" },
     { name: `histogram of ${r.samples} samples`, x: centres, y: r.histogram.density, color: "#1f77b4" },
   ];
-  const chart = { title: `y = ${r.f}, x ~ ${r.base}`, xLabel: "y", yLabel: "density" };
+  const chart = { title: `y = ${r.f}, x ~ ${r.base}`, xLabel: "y", yLabel: "density", width: 640 };
   const svg = lineChartSvg(series, chart);
   const page = renderReportHtml({
     title: `Change of variables: y = ${r.f}, x ~ ${r.base}`,
@@ -30,7 +30,7 @@ export function covFiles1d(r: ChangeOfVariables1DResult): OutputFile[] {
   });
   return [
     ["index.html", page],
-    ["density.png", encodePng(lineChartRaster(series, { ...chart, width: 560, height: 300 }))],
+    ["density.png", encodePng(lineChartRaster(series, { ...chart, height: 320 }))],
     ["density.svg", svg],
   ];
 }
