@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { TOUR_TOPICS } from "./tour/index.js";
+import { expectOutputsAsReadme } from "./test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "./test-utils/runDl.js";
 
 /** The tour reuses one cache across runs (the trained default model), kept out of the home folder. */
@@ -35,7 +36,7 @@ describe("dl doctor", () => {
     const report = JSON.parse(run.stdout) as {
       backend: { name: string; tried: { name: string; ok: boolean; reason?: string }[]; tfjsVersion: string };
       node: { version: string };
-      native: { installed: boolean; reason?: string };
+      native: { installed: boolean; reason?: string; status: string; text: string };
       cache: { dir: string; datasets: Record<string, boolean> };
     };
     expect(["tfjs-node", "wasm", "cpu"]).toContain(report.backend.name);
@@ -45,6 +46,16 @@ describe("dl doctor", () => {
     expect(report.cache.dir).toBe(cache);
     expect(report.cache.datasets).toEqual({ mnist: false, "fashion-mnist": false });
     if (!report.native.installed) expect(report.native.reason).toMatch(/tfjs-node/);
+    expect(report.native.status).toMatch(report.native.installed ? /^installed$/ : /^(not-installed|failed)$/);
+  }, 120_000);
+
+  it("says in words that the optional tfjs-node is not installed and how to install it, never the raw import error", async () => {
+    const run = await dl(["doctor"], { cwd: work, cacheDir: cache });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("Cannot find package");
+    // This workspace never installs tfjs-node (pnpm-workspace.yaml), so the machine running the suite lacks it.
+    expect(run.stdout).toMatch(/^ {2}✗ tfjs-node — not installed$/m);
+    expect(run.stdout).toMatch(/^native \(tfjs-node\): not installed \(optional; wasm runs instead\)\. To use it: npm install @tensorflow\/tfjs-node@4\.22\.\d+ /m);
   }, 120_000);
 });
 
@@ -59,6 +70,7 @@ describe("dl train", () => {
     const summary = JSON.parse(run.stdout) as { testAccuracy: number; history: unknown[]; backend: string; seconds: number };
     const files = await readdir(out);
     expect(files).toEqual(expect.arrayContaining(["model.json", "metrics.json", "training-curve.png", "training-curve.svg"]));
+    await expectOutputsAsReadme("`dl train`", out);
     const metrics = JSON.parse(await readFile(join(out, "metrics.json"), "utf8")) as {
       testAccuracy: number;
       history: { epoch: number; loss: number; accuracy: number; testAccuracy: number }[];
@@ -118,6 +130,15 @@ describe("dl train", () => {
   });
 });
 
+describe("dl tsne", () => {
+  it("writes the embedding, the scatter, the mosaic and metrics.json, as the README lists", async () => {
+    const out = join(work, "tsne-out");
+    const run = await dl(["tsne", "--data", "mnist", "--n", "200", "--iterations", "300", "--mosaic-size", "128", "--mosaic-count", "50", "--out", out, "--json"], { cwd: work, cacheDir: cache });
+    expect(run.code, run.stderr).toBe(0);
+    await expectOutputsAsReadme("`dl tsne`", out);
+  }, 240_000);
+});
+
 describe("dl tour", () => {
   it("--quick writes a self-contained index.html with the foundation section", async () => {
     await mkdir(SHARED_CACHE, { recursive: true });
@@ -136,6 +157,7 @@ describe("dl tour", () => {
     // Every wired topic ran and rendered (a failing one would show as an error box instead).
     expect(summary.sections.map((s) => s.id)).toEqual(["foundation", ...TOUR_TOPICS.map((t) => t.id)]);
     expect(summary.sections.filter((s) => !s.ok), run.stderr).toEqual([]);
+    await expectOutputsAsReadme("`dl tour`", out);
     const html = await readFile(join(out, "index.html"), "utf8");
     expect(html).toContain(`<section id="section-foundation">`);
     expect(html).toContain("data:image/png;base64,");

@@ -148,6 +148,9 @@ describe("progressReporter (stderr not a TTY)", () => {
       onProgress({ phase: "pretrain", step: 2450, total: 3000, metrics: { loss: 0.25 } });
       // A phase reported only at its start: it still ends on a line that says where it stopped.
       onProgress({ phase: "iwae", step: 0, total: 1 });
+      // A package that says why it stopped is quoted.
+      onProgress({ phase: "meta-train", step: 400, total: 1000, metrics: { loss: 0.5 } });
+      onProgress({ phase: "meta-train", step: 412, total: 1000, stopped: "the time budget of 60 s" });
       stop();
     } finally {
       process.stderr.write = originalWrite;
@@ -159,6 +162,9 @@ describe("progressReporter (stderr not a TTY)", () => {
       "fewshot: pretrain done (last report 2450/3000 loss=0.2500)\n",
       "fewshot: iwae (1 steps)\n",
       "fewshot: iwae done (last report 0/1)\n",
+      "fewshot: meta-train (1000 steps)\n",
+      "fewshot: meta-train 400/1000 loss=0.5000\n",
+      "fewshot: meta-train stopped by the time budget of 60 s at 412/1000 loss=0.5000\n",
     ]);
   });
 });

@@ -177,17 +177,22 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
   let phase = "";
   let lastLine = 0;
   let printed = "";
-  let last: { step: number; total?: number; metrics: string } | undefined;
+  let last: { step: number; total?: number; metrics: string; stopped?: string } | undefined;
   const describe = (e: { step: number; total?: number; metrics: string }): string =>
     `${label}: ${phase} ${e.step}${e.total === undefined ? "" : `/${e.total}`}${e.metrics === "" ? "" : ` ${e.metrics}`}`;
   // A phase is over when the next begins or the work returns. One that ends short of its total (a time
   // budget, early stopping, or a package that reports only now and then) says "done" with its last
   // report, so the last line is never a stale intermediate one that looks stuck.
+  // A package that says why a phase stopped short (a time budget, convergence) is quoted instead.
   const endPhase = (): void => {
     const short = last?.total !== undefined && last.step < last.total;
+    const why = last?.stopped === undefined ? undefined : `stopped by ${last.stopped} at ${last.step}/${last.total ?? "?"}`;
     if (tty) {
-      if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} — done (last report ${last.step}/${last.total ?? "?"})`.trim() });
+      if (bar !== undefined && last !== undefined && why !== undefined) bar.update(last.step, { metrics: `${last.metrics} — ${why}`.trim() });
+      else if (bar !== undefined && last !== undefined && short) bar.update(last.step, { metrics: `${last.metrics} — done (last report ${last.step}/${last.total ?? "?"})`.trim() });
       bar?.stop();
+    } else if (last !== undefined && why !== undefined) {
+      log(`${label}: ${phase} ${why}${last.metrics === "" ? "" : ` ${last.metrics}`}`);
     } else if (last !== undefined && short) {
       log(`${label}: ${phase} done (last report ${last.step}/${last.total ?? "?"}${last.metrics === "" ? "" : ` ${last.metrics}`})`);
     } else if (last !== undefined && describe(last) !== printed) {
@@ -215,7 +220,10 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       lastLine = 0;
       if (!tty) log(`${label}: ${phase}${event.total === undefined ? "" : ` (${event.total} steps)`}`);
     }
-    last = { step: event.step, ...(event.total === undefined ? {} : { total: event.total }), metrics };
+    // A stop notice keeps the metrics of the report before it when it brings none.
+    const keep = event.stopped !== undefined && metrics === "" ? (last?.metrics ?? "") : metrics;
+    last = { step: event.step, ...(event.total === undefined ? {} : { total: event.total }), metrics: keep, ...(event.stopped === undefined ? {} : { stopped: event.stopped }) };
+    if (event.stopped !== undefined) return;
     if (!tty) {
       // Logs (CI, pipes) get a line at most every few seconds and at the end of a phase.
       const now = Date.now();

@@ -66,6 +66,8 @@ export {
 } from "./flows/energies.js";
 export type { EnergyName, Grid } from "./flows/energies.js";
 export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
+export { flowLossChart } from "./flows/figures.js";
+export type { FlowLossChart } from "./flows/figures.js";
 export type { FitFlowOptions, FitFlowResult, KlEstimate } from "./flows/fitFlow.js";
 export { VAE_FAMILIES, createFamily, parseVaeFamily } from "./vae/families.js";
 export type { VaeFamily, VariationalFamily } from "./vae/families.js";

@@ -5,6 +5,7 @@ import "./backend/gradients.js";
 export { DlError, assertArgument, isDlError, listNames, throwIfAborted } from "./errors.js";
 export type { DlErrorCode, DlErrorOptions } from "./errors.js";
 export type { ProgressCallback, ProgressEvent, RunOptions } from "./progress.js";
+export { unfinishedPhases } from "./progress.js";
 export { environment } from "./env.js";
 export type { Environment } from "./env.js";
 export { DEFAULT_SEED, createRng } from "./random/rng.js";

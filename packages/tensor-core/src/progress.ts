@@ -9,6 +9,11 @@ export interface ProgressEvent {
   /** Figures worth showing now (loss, accuracy, KL …). */
   metrics?: Readonly<Record<string, number>>;
   message?: string;
+  /**
+   * Why the phase ended before `step` reached `total` (e.g. "the time budget of 300 s", "convergence");
+   * set only on a phase's last event. A phase that runs to its end sends a last event with step = total.
+   */
+  stopped?: string;
 }
 
 export type ProgressCallback = (event: ProgressEvent) => void;
@@ -18,4 +23,19 @@ export interface RunOptions {
   seed?: number;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
+}
+
+/**
+ * The last event of each phase (by name, in order of first appearance) that neither reached its
+ * total nor says why it stopped: what a progress bar would leave looking stuck. Empty when every
+ * phase ended on its real final state; phases without a total are not judged.
+ */
+export function unfinishedPhases(events: readonly ProgressEvent[]): ProgressEvent[] {
+  const last = new Map<string, ProgressEvent>();
+  for (const event of events) {
+    if (event.phase === "cache") continue;
+    last.delete(event.phase);
+    last.set(event.phase, event);
+  }
+  return [...last.values()].filter((e) => e.total !== undefined && e.step !== e.total && e.stopped === undefined);
 }

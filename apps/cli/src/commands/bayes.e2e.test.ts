@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encodeNpy, parseNpy } from "@dl/tensor-core";
+import { expectOutputsAsReadme } from "../test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
 const dl = (args: readonly string[], cwd: string): Promise<DlRun> => runDl(args, { cwd, timeoutMs: 240_000 });
@@ -63,7 +64,7 @@ describe("dl bayes", () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { kl: number; logZ: number };
     expect(out.kl).toBeGreaterThan(0);
-    for (const f of ["result.json", "target.png", "flow.png", "loss.svg"]) expect(existsSync(join(work, "flow", f))).toBe(true);
+    await expectOutputsAsReadme("`dl bayes flow`", join(work, "flow"));
     const bad = await dl(["bayes", "flow", "--target", "U9", "--flows", "2", "--out", "flow-bad"], work);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Valid targets: U1, U2, U3 or U4/);

@@ -12,6 +12,7 @@ import {
   type GapRow,
   VAE_FAMILIES,
   fitPlanarFlow,
+  flowLossChart,
   measureGaps,
   mixtureResponsibilities,
   parseEnergyName,
@@ -26,11 +27,13 @@ import {
   DlError,
   backendInfo,
   barChartSvg,
+  barChartRaster,
   densityRaster,
   encodeNpy,
   encodePng,
   imageGrid,
   initBackend,
+  lineChartRaster,
   lineChartSvg,
   loadDataset,
   parseDatasetName,
@@ -154,22 +157,23 @@ interface FlowOptions extends CommonOptions {
   learningRate: number;
 }
 
-const PICTURE_GRID: Grid = { x: [-4, 4], y: [-4, 4], nx: 100, ny: 100 };
+/** Where flows are pictured: [−4, 4]² in 100 × 100 cells. */
+export const PICTURE_GRID: Grid = { x: [-4, 4], y: [-4, 4], nx: 100, ny: 100 };
 
-/** A density on a grid as a gray PNG (dark = dense), upscaled. */
-export function densityPng(values: ArrayLike<number>, nx: number, ny: number, scale = 3): Uint8Array {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] ?? 0);
-  const width = nx * scale;
-  const height = ny * scale;
-  const data = new Uint8Array(width * height);
-  for (let r = 0; r < height; r++) {
-    for (let c = 0; c < width; c++) {
-      const v = values[Math.floor(r / scale) * nx + Math.floor(c / scale)] ?? 0;
-      data[r * width + c] = Math.round(255 * (1 - Math.sqrt(max > 0 ? v / max : 0)));
-    }
-  }
-  return encodePng({ width, height, data, channels: 1 });
+/**
+ * The pictures of a fitted flow: the target density and the flow's sample histogram on [−4, 4]² with
+ * titled, ticked z₁/z₂ axes, and the loss curve labelled as the β-annealed objective it is.
+ */
+export function flowPictures(result: FitFlowResult, steps: number): { target: Uint8Array; flow: Uint8Array; lossSvg: string; lossPng: Uint8Array } {
+  const picture = (values: ArrayLike<number>, title: string): Uint8Array =>
+    encodePng(densityRaster(values, PICTURE_GRID.nx, PICTURE_GRID.ny, { width: 420, height: 440, title, xLabel: "z₁", yLabel: "z₂", xDomain: PICTURE_GRID.x, yDomain: PICTURE_GRID.y }));
+  const chart = flowLossChart(result.history, { target: result.target, flows: result.flows, logZ: result.kl.logZ, steps });
+  return {
+    target: picture(targetDensityGrid(result.target, PICTURE_GRID), `target p(z) ∝ exp(−U(z)), ${result.target}`),
+    flow: picture(result.histogram ?? new Float64Array(PICTURE_GRID.nx * PICTURE_GRID.ny), `flow q(z), K = ${result.flows} (histogram of samples)`),
+    lossSvg: lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820 }),
+    lossPng: encodePng(lineChartRaster(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820, height: 320 })),
+  };
 }
 
 export function flowSummary(r: FitFlowResult): Record<string, unknown> {
@@ -193,7 +197,7 @@ function registerFlow(bayes: Command): void {
     .description("fit a planar flow of K layers to a 2-D energy of Rezende & Mohamed (2015); report KL(q‖p) with an exact normaliser")
     .requiredOption("--target <name>", `target energy: ${ENERGY_NAMES.join(", ")}`)
     .requiredOption("--flows <K>", "number of planar layers (at most 256)", parseInteger("--flows", 1, 256))
-    .requiredOption("--out <dir>", "folder for result.json, target.png, flow.png and loss.svg")
+    .requiredOption("--out <dir>", "folder for result.json, target.png, flow.png and loss.png/svg")
     .option("--steps <n>", "optimisation steps (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 2000)
     .option("--batch-size <n>", "Monte Carlo samples per step (at most 65,536)", parseInteger("--batch-size", 1, 65_536), 256)
     .addOption(new Option("--learning-rate <x>", "Adam learning rate, in (0, 10]").default(5e-3).argParser(parsePositiveNumber("--learning-rate", 10)))
@@ -223,23 +227,13 @@ function registerFlow(bayes: Command): void {
         interrupt.dispose();
       }
       const summary = { ...flowSummary(result), backend: backendInfo().name };
-      // What is minimised: E_q[log q + β·U] with β annealed from 0.01 to 1 over the first half of the
-      // steps, so early values can sit below −log Z; once β = 1 it is the free energy, ≥ −log Z.
-      const steps = result.history.map((h) => h.step);
-      const loss = lineChartSvg(
-        [
-          { name: "E_q[log q + β·U]", x: steps, y: result.history.map((h) => h.loss) },
-          { name: "−log Z (minimum at β = 1)", x: [steps[0] ?? 0, steps[steps.length - 1] ?? 0], y: [-result.kl.logZ, -result.kl.logZ], color: "#7f7f7f" },
-        ],
-        { title: `${target}, K = ${result.flows}: annealed objective, β = 0.01 → 1 over the first half of the steps`, xLabel: "step", yLabel: "nats", width: 640 },
-      );
-      const picture = (values: ArrayLike<number>, title: string): Uint8Array =>
-        encodePng(densityRaster(values, PICTURE_GRID.nx, PICTURE_GRID.ny, { width: 420, height: 440, title, xLabel: "z₁", yLabel: "z₂", xDomain: PICTURE_GRID.x, yDomain: PICTURE_GRID.y }));
+      const pictures = flowPictures(result, opts.steps);
       await writeOutputs(opts.out, [
         ["result.json", `${JSON.stringify({ ...summary, history: result.history, parameters: result.parameters }, null, 2)}\n`],
-        ["target.png", picture(targetDensityGrid(target, PICTURE_GRID), `target p(z) ∝ exp(−U(z)), ${target}`)],
-        ["flow.png", picture(result.histogram ?? new Float64Array(PICTURE_GRID.nx * PICTURE_GRID.ny), `flow q(z), K = ${result.flows} (histogram of samples)`)],
-        ["loss.svg", loss],
+        ["target.png", pictures.target],
+        ["flow.png", pictures.flow],
+        ["loss.png", pictures.lossPng],
+        ["loss.svg", pictures.lossSvg],
       ]);
       if (opts.json === true) {
         printJson(summary);
@@ -401,17 +395,16 @@ function registerGaps(bayes: Command): void {
       interrupt.dispose();
     }
     const summary = { data, backend: backendInfo().name, seconds: result.seconds, config: result.config, rows: result.rows };
-    const chart = barChartSvg(
-      result.rows.flatMap((r) => [
-        { label: `${r.model}: approx.`, value: r.approximationGap, color: "#1f77b4" },
-        { label: `${r.model}: amort.`, value: r.amortizationGap, color: "#d62728" },
-      ]),
-      { title: "Gaps in nats (test subset)", yLabel: "nats" },
-    );
+    const bars = result.rows.flatMap((r) => [
+      { label: `${r.model}: approx.`, value: r.approximationGap, color: "#1f77b4" },
+      { label: `${r.model}: amort.`, value: r.amortizationGap, color: "#d62728" },
+    ]);
+    const chart = { title: "Gaps in nats (test subset)", yLabel: "nats" };
     await writeOutputs(opts.out, [
       ["gaps.json", `${JSON.stringify(summary, null, 2)}\n`],
       ["gaps.md", gapTable(result.rows)],
-      ["gaps.svg", chart],
+      ["gaps.png", encodePng(barChartRaster(bars, { ...chart, width: 560, height: 300 }))],
+      ["gaps.svg", barChartSvg(bars, chart)],
     ]);
     if (opts.json === true) {
       printJson(summary);

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 
 import { DATASET_NAMES, backendInfo, defaultCacheDir, initBackend, loadTfjsNode, type BackendInfo } from "@dl/tensor-core";
 
+import { describeNative, type NativeStatus } from "../native.js";
 import { backendOption, type CommonOptions } from "../options.js";
 import { printJson } from "../io.js";
 
@@ -12,22 +13,22 @@ import { printJson } from "../io.js";
 export interface DoctorReport {
   backend: BackendInfo;
   node: { version: string; platform: string; arch: string };
-  native: { installed: boolean; reason?: string };
+  /** `status` and `text` say it in words; `reason` is the loader's own message. */
+  native: { installed: boolean; reason?: string } & NativeStatus;
   cache: { dir: string; datasets: Record<string, boolean>; models: string[] };
 }
 
 /** Whether the optional native backend loads here, reusing the selection attempt when there was one. */
 async function nativeStatus(info: BackendInfo): Promise<DoctorReport["native"]> {
+  const words = (reason?: string): DoctorReport["native"] =>
+    reason === undefined ? { installed: true, ...describeNative(undefined, info.tfjsVersion) } : { installed: false, reason, ...describeNative(reason, info.tfjsVersion) };
   const attempt = info.tried.find((t) => t.name === "tfjs-node");
-  if (attempt !== undefined) return attempt.ok ? { installed: true } : { installed: false, reason: attempt.reason ?? "failed" };
+  if (attempt !== undefined) return words(attempt.ok ? undefined : (attempt.reason ?? "failed"));
   try {
     await loadTfjsNode();
-    return { installed: true };
+    return words();
   } catch (error) {
-    const message = error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error);
-    const code = (error as { code?: unknown }).code;
-    const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
-    return { installed: false, reason: `${missing ? "tfjs-node not installed" : "tfjs-node failed to load its native addon"}: ${message}` };
+    return words(error instanceof Error ? (error.message.split("\n")[0] ?? error.name) : String(error));
   }
 }
 
@@ -74,10 +75,14 @@ export function registerDoctorCommand(program: Command): void {
       }
       const out = (line: string): boolean => process.stdout.write(`${line}\n`);
       out(`backend: ${info.name} (${info.requestedBy}), tfjs ${info.tfjsVersion}`);
-      for (const t of info.tried) out(`  ${t.ok ? "✓" : "✗"} ${t.name}${t.reason ? ` — ${t.reason}` : ""}`);
+      for (const t of info.tried) {
+        // The native backend's line is said once, below, in words.
+        const reason = t.name === "tfjs-node" && !t.ok ? report.native.status.replace("-", " ") : t.reason;
+        out(`  ${t.ok ? "✓" : "✗"} ${t.name}${reason ? ` — ${reason}` : ""}`);
+      }
       if (info.wasm !== undefined) out(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? "yes" : "no"}`);
       if (info.gapKernels.length > 0) out(`gap kernels: ${info.gapKernels.join(", ")}`);
-      out(`native (tfjs-node): ${report.native.installed ? "installed" : `not available — ${report.native.reason ?? ""}`}`);
+      out(`native (tfjs-node): ${report.native.text}`);
       out(`node: ${report.node.version} (${report.node.platform}/${report.node.arch})`);
       out(`cache: ${report.cache.dir}`);
       for (const [name, ok] of Object.entries(report.cache.datasets)) out(`  dataset ${name}: ${ok ? "cached" : "not cached (decoded on first use)"}`);

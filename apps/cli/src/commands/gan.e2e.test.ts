@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encodeNpy, parseNpy } from "@dl/tensor-core";
+import { expectOutputsAsReadme } from "../test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
 const dl = (args: readonly string[], cwd: string): Promise<DlRun> => runDl(args, { cwd, cacheDir: join(cwd, "cache"), backend: "wasm" });
@@ -19,13 +20,17 @@ beforeAll(async () => {
 afterAll(() => rm(work, { recursive: true, force: true }));
 
 describe("dl gan", () => {
-  it("cov: tanh pushforward matches the histogram (L1 < 0.02) and writes result.json + density.svg", async () => {
+  it("cov: tanh pushforward matches the histogram (L1 < 0.02) and writes the README's files (1-D and 2-D)", async () => {
     const r = await dl(["gan", "cov", "--f", "tanh", "--out", "cov", "--json"], work);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { l1: number; monotone: boolean };
     expect(out.monotone).toBe(true);
     expect(out.l1).toBeLessThan(0.02);
-    expect((await readdir(join(work, "cov"))).sort()).toEqual(["density.svg", "result.json"]);
+    await expectOutputsAsReadme("`dl gan cov` (1-D base)", join(work, "cov"));
+    expect(await readFile(join(work, "cov", "index.html"), "utf8")).toContain("L1(analytic, histogram)");
+    const twoD = await dl(["gan", "cov", "--f", "banana", "--base", "mvn_diag([0, 0], [1, 1])", "--samples", "2000", "--out", "cov2d"], work);
+    expect(twoD.code, twoD.stderr).toBe(0);
+    await expectOutputsAsReadme("`dl gan cov` (2-D base)", join(work, "cov2d"));
     const nonMonotone = JSON.parse((await dl(["gan", "cov", "--f", "x^2 - x", "--out", "cov2", "--json"], work)).stdout) as { monotone: boolean; explanation: string };
     expect(nonMonotone.monotone).toBe(false);
     expect(nonMonotone.explanation).toMatch(/inverse branches/);
@@ -68,6 +73,7 @@ describe("dl gan", () => {
     expect(metrics.epochs).toBe(2);
     expect(metrics.allHistory.map((h) => h.epoch)).toEqual([1, 2]);
     expect((await readdir(join(work, "cgan", "samples"))).sort()).toEqual(["epoch-001.png", "epoch-002.png"]);
+    await expectOutputsAsReadme("`dl gan train`", join(work, "cgan"));
 
     const sample = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--out", "s.png", "--json"], work);
     expect(sample.code, sample.stderr).toBe(0);
@@ -98,7 +104,7 @@ describe("dl gan", () => {
     expect(a.counts.reduce((s, c) => s + c, 0) / 2500).toBeCloseTo(a.highQuality, 10);
     expect(a.counts.filter((c) => c >= 20).length).toBe(a.modes);
     expect(Number.isFinite(a.reconstructionError)).toBe(true);
-    expect((await readdir(join(work, "modes"))).sort()).toEqual(["result.json", "samples.png"]);
+    await expectOutputsAsReadme("`dl gan modes`", join(work, "modes"));
     const bad = await dl(["gan", "modes", "--method", "wgan", "--out", "never-modes"], work);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n").at(-1)).toMatch(/^error \[INVALID_ARGUMENT\]: Unknown method "wgan"/);

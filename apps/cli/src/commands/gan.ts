@@ -55,6 +55,7 @@ import {
 
 import { assertWritableDir, exists, interruptSignal, log, printJson, progressReporter, writeFileAtomic, writeOutputs, type OutputFile } from "../io.js";
 import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
+import { covFiles1d, covFiles2d } from "./covFigures.js";
 
 /** Files of a saved model, read back from a scratch folder so outputs stay atomic. */
 async function modelFiles(model: tfl.LayersModel, prefix: string): Promise<OutputFile[]> {
@@ -95,7 +96,7 @@ function registerCov(gan: Command): void {
     .option("--base <dist>", "base density, TFP parameters: normal(loc, scale), laplace(loc, scale), mvn_diag([..], [..])", "normal(0, 1)")
     .option("--samples <n>", "samples pushed through f (at most 1,000,000: ≈ 10 s, 0.3 GB)", parseInteger("--samples", 100, 1_000_000), 100_000)
     .option("--bins <n>", "histogram bins (per axis in 2-D; at most 1000)", parseInteger("--bins", 2, 1000))
-    .requiredOption("--out <dir>", "folder for result.json and density.svg")
+    .requiredOption("--out <dir>", "folder for index.html, result.json and the figures (1-D: density.png/svg; 2-D: analytic.png, histogram.png)")
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout")
@@ -107,15 +108,10 @@ function registerCov(gan: Command): void {
       await init(opts);
       if (base.dim === 1) {
         const r = changeOfVariables1d(opts.f, base, { seed, samples: opts.samples, ...(opts.bins ? { bins: opts.bins } : {}) });
-        const centres = Array.from({ length: r.histogram.density.length }, (_, i) => 0.5 * ((r.histogram.edges[i] ?? 0) + (r.histogram.edges[i + 1] ?? 0)));
-        const series: LineSeries[] = [
-          { name: "analytic p_y", x: r.curve.y, y: r.curve.density, color: "#d62728" },
-          { name: `histogram of ${r.samples} samples`, x: centres, y: r.histogram.density, color: "#1f77b4" },
-        ];
         const summary = { f: r.f, base: r.base, monotone: r.monotone, turningPoints: r.turningPoints, explanation: r.explanation, samples: r.samples, bins: r.histogram.counts.length, l1: r.l1, samplingL1: r.samplingL1 };
         const files: OutputFile[] = [
           ["result.json", `${JSON.stringify({ ...summary, curve: r.curve, histogram: r.histogram }, jsonArrays, 2)}\n`],
-          ["density.svg", lineChartSvg(series, { title: `y = ${r.f}, x ~ ${r.base}`, xLabel: "y", yLabel: "density" })],
+          ...covFiles1d(r),
         ];
         const written = await writeOutputs(opts.out, files);
         log(r.explanation);
@@ -126,7 +122,7 @@ function registerCov(gan: Command): void {
         const map = parts.length === 2 ? ([parts[0] ?? "", parts[1] ?? ""] as const) : opts.f;
         const r = changeOfVariables2d(map, base, { seed, samples: opts.samples, ...(opts.bins ? { bins: opts.bins } : {}) });
         const summary = { f: r.f, base: r.base, samples: r.samples, bins: r.histogram.edges1.length - 1, l1: r.l1, samplingL1: r.samplingL1 };
-        const written = await writeOutputs(opts.out, [["result.json", `${JSON.stringify({ ...summary, histogram: r.histogram, analytic: r.analytic }, jsonArrays, 2)}\n`]]);
+        const written = await writeOutputs(opts.out, [["result.json", `${JSON.stringify({ ...summary, histogram: r.histogram, analytic: r.analytic }, jsonArrays, 2)}\n`], ...covFiles2d(r)]);
         log(`L1(analytic, 2-D histogram) = ${r.l1.toFixed(4)} (sampling noise alone ≈ ${r.samplingL1.toFixed(4)}); wrote ${opts.out}`);
         if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
       } else {

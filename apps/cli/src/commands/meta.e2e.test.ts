@@ -1,10 +1,11 @@
 // End-to-end: `dl meta …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectOutputsAsReadme } from "../test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
 const dl = (args: readonly string[], cwd: string): Promise<DlRun> => runDl(args, { cwd, cacheDir: join(cwd, "cache"), backend: "wasm" });
@@ -32,7 +33,7 @@ describe("dl meta", () => {
     expect(out.training.embedding).toBe("pretrain");
     expect(out.training.trainClasses).toBe(10); // classes 0–4 × 2 symmetries
     expect(out.training.temperature).toBeGreaterThan(0);
-    expect((await readdir(join(work, "fs"))).sort()).toEqual(["accuracy.png", "accuracy.svg", "attention.svg", "episode.png", "fewshot.json", "index.html", "training-curve.png", "training-curve.svg"]);
+    await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
   it("fewshot --training episodic with MNIST as extra meta-train classes", async () => {
@@ -51,13 +52,15 @@ describe("dl meta", () => {
     const reOut = JSON.parse(re.stdout) as { maml: { mean: number }; softNearestNeighbour: { n: number } };
     expect(reOut.maml.mean).toBe(1.13);
     expect(reOut.softNearestNeighbour.n).toBe(4);
+    await expectOutputsAsReadme("`dl meta regress`", join(work, "re"));
     const t = await dl(["meta", "temperature", "--data", "fashion-mnist", "--temperatures", "0.1,10", "--steps", "2", "--episodes", "3", "--out", "temp", "--json", ...quick], work);
     expect(t.code, t.stderr).toBe(0);
     expect((JSON.parse(t.stdout) as { temperatures: { temperature: number }[] }).temperatures.map((p) => p.temperature)).toEqual([0.1, 10]);
+    await expectOutputsAsReadme("`dl meta temperature`", join(work, "temp"));
     const ft = await dl(["meta", "finetune", "--shots", "3", "--seeds", "2", "--steps", "2", "--out", "ft", "--json", ...quick], work);
     expect(ft.code, ft.stderr).toBe(0);
     expect((JSON.parse(ft.stdout) as { strategies: { perSeed: number[] }[] }).strategies.every((s) => s.perSeed.length === 2)).toBe(true);
-    expect(existsSync(join(work, "ft", "accuracy.png"))).toBe(true);
+    await expectOutputsAsReadme("`dl meta finetune`", join(work, "ft"));
   }, 300_000);
 
   it("bad input: one-line error, exit code 2, nothing written", async () => {

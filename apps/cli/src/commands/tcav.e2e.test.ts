@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { encodeNpy } from "@dl/tensor-core";
+import { expectOutputsAsReadme } from "../test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
 const dl = (args: readonly string[], cwd: string, cacheDir: string): Promise<DlRun> => runDl(args, { cwd, cacheDir });
@@ -51,6 +52,7 @@ describe("dl tcav", () => {
     const files = await readdir(out, { recursive: true });
     expect(files).toEqual(expect.arrayContaining(["index.html", "tcav.json", "report.json"]));
     expect(files.some((f) => f.endsWith(".png"))).toBe(true);
+    await expectOutputsAsReadme("`dl tcav`", out);
     expect(JSON.parse(await readFile(join(out, "tcav.json"), "utf8"))).toMatchObject({ target: 0, layers: ["dense1", "dense2"] });
   }, 300_000);
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, encodePng, initBackend } from "@dl/tensor-core";
 import { THIRD_PARTY_INPUT, saveQuantised, thirdPartyModel, writeGraphModel } from "../../../../packages/tensor-core/src/model/fixtures.js";
+import { expectOutputsAsReadme } from "../test-utils/outputs.js";
 import { CLI_PATH, runDl, type DlRun } from "../test-utils/runDl.js";
 
 let work: string;
@@ -100,6 +101,7 @@ describe("dl embed on your model and your images", () => {
     const files = await readdir(out, { recursive: true });
     expect(files).toEqual(expect.arrayContaining(["index.html", "explorer.html", "metrics.json", "embeddings/backbone_b_conv1.npy", "embeddings/gap.npy"]));
     expect(files.filter((f) => f.endsWith(".png")).length).toBeGreaterThan(4);
+    await expectOutputsAsReadme("`dl embed`", out);
     const html = await readFile(join(out, "index.html"), "utf8");
     expect(html).toContain("What the model predicts");
   }, 300_000);

@@ -42,6 +42,13 @@ describe("bayes tour section (quick)", () => {
     // Six correct samplers: with p-values uniform, all six above 1e-4 fails with probability < 1e-3.
     for (const p of pValues) expect(p).toBeGreaterThan(1e-4);
     expect(Number(sections[2]?.metrics?.["KL(q‖p) nats"])).toBeGreaterThan(0);
+    // The flow's pictures are framed charts (420 px wide with titles and z₁/z₂ axes, not the bare 300 px
+    // grid) and the loss chart says it plots the β-annealed objective against −log Z.
+    const flowFigures = sections[2]?.figures ?? [];
+    expect(flowFigures.map((f) => f.id)).toEqual(["target", "flow", "loss"]);
+    for (const f of flowFigures.slice(0, 2)) expect(new DataView((f.png as Uint8Array).buffer, (f.png as Uint8Array).byteOffset).getUint32(16)).toBe(420);
+    expect(flowFigures[2]?.svg).toContain("the β-annealed objective (the free energy once β = 1)");
+    expect(flowFigures[2]?.svg).toContain("−log Z (least free energy, β = 1)");
     expect(renderReportHtml({ title: "t", sections })).toContain("Planar normalizing flow");
   }, 120000);
 });

@@ -3,16 +3,12 @@ import {
   mixtureResponsibilities,
   sampleImages,
   sampleNamed,
-  targetDensityGrid,
   vaeGapRow,
-  type Grid,
 } from "@dl/bayes";
 import { imageGrid, lineChartSvg, pngFigure, svgFigure, type Figure, type ReportSection } from "@dl/tensor-core";
 
-import { densityPng } from "../commands/bayes.js";
+import { PICTURE_GRID, flowPictures } from "../commands/bayes.js";
 import type { TourContext } from "./context.js";
-
-const PICTURE_GRID: Grid = { x: [-4, 4], y: [-4, 4], nx: 100, ny: 100 };
 
 /** Bayesian deep learning in the tour: the mixture posterior, samplers, a planar flow and (full tour) a VAE's gaps. */
 export async function bayesTourSection(ctx: TourContext): Promise<ReportSection[]> {
@@ -59,18 +55,25 @@ export async function bayesTourSection(ctx: TourContext): Promise<ReportSection[
   });
 
   // A planar flow on U2.
+  const flowSteps = ctx.quick ? 400 : 1500;
   const flow = await fitPlanarFlow("U2", {
     flows: 8,
-    steps: ctx.quick ? 400 : 1500,
+    steps: flowSteps,
     seed: ctx.seed,
     klSamples: 5000,
     histogramGrid: PICTURE_GRID,
     onProgress: ctx.onProgress,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });
+  const pictures = flowPictures(flow, flowSteps);
   const flowFigures: Figure[] = [
-    { id: "target", caption: "Target density exp(−U2)/Z on [−4, 4]².", png: densityPng(targetDensityGrid("U2", PICTURE_GRID), PICTURE_GRID.nx, PICTURE_GRID.ny) },
-    { id: "flow", caption: "Histogram of 5000 samples from the fitted flow (K = 8).", png: densityPng(flow.histogram ?? [], PICTURE_GRID.nx, PICTURE_GRID.ny) },
+    { id: "target", caption: "Target density exp(−U2)/Z on [−4, 4]² (dark = dense, √ scale).", png: pictures.target },
+    { id: "flow", caption: "Histogram of 5000 samples from the fitted flow (K = 8), same axes and scale.", png: pictures.flow },
+    svgFigure(
+      "loss",
+      "What was minimised: E_q[log q + β·U] with β annealed from 0.01 to 1 over the first half of the steps, so early values can sit below −log Z; once β = 1 it is the free energy, which stays above −log Z (grey) by KL(q‖p).",
+      pictures.lossSvg,
+    ),
   ];
   sections.push({
     id: "bayes-flow",

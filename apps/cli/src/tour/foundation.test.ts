@@ -92,11 +92,20 @@ describe("foundationTourSection", () => {
 });
 
 describe("skipReason", () => {
-  it("says a missing tfjs-node is not installed (optional) instead of printing the import error", () => {
-    const reason = "Cannot find package '@tensorflow/tfjs-node' imported from /work/packages/tensor-core/dist/backend/node.js";
-    expect(skipReason({ name: "tfjs-node", reason })).toBe("not installed (optional: install @tensorflow/tfjs-node next to dl-lab to use it)");
-    // Any other failure keeps its own words.
-    expect(skipReason({ name: "tfjs-node", reason: "libtensorflow.so: cannot open shared object file" })).toBe("libtensorflow.so: cannot open shared object file");
-    expect(skipReason({ name: "wasm" })).toBe("failed");
+  it("says a missing tfjs-node is not installed (optional) and how to install it, instead of printing the import error", () => {
+    const reason = "tfjs-node not installed: Cannot find package '@tensorflow/tfjs-node' imported from /work/packages/tensor-core/dist/backend/node.js";
+    const said = skipReason({ name: "tfjs-node", reason }, "4.22.0");
+    expect(said).toMatch(/^not installed \(optional; wasm runs instead\)\. To use it: npm install @tensorflow\/tfjs-node@4\.22\.0 /);
+    expect(said).not.toContain("Cannot find");
+    // A package that is there but whose addon is missing or broken is a failure, with its own words.
+    const broken = "tfjs-node not installed: Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'";
+    expect(skipReason({ name: "tfjs-node", reason: broken }, "4.22.0")).toBe(
+      "installed but its native addon failed to load: Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node' — rebuild it (npm rebuild @tensorflow/tfjs-node) or uninstall it; wasm runs meanwhile",
+    );
+    expect(skipReason({ name: "tfjs-node", reason: "tfjs-node failed to load its native addon: libtensorflow.so.2: cannot open shared object file" }, "4.22.0")).toMatch(
+      /^installed but its native addon failed to load: libtensorflow\.so\.2: cannot open shared object file — /,
+    );
+    // Other backends keep their own words.
+    expect(skipReason({ name: "wasm" }, "4.22.0")).toBe("failed");
   });
 });

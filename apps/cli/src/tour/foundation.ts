@@ -14,6 +14,7 @@ import {
 } from "@dl/tensor-core";
 
 import { trainingCurves } from "../commands/train.js";
+import { describeNative } from "../native.js";
 import type { TourContext } from "./context.js";
 
 /** How the default model came to be (from `loadDefaultModel`). */
@@ -102,7 +103,7 @@ export async function foundationTourSection(ctx: TourContext, facts: FoundationF
       text: [
         `The default ${facts.arch.toUpperCase()} classifier for ${facts.data}, ${facts.cached ? "loaded from the cache" : "trained just now"} (${facts.modelDir}). Every topic below studies this model.`,
         `TensorFlow.js ${facts.backend.tfjsVersion} runs on the ${facts.backend.name} backend (${facts.backend.requestedBy}). ` +
-          facts.backend.tried.map((t) => `${t.name}: ${t.ok ? "chosen" : `skipped — ${skipReason(t)}`}`).join("; ") +
+          facts.backend.tried.map((t) => `${t.name}: ${t.ok ? "chosen" : `skipped — ${skipReason(t, facts.backend.tfjsVersion)}`}`).join("; ") +
           ".",
         facts.history === undefined ? "The per-epoch training curve is not kept by the model cache; `dl train` writes one." : "",
       ]
@@ -124,10 +125,7 @@ export async function foundationTourSection(ctx: TourContext, facts: FoundationF
 }
 
 /** Why a backend was skipped, in words: a missing optional tfjs-node is expected, not an error. */
-export function skipReason(attempt: { name: string; reason?: string }): string {
+export function skipReason(attempt: { name: string; reason?: string }, tfjsVersion: string): string {
   const reason = attempt.reason ?? "failed";
-  if (attempt.name === "tfjs-node" && /Cannot find (package|module)|not installed|ERR_MODULE_NOT_FOUND/.test(reason)) {
-    return "not installed (optional: install @tensorflow/tfjs-node next to dl-lab to use it)";
-  }
-  return reason;
+  return attempt.name === "tfjs-node" ? describeNative(reason, tfjsVersion).text : reason;
 }

@@ -1,4 +1,4 @@
-import { fitPlanarFlow, mixtureResponsibilities, sampleNamed, type EnergyName } from "@dl/bayes";
+import { fitPlanarFlow, flowLossChart, logNormaliser, mixtureResponsibilities, sampleNamed, type EnergyName } from "@dl/bayes";
 import { isDlError, lineChartSvg } from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";
@@ -74,17 +74,23 @@ export const page: PlaygroundPage = {
         fitButton.disabled = true;
         await startBackend();
         const losses: { step: number; loss: number }[] = [];
+        const name = target.value as EnergyName;
+        const flows = Number(layers.value);
+        const steps = 1000;
         try {
-          const r = await fitPlanarFlow(target.value as EnergyName, {
-            flows: Number(layers.value),
-            steps: 1000,
+          // −log Z by quadrature is known before fitting: the line the free energy cannot go below.
+          const logZ = logNormaliser(name);
+          const r = await fitPlanarFlow(name, {
+            flows,
+            steps,
             seed: 1,
             klSamples: 5000,
             signal: abort.signal,
             onProgress: (e) => {
               if (disposed) return;
               losses.push({ step: e.step, loss: e.metrics?.["loss"] ?? Number.NaN });
-              lossChart.innerHTML = lineChartSvg([{ name: "E_q[log q + U]", x: losses.map((l) => l.step), y: losses.map((l) => l.loss) }], { xLabel: "step", yLabel: "nats", width: 640, height: 240 });
+              const chart = flowLossChart(losses, { target: name, flows, logZ, steps });
+              lossChart.innerHTML = lineChartSvg(chart.series, { title: chart.title, xLabel: chart.xLabel, yLabel: chart.yLabel, width: 820, height: 280 });
             },
           });
           fitText.textContent = `KL(q‖p) = ${r.kl.kl.toFixed(4)} ± ${r.kl.standardError.toFixed(4)} nats (log Z = ${r.kl.logZ.toFixed(4)} by quadrature), ${r.seconds.toFixed(1)} s`;

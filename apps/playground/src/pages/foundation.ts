@@ -48,7 +48,9 @@ export const page: PlaygroundPage = {
     const status = el("p", { "data-testid": "status" }, "Loading MNIST…");
     const metrics = el("pre", { class: "metrics", "data-testid": "metrics" });
     const accuracy = el("p", { "data-testid": "accuracy" }, "test accuracy: —");
-    const canvas = el("canvas", { "data-testid": "predictions" });
+    // Hidden until drawn: an empty framed canvas reads as a broken picture.
+    const canvas = el("canvas", { "data-testid": "predictions", hidden: "" });
+    const caption = el("p", { class: "muted wide", hidden: "" }, "40 test digits drawn at random, each with the trained model's prediction beside it: green when right, red when wrong.");
     root.append(
       el("h2", {}, "Train an MNIST classifier in your browser"),
       el("p", {}, "The default dl-lab MLP, trained live on the embedded MNIST digits with the backend shown above."),
@@ -57,6 +59,7 @@ export const page: PlaygroundPage = {
       el("div", { class: "row" }, undefined),
       metrics,
       canvas,
+      caption,
     );
 
     void (async () => {
@@ -83,6 +86,8 @@ export const page: PlaygroundPage = {
       status.textContent = `Done in ${result.seconds.toFixed(1)} s on ${info.name}.`;
       const shown = sampleDataset(test, 40, 3);
       drawPredictions(canvas, shown, await predictClasses(model, shown.images, shown.count), 10);
+      canvas.hidden = false;
+      caption.hidden = false;
       model.dispose();
     })().catch((error: unknown) => {
       if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;

@@ -16,7 +16,8 @@ export const page: PlaygroundPage = {
     const epochs = el("input", { type: "number", min: "1", max: "50", value: "8", "data-testid": "cgan-epochs" });
     const status = el("p", { "data-testid": "cgan-status" }, "Press Train: a small classifier is trained first to score the samples.");
     const metrics = el("pre", { class: "metrics", "data-testid": "cgan-metrics" });
-    const canvas = el("canvas", { "data-testid": "cgan-grid" });
+    // Hidden until the first epoch's samples: an empty framed canvas reads as a broken picture.
+    const canvas = el("canvas", { "data-testid": "cgan-grid", hidden: "" });
     root.append(
       el("h2", {}, "A conditional GAN, training in your browser"),
       el("p", {}, "Generator and discriminator both see the label (Mirza & Osindero): an embedding concatenated into their first layers, plus a projection term in D. Each row of the grid is one digit label; per-label accuracy is our classifier's verdict on 500 conditional samples."),
@@ -33,6 +34,7 @@ export const page: PlaygroundPage = {
       const raster = imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 });
       canvas.width = raster.width;
       canvas.height = raster.height;
+      canvas.hidden = false;
       canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(raster.data), raster.width, raster.height), 0, 0);
     };
 

@@ -3,6 +3,7 @@ import {
   PREPROCESS_PRESETS,
   createDefaultModel,
   imageFolderFromFiles,
+  labelColor,
   loadModelFromFiles,
   sampleDataset,
   suggestLayers,
@@ -26,7 +27,9 @@ export const page: PlaygroundPage = {
     const slider = el("input", { type: "range", min: "0", max: "0", value: "0", disabled: "", "data-testid": "layer-slider" });
     const layerLabel = el("strong", { "data-testid": "layer" }, "—");
     const metrics = el("p", { class: "metrics", "data-testid": "layer-metrics" });
-    const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic" });
+    // Hidden until the first layer's mosaic: an empty framed canvas reads as a broken picture.
+    const canvas = el("canvas", { width: "640", height: "640", "data-testid": "mosaic", hidden: "" });
+    const legend = el("p", { class: "muted wide", "data-testid": "mosaic-legend" });
     const table = el("table", { "data-testid": "layer-table" });
     const modelFiles = el("input", { type: "file", multiple: "", accept: ".json,.bin,application/octet-stream", "data-testid": "model-files" });
     const imageFiles = el("input", { type: "file", multiple: "", webkitdirectory: "", "data-testid": "image-files" });
@@ -61,6 +64,7 @@ export const page: PlaygroundPage = {
       metrics,
       el("div", { class: "row" }, undefined),
       canvas,
+      legend,
       table,
       own,
     );
@@ -75,7 +79,14 @@ export const page: PlaygroundPage = {
       const mosaic = pointMosaic(row.embedding, shown, 640);
       canvas.width = mosaic.width;
       canvas.height = mosaic.height;
+      canvas.hidden = false;
       canvas.getContext("2d")?.putImageData(new ImageData(new Uint8ClampedArray(mosaic.data), mosaic.width, mosaic.height), 0, 0);
+      // The tint of each image is its class: say which colour is which.
+      const present = [...new Set(shown.labels)].sort((a, b) => a - b);
+      legend.replaceChildren(
+        "Each image sits at its point, tinted by its class: ",
+        ...present.flatMap((label) => [el("span", { style: `color: ${labelColor(label)}; font-weight: 600` }, `■ ${shown?.classNames[label] ?? String(label)}`), " "]),
+      );
     };
     slider.addEventListener("input", () => draw(Number(slider.value)));
     const showRows = (what: string): void => {

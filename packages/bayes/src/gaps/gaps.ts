@@ -122,6 +122,7 @@ export async function vaeGapRow(
   const elboOptimal = path.find((p) => p.steps === localSteps)?.elbo ?? mean(elboPerImage(vae, x, lambdaStar, samples, evalSeed));
   options.onProgress?.({ phase: `iwae ${options.label ?? family}`, step: 0, total: 1 });
   const logLikelihood = mean(iwaeLogLikelihood(vae, x, lambdaStar, options.iwaeK ?? 1000, rng.nextUint32()));
+  options.onProgress?.({ phase: `iwae ${options.label ?? family}`, step: 1, total: 1 });
   lambdaAmortized.dispose();
   lambdaStar.dispose();
   const amortizationGap = elboOptimal - elbo;

@@ -241,6 +241,7 @@ export function fitGaussianMixture(points: Points, k: number, options: FitGaussi
     const previous = history[history.length - 2];
     if (previous !== undefined && Math.abs(meanLogLikelihood - previous) < tolerance) {
       converged = true;
+      options.onProgress?.({ phase: "em", step: iteration + 1, total: maxIterations, metrics: { logLikelihood: meanLogLikelihood }, stopped: `convergence (log-likelihood changed by less than ${tolerance})` });
       break;
     }
     // M-step: responsibility-weighted counts, means and covariances.

@@ -186,8 +186,8 @@ export async function trainVae(vae: Vae, train: ImageDataset, options: TrainVaeO
         loss?.dispose();
         x.dispose();
         idx.dispose();
-        if (bi % 20 === 0) {
-          options.onProgress?.({ phase: "train vae", step: (epoch - 1) * batches + bi, total: epochs * batches, metrics: { elbo: -total / (bi + 1) } });
+        if (bi % 20 === 0 || bi === batches - 1) {
+          options.onProgress?.({ phase: "train vae", step: (epoch - 1) * batches + bi + 1, total: epochs * batches, metrics: { elbo: -total / (bi + 1) } });
         }
         // A turn of the event loop per batch (tens of ms each), so Ctrl-C is seen within one batch.
         await new Promise((resolve) => setTimeout(resolve, 0));

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { initBackend, isDlError } from "@dl/tensor-core";
+import { initBackend, isDlError, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
 import { normal } from "../distributions/distributions.js";
 import { changeOfVariables1d, derivative, integrate, pushforward1d, resolveMap1d } from "./oneD.js";
@@ -13,6 +13,13 @@ beforeAll(async () => {
 const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 
 describe("1-D change of variables", () => {
+  it("its progress ends with every histogram bin integrated", () => {
+    const events: ProgressEvent[] = [];
+    changeOfVariables1d("tanh", normal(0, 1), { seed: 1, onProgress: (e) => events.push(e) });
+    expect(events.at(-1)).toEqual({ phase: "integrate p_y", step: 40, total: 40 });
+    expect(unfinishedPhases(events)).toEqual([]);
+  });
+
   it.each(["tanh", "sigmoid", "cubic", "exp", "2*x + sin(x)"])("%s: L1(analytic p_y, 1e5-sample histogram) < 0.02", (f) => {
     const before = tf.memory().numTensors;
     const result = changeOfVariables1d(f, normal(0, 1), { seed: 1 });

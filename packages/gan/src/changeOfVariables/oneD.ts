@@ -271,6 +271,7 @@ export function changeOfVariables1d(f: string | Expression, base: Distribution, 
     samplingL1 += expectedAbsDeviation(mass, n);
   }
   l1 += Math.abs(outside / n - Math.max(0, 1 - inside));
+  opts.onProgress?.({ phase: "integrate p_y", step: bins, total: bins });
   const curvePoints = opts.curvePoints ?? 400;
   const cy = Float64Array.from({ length: curvePoints }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / curvePoints);
   return {

@@ -106,6 +106,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     opts.onProgress?.({ phase: "evaluate", step: 0, total: 1 });
     const { images, labels } = generateImages(gan, n, 99);
     final = await evaluateGenerator(opts.classifier, images, n, opts.evaluationSet, labels);
+    opts.onProgress?.({ phase: "evaluate", step: 1, total: 1 });
   }
   return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}) };
 }

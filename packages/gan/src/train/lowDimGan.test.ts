@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { DlError, createRng, initBackend } from "@dl/tensor-core";
+import { DlError, createRng, initBackend, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
 import { sampleGrid25 } from "../evaluate/modes.js";
 import { RejectionSampler, STABLE_GRID_GAN, createLowDimGan, encodeLowDim, sampleLowDimGan, trainLowDimGan } from "./lowDimGan.js";
@@ -41,10 +41,12 @@ describe("low-dimensional GAN with stabilisers", () => {
     const points = sampleGrid25(2000, createRng(3), 0.05);
     const config = { ...small, spectralNorm: true, minibatchStd: true, fourierFeatures: 8, bigan: true };
     const before = tf.memory().numTensors;
+    const events: ProgressEvent[] = [];
+    const onProgress = (e: ProgressEvent): number => events.push(e);
     const runOnce = async (): Promise<{ g: Float32Array; r: Float32Array; codes: Float32Array; losses: number[] }> => {
       const gan = createLowDimGan(config, 5);
-      const history = await trainLowDimGan(gan, points, { steps: 30, seed: 9 });
-      const sampler = await RejectionSampler.fit(gan, points, { steps: 20, seed: 4 });
+      const history = await trainLowDimGan(gan, points, { steps: 30, seed: 9, onProgress });
+      const sampler = await RejectionSampler.fit(gan, points, { steps: 20, seed: 4, onProgress });
       const out = { g: sampleLowDimGan(gan, 50, 2), r: sampler.sample(50, 3), codes: encodeLowDim(gan, points.subarray(0, 20)), losses: history.map((h) => h.dLoss) };
       sampler.dispose();
       gan.dispose();
@@ -56,6 +58,9 @@ describe("low-dimensional GAN with stabilisers", () => {
     expect(Array.from(a.g)).toEqual(Array.from(b.g));
     expect(Array.from(a.r)).toEqual(Array.from(b.r));
     expect(Array.from(a.codes)).toEqual(Array.from(b.codes));
+    // Each loop's last progress event is its last step (20 is not a multiple of the reporting interval).
+    expect(events.filter((e) => e.phase === "rejection classifier").at(-1)).toMatchObject({ step: 20, total: 20 });
+    expect(unfinishedPhases(events)).toEqual([]);
     // Two cross-entropies plus a non-negative penalty: never below 0, and finite.
     for (const l of a.losses) expect(l > 0 && Number.isFinite(l)).toBe(true);
   }, 120_000);

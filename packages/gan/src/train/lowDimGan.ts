@@ -389,7 +389,7 @@ export class RejectionSampler {
           const fake = discriminatorForward(classifier, dInput(classifier, generatorForward(sampler, tf.randomNormal([batch, config.latentDim], 0, 1, "float32", seed))), undefined);
           return tf.add<tf.Scalar>(tf.mean(tf.softplus(tf.neg(real))), tf.mean(tf.softplus(fake)));
         });
-        if (step % 100 === 0) {
+        if (step % 100 === 0 || step === steps - 1) {
           opts.onProgress?.({ phase: "rejection classifier", step: step + 1, total: steps });
           await tf.nextFrame();
         }

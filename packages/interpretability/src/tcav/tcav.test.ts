@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createRng, initBackend } from "@dl/tensor-core";
+import { createRng, initBackend, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
 import { type ConceptSet, type ImageSet, nullDrawsForSignificance, runTcav } from "./tcav.js";
 
@@ -88,6 +88,17 @@ describe("runTcav", () => {
     expect(forClass0.rows[0]?.significant).toBe(false);
     const again = await runTcav(model, { ...options, target: 1 });
     expect(again.rows.map((r) => r.scores)).toEqual(forClass1.rows.map((r) => r.scores));
+  });
+
+  it("ends every progress phase on its real final state, one cav phase per layer", async () => {
+    const model = wiredModel();
+    const events: ProgressEvent[] = [];
+    const options = { targetImages: noiseImages(10, 3), concepts: [{ name: "c", ...noiseImages(12, 1) }], randomPool: noiseImages(100, 4), layers: ["dense1", "gate"], target: 1, randomRuns: 2, nullDraws: 4, setSize: 10 };
+    await runTcav(model, { ...options, onProgress: (e) => events.push(e) });
+    expect([...new Set(events.map((e) => e.phase))]).toEqual(["activations", "dense1: gradients", "gate: gradients", "dense1: cav", "gate: cav"]);
+    // 2 CAVs for the concept and 2 for each of the 4 null concepts, per layer.
+    expect(events.filter((e) => e.phase === "gate: cav").at(-1)).toMatchObject({ step: 10, total: 10 });
+    expect(unfinishedPhases(events)).toEqual([]);
   });
 
   it("rejects too few concept images, a bad target, a wrong image shape and a layer past the logits", async () => {

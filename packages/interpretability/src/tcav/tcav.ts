@@ -342,8 +342,9 @@ export function tcavFromLayerData(
   const draws = drawTcavSets(conceptRows, poolRows, settings, options.seed ?? 42);
   const rows: TcavRow[] = [];
   const perLayer = draws.cavSeeds.length;
-  layers.forEach((data, li) => {
-    const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: "cav", step: li * perLayer + done, total: layers.length * perLayer, message: data.layer }), options.signal);
+  layers.forEach((data) => {
+    // One phase per layer, so each layer's bar ends at its own total.
+    const scored = scoreLayer(data, draws, options.cav, (done) => options.onProgress?.({ phase: `${data.layer}: cav`, step: done, total: perLayer, message: data.layer }), options.signal);
     for (const c of scored.concepts) {
       rows.push(conceptStatistics(c.name, data.layer, target, c, scored.nulls, settings));
     }
@@ -462,14 +463,16 @@ export async function prepareTcav(model: AnyModel, options: TcavOptions): Promis
   options.onProgress?.({ phase: "activations", step: 0, total: layers.length });
   // One pass over the images for every layer; each layer's rows are already reduced over space.
   const layerActivations = await activations(handle, allImages, layers, { ...batch, spatial });
+  options.onProgress?.({ phase: "activations", step: layers.length, total: layers.length });
   const layerData: LayerData[] = [];
   const layerSpaces: TcavResult["layerSpaces"] = [];
   for (const [li, acts] of layerActivations.entries()) {
     throwIfAborted(options.signal);
     const layer = acts.layer;
-    options.onProgress?.({ phase: "gradients", step: li, total: layers.length, message: layer });
+    options.onProgress?.({ phase: `${layer}: gradients`, step: 0, total: 1, message: layer });
     const reduction = acts.reduction === "mean" ? "mean" : "flatten";
     const gradients = await gradientsAtLayer(handle, concatImageSources([options.targetImages]), layer, options.target, { ...batch, spatial: reduction });
+    options.onProgress?.({ phase: `${layer}: gradients`, step: 1, total: 1, message: layer });
     const matrix = asMatrix(acts);
     layerSpaces.push({ layer, features: matrix.dim, reduction: acts.reduction });
     layerData.push({ layer, activations: matrix, gradients: asMatrix(gradients) });
@@ -591,14 +594,16 @@ export async function runTcav(model: AnyModel, options: TcavOptions): Promise<Tc
   const started = performance.now();
   const plan = await prepareTcav(model, options);
   const tasks = tcavTasks(plan.summary);
-  const total = plan.summary.layers.length * plan.summary.setsPerLayer * plan.summary.randomRuns;
+  // One "<layer>: cav" phase per layer (tasks come layer by layer), each ending on its total.
+  const perLayer = plan.summary.setsPerLayer * plan.summary.randomRuns;
+  const done = plan.summary.layers.map(() => 0);
   const results: TcavTaskResult[] = [];
-  let done = 0;
   for (const task of tasks) {
     throwIfAborted(options.signal);
     results.push(runTcavTask(plan, task, options.signal));
-    done += (task.end - task.start) * plan.summary.randomRuns;
-    options.onProgress?.({ phase: "cav", step: done, total, message: plan.summary.layers[task.layer] });
+    done[task.layer] = (done[task.layer] ?? 0) + (task.end - task.start) * plan.summary.randomRuns;
+    const layer = plan.summary.layers[task.layer] as string;
+    options.onProgress?.({ phase: `${layer}: cav`, step: done[task.layer] ?? 0, total: perLayer, message: layer });
   }
   return mergeTcav(plan.summary, results, (performance.now() - started) / 1000);
 }

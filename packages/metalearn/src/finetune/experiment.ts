@@ -104,8 +104,10 @@ export async function runFineTuneExperiment(train: LabelledImages, test: Labelle
         const y = tf.oneHot(tf.tensor1d(Int32Array.from(idx, (i) => sourceLabels[i] as number), "int32"), sourceClasses.length);
         adam.minimize(() => crossEntropy(pretrained, x, y), false, pretrained.trainableWeights.map((w) => w.read() as tf.Variable));
       });
-      if ((start / batch) % 50 === 0) {
-        options.onProgress?.({ phase: "pretrain", step: epoch * source.count + start, total: epochs * source.count });
+      if ((start / batch) % 50 === 0 || start + 2 * batch > source.count) {
+        // Whole batches only: the last one of an epoch ends the epoch's share of the total.
+        const done = start + 2 * batch > source.count ? source.count : start + batch;
+        options.onProgress?.({ phase: "pretrain", step: epoch * source.count + done, total: epochs * source.count });
         throwIfAborted(options.signal);
         await new Promise((resolve) => setTimeout(resolve, 0));
       }

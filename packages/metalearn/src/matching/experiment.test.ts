@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { initBackend, isDlError } from "@dl/tensor-core";
+import { initBackend, isDlError, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import { tf } from "../tf.js";
@@ -16,7 +16,11 @@ const test = syntheticImages({ classes: 10, perClass: 20, height: 8, width: 8, n
 describe("runFewShotExperiment", () => {
   it("pretrains by default, reports learned and pixel accuracy on the same episodes, and frees every tensor", async () => {
     const before = tf.memory().numTensors;
-    const r = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 4, episodes: 40, method: "matching", steps: 30, filters: [4, 8], symmetries: 2, seed: 5 });
+    const events: ProgressEvent[] = [];
+    const r = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 4, episodes: 40, method: "matching", steps: 30, filters: [4, 8], symmetries: 2, seed: 5, onProgress: (e) => events.push(e) });
+    // Each evaluation is its own phase and ends at its total.
+    expect([...new Set(events.map((e) => e.phase))]).toEqual(["pretrain", "evaluate (learned embedding)", "evaluate (raw pixels)"]);
+    expect(unfinishedPhases(events)).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
     expect(r.training.embedding).toBe("pretrain");
     expect(r.training.steps).toBe(30);

@@ -1,4 +1,4 @@
-import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
+import { DlError, createRng, listNames, type ProgressEvent, type RunOptions } from "@dl/tensor-core";
 
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
@@ -151,8 +151,10 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-    const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature });
-    const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1 });
+    // Two evaluations, each its own phase, so a progress bar does not restart under one name.
+    const named = (phase: string) => (options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, phase }) });
+    const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature, ...named("evaluate (learned embedding)") });
+    const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1, ...named("evaluate (raw pixels)") });
     const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
     return {
       ways: options.ways,

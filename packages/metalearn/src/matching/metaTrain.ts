@@ -149,6 +149,7 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
       }
     }
     const temperature = logTemperature === undefined ? fixedTemperature : Math.exp(logTemperature.dataSync()[0] as number);
+    if (step < steps) options.onProgress?.({ phase: "meta-train", step, total: steps, stopped: `the time budget of ${options.timeBudgetSeconds ?? Infinity} s` });
     return { embedding, method, metric, temperature, history, steps: step, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     embedding.dispose();

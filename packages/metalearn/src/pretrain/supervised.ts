@@ -154,6 +154,7 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
       }
     }
     if (inWindow > 0) history.push({ step, loss: lossSum / inWindow, accuracy: accSum / inWindow });
+    if (step < steps) options.onProgress?.({ phase: "pretrain", step, total: steps, stopped: `the time budget of ${options.timeBudgetSeconds ?? Infinity} s` });
     return { blocks, classifier, classes, history, steps: step, seconds: (performance.now() - started) / 1000, dispose: () => classifier.dispose() };
   } catch (error) {
     classifier.dispose();

@@ -123,7 +123,7 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
         const y = Float32Array.from(episodes.flatMap((ep) => [...ep.supportY, ...ep.queryY]));
         adamPretrained.minimize(() => tf.mean<tf.Scalar>(tf.square(tf.sub(tf.reshape(pretrained.apply(column(x)) as tf.Tensor2D, [-1]), tf.tensor1d(y)))), false, pretrainedVars);
       });
-      if ((step + 1) % 100 === 0) {
+      if ((step + 1) % 100 === 0 || step === trainSteps - 1) {
         options.onProgress?.({ phase: "meta-train", step: step + 1, total: trainSteps, metrics: { temperature: Math.exp(logTemperature.dataSync()[0] as number) } });
         throwIfAborted(options.signal);
         await new Promise((resolve) => setTimeout(resolve, 0));
@@ -173,7 +173,7 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
         });
       }
       pretrained.setWeights(original);
-      if ((t + 1) % 100 === 0) {
+      if ((t + 1) % 100 === 0 || t === testTasks - 1) {
         options.onProgress?.({ phase: "evaluate", step: t + 1, total: testTasks });
         throwIfAborted(options.signal);
         await new Promise((resolve) => setTimeout(resolve, 0));

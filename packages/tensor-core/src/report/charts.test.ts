@@ -74,6 +74,21 @@ describe("barChartRaster", () => {
   });
 });
 
+describe("barChartRaster marks", () => {
+  it("moves a mark wider than its slot in from the right edge instead of cutting it off", () => {
+    const mark = "thick-strokes 1.00";
+    const bars = Array.from({ length: 10 }, (_, i) => ({ label: String(i), value: 1, color: "#dddddd", ...(i === 9 ? { mark } : {}) }));
+    const image = barChartRaster(bars, { width: 300, height: 200 });
+    const barTop = Math.min(...pixelsOf(image, [221, 221, 221]).map((p) => p.y));
+    // The mark's ink: dark pixels above the bars in the right half (the y axis labels are on the left).
+    const ink = darkPixels(image).filter((p) => p.y < barTop && p.x > 150);
+    const xs = ink.map((p) => p.x);
+    expect(Math.max(...xs)).toBeLessThan(image.width - 1);
+    // All of it is drawn: its ink spans the measured width, less the glyphs' side bearings.
+    expect(Math.max(...xs) - Math.min(...xs) + 1).toBeGreaterThan(textWidth(mark, { bold: true }) - 6);
+  });
+});
+
 /** Pixels darker than `threshold` (0–255 luma-ish: mean of r, g, b). */
 function darkPixels(image: RgbaImage, threshold = 128): { x: number; y: number }[] {
   const found: { x: number; y: number }[] = [];
@@ -92,6 +107,17 @@ describe("chart text", () => {
     expect(textWidth("")).toBe(0);
     expect(textWidth("T=1")).toBe(w("T") + w("=") + w("1"));
     expect(textWidth("ab", { bold: true })).toBe(w("a") + w("b") + 1);
+  });
+
+  it("draws a minus sign (U+2212) and ∝, which the font lacks, as a hyphen and a tilde rather than '?'", () => {
+    const ink = (text: string): string => {
+      const image = createImage(60, 20);
+      drawText(image, 2, 10, text, { color: "#000000" });
+      return darkPixels(image).map((p) => `${p.x},${p.y}`).join(" ");
+    };
+    expect(ink("exp(−U)")).toBe(ink("exp(-U)"));
+    expect(ink("p ∝ q")).toBe(ink("p ~ q"));
+    expect(ink("exp(−U)")).not.toBe(ink("exp(?U)"));
   });
 
   it("draws ink only inside the measured box, and an 'l' as a vertical stroke", () => {

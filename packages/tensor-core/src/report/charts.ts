@@ -69,9 +69,12 @@ function glyphTable(): Map<string, { width: number; coverage: Uint8Array }> {
   return glyphs;
 }
 
+/** Characters the chart font lacks, drawn as the nearest one it has (U+2212 minus as a hyphen, ∝ as ~). */
+const LOOK_ALIKES: Readonly<Record<string, string>> = { "−": "-", "∝": "~", "‖": "|" };
+
 function glyphOf(ch: string): { width: number; coverage: Uint8Array } {
   const table = glyphTable();
-  return table.get(ch) ?? table.get("?") ?? { width: 6, coverage: new Uint8Array(6 * GLYPH_HEIGHT) };
+  return table.get(ch) ?? table.get(LOOK_ALIKES[ch] ?? "?") ?? table.get("?") ?? { width: 6, coverage: new Uint8Array(6 * GLYPH_HEIGHT) };
 }
 
 /** Width in pixels of `text` as `drawText` draws it (11 px DejaVu Sans; bold adds one pixel). */
@@ -372,16 +375,20 @@ export function barChartRaster(
     const bottom = sy(Math.min(0, b.value));
     fillRect(image, Math.round(cx - barWidth / 2), Math.round(top), barWidth, Math.max(1, Math.round(bottom - top)), parseColor(b.color ?? labelColor(i)));
     if (b.error !== undefined && b.error > 0) {
-      const hiY = sy(b.value + b.error);
-      const loY = sy(b.value - b.error);
+      // A whisker past a fixed y domain stops at the frame, without a cap there.
+      const hiY = Math.max(plot.top, sy(b.value + b.error));
+      const loY = Math.min(plot.bottom, sy(b.value - b.error));
       const cap = Math.max(2, Math.floor(barWidth / 4));
       drawLine(image, cx, hiY, cx, loY, AXIS);
-      drawLine(image, cx - cap, hiY, cx + cap, hiY, AXIS);
-      drawLine(image, cx - cap, loY, cx + cap, loY, AXIS);
+      if (hiY > plot.top) drawLine(image, cx - cap, hiY, cx + cap, hiY, AXIS);
+      if (loY < plot.bottom) drawLine(image, cx - cap, loY, cx + cap, loY, AXIS);
     }
     if (options.bare !== true) {
       if (b.mark !== undefined && b.mark !== "") {
-        drawText(image, cx, Math.min(top, b.error === undefined ? top : sy(b.value + b.error)) - 4, b.mark, { align: "middle", baseline: "alphabetic", bold: true });
+        // Moved in from the picture's edges rather than cut off there.
+        const half = textWidth(b.mark, { bold: true }) / 2;
+        const x = Math.max(half + 2, Math.min(image.width - half - 2, cx));
+        drawText(image, x, Math.min(top, b.error === undefined ? top : sy(b.value + b.error)) - 4, b.mark, { align: "middle", baseline: "alphabetic", bold: true });
       }
       if (upright) drawText(image, cx, plot.bottom + 6, b.label, { align: "end", vertical: true });
       else drawText(image, cx, plot.bottom + 6 + GLYPH_HEIGHT / 2, b.label, { align: "middle" });

@@ -31,6 +31,12 @@ function sampleReport(): Report {
 }
 
 describe("renderReportHtml", () => {
+  it("lets text cells with spaces wrap so wide tables fit their card, never numbers or single tokens", () => {
+    const html = renderReportHtml({ title: "t", sections: [{ id: "s", title: "s", tables: [{ columns: ["a", "b", "c"], rows: [["0.508 [0.426, 0.590]", "8.18e-22", 0.5]] }] }] });
+    expect(html).toContain('<td class="wrap">0.508 [0.426, 0.590]</td><td>8.18e-22</td><td class="num">0.5</td>');
+    expect(html).toMatch(/td \{ white-space: nowrap; \}\ntd\.wrap \{ white-space: normal;/);
+  });
+
   it("escapes all text and keeps only our own markup", () => {
     const html = renderReportHtml(sampleReport());
     expect(html).not.toContain("<img src=x");

@@ -111,10 +111,12 @@ h2 { font-size: 20px; margin: 12px 0 8px; }
 .metrics .k { color: var(--muted); font-size: 12px; display: block; }
 .metrics .v { font-weight: 600; font-variant-numeric: tabular-nums; }
 .table-wrap { overflow-x: auto; max-width: 100%; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 13px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 4px; }
-th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: left; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 6px; text-align: left; }
+th { vertical-align: bottom; }
 td { white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 6em; }
 td.num { text-align: right; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 figure { margin: 8px 0; max-width: 100%; }
@@ -143,7 +145,8 @@ function renderMetrics(metrics: Readonly<Record<string, number | string>>): stri
 function renderTable(table: Table): string {
   const head = table.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const rows = table.rows
-    .map((row) => `<tr>${row.map((cell) => (typeof cell === "number" ? `<td class="num">${escapeHtml(formatMetric(cell))}</td>` : `<td>${escapeHtml(cell)}</td>`)).join("")}</tr>`)
+    // Text with spaces may wrap (so wide tables fit their card); numbers and single tokens such as "8.18e-22" never break.
+    .map((row) => `<tr>${row.map((cell) => (typeof cell === "number" ? `<td class="num">${escapeHtml(formatMetric(cell))}</td>` : `<td${cell.includes(" ") ? ' class="wrap"' : ""}>${escapeHtml(cell)}</td>`)).join("")}</tr>`)
     .join("\n");
   const caption = table.caption === undefined ? "" : `<caption>${escapeHtml(table.caption)}</caption>`;
   return `<div class="table-wrap"><table>${caption}<thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;

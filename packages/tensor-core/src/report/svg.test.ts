@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { textWidth } from "./charts.js";
 import { barChartSvg, heatmapSvg, imageGridSvg, lineChartSvg, scatterSvg } from "./svg.js";
 
 const count = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
@@ -54,6 +55,45 @@ describe("SVG charts", () => {
     const markY = Number(/y="([\d.]+)"[^>]*>\*\*<\/text>/.exec(svg)?.[1]);
     const whiskerTop = Number(/<path d="M[\d.]+,([\d.]+)V/.exec(svg)?.[1]);
     expect(markY).toBeLessThan(whiskerTop);
+  });
+
+  it("barChartSvg keeps a long mark on the last (or first) bar inside the viewBox", () => {
+    const mark = "thick-strokes 1.00";
+    // DejaVu Sans 11 px advances (t h i c k - s r o e 1 . 0 and space), 10 % more for bold.
+    const markWidth = 1.1 * (4 + 7 + 3 + 6 + 6 + 4 + 6 + 4 + 5 + 7 + 6 + 6 + 4 + 6 + 3 + 7 + 3 + 7 + 7);
+    for (const at of [0, 9]) {
+      const bars = Array.from({ length: 10 }, (_, i) => ({ label: String(i), value: i / 10, ...(i === at ? { mark } : {}) }));
+      const svg = barChartSvg(bars, { title: "null", width: 480 });
+      const viewBoxWidth = Number(/viewBox="0 0 ([\d.]+) /.exec(svg)?.[1]);
+      const x = Number(new RegExp(`<text x="([\\d.]+)"[^>]*>${mark}</text>`).exec(svg)?.[1]);
+      expect(x - markWidth / 2).toBeGreaterThanOrEqual(0);
+      expect(x + markWidth / 2).toBeLessThanOrEqual(viewBoxWidth);
+    }
+    // Short marks stay centred on their bar.
+    const svg = barChartSvg([{ label: "a", value: 1, mark: "*" }, { label: "b", value: 1 }], { width: 480 });
+    const star = Number(/<text x="([\d.]+)"[^>]*>\*<\/text>/.exec(svg)?.[1]);
+    const rect = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
+    expect(star).toBeCloseTo(Number(rect?.[1]) + Number(rect?.[2]) / 2, 1);
+  });
+
+  it("barChartSvg stops a whisker past a fixed y domain at the frame, capping only the end inside it", () => {
+    const svg = barChartSvg([{ label: "null", value: 0.85, error: 0.25 }], { yDomain: [0, 1], height: 300 });
+    const path = /<path d="M([\d.]+),([\d.]+)V([\d.]+)([^"]*)"/.exec(svg);
+    const gridTop = Math.min(...[...svg.matchAll(/<line x1="56" y1="([\d.]+)"/g)].map((m) => Number(m[1])));
+    expect(Number(path?.[2])).toBe(gridTop);
+    // One cap (at 0.85 − 0.25 = 0.6), none at the clipped top.
+    expect(path?.[4]?.match(/H/g)).toHaveLength(1);
+  });
+
+  it("shrinks a title too long for the chart so that it fits (at least 8 px), and keeps 13 px otherwise", () => {
+    const long = "soft nearest neighbours over T (20 episodes per curve, classes 5–9)";
+    const svg = lineChartSvg([{ name: "a", x: [0, 1], y: [0, 1] }], { title: long, width: 480 });
+    const size = Number(/font-size="([\d.]+)" font-weight="600">soft/.exec(svg)?.[1]);
+    // Bold 13 px DejaVu Sans advances of the title, scaled to the chosen size, within the 480 px less margins.
+    expect(size).toBeLessThan(13);
+    expect(size).toBeGreaterThanOrEqual(8);
+    expect(((size * 1.1) / 11) * textWidth(long)).toBeLessThanOrEqual(480 - 16);
+    expect(lineChartSvg([{ name: "a", x: [0, 1], y: [0, 1] }], { title: "short", width: 480 })).toContain('font-size="13" font-weight="600">short');
   });
 
   it("heatmapSvg shades the largest cell darkest and prints values", () => {

@@ -1,5 +1,5 @@
 import { assertArgument } from "../errors.js";
-import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints } from "./charts.js";
+import { type Bar, type LineSeries, barChartDomain, lineChartDomains, paddedExtent, seriesX, splitPoints, textWidth } from "./charts.js";
 import { labelColor } from "./color.js";
 import { escapeHtml } from "./escape.js";
 import { imageGrid } from "./images.js";
@@ -43,8 +43,18 @@ function n(v: number): string {
   return Number.isFinite(v) ? String(Math.round(v * 100) / 100) : "0";
 }
 
+/** The title's font size: 13 px, or smaller so that a long title fits the chart's width instead of being cut at both ends. */
+export function titleFontSize(title: string, width: number): number {
+  // The raster font's 11 px advances scaled to 13 px, 10 % more for bold: wider than most system sans.
+  const at13 = ((1.1 * 13) / 11) * textWidth(title);
+  return at13 <= width - 16 ? 13 : Math.max(8, Math.floor((130 * (width - 16)) / at13) / 10);
+}
+
 function svgDocument(f: Frame, options: SvgChartOptions, body: string[]): string {
-  const title = options.title === undefined ? "" : `<text x="${n(f.width / 2)}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escapeHtml(options.title)}</text>`;
+  const title =
+    options.title === undefined
+      ? ""
+      : `<text x="${n(f.width / 2)}" y="18" text-anchor="middle" font-size="${titleFontSize(options.title, f.width)}" font-weight="600">${escapeHtml(options.title)}</text>`;
   const xLabel = options.xLabel === undefined ? "" : `<text x="${n((f.left + f.right) / 2)}" y="${n(f.height - 8)}" text-anchor="middle">${escapeHtml(options.xLabel)}</text>`;
   const yLabel =
     options.yLabel === undefined
@@ -196,16 +206,22 @@ export function barChartSvg(bars: readonly Bar[], options: SvgChartOptions & { y
     );
     let markY = top;
     if (b.error !== undefined && b.error > 0) {
-      const hiY = sy(b.value + b.error);
-      const loY = sy(b.value - b.error);
+      // A whisker past a fixed y domain (a score in [0, 1] ± its sd) stops at the frame, without a cap there.
+      const hiY = Math.max(f.top, sy(b.value + b.error));
+      const loY = Math.min(f.bottom, sy(b.value - b.error));
       const cap = Math.min(8, barWidth / 4);
+      const capAt = (y: number, open: boolean): string => (open ? "" : `M${n(cx - cap)},${n(y)}H${n(cx + cap)}`);
       body.push(
-        `<path d="M${n(cx)},${n(hiY)}V${n(loY)}M${n(cx - cap)},${n(hiY)}H${n(cx + cap)}M${n(cx - cap)},${n(loY)}H${n(cx + cap)}" stroke="#333" fill="none"/>`,
+        `<path d="M${n(cx)},${n(hiY)}V${n(loY)}${capAt(hiY, hiY === f.top)}${capAt(loY, loY === f.bottom)}" stroke="#333" fill="none"/>`,
       );
       markY = Math.min(markY, hiY);
     }
     if (b.mark !== undefined && b.mark !== "") {
-      body.push(`<text x="${n(cx)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
+      // Centred on its bar, but moved in (not clipped) when it would run past either edge of the chart;
+      // measured in the raster font (DejaVu Sans 11 px, wider than most system sans), 10 % more for bold.
+      const half = (1.1 * textWidth(b.mark)) / 2;
+      const x = Math.max(half + 4, Math.min(f.width - half - 4, cx));
+      body.push(`<text x="${n(x)}" y="${n(markY - 5)}" text-anchor="middle" font-weight="600">${escapeHtml(b.mark)}</text>`);
     }
     body.push(
       turned
