@@ -466,7 +466,7 @@ export async function prepareTcav(model: AnyModel, options: TcavOptions): Promis
   options.onProgress?.({ phase: "activations", step: layers.length, total: layers.length });
   const layerData: LayerData[] = [];
   const layerSpaces: TcavResult["layerSpaces"] = [];
-  for (const [li, acts] of layerActivations.entries()) {
+  for (const acts of layerActivations) {
     throwIfAborted(options.signal);
     const layer = acts.layer;
     options.onProgress?.({ phase: `${layer}: gradients`, step: 0, total: 1, message: layer });
