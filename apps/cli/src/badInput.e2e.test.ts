@@ -206,6 +206,9 @@ const USAGE_CASES: Case[] = [
   { name: "bayes with an unknown subcommand", args: ["bayes", "flows"], problem: /unknown command 'flows'/, usage: true },
   { name: "excess argument", args: ["doctor", "extra"], problem: /too many arguments|unknown command/, usage: true },
   { name: "unknown short option", args: ["tsne", "--out", "OUT", "-z"], problem: /unknown option '-z'/, usage: true },
+  { name: "gan without its subcommand", args: ["gan"], problem: /^error \[USAGE\]: dl gan needs a command: cov, ratio, train, sample, encoder or modes\. See: dl gan --help$/, usage: true },
+  { name: "meta without its subcommand, an option only", args: ["meta", "--seed", "3"], problem: /^error \[USAGE\]: dl meta needs a command: fewshot, temperature, regress or finetune\./, usage: true },
+  { name: "bayes without its subcommand", args: ["bayes"], problem: /dl bayes needs a command: mixture, sample, flow, vae or gaps/, usage: true },
 ];
 
 /** Values that required options accept (by "command flag", then by flag), for the unknown-option cases. */
