@@ -105,6 +105,8 @@ const LONG_COMMANDS: readonly { args: string[]; prompt: boolean; after?: RegExp 
   { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1"], prompt: true },
   { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1", "--steps", "4"], prompt: true, after: /pretrain 4\/4/ },
   { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1", "--training", "episodic"], prompt: true },
+  { args: ["meta", "temperature", "--data", "mnist"], prompt: true },
+  { args: ["gan", "modes", "--method", "bigan"], prompt: true },
   // Measured before this suite (SIGINT at 6 s): the t-SNE engine blocks the event loop for seconds
   // (k-NN/affinities), so a signal waits; it is being restructured elsewhere.
   { args: ["tsne", "--data", "mnist"], prompt: false },
