@@ -138,7 +138,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   await stopPoint();
   const metaTrainSet = selectClasses(train, metaTrainClasses);
   await stopPoint();
-  const trainSet = augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries);
+  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries, options.signal);
   const trainClasses = new Set(trainSet.labels).size;
   await stopPoint();
   const learner = training === "pretrain" ? await pretrained(metaTrainSet, trainSet, options, rng.nextUint32()) : await episodic(trainSet, trainClasses, options, queries, rng.nextUint32());

@@ -1,4 +1,4 @@
-import { DlError, assertArgument, createRng, type Rng } from "@dl/tensor-core";
+import { DlError, assertArgument, cancelPoint, createRng, type Rng } from "@dl/tensor-core";
 
 import type { LabelledImages } from "../types.js";
 
@@ -185,7 +185,7 @@ export const SQUARE_SYMMETRIES = 8;
  * image: class c under symmetry r becomes class c·R + r. Rotated classes as new classes is the
  * Omniglot trick of Santoro et al. (2016) — here it turns 5 meta-train classes into up to 40.
  */
-export function augmentClassesBySymmetry(dataset: LabelledImages, symmetries = 4): LabelledImages {
+export async function augmentClassesBySymmetry(dataset: LabelledImages, symmetries = 4, signal?: AbortSignal): Promise<LabelledImages> {
   assertArgument(Number.isInteger(symmetries) && symmetries >= 1 && symmetries <= SQUARE_SYMMETRIES, () => `symmetries must be an integer in 1..8, got ${symmetries}.`);
   assertArgument(dataset.height === dataset.width, () => `Symmetry augmentation needs square images, got ${dataset.height}×${dataset.width}.`);
   const n = dataset.height;
@@ -210,16 +210,23 @@ export function augmentClassesBySymmetry(dataset: LabelledImages, symmetries = 4
   });
   const images = new Float32Array(dataset.count * symmetries * size);
   const labels = new Int32Array(dataset.count * symmetries);
+  // Seconds of copying for a full dataset: stop points let Ctrl-C in (signal → ABORTED).
+  const stopPoint = cancelPoint(signal);
   for (let i = 0; i < dataset.count; i++) {
+    if ((i & 255) === 0) await stopPoint();
     const srcStart = i * size;
     for (let r = 0; r < symmetries; r++) {
       const row = i * symmetries + r;
       const dstStart = row * size;
       const table = sources[r] as Int32Array;
-      for (let p = 0; p < n * n; p++) {
-        const from = srcStart + (table[p] as number) * ch;
-        const to = dstStart + p * ch;
-        for (let c = 0; c < ch; c++) images[to + c] = dataset.images[from + c] as number;
+      if (ch === 1) {
+        for (let p = 0; p < n * n; p++) images[dstStart + p] = dataset.images[srcStart + (table[p] as number)] as number;
+      } else {
+        for (let p = 0; p < n * n; p++) {
+          const from = srcStart + (table[p] as number) * ch;
+          const to = dstStart + p * ch;
+          for (let c = 0; c < ch; c++) images[to + c] = dataset.images[from + c] as number;
+        }
       }
       labels[row] = (dataset.labels[i] as number) * symmetries + r;
     }
