@@ -63,7 +63,8 @@ async function modelFiles(model: tfl.LayersModel, prefix: string): Promise<Outpu
   try {
     await saveModel(model, scratch);
     const names = (await readdir(scratch)).filter((n) => !n.startsWith("."));
-    return Promise.all(names.map(async (n): Promise<OutputFile> => [join(prefix, n), new Uint8Array(await readFile(join(scratch, n)))]));
+    // Awaited here: the finally must not remove the scratch folder while its files are still being read.
+    return await Promise.all(names.map(async (n): Promise<OutputFile> => [join(prefix, n), new Uint8Array(await readFile(join(scratch, n)))]));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
