@@ -20,7 +20,7 @@ import { CLI_PATH, runDl } from "./test-utils/runDl.js";
 const work = await mkdtemp(join(tmpdir(), "dl-bad-"));
 process.env["DL_CACHE_DIR"] = join(work, "cache");
 process.env["DL_BACKEND"] = "cpu";
-const { runCli } = await import("./program.js");
+const { buildProgram, runCli } = await import("./program.js");
 
 const FIXTURES = fileURLToPath(new URL("../../../packages/tensor-core/src/data/fixtures/", import.meta.url));
 
@@ -53,7 +53,7 @@ interface Case {
   name: string;
   args: string[];
   problem: RegExp;
-  /** Refused by commander itself (unknown option, missing value, bad choice): `error: …` without a code. */
+  /** Refused by commander itself (unknown option, missing value, bad choice): `error [USAGE]: …` (a bad choice `INVALID_ARGUMENT`), pointing at the command's --help. */
   usage?: boolean;
 }
 
@@ -69,7 +69,7 @@ async function expectRefused(c: Case): Promise<void> {
   expect(r.code, context).not.toBe(0);
   const errors = r.stderr.split("\n").filter((l) => l.startsWith("error"));
   expect(errors, context).toHaveLength(1);
-  expect(errors[0], context).toMatch(c.usage === true ? /^error: / : /^error \[[A-Z_]+\]: /);
+  expect(errors[0], context).toMatch(c.usage === true ? /^error \[(USAGE|INVALID_ARGUMENT)\]: .*\. See: dl [a-z ]*--help$/ : /^error \[[A-Z_]+\]: /);
   expect(errors[0], context).toMatch(c.problem);
   expect(r.stderr, context).not.toMatch(/^\s+at /m);
   expect(await readdir(dir), context).toEqual([]);
@@ -194,16 +194,81 @@ const EXPRESSION_CASES: Case[] = [
 // ---- usage (commander) ------------------------------------------------------------------------------
 
 const USAGE_CASES: Case[] = [
-  { name: "unknown command", args: ["frobnicate"], problem: /unknown command/, usage: true },
-  { name: "unknown option", args: ["train", "--data", "mnist", "--out", "OUT", "--epochz", "2"], problem: /unknown option '--epochz'/, usage: true },
+  { name: "unknown command", args: ["frobnicate"], problem: /^error \[USAGE\]: unknown command 'frobnicate'\. See: dl --help$/, usage: true },
+  { name: "unknown option", args: ["train", "--data", "mnist", "--out", "OUT", "--epochz", "2"], problem: /unknown option '--epochz'.*See: dl train --help$/, usage: true },
   { name: "missing required --out", args: ["train", "--data", "mnist"], problem: /required option '--out <dir>'/, usage: true },
   { name: "missing required --data", args: ["train", "--out", "OUT"], problem: /required option '--data <name>'/, usage: true },
-  { name: "missing value", args: ["bayes", "flow", "--target", "U1", "--out", "OUT", "--flows"], problem: /argument missing/, usage: true },
-  { name: "bad choice --backend", args: ["train", "--data", "mnist", "--backend", "tpu", "--out", "OUT"], problem: /argument 'tpu' is invalid/, usage: true },
+  { name: "missing value", args: ["bayes", "flow", "--target", "U1", "--out", "OUT", "--flows"], problem: /argument missing.*See: dl bayes flow --help$/, usage: true },
+  { name: "bad choice --backend", args: ["train", "--data", "mnist", "--backend", "tpu", "--out", "OUT"], problem: /^error \[INVALID_ARGUMENT\]: .*argument 'tpu' is invalid/, usage: true },
   { name: "bad choice --classifier", args: ["gan", "ratio", "--p", "normal(0,1)", "--q", "normal(0,2)", "--prior", "0.5", "--classifier", "svm"], problem: /argument 'svm' is invalid/, usage: true },
-  { name: "gan with no subcommand and an unknown one", args: ["gan", "nope"], problem: /unknown command 'nope'/, usage: true },
+  { name: "gan with no subcommand and an unknown one", args: ["gan", "nope"], problem: /unknown command 'nope'.*See: dl gan --help$/, usage: true },
+  { name: "meta with an unknown subcommand", args: ["meta", "fewshoot"], problem: /unknown command 'fewshoot'/, usage: true },
+  { name: "bayes with an unknown subcommand", args: ["bayes", "flows"], problem: /unknown command 'flows'/, usage: true },
   { name: "excess argument", args: ["doctor", "extra"], problem: /too many arguments|unknown command/, usage: true },
+  { name: "unknown short option", args: ["tsne", "--out", "OUT", "-z"], problem: /unknown option '-z'/, usage: true },
+  { name: "gan without its subcommand", args: ["gan"], problem: /^error \[USAGE\]: dl gan needs a command: cov, ratio, train, sample, encoder or modes\. See: dl gan --help$/, usage: true },
+  { name: "meta without its subcommand, an option only", args: ["meta", "--seed", "3"], problem: /^error \[USAGE\]: dl meta needs a command: fewshot, temperature, regress or finetune\./, usage: true },
+  { name: "bayes without its subcommand", args: ["bayes"], problem: /dl bayes needs a command: mixture, sample, flow, vae or gaps/, usage: true },
 ];
+
+/** Values that required options accept (by "command flag", then by flag), for the unknown-option cases. */
+const REQUIRED_VALUES: Readonly<Record<string, string>> = {
+  "--data": "mnist",
+  "--out": "OUT",
+  "--shots": "5",
+  "--f": "tanh",
+  "--p": "normal(0, 1)",
+  "--q": "normal(0, 2)",
+  "--prior": "0.5",
+  "--epochs": "1",
+  "--model": "OUT",
+  "gan sample --out": "OUT/s.png",
+  "--method": "vae",
+  "--params": "p.json",
+  "--x": "x.npy",
+  "--dist": "normal",
+  "--n": "10",
+  "bayes sample --out": "OUT.npy",
+  "bayes flow --target": "U1",
+  "--flows": "2",
+  "--family": "diag",
+  "tcav --target": "0",
+};
+
+/**
+ * Generated from the program itself, so a new command or flag is covered without editing this list:
+ * for every command, an unknown option, each required option left out, each flag that takes a value
+ * given none, and each flag with choices given one outside them.
+ */
+async function generatedUsageCases(): Promise<Case[]> {
+  const program = await buildProgram(["node", "dl", "--help"]);
+  const leaves: { path: string[]; command: (typeof program.commands)[number] }[] = [];
+  const walk = (command: (typeof program.commands)[number], path: string[]): void => {
+    if (command.commands.length === 0) leaves.push({ path, command });
+    for (const sub of command.commands) walk(sub, [...path, sub.name()]);
+  };
+  for (const sub of program.commands) walk(sub, [sub.name()]);
+  const cases: Case[] = [];
+  for (const { path, command } of leaves) {
+    const name = path.join(" ");
+    const help = new RegExp(`See: dl ${path.join(" ")} --help$`);
+    // commander names a missing required option before an unknown one, so the required ones are given.
+    const required = command.options.filter((o) => o.mandatory).flatMap((o) => [o.long ?? "", REQUIRED_VALUES[`${name} ${o.long ?? ""}`] ?? REQUIRED_VALUES[o.long ?? ""] ?? "x"]);
+    cases.push({ name: `${name}: unknown option`, args: [...path, ...required, "--no-such-flag"], problem: /unknown option '--no-such-flag'/, usage: true });
+    expect(help.test(`See: dl ${name} --help`)).toBe(true);
+    for (const option of command.options) {
+      const flag = option.long ?? option.short ?? option.flags;
+      if (option.mandatory) cases.push({ name: `${name}: ${flag} left out`, args: [...path.filter(() => true)], problem: /required option '--[a-z-]+/, usage: true });
+      if (option.required) cases.push({ name: `${name}: ${flag} without a value`, args: [...path, flag], problem: new RegExp(`option '${option.flags.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}' argument missing`), usage: true });
+      if (option.argChoices !== undefined) {
+        cases.push({ name: `${name}: ${flag} outside its choices`, args: [...path, flag, "no-such-choice", "--out", "OUT"], problem: /^error \[INVALID_ARGUMENT\]: .*argument 'no-such-choice' is invalid\. Allowed choices are /, usage: true });
+      }
+    }
+  }
+  // One "left out" case per command is enough (commander names the first missing one).
+  return cases.filter((c, i, all) => !c.name.endsWith("left out") || all.findIndex((d) => d.name.split(":")[0] === c.name.split(":")[0] && d.name.endsWith("left out")) === i);
+}
+USAGE_CASES.push(...(await generatedUsageCases()));
 
 // ---- files ------------------------------------------------------------------------------------------
 

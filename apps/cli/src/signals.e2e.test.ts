@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { createRng } from "@dl/tensor-core";
+
 import { CLI_PATH, runDl } from "./test-utils/runDl.js";
 
 const IO_PATH = fileURLToPath(new URL("../dist/io.js", import.meta.url));
@@ -82,44 +84,62 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-/** Long-running commands (without --out), and whether they already stop within PROMPT_MS. */
-const LONG_COMMANDS: readonly { args: string[]; prompt: boolean }[] = [
+/**
+ * Long-running commands (without --out). The signal lands `SIGNAL_WINDOW_MS` after the start, or
+ * after stderr first matches `after` (a later phase: feature extraction, temperature fitting and
+ * evaluation once pretraining is over).
+ */
+const LONG_COMMANDS: readonly { args: string[]; prompt: boolean; after?: RegExp }[] = [
   { args: ["train", "--data", "mnist", "--epochs", "20"], prompt: true },
   { args: ["tour"], prompt: true },
   { args: ["embed", "--data", "mnist"], prompt: true },
   { args: ["tcav", "--target", "0", "--concept", "loops"], prompt: true },
   { args: ["gan", "train", "--data", "mnist", "--epochs", "50", "--no-evaluate"], prompt: true },
+  { args: ["gan", "encoder", "--method", "bigan", "--data", "mnist"], prompt: true },
+  { args: ["gan", "encoder", "--method", "vae", "--data", "mnist"], prompt: true },
   { args: ["bayes", "vae", "--family", "diag"], prompt: true },
   { args: ["bayes", "gaps"], prompt: true },
+  { args: ["bayes", "flow", "--target", "U1", "--flows", "8", "--steps", "100000"], prompt: true },
   { args: ["meta", "finetune", "--shots", "3"], prompt: true },
+  { args: ["meta", "regress", "--shots", "5"], prompt: true },
+  { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1"], prompt: true },
+  { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1", "--steps", "4"], prompt: true, after: /pretrain 4\/4/ },
+  { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1", "--training", "episodic"], prompt: true },
+  { args: ["meta", "temperature", "--data", "mnist"], prompt: true },
+  { args: ["gan", "modes", "--method", "bigan"], prompt: true },
   // t-SNE returns to the event loop at least every ~50 ms of work in each phase (PCA, k-NN, calibration, optimisation).
   { args: ["tsne", "--data", "mnist"], prompt: true },
-  // Measured before this suite (SIGINT at 6 s): these block the event loop for seconds inside their
-  // packages (planar-flow steps, BiGAN steps, episode sampling), so a signal waits.
-  { args: ["bayes", "flow", "--target", "U1", "--flows", "8", "--steps", "100000"], prompt: false },
-  { args: ["gan", "encoder", "--method", "bigan", "--data", "mnist"], prompt: false },
-  { args: ["meta", "regress", "--shots", "5"], prompt: false },
-  { args: ["meta", "fewshot", "--data", "mnist", "--shots", "1"], prompt: false },
 ];
 
+/** The random moment of each signal, from the start (or the `after` line): 1–4 s, or 0–3 s after a phase line. */
+const SIGNAL_WINDOW_MS = { start: [1000, 4000], after: [0, 3000] } as const;
+/** Seeded, so a failing moment can be replayed: each case draws from its own stream (seed + case index). */
+const SIGNAL_SEED = 18;
+
 describe.each(["SIGINT", "SIGTERM"] as const)("%s at a random moment", (signal) => {
-  it.each(LONG_COMMANDS.map((c) => [c.args.slice(0, 2).join(" "), c] as const))("%s stops, exits non-zero and leaves nothing", async (_name, { args, prompt }) => {
-    const dir = await mkdtemp(join(work, "run-"));
-    const out = join(dir, "out");
-    const delayMs = 1000 + Math.round(Math.random() * 3000);
-    const r = await runAndSignal(CLI_PATH, [...args, "--out", out], { cwd: dir, cacheDir: cache, delayMs, signals: [signal] });
-    const context = `${args.join(" ")}: ${signal} after ${delayMs} ms, stopped ${Math.round(r.stopMs)} ms later\n${r.stderr}`;
-    expect(r.early, context).toBe(false);
-    // Exit 130/143 after a clean stop, or killed by the signal itself before any handler was set.
-    if (r.code === null) expect(r.signal, context).toBe(signal);
-    else expect(r.code, context).toBe(signal === "SIGINT" ? 130 : 143);
-    expect(r.stopMs, context).toBeLessThan(prompt ? PROMPT_MS : 60_000);
-    expect(r.stderr, context).not.toMatch(/^\s+at /m);
-    expect(r.stderr.split("\n").filter((l) => l.startsWith("error")).length, context).toBeLessThanOrEqual(1);
-    expect(await tree(dir), context).toEqual([]);
-    expect((await tree(cache)).filter((p) => /\.tmp|partial|\.lock/.test(p)), context).toEqual([]);
-    expect(await tree(join(cache, "models")), context).toEqual([]);
-  }, 120_000);
+  it.each(LONG_COMMANDS.map((c, i) => [c.args.join(" "), c, i] as const))(
+    "%s stops, exits non-zero and leaves nothing",
+    async (_name, { args, prompt, after }, index) => {
+      const dir = await mkdtemp(join(work, "run-"));
+      const out = join(dir, "out");
+      const [lo, hi] = after === undefined ? SIGNAL_WINDOW_MS.start : SIGNAL_WINDOW_MS.after;
+      const rng = createRng(SIGNAL_SEED + 2 * index + (signal === "SIGINT" ? 0 : 1));
+      const delayMs = lo + Math.round(rng.next() * (hi - lo));
+      const r = await runAndSignal(CLI_PATH, [...args, "--out", out], { cwd: dir, cacheDir: cache, delayMs, signals: [signal], ...(after === undefined ? {} : { after }) });
+      const context = `${args.join(" ")}: ${signal} after ${delayMs} ms${after === undefined ? "" : ` (from ${String(after)})`}, stopped ${Math.round(r.stopMs)} ms later\n${r.stderr}`;
+      expect(r.early, context).toBe(false);
+      // Exit 130/143 after a clean stop, or killed by the signal itself before any handler was set.
+      if (r.code === null) expect(r.signal, context).toBe(signal);
+      else expect(r.code, context).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(r.stopMs, context).toBeLessThan(prompt ? PROMPT_MS : 60_000);
+      expect(r.stderr, context).not.toMatch(/^\s+at /m);
+      expect(r.stderr.split("\n").filter((l) => l.startsWith("error")).length, context).toBeLessThanOrEqual(1);
+      expect(await tree(dir), context).toEqual([]);
+      expect((await tree(cache)).filter((p) => /\.tmp|partial|\.lock/.test(p)), context).toEqual([]);
+      expect(await tree(join(cache, "models")), context).toEqual([]);
+    },
+    120_000,
+  );
 });
 
 describe("a second Ctrl-C", () => {

@@ -37,8 +37,8 @@ export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/g
 export { GAN_ARCHS, createDiscriminator, createGenerator, imageGanConfig, parseGanArch, trainableVariables } from "./train/networks.js";
 export type { GanArch, GanConfig } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
-export type { Gan, GanCheckpointState, GanData, GanEpochRecord, TrainGanOptions } from "./train/gan.js";
-export { generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
+export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
+export { assertResumableOn, generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
 export { applyRows, createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";

@@ -2,6 +2,7 @@
 import "./backend/candidates.js";
 import "./backend/gradients.js";
 
+export { YIELD_INTERVAL_MS, cancelPoint, nextMacrotask } from "./cancel.js";
 export { DlError, assertArgument, isDlError, listNames, throwIfAborted } from "./errors.js";
 export type { DlErrorCode, DlErrorOptions } from "./errors.js";
 export type { ProgressCallback, ProgressEvent, RunOptions } from "./progress.js";

@@ -88,6 +88,25 @@ describe("dl gan", () => {
     expect(otherArch.code).toBe(2);
     expect(otherArch.stderr).toMatch(/mlp GAN; rerun with the same --arch/);
     expect((await readdir(join(work, "cgan", "samples"))).length).toBe(2);
+
+    // The checkpoint records its dataset: another one is refused in one line naming both, and nothing changes.
+    const before = await readFile(join(work, "cgan", "checkpoint", "state.json"), "utf8");
+    expect((JSON.parse(before) as { trainedOn: unknown }).trainedOn).toEqual({ name: "mnist/train", count: 256 });
+    const otherData = await dl(["gan", "train", "--conditional", "--data", "fashion-mnist", "--limit", "256", "--steps-per-epoch", "2", "--no-evaluate", "--epochs", "3", "--resume", "--out", "cgan"], work);
+    expect(otherData.code, otherData.stderr).toBe(2);
+    expect(otherData.stderr.split("\n").filter((l) => l.startsWith("error"))).toEqual([
+      `error [INVALID_ARGUMENT]: The checkpoint in cgan was trained on mnist/train, not fashion-mnist/train: resume with --data mnist, or train fashion-mnist into a new --out.`,
+    ]);
+    // Compared as one string (tens of MB of optimiser state): unchanged, byte for byte.
+    expect((await readFile(join(work, "cgan", "checkpoint", "state.json"), "utf8")) === before).toBe(true);
+    expect((await readdir(join(work, "cgan", "samples"))).length).toBe(2);
+    // Conditional setting and data size: a different --limit on the same dataset continues, and says so.
+    const unconditional = await dl(["gan", "train", "--data", "mnist", "--limit", "256", "--steps-per-epoch", "2", "--no-evaluate", "--epochs", "3", "--resume", "--out", "cgan"], work);
+    expect(unconditional.code).toBe(2);
+    expect(unconditional.stderr).toMatch(/conditional mlp GAN; rerun with the same --arch and --conditional/);
+    const more = await dl(["gan", "train", "--conditional", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "2", "--no-evaluate", "--epochs", "3", "--resume", "--out", "cgan"], work);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/resuming after epoch 2 \(seed 42 from the checkpoint\); it was trained on 256 mnist\/train images, now 128/);
   }, 300_000);
 
   it("modes (tiny): the summary is the mean and sd of the per-seed figures; result.json + samples.png; a bad method is rejected", async () => {

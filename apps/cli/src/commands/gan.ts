@@ -7,6 +7,7 @@ import { Option, type Command } from "commander";
 
 import {
   GAN_ARCHS,
+  assertResumableOn,
   changeOfVariables1d,
   changeOfVariables2d,
   fitDensityRatio,
@@ -63,7 +64,8 @@ async function modelFiles(model: tfl.LayersModel, prefix: string): Promise<Outpu
   try {
     await saveModel(model, scratch);
     const names = (await readdir(scratch)).filter((n) => !n.startsWith("."));
-    return Promise.all(names.map(async (n): Promise<OutputFile> => [join(prefix, n), new Uint8Array(await readFile(join(scratch, n)))]));
+    // Awaited here: the finally must not remove the scratch folder while its files are still being read.
+    return await Promise.all(names.map(async (n): Promise<OutputFile> => [join(prefix, n), new Uint8Array(await readFile(join(scratch, n)))]));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -263,6 +265,19 @@ function registerTrain(gan: Command): void {
       }
       let train = await loadDataset(data, { split: "train" });
       if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
+      if (resume) {
+        try {
+          assertResumableOn(resume, { name: train.name, classes: train.classNames.length }, `The checkpoint in ${opts.out}`);
+        } catch (error) {
+          resume.dispose();
+          throw error;
+        }
+        const was = resume.trainedOn;
+        log(
+          `dl gan train: resuming after epoch ${resume.epoch} (seed ${resume.seed} from the checkpoint${resume.seed === seed ? "" : `, not --seed ${seed}`})` +
+            (was === undefined ? "; the checkpoint does not record its dataset (written by an older dl)" : was.count === train.count ? "" : `; it was trained on ${was.count} ${was.name} images, now ${train.count}`),
+        );
+      }
       const test = await loadDataset(data, { split: "test" });
       let classifier: tfl.LayersModel | undefined;
       if (opts.evaluate) {

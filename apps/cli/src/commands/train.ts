@@ -66,7 +66,8 @@ async function modelFiles(save: (dir: string) => Promise<unknown>): Promise<Outp
   try {
     await save(scratch);
     const names = (await readdir(scratch, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-    return Promise.all(
+    // Awaited here: the finally must not remove the scratch folder while its files are still being read.
+    return await Promise.all(
       names.map(async (e): Promise<OutputFile> => {
         const rel = join(e.parentPath, e.name).slice(scratch.length + 1);
         return [rel, new Uint8Array(await readFile(join(scratch, rel)))];

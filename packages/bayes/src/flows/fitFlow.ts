@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng } from "@dl/tensor-core";
 import type { RunOptions } from "@dl/tensor-core";
 
 import type { Bijector } from "../bijectors/bijector.js";
@@ -69,8 +69,10 @@ export async function fitPlanarFlow(target: EnergyName, options: FitFlowOptions)
   const logEvery = Math.max(1, Math.floor(steps / 100));
   const start = performance.now();
   let running = 0;
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (let step = 1; step <= steps; step++) {
+      await stopPoint();
       const beta = Math.min(1, 0.01 + step / annealSteps);
       const seed = rng.tfSeed();
       const lossTensor = optimizer.minimize(
@@ -94,9 +96,6 @@ export async function fitPlanarFlow(target: EnergyName, options: FitFlowOptions)
         const seconds = (performance.now() - start) / 1000;
         history.push({ step, loss: running, seconds });
         options.onProgress?.({ phase: `fit ${target} K=${k}`, step, total: steps, metrics: { loss: running } });
-        throwIfAborted(options.signal);
-        // Yield so progress and abort signals are seen.
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
     const seconds = (performance.now() - start) / 1000;

@@ -3,7 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import "../tfjs/gradients.js";
 
-import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam } from "../tfjs/adam.js";
 import { trainableVariables } from "../train/networks.js";
@@ -49,9 +49,10 @@ export async function trainVae(vae: Vae, points: Float32Array, count: number, op
   const buffer = new Float32Array(batch * vae.dataDim);
   const sigma = opts.observationScale ?? 0.1;
   const losses: number[] = [];
+  const stopPoint = cancelPoint(opts.signal);
   try {
     for (let step = 0; step < opts.steps; step++) {
-      throwIfAborted(opts.signal);
+      await stopPoint();
       for (let b = 0; b < batch; b++) {
         const i = rng.int(count);
         buffer.set(points.subarray(i * vae.dataDim, (i + 1) * vae.dataDim), b * vae.dataDim);

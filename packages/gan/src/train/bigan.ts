@@ -3,7 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import "../tfjs/gradients.js";
 
-import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam } from "../tfjs/adam.js";
 import { createGenerator, trainableVariables, type GanConfig } from "./networks.js";
@@ -90,9 +90,10 @@ export async function trainBiGan(model: BiGan, points: Float32Array, count: numb
   const history: BiGanHistoryRecord[] = [];
   let order = rng.permutation(count);
   let cursor = 0;
+  const stopPoint = cancelPoint(opts.signal);
   try {
     for (let step = 0; step < opts.steps; step++) {
-      throwIfAborted(opts.signal);
+      await stopPoint();
       for (let b = 0; b < batch; b++) {
         if (cursor >= count) {
           order = rng.permutation(count);

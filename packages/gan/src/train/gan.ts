@@ -42,7 +42,17 @@ export interface Gan {
   epoch: number;
   step: number;
   history: GanEpochRecord[];
+  /** The dataset it is trained on, once known (recorded in checkpoints so a resume can check it). */
+  trainedOn?: GanTrainingData;
   dispose(): void;
+}
+
+/** What a GAN was trained on: resuming it on other data would silently train a different model. */
+export interface GanTrainingData {
+  /** Dataset name as loaded, with its split (mnist/train, fashion-mnist/train…). */
+  name: string;
+  /** Training images used (after any --limit). */
+  count: number;
 }
 
 /** What a checkpoint holds besides the two models' weights. */
@@ -55,6 +65,8 @@ export interface GanCheckpointState {
   history: GanEpochRecord[];
   gOptimizer: AdamState;
   dOptimizer: AdamState;
+  /** Absent in checkpoints written before it was recorded. */
+  trainedOn?: GanTrainingData;
 }
 
 export function createGan(config: GanConfig, seed: number): Gan {
@@ -105,6 +117,7 @@ export function ganCheckpointState(gan: Gan): GanCheckpointState {
     history: gan.history,
     gOptimizer: gan.gOptimizer.getState(),
     dOptimizer: gan.dOptimizer.getState(),
+    ...(gan.trainedOn === undefined ? {} : { trainedOn: { ...gan.trainedOn } }),
   };
 }
 
@@ -141,6 +154,11 @@ export function restoreGan(state: GanCheckpointState, generator: tfl.LayersModel
   gan.epoch = state.epoch;
   gan.step = state.step;
   gan.history = [...state.history];
+  if (state.trainedOn !== undefined) {
+    const { name, count } = state.trainedOn;
+    if (typeof name !== "string" || !Number.isSafeInteger(count) || count < 1) throw new DlError("MALFORMED_FILE", `The checkpoint's trainedOn record is malformed (${JSON.stringify(state.trainedOn)}).`);
+    gan.trainedOn = { name, count };
+  }
   return gan;
 }
 

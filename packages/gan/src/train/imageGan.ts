@@ -62,6 +62,25 @@ export function generateImages(gan: Gan, count: number, seed: number, label?: nu
 }
 
 /**
+ * Refuses to continue a GAN on data other than the dataset its checkpoint records (a different
+ * dataset, or a label count a conditional GAN was not built for), in one line naming both and how to
+ * fix it. A checkpoint that records no dataset (written before this check) is accepted.
+ */
+export function assertResumableOn(gan: Gan, data: { name: string; classes: number }, where = "The checkpoint"): void {
+  const was = gan.trainedOn?.name;
+  if (was !== undefined && was !== data.name) {
+    // Dataset names carry their split (mnist/train); --data takes the dataset alone.
+    const flag = (name: string): string => name.replace(/\/[^/]*$/, "");
+    throw new DlError("INVALID_ARGUMENT", `${where} was trained on ${was}, not ${data.name}: resume with --data ${flag(was)}, or train ${flag(data.name)} into a new --out.`, {
+      details: { checkpoint: was, requested: data.name },
+    });
+  }
+  if (gan.config.numClasses > 0 && gan.config.numClasses !== data.classes) {
+    throw new DlError("INVALID_ARGUMENT", `${where} is a conditional GAN for ${gan.config.numClasses} labels, but ${data.name} has ${data.classes}: resume on the dataset it was trained on, or use a new --out.`);
+  }
+}
+
+/**
  * Trains an MLP or DCGAN (optionally conditional) on an image dataset, scoring each epoch with the
  * classifier (per-label accuracy of conditional samples) and the final generator with the Fréchet
  * distance, its real-vs-real baseline, and k-NN precision/recall.
@@ -70,10 +89,12 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
   const { train } = opts;
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
   const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional), numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? 42);
+  if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
   const [h, w, c] = gan.config.dataShape;
   if (h !== train.height || w !== train.width || c !== train.channels) {
     throw new DlError("SHAPE_MISMATCH", `The GAN makes ${gan.config.dataShape.join("×")} images but the data are ${train.height}×${train.width}×${train.channels}.`);
   }
+  gan.trainedOn = { name: train.name, count: train.count };
   const points = train.images.map((v) => 2 * v - 1);
   const started = performance.now();
   const epochSamples = opts.epochSamples ?? 500;

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import "../tfjs/gradients.js";
 
-import { DlError, createRng, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam } from "../tfjs/adam.js";
 
@@ -261,9 +261,10 @@ export async function trainLowDimGan(gan: LowDimGan, points: Float32Array, opts:
   const batch = config.batchSize;
   const buffer = new Float32Array(batch * config.dataDim);
   const history: LowDimGanRecord[] = [];
+  const stopPoint = cancelPoint(opts.signal);
   try {
     for (let step = 0; step < opts.steps; step++) {
-      throwIfAborted(opts.signal);
+      await stopPoint();
       for (let b = 0; b < batch; b++) {
         const i = rng.int(count);
         buffer.set(points.subarray(i * config.dataDim, (i + 1) * config.dataDim), b * config.dataDim);
@@ -376,9 +377,10 @@ export class RejectionSampler {
     const opt = new Adam(layerVars(classifier.discriminator), { learningRate: 1e-3 });
     const buffer = new Float32Array(batch * config.dataDim);
     const sampler = gan.generatorEma ?? gan.generator;
+    const stopPoint = cancelPoint(opts.signal);
     try {
       for (let step = 0; step < steps; step++) {
-        throwIfAborted(opts.signal);
+        await stopPoint();
         for (let b = 0; b < batch; b++) {
           const i = rng.int(count);
           buffer.set(points.subarray(i * config.dataDim, (i + 1) * config.dataDim), b * config.dataDim);

@@ -2,7 +2,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 type Initializer = ReturnType<typeof tfl.initializers.heNormal>;
 
-import { DlError, assertArgument, createRng, listNames } from "@dl/tensor-core";
+import { DlError, assertArgument, cancelPoint, createRng, listNames } from "@dl/tensor-core";
 
 import { tf } from "../tf.js";
 import type { LabelledImages } from "../types.js";
@@ -74,13 +74,15 @@ export interface LabelledVectors {
   labels: Int32Array;
 }
 
-/** Embeds every image of a dataset, in batches (leak-free). */
-export function embedDataset(embedding: tfl.LayersModel, dataset: LabelledImages, batchSize = 512): LabelledVectors {
+/** Embeds every image of a dataset, in batches (leak-free); `signal` stops it between batches with `ABORTED`. */
+export async function embedDataset(embedding: tfl.LayersModel, dataset: LabelledImages, batchSize = 512, signal?: AbortSignal): Promise<LabelledVectors> {
   const shape = [dataset.height, dataset.width, dataset.channels] as const;
   const size = shape[0] * shape[1] * shape[2];
   let dim = 0;
   let data = new Float32Array(0);
+  const stopPoint = cancelPoint(signal);
   for (let start = 0; start < dataset.count; start += batchSize) {
+    await stopPoint();
     const n = Math.min(batchSize, dataset.count - start);
     // Read outside the tidy: a tidy returning a typed array walks all its elements looking for tensors.
     const rows = tf.tidy(() => embedding.apply(imagesToTensor(dataset.images.subarray(start * size, (start + n) * size), n, shape), { training: false }) as tf.Tensor2D);

@@ -1,4 +1,4 @@
-import { assertArgument, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
+import { assertArgument, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
 
 import { meanConfidenceInterval } from "../stats.js";
 import { createEpisodeSampler } from "../tasks/episodes.js";
@@ -117,7 +117,9 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   const shrinkage = options.mahalanobisShrinkage ?? DEFAULT_MAHALANOBIS_SHRINKAGE;
   assertArgument(Number.isFinite(shrinkage) && shrinkage > 0, () => `mahalanobisShrinkage must be a finite number > 0, got ${shrinkage}.`);
   const acc = Object.fromEntries(EVALUATED_CLASSIFIERS.map((c) => [c, new Float64Array(episodes)])) as Record<EvaluatedClassifier, Float64Array>;
+  const stopPoint = cancelPoint(options.signal);
   for (let e = 0; e < episodes; e++) {
+    await stopPoint();
     const ep = sampler.next();
     const predictions: Record<EvaluatedClassifier, ArrayLike<number>> = tf.tidy(() => {
       const rawSupport = gatherRows(features, ep.supportIndices);
@@ -133,8 +135,6 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     for (const c of EVALUATED_CLASSIFIERS) acc[c][e] = accuracy(predictions[c], ep.queryLabels);
     if ((e + 1) % 50 === 0 || e === episodes - 1) {
       options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
-      throwIfAborted(options.signal);
-      await new Promise((resolve) => setTimeout(resolve, 0));
     }
   }
   return {

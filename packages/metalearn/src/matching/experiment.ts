@@ -1,4 +1,4 @@
-import { DlError, createRng, listNames, type ProgressEvent, type RunOptions } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng, listNames, type ProgressEvent, type RunOptions } from "@dl/tensor-core";
 
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
@@ -130,12 +130,17 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   const training = checkEmbeddingTraining(options.training ?? "pretrain");
   if (typeof options.temperature === "number") checkTemperature(options.temperature);
   const rng = createRng(options.seed);
+  // Between the phases below (each up to a second or two of array work), a turn for Ctrl-C.
+  const stopPoint = cancelPoint(options.signal);
   const testSet = selectClasses(test, metaTestClasses);
   // Validate the test episodes before minutes of training (ways vs classes, shots + queries vs examples).
   createEpisodeSampler(testSet, { ways: options.ways, shots: options.shots, queries, classes: metaTestClasses });
+  await stopPoint();
   const metaTrainSet = selectClasses(train, metaTrainClasses);
-  const trainSet = augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries);
+  await stopPoint();
+  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries, options.signal);
   const trainClasses = new Set(trainSet.labels).size;
+  await stopPoint();
   const learner = training === "pretrain" ? await pretrained(metaTrainSet, trainSet, options, rng.nextUint32()) : await episodic(trainSet, trainClasses, options, queries, rng.nextUint32());
   try {
     const evalSeed = rng.nextUint32();
@@ -153,9 +158,9 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
     };
     // Two evaluations, each its own phase, so a progress bar does not restart under one name.
     const named = (phase: string) => (options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, phase }) });
-    const learned = await evaluateFewShot(learner.embed(testSet), { ...common, temperature: learner.temperature, ...named("evaluate (learned embedding)") });
+    const learned = await evaluateFewShot(await learner.embed(testSet), { ...common, temperature: learner.temperature, ...named("evaluate (learned embedding)") });
     const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1, ...named("evaluate (raw pixels)") });
-    const example = exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
+    const example = await exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
     return {
       ways: options.ways,
       shots: options.shots,
@@ -184,7 +189,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
 
 /** A trained embedding as a function from images to feature rows, with what training reported. */
 interface LearnedEmbedding {
-  embed: (dataset: LabelledImages) => LabelledVectors;
+  embed: (dataset: LabelledImages) => Promise<LabelledVectors>;
   metric: DistanceMetric;
   temperature: number;
   steps: number;
@@ -232,15 +237,23 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
     ...(options.pixelWeight === undefined ? {} : { pixelWeight: options.pixelWeight }),
     ...(options.power === undefined ? {} : { power: options.power }),
     shiftRadius: options.shiftRadius ?? 1,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-  const embed = (dataset: LabelledImages): LabelledVectors => pretrainedFeatures(network, dataset, featureOptions);
+  const embed = (dataset: LabelledImages): Promise<LabelledVectors> => pretrainedFeatures(network, dataset, featureOptions);
   const metric: DistanceMetric = options.metric ?? "squared-euclidean";
   try {
     // Learned temperature: the one that best explains meta-train episodes (original classes, no peeking at meta-test).
     const temperature =
       typeof options.temperature === "number"
         ? options.temperature
-        : fitTemperature(embed(firstRows(metaTrainSet, 3000)), { ways: Math.min(options.ways, new Set(metaTrainSet.labels).size), shots: options.shots, queries: 5, metric, seed: rng.nextUint32() });
+        : await fitTemperature(await embed(firstRows(metaTrainSet, 3000)), {
+            ways: Math.min(options.ways, new Set(metaTrainSet.labels).size),
+            shots: options.shots,
+            queries: 5,
+            metric,
+            seed: rng.nextUint32(),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          });
     return {
       embed,
       metric,
@@ -275,7 +288,7 @@ async function episodic(trainSet: LabelledImages, trainClasses: number, options:
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return {
-    embed: (dataset) => embedDataset(learner.embedding, dataset),
+    embed: (dataset) => embedDataset(learner.embedding, dataset, undefined, options.signal),
     metric: learner.metric,
     temperature: learner.temperature,
     steps: learner.steps,
@@ -286,8 +299,8 @@ async function episodic(trainSet: LabelledImages, trainClasses: number, options:
   };
 }
 
-function exampleEpisode(
-  embed: (dataset: LabelledImages) => LabelledVectors,
+async function exampleEpisode(
+  embed: (dataset: LabelledImages) => Promise<LabelledVectors>,
   dataset: LabelledImages,
   ways: number,
   shots: number,
@@ -295,13 +308,13 @@ function exampleEpisode(
   metric: DistanceMetric,
   centre: FeatureCentring,
   seed: number,
-): ExampleEpisode {
+): Promise<ExampleEpisode> {
   const ep = createEpisodeSampler(dataset, { ways, shots, queries: 1, seed }).next();
   const supportImages = gatherImages(dataset, ep.supportIndices);
   const queryImages = gatherImages(dataset, ep.queryIndices);
-  const asVectors = (images: Float32Array, labels: Int32Array): LabelledVectors => embed({ images, labels, count: labels.length, height: dataset.height, width: dataset.width, channels: dataset.channels });
-  const support = asVectors(supportImages, ep.supportLabels);
-  const query = asVectors(queryImages, ep.queryLabels);
+  const asVectors = (images: Float32Array, labels: Int32Array): Promise<LabelledVectors> => embed({ images, labels, count: labels.length, height: dataset.height, width: dataset.width, channels: dataset.channels });
+  const support = await asVectors(supportImages, ep.supportLabels);
+  const query = await asVectors(queryImages, ep.queryLabels);
   const attention = tf.tidy(() => {
     let zs = tf.tensor2d(support.data, [support.count, support.dim]);
     let zq = tf.tensor2d(query.data, [query.count, query.dim]);

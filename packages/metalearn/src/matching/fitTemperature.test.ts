@@ -30,9 +30,9 @@ function meanNll(temperature: number): number {
 }
 
 describe("fitTemperature", () => {
-  it("lands where the episode log-likelihood is highest (a factor of 2 either way is worse) without leaking", () => {
+  it("lands where the episode log-likelihood is highest (a factor of 2 either way is worse) without leaking", async () => {
     const before = tf.memory().numTensors;
-    const t = fitTemperature(features, { ways: 3, shots: 2, queries: 4, steps: 300, initialTemperature: 100, seed: 3 });
+    const t = await fitTemperature(features, { ways: 3, shots: 2, queries: 4, steps: 300, initialTemperature: 100, seed: 3 });
     expect(tf.memory().numTensors).toBe(before);
     expect(t).toBeGreaterThan(0);
     const atFit = meanNll(t);

@@ -1,4 +1,4 @@
-import { assertArgument, createRng } from "@dl/tensor-core";
+import { assertArgument, cancelPoint, createRng } from "@dl/tensor-core";
 
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
@@ -16,13 +16,15 @@ export interface FitTemperatureOptions {
   initialTemperature?: number;
   learningRate?: number;
   seed?: number;
+  /** Stops between steps with `ABORTED` once it fires (the loop yields to the event loop so it can). */
+  signal?: AbortSignal;
 }
 
 /**
  * The soft nearest-neighbour temperature that maximises query log-likelihood on episodes of frozen
  * (meta-train) features: Adam on log T, one episode per step. Returns T.
  */
-export function fitTemperature(features: LabelledVectors, options: FitTemperatureOptions): number {
+export async function fitTemperature(features: LabelledVectors, options: FitTemperatureOptions): Promise<number> {
   const steps = options.steps ?? 200;
   assertArgument(Number.isInteger(steps) && steps >= 1, () => `steps must be an integer ≥ 1, got ${steps}.`);
   const initial = options.initialTemperature ?? 1;
@@ -37,8 +39,10 @@ export function fitTemperature(features: LabelledVectors, options: FitTemperatur
   };
   const logTemperature = tf.tidy(() => tf.variable(tf.scalar(Math.log(initial)), true, `fitTemperature_${rng.nextUint32()}`));
   const optimizer = tf.train.adam(options.learningRate ?? 0.05);
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (let step = 0; step < steps; step++) {
+      await stopPoint();
       const ep = sampler.next();
       tf.tidy(() => {
         const support = rows(ep.supportIndices);

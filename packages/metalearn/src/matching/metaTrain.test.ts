@@ -52,7 +52,7 @@ describe("metaTrain", () => {
     const first = learner.history[0]?.loss ?? 0;
     const last = learner.history[learner.history.length - 1]?.loss ?? Infinity;
     expect(last).toBeLessThan(first);
-    const features = embedDataset(learner.embedding, data);
+    const features = await embedDataset(learner.embedding, data);
     expect(features.dim).toBe(8);
     const result = await evaluateFewShot(features, { ways: 5, shots: 1, queries: 5, episodes: 30, classes: [5, 6, 7, 8, 9], temperature: learner.temperature, seed: 1 });
     // Well above chance (0.2 ± 0.02 over 750 queries) on held-out synthetic classes.

@@ -1,6 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DlError, createRng, listNames, throwIfAborted, type RunOptions } from "@dl/tensor-core";
+import { DlError, cancelPoint, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import { classPrototypes, prototypicalLogits } from "../proto/prototypes.js";
 import { createEpisodeSampler, gatherImages, type Episode } from "../tasks/episodes.js";
@@ -112,8 +112,10 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
   let inWindow = 0;
   const started = performance.now();
   let step = 0;
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (; step < steps; step++) {
+      await stopPoint();
       if ((options.timeBudgetSeconds ?? Infinity) * 1000 < performance.now() - started) break;
       const episode: Episode = sampler.next();
       const { loss, accuracy } = tf.tidy(() => {
@@ -143,9 +145,6 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
         history.push(entry);
         options.onProgress?.({ phase: "meta-train", step: step + 1, total: steps, metrics: { loss: entry.loss, accuracy: entry.accuracy, temperature } });
         lossSum = accSum = inWindow = 0;
-        throwIfAborted(options.signal);
-        // Let the event loop breathe (progress bars, abort signals).
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
     const temperature = logTemperature === undefined ? fixedTemperature : Math.exp(logTemperature.dataSync()[0] as number);

@@ -82,8 +82,8 @@ export async function runTemperatureSweep(train: LabelledImages, test: LabelledI
     });
     try {
       const common = { ways, shots, queries, episodes, seed: evalSeed, metric: learner.metric, temperature };
-      const trainFeatures = embedDataset(learner.embedding, trainSet);
-      const testFeatures = embedDataset(learner.embedding, testSet);
+      const trainFeatures = await embedDataset(learner.embedding, trainSet, undefined, options.signal);
+      const testFeatures = await embedDataset(learner.embedding, testSet, undefined, options.signal);
       const fit = await evaluateFewShot(trainFeatures, common);
       const gen = await evaluateFewShot(testFeatures, common);
       points.push({ temperature, metaTrain: fit.matching, metaTest: gen.matching, finalLoss: learner.history[learner.history.length - 1]?.loss ?? Number.NaN });

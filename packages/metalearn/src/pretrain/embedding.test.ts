@@ -37,10 +37,10 @@ describe("translateImages", () => {
 });
 
 describe("pretrainedFeatures", () => {
-  it("power-transforms, then scales to unit norm (hand computation)", () => {
+  it("power-transforms, then scales to unit norm (hand computation)", async () => {
     const net = identityBlocks();
     const before = tf.memory().numTensors;
-    const f = pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 6 }], power: 0.5 });
+    const f = await pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 6 }], power: 0.5 });
     expect(tf.memory().numTensors).toBe(before);
     for (let i = 0; i < data.count; i++) {
       const root = Array.from(data.images.subarray(i * 36, (i + 1) * 36), Math.sqrt);
@@ -50,9 +50,9 @@ describe("pretrainedFeatures", () => {
     net.dispose();
   });
 
-  it("averages over the 9 translations by ±r before normalising, and appends weighted unit-norm pixels", () => {
+  it("averages over the 9 translations by ±r before normalising, and appends weighted unit-norm pixels", async () => {
     const net = identityBlocks();
-    const f = pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 1 }], power: 1, shiftRadius: 1, pixelWeight: 0.5 });
+    const f = await pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 1 }], power: 1, shiftRadius: 1, pixelWeight: 0.5 });
     expect(f.dim).toBe(1 + 36);
     for (let i = 0; i < data.count; i++) {
       // A 1-D block normalised to unit length is 1 whenever its mean is positive.
@@ -62,7 +62,7 @@ describe("pretrainedFeatures", () => {
       for (let j = 0; j < 36; j++) expect(f.data[i * 37 + 1 + j]).toBeCloseTo((0.5 * (img[j] as number)) / norm, 5);
     }
     // The mean over shifts, checked directly on a 2-channel-free map: grid 6 keeps every pixel.
-    const g = pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 6 }], power: 1, shiftRadius: 1 });
+    const g = await pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 6 }], power: 1, shiftRadius: 1 });
     const avg = new Float64Array(36);
     for (const dy of [-1, 0, 1]) for (const dx of [-1, 0, 1]) translateImages(data, dy, dx).images.subarray(0, 36).forEach((v, j) => (avg[j] = (avg[j] as number) + v / 9));
     const norm = Math.hypot(...avg);

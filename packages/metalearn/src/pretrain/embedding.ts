@@ -19,13 +19,15 @@ export interface PretrainedFeatureOptions {
    * (9 shifted copies; 0 = none, the default). Each image is processed on its own, so this stays inductive.
    */
   shiftRadius?: number;
+  /** Stops between batches with `ABORTED` once it fires. */
+  signal?: AbortSignal;
 }
 
 /**
  * Few-shot features from a pretrained network: each chosen block average-pooled to its grid and scaled
  * to unit norm (so squared distance is 2 − 2·cosine per block), optionally beside unit-norm pixels.
  */
-export function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}): LabelledVectors {
+export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}): Promise<LabelledVectors> {
   const last = network.blocks.outputs.length - 1;
   const specs = options.blocks ?? [{ block: last, grid: 3 }];
   const pixelWeight = options.pixelWeight ?? 0;
@@ -34,13 +36,13 @@ export function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, d
   assertArgument(Number.isFinite(power) && power > 0, () => `power must be a finite number > 0, got ${power}.`);
   const radius = options.shiftRadius ?? 0;
   assertArgument(Number.isInteger(radius) && radius >= 0 && radius < Math.min(dataset.height, dataset.width), () => `shiftRadius must be an integer in 0..${Math.min(dataset.height, dataset.width) - 1}, got ${radius}.`);
-  const raw = blockFeatures(network.blocks, dataset, specs);
+  const raw = await blockFeatures(network.blocks, dataset, specs, undefined, options.signal);
   if (radius > 0) {
     const sum = Float64Array.from(raw.data);
     for (let dy = -radius; dy <= radius; dy += radius) {
       for (let dx = -radius; dx <= radius; dx += radius) {
         if (dy === 0 && dx === 0) continue;
-        const shifted = blockFeatures(network.blocks, translateImages(dataset, dy, dx), specs);
+        const shifted = await blockFeatures(network.blocks, translateImages(dataset, dy, dx), specs, undefined, options.signal);
         shifted.data.forEach((v, i) => (sum[i] = (sum[i] as number) + v));
       }
     }

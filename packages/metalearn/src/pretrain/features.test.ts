@@ -12,14 +12,14 @@ beforeAll(async () => {
 });
 
 describe("blockFeatures", () => {
-  it("average-pools each chosen block to its grid and concatenates (brute force on an identity network)", () => {
+  it("average-pools each chosen block to its grid and concatenates (brute force on an identity network)", async () => {
     // Identity "blocks": the image itself (6×6×1) and a 2-channel copy, so pooled values are easy to recompute.
     const input = tfl.input({ shape: [6, 6, 1] });
     const twice = tfl.layers.concatenate({ axis: -1 }).apply([input, input]) as tfl.SymbolicTensor;
     const net = tfl.model({ inputs: input, outputs: [input, twice] });
     const data = syntheticImages({ classes: 3, perClass: 3, seed: 6 });
     const before = tf.memory().numTensors;
-    const out = blockFeatures(net, data, [{ block: 0, grid: 1 }, { block: 1, grid: 2 }, { block: 0, grid: 6 }], 4);
+    const out = await blockFeatures(net, data, [{ block: 0, grid: 1 }, { block: 1, grid: 2 }, { block: 0, grid: 6 }], 4);
     expect(tf.memory().numTensors).toBe(before);
     expect(out.blockDims).toEqual([1, 8, 36]);
     expect(out.dim).toBe(45);
@@ -42,9 +42,9 @@ describe("blockFeatures", () => {
     net.dispose();
   });
 
-  it("rejects a block that does not exist", () => {
+  it("rejects a block that does not exist", async () => {
     const input = tfl.input({ shape: [6, 6, 1] });
     const net = tfl.model({ inputs: input, outputs: [input] });
-    expect(() => blockFeatures(net, syntheticImages({ classes: 1, perClass: 1 }), [{ block: 1, grid: 1 }])).toThrow(/block must be an integer in 0\.\.0/);
+    await expect(blockFeatures(net, syntheticImages({ classes: 1, perClass: 1 }), [{ block: 1, grid: 1 }])).rejects.toThrow(/block must be an integer in 0\.\.0/);
   });
 });

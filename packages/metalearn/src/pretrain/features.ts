@@ -1,6 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { assertArgument } from "@dl/tensor-core";
+import { assertArgument, cancelPoint } from "@dl/tensor-core";
 
 import type { LabelledVectors } from "../matching/embedding.js";
 import { tf } from "../tf.js";
@@ -16,9 +16,10 @@ export interface BlockFeatureSpec {
 /**
  * Features of every image from several conv blocks of a pretrained network, each average-pooled to
  * its grid and flattened, one block after the other (leak-free, in batches). Also returns each block's
- * width in the concatenated row so callers can normalise blocks separately.
+ * width in the concatenated row so callers can normalise blocks separately. `signal` stops it between
+ * batches with `ABORTED`.
  */
-export function blockFeatures(blocks: tfl.LayersModel, dataset: LabelledImages, specs: readonly BlockFeatureSpec[], batchSize = 500): LabelledVectors & { blockDims: number[] } {
+export async function blockFeatures(blocks: tfl.LayersModel, dataset: LabelledImages, specs: readonly BlockFeatureSpec[], batchSize = 500, signal?: AbortSignal): Promise<LabelledVectors & { blockDims: number[] }> {
   assertArgument(specs.length >= 1, "Pick at least one block to take features from.");
   const outputs = blocks.outputs.length;
   for (const s of specs) {
@@ -30,7 +31,9 @@ export function blockFeatures(blocks: tfl.LayersModel, dataset: LabelledImages, 
   let blockDims: number[] = [];
   let dim = 0;
   let data = new Float32Array(0);
+  const stopPoint = cancelPoint(signal);
   for (let start = 0; start < dataset.count; start += batchSize) {
+    await stopPoint();
     const n = Math.min(batchSize, dataset.count - start);
     // The tidy returns tensors, read afterwards: a tidy that returns typed arrays walks every element looking for tensors.
     const pooledMaps = tf.tidy(() => {

@@ -1,6 +1,6 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import { assertArgument, createRng, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+import { assertArgument, cancelPoint, createRng, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { indicesByClass } from "../tasks/episodes.js";
 import { tf } from "../tf.js";
@@ -115,8 +115,10 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
   let cursor = 0;
   const started = performance.now();
   let step = 0;
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (; step < steps; step++) {
+      await stopPoint();
       if ((options.timeBudgetSeconds ?? Infinity) * 1000 < performance.now() - started) break;
       if (cursor + batchSize > dataset.count) {
         order = rng.permutation(dataset.count);
@@ -149,8 +151,6 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
         history.push(entry);
         options.onProgress?.({ phase: "pretrain", step: step + 1, total: steps, metrics: { loss: entry.loss, accuracy: entry.accuracy } });
         lossSum = accSum = inWindow = 0;
-        throwIfAborted(options.signal);
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
     if (inWindow > 0) history.push({ step, loss: lossSum / inWindow, accuracy: accSum / inWindow });

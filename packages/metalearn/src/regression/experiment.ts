@@ -1,6 +1,6 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import { createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
+import { cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
 
 import { meanConfidenceInterval } from "../stats.js";
 import { tf } from "../tf.js";
@@ -110,8 +110,10 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
   const embeddingVars = [...embedding.trainableWeights.map((w) => w.read() as tf.Variable), logTemperature];
   const pretrainedVars = pretrained.trainableWeights.map((w) => w.read() as tf.Variable);
   const tasksPerBatch = 4;
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (let step = 0; step < trainSteps; step++) {
+      await stopPoint();
       tf.tidy(() => {
         // One meta-batch of tasks: the soft-NN learns from episodes, the baseline from all their points.
         const episodes = Array.from({ length: tasksPerBatch }, () => sampleSinusoidEpisode(trainRng, shots, 10));
@@ -125,8 +127,6 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
       });
       if ((step + 1) % 100 === 0 || step === trainSteps - 1) {
         options.onProgress?.({ phase: "meta-train", step: step + 1, total: trainSteps, metrics: { temperature: Math.exp(logTemperature.dataSync()[0] as number) } });
-        throwIfAborted(options.signal);
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
     const temperature = Math.exp(logTemperature.dataSync()[0] as number);
@@ -152,6 +152,7 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
       errors.zero[t] = mse(new Float32Array(ep.queryY.length), ep.queryY);
       errors.pre[t] = tf.tidy(() => mse((pretrained.apply(column(ep.queryX)) as tf.Tensor).dataSync(), ep.queryY));
       for (let s = 0; s < fineTuneSteps; s++) {
+        await stopPoint();
         tf.tidy(() => {
           const { grads } = tf.variableGrads(() => tf.mean<tf.Scalar>(tf.square(tf.sub(tf.reshape(pretrained.apply(column(ep.supportX)) as tf.Tensor2D, [-1]), tf.tensor1d(ep.supportY)))), pretrainedVars);
           // Clip by global norm: 5 shots of a large-amplitude sinusoid can otherwise blow a step up.
@@ -175,8 +176,6 @@ export async function runSinusoidExperiment(options: SinusoidExperimentOptions):
       pretrained.setWeights(original);
       if ((t + 1) % 100 === 0 || t === testTasks - 1) {
         options.onProgress?.({ phase: "evaluate", step: t + 1, total: testTasks });
-        throwIfAborted(options.signal);
-        await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
     tf.dispose(original);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isDlError } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { DEFAULT_CLASS_SPLIT, createEpisodeSampler, gatherImages, indicesByClass, selectClasses } from "./episodes.js";
+import { DEFAULT_CLASS_SPLIT, SQUARE_SYMMETRIES, augmentClassesBySymmetry, createEpisodeSampler, gatherImages, indicesByClass, selectClasses } from "./episodes.js";
 
 const data = syntheticImages({ classes: 10, perClass: 30, seed: 3 });
 
@@ -121,5 +121,44 @@ describe("gatherImages / selectClasses / indicesByClass", () => {
     expect(new Set(sub.labels)).toEqual(new Set([2, 7]));
     const groups = indicesByClass(data.labels);
     expect([...groups.values()].reduce((s, g) => s + g.length, 0)).toBe(data.count);
+  });
+});
+
+describe("augmentClassesBySymmetry", () => {
+  /** Images as rows of pixels, each pixel its channels: the symmetries written the textbook way. */
+  type Grid = number[][][];
+  const clockwise = (g: Grid): Grid => g[0]!.map((_, x) => g.map((row) => row[x]!).reverse());
+  const mirror = (g: Grid): Grid => g.map((row) => [...row].reverse());
+  const toGrid = (flat: ArrayLike<number>, n: number, ch: number): Grid => Array.from({ length: n }, (_, y) => Array.from({ length: n }, (_, x) => Array.from({ length: ch }, (_, c) => flat[(y * n + x) * ch + c] as number)));
+
+  it("turns class c into c·R + r, image r rotated r mod 4 quarter turns clockwise then mirrored when r ≥ 4", async () => {
+    const n = 3;
+    const ch = 2;
+    const size = n * n * ch;
+    const images = Float32Array.from({ length: 2 * size }, (_, i) => i);
+    const out = await augmentClassesBySymmetry({ images, labels: Int32Array.from([1, 4]), count: 2, height: n, width: n, channels: ch }, SQUARE_SYMMETRIES);
+    expect(out.count).toBe(16);
+    expect([...out.labels]).toEqual([...Array.from({ length: 8 }, (_, r) => 8 + r), ...Array.from({ length: 8 }, (_, r) => 32 + r)]);
+    for (let i = 0; i < 2; i++) {
+      let g = toGrid(images.subarray(i * size, (i + 1) * size), n, ch);
+      for (let r = 0; r < SQUARE_SYMMETRIES; r++) {
+        const expected = r >= 4 ? mirror(g) : g;
+        expect(toGrid(out.images.subarray((i * 8 + r) * size, (i * 8 + r + 1) * size), n, ch), `image ${i}, symmetry ${r}`).toEqual(expected);
+        g = clockwise(g);
+      }
+    }
+    // A concrete one: a quarter turn clockwise of [[0,1,2],[3,4,5],[6,7,8]] (channel 0 / 2).
+    expect(Array.from({ length: 9 }, (_, p) => (out.images[size + p * ch] as number) / 2)).toEqual([6, 3, 0, 7, 4, 1, 8, 5, 2]);
+  });
+
+  it("keeps the first R symmetries only (one channel: the fast path), and refuses non-square images", async () => {
+    const images = Float32Array.from({ length: 16 }, (_, i) => i);
+    const four = await augmentClassesBySymmetry({ images, labels: Int32Array.from([3]), count: 1, height: 4, width: 4, channels: 1 }, 4);
+    expect([...four.labels]).toEqual([12, 13, 14, 15]);
+    // Quarter turns of [[0..3],[4..7],[8..11],[12..15]]: identity, clockwise, half, anticlockwise.
+    expect([...four.images.subarray(16, 32)]).toEqual([12, 8, 4, 0, 13, 9, 5, 1, 14, 10, 6, 2, 15, 11, 7, 3]);
+    expect([...four.images.subarray(32, 48)]).toEqual([...images].reverse());
+    expect([...four.images.subarray(48, 64)]).toEqual([3, 7, 11, 15, 2, 6, 10, 14, 1, 5, 9, 13, 0, 4, 8, 12]);
+    await expect(augmentClassesBySymmetry({ images, labels: Int32Array.from([0]), count: 1, height: 2, width: 8, channels: 1 })).rejects.toThrow(/square images/);
   });
 });

@@ -1,4 +1,4 @@
-import { DlError, assertArgument, createRng, type Rng } from "@dl/tensor-core";
+import { DlError, assertArgument, cancelPoint, createRng, type Rng } from "@dl/tensor-core";
 
 import type { LabelledImages } from "../types.js";
 
@@ -185,27 +185,47 @@ export const SQUARE_SYMMETRIES = 8;
  * image: class c under symmetry r becomes class c·R + r. Rotated classes as new classes is the
  * Omniglot trick of Santoro et al. (2016) — here it turns 5 meta-train classes into up to 40.
  */
-export function augmentClassesBySymmetry(dataset: LabelledImages, symmetries = 4): LabelledImages {
+export async function augmentClassesBySymmetry(dataset: LabelledImages, symmetries = 4, signal?: AbortSignal): Promise<LabelledImages> {
   assertArgument(Number.isInteger(symmetries) && symmetries >= 1 && symmetries <= SQUARE_SYMMETRIES, () => `symmetries must be an integer in 1..8, got ${symmetries}.`);
   assertArgument(dataset.height === dataset.width, () => `Symmetry augmentation needs square images, got ${dataset.height}×${dataset.width}.`);
   const n = dataset.height;
   const ch = dataset.channels;
   const size = n * n * ch;
+  // Where each pixel of symmetry r comes from: rotate by r mod 4 quarter turns clockwise, then mirror
+  // left–right when r ≥ 4. One table per symmetry, so the copy below is a plain gather.
+  const sources = Array.from({ length: symmetries }, (_, r) => {
+    const quarterTurns = r % 4;
+    const mirror = r >= 4;
+    const table = new Int32Array(n * n);
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++) {
+        const mx = mirror ? n - 1 - x : x;
+        // Source pixel that lands on (y, x) after rotating by quarterTurns·90° clockwise.
+        const sy = quarterTurns === 0 ? y : quarterTurns === 1 ? n - 1 - mx : quarterTurns === 2 ? n - 1 - y : mx;
+        const sx = quarterTurns === 0 ? mx : quarterTurns === 1 ? y : quarterTurns === 2 ? n - 1 - mx : n - 1 - y;
+        table[y * n + x] = sy * n + sx;
+      }
+    }
+    return table;
+  });
   const images = new Float32Array(dataset.count * symmetries * size);
   const labels = new Int32Array(dataset.count * symmetries);
+  // Seconds of copying for a full dataset: stop points let Ctrl-C in (signal → ABORTED).
+  const stopPoint = cancelPoint(signal);
   for (let i = 0; i < dataset.count; i++) {
-    const src = dataset.images.subarray(i * size, (i + 1) * size);
+    if ((i & 255) === 0) await stopPoint();
+    const srcStart = i * size;
     for (let r = 0; r < symmetries; r++) {
       const row = i * symmetries + r;
-      const dst = images.subarray(row * size, (row + 1) * size);
-      const quarterTurns = r % 4;
-      const mirror = r >= 4;
-      for (let y = 0; y < n; y++) {
-        for (let x = 0; x < n; x++) {
-          const mx = mirror ? n - 1 - x : x;
-          // Source pixel that lands on (y, x) after rotating by quarterTurns·90° clockwise.
-          const [sy, sx] = quarterTurns === 0 ? [y, mx] : quarterTurns === 1 ? [n - 1 - mx, y] : quarterTurns === 2 ? [n - 1 - y, n - 1 - mx] : [mx, n - 1 - y];
-          for (let c = 0; c < ch; c++) dst[(y * n + x) * ch + c] = src[(sy * n + sx) * ch + c] as number;
+      const dstStart = row * size;
+      const table = sources[r] as Int32Array;
+      if (ch === 1) {
+        for (let p = 0; p < n * n; p++) images[dstStart + p] = dataset.images[srcStart + (table[p] as number)] as number;
+      } else {
+        for (let p = 0; p < n * n; p++) {
+          const from = srcStart + (table[p] as number) * ch;
+          const to = dstStart + p * ch;
+          for (let c = 0; c < ch; c++) images[to + c] = dataset.images[from + c] as number;
         }
       }
       labels[row] = (dataset.labels[i] as number) * symmetries + r;

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 
+import { cancelPoint, nextMacrotask } from "../cancel.js";
 import { assertArgument, throwIfAborted } from "../errors.js";
 import { validateDataset } from "../data/dataset.js";
 import { assertFinite } from "../data/ndarray.js";
@@ -127,17 +128,6 @@ export function augmentBatchAffine(ds: ImageDataset, indices: ArrayLike<number>,
   return out;
 }
 
-/** Longest stretch of training steps without a turn of the event loop (ms). */
-export const YIELD_INTERVAL_MS = 50;
-
-/**
- * Resolves on the next macrotask. Awaiting tensor data only queues microtasks, so without this a
- * training loop never lets signal handlers (Ctrl-C), timers or I/O run until it has finished.
- */
-export function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /** Sets a fresh seed on every dropout layer, so masks differ per step but the run is reproducible. */
 function reseedDropout(model: tfl.LayersModel, rng: Rng): void {
   for (const layer of model.layers) {
@@ -190,18 +180,14 @@ export async function trainClassifier(model: tfl.LayersModel, train: ImageDatase
   const history: EpochRecord[] = [];
   const started = performance.now();
   let step = 0;
-  let lastYield = performance.now();
+  const stopPoint = cancelPoint(options.signal);
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = rng.permutation(train.count);
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
-        if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
-          await nextMacrotask();
-          lastYield = performance.now();
-        }
-        throwIfAborted(options.signal);
+        await stopPoint();
         // Cosine annealing (Loshchilov & Hutter 2017, eq. 5) without restarts.
         optimizer.setLearningRate(lr1 + 0.5 * (lr0 - lr1) * (1 + Math.cos((Math.PI * step) / totalSteps)));
         const indices = order.subarray(s * batchSize, Math.min((s + 1) * batchSize, train.count));
