@@ -42,8 +42,6 @@ export { generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
 export { applyRows, createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
-export { createVae, trainVae, vaeDecode, vaeEncode } from "./encoders/vae.js";
-export type { Vae } from "./encoders/vae.js";
 export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoders/compare.js";
 export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoders/compare.js";
 export { countModes, grid25Mixture, sampleGrid25 } from "./evaluate/modes.js";

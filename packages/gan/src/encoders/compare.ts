@@ -1,10 +1,10 @@
+import { Vae, decodeRows, encodeRows, trainVae } from "@dl/bayes";
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import { countModes, grid25Mixture, sampleGrid25, type ModeCoverage } from "../evaluate/modes.js";
 import { createGan, generate, trainGan } from "../train/gan.js";
 import { applyRows, createBiGan, trainBiGan } from "../train/bigan.js";
 import type { GanConfig } from "../train/networks.js";
-import { createVae, trainVae, vaeDecode, vaeEncode } from "./vae.js";
 
 export const ENCODER_METHODS = ["bigan", "vae"] as const;
 export type EncoderMethod = (typeof ENCODER_METHODS)[number];
@@ -74,9 +74,11 @@ export async function compareEncoder(method: EncoderMethod, data: EncoderData, o
   const seed = rng.tfSeed();
   const progress = { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
   if (method === "vae") {
-    const vae = createVae(data.dim, latentDim, hidden, data.scale === "unit" ? "bernoulli" : "gaussian", seed);
-    await trainVae(vae, train, trainCount, { steps, seed, ...progress });
-    reconstruct = (_x, from) => vaeDecode(vae, vaeEncode(vae, from));
+    // @dl/bayes's VAE (diagonal-Gaussian q(z|x), two hidden layers of the first hidden width).
+    const width = hidden[0] ?? 128;
+    const vae = new Vae({ family: "diag", inputDim: data.dim, latentDim, hidden: width, encoderHidden: width, likelihood: data.scale === "unit" ? "bernoulli" : "gaussian", seed });
+    await trainVae(vae, { points: train, count: trainCount, dim: data.dim }, { steps, batchSize: 64, binarize: false, seed, ...progress });
+    reconstruct = (_x, from) => decodeRows(vae, encodeRows(vae, from));
     dispose = () => vae.dispose();
   } else {
     // The BiGAN's G has a tanh output for images, so they are trained in [−1, 1].
