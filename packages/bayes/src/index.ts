@@ -54,6 +54,8 @@ export { TransformedDistribution } from "./bijectors/transformed.js";
 export { PlanarStack } from "./bijectors/planarStack.js";
 export { DISTRIBUTION_NAMES, DISTRIBUTION_PARAMETER_NAMES, createDistribution, sampleNamed } from "./distributions/registry.js";
 export type { NamedSample } from "./distributions/registry.js";
+export { laplaceRows, mvnDiagRows, normalRows, parseDistribution } from "./distributions/rowSpec.js";
+export type { RowDistribution } from "./distributions/rowSpec.js";
 export {
   ENERGY_NAMES,
   QUADRATURE_GRID,

@@ -23,7 +23,6 @@ import {
   parseEncoderMethod,
   sampleGrid25,
   type ModeCoverageRun,
-  parseDistribution,
   parseGanArch,
   resolveMap1d,
   restoreGan,
@@ -32,6 +31,7 @@ import {
   type GanCheckpointState,
   type ImageGanEpoch,
 } from "@dl/gan";
+import { parseDistribution } from "@dl/bayes";
 import {
   DlError,
   encodePng,

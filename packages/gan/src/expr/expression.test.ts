@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend, isDlError } from "@dl/tensor-core";
 
-import { parseDistribution } from "../distributions/distributions.js";
 import { parseExpression } from "./expression.js";
 
 beforeAll(async () => {
@@ -36,39 +35,4 @@ describe("parseExpression", () => {
       expect(message).not.toContain("\n");
     },
   );
-});
-
-describe("parseDistribution", () => {
-  it("parses TFP-parameter specs with constant arithmetic", () => {
-    expect(parseDistribution("normal(0, sqrt(1/4))").spec).toBe("normal(0, 0.5)");
-    expect(parseDistribution("laplace(-1, exp(0))").spec).toBe("laplace(-1, 1)");
-    expect(parseDistribution("mvn_diag([0, pi], [1, 2])").dim).toBe(2);
-  });
-
-  it.each([
-    "normal(sqrt.constructor, 1)",
-    "normal(constructor(1), 1)",
-    "normal(toString, 1)",
-    "normal(0, hasOwnProperty(1))",
-    "normal(x, 1)",
-    "normal(0, [1][1])",
-    "normal(0, 1 ? 2 : 3)",
-    "normal(f(x) = 1, 1)",
-    "normal(0, sqrt(-1))",
-    "gamma(2)",
-  ])("rejects %s with our one-line message, not a mathjs internal", (text) => {
-    let error: unknown;
-    try {
-      parseDistribution(text);
-    } catch (e) {
-      error = e;
-    }
-    expect(isDlError(error, "INVALID_ARGUMENT")).toBe(true);
-    expect((error as Error).message).toMatch(/^(Unknown or malformed distribution|Cannot parse distribution)/);
-    expect((error as Error).message).not.toContain("\n");
-  });
-
-  it.each(["normal(0, 1e-300)", "normal(1e308, 1)", "laplace(0, 1e39)", "mvn_diag([0], [1e-40])"])("rejects %s: outside float32's range", (text) => {
-    expect(() => parseDistribution(text)).toThrow(/outside float32's range/);
-  });
 });

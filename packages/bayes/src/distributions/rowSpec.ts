@@ -2,8 +2,11 @@ import { parse, type MathNode } from "mathjs/number";
 
 import { DlError, listNames, type Rng } from "@dl/tensor-core";
 
-/** A sampled, evaluable density on ℝ^dim (points n × dim row-major). */
-export interface Distribution {
+/**
+ * A sampled, evaluable density on ℝ^dim over plain float64 rows (points n × dim row-major), for code
+ * that works on numbers rather than tensors (change of variables, density-ratio checks).
+ */
+export interface RowDistribution {
   /** The spec it was parsed from, normalised, e.g. `normal(0, 1)`. */
   readonly spec: string;
   readonly dim: number;
@@ -16,15 +19,15 @@ export interface Distribution {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** Normal(loc, scale), TensorFlow Probability's parameters (scale is the standard deviation). */
-export function normal(loc: number, scale: number): Distribution {
+export function normalRows(loc: number, scale: number): RowDistribution {
   if (!(scale > 0) || !Number.isFinite(loc) || !Number.isFinite(scale)) {
     throw new DlError("INVALID_ARGUMENT", `normal(loc, scale) needs a finite loc and scale > 0, got normal(${loc}, ${scale}).`);
   }
-  return mvnDiag([loc], [scale], `normal(${loc}, ${scale})`);
+  return mvnDiagRows([loc], [scale], `normal(${loc}, ${scale})`);
 }
 
 /** MultivariateNormalDiag(loc, scale_diag). */
-export function mvnDiag(loc: readonly number[], scaleDiag: readonly number[], spec?: string): Distribution {
+export function mvnDiagRows(loc: readonly number[], scaleDiag: readonly number[], spec?: string): RowDistribution {
   const dim = loc.length;
   if (dim === 0 || scaleDiag.length !== dim || scaleDiag.some((s) => !(s > 0)) || [...loc, ...scaleDiag].some((v) => !Number.isFinite(v))) {
     throw new DlError("INVALID_ARGUMENT", `mvn_diag(loc, scale_diag) needs two equally long lists with finite values and scales > 0.`);
@@ -56,7 +59,7 @@ export function mvnDiag(loc: readonly number[], scaleDiag: readonly number[], sp
 }
 
 /** Laplace(loc, scale). */
-export function laplace(loc: number, scale: number): Distribution {
+export function laplaceRows(loc: number, scale: number): RowDistribution {
   if (!(scale > 0) || !Number.isFinite(loc) || !Number.isFinite(scale)) {
     throw new DlError("INVALID_ARGUMENT", `laplace(loc, scale) needs a finite loc and scale > 0, got laplace(${loc}, ${scale}).`);
   }
@@ -80,8 +83,8 @@ export function laplace(loc: number, scale: number): Distribution {
 
 const FAMILIES = ["normal(loc, scale)", "laplace(loc, scale)", "mvn_diag([loc…], [scale…])"];
 
-/** Parses a distribution written with TFP's parameters, e.g. `normal(0, 1)`, `mvn_diag([0, 0], [1, 2])`. */
-export function parseDistribution(text: string): Distribution {
+/** Parses a distribution written with TFP's parameters (the names of the registry: Normal, Laplace, MultivariateNormalDiag), e.g. `normal(0, 1)`, `mvn_diag([0, 0], [1, 2])`. */
+export function parseDistribution(text: string): RowDistribution {
   let node: MathNode;
   try {
     node = parse(text);
@@ -100,9 +103,9 @@ export function parseDistribution(text: string): Distribution {
     if (!Array.isArray(v)) throw badSpec(text);
     return v;
   };
-  if (name === "normal" && args.length === 2) return normal(scalar(args[0]), scalar(args[1]));
-  if (name === "laplace" && args.length === 2) return laplace(scalar(args[0]), scalar(args[1]));
-  if ((name === "mvn_diag" || name === "mvnDiag") && args.length === 2) return mvnDiag(list(args[0]), list(args[1]));
+  if (name === "normal" && args.length === 2) return normalRows(scalar(args[0]), scalar(args[1]));
+  if (name === "laplace" && args.length === 2) return laplaceRows(scalar(args[0]), scalar(args[1]));
+  if ((name === "mvn_diag" || name === "mvnDiag") && args.length === 2) return mvnDiagRows(list(args[0]), list(args[1]));
   throw badSpec(text);
 }
 
