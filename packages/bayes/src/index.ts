@@ -43,7 +43,6 @@ export type {
   MixturePosterior,
   Points,
 } from "./mixture/gaussianMixture.js";
-export { cholesky, logSumExp } from "./mixture/linalg.js";
 export { BaseBijector, Chain } from "./bijectors/bijector.js";
 export type { Bijector } from "./bijectors/bijector.js";
 export { AffineScaleTril } from "./bijectors/affine.js";

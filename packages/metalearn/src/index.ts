@@ -1,4 +1,4 @@
-export type { AccuracySummary, LabelledImages } from "./types.js";
+export type { AccuracySummary } from "./types.js";
 export { meanConfidenceInterval } from "./stats.js";
 export {
   DEFAULT_CLASS_SPLIT,

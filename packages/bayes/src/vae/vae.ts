@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "../tfjsGradients.js";
 
 import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 import type { ImageDataset, Rng, RunOptions } from "@dl/tensor-core";

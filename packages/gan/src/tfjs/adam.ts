@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import "./gradients.js";
+import "@dl/tensor-core";
 
 export interface AdamConfig {
   learningRate: number;

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 

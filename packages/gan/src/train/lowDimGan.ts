@@ -1,6 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 

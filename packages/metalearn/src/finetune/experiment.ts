@@ -4,8 +4,10 @@ import { createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
 import { meanConfidenceInterval } from "../stats.js";
 import { DEFAULT_CLASS_SPLIT, gatherImages, indicesByClass, selectClasses } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
-import type { AccuracySummary, LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
+
+import type { AccuracySummary } from "../types.js";
 import { LayerwiseOptimizer, discriminativeLearningRates, gradualUnfreezingStage, layerGroupsOf } from "./layerwiseOptimizer.js";
 
 export const FINE_TUNE_STRATEGIES = ["frozen", "uniform", "discriminative", "gradual-unfreezing", "scratch"] as const;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "@dl/tensor-core";
 
 import { gaussianClasses } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { centreOnSupport, evaluateFewShot } from "./evaluate.js";
 
 beforeAll(async () => {

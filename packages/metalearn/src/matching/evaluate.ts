@@ -2,7 +2,7 @@ import { assertArgument, createRng, throwIfAborted, type RunOptions } from "@dl/
 
 import { meanConfidenceInterval } from "../stats.js";
 import { createEpisodeSampler } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import type { AccuracySummary } from "../types.js";
 import { unitRows, type DistanceMetric } from "./distances.js";
 import type { LabelledVectors } from "./embedding.js";

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, isDlError } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { runFewShotExperiment } from "./experiment.js";
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
 import type { DistanceMetric } from "./distances.js";
 import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
 import { centreOnSupport, evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";

@@ -4,7 +4,7 @@ import { initBackend } from "@dl/tensor-core";
 
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { pixelsAsVectors } from "./embedding.js";
 import { fitTemperature } from "./fitTemperature.js";
 import { softNearestNeighbourLogProbs } from "./softNearestNeighbour.js";

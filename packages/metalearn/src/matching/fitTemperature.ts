@@ -1,7 +1,7 @@
 import { assertArgument, createRng } from "@dl/tensor-core";
 
 import { createEpisodeSampler } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import type { DistanceMetric } from "./distances.js";
 import type { LabelledVectors } from "./embedding.js";
 import { softNearestNeighbourLogProbs } from "./softNearestNeighbour.js";

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, DlError, initBackend } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { mahalanobisLogProbs } from "./mahalanobis.js";
 import { episodeLogProbs } from "./metaTrain.js";
 

@@ -3,7 +3,7 @@ import { inverse, Matrix } from "ml-matrix";
 import { assertArgument } from "@dl/tensor-core";
 
 import { classPrototypes } from "../proto/prototypes.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Default shrinkage of the Mahalanobis classifier: β = 40 × the task's mean per-dimension variance

@@ -4,7 +4,7 @@ import { createRng, initBackend } from "@dl/tensor-core";
 
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { embedDataset, pixelsAsVectors } from "./embedding.js";
 import { evaluateFewShot } from "./evaluate.js";
 import { metaTrain } from "./metaTrain.js";

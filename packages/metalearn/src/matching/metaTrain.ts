@@ -4,8 +4,8 @@ import { DlError, createRng, listNames, throwIfAborted, type RunOptions } from "
 
 import { classPrototypes, prototypicalLogits } from "../proto/prototypes.js";
 import { createEpisodeSampler, gatherImages, type Episode } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
 import { checkMetric, type DistanceMetric } from "./distances.js";
 import { createEmbeddingNetwork, imagesToTensor, type EmbeddingArch } from "./embedding.js";
 import { checkTemperature, softNearestNeighbourLogProbs, type Temperature } from "./softNearestNeighbour.js";

@@ -1,4 +1,4 @@
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend, isDlError } from "@dl/tensor-core";

@@ -1,4 +1,4 @@
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, assertArgument } from "@dl/tensor-core";
 

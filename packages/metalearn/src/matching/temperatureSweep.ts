@@ -1,7 +1,9 @@
 import { createRng, type RunOptions } from "@dl/tensor-core";
 
 import { DEFAULT_CLASS_SPLIT, selectClasses } from "../tasks/episodes.js";
-import type { AccuracySummary, LabelledImages } from "../types.js";
+import type { LabelledImages } from "@dl/tensor-core";
+
+import type { AccuracySummary } from "../types.js";
 import { checkTemperature } from "./softNearestNeighbour.js";
 import type { EmbeddingArch } from "./embedding.js";
 import { embedDataset } from "./embedding.js";

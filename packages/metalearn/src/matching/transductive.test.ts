@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, DlError, initBackend } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { episodeLogProbs } from "./metaTrain.js";
 import { centreOnEpisode, transductiveLogProbs } from "./transductive.js";
 

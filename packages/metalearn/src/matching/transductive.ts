@@ -1,6 +1,6 @@
 import { assertArgument } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { pairwiseDistances, unitRows, type DistanceMetric } from "./distances.js";
 
 /** Soft k-means refinements of the prototypes in the transductive classifier (chosen on validation episodes). */

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { MAML_REPORTED_MSE, runSinusoidExperiment } from "./experiment.js";
 import { sinusoidValue } from "./sinusoid.js";
 

@@ -3,7 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
 import { meanConfidenceInterval } from "../stats.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import type { AccuracySummary } from "../types.js";
 import { nadarayaWatson } from "./nadarayaWatson.js";
 import { SINUSOID, sampleSinusoidEpisode, sinusoidValue, type RegressionEpisode, type SinusoidTask } from "./sinusoid.js";

@@ -2,7 +2,7 @@ import { assertArgument } from "@dl/tensor-core";
 
 import { checkTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
 import { pairwiseDistances, type DistanceMetric } from "../matching/distances.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Nadaraya–Watson kernel regression with a softmax kernel (Nadaraya 1964; Watson 1964):

@@ -1,6 +1,6 @@
 import { DlError, assertArgument, createRng, type Rng } from "@dl/tensor-core";
 
-import type { LabelledImages } from "../types.js";
+import type { LabelledImages } from "@dl/tensor-core";
 
 /** Meta-train / meta-test class split used for MNIST and Fashion-MNIST: classes 0–4 vs 5–9. */
 export const DEFAULT_CLASS_SPLIT = {

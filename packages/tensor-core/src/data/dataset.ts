@@ -25,8 +25,8 @@ export const CLASS_NAMES: Readonly<Record<DatasetName, readonly string[]>> = Obj
 });
 
 /** Images in NHWC order, values in [0, 1], with integer labels. */
-export interface ImageDataset {
-  name: string;
+/** Labelled images without names: what a method that only reads pixels and labels takes (any `ImageDataset` fits). */
+export interface LabelledImages {
   /** count × height × width × channels, row-major, in [0, 1]. */
   images: Float32Array;
   labels: Int32Array;
@@ -34,6 +34,10 @@ export interface ImageDataset {
   height: number;
   width: number;
   channels: number;
+}
+
+export interface ImageDataset extends LabelledImages {
+  name: string;
   classNames: readonly string[];
 }
 

@@ -11,7 +11,7 @@ export {
   subsetDataset,
   validateDataset,
 } from "./dataset.js";
-export type { DatasetName, ImageDataset, SampleOptions } from "./dataset.js";
+export type { DatasetName, ImageDataset, LabelledImages, SampleOptions } from "./dataset.js";
 export { assertFinite, shapeSize, unravelIndex } from "./ndarray.js";
 export type { NdArray, NdData, NdDtype } from "./ndarray.js";
 export { encodeNpy, parseNpy } from "./npy.js";
