@@ -9,7 +9,7 @@ export type { Episode, EpisodeSampler, EpisodeSamplerOptions, EpisodeSpec } from
 
 // Few-shot classifiers and metalearners.
 export type { DistanceMetric } from "./matching/distances.js";
-export { attentionWeights, checkTemperature, softNearestNeighbourLogProbs } from "./matching/softNearestNeighbour.js";
+export { attentionWeights, assertTemperature, softNearestNeighbourLogProbs } from "./matching/softNearestNeighbour.js";
 export type { SoftNearestNeighbourOptions, Temperature } from "./matching/softNearestNeighbour.js";
 export { mahalanobisLogProbs } from "./matching/mahalanobis.js";
 export { transductiveLogProbs } from "./matching/transductive.js";
@@ -21,7 +21,7 @@ export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFew
 export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
 
 // Experiments.
-export { EMBEDDING_TRAININGS, checkEmbeddingTraining, runFewShotExperiment } from "./matching/experiment.js";
+export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./matching/experiment.js";
 export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./matching/experiment.js";
 export { runTemperatureSweep } from "./matching/temperatureSweep.js";
 export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./matching/temperatureSweep.js";

@@ -136,7 +136,7 @@ function disposeLayers(layers: readonly LowDimLayer[]): void {
 }
 
 export function createLowDimGan(config: LowDimGanConfig, seed: number): LowDimGan {
-  validateConfig(config);
+  assertLowDimGanConfig(config);
   const rng = createRng(seed);
   const gDims = [config.latentDim, ...config.generatorHidden, config.dataDim];
   const generator = createMlp(gDims, rng, false);
@@ -174,7 +174,7 @@ export function createLowDimGan(config: LowDimGanConfig, seed: number): LowDimGa
   };
 }
 
-function validateConfig(c: LowDimGanConfig): void {
+function assertLowDimGanConfig(c: LowDimGanConfig): void {
   const positiveInts: [string, number][] = [
     ["dataDim", c.dataDim],
     ["latentDim", c.latentDim],

@@ -6,7 +6,7 @@ export const DISTANCE_METRICS = ["squared-euclidean", "euclidean", "cosine"] as 
 /** How far a query is from a support example: ‖q−s‖², ‖q−s‖ or 1 − cos(q, s). */
 export type DistanceMetric = (typeof DISTANCE_METRICS)[number];
 
-export function checkMetric(metric: string): DistanceMetric {
+export function parseDistanceMetric(metric: string): DistanceMetric {
   if ((DISTANCE_METRICS as readonly string[]).includes(metric)) return metric as DistanceMetric;
   throw new DlError("INVALID_ARGUMENT", `Unknown distance metric "${metric}"; valid metrics: ${listNames(DISTANCE_METRICS)}.`, {
     details: { valid: DISTANCE_METRICS },
@@ -28,8 +28,8 @@ export function pairwiseDistances(query: tf.Tensor2D, support: tf.Tensor2D, metr
     const q2 = tf.sum(tf.square(query), 1, true);
     const s2 = tf.reshape(tf.sum(tf.square(support), 1), [1, -1]);
     const cross = tf.matMul(query, tf.transpose(support));
-    const squared = tf.relu(tf.sub(tf.add(q2, s2), tf.mul(2, cross))) as tf.Tensor2D;
+    const squared = tf.relu(tf.sub<tf.Tensor2D>(tf.add(q2, s2), tf.mul(2, cross)));
     // sqrt has an infinite slope at 0; the offset keeps gradients finite for coincident points.
-    return metric === "squared-euclidean" ? squared : (tf.sqrt(tf.add(squared, 1e-12)) as tf.Tensor2D);
+    return metric === "squared-euclidean" ? squared : tf.sqrt(tf.add<tf.Tensor2D>(squared, 1e-12));
   });
 }

@@ -7,7 +7,7 @@ import type { DistanceMetric } from "./distances.js";
 import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
 import { centreOnSupport, evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";
 import { metaTrain, type TrainableMethod } from "./metaTrain.js";
-import { attentionWeights, checkTemperature } from "./softNearestNeighbour.js";
+import { attentionWeights, assertTemperature } from "./softNearestNeighbour.js";
 import { fitTemperature } from "./fitTemperature.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
@@ -22,7 +22,7 @@ export const EMBEDDING_TRAININGS = ["pretrain", "episodic"] as const;
  */
 export type EmbeddingTraining = (typeof EMBEDDING_TRAININGS)[number];
 
-export function checkEmbeddingTraining(value: string): EmbeddingTraining {
+export function parseEmbeddingTraining(value: string): EmbeddingTraining {
   if ((EMBEDDING_TRAININGS as readonly string[]).includes(value)) return value as EmbeddingTraining;
   throw new DlError("INVALID_ARGUMENT", `Unknown embedding training "${value}"; valid: ${listNames(EMBEDDING_TRAININGS)}.`, { details: { valid: EMBEDDING_TRAININGS } });
 }
@@ -127,8 +127,8 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   const metaTestClasses = options.metaTestClasses ?? DEFAULT_CLASS_SPLIT.metaTest;
   const queries = options.queries ?? 15;
   const symmetries = options.symmetries ?? 8;
-  const training = checkEmbeddingTraining(options.training ?? "pretrain");
-  if (typeof options.temperature === "number") checkTemperature(options.temperature);
+  const training = parseEmbeddingTraining(options.training ?? "pretrain");
+  if (typeof options.temperature === "number") assertTemperature(options.temperature);
   const rng = createRng(options.seed);
   const testSet = selectClasses(test, metaTestClasses);
   // Validate the test episodes before minutes of training (ways vs classes, shots + queries vs examples).

@@ -46,7 +46,7 @@ export function fitTemperature(features: LabelledVectors, options: FitTemperatur
         const target = tf.oneHot(tf.tensor1d(ep.queryLabels, "int32"), ep.ways);
         optimizer.minimize(() => {
           const lp = softNearestNeighbourLogProbs(query, support, ep.supportLabels, ep.ways, { metric, temperature: tf.exp(logTemperature) });
-          return tf.neg(tf.mean(tf.sum(tf.mul(target, lp), 1))) as tf.Scalar;
+          return tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(target, lp), 1)));
         }, false, [logTemperature]);
       });
     }

@@ -14,7 +14,7 @@ export interface SoftNearestNeighbourOptions {
 }
 
 /** Throws unless the temperature is a finite number > 0. */
-export function checkTemperature(temperature: number): void {
+export function assertTemperature(temperature: number): void {
   if (!(Number.isFinite(temperature) && temperature > 0)) {
     throw new DlError(
       "INVALID_ARGUMENT",
@@ -25,7 +25,7 @@ export function checkTemperature(temperature: number): void {
 }
 
 function scaledNegativeDistances(query: tf.Tensor2D, support: tf.Tensor2D, options: SoftNearestNeighbourOptions): tf.Tensor2D {
-  if (typeof options.temperature === "number") checkTemperature(options.temperature);
+  if (typeof options.temperature === "number") assertTemperature(options.temperature);
   const distances = pairwiseDistances(query, support, options.metric);
   return tf.div(tf.neg(distances), options.temperature);
 }

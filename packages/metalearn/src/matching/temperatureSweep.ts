@@ -4,7 +4,7 @@ import { DEFAULT_CLASS_SPLIT, selectClasses } from "../tasks/episodes.js";
 import type { LabelledImages } from "@dl/tensor-core";
 
 import type { AccuracySummary } from "../types.js";
-import { checkTemperature } from "./softNearestNeighbour.js";
+import { assertTemperature } from "./softNearestNeighbour.js";
 import type { EmbeddingArch } from "./embedding.js";
 import { embedDataset } from "./embedding.js";
 import { evaluateFewShot } from "./evaluate.js";
@@ -60,7 +60,7 @@ export async function runTemperatureSweep(train: LabelledImages, test: LabelledI
   const shots = options.shots ?? 5;
   const queries = options.queries ?? 15;
   const temperatures = options.temperatures ?? [0.01, 0.1, 1, 10, 100, 1000];
-  for (const t of temperatures) checkTemperature(t);
+  for (const t of temperatures) assertTemperature(t);
   const ks = (options.ks ?? [1, 3, 5, 9, 15, 25]).filter((k) => k <= ways * shots);
   const episodes = options.episodes ?? 200;
   const rng = createRng(options.seed);

@@ -4,7 +4,7 @@ import { assertArgument } from "@dl/tensor-core";
 
 import type { DistanceMetric } from "../matching/distances.js";
 import { pairwiseDistances } from "../matching/distances.js";
-import { checkTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
+import { assertTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
 
 /** c_k = mean of the embedded support examples of class k (Snell et al. 2017, eq. 1). `[N, D]`. */
 export function classPrototypes(support: tf.Tensor2D, supportLabels: Int32Array, ways: number): tf.Tensor2D {
@@ -24,7 +24,7 @@ export function classPrototypes(support: tf.Tensor2D, supportLabels: Int32Array,
 
 /** Prototypical-network logits −d(q, c_k)/T (Snell et al. 2017, eq. 2). `[Q, N]`. */
 export function prototypicalLogits(query: tf.Tensor2D, prototypes: tf.Tensor2D, metric: DistanceMetric, temperature: Temperature = 1): tf.Tensor2D {
-  if (typeof temperature === "number") checkTemperature(temperature);
+  if (typeof temperature === "number") assertTemperature(temperature);
   return tf.tidy(() => tf.div(tf.neg(pairwiseDistances(query, prototypes, metric)), temperature));
 }
 
@@ -36,6 +36,6 @@ export function prototypicalLogits(query: tf.Tensor2D, prototypes: tf.Tensor2D, 
 export function prototypesAsLinearClassifier(prototypes: tf.Tensor2D): { weights: tf.Tensor2D; bias: tf.Tensor1D } {
   return tf.tidy(() => ({
     weights: tf.mul(2, tf.transpose(prototypes)),
-    bias: tf.neg(tf.sum(tf.square(prototypes), 1)) as tf.Tensor1D,
+    bias: tf.neg(tf.sum<tf.Tensor1D>(tf.square(prototypes), 1)),
   }));
 }
