@@ -33,5 +33,5 @@ export { GRID25_METHODS, grid25Config, parseGrid25Method, runGrid25, summariseGr
 export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary } from "./evaluate/grid25.js";
 
 // Which model gives z|x: BiGAN encoder vs @dl/bayes's VAE.
-export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoders/compare.js";
-export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoders/compare.js";
+export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoderComparison/compareEncoder.js";
+export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoderComparison/compareEncoder.js";

@@ -8,28 +8,28 @@ export { createEpisodeSampler, gatherImages } from "./tasks/episodes.js";
 export type { Episode, EpisodeSampler, EpisodeSamplerOptions, EpisodeSpec } from "./tasks/episodes.js";
 
 // Few-shot classifiers and metalearners.
-export type { DistanceMetric } from "./matching/distances.js";
-export { attentionWeights, assertTemperature, softNearestNeighbourLogProbs } from "./matching/softNearestNeighbour.js";
-export type { SoftNearestNeighbourOptions, Temperature } from "./matching/softNearestNeighbour.js";
-export { mahalanobisLogProbs } from "./matching/mahalanobis.js";
-export { transductiveLogProbs } from "./matching/transductive.js";
-export { prototypicalLogits } from "./proto/prototypes.js";
+export type { DistanceMetric } from "./classifiers/distances.js";
+export { attentionWeights, assertTemperature, softNearestNeighbourLogProbs } from "./classifiers/softNearestNeighbour.js";
+export type { SoftNearestNeighbourOptions, Temperature } from "./classifiers/softNearestNeighbour.js";
+export { mahalanobisLogProbs } from "./classifiers/mahalanobis.js";
+export { transductiveLogProbs } from "./classifiers/transductive.js";
+export { prototypicalLogits } from "./classifiers/prototypes.js";
 export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
 export { metaTrain } from "./matching/metaTrain.js";
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
-export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot } from "./matching/evaluate.js";
-export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./matching/evaluate.js";
+export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot } from "./fewShot/evaluate.js";
+export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./fewShot/evaluate.js";
 
 // Experiments.
-export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./matching/experiment.js";
-export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./matching/experiment.js";
-export { runTemperatureSweep } from "./matching/temperatureSweep.js";
-export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./matching/temperatureSweep.js";
+export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./fewShot/fewShotExperiment.js";
+export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./fewShot/fewShotExperiment.js";
+export { runTemperatureSweep } from "./fewShot/temperatureSweep.js";
+export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./fewShot/temperatureSweep.js";
 export { nadarayaWatson } from "./regression/nadarayaWatson.js";
 export type { RegressionEpisode, SinusoidTask } from "./regression/sinusoid.js";
-export { runSinusoidExperiment } from "./regression/experiment.js";
-export type { RegressionCurve, SinusoidExperimentOptions, SinusoidExperimentResult } from "./regression/experiment.js";
+export { runSinusoidExperiment } from "./regression/sinusoidExperiment.js";
+export type { RegressionCurve, SinusoidExperimentOptions, SinusoidExperimentResult } from "./regression/sinusoidExperiment.js";
 export { LayerwiseOptimizer } from "./finetune/layerwiseOptimizer.js";
 export type { LayerGroup, LayerwiseOptimizerOptions } from "./finetune/layerwiseOptimizer.js";
-export { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./finetune/experiment.js";
-export type { FineTuneExperimentOptions, FineTuneExperimentResult, FineTuneStrategy } from "./finetune/experiment.js";
+export { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./finetune/fineTuneExperiment.js";
+export type { FineTuneExperimentOptions, FineTuneExperimentResult, FineTuneStrategy } from "./finetune/fineTuneExperiment.js";

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import type { RowDistribution } from "@dl/bayes";
-import { parseExpression, type Expression } from "../expr/expression.js";
+import { parseExpression, type Expression } from "./expression.js";
 import { tanhSinhNodes } from "./quadrature.js";
 import { expectedAbsDeviation } from "./twoD.js";
 

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import type { RowDistribution } from "@dl/bayes";
-import { parseExpression, type Expression } from "../expr/expression.js";
+import { parseExpression, type Expression } from "./expression.js";
 
 /** Built-in invertible 2-D maps (x1, x2) ↦ (y1, y2). */
 export const BUILTIN_MAPS_2D: Readonly<Record<string, readonly [string, string]>> = {

@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
 import type { RowDistribution } from "@dl/bayes";
-import { Adam } from "../tfjs/adam.js";
+import { Adam } from "../train/adam.js";
 import { buildFeatures, featureCount, type RatioFeatures } from "./features.js";
 import { fitLogisticRegression } from "./logisticRegression.js";
 

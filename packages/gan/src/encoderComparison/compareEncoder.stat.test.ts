@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, initBackend } from "@dl/tensor-core";
 
 import { countModes, grid25Mixture, sampleGrid25 } from "../evaluate/modes.js";
-import { compareEncoder, grid25ModeCoverage } from "./compare.js";
+import { compareEncoder, grid25ModeCoverage } from "./compareEncoder.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });

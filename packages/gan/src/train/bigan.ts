@@ -4,7 +4,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
-import { Adam } from "../tfjs/adam.js";
+import { Adam } from "./adam.js";
 import { createGenerator, trainableVariables, type GanConfig } from "./networks.js";
 
 export interface BiGanConfig {

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
-import { Adam } from "../tfjs/adam.js";
+import { Adam } from "./adam.js";
 
 /**
  * A GAN for low-dimensional data (the 2-D toy mixtures) written with plain tfjs ops, so that the

@@ -5,7 +5,7 @@ import { initBackend } from "@dl/tensor-core";
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { pixelsAsVectors } from "./embedding.js";
+import { pixelsAsVectors } from "../matching/embedding.js";
 import { fitTemperature } from "./fitTemperature.js";
 import { softNearestNeighbourLogProbs } from "./softNearestNeighbour.js";
 

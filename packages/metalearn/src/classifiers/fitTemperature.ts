@@ -3,7 +3,7 @@ import { assertArgument, createRng } from "@dl/tensor-core";
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { DistanceMetric } from "./distances.js";
-import type { LabelledVectors } from "./embedding.js";
+import type { LabelledVectors } from "../matching/embedding.js";
 import { softNearestNeighbourLogProbs } from "./softNearestNeighbour.js";
 
 export interface FitTemperatureOptions {

@@ -5,7 +5,7 @@ import { createRng, DlError, initBackend } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
 import { mahalanobisLogProbs } from "./mahalanobis.js";
-import { episodeLogProbs } from "./metaTrain.js";
+import { episodeLogProbs } from "../matching/metaTrain.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });

@@ -2,7 +2,7 @@ import { inverse, Matrix } from "ml-matrix";
 
 import { assertArgument } from "@dl/tensor-core";
 
-import { classPrototypes } from "../proto/prototypes.js";
+import { classPrototypes } from "./prototypes.js";
 import * as tf from "@tensorflow/tfjs-core";
 
 /**

@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { assertArgument } from "@dl/tensor-core";
 
-import type { DistanceMetric } from "../matching/distances.js";
-import { pairwiseDistances } from "../matching/distances.js";
-import { assertTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
+import type { DistanceMetric } from "./distances.js";
+import { pairwiseDistances } from "./distances.js";
+import { assertTemperature, type Temperature } from "./softNearestNeighbour.js";
 
 /** c_k = mean of the embedded support examples of class k (Snell et al. 2017, eq. 1). `[N, D]`. */
 export function classPrototypes(support: tf.Tensor2D, supportLabels: Int32Array, ways: number): tf.Tensor2D {

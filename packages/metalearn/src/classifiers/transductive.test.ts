@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, DlError, initBackend } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
-import { episodeLogProbs } from "./metaTrain.js";
+import { episodeLogProbs } from "../matching/metaTrain.js";
 import { centreOnEpisode, transductiveLogProbs } from "./transductive.js";
 
 beforeAll(async () => {

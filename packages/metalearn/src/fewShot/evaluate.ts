@@ -4,12 +4,12 @@ import { meanConfidenceInterval } from "../stats.js";
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { AccuracySummary } from "../types.js";
-import { unitRows, type DistanceMetric } from "./distances.js";
-import type { LabelledVectors } from "./embedding.js";
-import { knnPredict } from "./knn.js";
-import { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "./mahalanobis.js";
-import { episodeLogProbs } from "./metaTrain.js";
-import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "./transductive.js";
+import { unitRows, type DistanceMetric } from "../classifiers/distances.js";
+import type { LabelledVectors } from "../matching/embedding.js";
+import { knnPredict } from "../classifiers/knn.js";
+import { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "../classifiers/mahalanobis.js";
+import { episodeLogProbs } from "../matching/metaTrain.js";
+import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "../classifiers/transductive.js";
 
 export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
 export type FewShotMethod = (typeof FEW_SHOT_METHODS)[number];

@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, loadDataset, type ImageDataset } from "@dl/tensor-core";
 
 import { DEFAULT_CLASS_SPLIT, selectClasses } from "../tasks/episodes.js";
-import { pixelsAsVectors } from "./embedding.js";
+import { pixelsAsVectors } from "../matching/embedding.js";
 import { evaluateFewShot } from "./evaluate.js";
-import { runFewShotExperiment } from "./experiment.js";
+import { runFewShotExperiment } from "./fewShotExperiment.js";
 
 let train: ImageDataset;
 let test: ImageDataset;

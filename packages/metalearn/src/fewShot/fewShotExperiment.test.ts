@@ -4,7 +4,7 @@ import { initBackend, isDlError } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { runFewShotExperiment } from "./experiment.js";
+import { runFewShotExperiment } from "./fewShotExperiment.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });

@@ -3,16 +3,16 @@ import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core"
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LabelledImages } from "@dl/tensor-core";
-import type { DistanceMetric } from "./distances.js";
-import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "./embedding.js";
+import type { DistanceMetric } from "../classifiers/distances.js";
+import { embedDataset, pixelsAsVectors, type EmbeddingArch } from "../matching/embedding.js";
 import { centreOnSupport, evaluateFewShot, type FeatureCentring, type FewShotEvaluation } from "./evaluate.js";
-import { metaTrain, type TrainableMethod } from "./metaTrain.js";
-import { attentionWeights, assertTemperature } from "./softNearestNeighbour.js";
-import { fitTemperature } from "./fitTemperature.js";
+import { metaTrain, type TrainableMethod } from "../matching/metaTrain.js";
+import { attentionWeights, assertTemperature } from "../classifiers/softNearestNeighbour.js";
+import { fitTemperature } from "../classifiers/fitTemperature.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
-import type { LabelledVectors } from "./embedding.js";
+import type { LabelledVectors } from "../matching/embedding.js";
 
 export const EMBEDDING_TRAININGS = ["pretrain", "episodic"] as const;
 /**

@@ -4,11 +4,11 @@ import { DEFAULT_CLASS_SPLIT, selectClasses } from "../tasks/episodes.js";
 import type { LabelledImages } from "@dl/tensor-core";
 
 import type { AccuracySummary } from "../types.js";
-import { assertTemperature } from "./softNearestNeighbour.js";
-import type { EmbeddingArch } from "./embedding.js";
-import { embedDataset } from "./embedding.js";
+import { assertTemperature } from "../classifiers/softNearestNeighbour.js";
+import type { EmbeddingArch } from "../matching/embedding.js";
+import { embedDataset } from "../matching/embedding.js";
 import { evaluateFewShot } from "./evaluate.js";
-import { metaTrain } from "./metaTrain.js";
+import { metaTrain } from "../matching/metaTrain.js";
 
 export interface TemperatureSweepOptions extends RunOptions {
   ways?: number;

@@ -4,7 +4,7 @@ import { initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./experiment.js";
+import { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./fineTuneExperiment.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });

@@ -6,7 +6,7 @@ import { createEpisodeSampler } from "../tasks/episodes.js";
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { embedDataset, pixelsAsVectors } from "./embedding.js";
-import { evaluateFewShot } from "./evaluate.js";
+import { evaluateFewShot } from "../fewShot/evaluate.js";
 import { metaTrain } from "./metaTrain.js";
 
 beforeAll(async () => {

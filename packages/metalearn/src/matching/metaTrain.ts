@@ -2,13 +2,13 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, createRng, listNames, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
-import { classPrototypes, prototypicalLogits } from "../proto/prototypes.js";
+import { classPrototypes, prototypicalLogits } from "../classifiers/prototypes.js";
 import { createEpisodeSampler, gatherImages, type Episode } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LabelledImages } from "@dl/tensor-core";
-import { parseDistanceMetric, type DistanceMetric } from "./distances.js";
+import { parseDistanceMetric, type DistanceMetric } from "../classifiers/distances.js";
 import { createEmbeddingNetwork, imagesToTensor, type EmbeddingArch } from "./embedding.js";
-import { assertTemperature, softNearestNeighbourLogProbs, type Temperature } from "./softNearestNeighbour.js";
+import { assertTemperature, softNearestNeighbourLogProbs, type Temperature } from "../classifiers/softNearestNeighbour.js";
 
 export const TRAINABLE_METHODS = ["matching", "proto"] as const;
 /** `matching`: soft nearest neighbour over every support example; `proto`: over class means. */

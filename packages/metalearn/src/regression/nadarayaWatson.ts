@@ -1,7 +1,7 @@
 import { assertArgument } from "@dl/tensor-core";
 
-import { assertTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
-import { pairwiseDistances, type DistanceMetric } from "../matching/distances.js";
+import { assertTemperature, type Temperature } from "../classifiers/softNearestNeighbour.js";
+import { pairwiseDistances, type DistanceMetric } from "../classifiers/distances.js";
 import * as tf from "@tensorflow/tfjs-core";
 
 /**

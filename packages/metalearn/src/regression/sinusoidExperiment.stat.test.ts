@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend } from "@dl/tensor-core";
 
-import { runSinusoidExperiment } from "./experiment.js";
+import { runSinusoidExperiment } from "./sinusoidExperiment.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });

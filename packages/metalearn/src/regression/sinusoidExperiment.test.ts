@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
-import { MAML_REPORTED_MSE, runSinusoidExperiment } from "./experiment.js";
+import { MAML_REPORTED_MSE, runSinusoidExperiment } from "./sinusoidExperiment.js";
 import { sinusoidValue } from "./sinusoid.js";
 
 beforeAll(async () => {
