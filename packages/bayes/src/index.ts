@@ -1,41 +1,19 @@
-// @dl/bayes — TFP-shaped distributions, bijectors, flows and VAEs for TensorFlow.js.
+// @dl/bayes — TFP-shaped distributions, bijectors, flows and VAEs for TensorFlow.js. The public surface:
+// distributions, bijectors and the entry points with their option and result types; float64 scalar
+// special functions, shape helpers, sample-gradient kernels and tuning constants are internal.
 export { digamma, lbeta, lgamma, log1p, logNdtr, ndtr, ndtri } from "./special/ops.js";
-export {
-  digammaScalar,
-  erfcScalar,
-  lbetaScalar,
-  lgammaScalar,
-  normalCdfScalar,
-  regularizedBeta,
-  regularizedBetaDerivatives,
-  regularizedGammaP,
-  regularizedGammaPDerivativeA,
-  regularizedGammaQ,
-} from "./special/scalar.js";
-export { Distribution, broadcastShapes, normalizeSampleShape } from "./distributions/distribution.js";
+export { Distribution } from "./distributions/distribution.js";
 export type { DistributionOptions, SampleShape, TensorLike } from "./distributions/distribution.js";
 export { Cauchy, Exponential, Gumbel, Laplace, LogNormal, Logistic, Normal, Uniform, Weibull } from "./distributions/univariate.js";
 export { StudentT } from "./distributions/studentT.js";
 export { Dirichlet } from "./distributions/dirichlet.js";
-export { KL_PAIRS, klDivergence } from "./distributions/kl.js";
-export {
-  Beta,
-  Gamma,
-  betaSampleGradient,
-  sampleStandardGamma,
-  standardGammaSampleGradient,
-} from "./distributions/gammaBeta.js";
+export { klDivergence } from "./distributions/kl.js";
+export { Beta, Gamma } from "./distributions/gammaBeta.js";
 export { Bernoulli, Categorical, Poisson } from "./distributions/discrete.js";
-export {
-  MixtureSameFamily,
-  MultivariateNormalDiag,
-  MultivariateNormalTriL,
-  lowerMatVec,
-  solveLowerTriangular,
-} from "./distributions/multivariate.js";
-export { invertCdfScalar, inverseCdfSample } from "./sampling/inverseCdf.js";
+export { MixtureSameFamily, MultivariateNormalDiag, MultivariateNormalTriL } from "./distributions/multivariate.js";
+export { inverseCdfSample } from "./sampling/inverseCdf.js";
 export type { CdfFamily, InverseCdfSampleOptions, InvertOptions } from "./sampling/inverseCdf.js";
-export { fitGaussianMixture, mixtureResponsibilities, pointRows, prepareMixture } from "./mixture/gaussianMixture.js";
+export { fitGaussianMixture, mixtureResponsibilities } from "./mixture/gaussianMixture.js";
 export type {
   FitGaussianMixtureOptions,
   FitGaussianMixtureResult,
@@ -43,7 +21,6 @@ export type {
   MixturePosterior,
   Points,
 } from "./mixture/gaussianMixture.js";
-export { cholesky, logSumExp } from "./mixture/linalg.js";
 export { BaseBijector, Chain } from "./bijectors/bijector.js";
 export type { Bijector } from "./bijectors/bijector.js";
 export { AffineScaleTril } from "./bijectors/affine.js";
@@ -54,25 +31,17 @@ export { TransformedDistribution } from "./bijectors/transformed.js";
 export { PlanarStack } from "./bijectors/planarStack.js";
 export { DISTRIBUTION_NAMES, DISTRIBUTION_PARAMETER_NAMES, createDistribution, sampleNamed } from "./distributions/registry.js";
 export type { NamedSample } from "./distributions/registry.js";
-export {
-  ENERGY_NAMES,
-  QUADRATURE_GRID,
-  WALL,
-  energy,
-  energyScalar,
-  logNormaliser,
-  parseEnergyName,
-  targetDensityGrid,
-} from "./flows/energies.js";
+export { laplaceRows, mvnDiagRows, normalRows, parseDistribution } from "./distributions/rowSpec.js";
+export type { RowDistribution } from "./distributions/rowSpec.js";
+export { ENERGY_NAMES, energy, parseEnergyName, targetDensityGrid } from "./flows/energies.js";
 export type { EnergyName, Grid } from "./flows/energies.js";
 export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
 export { flowLossChart } from "./flows/figures.js";
 export type { FlowLossChart } from "./flows/figures.js";
 export type { FitFlowOptions, FitFlowResult, KlEstimate } from "./flows/fitFlow.js";
-export { VAE_FAMILIES, createFamily, parseVaeFamily } from "./vae/families.js";
+export { VAE_FAMILIES, parseVaeFamily } from "./vae/families.js";
 export type { VaeFamily, VariationalFamily } from "./vae/families.js";
-export { Vae, binarize, elboPerImage, imagesToMatrix, iwaeLogLikelihood, refineLocal, sampleImages, trainVae } from "./vae/vae.js";
-export type { RefineOptions, TrainVaeOptions, TrainVaeResult, VaeConfig } from "./vae/vae.js";
+export { Vae, decodeRows, elboPerImage, encodeRows, iwaeLogLikelihood, refineLocal, sampleImages, trainVae } from "./vae/vae.js";
+export type { RefineOptions, TrainVaeOptions, TrainVaeResult, VaeConfig, VaeLikelihood, VaeRows } from "./vae/vae.js";
 export { measureGaps, vaeGapRow } from "./gaps/gaps.js";
 export type { GapRow, GapsResult, VaeExperimentOptions } from "./gaps/gaps.js";
-export { ownedVariable } from "./variables.js";

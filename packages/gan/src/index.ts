@@ -1,63 +1,37 @@
-export { fitDensityRatio, logRatioError, logRatioFromLogit } from "./densityRatio/densityRatio.js";
+// @dl/gan — the public surface: entry points, their option and result types, and the names the apps
+// use. Internals (networks, optimisers, quadrature, Fréchet pieces, low-dimensional GAN parts) are
+// imported by path inside the package.
+
+// Change of variables (1-D and 2-D pushforwards of a base density).
+export { changeOfVariables1d, pushforward1d, resolveMap1d } from "./changeOfVariables/oneD.js";
+export type { ChangeOfVariables1DResult, ChangeOfVariablesOptions, Pushforward1D, PushforwardOptions } from "./changeOfVariables/oneD.js";
+export { changeOfVariables2d } from "./changeOfVariables/twoD.js";
+export type { ChangeOfVariables2DResult, Map2D } from "./changeOfVariables/twoD.js";
+
+// Density-ratio estimation by classification.
+export { fitDensityRatio, logRatioError } from "./densityRatio/densityRatio.js";
 export type { DensityRatioEstimate, DensityRatioOptions, RatioClassifier } from "./densityRatio/densityRatio.js";
 export type { RatioFeatures } from "./densityRatio/features.js";
-export { fitLogisticRegression } from "./densityRatio/logisticRegression.js";
-export type { LogisticFit } from "./densityRatio/logisticRegression.js";
-export { laplace, mvnDiag, normal, parseDistribution } from "./distributions/distributions.js";
-export type { Distribution } from "./distributions/distributions.js";
-export { Adam } from "./tfjs/adam.js";
-export type { AdamConfig, AdamState } from "./tfjs/adam.js";
-export {
-  BUILTIN_MAPS_1D,
-  changeOfVariables1d,
-  derivative,
-  integrate,
-  pushforward1d,
-  resolveMap1d,
-} from "./changeOfVariables/oneD.js";
-export type { ChangeOfVariables1DResult, ChangeOfVariablesOptions, Pushforward1D, PushforwardOptions } from "./changeOfVariables/oneD.js";
-export {
-  BUILTIN_MAPS_2D,
-  changeOfVariables2d,
-  expectedAbsDeviation,
-  invert2d,
-  jacobian2d,
-  pushforwardDensity2d,
-  resolveMap2d,
-} from "./changeOfVariables/twoD.js";
-export type { ChangeOfVariables2DResult, Map2D } from "./changeOfVariables/twoD.js";
-export { EXPRESSION_FUNCTIONS, parseExpression } from "./expr/expression.js";
-export type { Expression } from "./expr/expression.js";
-export { featureMoments, frechetDistance, frechetDistanceFromFeatures, sqrtmPsd } from "./evaluate/frechet.js";
-export type { GaussianMoments } from "./evaluate/frechet.js";
-export { precisionRecall } from "./evaluate/precisionRecall.js";
-export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
-export { evaluateGenerator, penultimateLayer } from "./evaluate/generatorEvaluation.js";
-export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/generatorEvaluation.js";
-export { GAN_ARCHS, createDiscriminator, createGenerator, imageGanConfig, parseGanArch, trainableVariables } from "./train/networks.js";
+
+// GAN and conditional GAN training on images or points.
+export { GAN_ARCHS, imageGanConfig, parseGanArch } from "./train/networks.js";
 export type { GanArch, GanConfig } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
 export { assertResumableOn, generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
-export { applyRows, createBiGan, trainBiGan } from "./train/bigan.js";
+export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
-export { createVae, trainVae, vaeDecode, vaeEncode } from "./encoders/vae.js";
-export type { Vae } from "./encoders/vae.js";
-export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoders/compare.js";
-export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoders/compare.js";
-export { countModes, grid25Mixture, sampleGrid25 } from "./evaluate/modes.js";
+
+// Evaluation: generator quality, mode coverage on the grid of 25 Gaussians.
+export { evaluateGenerator } from "./evaluate/generatorEvaluation.js";
+export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/generatorEvaluation.js";
+export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
+export { sampleGrid25 } from "./evaluate/modes.js";
 export type { ModeCoverage } from "./evaluate/modes.js";
 export { GRID25_METHODS, grid25Config, parseGrid25Method, runGrid25, summariseGrid25 } from "./evaluate/grid25.js";
 export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary } from "./evaluate/grid25.js";
-export {
-  PLAIN_GRID_GAN,
-  RejectionSampler,
-  STABLE_GRID_GAN,
-  applyLowDimGenerator,
-  createLowDimGan,
-  encodeLowDim,
-  sampleLowDimGan,
-  trainLowDimGan,
-} from "./train/lowDimGan.js";
-export type { LowDimGan, LowDimGanConfig, LowDimGanRecord, LowDimLayer, RejectionOptions } from "./train/lowDimGan.js";
+
+// Which model gives z|x: BiGAN encoder vs @dl/bayes's VAE.
+export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoderComparison/compareEncoder.js";
+export type { CompareEncoderOptions, EncoderComparison, EncoderData, EncoderMethod, ModeCoverageRun } from "./encoderComparison/compareEncoder.js";

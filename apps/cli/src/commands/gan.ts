@@ -24,7 +24,6 @@ import {
   parseEncoderMethod,
   sampleGrid25,
   type ModeCoverageRun,
-  parseDistribution,
   parseGanArch,
   resolveMap1d,
   restoreGan,
@@ -33,6 +32,7 @@ import {
   type GanCheckpointState,
   type ImageGanEpoch,
 } from "@dl/gan";
+import { parseDistribution } from "@dl/bayes";
 import {
   DlError,
   encodePng,

@@ -24,8 +24,8 @@ import {
   EVALUATED_CLASSIFIERS,
   FEATURE_CENTRINGS,
   FEW_SHOT_METHODS,
-  checkEmbeddingTraining,
-  checkTemperature,
+  parseEmbeddingTraining,
+  assertTemperature,
   runFewShotExperiment,
   runFineTuneExperiment,
   runSinusoidExperiment,
@@ -87,7 +87,7 @@ function parseFilters(value: string): number[] {
 function parseTemperature(value: string): number | "learned" {
   if (value === "learned") return value;
   const t = Number(value);
-  checkTemperature(t);
+  assertTemperature(t);
   return t;
 }
 
@@ -132,7 +132,7 @@ export function registerMetaCommands(program: Command): void {
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
     .action(async (opts: DataOptions & { testData?: string; extraData?: string; out: string; ways: number; shots: number; queries: number; method: string; training: string; filters: number[]; pixelWeight: number; power: number; shiftRadius: number; centre: string; episodes: number; steps: number; timeBudget: number; temperature: string; symmetries: number; k: number; arch: string }) => {
       const method = parseMethod(opts.method);
-      const training = checkEmbeddingTraining(opts.training);
+      const training = parseEmbeddingTraining(opts.training);
       const temperature = parseTemperature(opts.temperature);
       if (!["mlp", "cnn", "residual"].includes(opts.arch)) throw new InvalidOptionError(`--arch must be mlp, cnn or residual, got "${opts.arch}".`);
       if (!(opts.power > 0)) throw new InvalidOptionError(`--power must be > 0 (0.5 = square root, 1 = none), got ${opts.power}.`);
@@ -252,7 +252,7 @@ export function registerMetaCommands(program: Command): void {
     .requiredOption("--out <dir>", "folder for temperature.json and figures")
     .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
     .action(async (opts: DataOptions & { out: string; ways: number; shots: number; temperatures?: number[]; steps: number; episodes: number }) => {
-      for (const t of opts.temperatures ?? []) checkTemperature(t);
+      for (const t of opts.temperatures ?? []) assertTemperature(t);
       const backend = await start(opts);
       const { train, test } = await loadSplits(opts);
       log(`dl meta temperature: ${opts.ways}-way ${opts.shots}-shot on ${opts.data}, backend ${backend}`);

@@ -2,10 +2,10 @@ import {
   changeOfVariables1d,
   fitDensityRatio,
   logRatioError,
-  normal,
   sampleGrid,
   trainImageGan,
 } from "@dl/gan";
+import { normalRows } from "@dl/bayes";
 import { createRng, imageGrid, lineChartSvg, pngFigure, svgFigure, type ReportSection } from "@dl/tensor-core";
 
 import type { TourContext } from "./context.js";
@@ -14,7 +14,7 @@ import type { TourContext } from "./context.js";
 export async function ganTourSection(ctx: TourContext): Promise<ReportSection[]> {
   const sections: ReportSection[] = [];
 
-  const cov = changeOfVariables1d("tanh", normal(0, 1.5), { seed: ctx.seed, samples: ctx.quick ? 20_000 : 100_000 });
+  const cov = changeOfVariables1d("tanh", normalRows(0, 1.5), { seed: ctx.seed, samples: ctx.quick ? 20_000 : 100_000 });
   const centres = Array.from(cov.histogram.density, (_, i) => 0.5 * ((cov.histogram.edges[i] ?? 0) + (cov.histogram.edges[i + 1] ?? 0)));
   sections.push({
     id: "gan-change-of-variables",
@@ -37,8 +37,8 @@ export async function ganTourSection(ctx: TourContext): Promise<ReportSection[]>
   });
 
   const rng = createRng(ctx.seed);
-  const p = normal(0, Math.sqrt(1 / 8));
-  const q = normal(0, Math.sqrt(1 / 2));
+  const p = normalRows(0, Math.sqrt(1 / 8));
+  const q = normalRows(0, Math.sqrt(1 / 2));
   const rows: (string | number)[][] = [];
   for (const prior of [0.5, 0.2]) {
     const n = 20_000;

@@ -1,4 +1,5 @@
-import { changeOfVariables1d, parseDistribution } from "@dl/gan";
+import { parseDistribution } from "@dl/bayes";
+import { changeOfVariables1d } from "@dl/gan";
 import { isDlError, lineChartSvg } from "@dl/tensor-core";
 
 import { startBackend } from "../backend.js";

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "../tfjsGradients.js";
+import "@dl/tensor-core";
 
 /**
  * An invertible map on vectors (event rank 1, shape [..., d]) with log-determinants of its

@@ -120,7 +120,7 @@ export class Categorical extends Distribution {
       this.logits = this.param("logits", params.logits);
     } else {
       const probs = this.param("probs", params.probs);
-      if (this.validateArgs) checkSimplex(probs);
+      if (this.validateArgs) assertSimplex(probs);
       this.logits = tf.log(probs);
       this.adopt(this.logits);
     }
@@ -189,7 +189,7 @@ export class Categorical extends Distribution {
   }
 }
 
-function checkSimplex(probs: tf.Tensor): void {
+function assertSimplex(probs: tf.Tensor): void {
   const sums = tf.tidy(() => tf.sum(probs, -1).dataSync());
   const values = probs.dataSync();
   if (values.some((v) => !(v >= 0))) {

@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "../tfjsGradients.js";
 
 import { DlError } from "@dl/tensor-core";
 

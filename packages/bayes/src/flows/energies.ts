@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, listNames } from "@dl/tensor-core";
 
-import { logSumExp } from "../mixture/linalg.js";
+import { logSumExp } from "../special/logSumExp.js";
 
 /** The four 2-D test energies of Rezende & Mohamed (2015, Table 1); p(z) ∝ exp(−U(z)). */
 export const ENERGY_NAMES = ["U1", "U2", "U3", "U4"] as const;

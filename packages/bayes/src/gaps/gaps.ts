@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import { createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, createRng, throwIfAborted } from "@dl/tensor-core";
 import type { ImageDataset, RunOptions } from "@dl/tensor-core";
 
 import type { VaeFamily } from "../vae/families.js";
@@ -76,7 +76,7 @@ export async function vaeGapRow(
   test: ImageDataset,
   options: VaeExperimentOptions & { label?: string },
 ): Promise<GapRow & { vae: Vae; testImages: tf.Tensor }> {
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const rng = createRng(seed);
   const inputDim = train.height * train.width * train.channels;
   const vae = new Vae({
@@ -189,7 +189,7 @@ export async function measureGaps(
       iwaeK: options.iwaeK ?? 1000,
       elboSamples: options.elboSamples ?? 100,
       localSteps: options.localSteps ?? 300,
-      seed: options.seed ?? 42,
+      seed: options.seed ?? DEFAULT_SEED,
       largerEncoderHidden,
     },
     seconds: (performance.now() - start) / 1000,

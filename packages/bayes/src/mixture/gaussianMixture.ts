@@ -1,7 +1,8 @@
 import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 import type { RunOptions } from "@dl/tensor-core";
 
-import { cholesky, logDetFromCholesky, logSumExp, mahalanobisSquared } from "./linalg.js";
+import { logSumExp } from "../special/logSumExp.js";
+import { cholesky, logDetFromCholesky, mahalanobisSquared } from "./linalg.js";
 
 /**
  * A Gaussian mixture with full covariances. In one dimension a mean may be a number and a
@@ -92,7 +93,8 @@ export function prepareMixture(mixture: GaussianMixture): PreparedMixture {
             details: { component: i },
           });
         }
-        flat[r * d + c] = v;
+        // Symmetrised (within the 1e-9 tolerance above) so the decomposition sees an exactly symmetric matrix.
+        flat[r * d + c] = 0.5 * (v + vt);
       }
     }
     const l = cholesky(flat, d);

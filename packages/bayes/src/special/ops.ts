@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "../tfjsGradients.js";
+import "@dl/tensor-core";
 
 // tfjs has no lgamma/digamma/erfinv; these are built from differentiable ops so autodiff works.
 

@@ -5,7 +5,7 @@ import { initBackend } from "@dl/tensor-core";
 
 import { MultivariateNormalDiag, MultivariateNormalTriL } from "../distributions/multivariate.js";
 import { createFamily, parseVaeFamily } from "./families.js";
-import { Vae, elboPerImage, iwaeLogLikelihood, refineLocal } from "./vae.js";
+import { Vae, decodeRows, elboPerImage, encodeRows, iwaeLogLikelihood, refineLocal, trainVae } from "./vae.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "cpu" });
@@ -120,6 +120,43 @@ describe("VAE bounds on a small untrained model", () => {
     lambda.dispose();
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
+    vae.dispose();
+  });
+});
+
+describe("the Gaussian-likelihood VAE on rows", () => {
+  it("logJoint is log N(x; dec(z), σ²I) + log N(z; 0, I), and encode/decode rows round-trip the shapes", () => {
+    const vae = new Vae({ family: "diag", inputDim: 3, latentDim: 2, hidden: 5, encoderHidden: 5, likelihood: "gaussian", observationScale: 0.5, seed: 3 });
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([[0.2, -1, 0.5]]);
+    const z = tf.tensor3d([[[0.3, -0.7]]]);
+    const mean = take(tf.tidy(() => vae.decode(tf.tensor2d([[0.3, -0.7]]))));
+    const sigma = 0.5;
+    const xs = [0.2, -1, 0.5];
+    let expected = 0;
+    xs.forEach((v, i) => (expected += -((v - (mean[i] ?? 0)) ** 2) / (2 * sigma * sigma) - Math.log(sigma) - 0.5 * Math.log(2 * Math.PI)));
+    expected += -0.5 * (0.3 ** 2 + 0.7 ** 2) - Math.log(2 * Math.PI);
+    expect(take(vae.logJoint(x, z))[0]).toBeCloseTo(expected, 4);
+    const codes = encodeRows(vae, new Float32Array([0.2, -1, 0.5, 1, 1, 1]));
+    expect(codes.length).toBe(4);
+    expect(take(vae.encodeMean(x))).toEqual(Array.from(codes.subarray(0, 2)).map((v) => expect.closeTo(v, 6) as number));
+    expect(decodeRows(vae, codes).length).toBe(6);
+    x.dispose();
+    z.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    vae.dispose();
+  });
+
+  it("trainVae on rows stops after `steps` and lowers −ELBO on two clusters", async () => {
+    const points = new Float32Array(400);
+    for (let i = 0; i < 200; i++) points.set(i % 2 === 0 ? [2 + 0.01 * (i % 7), -2] : [-2, 2 - 0.01 * (i % 5)], 2 * i);
+    const vae = new Vae({ family: "diag", inputDim: 2, latentDim: 1, hidden: 16, encoderHidden: 16, likelihood: "gaussian", observationScale: 0.3, seed: 1 });
+    const before = tf.memory().numTensors;
+    const result = await trainVae(vae, { points, count: 200, dim: 2 }, { steps: 300, batchSize: 50, learningRate: 1e-2, seed: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    // 300 steps of 4 batches per epoch are 75 epochs.
+    expect(result.history.length).toBe(75);
+    expect(result.history.at(-1)?.elbo ?? -Infinity).toBeGreaterThan((result.history[0]?.elbo ?? 0) + 5);
     vae.dispose();
   });
 });

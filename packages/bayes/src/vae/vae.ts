@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import "../tfjsGradients.js";
 
-import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 import type { ImageDataset, Rng, RunOptions } from "@dl/tensor-core";
 
 import { type VaeFamily, type VariationalFamily, createFamily } from "./families.js";
@@ -56,10 +55,23 @@ export interface VaeConfig {
   encoderHidden?: number;
   /** Planar layers of the `planar` family. */
   flowLayers?: number;
+  /** p(x|z): Bernoulli on decoder logits (images in [0, 1]) or Gaussian around the decoder output with a fixed σ. */
+  likelihood?: VaeLikelihood;
+  /** σ of the Gaussian likelihood (ignored for Bernoulli). */
+  observationScale?: number;
   seed?: number;
 }
 
-/** A VAE with a Bernoulli decoder p(x|z) and a standard-normal prior (Kingma & Welling 2014). */
+export type VaeLikelihood = "bernoulli" | "gaussian";
+
+/** Rows of real-valued data for {@link trainVae}: `count` rows of `dim` values, row-major. */
+export interface VaeRows {
+  points: Float32Array;
+  count: number;
+  dim: number;
+}
+
+/** A VAE with a Bernoulli or Gaussian decoder p(x|z) and a standard-normal prior (Kingma & Welling 2014). */
 export class Vae {
   readonly family: VariationalFamily;
   readonly encoder: Mlp;
@@ -72,9 +84,12 @@ export class Vae {
       hidden: 200,
       encoderHidden: 200,
       flowLayers: 4,
-      seed: 42,
+      likelihood: "bernoulli",
+      observationScale: 0.1,
+      seed: DEFAULT_SEED,
       ...config,
     };
+    if (!(full.observationScale > 0)) throw new DlError("INVALID_ARGUMENT", `The VAE's observationScale must be > 0, got ${full.observationScale}.`);
     this.config = full;
     const rng = createRng(full.seed);
     this.family = createFamily(full.family, full.latentDim, { flowLayers: full.flowLayers });
@@ -91,11 +106,20 @@ export class Vae {
     return this.encoder.apply(x);
   }
 
+  /** The location of q(z|x) (the first latentDim parameters: μ of the base Gaussian) for x [B, D] → [B, d]. */
+  encodeMean(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.slice(this.encode(x), [0, 0], [x.shape[0] ?? 0, this.config.latentDim]));
+  }
+
   /** log p(x | z) + log p(z) for x [B, D] and z [S, B, d] → [S, B]. */
   logJoint(x: tf.Tensor, z: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const logits = this.decoder.apply(z); // [S, B, D]
-      const logLikelihood = tf.sum(tf.sub(tf.mul(x, logits), tf.softplus(logits)), -1);
+      const out = this.decoder.apply(z); // [S, B, D]: logits or Gaussian means
+      const { likelihood, observationScale: sigma, inputDim } = this.config;
+      const logLikelihood =
+        likelihood === "bernoulli"
+          ? tf.sum(tf.sub(tf.mul(x, out), tf.softplus(out)), -1)
+          : tf.sub(tf.div(tf.sum(tf.square(tf.sub(x, out)), -1), -2 * sigma * sigma), inputDim * (Math.log(sigma) + HALF_LOG_TWO_PI));
       const logPrior = tf.sub(tf.mul(-0.5, tf.sum(tf.square(z), -1)), this.config.latentDim * HALF_LOG_TWO_PI);
       return tf.add(logLikelihood, logPrior);
     });
@@ -111,9 +135,9 @@ export class Vae {
     });
   }
 
-  /** Decoder Bernoulli means for latent codes z [N, d] (for sample pictures). */
+  /** Decoder means E[x|z] for latent codes z [N, d]: Bernoulli means (sample pictures) or Gaussian means. */
   decode(z: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.sigmoid(this.decoder.apply(z)));
+    return tf.tidy(() => (this.config.likelihood === "bernoulli" ? tf.sigmoid(this.decoder.apply(z)) : this.decoder.apply(z)));
   }
 
   dispose(): void {
@@ -146,8 +170,12 @@ export function binarize(x: tf.Tensor, seed: number): tf.Tensor {
 
 export interface TrainVaeOptions extends RunOptions {
   epochs?: number;
+  /** Stop after this many optimiser steps (epochs are then as many as the steps need). */
+  steps?: number;
   batchSize?: number;
   learningRate?: number;
+  /** Dynamic binarization of each batch (default: for images under a Bernoulli likelihood; never for rows). */
+  binarize?: boolean;
 }
 
 export interface TrainVaeResult {
@@ -155,27 +183,43 @@ export interface TrainVaeResult {
   seconds: number;
 }
 
-/** Trains encoder and decoder jointly by maximising the single-sample ELBO on dynamically binarized images. */
-export async function trainVae(vae: Vae, train: ImageDataset, options: TrainVaeOptions = {}): Promise<TrainVaeResult> {
-  const d = train.height * train.width * train.channels;
+function isRows(data: ImageDataset | VaeRows): data is VaeRows {
+  return "points" in data;
+}
+
+/**
+ * Trains encoder and decoder jointly by maximising the single-sample ELBO, on images (dynamically
+ * binarized under the Bernoulli likelihood) or on rows of real values.
+ */
+export async function trainVae(vae: Vae, train: ImageDataset | VaeRows, options: TrainVaeOptions = {}): Promise<TrainVaeResult> {
+  const rows = isRows(train);
+  const d = rows ? train.dim : train.height * train.width * train.channels;
   if (d !== vae.config.inputDim) {
-    throw new DlError("SHAPE_MISMATCH", `The VAE expects ${vae.config.inputDim} pixels per image, the dataset has ${d}.`);
+    throw new DlError("SHAPE_MISMATCH", `The VAE expects ${vae.config.inputDim} values per ${rows ? "row" : "image"}, the data has ${d}.`);
   }
-  const epochs = options.epochs ?? 10;
-  const batchSize = options.batchSize ?? 100;
+  if (rows && train.points.length !== train.count * d) {
+    throw new DlError("SHAPE_MISMATCH", `VAE data: ${train.points.length} values for ${train.count} × ${d}.`);
+  }
+  const batchSize = Math.min(options.batchSize ?? 100, train.count);
+  const batches = Math.floor(train.count / batchSize);
+  const steps = options.steps ?? Infinity;
+  const epochs = options.steps === undefined ? (options.epochs ?? 10) : Math.ceil(options.steps / batches);
+  const binarizeBatches = options.binarize ?? (!rows && vae.config.likelihood === "bernoulli");
   const rng = createRng(options.seed);
   const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
-  const all = imagesToMatrix(train);
+  const all = rows ? tf.tensor2d(train.points, [train.count, d]) : imagesToMatrix(train);
   const history: TrainVaeResult["history"] = [];
   const start = performance.now();
+  const totalSteps = Math.min(steps, epochs * batches);
+  let step = 0;
   try {
-    const batches = Math.floor(train.count / batchSize);
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = 1; epoch <= epochs && step < totalSteps; epoch++) {
       const order = rng.permutation(train.count);
       let total = 0;
-      for (let bi = 0; bi < batches; bi++) {
+      let done = 0;
+      for (let bi = 0; bi < batches && step < totalSteps; bi++, step++, done++) {
         const idx = tf.tensor1d(order.subarray(bi * batchSize, (bi + 1) * batchSize), "int32");
-        const x = tf.tidy(() => binarize(tf.gather(all, idx), rng.tfSeed()));
+        const x = tf.tidy(() => (binarizeBatches ? binarize(tf.gather(all, idx), rng.tfSeed()) : tf.gather(all, idx)));
         const seed = rng.tfSeed();
         const loss = optimizer.minimize(
           () => tf.tidy(() => tf.neg(tf.mean<tf.Scalar>(vae.elboSamples(x, vae.encode(x), 1, seed)))),
@@ -186,14 +230,14 @@ export async function trainVae(vae: Vae, train: ImageDataset, options: TrainVaeO
         loss?.dispose();
         x.dispose();
         idx.dispose();
-        if (bi % 20 === 0 || bi === batches - 1) {
-          options.onProgress?.({ phase: "train vae", step: (epoch - 1) * batches + bi + 1, total: epochs * batches, metrics: { elbo: -total / (bi + 1) } });
+        if (bi % 20 === 0 || step + 1 === totalSteps) {
+          options.onProgress?.({ phase: "train vae", step: step + 1, total: totalSteps, metrics: { elbo: -total / (bi + 1) } });
         }
         // A turn of the event loop per batch (tens of ms each), so Ctrl-C is seen within one batch.
         await new Promise((resolve) => setTimeout(resolve, 0));
         throwIfAborted(options.signal);
       }
-      const elbo = -total / batches;
+      const elbo = -total / done;
       if (!Number.isFinite(elbo)) throw new DlError("NON_FINITE", `VAE training diverged in epoch ${epoch}; lower the learning rate.`);
       history.push({ epoch, elbo, seconds: (performance.now() - start) / 1000 });
     }
@@ -202,6 +246,24 @@ export async function trainVae(vae: Vae, train: ImageDataset, options: TrainVaeO
     all.dispose();
     optimizer.dispose();
   }
+}
+
+/** Posterior locations μ(x) for rows of `points` (n × inputDim) → n × latentDim. */
+export function encodeRows(vae: Vae, points: Float32Array): Float32Array {
+  const n = points.length / vae.config.inputDim;
+  return readAndDispose32(tf.tidy(() => vae.encodeMean(tf.tensor2d(points, [n, vae.config.inputDim]))));
+}
+
+/** Decoder means for latent rows (n × latentDim) → n × inputDim. */
+export function decodeRows(vae: Vae, latents: Float32Array): Float32Array {
+  const n = latents.length / vae.config.latentDim;
+  return readAndDispose32(tf.tidy(() => vae.decode(tf.tensor2d(latents, [n, vae.config.latentDim]))));
+}
+
+function readAndDispose32(t: tf.Tensor): Float32Array {
+  const out = Float32Array.from(t.dataSync());
+  t.dispose();
+  return out;
 }
 
 function readAndDispose(t: tf.Tensor): Float32Array {

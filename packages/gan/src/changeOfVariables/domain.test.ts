@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend, isDlError } from "@dl/tensor-core";
 
-import { parseDistribution } from "../distributions/distributions.js";
+import { parseDistribution } from "@dl/bayes";
 import { pushforward1d } from "./oneD.js";
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend, isDlError, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
-import { normal } from "../distributions/distributions.js";
+import { normalRows } from "@dl/bayes";
 import { changeOfVariables1d, derivative, integrate, pushforward1d, resolveMap1d } from "./oneD.js";
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe("1-D change of variables", () => {
 
   it.each(["tanh", "sigmoid", "cubic", "exp", "2*x + sin(x)"])("%s: L1(analytic p_y, 1e5-sample histogram) < 0.02", (f) => {
     const before = tf.memory().numTensors;
-    const result = changeOfVariables1d(f, normal(0, 1), { seed: 1 });
+    const result = changeOfVariables1d(f, normalRows(0, 1), { seed: 1 });
     expect(result.monotone).toBe(true);
     expect(result.l1).toBeLessThan(0.02);
     expect(result.l1).toBeLessThan(1.6 * result.samplingL1);
@@ -30,7 +30,7 @@ describe("1-D change of variables", () => {
   });
 
   it("non-monotone x² sums both branches and matches the chi-square(1) density", () => {
-    const push = pushforward1d("square", normal(0, 1));
+    const push = pushforward1d("square", normalRows(0, 1));
     expect(push.monotone).toBe(false);
     expect(push.turningPoints[0]).toBeCloseTo(0, 6);
     expect(push.explanation).toMatch(/not monotone/);
@@ -38,19 +38,19 @@ describe("1-D change of variables", () => {
     const ys = [0.1, 0.5, 1, 2, 4];
     const d = push.density(ys);
     ys.forEach((y, i) => expect(d[i]).toBeCloseTo(Math.exp(-y / 2) / Math.sqrt(2 * Math.PI * y), 5));
-    expect(changeOfVariables1d("square", normal(0, 1), { seed: 2 }).l1).toBeLessThan(0.02);
+    expect(changeOfVariables1d("square", normalRows(0, 1), { seed: 2 }).l1).toBeLessThan(0.02);
   });
 
   it("non-monotone sin(2x) with several branches: L1 < 0.02 and total mass 1", () => {
-    const result = changeOfVariables1d("sin(2*x)", normal(0.3, 1), { seed: 3 });
+    const result = changeOfVariables1d("sin(2*x)", normalRows(0.3, 1), { seed: 3 });
     expect(result.monotone).toBe(false);
     expect(result.turningPoints.length).toBeGreaterThan(2);
     expect(result.l1).toBeLessThan(0.02);
-    expect(integrate(pushforward1d("sin(2*x)", normal(0.3, 1)), -1, 1)).toBeCloseTo(1, 4);
+    expect(integrate(pushforward1d("sin(2*x)", normalRows(0.3, 1)), -1, 1)).toBeCloseTo(1, 4);
   });
 
   it("tanh density equals φ(atanh y)/(1 − y²)", () => {
-    const push = pushforward1d("tanh", normal(0, 1));
+    const push = pushforward1d("tanh", normalRows(0, 1));
     const ys = [-0.95, -0.5, 0, 0.3, 0.9];
     const d = push.density(ys);
     ys.forEach((y, i) => expect(d[i]).toBeCloseTo(phi(Math.atanh(y)) / (1 - y * y), 4));

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
-import type { Distribution } from "../distributions/distributions.js";
-import { parseExpression, type Expression } from "../expr/expression.js";
+import type { RowDistribution } from "@dl/bayes";
+import { parseExpression, type Expression } from "./expression.js";
 import { tanhSinhNodes } from "./quadrature.js";
 import { expectedAbsDeviation } from "./twoD.js";
 
@@ -51,7 +50,7 @@ const percent = (mass: number): string => `${(100 * mass).toPrecision(3)} %`;
  * mass at its value (0·x is a Dirac at 0), which no density describes. Isolated points (1/x at 0,
  * sin(x)/x at 0) have no mass and pass.
  */
-function assertDensityExists(expr: Expression, base: Distribution, grid: Float64Array, fGrid: Float64Array): void {
+function assertDensityExists(expr: Expression, base: RowDistribution, grid: Float64Array, fGrid: Float64Array): void {
   const n = grid.length;
   const h = ((grid[n - 1] as number) - (grid[0] as number)) / (n - 1);
   const weights = Array.from(base.logProb(grid), (lp) => Math.exp(lp) * h);
@@ -99,7 +98,7 @@ export interface PushforwardOptions {
   gridSize?: number;
 }
 
-export function pushforward1d(f: Expression | string, base: Distribution, opts: PushforwardOptions = {}): Pushforward1D {
+export function pushforward1d(f: Expression | string, base: RowDistribution, opts: PushforwardOptions = {}): Pushforward1D {
   if (base.dim !== 1) throw new DlError("SHAPE_MISMATCH", `The base density must be 1-D for a 1-D map; ${base.spec} has ${base.dim} dimensions.`);
   const expr = typeof f === "string" ? resolveMap1d(f) : f;
   const gridSize = opts.gridSize ?? 4001;
@@ -236,7 +235,7 @@ export interface ChangeOfVariables1DResult {
 }
 
 /** Pushes samples through f and compares their histogram with the analytic p_y. */
-export function changeOfVariables1d(f: string | Expression, base: Distribution, opts: ChangeOfVariablesOptions = {}): ChangeOfVariables1DResult {
+export function changeOfVariables1d(f: string | Expression, base: RowDistribution, opts: ChangeOfVariablesOptions = {}): ChangeOfVariables1DResult {
   const expr = typeof f === "string" ? resolveMap1d(f) : f;
   const push = pushforward1d(expr, base, opts);
   const n = opts.samples ?? 100_000;

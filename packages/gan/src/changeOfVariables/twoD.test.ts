@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend } from "@dl/tensor-core";
 
-import { mvnDiag } from "../distributions/distributions.js";
+import { mvnDiagRows } from "@dl/bayes";
 import { changeOfVariables2d, jacobian2d, pushforwardDensity2d, resolveMap2d } from "./twoD.js";
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ describe("2-D change of variables", () => {
   it("a linear map gives the Gaussian density of A x", () => {
     // y = A x with A = [[2, 1], [0.5, 1]]: y ~ N(0, A Aᵀ), det A = 1.5.
     const map = resolveMap2d(["2*x1 + x2", "0.5*x1 + x2"]);
-    const base = mvnDiag([0, 0], [1, 1]);
+    const base = mvnDiagRows([0, 0], [1, 1]);
     const ys = [0.5, 0.2, -1, 1.3, 2, -0.4];
     const d = pushforwardDensity2d(map, base, ys);
     const [s11, s12, s22] = [5, 2, 1.25];
@@ -38,7 +38,7 @@ describe("2-D change of variables", () => {
 
   it.each(["banana", "shear", "tanh"])("%s: L1(analytic p_y, 1e5-sample 6×6 histogram) < 0.02 and within sampling noise", (name) => {
     const before = tf.memory().numTensors;
-    const result = changeOfVariables2d(name, mvnDiag([0, 0], [1, 1]), { seed: 4 });
+    const result = changeOfVariables2d(name, mvnDiagRows([0, 0], [1, 1]), { seed: 4 });
     expect(result.l1).toBeLessThan(0.02);
     expect(result.l1).toBeLessThan(1.6 * result.samplingL1);
     expect(tf.memory().numTensors).toBe(before);
@@ -47,7 +47,7 @@ describe("2-D change of variables", () => {
 
 it("a wrong Jacobian factor is detected: the histogram of y = 2x does not match N(0, I) read as p_y", () => {
   // Omitting |det J| = 4 would make p_y integrate to 4; the check must see that.
-  const result = changeOfVariables2d(["2*x1", "2*x2"], mvnDiag([0, 0], [1, 1]), { seed: 5, samples: 20000 });
+  const result = changeOfVariables2d(["2*x1", "2*x2"], mvnDiagRows([0, 0], [1, 1]), { seed: 5, samples: 20000 });
   expect(result.l1).toBeLessThan(0.04);
   const wrong = result.analytic.reduce((s, d) => s + d * 4, 0) * (((result.histogram.edges1[1] ?? 0) - (result.histogram.edges1[0] ?? 0)) * ((result.histogram.edges2[1] ?? 0) - (result.histogram.edges2[0] ?? 0)));
   expect(wrong).toBeGreaterThan(3.5);

@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
-import type { Distribution } from "../distributions/distributions.js";
-import { parseExpression, type Expression } from "../expr/expression.js";
+import type { RowDistribution } from "@dl/bayes";
+import { parseExpression, type Expression } from "./expression.js";
 
 /** Built-in invertible 2-D maps (x1, x2) ↦ (y1, y2). */
 export const BUILTIN_MAPS_2D: Readonly<Record<string, readonly [string, string]>> = {
@@ -69,7 +68,7 @@ export function jacobian2d(map: Map2D, points: ArrayLike<number>): { y: Float64A
  * Inverts y = f(x) for n points by Newton's method with the autodiff Jacobian, started from the
  * nearest image of a coarse x grid. Returns x (n × 2) and whether each point converged.
  */
-export function invert2d(map: Map2D, base: Distribution, ys: ArrayLike<number>, iterations = 40): { x: Float64Array; converged: Uint8Array } {
+export function invert2d(map: Map2D, base: RowDistribution, ys: ArrayLike<number>, iterations = 40): { x: Float64Array; converged: Uint8Array } {
   const n = Math.floor(ys.length / 2);
   const [[lo1, hi1], [lo2, hi2]] = base.bulk() as [[number, number], [number, number]];
   const g = 60;
@@ -122,7 +121,7 @@ export function invert2d(map: Map2D, base: Distribution, ys: ArrayLike<number>, 
 }
 
 /** p_y(y) = p_x(f⁻¹(y)) / |det J_f(f⁻¹(y))| for an invertible 2-D map. */
-export function pushforwardDensity2d(map: Map2D, base: Distribution, ys: ArrayLike<number>): Float64Array {
+export function pushforwardDensity2d(map: Map2D, base: RowDistribution, ys: ArrayLike<number>): Float64Array {
   if (base.dim !== 2) throw new DlError("SHAPE_MISMATCH", `The base density must be 2-D for a 2-D map; ${base.spec} has ${base.dim} dimensions.`);
   const { x } = invert2d(map, base, ys);
   const { logAbsDet, y } = jacobian2d(map, x);
@@ -149,7 +148,7 @@ export interface ChangeOfVariables2DResult {
 }
 
 /** Pushes 2-D samples through f and compares their 2-D histogram with the analytic density. */
-export function changeOfVariables2d(f: string | readonly [string, string] | Map2D, base: Distribution, opts: RunOptions & { samples?: number; bins?: number } = {}): ChangeOfVariables2DResult {
+export function changeOfVariables2d(f: string | readonly [string, string] | Map2D, base: RowDistribution, opts: RunOptions & { samples?: number; bins?: number } = {}): ChangeOfVariables2DResult {
   const map = typeof f === "object" && "y1" in f ? f : resolveMap2d(f);
   const n = opts.samples ?? 100_000;
   const bins = opts.bins ?? 6;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend } from "@dl/tensor-core";
 
-import { normal } from "../distributions/distributions.js";
+import { normalRows } from "@dl/bayes";
 import { fitDensityRatio } from "./densityRatio.js";
 
 beforeAll(async () => {
@@ -13,8 +13,8 @@ beforeAll(async () => {
 describe("density ratio with an MLP classifier", () => {
   it("recovers log r for variances 1/8 vs 1/2 within 0.1 in the bulk, leak-free", () => {
     const rng = createRng(3);
-    const p = normal(0, Math.sqrt(1 / 8));
-    const q = normal(0, Math.sqrt(1 / 2));
+    const p = normalRows(0, Math.sqrt(1 / 8));
+    const q = normalRows(0, Math.sqrt(1 / 2));
     const before = tf.memory().numTensors;
     const est = fitDensityRatio(p.sample(3000, rng), q.sample(9000, rng), 1, { classifier: "mlp", seed: 1, steps: 800 });
     expect(tf.memory().numTensors).toBe(before);

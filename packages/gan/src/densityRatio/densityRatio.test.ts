@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 
 import { createRng, type Rng } from "@dl/tensor-core";
 
-import { mvnDiag, normal, type Distribution } from "../distributions/distributions.js";
+import { mvnDiagRows, normalRows, type RowDistribution } from "@dl/bayes";
 import { fitDensityRatio, logRatioFromLogit } from "./densityRatio.js";
 
 /** Mean |log r̂ − log r| over pooled fresh samples, keeping the central 98% by analytic log r. */
-function bulkError(p: Distribution, q: Distribution, estimate: (x: Float64Array) => Float64Array, rng: Rng): number {
+function bulkError(p: RowDistribution, q: RowDistribution, estimate: (x: Float64Array) => Float64Array, rng: Rng): number {
   const points = new Float64Array([...p.sample(4000, rng), ...q.sample(4000, rng)]);
   const logQ = q.logProb(points);
   const truth = p.logProb(points).map((v, i) => v - (logQ[i] as number));
@@ -19,8 +19,8 @@ function bulkError(p: Distribution, q: Distribution, estimate: (x: Float64Array)
 
 describe("density ratio by classification", () => {
   // Variances 1/8 vs 1/2: log r(x) = log 2 − 3x² (quadratic, so the logistic model is exact).
-  const p1 = normal(0, Math.sqrt(1 / 8));
-  const q1 = normal(0, Math.sqrt(1 / 2));
+  const p1 = normalRows(0, Math.sqrt(1 / 8));
+  const q1 = normalRows(0, Math.sqrt(1 / 2));
 
   it.each([
     ["balanced", 10000, 10000],
@@ -45,8 +45,8 @@ describe("density ratio by classification", () => {
 
   it("2-D Gaussians with different means and scales", () => {
     const rng = createRng(9);
-    const p2 = mvnDiag([0.5, -0.3], [0.6, 1.1]);
-    const q2 = mvnDiag([0, 0], [1, 0.8]);
+    const p2 = mvnDiagRows([0.5, -0.3], [0.6, 1.1]);
+    const q2 = mvnDiagRows([0, 0], [1, 0.8]);
     for (const [nP, nQ] of [
       [15000, 15000],
       [6000, 24000],

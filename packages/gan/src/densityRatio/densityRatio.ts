@@ -3,8 +3,8 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, createRng, throwIfAborted, type RunOptions } from "@dl/tensor-core";
 
-import type { Distribution } from "../distributions/distributions.js";
-import { Adam } from "../tfjs/adam.js";
+import type { RowDistribution } from "@dl/bayes";
+import { Adam } from "../train/adam.js";
 import { buildFeatures, featureCount, type RatioFeatures } from "./features.js";
 import { fitLogisticRegression } from "./logisticRegression.js";
 
@@ -189,7 +189,7 @@ function fitMlpLogit(
  * Mean |log r̂ − log r| against the analytic ratio of two known densities, over fresh samples from
  * both (n each), keeping the central `1 − 2·trim` share by the true log-ratio ("the bulk").
  */
-export function logRatioError(p: Distribution, q: Distribution, estimate: Pick<DensityRatioEstimate, "logRatio">, opts: { n?: number; seed?: number; trim?: number } = {}): number {
+export function logRatioError(p: RowDistribution, q: RowDistribution, estimate: Pick<DensityRatioEstimate, "logRatio">, opts: { n?: number; seed?: number; trim?: number } = {}): number {
   const rng = createRng(opts.seed);
   const n = opts.n ?? 4000;
   const points = new Float64Array([...p.sample(n, rng), ...q.sample(n, rng)]);

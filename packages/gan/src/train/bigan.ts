@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import "../tfjs/gradients.js";
 
 import { DlError, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
 
-import { Adam } from "../tfjs/adam.js";
+import { Adam } from "./adam.js";
 import { createGenerator, trainableVariables, type GanConfig } from "./networks.js";
 
 export interface BiGanConfig {

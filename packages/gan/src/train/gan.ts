@@ -1,11 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import "../tfjs/gradients.js";
 
 import { DlError, createRng, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
-import { Adam, type AdamState } from "../tfjs/adam.js";
+import { Adam, type AdamState } from "./adam.js";
 import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
 
 /** Training data in the generator's output scale (images in [−1, 1] for a tanh generator). */

@@ -1,6 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DlError, predictClasses, type ImageDataset, type RunOptions } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, predictClasses, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
 import { evaluateGenerator, type GeneratorEvaluation } from "../evaluate/generatorEvaluation.js";
 import { createGan, generate, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
@@ -88,7 +88,7 @@ export function assertResumableOn(gan: Gan, data: { name: string; classes: numbe
 export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResult> {
   const { train } = opts;
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
-  const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional), numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? 42);
+  const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional), numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
   const [h, w, c] = gan.config.dataShape;
   if (h !== train.height || w !== train.width || c !== train.channels) {

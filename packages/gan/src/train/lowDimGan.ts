@@ -1,10 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import "../tfjs/gradients.js";
 
 import { DlError, cancelPoint, createRng, type Rng, type RunOptions } from "@dl/tensor-core";
 
-import { Adam } from "../tfjs/adam.js";
+import { Adam } from "./adam.js";
 
 /**
  * A GAN for low-dimensional data (the 2-D toy mixtures) written with plain tfjs ops, so that the
@@ -137,7 +136,7 @@ function disposeLayers(layers: readonly LowDimLayer[]): void {
 }
 
 export function createLowDimGan(config: LowDimGanConfig, seed: number): LowDimGan {
-  validateConfig(config);
+  assertLowDimGanConfig(config);
   const rng = createRng(seed);
   const gDims = [config.latentDim, ...config.generatorHidden, config.dataDim];
   const generator = createMlp(gDims, rng, false);
@@ -175,7 +174,7 @@ export function createLowDimGan(config: LowDimGanConfig, seed: number): LowDimGa
   };
 }
 
-function validateConfig(c: LowDimGanConfig): void {
+function assertLowDimGanConfig(c: LowDimGanConfig): void {
   const positiveInts: [string, number][] = [
     ["dataDim", c.dataDim],
     ["latentDim", c.latentDim],

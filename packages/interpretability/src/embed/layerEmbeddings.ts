@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { DlError, activations, createRng, resolveLayerNames, throwIfAborted, validateDataset } from "@dl/tensor-core";
+import { DlError, activations, createRng, resolveLayerNames, throwIfAborted, assertDataset } from "@dl/tensor-core";
 import type { AnyModel, ImageDataset, ModelInput, RunOptions, SpatialReduction } from "@dl/tensor-core";
 
 import { knnGraph } from "../tsne/knn.js";
@@ -104,7 +104,7 @@ export async function layerEmbeddings(
   layers: readonly string[] | "all",
   options: LayerEmbeddingOptions = {},
 ): Promise<LayerEmbedding[]> {
-  validateDataset(images);
+  assertDataset(images);
   const names = resolveLayerNames(model, layers);
   const n = images.count;
   const seed = options.seed ?? 42;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend, isDlError } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { LayerwiseOptimizer, discriminativeLearningRates, gradualUnfreezingStage, layerGroupsOf } from "./layerwiseOptimizer.js";
 
 beforeAll(async () => {

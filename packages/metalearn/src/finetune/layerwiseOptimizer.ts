@@ -2,7 +2,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, assertArgument, listNames } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 /** The trainable variables of one layer (or block), updated with one learning rate. */
 export interface LayerGroup {

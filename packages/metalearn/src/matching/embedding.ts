@@ -4,8 +4,8 @@ type Initializer = ReturnType<typeof tfl.initializers.heNormal>;
 
 import { DlError, assertArgument, cancelPoint, createRng, listNames } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
 
 export const EMBEDDING_ARCHS = ["mlp", "cnn", "residual"] as const;
 /**

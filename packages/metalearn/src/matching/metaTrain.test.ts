@@ -4,9 +4,9 @@ import { createRng, initBackend } from "@dl/tensor-core";
 
 import { createEpisodeSampler } from "../tasks/episodes.js";
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { embedDataset, pixelsAsVectors } from "./embedding.js";
-import { evaluateFewShot } from "./evaluate.js";
+import { evaluateFewShot } from "../fewShot/evaluate.js";
 import { metaTrain } from "./metaTrain.js";
 
 beforeAll(async () => {

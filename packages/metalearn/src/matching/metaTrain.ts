@@ -2,13 +2,13 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, cancelPoint, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
-import { classPrototypes, prototypicalLogits } from "../proto/prototypes.js";
+import { classPrototypes, prototypicalLogits } from "../classifiers/prototypes.js";
 import { createEpisodeSampler, gatherImages, type Episode } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
-import { checkMetric, type DistanceMetric } from "./distances.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
+import { parseDistanceMetric, type DistanceMetric } from "../classifiers/distances.js";
 import { createEmbeddingNetwork, imagesToTensor, type EmbeddingArch } from "./embedding.js";
-import { checkTemperature, softNearestNeighbourLogProbs, type Temperature } from "./softNearestNeighbour.js";
+import { assertTemperature, softNearestNeighbourLogProbs, type Temperature } from "../classifiers/softNearestNeighbour.js";
 
 export const TRAINABLE_METHODS = ["matching", "proto"] as const;
 /** `matching`: soft nearest neighbour over every support example; `proto`: over class means. */
@@ -69,7 +69,7 @@ export function episodeLogProbs(
   });
 }
 
-function checkMethod(method: string): TrainableMethod {
+function parseTrainableMethod(method: string): TrainableMethod {
   if ((TRAINABLE_METHODS as readonly string[]).includes(method)) return method as TrainableMethod;
   throw new DlError("INVALID_ARGUMENT", `Cannot meta-train method "${method}"; valid: ${listNames(TRAINABLE_METHODS)} (knn reuses a trained embedding).`);
 }
@@ -79,11 +79,11 @@ function checkMethod(method: string): TrainableMethod {
  * meta-train classes and minimises the query negative log-likelihood through the embedding.
  */
 export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptions): Promise<MetaLearner> {
-  const method = checkMethod(options.method);
-  const metric = checkMetric(options.metric ?? "squared-euclidean");
+  const method = parseTrainableMethod(options.method);
+  const metric = parseDistanceMetric(options.metric ?? "squared-euclidean");
   const learned = options.temperature === "learned";
   const fixedTemperature = typeof options.temperature === "number" ? options.temperature : (options.initialTemperature ?? 1);
-  checkTemperature(fixedTemperature);
+  assertTemperature(fixedTemperature);
   const steps = options.steps ?? 1000;
   const rng = createRng(options.seed);
   const sampler = createEpisodeSampler(dataset, {
@@ -128,7 +128,7 @@ export async function metaTrain(dataset: LabelledImages, options: MetaTrainOptio
           const temperature = logTemperature === undefined ? fixedTemperature : tf.exp(logTemperature);
           const lp = episodeLogProbs(tf.slice(z, [0, 0], [s, -1]), episode.supportLabels, tf.slice(z, [s, 0], [-1, -1]), episode.ways, method, metric, temperature);
           logp = tf.keep(lp);
-          return tf.neg(tf.mean(tf.sum(tf.mul(target, lp), 1))) as tf.Scalar;
+          return tf.neg(tf.mean<tf.Scalar>(tf.sum(tf.mul(target, lp), 1)));
         }, true, variables);
         const correct = tf.equal(tf.argMax(logp as tf.Tensor2D, 1), tf.tensor1d(episode.queryLabels, "int32"));
         const result = { loss: (cost as tf.Scalar).dataSync()[0] as number, accuracy: tf.mean(tf.cast(correct, "float32")).dataSync()[0] as number };

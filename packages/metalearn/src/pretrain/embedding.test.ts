@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { pretrainedFeatures, translateImages } from "./embedding.js";
 
 beforeAll(async () => {

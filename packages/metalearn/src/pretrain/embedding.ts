@@ -2,7 +2,7 @@ import { assertArgument } from "@dl/tensor-core";
 
 import type { LabelledVectors } from "../matching/embedding.js";
 import { pixelsAsVectors } from "../matching/embedding.js";
-import type { LabelledImages } from "../types.js";
+import type { LabelledImages } from "@dl/tensor-core";
 import { concatenateFeatures, l2NormaliseBlocks } from "./cl2n.js";
 import { blockFeatures, type BlockFeatureSpec } from "./features.js";
 import type { PretrainedNetwork } from "./supervised.js";

@@ -3,8 +3,8 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { assertArgument, cancelPoint } from "@dl/tensor-core";
 
 import type { LabelledVectors } from "../matching/embedding.js";
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
 
 export interface BlockFeatureSpec {
   /** 0-based conv block. */

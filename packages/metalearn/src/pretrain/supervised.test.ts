@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { pretrainClassifier, shiftedBatch } from "./supervised.js";
 
 beforeAll(async () => {

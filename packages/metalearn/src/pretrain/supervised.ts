@@ -3,8 +3,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { assertArgument, cancelPoint, createRng, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { indicesByClass } from "../tasks/episodes.js";
-import { tf } from "../tf.js";
-import type { LabelledImages } from "../types.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { LabelledImages } from "@dl/tensor-core";
 
 export interface PretrainOptions extends RunOptions {
   /** Output channels of each conv block (3×3 conv → batch norm → relu, then 2×2 max-pool except after the last). Default [32, 64, 64]. */

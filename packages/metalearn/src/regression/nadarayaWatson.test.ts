@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend } from "@dl/tensor-core";
 
-import { tf } from "../tf.js";
+import * as tf from "@tensorflow/tfjs-core";
 import { nadarayaWatson } from "./nadarayaWatson.js";
 import { SINUSOID, sampleSinusoidEpisode, sinusoidValue } from "./sinusoid.js";
 

@@ -1,8 +1,8 @@
 import { assertArgument } from "@dl/tensor-core";
 
-import { checkTemperature, type Temperature } from "../matching/softNearestNeighbour.js";
-import { pairwiseDistances, type DistanceMetric } from "../matching/distances.js";
-import { tf } from "../tf.js";
+import { assertTemperature, type Temperature } from "../classifiers/softNearestNeighbour.js";
+import { pairwiseDistances, type DistanceMetric } from "../classifiers/distances.js";
+import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Nadaraya–Watson kernel regression with a softmax kernel (Nadaraya 1964; Watson 1964):
@@ -17,7 +17,7 @@ export function nadarayaWatson(
   metric: DistanceMetric = "squared-euclidean",
 ): tf.Tensor1D {
   assertArgument(supportY.shape[0] === support.shape[0], () => `${supportY.shape[0]} targets for ${support.shape[0]} support rows.`);
-  if (typeof temperature === "number") checkTemperature(temperature);
+  if (typeof temperature === "number") assertTemperature(temperature);
   return tf.tidy(() => {
     const weights = tf.softmax(tf.div(tf.neg(pairwiseDistances(query, support, metric)), temperature));
     return tf.reshape(tf.matMul(weights, tf.reshape(supportY, [-1, 1])), [-1]);

@@ -1,6 +1,6 @@
 import { DlError, assertArgument, cancelPoint, createRng, type Rng } from "@dl/tensor-core";
 
-import type { LabelledImages } from "../types.js";
+import type { LabelledImages } from "@dl/tensor-core";
 
 /** Meta-train / meta-test class split used for MNIST and Fashion-MNIST: classes 0–4 vs 5–9. */
 export const DEFAULT_CLASS_SPLIT = {
@@ -62,7 +62,7 @@ export function indicesByClass(labels: Int32Array): Map<number, Int32Array> {
   return out;
 }
 
-function checkSpec(spec: EpisodeSpec): void {
+function assertEpisodeSpec(spec: EpisodeSpec): void {
   for (const key of ["ways", "shots"] as const) {
     assertArgument(Number.isInteger(spec[key]) && spec[key] >= 1, () => `${key} must be an integer ≥ 1, got ${spec[key]}.`);
   }
@@ -93,7 +93,7 @@ function drawDistinct(pool: Int32Array, k: number, rng: Rng, scratch: Int32Array
  */
 export function createEpisodeSampler(dataset: Pick<LabelledImages, "labels">, options: EpisodeSamplerOptions): EpisodeSampler {
   const spec: EpisodeSpec = { ways: options.ways, shots: options.shots, queries: options.queries };
-  checkSpec(spec);
+  assertEpisodeSpec(spec);
   const byClass = indicesByClass(dataset.labels);
   const present = [...byClass.keys()].sort((a, b) => a - b);
   const classes = options.classes === undefined ? present : [...new Set(options.classes)].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 import { createRng } from "@dl/tensor-core";
 
 import type { LabelledVectors } from "../matching/embedding.js";
-import type { LabelledImages } from "../types.js";
+import type { LabelledImages } from "@dl/tensor-core";
 
 /**
  * A small labelled image set for tests: each class is a fixed random template plus Gaussian noise,

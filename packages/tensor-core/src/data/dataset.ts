@@ -25,8 +25,8 @@ export const CLASS_NAMES: Readonly<Record<DatasetName, readonly string[]>> = Obj
 });
 
 /** Images in NHWC order, values in [0, 1], with integer labels. */
-export interface ImageDataset {
-  name: string;
+/** Labelled images without names: what a method that only reads pixels and labels takes (any `ImageDataset` fits). */
+export interface LabelledImages {
   /** count × height × width × channels, row-major, in [0, 1]. */
   images: Float32Array;
   labels: Int32Array;
@@ -34,6 +34,10 @@ export interface ImageDataset {
   height: number;
   width: number;
   channels: number;
+}
+
+export interface ImageDataset extends LabelledImages {
+  name: string;
   classNames: readonly string[];
 }
 
@@ -50,7 +54,7 @@ function pixelsPerImage(ds: ImageDataset): number {
 }
 
 /** Checks that sizes agree; throws SHAPE_MISMATCH naming the disagreement. */
-export function validateDataset(ds: ImageDataset): void {
+export function assertDataset(ds: ImageDataset): void {
   const perImage = pixelsPerImage(ds);
   if (ds.images.length !== ds.count * perImage) {
     throw new DlError(
@@ -65,7 +69,7 @@ export function validateDataset(ds: ImageDataset): void {
 
 /** The dataset as tensors: x `[N, H, W, C]` float32 and y `[N]` int32. The caller disposes them. */
 export function datasetToTensors(ds: ImageDataset): { x: tf.Tensor4D; y: tf.Tensor1D } {
-  validateDataset(ds);
+  assertDataset(ds);
   return {
     x: tf.tensor4d(ds.images, [ds.count, ds.height, ds.width, ds.channels], "float32"),
     y: tf.tensor1d(ds.labels, "int32"),

@@ -330,7 +330,7 @@ export interface ImageFolderSource {
   notes?: readonly string[];
 }
 
-function checkSize(size: readonly [number, number] | undefined, what: string): void {
+function assertSize(size: readonly [number, number] | undefined, what: string): void {
   if (size === undefined) return;
   const [h, w] = size;
   assertArgument(
@@ -366,7 +366,7 @@ function formatCount(n: number, one: string, many: string): string {
 export async function createImageFolder(source: ImageFolderSource, options: LoadImageFolderOptions = {}): Promise<ImageFolder> {
   const channels = options.channels ?? 3;
   assertArgument(channels === 1 || channels === 3, () => `channels must be 1 or 3, got ${String(channels)}.`);
-  checkSize(options.size, "size");
+  assertSize(options.size, "size");
   assertArgument(source.files.length === source.labels.length, () => `Got ${source.files.length} files but ${source.labels.length} labels; give one label per file.`);
   const notes = [...(source.notes ?? [])];
 
@@ -484,7 +484,7 @@ export async function createImageFolder(source: ImageFolderSource, options: Load
       return out;
     },
     toDataset(opts: { size?: readonly [number, number]; rows?: ArrayLike<number> } = {}): ImageDataset {
-      checkSize(opts.size, "toDataset size");
+      assertSize(opts.size, "toDataset size");
       const [outHeight, outWidth] = opts.size ?? [height, width];
       const picked = opts.rows ?? Array.from({ length: count }, (_, i) => i);
       const outPer = outHeight * outWidth * channels;

@@ -1,24 +1,12 @@
 // Browser-safe part of the data module; re-exported by the package entries.
-export {
-  CLASS_NAMES,
-  DATASET_NAMES,
-  datasetToTensors,
-  filterClasses,
-  indicesByLabel,
-  parseDatasetName,
-  proportionalCounts,
-  sampleDataset,
-  subsetDataset,
-  validateDataset,
-} from "./dataset.js";
-export type { DatasetName, ImageDataset, SampleOptions } from "./dataset.js";
-export { assertFinite, shapeSize, unravelIndex } from "./ndarray.js";
+export { CLASS_NAMES, DATASET_NAMES, datasetToTensors, filterClasses, parseDatasetName, sampleDataset, subsetDataset, assertDataset } from "./dataset.js";
+export type { DatasetName, ImageDataset, LabelledImages, SampleOptions } from "./dataset.js";
 export type { NdArray, NdData, NdDtype } from "./ndarray.js";
 export { encodeNpy, parseNpy } from "./npy.js";
 export type { ParseNpyOptions } from "./npy.js";
 export { parseCsv } from "./csv.js";
 export type { CsvTable, ParseCsvOptions } from "./csv.js";
-export { IMAGE_EXTENSIONS, createImageFolder, decodeImage, imageFolderFromFiles, isImageFileName, resizeBilinear } from "./imageFolder.js";
+export { createImageFolder, imageFolderFromFiles } from "./imageFolder.js";
 export type { DecodedImage, ImageFolder, ImageFolderSource, LoadImageFolderOptions } from "./imageFolder.js";
 export { PREPROCESS_PRESETS, describePreprocessing, parsePreprocessing, preprocessTensor } from "./preprocess.js";
 export type { PreprocessPreset, Preprocessing, PreprocessingSpec } from "./preprocess.js";

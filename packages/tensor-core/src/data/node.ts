@@ -1,5 +1,5 @@
 // Node-only part of the data module (fs, paths); never reached from the browser entry.
-export { DATASET_SPLITS, SPLIT_SEED, SPLIT_SIZES, loadDataset, resolveDatasetPackage, stratifiedSplit } from "./builtin.js";
+export { loadDataset } from "./builtin.js";
 export type { DatasetSplit, LoadDatasetOptions } from "./builtin.js";
 export { defaultCacheDir, safeFileName, writeFileAtomic, writeFilesAtomically } from "./files.js";
 export type { OutputFile } from "./files.js";

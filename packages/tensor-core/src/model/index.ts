@@ -1,17 +1,7 @@
 // Browser-safe part of the model module; re-exported by the package entries.
 export { DEFAULT_ARCHS, createDefaultModel, parseArch } from "./architectures.js";
 export type { CreateModelOptions, DefaultArch } from "./architectures.js";
-export {
-  AUTO_FLATTEN_MAX_FEATURES,
-  SPATIAL_REDUCTIONS,
-  activations,
-  cuttableLayers,
-  gradientsAtLayer,
-  layerNames,
-  logitsLayerName,
-  resolveLayerNames,
-  suggestLayers,
-} from "./layers.js";
+export { SPATIAL_REDUCTIONS, activations, cuttableLayers, gradientsAtLayer, layerNames, logitsLayerName, resolveLayerNames, suggestLayers } from "./layers.js";
 export { predictionsSection, topPredictions } from "./predictions.js";
 export { loadModelFromFiles } from "./modelFiles.js";
 export type { ModelJsonOptions } from "./modelJson.js";

@@ -7,7 +7,7 @@ import { closest, distance } from "fastest-levenshtein";
 import picomatch from "picomatch";
 
 import { DlError, assertArgument, listNames, throwIfAborted } from "../errors.js";
-import { validateDataset } from "../data/dataset.js";
+import { assertDataset } from "../data/dataset.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { ProgressCallback } from "../progress.js";
 import { type ImageModel, imageModel } from "./imageModel.js";
@@ -153,7 +153,7 @@ function checkInput(model: ImageModel, x: ModelInput): void {
     if (!ok) throw new DlError("SHAPE_MISMATCH", `The inputs have shape ${shapeText(got)} per example but model "${model.name}" expects ${shapeText(want)}.`);
     return;
   }
-  if (isDataset(x)) validateDataset(x);
+  if (isDataset(x)) assertDataset(x);
   if (want.length !== 3) {
     throw new DlError("NOT_SUPPORTED", `Model "${model.name}" takes inputs of shape ${shapeText(want)}, not images [height, width, channels]; dl-lab feeds image folders and datasets to image classifiers only.`);
   }

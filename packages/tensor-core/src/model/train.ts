@@ -3,7 +3,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import { cancelPoint, nextMacrotask } from "../cancel.js";
 import { assertArgument, throwIfAborted } from "../errors.js";
-import { validateDataset } from "../data/dataset.js";
+import { assertDataset } from "../data/dataset.js";
 import { assertFinite } from "../data/ndarray.js";
 import type { ImageDataset } from "../data/dataset.js";
 import type { RunOptions } from "../progress.js";
@@ -151,8 +151,8 @@ function scoresModel(model: tfl.LayersModel): { net: tfl.LayersModel; fromLogits
  * augmentation and seeded dropout; cross-entropy on the logits. Reports `epoch` progress events.
  */
 export async function trainClassifier(model: tfl.LayersModel, train: ImageDataset, test: ImageDataset, options: TrainOptions = {}): Promise<TrainResult> {
-  validateDataset(train);
-  validateDataset(test);
+  assertDataset(train);
+  assertDataset(test);
   assertFinite(train.images, [train.count, train.height, train.width, train.channels], `The training set "${train.name}"`);
   assertFinite(test.images, [test.count, test.height, test.width, test.channels], `The test set "${test.name}"`);
   const epochs = options.epochs ?? 10;
@@ -259,7 +259,7 @@ export async function predictClasses(model: tfl.LayersModel, images: Float32Arra
 
 /** Fraction of `ds` whose predicted class equals its label. */
 export async function evaluateAccuracy(model: tfl.LayersModel, ds: ImageDataset, signal?: AbortSignal): Promise<number> {
-  validateDataset(ds);
+  assertDataset(ds);
   if (ds.count === 0) return Number.NaN;
   const predicted = await predictClasses(model, ds.images, ds.count, signal === undefined ? {} : { signal });
   let hits = 0;

@@ -80,7 +80,7 @@ export function figurePath(section: Pick<ReportSection, "id">, figure: Figure): 
   return `figures/${slug(section.id)}-${slug(figure.id)}.${figure.png === undefined ? "svg" : "png"}`;
 }
 
-function checkIds(report: Report): void {
+function assertUniqueIds(report: Report): void {
   const sectionIds = new Set<string>();
   for (const s of report.sections) {
     assertArgument(!sectionIds.has(slug(s.id)), () => `Report sections need unique ids; "${s.id}" appears twice.`);
@@ -186,7 +186,7 @@ function renderSection(section: ReportSection): string {
  * text escaped. A Content-Security-Policy forbids every network fetch, so the file works offline.
  */
 export function renderReportHtml(report: Report): string {
-  checkIds(report);
+  assertUniqueIds(report);
   const toc = report.sections
     .map((s) => `<li><a href="#section-${slug(s.id)}">${escapeHtml(s.title)}</a>${s.error === undefined ? "" : " ⚠"}</li>`)
     .join("");

@@ -1,0 +1,150 @@
+import { assertArgument, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
+
+import { meanConfidenceInterval } from "../stats.js";
+import { createEpisodeSampler } from "../tasks/episodes.js";
+import * as tf from "@tensorflow/tfjs-core";
+import type { AccuracySummary } from "../types.js";
+import { unitRows, type DistanceMetric } from "../classifiers/distances.js";
+import type { LabelledVectors } from "../matching/embedding.js";
+import { knnPredict } from "../classifiers/knn.js";
+import { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "../classifiers/mahalanobis.js";
+import { episodeLogProbs } from "../matching/metaTrain.js";
+import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "../classifiers/transductive.js";
+
+export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
+export type FewShotMethod = (typeof FEW_SHOT_METHODS)[number];
+
+/** Every classifier `evaluateFewShot` reports, in display order: the inductive four, then the transductive one. */
+export const EVALUATED_CLASSIFIERS = ["matching", "proto", "knn", "mahalanobis", "transductive"] as const;
+export type EvaluatedClassifier = (typeof EVALUATED_CLASSIFIERS)[number];
+
+export interface FewShotEvaluationOptions extends RunOptions {
+  ways: number;
+  shots: number;
+  queries: number;
+  /** Episodes to average (default 600). */
+  episodes?: number;
+  /** Dataset labels episodes are drawn from (e.g. the meta-test classes). */
+  classes?: readonly number[];
+  metric?: DistanceMetric;
+  /** Soft nearest-neighbour temperature (> 0). */
+  temperature?: number;
+  /** Neighbours for the kNN baseline (default 1). */
+  k?: number;
+  /**
+   * `support`: subtract the mean of the episode's support features from support and query rows, then
+   * scale rows to unit norm, so distances ignore what every class of this task shares. Uses the
+   * labelled support set only (inductive). Default `none`.
+   */
+  centre?: FeatureCentring;
+  /** Soft k-means iterations of the transductive classifier (default 3). */
+  transductiveIterations?: number;
+  /** Shrinkage of the Mahalanobis classifier, relative to the task's mean variance (default 40). */
+  mahalanobisShrinkage?: number;
+}
+
+export const FEATURE_CENTRINGS = ["none", "support"] as const;
+export type FeatureCentring = (typeof FEATURE_CENTRINGS)[number];
+
+export interface FewShotEvaluation {
+  matching: AccuracySummary;
+  proto: AccuracySummary;
+  knn: AccuracySummary;
+  /**
+   * Gaussian classes with covariances shrunk from the support set (Simple CNAPS-style,
+   * `mahalanobisLogProbs`); inductive, on the same (optionally centred) features as the three above.
+   */
+  mahalanobis: AccuracySummary;
+  /**
+   * Transductive: the episode's features centred on the mean of support and queries, then prototypes
+   * refined by soft k-means over the unlabelled queries (`transductiveLogProbs`, temperature as matching).
+   * It sees all queries of an episode at once, so it answers a different question than the three
+   * inductive classifiers, which label each query on its own.
+   */
+  transductive: AccuracySummary;
+  k: number;
+  episodes: number;
+  /** Per-episode query accuracy of each classifier, in episode order. */
+  episodeAccuracies: Record<EvaluatedClassifier, Float64Array>;
+}
+
+/**
+ * Support-set centring: subtracts the mean support row from support and query rows, then scales every
+ * row to unit norm (inductive: uses the labelled support set only). Returns new tensors.
+ */
+export function centreOnSupport(support: tf.Tensor2D, query: tf.Tensor2D): { support: tf.Tensor2D; query: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const mean = tf.mean(support, 0, true);
+    return { support: unitRows(tf.sub(support, mean)), query: unitRows(tf.sub(query, mean)) };
+  });
+}
+
+function gatherRows(features: LabelledVectors, indices: Int32Array): tf.Tensor2D {
+  const out = new Float32Array(indices.length * features.dim);
+  indices.forEach((idx, row) => out.set(features.data.subarray(idx * features.dim, (idx + 1) * features.dim), row * features.dim));
+  return tf.tensor2d(out, [indices.length, features.dim]);
+}
+
+function accuracy(predicted: ArrayLike<number>, truth: Int32Array): number {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
+  return correct / truth.length;
+}
+
+/**
+ * Query accuracy of the soft nearest-neighbour (matching), prototypical and kNN classifiers on the
+ * same episodes over already-embedded data; mean with a 95% confidence interval.
+ */
+export async function evaluateFewShot(features: LabelledVectors, options: FewShotEvaluationOptions): Promise<FewShotEvaluation> {
+  const episodes = options.episodes ?? 600;
+  assertArgument(Number.isInteger(episodes) && episodes >= 1, () => `episodes must be an integer ≥ 1, got ${episodes}.`);
+  assertArgument(options.queries >= 1, "Evaluation needs at least one query per class.");
+  const metric = options.metric ?? "squared-euclidean";
+  const temperature = options.temperature ?? 1;
+  const k = options.k ?? 1;
+  const centre = options.centre ?? "none";
+  assertArgument((FEATURE_CENTRINGS as readonly string[]).includes(centre), () => `centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${centre}".`);
+  const rng = createRng(options.seed);
+  const sampler = createEpisodeSampler(features, {
+    ways: options.ways,
+    shots: options.shots,
+    queries: options.queries,
+    seed: rng.nextUint32(),
+    ...(options.classes === undefined ? {} : { classes: options.classes }),
+  });
+  const iterations = options.transductiveIterations ?? DEFAULT_TRANSDUCTIVE_ITERATIONS;
+  assertArgument(Number.isInteger(iterations) && iterations >= 0, () => `transductiveIterations must be an integer ≥ 0, got ${iterations}.`);
+  const shrinkage = options.mahalanobisShrinkage ?? DEFAULT_MAHALANOBIS_SHRINKAGE;
+  assertArgument(Number.isFinite(shrinkage) && shrinkage > 0, () => `mahalanobisShrinkage must be a finite number > 0, got ${shrinkage}.`);
+  const acc = Object.fromEntries(EVALUATED_CLASSIFIERS.map((c) => [c, new Float64Array(episodes)])) as Record<EvaluatedClassifier, Float64Array>;
+  const stopPoint = cancelPoint(options.signal);
+  for (let e = 0; e < episodes; e++) {
+    await stopPoint();
+    const ep = sampler.next();
+    const predictions: Record<EvaluatedClassifier, ArrayLike<number>> = tf.tidy(() => {
+      const rawSupport = gatherRows(features, ep.supportIndices);
+      const rawQuery = gatherRows(features, ep.queryIndices);
+      const { support, query } = centre === "support" ? centreOnSupport(rawSupport, rawQuery) : { support: rawSupport, query: rawQuery };
+      const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
+      const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
+      const g = tf.argMax(mahalanobisLogProbs(support, ep.supportLabels, query, ep.ways, shrinkage), 1).dataSync();
+      const episode = centreOnEpisode(rawSupport, rawQuery);
+      const t = tf.argMax(transductiveLogProbs(episode.support, ep.supportLabels, episode.query, ep.ways, metric, temperature, iterations), 1).dataSync();
+      return { matching: m, proto: p, knn: knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), mahalanobis: g, transductive: t };
+    });
+    for (const c of EVALUATED_CLASSIFIERS) acc[c][e] = accuracy(predictions[c], ep.queryLabels);
+    if ((e + 1) % 50 === 0 || e === episodes - 1) {
+      options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
+    }
+  }
+  return {
+    matching: meanConfidenceInterval(acc.matching),
+    proto: meanConfidenceInterval(acc.proto),
+    knn: meanConfidenceInterval(acc.knn),
+    mahalanobis: meanConfidenceInterval(acc.mahalanobis),
+    transductive: meanConfidenceInterval(acc.transductive),
+    k,
+    episodes,
+    episodeAccuracies: acc,
+  };
+}

@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { initBackend, isDlError, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
+
+import { syntheticImages } from "../test-utils/synthetic.js";
+import * as tf from "@tensorflow/tfjs-core";
+import { runFewShotExperiment } from "./fewShotExperiment.js";
+
+beforeAll(async () => {
+  await initBackend({ backend: "wasm" });
+});
+
+const train = syntheticImages({ classes: 10, perClass: 30, height: 8, width: 8, noise: 0.3, seed: 21 });
+const test = syntheticImages({ classes: 10, perClass: 20, height: 8, width: 8, noise: 0.3, seed: 22 });
+
+describe("runFewShotExperiment", () => {
+  it("pretrains by default, reports learned and pixel accuracy on the same episodes, and frees every tensor", async () => {
+    const before = tf.memory().numTensors;
+    const events: ProgressEvent[] = [];
+    const r = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 4, episodes: 40, method: "matching", steps: 30, filters: [4, 8], symmetries: 2, seed: 5, onProgress: (e) => events.push(e) });
+    // Each evaluation is its own phase and ends at its total.
+    expect([...new Set(events.map((e) => e.phase))]).toEqual(["pretrain", "evaluate (learned embedding)", "evaluate (raw pixels)"]);
+    expect(unfinishedPhases(events)).toEqual([]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.training.embedding).toBe("pretrain");
+    expect(r.training.steps).toBe(30);
+    expect(r.training.trainClasses).toBe(10); // 5 meta-train classes × 2 symmetries
+    expect(r.training.trainImages).toBe(2 * 150);
+    expect(r.training.temperature).toBeGreaterThan(0);
+    for (const m of ["matching", "proto", "knn"] as const) {
+      expect(r.learned[m].n).toBe(40);
+      // Synthetic templates are far apart: both feature sets sit far above chance (1/3).
+      expect(r.pixels[m].mean).toBeGreaterThan(0.8);
+      expect(r.learned[m].mean).toBeGreaterThan(0.5);
+    }
+    // 1-shot: soft NN, prototypes and 1-NN make the same argmax.
+    expect(r.learned.matching.mean).toBeCloseTo(r.learned.proto.mean, 10);
+    expect(r.example.attention.length).toBe(3 * 3);
+    for (let q = 0; q < 3; q++) expect(Array.from(r.example.attention.subarray(q * 3, q * 3 + 3)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    // The example's ways carry their dataset labels: 3 distinct held-out classes 5–9, not 0–2.
+    expect(r.example.classes).toHaveLength(3);
+    expect(new Set(r.example.classes).size).toBe(3);
+    for (const c of r.example.classes) expect(r.metaTestClasses).toContain(c);
+  });
+
+  it("draws the example attention with the same support centring as the evaluation", async () => {
+    const common = { ways: 3, shots: 2, queries: 2, episodes: 4, method: "matching", steps: 5, filters: [4], symmetries: 1, temperature: 0.05, seed: 8 } as const;
+    const plain = await runFewShotExperiment(train, test, common);
+    const centred = await runFewShotExperiment(train, test, { ...common, centre: "support" });
+    // Same seed, same network and example episode: only the centring differs, and it changes the attention.
+    expect(centred.example.queryLabels).toEqual(plain.example.queryLabels);
+    const diff = Array.from(centred.example.attention).reduce((a, v, i) => a + Math.abs(v - (plain.example.attention[i] as number)), 0);
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+
+  it("keeps episodic meta-training, and counts extra meta-train classes after the meta-train ones", async () => {
+    const extra = syntheticImages({ classes: 3, perClass: 10, height: 8, width: 8, seed: 23 });
+    const before = tf.memory().numTensors;
+    const r = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 2, episodes: 5, method: "proto", training: "episodic", steps: 4, symmetries: 1, extraTrain: extra, temperature: 2, seed: 6 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.training.embedding).toBe("episodic");
+    expect(r.training.trainClasses).toBe(8);
+    expect(r.training.trainImages).toBe(150 + 30);
+    expect(r.training.temperature).toBe(2);
+  });
+
+  it("rejects an unknown training mode before training", async () => {
+    const err = await runFewShotExperiment(train, test, { ways: 3, shots: 1, method: "matching", training: "magic" as "pretrain" }).catch((e: unknown) => e);
+    expect(isDlError(err) && err.code === "INVALID_ARGUMENT" && /valid: .*pretrain/.test(err.message)).toBe(true);
+  });
+});
