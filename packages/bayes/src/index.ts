@@ -33,7 +33,7 @@ export { DISTRIBUTION_NAMES, DISTRIBUTION_PARAMETER_NAMES, createDistribution, s
 export type { NamedSample } from "./distributions/registry.js";
 export { laplaceRows, mvnDiagRows, normalRows, parseDistribution } from "./distributions/rowSpec.js";
 export type { RowDistribution } from "./distributions/rowSpec.js";
-export { ENERGY_NAMES, energy, parseEnergyName, targetDensityGrid } from "./flows/energies.js";
+export { ENERGY_NAMES, energy, logNormaliser, parseEnergyName, targetDensityGrid } from "./flows/energies.js";
 export type { EnergyName, Grid } from "./flows/energies.js";
 export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
 export { flowLossChart } from "./flows/figures.js";

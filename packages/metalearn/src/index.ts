@@ -2,6 +2,8 @@
 // regression, fine-tuning), the episode sampler, the metalearners and classifiers they compare, and the
 // names the CLI parses. Feature pipelines, tuning constants and helpers are imported by path.
 export type { AccuracySummary } from "./types.js";
+// Mean and 95 % Student-t interval over runs (episodes, seeds); dl sweep reports with it too.
+export { meanConfidenceInterval } from "./stats.js";
 
 // Episodes.
 export { createEpisodeSampler, gatherImages } from "./tasks/episodes.js";

@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend, unfinishedPhases, type ProgressEvent } from "@dl/tensor-core";
 
-import { runFineTuneExperiment } from "./finetune/experiment.js";
+import { runFineTuneExperiment } from "./finetune/fineTuneExperiment.js";
 import { pixelsAsVectors } from "./matching/embedding.js";
-import { evaluateFewShot } from "./matching/evaluate.js";
+import { evaluateFewShot } from "./fewShot/evaluate.js";
 import { metaTrain } from "./matching/metaTrain.js";
 import { pretrainClassifier } from "./pretrain/supervised.js";
-import { runSinusoidExperiment } from "./regression/experiment.js";
+import { runSinusoidExperiment } from "./regression/sinusoidExperiment.js";
 import { syntheticImages } from "./test-utils/synthetic.js";
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.P
 describe("1-D change of variables", () => {
   it("its progress ends with every histogram bin integrated", () => {
     const events: ProgressEvent[] = [];
-    changeOfVariables1d("tanh", normal(0, 1), { seed: 1, onProgress: (e) => events.push(e) });
+    changeOfVariables1d("tanh", normalRows(0, 1), { seed: 1, onProgress: (e) => events.push(e) });
     expect(events.at(-1)).toEqual({ phase: "integrate p_y", step: 40, total: 40 });
     expect(unfinishedPhases(events)).toEqual([]);
   });
