@@ -7,7 +7,6 @@ import {
   backendInfo,
   encodeNpy,
   encodePng,
-  initBackend,
   loadDataset,
   parseDatasetName,
   placeImagesAt,
@@ -16,9 +15,10 @@ import {
   scatterRaster,
   type NdArray,
 } from "@dl/tensor-core";
-import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric } from "@dl/interpretability";
+import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability";
 
-import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { runAction, type ActionOutcome } from "../action.js";
+import { log, type OutputFile } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
 
 interface TsneCliOptions extends CommonOptions {
@@ -119,18 +119,12 @@ export function registerTsneCommands(program: Command): void {
     .addOption(backendOption())
     .requiredOption("--out <dir>", "folder for embedding.npy, scatter.png, mosaic.png and metrics.json")
     .option("--json", "print one JSON document on stdout")
-    .action(async (opts: TsneCliOptions) => {
-      const seed = opts.seed ?? 42;
-      if (opts.dims !== 2 && opts.dims !== 3) throw new InvalidOptionError(`--dims must be 2 or 3, got ${opts.dims}.`);
-      await assertWritableDir(opts.out);
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const points = await loadPoints(opts, seed);
-      log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, backend ${backendInfo().name}`);
-      const progress = progressReporter("tsne");
-      const interrupt = interruptSignal();
-      let run;
-      try {
-        run = await tsneWithMetrics(points.data, points.n, points.d, {
+    .action((opts: TsneCliOptions) =>
+      runAction("tsne", opts, async ({ seed, signal, onProgress }) => {
+        if (opts.dims !== 2 && opts.dims !== 3) throw new InvalidOptionError(`--dims must be 2 or 3, got ${opts.dims}.`);
+        const points = await loadPoints(opts, seed);
+        log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, backend ${backendInfo().name}`);
+        const run = await tsneWithMetrics(points.data, points.n, points.d, {
           dims: opts.dims,
           perplexity: opts.perplexity,
           method: opts.method,
@@ -139,83 +133,82 @@ export function registerTsneCommands(program: Command): void {
           pcaComponents: opts.pca,
           ...(opts.threads === undefined ? {} : { threads: opts.threads }),
           seed,
-          onProgress: progress.onProgress,
-          signal: interrupt.signal,
+          onProgress,
+          signal,
           ...(points.labels === undefined ? {} : { labels: points.labels }),
         });
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
-      const { result } = run;
-      const dims = result.model.dims;
-      const xy = new Float32Array(points.n * 2);
-      for (let i = 0; i < points.n; i++) {
-        xy[2 * i] = result.embedding[i * dims] ?? 0;
-        xy[2 * i + 1] = result.embedding[i * dims + 1] ?? 0;
-      }
-      const files: OutputFile[] = [
-        ["embedding.npy", encodeNpy({ data: result.embedding, shape: [points.n, dims], dtype: "float32" })],
-        [
-          "scatter.png",
-          encodePng(
-            scatterRaster(xy, {
-              width: 800,
-              height: 800,
-              title: `t-SNE of ${points.n} points from ${basename(points.source)} (perplexity ${result.model.perplexity})`,
-              xLabel: "t-SNE 1",
-              yLabel: "t-SNE 2",
-              ...(points.labels === undefined ? {} : { labels: points.labels }),
-              ...(points.classNames === undefined ? {} : { classNames: points.classNames }),
-            }),
-          ),
-        ],
-      ];
-      if (points.images !== undefined) {
-        const { pixels, height, width } = points.images;
-        const count = Math.min(points.n, opts.mosaicCount);
-        const step = points.n / count;
-        const pick = Array.from({ length: count }, (_, i) => Math.floor(i * step));
-        const sampleXy = new Float32Array(count * 2);
-        const sampleImages = new Float32Array(count * height * width);
-        pick.forEach((src, i) => {
-          sampleXy[2 * i] = xy[2 * src] ?? 0;
-          sampleXy[2 * i + 1] = xy[2 * src + 1] ?? 0;
-          sampleImages.set(pixels.subarray(src * height * width, (src + 1) * height * width), i * height * width);
-        });
-        files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }))]);
-      }
-      const metrics = {
-        source: points.source,
-        n: points.n,
-        inputDims: points.d,
-        tsneInputDims: run.inputDims,
-        dims,
-        method: result.method,
-        metric: opts.metric,
-        perplexity: opts.perplexity,
-        iterations: result.iterations,
-        learningRate: result.learningRate,
-        threads: result.threads,
-        seed,
-        backend: backendInfo().name,
-        seconds: run.pcaSeconds + result.seconds,
-        pcaSeconds: run.pcaSeconds,
-        tsneSeconds: result.seconds,
-        kl: result.kl,
-        knnAccuracy: run.knnAccuracy ?? null,
-        inputKnnAccuracy: run.inputKnnAccuracy ?? null,
-        trustworthiness: run.trustworthiness,
-        k: run.metricsK,
-        klHistory: result.klHistory,
-      };
-      files.push(["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`]);
-      const written = await writeOutputs(opts.out, files);
-      log(
-        `t-SNE (${result.method}) of ${points.n} points in ${metrics.seconds.toFixed(1)} s: KL ${result.kl.toFixed(3)}, trustworthiness@${run.metricsK} ${run.trustworthiness.toFixed(3)}` +
-          (run.knnAccuracy === undefined ? "" : `, ${run.metricsK}-NN accuracy ${run.knnAccuracy.toFixed(3)}`) +
-          `; wrote ${opts.out}`,
-      );
-      if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
+        return tsneOutcome(opts, points, run, seed);
+      }),
+    );
+}
+
+/** The files, figures and summary of a finished run. */
+function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMetrics, seed: number): ActionOutcome {
+  const { result } = run;
+  const dims = result.model.dims;
+  const xy = new Float32Array(points.n * 2);
+  for (let i = 0; i < points.n; i++) {
+    xy[2 * i] = result.embedding[i * dims] ?? 0;
+    xy[2 * i + 1] = result.embedding[i * dims + 1] ?? 0;
+  }
+  const files: OutputFile[] = [
+    ["embedding.npy", encodeNpy({ data: result.embedding, shape: [points.n, dims], dtype: "float32" })],
+    [
+      "scatter.png",
+      encodePng(
+        scatterRaster(xy, {
+          width: 800,
+          height: 800,
+          title: `t-SNE of ${points.n} points from ${basename(points.source)} (perplexity ${result.model.perplexity})`,
+          xLabel: "t-SNE 1",
+          yLabel: "t-SNE 2",
+          ...(points.labels === undefined ? {} : { labels: points.labels }),
+          ...(points.classNames === undefined ? {} : { classNames: points.classNames }),
+        }),
+      ),
+    ],
+  ];
+  if (points.images !== undefined) {
+    const { pixels, height, width } = points.images;
+    const count = Math.min(points.n, opts.mosaicCount);
+    const step = points.n / count;
+    const pick = Array.from({ length: count }, (_, i) => Math.floor(i * step));
+    const sampleXy = new Float32Array(count * 2);
+    const sampleImages = new Float32Array(count * height * width);
+    pick.forEach((src, i) => {
+      sampleXy[2 * i] = xy[2 * src] ?? 0;
+      sampleXy[2 * i + 1] = xy[2 * src + 1] ?? 0;
+      sampleImages.set(pixels.subarray(src * height * width, (src + 1) * height * width), i * height * width);
     });
+    files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }))]);
+  }
+  const metrics = {
+    source: points.source,
+    n: points.n,
+    inputDims: points.d,
+    tsneInputDims: run.inputDims,
+    dims,
+    method: result.method,
+    metric: opts.metric,
+    perplexity: opts.perplexity,
+    iterations: result.iterations,
+    learningRate: result.learningRate,
+    threads: result.threads,
+    seed,
+    backend: backendInfo().name,
+    seconds: run.pcaSeconds + result.seconds,
+    pcaSeconds: run.pcaSeconds,
+    tsneSeconds: result.seconds,
+    kl: result.kl,
+    knnAccuracy: run.knnAccuracy ?? null,
+    inputKnnAccuracy: run.inputKnnAccuracy ?? null,
+    trustworthiness: run.trustworthiness,
+    k: run.metricsK,
+    klHistory: result.klHistory,
+  };
+  files.push(["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`]);
+  const summary =
+    `t-SNE (${result.method}) of ${points.n} points in ${metrics.seconds.toFixed(1)} s: KL ${result.kl.toFixed(3)}, trustworthiness@${run.metricsK} ${run.trustworthiness.toFixed(3)}` +
+    (run.knnAccuracy === undefined ? "" : `, ${run.metricsK}-NN accuracy ${run.knnAccuracy.toFixed(3)}`);
+  return { files, json: metrics, summary };
 }

@@ -1,0 +1,54 @@
+import { DEFAULT_SEED, initBackend, type ProgressCallback } from "@dl/tensor-core";
+
+import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "./io.js";
+import type { CommonOptions } from "./options.js";
+
+/** What a command's work receives: its seed, the Ctrl-C/SIGTERM signal and the progress callback. */
+export interface ActionContext {
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  readonly onProgress: ProgressCallback;
+}
+
+/** What a command's work returns: the files for `--out`, the `--json` document and one summary line. */
+export interface ActionOutcome {
+  /** Written together (atomically replacing `--out`) after the work succeeded; nothing is written otherwise. */
+  readonly files?: readonly OutputFile[];
+  /** Printed with `--json`, with `out` and `files` added when something was written. */
+  readonly json: Readonly<Record<string, unknown>>;
+  /** One line on stderr; "; wrote DIR" is added when files were written. */
+  readonly summary: string;
+}
+
+export interface ActionSettings {
+  /** Set up the tfjs backend from `--backend` first (default true; false for commands without tensors). */
+  readonly backend?: boolean;
+}
+
+/**
+ * Every command's procedure in one place: check `--out` is writable → backend → the work, with a
+ * progress bar and Ctrl-C/SIGTERM as an AbortSignal → write the outputs → summary line → `--json`.
+ * A command's action is then one call whose work says only what is particular to it.
+ */
+export async function runAction(
+  label: string,
+  opts: CommonOptions,
+  work: (context: ActionContext) => Promise<ActionOutcome>,
+  settings: ActionSettings = {},
+): Promise<void> {
+  if (opts.out !== undefined) await assertWritableDir(opts.out);
+  if (settings.backend !== false) await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+  const progress = progressReporter(label);
+  const interrupt = interruptSignal();
+  let outcome: ActionOutcome;
+  try {
+    outcome = await work({ seed: opts.seed ?? DEFAULT_SEED, signal: interrupt.signal, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+  const files = opts.out !== undefined && outcome.files !== undefined && outcome.files.length > 0 ? outcome.files : undefined;
+  const written = files === undefined || opts.out === undefined ? undefined : await writeOutputs(opts.out, files);
+  log(written === undefined ? outcome.summary : `${outcome.summary}; wrote ${opts.out ?? ""}`);
+  if (opts.json === true) printJson(written === undefined ? outcome.json : { ...outcome.json, out: opts.out, files: written });
+}
