@@ -16,8 +16,10 @@ export interface ActionOutcome {
   readonly files?: readonly OutputFile[];
   /** Printed with `--json`, with `out` and `files` added when something was written. */
   readonly json: Readonly<Record<string, unknown>>;
-  /** One line on stderr; "; wrote DIR" is added when files were written. */
-  readonly summary: string;
+  /** One line on stderr; "; wrote DIR" is added when files were written. Left out: no line (the result goes to stdout as `text`). */
+  readonly summary?: string;
+  /** Without `--json`: the human-readable result (a table, result lines) printed on stdout after the files are written. */
+  readonly text?: string;
 }
 
 export interface ActionSettings {
@@ -49,6 +51,7 @@ export async function runAction(
   }
   const files = opts.out !== undefined && outcome.files !== undefined && outcome.files.length > 0 ? outcome.files : undefined;
   const written = files === undefined || opts.out === undefined ? undefined : await writeOutputs(opts.out, files);
-  log(written === undefined ? outcome.summary : `${outcome.summary}; wrote ${opts.out ?? ""}`);
+  if (outcome.summary !== undefined) log(written === undefined ? outcome.summary : `${outcome.summary}; wrote ${opts.out ?? ""}`);
   if (opts.json === true) printJson(written === undefined ? outcome.json : { ...outcome.json, out: opts.out, files: written });
+  else if (outcome.text !== undefined) process.stdout.write(outcome.text);
 }

@@ -6,10 +6,18 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { DlError } from "@dl/tensor-core";
 
-import { assertWritableDir, writeFileAtomic, writeOutputs } from "./io.js";
+import { assertWritableDir, jsonFileText, writeFileAtomic, writeOutputs } from "./io.js";
 
 const root = await mkdtemp(join(tmpdir(), "dl-cli-io-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe("jsonFileText", () => {
+  it("writes typed arrays as plain arrays, indented by 2, with a final newline; NaN becomes null as in JSON", () => {
+    const text = jsonFileText({ a: Float32Array.from([0.5, -2]), b: { c: Int32Array.from([3]) }, d: Number.NaN });
+    expect(text).toBe('{\n  "a": [\n    0.5,\n    -2\n  ],\n  "b": {\n    "c": [\n      3\n    ]\n  },\n  "d": null\n}\n');
+    expect(JSON.parse(text)).toEqual({ a: [0.5, -2], b: { c: [3] }, d: null });
+  });
+});
 
 describe("assertWritableDir", () => {
   it("accepts a missing folder under a writable one without creating it", async () => {

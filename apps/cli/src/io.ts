@@ -14,10 +14,19 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, jsonReplacer, 2)}\n`);
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+function jsonReplacer(key: string, value: unknown): unknown {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return value;
+  return typedArraysAsArrays(key, value);
+}
+
+/** The one typed-array → JSON conversion (a `JSON.stringify` replacer): Float32Array etc. become plain arrays. */
+export function typedArraysAsArrays(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
+}
+
+/** The text of a JSON file in `--out`: indented by 2, typed arrays as arrays, a final newline (non-finite numbers become null, as JSON writes them). */
+export function jsonFileText(value: unknown): string {
+  return `${JSON.stringify(value, typedArraysAsArrays, 2)}\n`;
 }
 
 /** The one-line form of an error: `error [CODE]: message` for DlError. */

@@ -14,6 +14,7 @@ export { MixtureSameFamily, MultivariateNormalDiag, MultivariateNormalTriL } fro
 export { inverseCdfSample } from "./sampling/inverseCdf.js";
 export type { CdfFamily, InverseCdfSampleOptions, InvertOptions } from "./sampling/inverseCdf.js";
 export { fitGaussianMixture, mixtureResponsibilities } from "./mixture/gaussianMixture.js";
+export { parseMixtureSpec } from "./mixture/mixtureSpec.js";
 export type {
   FitGaussianMixtureOptions,
   FitGaussianMixtureResult,
@@ -36,8 +37,8 @@ export type { RowDistribution } from "./distributions/rowSpec.js";
 export { ENERGY_NAMES, energy, logNormaliser, parseEnergyName, targetDensityGrid } from "./flows/energies.js";
 export type { EnergyName, Grid } from "./flows/energies.js";
 export { estimateKl, fitPlanarFlow } from "./flows/fitFlow.js";
-export { flowLossChart } from "./flows/figures.js";
-export type { FlowLossChart } from "./flows/figures.js";
+export { FLOW_PICTURE_GRID, flowLossChart, flowPictures } from "./flows/figures.js";
+export type { FlowLossChart, FlowPictures } from "./flows/figures.js";
 export type { FitFlowOptions, FitFlowResult, KlEstimate } from "./flows/fitFlow.js";
 export { VAE_FAMILIES, parseVaeFamily } from "./vae/families.js";
 export type { VaeFamily, VariationalFamily } from "./vae/families.js";
@@ -45,3 +46,4 @@ export { Vae, decodeRows, elboPerImage, encodeRows, iwaeLogLikelihood, refineLoc
 export type { RefineOptions, TrainVaeOptions, TrainVaeResult, VaeConfig, VaeLikelihood, VaeRows } from "./vae/vae.js";
 export { measureGaps, vaeGapRow } from "./gaps/gaps.js";
 export type { GapRow, GapsResult, VaeExperimentOptions } from "./gaps/gaps.js";
+export { gapBars, gapReport, gapTable } from "./gaps/report.js";

@@ -16,15 +16,18 @@ export type { SoftNearestNeighbourOptions, Temperature } from "./classifiers/sof
 export { mahalanobisLogProbs } from "./classifiers/mahalanobis.js";
 export { transductiveLogProbs } from "./classifiers/transductive.js";
 export { prototypicalLogits } from "./classifiers/prototypes.js";
+export { EMBEDDING_ARCHS, parseEmbeddingArch } from "./matching/embedding.js";
 export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
 export { metaTrain } from "./matching/metaTrain.js";
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
-export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot } from "./fewShot/evaluate.js";
+export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot, parseFewShotMethod } from "./fewShot/evaluate.js";
 export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./fewShot/evaluate.js";
 
 // Experiments.
 export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./fewShot/fewShotExperiment.js";
 export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./fewShot/fewShotExperiment.js";
+export { fewShotAccuracyBars, fewShotFigures, fewShotReportSection } from "./fewShot/report.js";
+export type { FewShotFigures, FewShotReportContext } from "./fewShot/report.js";
 export { runTemperatureSweep } from "./fewShot/temperatureSweep.js";
 export type { KnnPoint, TemperaturePoint, TemperatureSweepOptions, TemperatureSweepResult } from "./fewShot/temperatureSweep.js";
 export { nadarayaWatson } from "./regression/nadarayaWatson.js";

@@ -1,5 +1,7 @@
 import {
+  FLOW_PICTURE_GRID,
   fitPlanarFlow,
+  flowPictures,
   mixtureResponsibilities,
   sampleImages,
   sampleNamed,
@@ -7,7 +9,6 @@ import {
 } from "@dl/bayes";
 import { imageGrid, lineChartSvg, pngFigure, svgFigure, type Figure, type ReportSection } from "@dl/tensor-core";
 
-import { PICTURE_GRID, flowPictures } from "../commands/bayes.js";
 import type { TourContext } from "./context.js";
 
 /** Bayesian deep learning in the tour: the mixture posterior, samplers, a planar flow and (full tour) a VAE's gaps. */
@@ -61,7 +62,7 @@ export async function bayesTourSection(ctx: TourContext): Promise<ReportSection[
     steps: flowSteps,
     seed: ctx.seed,
     klSamples: 5000,
-    histogramGrid: PICTURE_GRID,
+    histogramGrid: FLOW_PICTURE_GRID,
     onProgress: ctx.onProgress,
     ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
   });

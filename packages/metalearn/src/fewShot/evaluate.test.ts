@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { initBackend } from "@dl/tensor-core";
+import { DlError, initBackend } from "@dl/tensor-core";
 
 import { gaussianClasses } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { centreOnSupport, evaluateFewShot } from "./evaluate.js";
+import { FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot, parseFewShotMethod } from "./evaluate.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -61,5 +61,16 @@ describe("evaluateFewShot: the Mahalanobis classifier", () => {
   it("rejects a non-positive shrinkage before sampling any episode", async () => {
     const features = { data: new Float32Array(20), dim: 2, count: 10, labels: Int32Array.from({ length: 10 }, (_, i) => i % 2) };
     await expect(evaluateFewShot(features, { ways: 2, shots: 1, queries: 1, episodes: 1, mahalanobisShrinkage: -1 })).rejects.toThrow(/mahalanobisShrinkage must be a finite number > 0, got -1/);
+  });
+});
+
+describe("parseFewShotMethod", () => {
+  it("accepts each method name and refuses others with one INVALID_ARGUMENT line", () => {
+    expect(FEW_SHOT_METHODS.map((name) => parseFewShotMethod(name))).toEqual(["matching", "proto", "knn"]);
+    for (const value of ["prototypical", "Matching", "", "constructor"]) {
+      const call = (): unknown => parseFewShotMethod(value);
+      expect(call).toThrow(DlError);
+      expect(call).toThrow(`Unknown few-shot method "${value}"; valid: matching, proto or knn.`);
+    }
   });
 });

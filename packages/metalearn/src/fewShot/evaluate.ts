@@ -1,4 +1,4 @@
-import { assertArgument, cancelPoint, createRng, type RunOptions } from "@dl/tensor-core";
+import { DlError, assertArgument, cancelPoint, createRng, listNames, type RunOptions } from "@dl/tensor-core";
 
 import { meanConfidenceInterval } from "../stats.js";
 import { createEpisodeSampler } from "../tasks/episodes.js";
@@ -13,6 +13,12 @@ import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs 
 
 export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
 export type FewShotMethod = (typeof FEW_SHOT_METHODS)[number];
+
+/** The classifier whose embedding is trained episodically, from its name (a CLI flag, a URL parameter). */
+export function parseFewShotMethod(value: string): FewShotMethod {
+  if ((FEW_SHOT_METHODS as readonly string[]).includes(value)) return value as FewShotMethod;
+  throw new DlError("INVALID_ARGUMENT", `Unknown few-shot method "${value}"; valid: ${listNames(FEW_SHOT_METHODS)}.`, { details: { valid: FEW_SHOT_METHODS } });
+}
 
 /** Every classifier `evaluateFewShot` reports, in display order: the inductive four, then the transductive one. */
 export const EVALUATED_CLASSIFIERS = ["matching", "proto", "knn", "mahalanobis", "transductive"] as const;

@@ -7,6 +7,7 @@ import { DlError, assertArgument, cancelPoint, createRng, listNames } from "@dl/
 import * as tf from "@tensorflow/tfjs-core";
 import type { LabelledImages } from "@dl/tensor-core";
 
+/** The embedding networks `createEmbeddingNetwork` builds (see `EmbeddingArch`). */
 export const EMBEDDING_ARCHS = ["mlp", "cnn", "residual"] as const;
 /**
  * `mlp`: flatten → dense 256 (relu) → dense D. `cnn`: two 3×3 conv + max-pool blocks → dense D
@@ -14,6 +15,12 @@ export const EMBEDDING_ARCHS = ["mlp", "cnn", "residual"] as const;
  * an MLP whose last layer starts at zero, so training starts from the raw-pixel metric.
  */
 export type EmbeddingArch = (typeof EMBEDDING_ARCHS)[number];
+
+/** The embedding network's architecture from its name (a CLI flag, a URL parameter). */
+export function parseEmbeddingArch(value: string): EmbeddingArch {
+  if ((EMBEDDING_ARCHS as readonly string[]).includes(value)) return value as EmbeddingArch;
+  throw new DlError("INVALID_ARGUMENT", `Unknown embedding architecture "${value}"; valid: ${listNames(EMBEDDING_ARCHS)}.`, { details: { valid: EMBEDDING_ARCHS } });
+}
 
 export interface EmbeddingOptions {
   arch?: EmbeddingArch;
@@ -26,10 +33,7 @@ export interface EmbeddingOptions {
 
 /** The embedding network f_θ that maps an image to a D-vector. */
 export function createEmbeddingNetwork(options: EmbeddingOptions): tfl.LayersModel {
-  const arch = options.arch ?? "mlp";
-  if (!(EMBEDDING_ARCHS as readonly string[]).includes(arch)) {
-    throw new DlError("INVALID_ARGUMENT", `Unknown embedding architecture "${arch}"; valid: ${listNames(EMBEDDING_ARCHS)}.`);
-  }
+  const arch = parseEmbeddingArch(options.arch ?? "mlp");
   const rng = createRng(options.seed);
   const init = (): Initializer => tfl.initializers.heNormal({ seed: rng.tfSeed() });
   const glorot = (): Initializer => tfl.initializers.glorotUniform({ seed: rng.tfSeed() });

@@ -1,0 +1,151 @@
+import { Option, type Command } from "commander";
+
+import {
+  EMBEDDING_ARCHS,
+  EMBEDDING_TRAININGS,
+  EVALUATED_CLASSIFIERS,
+  FEATURE_CENTRINGS,
+  FEW_SHOT_METHODS,
+  assertTemperature,
+  fewShotFigures,
+  fewShotReportSection,
+  parseEmbeddingArch,
+  parseEmbeddingTraining,
+  parseFewShotMethod,
+  runFewShotExperiment,
+  type EmbeddingTraining,
+  type FeatureCentring,
+  type FewShotExperimentResult,
+} from "@dl/metalearn";
+import { backendInfo, listNames, parseDatasetName, renderReportHtml, type ImageDataset } from "@dl/tensor-core";
+
+import { runAction, type ActionOutcome } from "../../action.js";
+import { jsonFileText, log } from "../../io.js";
+import { InvalidOptionError, parseInteger, parseNumber, parsePositiveNumber } from "../../options.js";
+import { loadSplits, metaCommand, pct, type DataOptions } from "./shared.js";
+
+interface FewShotCliOptions extends DataOptions {
+  testData?: string;
+  extraData?: string;
+  out: string;
+  ways: number;
+  shots: number;
+  queries: number;
+  method: string;
+  training: string;
+  filters: number[];
+  pixelWeight: number;
+  power: number;
+  shiftRadius: number;
+  centre: string;
+  episodes: number;
+  steps: number;
+  timeBudget: number;
+  temperature: string;
+  symmetries: number;
+  k: number;
+  arch: string;
+}
+
+function parseFilters(value: string): number[] {
+  const filters = value.split(",").map((v) => Number(v.trim()));
+  if (filters.length === 0 || filters.length > 5 || !filters.every((f) => Number.isInteger(f) && f >= 1 && f <= 256)) {
+    throw new InvalidOptionError(`--filters needs 1 to 5 comma-separated integers in 1..256 (one per conv block, e.g. 16,32,64), got "${value}".`);
+  }
+  return filters;
+}
+
+function parseTemperature(value: string): number | "learned" {
+  if (value === "learned") return value;
+  const t = Number(value);
+  assertTemperature(t);
+  return t;
+}
+
+export function registerFewShot(meta: Command): void {
+  metaCommand(meta, "fewshot")
+    .description("meta-train an embedding on classes 0–4 and measure N-way K-shot accuracy on held-out classes 5–9 (mean ± 95% CI)")
+    .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
+    .option("--test-data <name>", "dataset of the meta-test episodes (default: --data); e.g. meta-train on mnist, meta-test on fashion-mnist")
+    .option("--ways <n>", "classes per episode (2 or more: one class is no choice)", parseInteger("--ways", 2, 100), 5)
+    .requiredOption("--shots <n>", "labelled examples per class (at most 1000)", parseInteger("--shots", 1, 1000))
+    .option("--queries <n>", "query examples per class (at most 1000)", parseInteger("--queries", 1, 1000), 15)
+    .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all are reported, with a Mahalanobis and a transductive soft k-means classifier beside them)`, "matching")
+    .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
+    .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
+    .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
+    .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
+    .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
+    .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
+    .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
+    .option("--episodes <n>", "test episodes (at most 100,000)", parseInteger("--episodes", 1, 100_000), 600)
+    .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain; at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 3000)
+    .option("--time-budget <s>", "stop meta-training after this many seconds", parsePositiveNumber("--time-budget", 86_400), 300)
+    .option("--temperature <t>", "soft-NN temperature: a number > 0 or 'learned'", "learned")
+    .option("--symmetries <n>", "rotations/mirrors of each meta-train class used as new classes (1–8)", parseInteger("--symmetries", 1), 8)
+    .option("--k <n>", "neighbours of the kNN baseline (at most 1000)", parseInteger("--k", 1, 1000), 1)
+    .option("--arch <name>", `episodic: embedding network, ${listNames(EMBEDDING_ARCHS)}`, "mlp")
+    .requiredOption("--out <dir>", "folder for fewshot.json and PNG/SVG figures")
+    .addOption(new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp())
+    .action((opts: FewShotCliOptions) => {
+      const method = parseFewShotMethod(opts.method);
+      const training = parseEmbeddingTraining(opts.training);
+      const temperature = parseTemperature(opts.temperature);
+      const arch = parseEmbeddingArch(opts.arch);
+      // The package checks these only once training has run; the CLI refuses them before any work.
+      if (!(opts.power > 0)) throw new InvalidOptionError(`--power must be > 0 (0.5 = square root, 1 = none), got ${opts.power}.`);
+      if (opts.shiftRadius > 13) throw new InvalidOptionError(`--shift-radius must be in 0..13 pixels, got ${opts.shiftRadius}.`);
+      if (!(FEATURE_CENTRINGS as readonly string[]).includes(opts.centre)) throw new InvalidOptionError(`--centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${opts.centre}".`);
+      if (!(opts.pixelWeight >= 0)) throw new InvalidOptionError(`--pixel-weight must be ≥ 0 (0 = features only), got ${opts.pixelWeight}.`);
+      if (opts.symmetries > 8) throw new InvalidOptionError(`--symmetries must be in 1..8 (the symmetries of the square), got ${opts.symmetries}.`);
+      const testName = parseDatasetName(opts.testData ?? opts.data);
+      const extraName = opts.extraData === undefined ? undefined : parseDatasetName(opts.extraData);
+      if (extraName !== undefined && extraName === testName) {
+        throw new InvalidOptionError(`--extra-data ${extraName} would train on the meta-test classes of ${testName}; pick another dataset (e.g. ${testName === "mnist" ? "fashion-mnist" : "mnist"}).`);
+      }
+      return runAction("fewshot", opts, async ({ seed, signal, onProgress }) => {
+        const { train, test } = await loadSplits(opts, seed);
+        const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
+        log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + all of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
+        const { ways, shots, queries, episodes, filters, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
+        const centre = opts.centre as FeatureCentring;
+        const extra = extraTrain === undefined ? {} : { extraTrain };
+        const options = { ways, shots, queries, episodes, method, training, filters, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const result = await runFewShotExperiment(train, test, options);
+        return fewShotOutcome(opts, { training, extraName, seed, test }, result);
+      });
+    });
+}
+
+/** fewshot.json, the report page and its figures, and the accuracies on stderr. */
+function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTraining; extraName: string | undefined; seed: number; test: ImageDataset }, result: FewShotExperimentResult): ActionOutcome {
+  const { training, seed, test } = run;
+  const backend = backendInfo().name;
+  const { example, ...rest } = result;
+  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, backend, seed, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+  const context = { training, classNames: test.classNames, height: test.height, width: test.width };
+  const figures = fewShotFigures(result, context);
+  // One page that says what each picture shows (the files beside it are the same figures).
+  const page = renderReportHtml({
+    title: `dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot`,
+    subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${seed}`,
+    sections: [fewShotReportSection(result, context, figures)],
+  });
+  const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
+  log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
+  for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
+  if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
+  return {
+    files: [
+      ["fewshot.json", jsonFileText({ ...summary, example: { attention: example.attention, queryLabels: example.queryLabels, classes: example.classes } })],
+      ["index.html", page],
+      ["accuracy.png", figures.accuracyPng],
+      ["accuracy.svg", figures.accuracySvg],
+      ["episode.png", figures.episodePng],
+      ["attention.svg", figures.attentionSvg],
+      ["training-curve.png", figures.curvePng],
+      ["training-curve.svg", figures.curveSvg],
+    ],
+    json: summary,
+  };
+}
