@@ -56,13 +56,13 @@ export function standardDeviation(xs: ArrayLike<number>): number {
   return Math.sqrt(variance(xs));
 }
 
-function checkAlternative(alternative: Alternative): void {
+function assertAlternative(alternative: Alternative): void {
   if (!ALTERNATIVES.includes(alternative)) {
     throw new DlError("INVALID_ARGUMENT", `Unknown alternative "${String(alternative)}"; use ${listNames(ALTERNATIVES)}.`);
   }
 }
 
-function checkFinite(xs: ArrayLike<number>, what: string): void {
+function assertFinite(xs: ArrayLike<number>, what: string): void {
   for (let i = 0; i < xs.length; i++) {
     if (!Number.isFinite(xs[i])) throw new DlError("NON_FINITE", `${what} holds a non-finite value at index ${i}; remove NaN/Infinity first.`);
   }
@@ -82,13 +82,13 @@ export interface TieBreak {
  * keeps the test exact under exchangeability and restores power when the primary statistic saturates.
  */
 export function empiricalPValue(observed: number, nullSample: ArrayLike<number>, alternative: Alternative = "greater", tieBreak?: TieBreak): number {
-  checkAlternative(alternative);
+  assertAlternative(alternative);
   assertArgument(nullSample.length > 0, "An empirical p-value needs at least one null draw.");
   assertArgument(Number.isFinite(observed), () => `The observed statistic must be finite, got ${observed}.`);
-  checkFinite(nullSample, "The null sample");
+  assertFinite(nullSample, "The null sample");
   if (tieBreak !== undefined) {
     assertArgument(tieBreak.nullSample.length === nullSample.length, () => `The tie-break sample has ${tieBreak.nullSample.length} values but the null sample ${nullSample.length}; give one per null draw.`);
-    checkFinite(tieBreak.nullSample, "The tie-break sample");
+    assertFinite(tieBreak.nullSample, "The tie-break sample");
   }
   let atLeast = 0;
   let atMost = 0;
@@ -135,9 +135,9 @@ function tPValue(t: number, df: number, alternative: Alternative): number {
  * sits exactly at mu0.
  */
 export function oneSampleTTest(sample: ArrayLike<number>, mu0: number, alternative: Alternative = "two-sided"): TTestResult {
-  checkAlternative(alternative);
+  assertAlternative(alternative);
   assertArgument(sample.length >= 2, () => `A one-sample t-test needs at least 2 values, got ${sample.length}.`);
-  checkFinite(sample, "The sample");
+  assertFinite(sample, "The sample");
   const n = sample.length;
   const m = mean(sample);
   const se = Math.sqrt(variance(sample) / n);
@@ -151,10 +151,10 @@ export function oneSampleTTest(sample: ArrayLike<number>, mu0: number, alternati
  * Welch–Satterthwaite formula: (va/na + vb/nb)² / ((va/na)²/(na−1) + (vb/nb)²/(nb−1)).
  */
 export function welchTTest(a: ArrayLike<number>, b: ArrayLike<number>, alternative: Alternative = "two-sided"): TTestResult {
-  checkAlternative(alternative);
+  assertAlternative(alternative);
   assertArgument(a.length >= 2 && b.length >= 2, () => `Welch's t-test needs at least 2 values per sample, got ${a.length} and ${b.length}.`);
-  checkFinite(a, "The first sample");
-  checkFinite(b, "The second sample");
+  assertFinite(a, "The first sample");
+  assertFinite(b, "The second sample");
   const qa = variance(a) / a.length;
   const qb = variance(b) / b.length;
   const se = Math.sqrt(qa + qb);

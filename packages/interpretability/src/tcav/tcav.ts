@@ -352,7 +352,7 @@ export function tcavFromLayerData(
   return applyCorrection(rows, settings.correction, settings.alpha);
 }
 
-function checkImageSet(set: ImageSource, what: string, model: ImageModel): void {
+function assertImageSet(set: ImageSource, what: string, model: ImageModel): void {
   const expected = model.inputShape;
   const got = [set.height, set.width, set.channels];
   const ok = expected.length === 3 && expected.every((d, i) => d === null || d === got[i] || (i === 2 && d === 3 && set.channels === 1));
@@ -427,10 +427,10 @@ export async function prepareTcav(model: AnyModel, options: TcavOptions): Promis
     if (c.count < MIN_CONCEPT_IMAGES) {
       throw new DlError("INVALID_ARGUMENT", `Concept "${c.name}" has ${c.count} images; TCAV needs at least ${MIN_CONCEPT_IMAGES} per concept (30 or more recommended).`);
     }
-    checkImageSet(c, `Concept "${c.name}"`, handle);
+    assertImageSet(c, `Concept "${c.name}"`, handle);
   }
-  checkImageSet(options.targetImages, "The target-class set", handle);
-  checkImageSet(options.randomPool, "The random pool", handle);
+  assertImageSet(options.targetImages, "The target-class set", handle);
+  assertImageSet(options.randomPool, "The random pool", handle);
   assertArgument(options.targetImages.count > 0, "The target class has no images to score.");
   const layers = resolveLayerNames(handle, options.layers);
   const allowed = new Set([...handle.gradientLayers]);

@@ -7,7 +7,7 @@ import { klFromParts } from "./kl.js";
 import { knnGraph } from "./knn.js";
 import { SerialTeam } from "./parallel/team.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
-import { validateLabels } from "./validate.js";
+import { assertLabels } from "./validate.js";
 
 type Data = Float32Array | Float64Array;
 
@@ -24,7 +24,7 @@ export function klDivergence(p: SparseMatrix, embedding: Data, dims: number): nu
  * nearest other points; ties go to the tied class with the nearest member.
  */
 export function knnAccuracy(points: Data, n: number, d: number, labels: ArrayLike<number>, k = 10): number {
-  validateLabels(labels, n);
+  assertLabels(labels, n);
   if (!Number.isInteger(k) || k < 1 || k > n - 1) {
     throw new DlError("INVALID_ARGUMENT", `k-NN accuracy needs 1 ≤ k ≤ N − 1 = ${n - 1}, got ${k}.`);
   }

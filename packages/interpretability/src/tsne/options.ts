@@ -4,7 +4,7 @@ import type { RunOptions } from "@dl/tensor-core";
 
 import type { FftInterpolationOptions } from "./fftGrid.js";
 import type { KnnMethod } from "./knn.js";
-import { validateDims, validatePerplexity, validatePointCount } from "./validate.js";
+import { assertDims, assertPerplexity, assertPointCount } from "./validate.js";
 
 // t-SNE's options, their defaults and the tuning constants behind them (tsne.ts runs the optimisation).
 export type TsneMethod = "auto" | "exact" | "bh" | "fft" | "hybrid";
@@ -96,10 +96,10 @@ export interface Resolved {
 
 export function resolveOptions(n: number, options: TsneOptions): Resolved {
   const dims = options.dims ?? 2;
-  validateDims(dims);
-  validatePointCount(n);
+  assertDims(dims);
+  assertPointCount(n);
   const perplexity = options.perplexity ?? 30;
-  validatePerplexity(perplexity, n);
+  assertPerplexity(perplexity, n);
   const method = options.method ?? "auto";
   if (!TSNE_METHODS.includes(method)) {
     throw new DlError("INVALID_ARGUMENT", `unknown t-SNE method "${String(method)}"; use auto, exact, bh, fft or hybrid.`);

@@ -5,7 +5,7 @@ import { knnAccuracy, trustworthinessSteps } from "./metrics.js";
 import { pcaYielding } from "./pca.js";
 import { tsne } from "./tsne.js";
 import type { TsneOptions, TsneResult } from "./tsne.js";
-import { validateLabels, validateMatrix } from "./validate.js";
+import { assertLabels, assertMatrix } from "./validate.js";
 
 export interface TsneWithMetricsOptions extends TsneOptions {
   /** Class labels, one per point, for the k-NN accuracy. */
@@ -34,8 +34,8 @@ export interface TsneWithMetrics {
 
 /** PCA (if wide) → t-SNE → quality metrics: what `dl tsne` and the tour report. Validates everything first. */
 export async function tsneWithMetrics(data: Float32Array | Float64Array, n: number, d: number, options: TsneWithMetricsOptions = {}): Promise<TsneWithMetrics> {
-  validateMatrix(data, n, d);
-  if (options.labels !== undefined) validateLabels(options.labels, n);
+  assertMatrix(data, n, d);
+  if (options.labels !== undefined) assertLabels(options.labels, n);
   const components = options.pcaComponents ?? 50;
   const started = performance.now();
   let input: Float32Array | Float64Array = data;

@@ -16,7 +16,7 @@ import type { KernelArena } from "./wasm/wasmKernels.js";
 import { SerialTeam } from "./parallel/team.js";
 import type { Team } from "./parallel/team.js";
 import { SpaceTree } from "./spaceTree.js";
-import { normalizeRows, validateMatrix, validatePerplexity, validatePointCount } from "./validate.js";
+import { normalizeRows, assertMatrix, assertPerplexity, assertPointCount } from "./validate.js";
 
 export { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS } from "./options.js";
 export type { GradientMethod, TransformOptions, TsneMethod, TsneMetric, TsneOptions } from "./options.js";
@@ -56,8 +56,8 @@ export function computeAffinities(
   perplexity: number,
   options: { knn?: KnnMethod; seed?: number; signal?: AbortSignal } = {},
 ): SparseMatrix {
-  validatePointCount(n);
-  validatePerplexity(perplexity, n);
+  assertPointCount(n);
+  assertPerplexity(perplexity, n);
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
   const graph = knnGraph(data, n, d, k, { method: options.knn ?? "auto", seed: options.seed, signal: options.signal });
   const conditional = conditionalAffinities(graph, perplexity);
@@ -69,10 +69,10 @@ export function computeAffinities(
  * or FFT-interpolated (Linderman et al. 2019) gradients. `data` is row-major N × d.
  */
 export async function tsne(data: Float32Array | Float64Array, n: number, d: number, options: TsneOptions = {}): Promise<TsneResult> {
-  validateMatrix(data, n, d);
+  assertMatrix(data, n, d);
   const opts = resolveOptions(n, options);
   const { dims } = opts;
-  if (options.init instanceof Float32Array || options.init instanceof Float64Array) validateMatrix(options.init, n, dims, "init");
+  if (options.init instanceof Float32Array || options.init instanceof Float64Array) assertMatrix(options.init, n, dims, "init");
   const started = performance.now();
   const signal = options.signal;
   const onProgress = options.onProgress;
@@ -302,9 +302,9 @@ function scaleToStd(y: Float64Array, n: number, dims: number): Float64Array {
  * embedding. New points do not interact, so a point's placement does not depend on the batch.
  */
 export async function tsneTransform(model: TsneModel, points: Float32Array | Float64Array, m: number, options: TransformOptions = {}): Promise<Float32Array> {
-  validateMatrix(points, m, model.d, "new points");
+  assertMatrix(points, m, model.d, "new points");
   const perplexity = options.perplexity ?? model.perplexity;
-  validatePerplexity(perplexity, model.n);
+  assertPerplexity(perplexity, model.n);
   const iterations = options.iterations ?? 250;
   const lr = options.learningRate ?? 1;
   const theta = options.theta ?? 0.5;

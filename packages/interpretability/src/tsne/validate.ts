@@ -3,7 +3,7 @@ import { DlError } from "@dl/tensor-core";
 export const MIN_POINTS = 4;
 
 /** Checks a row-major n × d matrix: sizes agree and every entry is finite (names the first bad row). */
-export function validateMatrix(data: ArrayLike<number>, n: number, d: number, what = "data"): void {
+export function assertMatrix(data: ArrayLike<number>, n: number, d: number, what = "data"): void {
   if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) {
     throw new DlError("INVALID_ARGUMENT", `${what}: N and d must be non-negative integers (d ≥ 1), got N = ${n}, d = ${d}.`);
   }
@@ -30,7 +30,7 @@ export function maxPerplexity(n: number): number {
   return (n - 1) / 3;
 }
 
-export function validatePerplexity(perplexity: number, n: number): void {
+export function assertPerplexity(perplexity: number, n: number): void {
   if (!Number.isFinite(perplexity) || perplexity < 1) {
     throw new DlError("INVALID_ARGUMENT", `perplexity must be a number ≥ 1, got ${perplexity}; typical values are 5–50 (default 30).`);
   }
@@ -44,19 +44,19 @@ export function validatePerplexity(perplexity: number, n: number): void {
   }
 }
 
-export function validatePointCount(n: number): void {
+export function assertPointCount(n: number): void {
   if (n < MIN_POINTS) {
     throw new DlError("INVALID_ARGUMENT", `t-SNE needs at least ${MIN_POINTS} points, got N = ${n}.`);
   }
 }
 
-export function validateDims(dims: number): asserts dims is 2 | 3 {
+export function assertDims(dims: number): asserts dims is 2 | 3 {
   if (dims !== 2 && dims !== 3) {
     throw new DlError("INVALID_ARGUMENT", `dims must be 2 or 3, got ${dims}.`);
   }
 }
 
-export function validateLabels(labels: ArrayLike<number>, n: number): void {
+export function assertLabels(labels: ArrayLike<number>, n: number): void {
   if (labels.length !== n) {
     throw new DlError("SHAPE_MISMATCH", `got ${labels.length} labels for N = ${n} points; pass exactly one label per point, in the same order.`);
   }

@@ -144,7 +144,7 @@ function shapeText(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => d ?? "any").join(", ")}]`;
 }
 
-function checkInput(model: ImageModel, x: ModelInput): void {
+function assertModelInput(model: ImageModel, x: ModelInput): void {
   const want = model.inputShape;
   if (x instanceof tf.Tensor) {
     const got = x.shape.slice(1);
@@ -187,7 +187,7 @@ function batchTensor(model: ImageModel, x: ModelInput, start: number, size: numb
 
 /** The checked input as a count and a batch maker (prepared for the model); for sibling modules. */
 export function activationsInput(model: ImageModel, x: ModelInput): { count: number; batch: (start: number, size: number) => tf.Tensor } {
-  checkInput(model, x);
+  assertModelInput(model, x);
   return { count: inputCount(x), batch: (start, size) => batchTensor(model, x, start, size) };
 }
 
@@ -212,7 +212,7 @@ export function suggestLayers(model: AnyModel, count = 4): string[] {
   return candidates.filter((c) => picked.has(c));
 }
 
-function checkBatchSize(batchSize: number): void {
+function assertBatchSize(batchSize: number): void {
   assertArgument(Number.isInteger(batchSize) && batchSize > 0, () => `batchSize must be a positive integer, got ${batchSize}.`);
 }
 
@@ -230,7 +230,7 @@ function reduceMap(t: tf.Tensor, reduction: SpatialReduction): tf.Tensor2D {
   return tf.reshape(t, [n, -1]);
 }
 
-function checkSpatial(spatial: string): SpatialReduction | "auto" {
+function parseSpatial(spatial: string): SpatialReduction | "auto" {
   if (!(SPATIAL_REDUCTIONS as readonly string[]).includes(spatial)) {
     throw new DlError("INVALID_ARGUMENT", `Unknown spatial reduction "${spatial}"; use ${listNames(SPATIAL_REDUCTIONS)}.`);
   }
@@ -245,9 +245,9 @@ export async function activations(model: AnyModel, x: ModelInput, layers: readon
   const handle = imageModel(model);
   const names = resolveLayerNames(handle, layers);
   const batchSize = options.batchSize ?? defaultBatch(handle);
-  checkBatchSize(batchSize);
-  const spatial = checkSpatial(options.spatial ?? "auto");
-  checkInput(handle, x);
+  assertBatchSize(batchSize);
+  const spatial = parseSpatial(options.spatial ?? "auto");
+  assertModelInput(handle, x);
   const n = inputCount(x);
   const result: LayerActivations[] = names.map((layer) => ({ layer, shape: [], data: new Float32Array(0), reduction: "flatten" }));
   for (let start = 0; start < n; start += batchSize) {
@@ -324,10 +324,10 @@ export async function gradientsAtLayer(model: AnyModel, x: ModelInput, layerName
   const classes = handle.numClasses;
   assertArgument(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < classes, () => `classIndex must be an integer in 0…${classes - 1}, got ${classIndex}.`);
   const batchSize = options.batchSize ?? defaultBatch(handle);
-  checkBatchSize(batchSize);
-  const spatial = checkSpatial(options.spatial ?? "auto");
+  assertBatchSize(batchSize);
+  const spatial = parseSpatial(options.spatial ?? "auto");
   if (spatial === "max") throw new DlError("INVALID_ARGUMENT", "Gradients have no counterpart of max pooling; use spatial flatten or mean.");
-  checkInput(handle, x);
+  assertModelInput(handle, x);
   const n = inputCount(x);
   let data = new Float32Array(0);
   let shape: number[] = [];
