@@ -3,23 +3,18 @@ import type { Command } from "commander";
 import {
   DlError,
   backendInfo,
-  describePreprocessing,
   encodeNpy,
   imageModel,
-  loadDataset,
   loadDefaultModel,
   parseArch,
   parseDatasetName,
   predictionsSection,
   reportFiles,
   resolveLayerNames,
-  sampleDataset,
   subsetDataset,
   suggestLayers,
   topPredictions,
-  type ImageDataset,
   type ImageModel,
-  type ModelInput,
 } from "@dl/tensor-core";
 import {
   embeddingPerplexity,
@@ -34,24 +29,9 @@ import {
 
 import { runAction } from "../action.js";
 import { log, type OutputFile } from "../io.js";
-import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
-import { addUserModelOptions, layerListing, openImageFolder, openUserModel, type UserModelCliOptions } from "../userModel.js";
-
-interface EmbedCliOptions extends CommonOptions, UserModelCliOptions {
-  model: string;
-  data?: string;
-  images?: string;
-  arch: string;
-  layers?: string;
-  n: number;
-  thumbnail: number;
-  perplexity?: number;
-  iterations: number;
-  out?: string;
-}
-
-/** Side of the thumbnails drawn in the pictures (and read as the "pixels" row) for large images. */
-const THUMBNAIL = 32;
+import { backendOption, parseInteger, parseNumber, seedOption } from "../options.js";
+import { addUserModelOptions, listLayersOutcome, openUserModel, preprocessingText } from "../userModel.js";
+import { THUMBNAIL, embedImages, type EmbedCliOptions } from "./embed/inputs.js";
 
 /** `dl embed`: t-SNE of a model's activations, layer by layer, with the cnnembed comparison. */
 export function registerEmbedCommand(program: Command): void {
@@ -90,10 +70,7 @@ export function registerEmbedCommand(program: Command): void {
         model = await openUserModel(opts.model, opts);
       }
       try {
-        if (opts.listLayers === true) {
-          if (opts.json !== true) for (const line of layerListing(model)) console.log(line);
-          return { json: { kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, logits: model.logits, layers: model.layers }, summary: `${model.layers.length} layers` };
-        }
+        if (opts.listLayers === true) return listLayersOutcome(model, opts.json === true);
         const layers =
           opts.layers === undefined
             ? opts.model === "default"
@@ -101,34 +78,11 @@ export function registerEmbedCommand(program: Command): void {
               : suggestLayers(model)
             : resolveLayerNames(model, opts.layers === "all" ? "all" : opts.layers.split(",").map((s) => s.trim()));
 
-        let images: ImageDataset;
-        let modelInput: ModelInput;
-        // The model's input for a few listed rows (the images shown with their predictions).
-        let rowsForModel: (rows: readonly number[]) => ModelInput;
-        let source: Record<string, unknown>;
-        let imageFiles: readonly string[] | undefined;
-        if (opts.images !== undefined) {
-          const folder = await openImageFolder(opts.images, model, opts, "--images", { maxImages: opts.n, seed, signal });
-          if (folder.count < 50) throw new DlError("INVALID_ARGUMENT", `--images ${opts.images} holds ${folder.count} images; a t-SNE of layers needs at least 50.`);
-          const side = opts.thumbnail;
-          const thumbnail: [number, number] = folder.height > side || folder.width > side ? [side, Math.max(1, Math.round((side * folder.width) / folder.height))] : [folder.height, folder.width];
-          images = folder.toDataset({ size: thumbnail });
-          modelInput = folder;
-          rowsForModel = (rows) => folder.toDataset({ rows });
-          source = { images: opts.images, count: folder.count, classes: folder.classNames, size: [folder.height, folder.width], channels: folder.channels, thumbnail, notes: folder.notes };
-          imageFiles = folder.files;
-        } else {
-          const test = await loadDataset(data, { split: "test" });
-          images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
-          modelInput = images;
-          const sampled = images;
-          rowsForModel = (rows) => subsetDataset(sampled, rows);
-          source = { data };
-        }
+        const { images, modelInput, rowsForModel, source, imageFiles } = await embedImages(opts, data, model, seed, signal);
         // The images shown with their predictions: one per label in turn, so every class is seen.
         const shownRows = spreadOverLabels(images.labels, Math.min(8, images.count));
         const predictions = await topPredictions(model, rowsForModel(shownRows));
-        const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
+        const preprocessing = preprocessingText(model);
         log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
         const perplexity = opts.perplexity ?? embeddingPerplexity(images.count);
         if (opts.perplexity === undefined && perplexity < 30) log(`perplexity ${perplexity} (the largest ${images.count} images allow)`);

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 
 import { ALTERNATIVES, BUILTIN_CONCEPTS, CORRECTIONS, concatImageSources, isBuiltinConcept, tcavReportSections, tcavRowLine, tcavSummary } from "@dl/interpretability";
-import { DlError, backendInfo, describePreprocessing, listNames, parseDatasetName, predictionsSection, reportFiles, topPredictions, type DatasetName, type ImageModel } from "@dl/tensor-core";
+import { DlError, backendInfo, listNames, parseDatasetName, predictionsSection, reportFiles, topPredictions, type DatasetName, type ImageModel } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../action.js";
 import { log, type OutputFile } from "../io.js";
@@ -9,7 +9,7 @@ import { addRunnerOptions, jobArgv, rawArgs, tcavRunner } from "../jobs/runnerOp
 import { runTcavJob } from "../jobs/tcavJob.js";
 import { backendOption, parseInteger, parseNumber, seedOption } from "../options.js";
 import { CLI_VERSION } from "../program.js";
-import { addUserModelOptions, layerListing } from "../userModel.js";
+import { addUserModelOptions, listLayersOutcome, preprocessingText } from "../userModel.js";
 import { datasetSetup, folderSetup, nullDrawsFor, type TcavCliOptions, type TcavSetup } from "./tcav/inputs.js";
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -63,10 +63,7 @@ export function registerTcavCommand(program: Command): void {
       try {
         const setup = opts.images === undefined ? await datasetSetup(opts, data, seed, slot, { signal, onProgress }) : await folderSetup(opts, data, slot, { signal });
         const model = slot.model as ImageModel;
-        if (setup === undefined) {
-          if (opts.json !== true) for (const line of layerListing(model)) console.log(line);
-          return { json: { kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, logits: model.logits, layers: model.layers }, summary: `${model.layers.length} layers` };
-        }
+        if (setup === undefined) return listLayersOutcome(model, opts.json === true);
         const nullDraws = nullDrawsFor(opts, setup.concepts.length * setup.layers.length);
         log(`dl tcav: class ${setup.targetName}, ${setup.concepts.length} concept(s) × ${setup.layers.length} layer(s) (${setup.layers.join(", ")}), ${nullDraws} random concepts × ${opts.runs} runs, backend ${backendInfo().name}`);
         const out = opts.out as string;
@@ -105,7 +102,7 @@ export function registerTcavCommand(program: Command): void {
 /** The report (the target images' predictions, then the TCAV sections), tcav.json and the terminal lines. */
 async function tcavOutcome(opts: TcavCliOptions, data: DatasetName, model: ImageModel, setup: TcavSetup, result: NonNullable<Awaited<ReturnType<typeof runTcavJob>>>, seed: number): Promise<ActionOutcome> {
   const folderMode = opts.images !== undefined;
-  const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
+  const preprocessing = preprocessingText(model);
   const targetReader = concatImageSources([setup.targetImages]);
   const shown = Math.min(8, targetReader.count);
   const predictions = await topPredictions(model, targetReader, { count: shown });
