@@ -109,6 +109,17 @@ export async function openUserModel(path: string, opts: UserModelCliOptions): Pr
   });
 }
 
+/** The model's preprocessing in words (its `preprocessingText` in JSON). */
+export function preprocessingText(model: ImageModel): string {
+  return model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
+}
+
+/** `--list-layers`: the listing on stdout, or with `--json` the layers as the JSON document. */
+export function listLayersOutcome(model: ImageModel, json: boolean): { json: Record<string, unknown>; summary: string } {
+  if (!json) for (const line of layerListing(model)) console.log(line);
+  return { json: { kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, logits: model.logits, layers: model.layers }, summary: `${model.layers.length} layers` };
+}
+
 /** Text lines listing a model's layers. */
 export function layerListing(model: ImageModel): string[] {
   const width = Math.min(60, Math.max(...model.layers.map((l) => l.name.length)));

@@ -30,6 +30,8 @@ export type {
   LoadContext,
   Platform,
 } from "./backend/registry.js";
+export { describeNative } from "./backend/nativeStatus.js";
+export type { NativeStatus } from "./backend/nativeStatus.js";
 export { classifyRenderer } from "./backend/softwareRenderer.js";
 export type { RendererKind } from "./backend/softwareRenderer.js";
 export { registerWasmGapKernels } from "./backend/wasmKernels/index.js";

@@ -3,11 +3,10 @@ import { join } from "node:path";
 
 import type { Command } from "commander";
 
-import { DATASET_NAMES, backendInfo, defaultCacheDir, initBackend, loadTfjsNode, type BackendInfo } from "@dl/tensor-core";
+import { DATASET_NAMES, backendInfo, defaultCacheDir, describeNative, loadTfjsNode, type BackendInfo, type NativeStatus } from "@dl/tensor-core";
 
-import { describeNative, type NativeStatus } from "../native.js";
+import { runAction } from "../action.js";
 import { backendOption, type CommonOptions } from "../options.js";
-import { printJson } from "../io.js";
 
 /** What `dl doctor --json` prints. */
 export interface DoctorReport {
@@ -60,32 +59,36 @@ export function registerDoctorCommand(program: Command): void {
     .description("show the chosen backend and why, tfjs version, SIMD/threads, native backend, Node version and cache")
     .option("--json", "print one JSON document on stdout")
     .addOption(backendOption())
-    .action(async (opts: CommonOptions) => {
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const info = backendInfo();
-      const report: DoctorReport = {
-        backend: info,
-        node: { version: process.version, platform: process.platform, arch: process.arch },
-        native: await nativeStatus(info),
-        cache: await cacheStatus(defaultCacheDir()),
-      };
-      if (opts.json === true) {
-        printJson(report);
-        return;
-      }
-      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-      out(`backend: ${info.name} (${info.requestedBy}), tfjs ${info.tfjsVersion}`);
-      for (const t of info.tried) {
-        // The native backend's line is said once, below, in words.
-        const reason = t.name === "tfjs-node" && !t.ok ? report.native.status.replace("-", " ") : t.reason;
-        out(`  ${t.ok ? "✓" : "✗"} ${t.name}${reason ? ` — ${reason}` : ""}`);
-      }
-      if (info.wasm !== undefined) out(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? "yes" : "no"}`);
-      if (info.gapKernels.length > 0) out(`gap kernels: ${info.gapKernels.join(", ")}`);
-      out(`native (tfjs-node): ${report.native.text}`);
-      out(`node: ${report.node.version} (${report.node.platform}/${report.node.arch})`);
-      out(`cache: ${report.cache.dir}`);
-      for (const [name, ok] of Object.entries(report.cache.datasets)) out(`  dataset ${name}: ${ok ? "cached" : "not cached (decoded on first use)"}`);
-      out(`  default models: ${report.cache.models.length === 0 ? "none cached (trained on first use)" : report.cache.models.join(", ")}`);
-    });
+    .action((opts: CommonOptions) =>
+      runAction("doctor", opts, async () => {
+        const info = backendInfo();
+        const report: DoctorReport = {
+          backend: info,
+          node: { version: process.version, platform: process.platform, arch: process.arch },
+          native: await nativeStatus(info),
+          cache: await cacheStatus(defaultCacheDir()),
+        };
+        if (opts.json !== true) for (const line of doctorLines(report)) process.stdout.write(`${line}\n`);
+        return { json: { ...report }, summary: `dl doctor: backend ${info.name}` };
+      }),
+    );
+}
+
+/** The report in words, for a terminal. */
+function doctorLines(report: DoctorReport): string[] {
+  const info = report.backend;
+  const lines = [`backend: ${info.name} (${info.requestedBy}), tfjs ${info.tfjsVersion}`];
+  for (const t of info.tried) {
+    // The native backend's line is said once, below, in words.
+    const reason = t.name === "tfjs-node" && !t.ok ? report.native.status.replace("-", " ") : t.reason;
+    lines.push(`  ${t.ok ? "✓" : "✗"} ${t.name}${reason ? ` — ${reason}` : ""}`);
+  }
+  if (info.wasm !== undefined) lines.push(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? "yes" : "no"}`);
+  if (info.gapKernels.length > 0) lines.push(`gap kernels: ${info.gapKernels.join(", ")}`);
+  lines.push(`native (tfjs-node): ${report.native.text}`);
+  lines.push(`node: ${report.node.version} (${report.node.platform}/${report.node.arch})`);
+  lines.push(`cache: ${report.cache.dir}`);
+  for (const [name, ok] of Object.entries(report.cache.datasets)) lines.push(`  dataset ${name}: ${ok ? "cached" : "not cached (decoded on first use)"}`);
+  lines.push(`  default models: ${report.cache.models.length === 0 ? "none cached (trained on first use)" : report.cache.models.join(", ")}`);
+  return lines;
 }

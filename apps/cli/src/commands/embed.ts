@@ -3,72 +3,35 @@ import type { Command } from "commander";
 import {
   DlError,
   backendInfo,
-  describePreprocessing,
   encodeNpy,
   imageModel,
-  initBackend,
-  loadDataset,
   loadDefaultModel,
   parseArch,
   parseDatasetName,
   predictionsSection,
   reportFiles,
   resolveLayerNames,
-  safeFileName,
-  sampleDataset,
   subsetDataset,
   suggestLayers,
   topPredictions,
-  type ImageDataset,
   type ImageModel,
-  type ModelInput,
 } from "@dl/tensor-core";
-import { explorerHtml, layerEmbeddingSections, layerEmbeddings } from "@dl/interpretability";
+import {
+  embeddingPerplexity,
+  explorerHtml,
+  layerEmbeddingFileNames,
+  layerEmbeddingLine,
+  layerEmbeddingSections,
+  layerEmbeddingTable,
+  layerEmbeddings,
+  spreadOverLabels,
+} from "@dl/interpretability";
 
-import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
-import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
-import { addUserModelOptions, layerListing, openImageFolder, openUserModel, type UserModelCliOptions } from "../userModel.js";
-
-interface EmbedCliOptions extends CommonOptions, UserModelCliOptions {
-  model: string;
-  data?: string;
-  images?: string;
-  arch: string;
-  layers?: string;
-  n: number;
-  thumbnail: number;
-  perplexity?: number;
-  iterations: number;
-  out?: string;
-}
-
-/** Side of the thumbnails drawn in the pictures (and read as the "pixels" row) for large images. */
-const THUMBNAIL = 32;
-
-/** One file name per layer, inside `embeddings/`, unique even when two names clean to the same text. */
-function embeddingFileNames(layers: readonly string[]): string[] {
-  const used = new Set<string>();
-  return layers.map((layer) => {
-    let name = safeFileName(layer);
-    for (let k = 2; used.has(name); k++) name = `${safeFileName(layer)}-${k}`;
-    used.add(name);
-    return `embeddings/${name}.npy`;
-  });
-}
-
-/** `count` row indices taking each label in turn (first unused image of label 0, of label 1, …). */
-function spreadOverLabels(labels: Int32Array, count: number): number[] {
-  const byLabel = new Map<number, number[]>();
-  labels.forEach((label, i) => byLabel.set(label, [...(byLabel.get(label) ?? []), i]));
-  const queues = [...byLabel.keys()].sort((a, b) => a - b).map((k) => byLabel.get(k) ?? []);
-  const rows: number[] = [];
-  for (let round = 0; rows.length < count; round++) {
-    const before = rows.length;
-    for (const q of queues) if (rows.length < count && q[round] !== undefined) rows.push(q[round] as number);
-    if (rows.length === before) break;
-  }
-  return rows;
-}
+import { runAction } from "../action.js";
+import { log, type OutputFile } from "../io.js";
+import { backendOption, parseInteger, parseNumber, seedOption } from "../options.js";
+import { addUserModelOptions, listLayersOutcome, openUserModel, preprocessingText } from "../userModel.js";
+import { THUMBNAIL, embedImages, type EmbedCliOptions } from "./embed/inputs.js";
 
 /** `dl embed`: t-SNE of a model's activations, layer by layer, with the cnnembed comparison. */
 export function registerEmbedCommand(program: Command): void {
@@ -88,8 +51,7 @@ export function registerEmbedCommand(program: Command): void {
     .addOption(backendOption())
     .option("--out <dir>", "folder for index.html (report), explorer.html, per-layer embeddings and metrics.json")
     .option("--json", "print one JSON document on stdout (one row per layer)");
-  addUserModelOptions(command).action(async (opts: EmbedCliOptions) => {
-    const seed = opts.seed ?? 42;
+  addUserModelOptions(command).action((opts: EmbedCliOptions) => {
     if (opts.listLayers !== true && opts.out === undefined) throw new DlError("INVALID_ARGUMENT", "Give --out DIR for the report (or --list-layers to only list the model's layers).");
     if (opts.images === undefined && opts.data === undefined && opts.listLayers !== true) {
       throw new DlError("INVALID_ARGUMENT", "Give --images DIR (a folder of PNG/JPEG images) or --data mnist|fashion-mnist.");
@@ -97,125 +59,69 @@ export function registerEmbedCommand(program: Command): void {
     if (opts.images !== undefined && opts.data !== undefined) throw new DlError("INVALID_ARGUMENT", "Give either --images or --data, not both.");
     const data = opts.data === undefined ? "mnist" : parseDatasetName(opts.data);
     const arch = parseArch(opts.arch);
-    if (opts.out !== undefined) await assertWritableDir(opts.out);
-    await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-    const progress = progressReporter("embed");
-    const interrupt = interruptSignal();
-    let model: ImageModel | undefined;
-    try {
+    return runAction("embed", opts, async ({ seed, signal, onProgress }) => {
       let modelName = opts.model;
+      let model: ImageModel;
       if (opts.model === "default") {
-        const loaded = await loadDefaultModel({ data, arch, seed, onProgress: progress.onProgress, signal: interrupt.signal });
+        const loaded = await loadDefaultModel({ data, arch, seed, onProgress, signal });
         model = imageModel(loaded.model);
         modelName = `the default ${arch} (test accuracy ${(loaded.testAccuracy * 100).toFixed(1)}%)`;
       } else {
         model = await openUserModel(opts.model, opts);
       }
-      if (opts.listLayers === true) {
-        progress.stop();
-        if (opts.json === true) printJson({ kind: model.kind, inputShape: model.inputShape, numClasses: model.numClasses, logits: model.logits, layers: model.layers });
-        else for (const line of layerListing(model)) console.log(line);
-        return;
-      }
-      const layers =
-        opts.layers === undefined
-          ? opts.model === "default"
-            ? resolveLayerNames(model, "all")
-            : suggestLayers(model)
-          : resolveLayerNames(model, opts.layers === "all" ? "all" : opts.layers.split(",").map((s) => s.trim()));
+      try {
+        if (opts.listLayers === true) return listLayersOutcome(model, opts.json === true);
+        const layers =
+          opts.layers === undefined
+            ? opts.model === "default"
+              ? resolveLayerNames(model, "all")
+              : suggestLayers(model)
+            : resolveLayerNames(model, opts.layers === "all" ? "all" : opts.layers.split(",").map((s) => s.trim()));
 
-      let images: ImageDataset;
-      let modelInput: ModelInput;
-      // The model's input for a few listed rows (the images shown with their predictions).
-      let rowsForModel: (rows: readonly number[]) => ModelInput;
-      let source: Record<string, unknown>;
-      if (opts.images !== undefined) {
-        const folder = await openImageFolder(opts.images, model, opts, "--images", { maxImages: opts.n, seed, signal: interrupt.signal });
-        if (folder.count < 50) throw new DlError("INVALID_ARGUMENT", `--images ${opts.images} holds ${folder.count} images; a t-SNE of layers needs at least 50.`);
-        const side = opts.thumbnail;
-        const thumbnail: [number, number] = folder.height > side || folder.width > side ? [side, Math.max(1, Math.round((side * folder.width) / folder.height))] : [folder.height, folder.width];
-        images = folder.toDataset({ size: thumbnail });
-        modelInput = folder;
-        rowsForModel = (rows) => folder.toDataset({ rows });
-        source = { images: opts.images, count: folder.count, classes: folder.classNames, size: [folder.height, folder.width], channels: folder.channels, thumbnail, notes: folder.notes, files: folder.files };
-      } else {
-        const test = await loadDataset(data, { split: "test" });
-        images = opts.n < test.count ? sampleDataset(test, opts.n, seed, { stratified: true }) : test;
-        modelInput = images;
-        const sampled = images;
-        rowsForModel = (rows) => subsetDataset(sampled, rows);
-        source = { data };
+        const { images, modelInput, rowsForModel, source, imageFiles } = await embedImages(opts, data, model, seed, signal);
+        // The images shown with their predictions: one per label in turn, so every class is seen.
+        const shownRows = spreadOverLabels(images.labels, Math.min(8, images.count));
+        const predictions = await topPredictions(model, rowsForModel(shownRows));
+        const preprocessing = preprocessingText(model);
+        log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
+        const perplexity = opts.perplexity ?? embeddingPerplexity(images.count);
+        if (opts.perplexity === undefined && perplexity < 30) log(`perplexity ${perplexity} (the largest ${images.count} images allow)`);
+        const rows = await layerEmbeddings(model, images, layers, { perplexity, iterations: opts.iterations, seed, modelInput, spatial: opts.spatial, onProgress, signal });
+        const what = opts.images ?? data;
+        const shownFiles = imageFiles === undefined ? undefined : shownRows.map((r) => imageFiles[r] ?? String(r));
+        const sections = [predictionsSection(subsetDataset(images, shownRows), predictions, { preprocessing, ...(shownFiles === undefined ? {} : { files: shownFiles }) }), ...layerEmbeddingSections(rows, images, { modelName })];
+        const report = { title: `Layer-by-layer t-SNE of ${modelName} on ${what}`, sections };
+        const table = layerEmbeddingTable(rows);
+        const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+        const metrics = {
+          ...source,
+          model: opts.model,
+          modelKind: model.kind,
+          ...(opts.model === "default" ? { arch } : {}),
+          n: images.count,
+          seed,
+          backend: backendInfo().name,
+          preprocessing: model.preprocessing ?? null,
+          preprocessingText: preprocessing,
+          spatial: opts.spatial,
+          predictions: predictions.map((p, i) => ({ image: imageFiles?.[shownRows[i] ?? i] ?? shownRows[i], top: p })),
+          layers: table,
+          grid: sections[2]?.metrics ?? {},
+          peakRssMB,
+        };
+        const npyNames = layerEmbeddingFileNames(rows.map((r) => r.layer));
+        const files: OutputFile[] = [
+          ...reportFiles(report).map((f): OutputFile => [f.path, f.contents]),
+          ["explorer.html", explorerHtml(rows, images, `t-SNE explorer: ${what}, ${modelName}`)],
+          ["labels.npy", encodeNpy({ data: images.labels, shape: [images.count], dtype: "int32" })],
+          ...rows.map((r, i): OutputFile => [npyNames[i] as string, encodeNpy({ data: r.embedding, shape: [images.count, 2], dtype: "float32" })]),
+          ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
+        ];
+        for (const r of table) log(layerEmbeddingLine(r));
+        return { files, json: metrics, summary: `dl embed: ${rows.length} layers (peak RSS ${peakRssMB} MB)` };
+      } finally {
+        model.dispose();
       }
-      // The images shown with their predictions: one per label in turn, so every class is seen.
-      const shownRows = spreadOverLabels(images.labels, Math.min(8, images.count));
-      const predictions = await topPredictions(model, rowsForModel(shownRows));
-      const preprocessing = model.preprocessing === undefined ? "none (pixels in [0, 1])" : describePreprocessing(model.preprocessing);
-      log(`dl embed: ${images.count} images, layers ${layers.join(", ")}, backend ${backendInfo().name}`);
-      const perplexity = opts.perplexity ?? Math.min(30, Math.floor(((images.count - 1) / 3) * 100) / 100);
-      if (opts.perplexity === undefined && perplexity < 30) log(`perplexity ${perplexity} (the largest ${images.count} images allow)`);
-      const rows = await layerEmbeddings(model, images, layers, {
-        perplexity,
-        iterations: opts.iterations,
-        seed,
-        modelInput,
-        spatial: opts.spatial,
-        onProgress: progress.onProgress,
-        signal: interrupt.signal,
-      });
-      progress.stop();
-      const what = opts.images ?? data;
-      const shownImages = subsetDataset(images, shownRows);
-      const shownFiles = opts.images === undefined ? undefined : shownRows.map((r) => (source["files"] as string[])[r] ?? String(r));
-      const sections = [predictionsSection(shownImages, predictions, { preprocessing, ...(shownFiles === undefined ? {} : { files: shownFiles }) }), ...layerEmbeddingSections(rows, images, { modelName })];
-      const report = { title: `Layer-by-layer t-SNE of ${modelName} on ${what}`, sections };
-      const table = rows.map((r) => ({
-        layer: r.layer,
-        features: r.features,
-        reduction: r.reduction,
-        knnAccuracy: r.knnAccuracy,
-        featureKnnAccuracy: r.featureKnnAccuracy,
-        pixelOverlap: r.pixelOverlap,
-        trustworthiness: r.trustworthiness,
-        kl: r.kl,
-        seconds: r.seconds,
-        alignmentRmsd: r.alignmentRmsd,
-      }));
-      const grid = sections[2]?.metrics ?? {};
-      const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-      const { files: imageFiles, ...sourceSummary } = source;
-      const metrics = {
-        ...sourceSummary,
-        model: opts.model,
-        modelKind: model.kind,
-        ...(opts.model === "default" ? { arch } : {}),
-        n: images.count,
-        seed,
-        backend: backendInfo().name,
-        preprocessing: model.preprocessing ?? null,
-        preprocessingText: preprocessing,
-        spatial: opts.spatial,
-        predictions: predictions.map((p, i) => ({ image: (imageFiles as string[] | undefined)?.[shownRows[i] ?? i] ?? shownRows[i], top: p })),
-        layers: table,
-        grid,
-        peakRssMB,
-      };
-      const npyNames = embeddingFileNames(rows.map((r) => r.layer));
-      const files: OutputFile[] = [
-        ...reportFiles(report).map((f): OutputFile => [f.path, f.contents]),
-        ["explorer.html", explorerHtml(rows, images, `t-SNE explorer: ${what}, ${modelName}`)],
-        ["labels.npy", encodeNpy({ data: images.labels, shape: [images.count], dtype: "int32" })],
-        ...rows.map((r, i): OutputFile => [npyNames[i] as string, encodeNpy({ data: r.embedding, shape: [images.count, 2], dtype: "float32" })]),
-        ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
-      ];
-      const out = opts.out as string;
-      const written = await writeOutputs(out, files);
-      for (const r of table) log(`${r.layer.padEnd(10)} k-NN acc ${r.knnAccuracy.toFixed(3)}  pixel overlap ${r.pixelOverlap.toFixed(3)}  trust ${r.trustworthiness.toFixed(3)}`);
-      log(`wrote ${out} (peak RSS ${peakRssMB} MB)`);
-      if (opts.json === true) printJson({ ...metrics, out, files: written.length });
-    } finally {
-      progress.stop();
-      interrupt.dispose();
-      model?.dispose();
-    }
+    });
   });
 }

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 
-import { tcavReportSections } from "@dl/interpretability";
+import { tcavReportSections, tcavSummary } from "@dl/interpretability";
 import { reportFiles } from "@dl/tensor-core";
 
-import { assertWritableDir, log, printJson, writeOutputs, type OutputFile } from "../io.js";
+import { runAction } from "../action.js";
+import type { OutputFile } from "../io.js";
 import { findParts, mergeTcavParts } from "../jobs/merge.js";
-import { tcavJson } from "./tcav.js";
 
 interface MergeCliOptions {
   out: string;
@@ -19,15 +19,19 @@ export function registerMergeCommand(program: Command): void {
     .argument("<dirs...>", "the shards' --out folders or part files")
     .requiredOption("--out <dir>", "folder that receives index.html, figures and tcav.json")
     .option("--json", "print one JSON document on stdout")
-    .action(async (dirs: string[], opts: MergeCliOptions) => {
-      await assertWritableDir(opts.out);
-      const files = await findParts(dirs);
-      const { result, part } = await mergeTcavParts(files);
-      const report = { title: `TCAV for class ${result.target}`, subtitle: `merged from ${files.length} part(s), dl-lab ${part.spec.version}`, sections: tcavReportSections(result, { targetName: String(result.target) }) };
-      const summary = tcavJson(result, { mergedFrom: files, argv: part.spec.argv });
-      const outputs: OutputFile[] = [...reportFiles(report).map((f): OutputFile => [f.path, f.contents]), ["tcav.json", `${JSON.stringify(summary, null, 2)}\n`]];
-      const written = await writeOutputs(opts.out, outputs);
-      log(`dl merge: ${files.length} part(s), ${result.rows.length} rows → ${opts.out}`);
-      if (opts.json === true) printJson({ ...summary, out: opts.out, files: written });
-    });
+    .action((dirs: string[], opts: MergeCliOptions) =>
+      runAction(
+        "merge",
+        opts,
+        async () => {
+          const files = await findParts(dirs);
+          const { result, part } = await mergeTcavParts(files);
+          const report = { title: `TCAV for class ${result.target}`, subtitle: `merged from ${files.length} part(s), dl-lab ${part.spec.version}`, sections: tcavReportSections(result, { targetName: String(result.target) }) };
+          const json = tcavSummary(result, { mergedFrom: files, argv: part.spec.argv });
+          const outputs: OutputFile[] = [...reportFiles(report).map((f): OutputFile => [f.path, f.contents]), ["tcav.json", `${JSON.stringify(json, null, 2)}\n`]];
+          return { files: outputs, json, summary: `dl merge: ${files.length} part(s), ${result.rows.length} rows` };
+        },
+        { backend: false },
+      ),
+    );
 }

@@ -1,22 +1,24 @@
+import { join, resolve } from "node:path";
+
 import { Option, type Command } from "commander";
 
 import {
   DlError,
   backendInfo,
   formatMetric,
-  initBackend,
   listNames,
   loadDataset,
   loadDefaultModel,
   parseArch,
+  reportFiles,
   throwIfAborted,
-  writeReport,
   type DatasetName,
   type DefaultArch,
-  type DefaultModel,
+  type ProgressCallback,
 } from "@dl/tensor-core";
 
-import { assertWritableDir, interruptSignal, log, printJson, progressReporter } from "../io.js";
+import { runAction, type ActionOutcome } from "../action.js";
+import { log, progressReporter, type OutputFile } from "../io.js";
 import { backendOption, seedOption, type CommonOptions } from "../options.js";
 import type { TourContext } from "../tour/context.js";
 import { foundationTourSection } from "../tour/foundation.js";
@@ -34,13 +36,13 @@ interface TourOptions extends CommonOptions {
 
 interface TourPlan {
   out: string;
-  json: boolean;
   quick: boolean;
   data: DatasetName;
   arch: DefaultArch;
   seed: number;
   topics: readonly TourTopic[];
   signal: AbortSignal;
+  onProgress: ProgressCallback;
   started: number;
 }
 
@@ -69,36 +71,24 @@ export function registerTourCommand(program: Command): void {
     .addOption(seedOption())
     .addOption(backendOption())
     .option("--json", "print a JSON summary on stdout")
-    .action(async (opts: TourOptions) => {
+    .action((opts: TourOptions) => {
       const started = performance.now();
       const quick = opts.quick === true;
       const arch = opts.arch === undefined ? (quick ? "mlp" : "cnn") : parseArch(opts.arch);
       const topics = selectTopics(opts.only);
-      await assertWritableDir(opts.out);
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const interrupt = interruptSignal();
-      try {
-        await runTour({ out: opts.out, json: opts.json === true, quick, data: "mnist", arch, seed: opts.seed ?? 42, topics, signal: interrupt.signal, started });
-      } finally {
-        interrupt.dispose();
-      }
+      return runAction("tour", opts, ({ seed, signal, onProgress }) => runTour({ out: opts.out, quick, data: "mnist", arch, seed, topics, signal, onProgress, started }));
     });
 }
 
-async function runTour(plan: TourPlan): Promise<void> {
+async function runTour(plan: TourPlan): Promise<ActionOutcome> {
   const { data, arch, seed, quick, signal } = plan;
   const backend = backendInfo();
   log(`dl tour: ${arch} on ${data}, backend ${backend.name}${quick ? ", quick" : ""}`);
-  const modelProgress = progressReporter("model");
-  let loaded: DefaultModel;
-  try {
-    loaded = await loadDefaultModel({ data, arch, seed, signal, onProgress: modelProgress.onProgress, ...(quick ? { epochs: QUICK_EPOCHS } : {}) });
-  } finally {
-    modelProgress.stop();
-  }
+  const loaded = await loadDefaultModel({ data, arch, seed, signal, onProgress: plan.onProgress, ...(quick ? { epochs: QUICK_EPOCHS } : {}) });
   try {
     log(`model: ${loaded.cached ? "loaded from cache" : `trained in ${loaded.trainSeconds.toFixed(1)} s`}, test accuracy ${(loaded.testAccuracy * 100).toFixed(2)}%`);
     const dataset = { train: await loadDataset(data, { split: "train" }), test: await loadDataset(data, { split: "test" }) };
+    // Each section draws its own progress line under its own label.
     const context = (label: string): { ctx: TourContext; done: () => void } => {
       const progress = progressReporter(label);
       return { ctx: { model: loaded.model, dataset, seed, onProgress: progress.onProgress, quick, signal }, done: progress.stop };
@@ -125,13 +115,13 @@ async function runTour(plan: TourPlan): Promise<void> {
     for (const o of outcomes) if (!o.ok) log(`section ${o.id} failed: ${o.error ?? ""}`);
     throwIfAborted(signal);
 
-    const written = await writeReport(plan.out, {
+    const all = [...foundationSections, ...sections];
+    const files = reportFiles({
       title: "dl-lab tour",
       subtitle: `What each topic shows on the default ${arch.toUpperCase()} ${data} model · backend ${backend.name} · seed ${seed}${quick ? " · quick" : ""}`,
-      sections: [...foundationSections, ...sections],
-    });
+      sections: all,
+    }).map((f): OutputFile => [f.path, f.contents]);
     // A closing summary: one line per section with its first figures, then where the report is.
-    const all = [...foundationSections, ...sections];
     const failed = outcomes.filter((o) => !o.ok).length;
     log("");
     log(`tour finished in ${((performance.now() - plan.started) / 1000).toFixed(0)} s: ${all.length} sections${failed > 0 ? `, ${failed} failed (see the report)` : ""}`);
@@ -142,19 +132,17 @@ async function runTour(plan: TourPlan): Promise<void> {
         .join(" · ");
       log(`  ${section.error === undefined ? "✓" : "✗"} ${section.title}${headline === "" ? "" : `: ${headline}`}`);
     }
-    log(`report: ${written.indexPath} (open it in a browser)`);
-    if (plan.json) {
-      printJson({
-        report: written.indexPath,
-        out: written.dir,
-        backend: backend.name,
-        quick,
-        model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
-        sections: [{ id: "foundation", title: "Foundation", ok: true, seconds: foundationSeconds, sections: foundationSections.length }, ...outcomes],
-        failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
-        seconds: (performance.now() - plan.started) / 1000,
-      });
-    }
+    const report = join(resolve(plan.out), "index.html");
+    const json = {
+      report,
+      backend: backend.name,
+      quick,
+      model: { data, arch, testAccuracy: loaded.testAccuracy, trainSeconds: loaded.trainSeconds, cached: loaded.cached, dir: loaded.dir },
+      sections: [{ id: "foundation", title: "Foundation", ok: true, seconds: foundationSeconds, sections: foundationSections.length }, ...outcomes],
+      failed: outcomes.filter((o) => !o.ok).map((o) => o.id),
+      seconds: (performance.now() - plan.started) / 1000,
+    };
+    return { files, json, summary: `report: ${report} (open it in a browser)` };
   } finally {
     loaded.model.dispose();
   }

@@ -8,22 +8,18 @@ import {
   defaultTrainingRecipe,
   backendInfo,
   createDefaultModel,
-  initBackend,
-  lineChartRaster,
-  lineChartSvg,
   loadDataset,
   parseArch,
   parseDatasetName,
   sampleDataset,
   saveModel,
   trainClassifier,
-  encodePng,
+  trainingCurveFigures,
   type ImageDataset,
-  type LineSeries,
-  type TrainResult,
 } from "@dl/tensor-core";
 
-import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "../io.js";
+import { runAction } from "../action.js";
+import { log, type OutputFile } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
 
 interface TrainOptions extends CommonOptions {
@@ -48,16 +44,6 @@ function parsePositive(flag: string): (value: string) => number {
 /** At most `limit` images of `ds`, class proportions kept (for quick runs and tests). */
 export function limitDataset(ds: ImageDataset, limit: number | undefined, seed: number): ImageDataset {
   return limit === undefined || limit >= ds.count ? ds : sampleDataset(ds, limit, seed, { stratified: true });
-}
-
-/** The curves of a training run, for the PNG (no text) and the SVG (axes and legend). */
-export function trainingCurves(history: TrainResult["history"]): LineSeries[] {
-  const x = history.map((h) => h.epoch);
-  return [
-    { name: "train loss", x, y: history.map((h) => h.loss), color: "#d62728" },
-    { name: "train accuracy", x, y: history.map((h) => h.accuracy), color: "#1f77b4" },
-    { name: "test accuracy", x, y: history.map((h) => h.testAccuracy), color: "#2ca02c" },
-  ];
 }
 
 /** Every file a saved model consists of, read back from a scratch folder so the output stays atomic. */
@@ -92,58 +78,34 @@ export function registerTrainCommand(program: Command): void {
     .addOption(backendOption())
     .addOption(new Option("--limit <n>", "use at most N train and N test images (quick runs)").argParser(parseInteger("--limit", 10)).hideHelp())
     .option("--json", "print one JSON document on stdout")
-    .action(async (opts: TrainOptions) => {
+    .action((opts: TrainOptions) => {
       const data = parseDatasetName(opts.data);
       const arch = parseArch(opts.arch);
-      const seed = opts.seed ?? 42;
-      await assertWritableDir(opts.out);
-      await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
-      const backend = backendInfo();
-      log(`dl train: ${arch} on ${data}, backend ${backend.name}`);
-      const train = limitDataset(await loadDataset(data, { split: "train" }), opts.limit, seed);
-      const test = limitDataset(await loadDataset(data, { split: "test" }), opts.limit, seed + 1);
-      const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
-      const recipe = {
-        ...defaultTrainingRecipe(data, arch),
-        ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
-        ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
-        ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
-      };
-      const progress = progressReporter("train");
-      const interrupt = interruptSignal();
-      let result: TrainResult;
-      try {
-        result = await trainClassifier(model, train, test, { ...recipe, seed, onProgress: progress.onProgress, signal: interrupt.signal });
-      } catch (error) {
-        model.dispose();
-        throw error;
-      } finally {
-        progress.stop();
-        interrupt.dispose();
-      }
-      const metrics = {
-        data,
-        arch,
-        backend: backend.name,
-        seed,
-        trainCount: train.count,
-        testCount: test.count,
-        options: recipe,
-        epochs: result.history.length,
-        history: result.history,
-        testAccuracy: result.testAccuracy,
-        seconds: result.seconds,
-      };
-      const curves = trainingCurves(result.history);
-      const files: OutputFile[] = [
-        ...(await modelFiles((dir) => saveModel(model, dir))),
-        ["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`],
-        ["training-curve.png", encodePng(lineChartRaster(curves, { width: 560, height: 280, title: `${arch} on ${data}`, xLabel: "epoch", yLabel: "loss / accuracy" }))],
-        ["training-curve.svg", lineChartSvg(curves, { title: `${arch} on ${data}`, xLabel: "epoch", yLabel: "loss / accuracy" })],
-      ];
-      model.dispose();
-      const written = await writeOutputs(opts.out, files);
-      log(`test accuracy ${(result.testAccuracy * 100).toFixed(2)}% after ${result.history.length} epochs in ${result.seconds.toFixed(1)} s; wrote ${opts.out}`);
-      if (opts.json === true) printJson({ ...metrics, out: opts.out, files: written });
+      return runAction("train", opts, async ({ seed, signal, onProgress }) => {
+        log(`dl train: ${arch} on ${data}, backend ${backendInfo().name}`);
+        const train = limitDataset(await loadDataset(data, { split: "train" }), opts.limit, seed);
+        const test = limitDataset(await loadDataset(data, { split: "test" }), opts.limit, seed + 1);
+        const model = createDefaultModel(arch, { seed, numClasses: train.classNames.length });
+        try {
+          const recipe = {
+            ...defaultTrainingRecipe(data, arch),
+            ...(opts.epochs === undefined ? {} : { epochs: opts.epochs }),
+            ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
+            ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
+          };
+          const result = await trainClassifier(model, train, test, { ...recipe, seed, onProgress, signal });
+          const json = { data, arch, backend: backendInfo().name, seed, trainCount: train.count, testCount: test.count, options: recipe, epochs: result.history.length, history: result.history, testAccuracy: result.testAccuracy, seconds: result.seconds };
+          const curves = trainingCurveFigures(result.history, `${arch} on ${data}`);
+          const files: OutputFile[] = [
+            ...(await modelFiles((dir) => saveModel(model, dir))),
+            ["metrics.json", `${JSON.stringify(json, null, 2)}\n`],
+            ["training-curve.png", curves.png],
+            ["training-curve.svg", curves.svg],
+          ];
+          return { files, json, summary: `test accuracy ${(result.testAccuracy * 100).toFixed(2)}% after ${result.history.length} epochs in ${result.seconds.toFixed(1)} s` };
+        } finally {
+          model.dispose();
+        }
+      });
     });
 }

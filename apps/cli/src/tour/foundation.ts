@@ -1,11 +1,13 @@
 import {
   confusionMatrix,
+  describeNative,
   heatmapSvg,
   imageGridSvg,
   lineChartSvg,
   predictClasses,
   sampleDataset,
   svgFigure,
+  trainingCurves,
   type BackendInfo,
   type Figure,
   type ReportSection,
@@ -13,8 +15,6 @@ import {
   type TrainResult,
 } from "@dl/tensor-core";
 
-import { trainingCurves } from "../commands/train.js";
-import { describeNative } from "../native.js";
 import type { TourContext } from "./context.js";
 
 /** How the default model came to be (from `loadDefaultModel`). */

@@ -1,6 +1,5 @@
-import { renderReportHtml, type ReportSection } from "@dl/tensor-core";
+import { DlError, renderReportHtml, type ReportSection } from "@dl/tensor-core";
 
-import { formatError } from "../io.js";
 import { bayesTourSection } from "./bayes.js";
 import type { TourContext, TourSectionFn } from "./context.js";
 import { ganTourSection } from "./gan.js";
@@ -56,7 +55,7 @@ export async function runTourTopics(
     } catch (error) {
       // Ctrl-C stops the whole tour rather than marking one topic as failed.
       if (ctx.signal?.aborted === true) throw error;
-      const message = formatError(error);
+      const message = errorLine(error);
       sections.push({ id: topic.id, title: topic.title, error: `This section failed: ${message}` });
       outcomes.push({ id: topic.id, title: topic.title, ok: false, seconds: (performance.now() - started) / 1000, sections: 0, error: message });
     } finally {
@@ -64,4 +63,10 @@ export async function runTourTopics(
     }
   }
   return { sections, outcomes };
+}
+
+/** A failed section's error in the CLI's one-line form: `error [CODE]: message` for a DlError. */
+function errorLine(error: unknown): string {
+  if (error instanceof DlError) return `error [${error.code}]: ${error.message}`;
+  return `error: ${error instanceof Error ? error.message : String(error)}`;
 }

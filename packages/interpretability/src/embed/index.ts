@@ -2,3 +2,5 @@
 export { layerEmbeddings } from "./layerEmbeddings.js";
 export type { LayerEmbedding, LayerEmbeddingOptions } from "./layerEmbeddings.js";
 export { explorerHtml, gridMosaic, layerEmbeddingSections, pointMosaic } from "./pictures.js";
+export { embeddingPerplexity, layerEmbeddingFileNames, layerEmbeddingLine, layerEmbeddingTable, spreadOverLabels } from "./summary.js";
+export type { LayerEmbeddingFigures } from "./summary.js";

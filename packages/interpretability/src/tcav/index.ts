@@ -10,7 +10,7 @@ export { trainCav } from "./cav.js";
 export type { ActivationMatrix, Cav, CavOptions } from "./cav.js";
 export { BUILTIN_CONCEPTS, BUILTIN_CONCEPT_DESCRIPTIONS, builtinConcept, isBuiltinConcept } from "./concepts.js";
 export type { BuiltinConceptName, BuiltinConceptOptions } from "./concepts.js";
-export { nullHistogramBars, tcavReportSections } from "./report.js";
+export { nullHistogramBars, tcavReportSections, tcavRowLine, tcavSummary } from "./report.js";
 export { ALTERNATIVES, CORRECTIONS } from "./stats.js";
 export type { Alternative, Correction } from "./stats.js";
 // Where TCAV can cut a model; kept here for TCAV users, defined beside the model helpers.

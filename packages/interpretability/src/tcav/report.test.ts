@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { nullHistogramBars, significanceMark, tcavBars, tcavReportSections } from "./report.js";
+import { nullHistogramBars, significanceMark, tcavBars, tcavReportSections, tcavRowLine, tcavSummary } from "./report.js";
 import type { TcavResult, TcavRow } from "./tcav.js";
 
 function row(concept: string, layer: string, scores: number[], adjusted: number, alpha: number): TcavRow {
@@ -67,5 +67,22 @@ describe("TCAV report", () => {
     const bars = nullHistogramBars(r, 10);
     expect(bars.map((b) => b.value)).toEqual([1, 2, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(bars.findIndex((b) => b.mark === "concept")).toBe(8);
+  });
+
+  it("summarises the result as JSON: the caller's fields first, each row without its raw null scores", () => {
+    const summary = tcavSummary(result, { model: "default", target: "overridden" });
+    expect(Object.keys(summary)).toEqual(["model", "target", "layers", "concepts", "settings", "warnings", "seconds", "rows"]);
+    expect(summary["target"]).toBe(3);
+    const jsonRows = summary["rows"] as Record<string, unknown>[];
+    expect(jsonRows).toHaveLength(3);
+    expect(jsonRows[0]).not.toHaveProperty("nullScores");
+    expect(jsonRows[0]?.["score"]).toBeCloseTo(0.85, 12);
+    expect(jsonRows[2]).toMatchObject({ concept: "loops", layer: "dense1", adjusted: 0.02, significant: true, cavAccuracy: 0.9 });
+    const back = JSON.parse(JSON.stringify(summary)) as Record<string, unknown>;
+    expect(back["settings"]).toEqual(result.settings);
+  });
+
+  it("writes one terminal line per row with the score, the null and both p-values", () => {
+    expect(tcavRowLine(rows[1] as TcavRow)).toBe("slant          pool2    score 0.500  null 0.500±0.200  p 0.250 (adj 0.500) n.s.  CAV acc 0.900");
   });
 });

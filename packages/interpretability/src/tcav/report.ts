@@ -115,3 +115,40 @@ export function tcavReportSections(result: TcavResult, options: { id?: string; t
     },
   ];
 }
+
+/**
+ * The `tcav.json` document of a result: `extra` (what the caller adds: the model, data, argv…) then
+ * the run's target, layers, concepts, settings, warnings and time, and one row per concept × layer
+ * without the raw null scores.
+ */
+export function tcavSummary(result: TcavResult, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  return {
+    ...extra,
+    target: result.target,
+    layers: result.layers,
+    concepts: result.concepts,
+    settings: result.settings,
+    warnings: result.warnings,
+    seconds: result.seconds,
+    rows: result.rows.map((r) => ({
+      concept: r.concept,
+      layer: r.layer,
+      score: r.score,
+      scores: r.scores,
+      magnitudeScore: r.magnitudeScore,
+      nullMean: r.nullMean,
+      nullStd: r.nullStd,
+      pValues: r.pValues,
+      adjusted: r.adjusted,
+      significant: r.significant,
+      cavAccuracy: r.cavAccuracy,
+      effect: r.effect,
+      ci: r.ci,
+    })),
+  };
+}
+
+/** One line per row for a terminal: score against the null, p-values, significance and CAV accuracy. */
+export function tcavRowLine(r: TcavRow): string {
+  return `${r.concept.padEnd(14)} ${r.layer.padEnd(8)} score ${r.score.toFixed(3)}  null ${r.nullMean.toFixed(3)}±${r.nullStd.toFixed(3)}  p ${r.pValues.randomization.toPrecision(3)} (adj ${r.adjusted.toPrecision(3)}) ${r.significant ? "significant" : "n.s."}  CAV acc ${r.cavAccuracy.toFixed(3)}`;
+}

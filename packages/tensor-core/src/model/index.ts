@@ -11,4 +11,5 @@ export { imageModel, isImageModel } from "./imageModel.js";
 export type { ImageModel, ImageModelOptions, InputTransform, LogitsSource, ModelLayer } from "./imageModel.js";
 export { evaluateAccuracy, predictClasses, trainClassifier } from "./train.js";
 export type { EpochRecord, TrainOptions, TrainResult } from "./train.js";
+export { trainingCurveFigures, trainingCurves } from "./trainingCurves.js";
 export { loadModelFromUrl } from "./url.js";

@@ -1,3 +1,4 @@
+// How the optional native backend stands, in words (browser-safe: only text; `dl doctor` and the tour say it).
 /** How the optional native backend (@tensorflow/tfjs-node) stands, in words a new user can act on. */
 export interface NativeStatus {
   status: "installed" | "not-installed" | "failed";
