@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { DlError } from "@dl/tensor-core";
 
-import { assertWritableDir, writeFileAtomic, writeOutputs } from "./io.js";
+import { assertWritableDir, jsonFileText, writeFileAtomic, writeOutputs } from "./io.js";
 
 const root = await mkdtemp(join(tmpdir(), "dl-cli-io-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -166,5 +166,13 @@ describe("progressReporter (stderr not a TTY)", () => {
       "fewshot: meta-train 400/1000 loss=0.5000\n",
       "fewshot: meta-train stopped by the time budget of 60 s at 412/1000 loss=0.5000\n",
     ]);
+  });
+});
+
+describe("jsonFileText", () => {
+  it("writes typed arrays as lists, indented by two, with a final newline; NaN stays JSON's null", () => {
+    const text = jsonFileText({ a: Float32Array.from([1.5, -2]), b: { c: Int32Array.from([3]) }, d: Number.NaN });
+    expect(text).toBe('{\n  "a": [\n    1.5,\n    -2\n  ],\n  "b": {\n    "c": [\n      3\n    ]\n  },\n  "d": null\n}\n');
+    expect(JSON.parse(text)).toEqual({ a: [1.5, -2], b: { c: [3] }, d: null });
   });
 });

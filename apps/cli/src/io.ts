@@ -15,9 +15,18 @@ export function printJson(value: unknown): void {
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  return value;
+  return typedArraysAsLists(_key, value);
+}
+
+/** JSON.stringify replacer: typed arrays become plain lists (the one typed-array → JSON conversion of the CLI). */
+export function typedArraysAsLists(_key: string, value: unknown): unknown {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) ? Array.from(value as unknown as ArrayLike<number>) : value;
+}
+
+/** The text of a JSON output file (result.json, metrics.json): indented, typed arrays as lists, ending in a newline. */
+export function jsonFileText(value: unknown): string {
+  return `${JSON.stringify(value, typedArraysAsLists, 2)}\n`;
 }
 
 /** The one-line form of an error: `error [CODE]: message` for DlError. */
