@@ -29,8 +29,10 @@ export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/g
 export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
 export { sampleGrid25 } from "./evaluate/modes.js";
 export type { ModeCoverage } from "./evaluate/modes.js";
-export { GRID25_METHODS, grid25Config, parseGrid25Method, runGrid25, summariseGrid25 } from "./evaluate/grid25.js";
-export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary } from "./evaluate/grid25.js";
+export { GRID25_METHODS, GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, summariseModeCounts } from "./evaluate/grid25.js";
+export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary, ModeCountSummary } from "./evaluate/grid25.js";
+
+// Saving and loading checkpoints: the Node-only subpath @dl/gan/checkpoint (src/checkpoint/index.ts).
 
 // Which model gives z|x: BiGAN encoder vs @dl/bayes's VAE.
 export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoderComparison/compareEncoder.js";
