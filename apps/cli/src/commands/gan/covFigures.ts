@@ -1,7 +1,7 @@
 import type { ChangeOfVariables1DResult, ChangeOfVariables2DResult } from "@dl/gan";
 import { densityRaster, encodePng, lineChartRaster, lineChartSvg, renderReportHtml, svgFigure, type Figure, type LineSeries } from "@dl/tensor-core";
 
-import type { OutputFile } from "../io.js";
+import type { OutputFile } from "../../io.js";
 
 function fmt(v: number): string {
   return v.toPrecision(3);
