@@ -7,6 +7,8 @@ export { changeOfVariables1d, pushforward1d, resolveMap1d } from "./changeOfVari
 export type { ChangeOfVariables1DResult, ChangeOfVariablesOptions, Pushforward1D, PushforwardOptions } from "./changeOfVariables/oneD.js";
 export { changeOfVariables2d } from "./changeOfVariables/twoD.js";
 export type { ChangeOfVariables2DResult, Map2D } from "./changeOfVariables/twoD.js";
+export { changeOfVariablesReport1d, changeOfVariablesReport2d } from "./changeOfVariables/report.js";
+export type { ChangeOfVariablesReport } from "./changeOfVariables/report.js";
 
 // Density-ratio estimation by classification.
 export { fitDensityRatio, logRatioError } from "./densityRatio/densityRatio.js";

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
 
 import { parseDistribution } from "@dl/bayes";
-import { changeOfVariables1d, changeOfVariables2d } from "@dl/gan";
-import { DlError } from "@dl/tensor-core";
+import { changeOfVariables1d, changeOfVariables2d, changeOfVariablesReport1d, changeOfVariablesReport2d, type ChangeOfVariablesReport } from "@dl/gan";
+import { DlError, renderReportHtml } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
-import { jsonFileText, log } from "../../io.js";
+import { jsonFileText, log, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
-import { covFiles1d, covFiles2d } from "./covFigures.js";
 
 interface CovOptions extends CommonOptions {
   out: string;
@@ -40,14 +39,19 @@ function covOutcome(opts: CovOptions, seed: number): ActionOutcome {
     const r = changeOfVariables1d(opts.f, base, run);
     const json = { f: r.f, base: r.base, monotone: r.monotone, turningPoints: r.turningPoints, explanation: r.explanation, samples: r.samples, bins: r.histogram.counts.length, l1: r.l1, samplingL1: r.samplingL1 };
     log(r.explanation);
-    const files = [["result.json", jsonFileText({ ...json, curve: r.curve, histogram: r.histogram })] as const, ...covFiles1d(r)];
+    const files = [["result.json", jsonFileText({ ...json, curve: r.curve, histogram: r.histogram })] as const, ...pageFiles(changeOfVariablesReport1d(r))];
     return { files, json, summary: `L1(analytic, histogram) = ${r.l1.toFixed(4)} (sampling noise alone ≈ ${r.samplingL1.toFixed(4)})` };
   }
   if (base.dim === 2) {
     const r = changeOfVariables2d(opts.f, base, run);
     const json = { f: r.f, base: r.base, samples: r.samples, bins: r.histogram.edges1.length - 1, l1: r.l1, samplingL1: r.samplingL1 };
-    const files = [["result.json", jsonFileText({ ...json, histogram: r.histogram, analytic: r.analytic })] as const, ...covFiles2d(r)];
+    const files = [["result.json", jsonFileText({ ...json, histogram: r.histogram, analytic: r.analytic })] as const, ...pageFiles(changeOfVariablesReport2d(r))];
     return { files, json, summary: `L1(analytic, 2-D histogram) = ${r.l1.toFixed(4)} (sampling noise alone ≈ ${r.samplingL1.toFixed(4)})` };
   }
   throw new DlError("INVALID_ARGUMENT", `dl gan cov handles 1-D and 2-D bases; ${base.spec} has ${base.dim} dimensions.`);
+}
+
+/** index.html (the page with its figures) and the pictures beside it. */
+function pageFiles({ title, sections, pictures }: ChangeOfVariablesReport): OutputFile[] {
+  return [["index.html", renderReportHtml({ title, sections })], ...Object.entries(pictures)];
 }
