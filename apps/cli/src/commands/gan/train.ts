@@ -1,9 +1,9 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { Option, type Command } from "commander";
 
-import { GAN_ARCHS, assertResumableOn, parseGanArch, trainImageGan, type Gan, type GanArch, type ImageGanEpoch, type ImageGanResult } from "@dl/gan";
+import { GAN_ARCHS, assertResumableOn, ganLossSeries, labelAccuracyBars, parseGanArch, trainImageGan, type Gan, type GanArch, type ImageGanEpoch, type ImageGanResult } from "@dl/gan";
 import { ganCheckpointFiles, loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, backendInfo, barChartSvg, encodePng, imageGrid, lineChartSvg, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset, type LineSeries } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartSvg, encodePng, imageGrid, lineChartSvg, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
 import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
@@ -116,23 +116,11 @@ async function writeEpoch(out: string, epoch: ImageGanEpoch, g: Gan): Promise<vo
   const files: OutputFile[] = [
     [`samples/epoch-${String(record.epoch).padStart(3, "0")}.png`, encodePng(imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 }))],
     ...(await ganCheckpointFiles(g)).map((f): OutputFile => [f.path, f.contents]),
-    ["losses.svg", lineChartSvg(lossCurves(g), { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" })],
+    ["losses.svg", lineChartSvg(ganLossSeries(g.history), { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" })],
   ];
   await writeOutputs(out, files);
   const acc = record.metrics?.["labelAccuracy"];
   log(`epoch ${record.epoch}: D ${record.dLoss.toFixed(3)}, G ${record.gLoss.toFixed(3)}${acc === undefined ? "" : `, label accuracy ${(acc * 100).toFixed(1)}%`} (${record.seconds.toFixed(1)} s)`);
-}
-
-function lossCurves(g: Gan): LineSeries[] {
-  const x = g.history.map((h) => h.epoch);
-  const series: LineSeries[] = [
-    { name: "D loss", x, y: g.history.map((h) => h.dLoss), color: "#1f77b4" },
-    { name: "G loss", x, y: g.history.map((h) => h.gLoss), color: "#d62728" },
-  ];
-  if (g.history.every((h) => h.metrics?.["labelAccuracy"] !== undefined)) {
-    series.push({ name: "label accuracy", x, y: g.history.map((h) => h.metrics?.["labelAccuracy"] ?? 0), color: "#2ca02c" });
-  }
-  return series;
 }
 
 function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number }): ActionOutcome {
@@ -152,7 +140,7 @@ function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch
   };
   const files: OutputFile[] = [["metrics.json", `${JSON.stringify(json, null, 2)}\n`]];
   if (final) {
-    files.push(["label-accuracy.svg", barChartSvg(final.perLabelAccuracy.map((a, l) => ({ label: String(l), value: Number.isNaN(a) ? 0 : a })), { title: "classifier accuracy on conditional samples", yLabel: "accuracy" })]);
+    files.push(["label-accuracy.svg", barChartSvg(labelAccuracyBars(final), { title: "classifier accuracy on conditional samples", yLabel: "accuracy" })]);
   }
   const summary = final
     ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}`
