@@ -7,6 +7,8 @@ export { changeOfVariables1d, pushforward1d, resolveMap1d } from "./changeOfVari
 export type { ChangeOfVariables1DResult, ChangeOfVariablesOptions, Pushforward1D, PushforwardOptions } from "./changeOfVariables/oneD.js";
 export { changeOfVariables2d } from "./changeOfVariables/twoD.js";
 export type { ChangeOfVariables2DResult, Map2D } from "./changeOfVariables/twoD.js";
+export { changeOfVariablesReport1d, changeOfVariablesReport2d } from "./changeOfVariables/report.js";
+export type { ChangeOfVariablesReport } from "./changeOfVariables/report.js";
 
 // Density-ratio estimation by classification.
 export { fitDensityRatio, logRatioError } from "./densityRatio/densityRatio.js";
@@ -20,6 +22,7 @@ export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from ".
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
 export { assertResumableOn, generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
+export { ganLossSeries, labelAccuracyBars } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
 
@@ -29,8 +32,10 @@ export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/g
 export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
 export { sampleGrid25 } from "./evaluate/modes.js";
 export type { ModeCoverage } from "./evaluate/modes.js";
-export { GRID25_METHODS, grid25Config, parseGrid25Method, runGrid25, summariseGrid25 } from "./evaluate/grid25.js";
-export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary } from "./evaluate/grid25.js";
+export { GRID25_METHODS, GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, summariseModeCounts } from "./evaluate/grid25.js";
+export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary, ModeCountSummary } from "./evaluate/grid25.js";
+
+// Saving and loading checkpoints: the Node-only subpath @dl/gan/checkpoint (src/checkpoint/index.ts).
 
 // Which model gives z|x: BiGAN encoder vs @dl/bayes's VAE.
 export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoderComparison/compareEncoder.js";

@@ -36,6 +36,17 @@ describe("2-D change of variables", () => {
     }
   });
 
+  it('"E1; E2" in one string is the same map as the pair of expressions', () => {
+    const written = resolveMap2d(" 2*x1 + x2 ;0.5*x1 + x2");
+    const pair = resolveMap2d(["2*x1 + x2", "0.5*x1 + x2"]);
+    expect([written.y1.text, written.y2.text]).toEqual([pair.y1.text, pair.y2.text]);
+    // At (1, 2): y = (2·1 + 2, 0.5·1 + 2) = (4, 2.5), det A = 1.5.
+    const { y, logAbsDet } = jacobian2d(written, [1, 2]);
+    expect(Array.from(y)).toEqual([4, 2.5]);
+    expect(logAbsDet[0]).toBeCloseTo(Math.log(1.5), 6);
+    expect(() => resolveMap2d("x1; x2; x1")).toThrow(/Unknown 2-D map "x1; x2; x1"/);
+  });
+
   it.each(["banana", "shear", "tanh"])("%s: L1(analytic p_y, 1e5-sample 6×6 histogram) < 0.02 and within sampling noise", (name) => {
     const before = tf.memory().numTensors;
     const result = changeOfVariables2d(name, mvnDiagRows([0, 0], [1, 1]), { seed: 4 });

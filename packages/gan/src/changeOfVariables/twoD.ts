@@ -19,8 +19,10 @@ export interface Map2D {
   y2: Expression;
 }
 
+/** A 2-D map from a built-in name, a pair of expressions in x1, x2, or the two written as one string "E1; E2". */
 export function resolveMap2d(f: string | readonly [string, string]): Map2D {
-  const pair = typeof f === "string" ? BUILTIN_MAPS_2D[f.trim()] : f;
+  const parts = typeof f === "string" ? f.split(";").map((s) => s.trim()) : [];
+  const pair = typeof f !== "string" ? f : parts.length === 2 ? ([parts[0] ?? "", parts[1] ?? ""] as const) : BUILTIN_MAPS_2D[f.trim()];
   if (pair === undefined) {
     throw new DlError("INVALID_ARGUMENT", `Unknown 2-D map "${String(f)}". Give two expressions in x1, x2 or one of ${listNames(Object.keys(BUILTIN_MAPS_2D))}.`);
   }

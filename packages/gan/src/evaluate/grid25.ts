@@ -165,3 +165,33 @@ export function summariseGrid25(runs: readonly Grid25Run[]): Grid25Summary {
     generatorHighQuality: meanSd(runs.map((r) => r.generatorHighQuality))[0],
   };
 }
+
+/** Modes covered over runs (seeds): mean, sample standard deviation and the counts themselves. */
+export interface ModeCountSummary {
+  mean: number;
+  sd: number;
+  runs: number[];
+}
+
+/** Mean and sample standard deviation (n − 1) of the modes covered over runs; one run has sd 0. */
+export function summariseModeCounts(counts: readonly number[]): ModeCountSummary {
+  const [mean, sd] = meanSd(counts);
+  return { mean, sd, runs: [...counts] };
+}
+
+/** Class of each point in `grid25Points`: 0 the samples, 1 the line in z, 3 the 25 centres. */
+export const GRID25_POINT_CLASSES = { samples: 0, line: 1, centres: 3 } as const;
+
+/**
+ * One run's figure as points for a labelled scatter: its samples, then G along the line z = (t, 0),
+ * t ∈ [−2, 2], then the 25 centres (rows of 2), with each point's class in `GRID25_POINT_CLASSES`.
+ */
+export function grid25Points(run: Pick<Grid25Run, "samples" | "interpolation">): { points: Float32Array; labels: Int32Array } {
+  const centres = grid25Mixture().means.flat();
+  const points = Float32Array.from([...run.samples, ...run.interpolation, ...centres]);
+  const nSamples = run.samples.length / 2;
+  const nLine = run.interpolation.length / 2;
+  const { samples, line, centres: centre } = GRID25_POINT_CLASSES;
+  const labels = Int32Array.from({ length: points.length / 2 }, (_, i) => (i < nSamples ? samples : i < nSamples + nLine ? line : centre));
+  return { points, labels };
+}

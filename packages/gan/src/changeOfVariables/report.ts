@@ -1,14 +1,23 @@
-import type { ChangeOfVariables1DResult, ChangeOfVariables2DResult } from "@dl/gan";
-import { densityRaster, encodePng, lineChartRaster, lineChartSvg, renderReportHtml, svgFigure, type Figure, type LineSeries } from "@dl/tensor-core";
+// Report sections for a change of variables: the analytic density beside the histogram of pushed samples.
+import { densityRaster, encodePng, lineChartRaster, lineChartSvg, svgFigure, type Figure, type LineSeries, type ReportSection } from "@dl/tensor-core";
 
-import type { OutputFile } from "../io.js";
+import type { ChangeOfVariables1DResult } from "./oneD.js";
+import type { ChangeOfVariables2DResult } from "./twoD.js";
+
+/** A report page for a change of variables and the pictures its figures show, by file name. */
+export interface ChangeOfVariablesReport {
+  title: string;
+  sections: ReportSection[];
+  /** 1-D: density.png and density.svg; 2-D: analytic.png and histogram.png. */
+  pictures: Record<string, string | Uint8Array>;
+}
 
 function fmt(v: number): string {
   return v.toPrecision(3);
 }
 
-/** `dl gan cov` on a 1-D base: index.html (the figure with its caption and figures), density.png/svg. */
-export function covFiles1d(r: ChangeOfVariables1DResult): OutputFile[] {
+/** 1-D: the analytic p_y (red) over the histogram of pushed samples (blue), as SVG and PNG. */
+export function changeOfVariablesReport1d(r: ChangeOfVariables1DResult): ChangeOfVariablesReport {
   const centres = Array.from({ length: r.histogram.density.length }, (_, i) => 0.5 * ((r.histogram.edges[i] ?? 0) + (r.histogram.edges[i + 1] ?? 0)));
   const series: LineSeries[] = [
     { name: "analytic p_y", x: r.curve.y, y: r.curve.density, color: "#d62728" },
@@ -16,7 +25,7 @@ export function covFiles1d(r: ChangeOfVariables1DResult): OutputFile[] {
   ];
   const chart = { title: `y = ${r.f}, x ~ ${r.base}`, xLabel: "y", yLabel: "density", width: 640 };
   const svg = lineChartSvg(series, chart);
-  const page = renderReportHtml({
+  return {
     title: `Change of variables: y = ${r.f}, x ~ ${r.base}`,
     sections: [
       {
@@ -27,32 +36,32 @@ export function covFiles1d(r: ChangeOfVariables1DResult): OutputFile[] {
         figures: [svgFigure("density", "Analytic density of y (red) over the histogram of pushed samples (blue) (density.svg, density.png).", svg)],
       },
     ],
-  });
-  return [
-    ["index.html", page],
-    ["density.png", encodePng(lineChartRaster(series, { ...chart, height: 320 }))],
-    ["density.svg", svg],
-  ];
+    pictures: { "density.png": encodePng(lineChartRaster(series, { ...chart, height: 320 })), "density.svg": svg },
+  };
 }
 
 /**
- * `dl gan cov` on a 2-D base: index.html, analytic.png and histogram.png (same axes and grey scale).
- * The histogram's rows are y₁ bins; pictures have y₂ upward, so each is transposed and flipped.
+ * A bins × bins grid indexed [y₁ bin · bins + y₂ bin] as a picture, row by row from the top, with y₁
+ * to the right and y₂ upward: transposed, then flipped.
  */
-export function covFiles2d(r: ChangeOfVariables2DResult): OutputFile[] {
+export function upwardPicture(values: ArrayLike<number>, bins: number): number[] {
+  return Array.from({ length: bins * bins }, (_, i) => values[(i % bins) * bins + (bins - 1 - Math.floor(i / bins))] ?? 0);
+}
+
+/** 2-D: the analytic p_y and the histogram of pushed samples on the same bins, axes and grey scale. */
+export function changeOfVariablesReport2d(r: ChangeOfVariables2DResult): ChangeOfVariablesReport {
   const bins = r.histogram.edges1.length - 1;
-  const picture = (values: ArrayLike<number>): number[] => Array.from({ length: bins * bins }, (_, i) => values[(i % bins) * bins + (bins - 1 - Math.floor(i / bins))] ?? 0);
   const xDomain = [r.histogram.edges1[0] ?? 0, r.histogram.edges1[bins] ?? 1] as const;
   const yDomain = [r.histogram.edges2[0] ?? 0, r.histogram.edges2[bins] ?? 1] as const;
   const png = (values: ArrayLike<number>, title: string): Uint8Array =>
-    encodePng(densityRaster(picture(values), bins, bins, { width: 420, height: 440, title, xLabel: "y₁", yLabel: "y₂", xDomain, yDomain }));
+    encodePng(densityRaster(upwardPicture(values, bins), bins, bins, { width: 420, height: 440, title, xLabel: "y₁", yLabel: "y₂", xDomain, yDomain }));
   const analytic = png(r.analytic, `analytic p_y, y = (${r.f.join(", ")})`);
   const histogram = png(r.histogram.density, `histogram of ${r.samples} pushed samples`);
   const figures: Figure[] = [
     { id: "analytic", caption: "p_y from the change-of-variables formula at the bin centres (dark = dense, √ scale) (analytic.png).", png: analytic },
     { id: "histogram", caption: `Histogram of ${r.samples} samples of x pushed through f, same bins and scale (histogram.png).`, png: histogram },
   ];
-  const page = renderReportHtml({
+  return {
     title: `Change of variables: y = (${r.f.join(", ")}), x ~ ${r.base}`,
     sections: [
       {
@@ -63,10 +72,6 @@ export function covFiles2d(r: ChangeOfVariables2DResult): OutputFile[] {
         figures,
       },
     ],
-  });
-  return [
-    ["index.html", page],
-    ["analytic.png", analytic],
-    ["histogram.png", histogram],
-  ];
+    pictures: { "analytic.png": analytic, "histogram.png": histogram },
+  };
 }

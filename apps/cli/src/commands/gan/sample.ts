@@ -1,0 +1,50 @@
+import { dirname } from "node:path";
+
+import type { Command } from "commander";
+
+import { generateImages } from "@dl/gan";
+import { loadGanCheckpoint } from "@dl/gan/checkpoint";
+import { DlError, encodePng, imageGrid } from "@dl/tensor-core";
+
+import { runAction } from "../../action.js";
+import { assertWritableDir, writeFileAtomic } from "../../io.js";
+import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
+
+interface SampleOptions extends CommonOptions {
+  out: string;
+  model: string;
+  label?: number;
+  n: number;
+}
+
+export function registerSample(gan: Command): void {
+  gan
+    .command("sample")
+    .description("draw samples from a trained GAN into a PNG grid")
+    .requiredOption("--model <dir>", "the --out folder of dl gan train")
+    .option("--label <l>", "label for a conditional GAN (default: all labels in turn)", parseInteger("--label", 0, 1000))
+    .option("--n <n>", "number of samples (at most 4096)", parseInteger("--n", 1, 4096), 64)
+    .requiredOption("--out <file.png>", "PNG file")
+    .addOption(seedOption())
+    .addOption(backendOption())
+    .option("--json", "print one JSON document on stdout")
+    // --out names one PNG file here, not a folder: the work writes it itself.
+    .action(({ out, ...opts }: SampleOptions) =>
+      runAction("sample", opts, async ({ seed }) => {
+        await assertWritableDir(dirname(out));
+        const g = await loadGanCheckpoint(opts.model);
+        try {
+          if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
+            throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
+          }
+          const { images } = generateImages(g, opts.n, seed, opts.label);
+          const [h = 28, w = 28] = g.config.dataShape;
+          await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { columns: Math.ceil(Math.sqrt(opts.n)), padding: 2, scale: 2 })));
+          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, out, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
+          return { json, summary: `wrote ${opts.n} samples to ${out}` };
+        } finally {
+          g.dispose();
+        }
+      }),
+    );
+}

@@ -1,0 +1,3 @@
+// @dl/gan/checkpoint — saving and loading GAN checkpoints on the file system (Node only; the main
+// entry stays free of node: imports so the playground can bundle it).
+export { GAN_CHECKPOINT_STATE_FILE, ganCheckpointFiles, loadGanCheckpoint, saveGanCheckpoint } from "./checkpoint.js";

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+
+import type { GanEpochRecord } from "./gan.js";
+import { ganLossSeries, labelAccuracyBars } from "./report.js";
+
+const record = (epoch: number, dLoss: number, gLoss: number, labelAccuracy?: number): GanEpochRecord => ({
+  epoch,
+  steps: 10,
+  dLoss,
+  gLoss,
+  dReal: 0.6,
+  dFake: 0.4,
+  seconds: 1,
+  ...(labelAccuracy === undefined ? {} : { metrics: { labelAccuracy } }),
+});
+
+describe("GAN run figures", () => {
+  it("loss curves follow the history epoch by epoch; label accuracy joins only when every epoch has it", () => {
+    const conditional = ganLossSeries([record(1, 1.3, 0.7, 0.2), record(2, 1.1, 0.9, 0.55)]);
+    expect(conditional.map((s) => [s.name, Array.from(s.x ?? []), Array.from(s.y)])).toEqual([
+      ["D loss", [1, 2], [1.3, 1.1]],
+      ["G loss", [1, 2], [0.7, 0.9]],
+      ["label accuracy", [1, 2], [0.2, 0.55]],
+    ]);
+    // A run resumed from a checkpoint without the classifier: one epoch lacks it, so no accuracy curve.
+    expect(ganLossSeries([record(1, 1.3, 0.7), record(2, 1.1, 0.9, 0.55)]).map((s) => s.name)).toEqual(["D loss", "G loss"]);
+  });
+
+  it("label accuracy bars: one per label in order, a label never drawn (NaN) shown as 0", () => {
+    expect(labelAccuracyBars({ perLabelAccuracy: [0.9, Number.NaN, 0.25] })).toEqual([
+      { label: "0", value: 0.9 },
+      { label: "1", value: 0 },
+      { label: "2", value: 0.25 },
+    ]);
+  });
+});
