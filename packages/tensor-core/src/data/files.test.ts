@@ -5,7 +5,8 @@ import { join } from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { safeFileName, writeFilesAtomically } from "./files.js";
+import { safeFileName } from "./fileName.js";
+import { writeFilesAtomically } from "./files.js";
 
 const root = await mkdtemp(join(tmpdir(), "dl-files-"));
 afterAll(() => rm(root, { recursive: true, force: true }));

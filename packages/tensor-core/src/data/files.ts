@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { environment } from "../env.js";
 import { DlError } from "../errors.js";
 
+
 /** Where decoded datasets and default models are cached: `DL_CACHE_DIR`, else `~/.cache/dl-lab`. */
 export function defaultCacheDir(): string {
   return environment().cacheDir ?? join(homedir(), ".cache", "dl-lab");
@@ -22,15 +23,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await rm(temp, { force: true });
     throw new DlError("IO_ERROR", `Could not write ${path}: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
   }
-}
-
-/**
- * A file name made from text a user or a model supplied (a layer name, a concept name): letters, digits,
- * `.`, `_` and `-` kept, every other run of characters one `_`, no leading dot, at most 120 characters.
- */
-export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 120);
-  return cleaned === "" ? "_" : cleaned;
 }
 
 export interface OutputFile {

@@ -10,3 +10,5 @@ export { createImageFolder, imageFolderFromFiles } from "./imageFolder.js";
 export type { DecodedImage, ImageFolder, ImageFolderSource, LoadImageFolderOptions } from "./imageFolder.js";
 export { PREPROCESS_PRESETS, describePreprocessing, parsePreprocessing, preprocessTensor } from "./preprocess.js";
 export type { PreprocessPreset, Preprocessing, PreprocessingSpec } from "./preprocess.js";
+// A safe file name from user or model text (browser-safe; the node writers use it too).
+export { safeFileName } from "./fileName.js";

@@ -1,7 +1,7 @@
 // Node-only part of the data module (fs, paths); never reached from the browser entry.
 export { loadDataset } from "./builtin.js";
 export type { DatasetSplit, LoadDatasetOptions } from "./builtin.js";
-export { defaultCacheDir, safeFileName, writeFileAtomic, writeFilesAtomically } from "./files.js";
+export { defaultCacheDir, writeFileAtomic, writeFilesAtomically } from "./files.js";
 export type { OutputFile } from "./files.js";
 export { loadImageFolder, readImageFolder } from "./images.js";
 export type { ReadImageFolderOptions } from "./images.js";
