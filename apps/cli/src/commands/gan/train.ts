@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 
 import { GAN_ARCHS, assertResumableOn, ganLossSeries, labelAccuracyBars, parseGanArch, trainImageGan, type Gan, type GanArch, type ImageGanEpoch, type ImageGanResult } from "@dl/gan";
 import { ganCheckpointFiles, loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, backendInfo, barChartSvg, encodePng, imageGrid, lineChartSvg, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, lineChartRaster, lineChartSvg, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset, type LineSeries } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
 import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
@@ -29,7 +29,7 @@ export function registerTrain(gan: Command): void {
     .addOption(new Option("--arch <name>", "network family").choices([...GAN_ARCHS]).default("mlp"))
     .requiredOption("--data <name>", "dataset: mnist or fashion-mnist")
     .requiredOption("--epochs <n>", "train until this many epochs are complete (at most 10,000)", parseInteger("--epochs", 1, 10_000))
-    .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.svg")
+    .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
@@ -116,11 +116,21 @@ async function writeEpoch(out: string, epoch: ImageGanEpoch, g: Gan): Promise<vo
   const files: OutputFile[] = [
     [`samples/epoch-${String(record.epoch).padStart(3, "0")}.png`, encodePng(imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 }))],
     ...(await ganCheckpointFiles(g)).map((f): OutputFile => [f.path, f.contents]),
-    ["losses.svg", lineChartSvg(ganLossSeries(g.history), { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" })],
+    ...chartFiles("losses", ganLossSeries(g.history), LOSS_CHART),
   ];
   await writeOutputs(out, files);
   const acc = record.metrics?.["labelAccuracy"];
   log(`epoch ${record.epoch}: D ${record.dLoss.toFixed(3)}, G ${record.gLoss.toFixed(3)}${acc === undefined ? "" : `, label accuracy ${(acc * 100).toFixed(1)}%`} (${record.seconds.toFixed(1)} s)`);
+}
+
+const LOSS_CHART = { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" };
+
+/** A line chart as PNG (560 × 280) and SVG. */
+function chartFiles(name: string, series: LineSeries[], chart: typeof LOSS_CHART): OutputFile[] {
+  return [
+    [`${name}.png`, encodePng(lineChartRaster(series, { ...chart, width: 560, height: 280 }))],
+    [`${name}.svg`, lineChartSvg(series, chart)],
+  ];
 }
 
 function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number }): ActionOutcome {
@@ -140,7 +150,9 @@ function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch
   };
   const files: OutputFile[] = [["metrics.json", `${JSON.stringify(json, null, 2)}\n`]];
   if (final) {
-    files.push(["label-accuracy.svg", barChartSvg(labelAccuracyBars(final), { title: "classifier accuracy on conditional samples", yLabel: "accuracy" })]);
+    const bars = labelAccuracyBars(final);
+    const chart = { title: "classifier accuracy on conditional samples", xLabel: "label", yLabel: "accuracy" };
+    files.push(["label-accuracy.png", encodePng(barChartRaster(bars, { ...chart, width: 560, height: 280 }))], ["label-accuracy.svg", barChartSvg(bars, chart)]);
   }
   const summary = final
     ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}`
