@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { DlError, activations, createRng, resolveLayerNames, throwIfAborted, assertDataset } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, activations, createRng, resolveLayerNames, throwIfAborted, assertDataset } from "@dl/tensor-core";
 import type { AnyModel, ImageDataset, ModelInput, RunOptions, SpatialReduction } from "@dl/tensor-core";
 
 import { knnGraph } from "../tsne/knn.js";
@@ -107,7 +107,7 @@ export async function layerEmbeddings(
   assertDataset(images);
   const names = resolveLayerNames(model, layers);
   const n = images.count;
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const k = options.k ?? 10;
   const components = options.pcaComponents ?? 50;
   const pixelsD = images.height * images.width * images.channels;

@@ -1,5 +1,5 @@
 // Assembles runTcav's inputs from a labelled dataset, built-in concept names and user image sets.
-import { DlError, type ImageBatches, type ImageDataset, type NdArray, createRng } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, type ImageBatches, type ImageDataset, type NdArray, createRng } from "@dl/tensor-core";
 
 import { builtinConcept, isBuiltinConcept } from "./concepts.js";
 import { type ConceptSet, type ImageSet, type ImageSource, requiredPoolSize } from "./tcav.js";
@@ -114,7 +114,7 @@ export function prepareTcavInputs(
   if (!Number.isInteger(options.target) || options.target < 0 || options.target >= classes) {
     throw new DlError("INVALID_ARGUMENT", `Target class ${options.target} is out of range; "${test.name}" has classes 0..${classes - 1} (${test.classNames.join(", ")}).`);
   }
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const rng = createRng(seed);
   const targetRows = Array.from(test.labels.keys()).filter((i) => test.labels[i] === options.target);
   const targetCount = Math.min(options.targetCount ?? 100, targetRows.length);

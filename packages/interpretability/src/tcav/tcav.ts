@@ -1,6 +1,7 @@
 // TCAV with a calibrated significance test: CAVs against many random sets, a random-vs-random null,
 // three p-values per concept × layer and a correction across the whole family.
 import {
+  DEFAULT_SEED,
   type AnyModel,
   DlError,
   type ImageBatches,
@@ -339,7 +340,7 @@ export function tcavFromLayerData(
   options: TcavStatisticsOptions & RunOptions = {},
 ): TcavRow[] {
   const settings = resolveSettings(options, conceptRows.map((c) => c.rows.length), poolRows.length);
-  const draws = drawTcavSets(conceptRows, poolRows, settings, options.seed ?? 42);
+  const draws = drawTcavSets(conceptRows, poolRows, settings, options.seed ?? DEFAULT_SEED);
   const rows: TcavRow[] = [];
   const perLayer = draws.cavSeeds.length;
   layers.forEach((data) => {
@@ -416,7 +417,7 @@ export const DEFAULT_SETS_PER_TASK = 8;
  * that needs the model. Every later step (`runTcavTask`, `mergeTcav`) is plain arithmetic on it.
  */
 export async function prepareTcav(model: AnyModel, options: TcavOptions): Promise<TcavPlan> {
-  const seed = options.seed ?? 42;
+  const seed = options.seed ?? DEFAULT_SEED;
   const handle = imageModel(model);
   assertArgument(options.concepts.length > 0, "Give at least one concept.");
   assertArgument(options.layers.length > 0, "Give at least one layer.");

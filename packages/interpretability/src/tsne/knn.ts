@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
 import { runSteps } from "./cooperative.js";
 import type { Steps } from "./cooperative.js";
@@ -45,11 +45,11 @@ export function knnGraph(data: Data, n: number, d: number, k: number, options: K
     case "exact":
       return exactKnn(data, n, d, k, options.signal);
     case "vptree":
-      return vpTreeKnn(data, n, d, k, options.seed ?? 42, options.signal);
+      return vpTreeKnn(data, n, d, k, options.seed ?? DEFAULT_SEED, options.signal);
     case "matmul":
       return matmulKnn(data, n, d, k, options.signal);
     case "rpforest":
-      return rpForestKnn(data, n, d, k, { seed: options.seed ?? 42, signal: options.signal, wasm: options.wasm ?? true });
+      return rpForestKnn(data, n, d, k, { seed: options.seed ?? DEFAULT_SEED, signal: options.signal, wasm: options.wasm ?? true });
   }
 }
 
@@ -320,7 +320,7 @@ export function* rpForestSteps(
   const trees = options.trees ?? 8;
   const leafSize = Math.max(options.leafSize ?? 128, k + 1);
   const signal = options.signal;
-  const rng = createRng(options.seed ?? 42);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   const x = shared?.x ?? (data instanceof Float32Array ? data : Float32Array.from(data));
   const int32 = shared?.int32 ?? ((length: number) => new Int32Array(length));
   const leafPerm = int32(trees * n);

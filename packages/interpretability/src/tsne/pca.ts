@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 
-import { DlError, createRng } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng } from "@dl/tensor-core";
 
 import { runSteps, runStepsYielding } from "./cooperative.js";
 import type { Steps } from "./cooperative.js";
@@ -53,11 +53,11 @@ function* pcaSteps(data: Float32Array | Float64Array, n: number, d: number, comp
   }
   if (options.useBackend === undefined && d <= EXACT_PCA_MAX_DIMS) return yield* exactCovariancePca(data, n, d, components);
   if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
-    return yield* covariancePca(data, n, d, components, options.seed ?? 42);
+    return yield* covariancePca(data, n, d, components, options.seed ?? DEFAULT_SEED);
   }
   const mean = columnMeans(data, n, d);
   const k = Math.min(d, n, components + OVERSAMPLING);
-  const rng = createRng(options.seed ?? 42);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   let basis = new Float64Array(k * d); // k × d, rows orthonormal
   for (let e = 0; e < k * d; e++) basis[e] = rng.normal();
   orthonormalizeRows(basis, k, d);

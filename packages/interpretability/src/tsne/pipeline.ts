@@ -1,4 +1,4 @@
-import { throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, throwIfAborted } from "@dl/tensor-core";
 
 import { pacer, runStepsYielding } from "./cooperative.js";
 import { knnAccuracy, trustworthinessSteps } from "./metrics.js";
@@ -42,7 +42,7 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
   let inputDims = d;
   if (components > 0 && d > components && n > components) {
     options.onProgress?.({ phase: "pca", step: 0, total: 1 });
-    input = Float32Array.from((await pcaYielding(data, n, d, components, { seed: options.seed ?? 42, signal: options.signal })).projections);
+    input = Float32Array.from((await pcaYielding(data, n, d, components, { seed: options.seed ?? DEFAULT_SEED, signal: options.signal })).projections);
     inputDims = components;
     options.onProgress?.({ phase: "pca", step: 1, total: 1 });
   }

@@ -1,5 +1,5 @@
 import { createTeam } from "#team";
-import { DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";
@@ -76,7 +76,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
   const started = performance.now();
   const signal = options.signal;
   const onProgress = options.onProgress;
-  const rng = createRng(options.seed ?? 42);
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
   throwIfAborted(signal);
 
   const points = opts.metric === "cosine" ? normalizeRows(data, n, d) : data;

@@ -1,3 +1,5 @@
+import { DEFAULT_SEED } from "@dl/tensor-core";
+
 import { symmetrizeAffinities } from "../affinities.js";
 import type { ArrayAllocator, SparseMatrix } from "../affinities.js";
 import { pacer, runStepsYielding } from "../cooperative.js";
@@ -49,7 +51,7 @@ export async function affinitiesOnTeam(
     team = await teamReady;
     graph =
       method === "rpforest"
-        ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? 42, signal: knn.signal, wasm: knn.wasm ?? true })
+        ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? DEFAULT_SEED, signal: knn.signal, wasm: knn.wasm ?? true })
         : await matmulKnnOnTeam(team, data, n, d, k, knn.signal);
   } else {
     graph = knnGraph(data, n, d, k, knn);
