@@ -27,7 +27,7 @@ describe("pca", () => {
   const { data } = anisotropic(n, d, 4);
   const reference = sampleCovarianceEigen(data, n, d);
 
-  it("the symmetric eigen-decomposition reconstructs a symmetric matrix", () => {
+  it("Jacobi eigen-decomposition reconstructs a symmetric matrix", () => {
     const m = Float64Array.from([4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 1]);
     const { values, vectors } = symmetricEigen(m, 3);
     for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) {
