@@ -165,6 +165,7 @@ export const page: PlaygroundPage = {
 
     async function runOwn(): Promise<void> {
       ownRun.disabled = true;
+      status.dataset["own"] = "running";
       status.textContent = "Loading your model…";
       const files = Array.from(ownModel.files ?? []);
       const own = await loadModelFromFiles(files, { preprocessing: ownPreprocess.value });
@@ -221,10 +222,14 @@ export const page: PlaygroundPage = {
       const info = await startBackend();
       const [train, test] = await Promise.all([loadMnistSplit("train"), loadMnistSplit("test")]);
       data = { train, test };
-      status.textContent = `Training a small MLP on ${data.train.count} digits (${info.name})…`;
+      // The status line belongs to a run on the user's own model once one has started.
+      const say = (text: string): void => {
+        if (status.dataset["own"] === undefined) status.textContent = text;
+      };
+      say(`Training a small MLP on ${data.train.count} digits (${info.name})…`);
       model = createDefaultModel("mlp", { seed: 7 });
       await trainClassifier(model, data.train, data.test, { epochs: 2, batchSize: 64, seed: 7, signal: controller.signal });
-      status.textContent = "Model ready: pick a concept, a layer and a class.";
+      say("Model ready: pick a concept, a layer and a class.");
       button.disabled = false;
     })().catch((error: unknown) => {
       if (!controller.signal.aborted) status.textContent = `Failed: ${String(error)}`;
