@@ -1,9 +1,10 @@
 import { Option, type Command } from "commander";
 
 import { assertTemperature, runFineTuneExperiment, runSinusoidExperiment, runTemperatureSweep, type RegressionCurve } from "@dl/metalearn";
-import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, lineChartRaster, lineChartSvg, type Bar, type LineSeries } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, type Bar, type LineSeries } from "@dl/tensor-core";
 
 import { runAction } from "../action.js";
+import { lineChartFiles } from "../figures.js";
 import { jsonFileText, log, type OutputFile } from "../io.js";
 import { parseInteger, parseNumber, parsePositiveNumber, type CommonOptions } from "../options.js";
 import { registerFewShot } from "./meta/fewshot.js";
@@ -14,14 +15,6 @@ function parseList(flag: string): (value: string) => number[] {
 }
 
 const limitOption = (): Option => new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp();
-
-/** A line chart as PNG (560 × 280) and SVG, named NAME.png and NAME.svg. */
-function lineFigures(name: string, series: LineSeries[], chart: { title: string; xLabel: string; yLabel: string; yDomain?: readonly [number, number] }): OutputFile[] {
-  return [
-    [`${name}.png`, encodePng(lineChartRaster(series, { ...chart, width: 560, height: 280 }))],
-    [`${name}.svg`, lineChartSvg(series, chart)],
-  ];
-}
 
 function registerTemperature(meta: Command): void {
   metaCommand(meta, "temperature")
@@ -54,8 +47,8 @@ function registerTemperature(meta: Command): void {
         return {
           files: [
             ["temperature.json", jsonFileText(summary)],
-            ...lineFigures("temperature", temperatureSeries, { title: "soft nearest neighbour: accuracy against temperature", xLabel: "log10 T", yLabel: "accuracy", yDomain: [0, 1] }),
-            ...lineFigures("knn", knnSeries, { title: "kNN: accuracy against k", xLabel: "k", yLabel: "accuracy", yDomain: [0, 1] }),
+            ...lineChartFiles("temperature", temperatureSeries, { title: "soft nearest neighbour: accuracy against temperature", xLabel: "log10 T", yLabel: "accuracy", yDomain: [0, 1] }),
+            ...lineChartFiles("knn", knnSeries, { title: "kNN: accuracy against k", xLabel: "k", yLabel: "accuracy", yDomain: [0, 1] }),
           ],
           json: summary,
         };
@@ -82,8 +75,7 @@ function registerRegress(meta: Command): void {
           series === undefined
             ? []
             : [
-                ["example-task.png", encodePng(lineChartRaster(series, { ...taskChart, width: 640, height: 300 }))],
-                ["example-task.svg", lineChartSvg(series, taskChart)],
+                ...lineChartFiles("example-task", series, taskChart, { width: 640, height: 300 }),
               ];
         const mse = (label: string, a: { mean: number; ci95: number }, color?: string): Bar => ({ label, value: a.mean, error: a.ci95, ...(color === undefined ? {} : { color }) });
         const bars: Bar[] = [

@@ -3,9 +3,10 @@ import { Option, type Command } from "commander";
 
 import { GAN_ARCHS, assertResumableOn, ganLossSeries, labelAccuracyBars, parseGanArch, trainImageGan, type Gan, type GanArch, type ImageGanEpoch, type ImageGanResult } from "@dl/gan";
 import { ganCheckpointFiles, loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, lineChartRaster, lineChartSvg, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset, type LineSeries } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
+import { lineChartFiles } from "../../figures.js";
 import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
 
@@ -116,7 +117,7 @@ async function writeEpoch(out: string, epoch: ImageGanEpoch, g: Gan): Promise<vo
   const files: OutputFile[] = [
     [`samples/epoch-${String(record.epoch).padStart(3, "0")}.png`, encodePng(imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 }))],
     ...(await ganCheckpointFiles(g)).map((f): OutputFile => [f.path, f.contents]),
-    ...chartFiles("losses", ganLossSeries(g.history), LOSS_CHART),
+    ...lineChartFiles("losses", ganLossSeries(g.history), LOSS_CHART),
   ];
   await writeOutputs(out, files);
   const acc = record.metrics?.["labelAccuracy"];
@@ -124,14 +125,6 @@ async function writeEpoch(out: string, epoch: ImageGanEpoch, g: Gan): Promise<vo
 }
 
 const LOSS_CHART = { title: "GAN losses", xLabel: "epoch", yLabel: "loss / accuracy" };
-
-/** A line chart as PNG (560 × 280) and SVG. */
-function chartFiles(name: string, series: LineSeries[], chart: typeof LOSS_CHART): OutputFile[] {
-  return [
-    [`${name}.png`, encodePng(lineChartRaster(series, { ...chart, width: 560, height: 280 }))],
-    [`${name}.svg`, lineChartSvg(series, chart)],
-  ];
-}
 
 function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number }): ActionOutcome {
   const { final } = result;
