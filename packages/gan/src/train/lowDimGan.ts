@@ -311,7 +311,7 @@ export async function trainLowDimGan(gan: LowDimGan, points: Float32Array, opts:
       }
       if (step % 100 === 0 || step === opts.steps - 1) {
         history.push({ step: step + 1, dLoss: dLoss ?? Number.NaN, gLoss: gLoss ?? Number.NaN });
-        opts.onProgress?.({ phase: "gan", step: step + 1, total: opts.steps, metrics: { dLoss: dLoss ?? Number.NaN, gLoss: gLoss ?? Number.NaN } });
+        opts.onProgress?.({ phase: gan.config.bigan ? "bigan" : "gan", step: step + 1, total: opts.steps, metrics: { dLoss: dLoss ?? Number.NaN, gLoss: gLoss ?? Number.NaN } });
         await tf.nextFrame();
       }
     }

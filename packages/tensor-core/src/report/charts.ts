@@ -229,7 +229,8 @@ export function paddedExtent(values: ArrayLike<number>, fraction = 0.05): [numbe
 
 /**
  * A scatter plot raster: one disc per point (N×2 interleaved), coloured by class, y upward, with a
- * legend of `classNames` (default: the label numbers) when labels are given.
+ * legend of `classNames` (default: the label numbers) when labels are given; a class named "" has no
+ * legend entry (so a class number can pick a colour).
  */
 export function scatterRaster(
   points: ArrayLike<number>,
@@ -242,7 +243,7 @@ export function scatterRaster(
   for (let i = 0; i < (options.labels?.length ?? 0); i++) classCount = Math.max(classCount, (options.labels?.[i] ?? 0) + 1);
   const names = options.labels === undefined ? [] : (options.classNames ?? Array.from({ length: classCount }, (_, i) => String(i)));
   const yt = yTickLabels(y0, y1);
-  const { image, plot } = framedArea(options, 480, 480, yt.labels, names.map((name, i) => ({ name, color: labelColor(i) })));
+  const { image, plot } = framedArea(options, 480, 480, yt.labels, names.flatMap((name, i) => (name === "" ? [] : [{ name, color: labelColor(i) }])));
   const sx = linearScale(x0, x1, plot.left, plot.right);
   const sy = linearScale(y0, y1, plot.bottom, plot.top);
   if (options.bare !== true) {

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 
-import { grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, type Grid25Run } from "@dl/gan";
+import { GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, type Grid25Run } from "@dl/gan";
 import { DlError, encodePng, scatterRaster } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
@@ -23,7 +23,7 @@ export function registerModes(gan: Command): void {
     .description("the grid of 25 Gaussians: modes covered and share of high-quality samples, over seeds (VEEGAN/PacGAN protocol)")
     .requiredOption("--method <name>", "gan or bigan")
     .option("--seeds <n>", "independent runs (seed, seed + 1, …)", parseInteger("--seeds", 1), 10)
-    .option("--steps <n>", "adversarial training steps per run", parseInteger("--steps", 1), 6000)
+    .option("--steps <n>", "adversarial training steps per run", parseInteger("--steps", 1), 10_000)
     .option("--sigma <s>", "standard deviation of each Gaussian", parseNumber("--sigma"), 0.05)
     .option("--plain", "the seed's objective with no stabiliser (no packing, R1, two time scales, EMA or rejection)")
     .addOption(new Option("--rejection-steps <n>", "steps of the rejection classifier (0: sample G directly)").argParser(parseInteger("--rejection-steps", 0)))
@@ -60,11 +60,34 @@ export function registerModes(gan: Command): void {
         return {
           files: [
             ["result.json", jsonFileText(json)],
-            ["samples.png", encodePng(scatterRaster(points, { labels, radius: 1 }))],
+            [
+              "samples.png",
+              encodePng(
+                scatterRaster(points, {
+                  labels,
+                  classNames: figureClassNames(runs[0] as Grid25Run),
+                  radius: 1,
+                  width: 640,
+                  height: 520,
+                  title: `${method === "bigan" ? "BiGAN" : "GAN"} (${preset}) on the grid of 25 Gaussians, seed ${seed}: ${(runs[0] as Grid25Run).modes}/25 modes`,
+                  xLabel: "x₁",
+                  yLabel: "x₂",
+                }),
+              ),
+            ],
           ],
           json,
           summary: `${method} (${preset}): ${summary.modes.toFixed(1)} ± ${summary.modesSd.toFixed(1)} of 25 modes, ${(summary.highQuality * 100).toFixed(1)}% high quality over ${opts.seeds} seeds`,
         };
       }),
     );
+}
+
+/** Legend names by `GRID25_POINT_CLASSES` (the class numbers pick the colours; class 2 is unused). */
+function figureClassNames(run: Grid25Run): string[] {
+  const names = ["", "", "", ""];
+  names[GRID25_POINT_CLASSES.samples] = `samples (${run.samples.length / 2})`;
+  names[GRID25_POINT_CLASSES.line] = "G(t, 0), t in [-2, 2]";
+  names[GRID25_POINT_CLASSES.centres] = "the 25 centres";
+  return names;
 }
