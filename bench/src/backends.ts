@@ -19,6 +19,11 @@ export async function startBackends(
   return { started, skipped };
 }
 
+/** Threads of tfjs-wasm's pool in this process (makes wasm the active backend). */
+export async function wasmThreadCount(): Promise<number> {
+  return (await initBackend({ backend: "wasm" })).wasm?.threadCount ?? 1;
+}
+
 /** The tfjs name of one of our backends (tfjs-node registers as "tensorflow"). */
 export function tfName(name: BackendName): string {
   return name === "tfjs-node" ? "tensorflow" : name;
