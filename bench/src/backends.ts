@@ -8,7 +8,13 @@ export async function startBackends(
 ): Promise<{ started: BackendName[]; skipped: string[] }> {
   const started: BackendName[] = [];
   const skipped: string[] = [];
+  // DL_BENCH_BACKENDS=wasm,… limits a run to those backends (a cpu step takes minutes on a loaded machine).
+  const only = process.env["DL_BENCH_BACKENDS"]?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const name of wanted) {
+    if (only !== undefined && only.length > 0 && !only.includes(name)) {
+      skipped.push(`${name} skipped: not in DL_BENCH_BACKENDS`);
+      continue;
+    }
     try {
       await initBackend({ backend: name });
       started.push(name);
