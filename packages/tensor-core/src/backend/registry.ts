@@ -73,7 +73,7 @@ export interface BackendInfo {
    * wasm only: SIMD and threads as tfjs-wasm detected them (`threads`: its WASM_HAS_MULTITHREAD_SUPPORT,
    * which in a browser needs a cross-origin isolated page, and which dl-lab turns on in Node); `threadCount`: the
    * threads its XNNPACK pool runs: in browsers tfjs-wasm caps it at half the logical cores (1 on a 2-core machine),
-   * in Node it is `wasmThreads` (default: every core, at most 8).
+   * in Node it is `wasmThreads` (default: every core, at most 8, unless the machine is already loaded).
    */
   wasm?: { simd: boolean; threads: boolean; threadCount?: number; crossOriginIsolated: boolean };
   /** webgl/webgpu only: the device it runs on. */
@@ -89,7 +89,8 @@ export interface InitBackendOptions {
   wasmPaths?: string | Record<string, string>;
   /**
    * Node only: threads of tfjs-wasm's XNNPACK pool (its threaded SIMD binary), fixed when wasm first starts in the
-   * process. Default `DL_WASM_THREADS`, else the cores Node may use, at most 8; 1 loads the single-threaded binary.
+   * process. Default `DL_WASM_THREADS`, else the cores Node may use (at most 8) — 1 when the 1-minute load average
+   * already reaches the core count; 1 loads the single-threaded binary.
    */
   wasmThreads?: number;
 }

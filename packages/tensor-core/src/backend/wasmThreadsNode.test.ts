@@ -46,16 +46,18 @@ function naiveProduct(a: Float32Array, b: Float32Array, m: number, k: number, n:
 describe("tfjs-wasm's threaded binary in Node", () => {
   beforeAll(async () => {
     await import("./wasmThreadsNode.js");
-    await initBackend({ backend: "wasm" });
+    await initBackend({ backend: "wasm", wasmThreads: 2 });
   });
 
-  it("runs the pool on every core Node may use (at most 8), with threads reported", async () => {
+  it("runs the pool it was asked for, and by default every core unless the machine is already loaded", async () => {
     const info = await initBackend({ backend: "wasm" });
-    const expected = Math.min(MAX_WASM_THREADS, availableParallelism());
-    expect(wasmThreadsFor()).toBe(expected);
-    expect(info.wasm?.threadCount).toBe(expected);
-    expect(info.wasm?.threads).toBe(expected > 1);
+    expect(info.wasm?.threadCount).toBe(2);
+    expect(info.wasm?.threads).toBe(true);
+    const cores = availableParallelism();
+    expect(wasmThreadsFor(undefined, 0)).toBe(Math.min(MAX_WASM_THREADS, cores));
+    expect(wasmThreadsFor(undefined, cores)).toBe(1);
     expect(wasmThreadsFor(1)).toBe(1);
+    expect(wasmThreadsFor(3, 100)).toBe(3);
     expect(wasmThreadsFor(64)).toBe(MAX_WASM_THREADS);
   });
 

@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import type { CpuInfo } from "node:os";
 import { join } from "node:path";
 
@@ -39,10 +39,16 @@ const require = createRequire(import.meta.url);
 const PEER = "@tensorflow/tfjs-backend-wasm";
 const MARK = Symbol.for("@dl/tensor-core/threadedWasmFactory");
 
-/** Threads for tfjs-wasm's pool: `requested`, else `DL_WASM_THREADS`, else the cores Node may use; 1 … 8. */
-export function wasmThreadsFor(requested?: number): number {
+/**
+ * Threads for tfjs-wasm's pool: `requested`, else `DL_WASM_THREADS`, else the cores Node may use — unless the
+ * 1-minute load average already reaches the core count: every pool operator ends in a barrier that waits for a
+ * descheduled thread there (measured at load 25 on 2 cores: a cGAN epoch 47 s on one thread, 108 s on two).
+ * Clamped to 1 … 8.
+ */
+export function wasmThreadsFor(requested?: number, load: number = loadavg()[0] ?? 0): number {
   const fromEnv = Number.parseInt(process.env["DL_WASM_THREADS"] ?? "", 10);
-  const wanted = requested ?? (Number.isFinite(fromEnv) ? fromEnv : availableParallelism());
+  const cores = availableParallelism();
+  const wanted = requested ?? (Number.isFinite(fromEnv) ? fromEnv : load >= cores ? 1 : cores);
   return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(wanted)));
 }
 
