@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "@dl/tensor-core";
 import type { BackendName } from "@dl/tensor-core";
@@ -16,7 +18,10 @@ export async function startBackends(
       continue;
     }
     try {
-      await initBackend({ backend: name });
+      // wasm on every core even on a loaded machine (where tensor-core's default drops to one thread): the
+      // benches measure both cores, and one thread in a child process (wasmThreadsChild.ts).
+      const fromEnv = Number.parseInt(process.env["DL_WASM_THREADS"] ?? "", 10);
+      await initBackend(name === "wasm" ? { backend: name, wasmThreads: Number.isFinite(fromEnv) ? fromEnv : availableParallelism() } : { backend: name });
       started.push(name);
     } catch (error) {
       skipped.push(`${name} skipped: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
