@@ -100,7 +100,12 @@ export function prepareThreadedWasm(wasm: WasmModule, threads: number): void {
   if (threads <= 1 || typeof SharedArrayBuffer !== "function" || tf.engine().registry["wasm"] !== undefined) return;
   const factory = tf.findBackendFactory("wasm") as (() => Promise<tf.KernelBackend>) | null;
   if (factory === null || (factory as { [MARK]?: true })[MARK] === true) return;
-  const workerFile = workerScript();
+  let workerFile: string;
+  try {
+    workerFile = workerScript();
+  } catch {
+    return; // no writable temp folder (or tfjs-wasm's files moved): the single-threaded binary, as before
+  }
   const threaded = async (): Promise<tf.KernelBackend> => {
     tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", true);
     wasm.setThreadsCount(threads);
