@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "@dl/tensor-core";
 import type { BackendName } from "@dl/tensor-core";
@@ -8,15 +10,29 @@ export async function startBackends(
 ): Promise<{ started: BackendName[]; skipped: string[] }> {
   const started: BackendName[] = [];
   const skipped: string[] = [];
+  // DL_BENCH_BACKENDS=wasm,… limits a run to those backends (a cpu step takes minutes on a loaded machine).
+  const only = process.env["DL_BENCH_BACKENDS"]?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const name of wanted) {
+    if (only !== undefined && only.length > 0 && !only.includes(name)) {
+      skipped.push(`${name} skipped: not in DL_BENCH_BACKENDS`);
+      continue;
+    }
     try {
-      await initBackend({ backend: name });
+      // wasm on every core even on a loaded machine (where tensor-core's default drops to one thread): the
+      // benches measure both cores, and one thread in a child process (wasmThreadsChild.ts).
+      const fromEnv = Number.parseInt(process.env["DL_WASM_THREADS"] ?? "", 10);
+      await initBackend(name === "wasm" ? { backend: name, wasmThreads: Number.isFinite(fromEnv) ? fromEnv : availableParallelism() } : { backend: name });
       started.push(name);
     } catch (error) {
       skipped.push(`${name} skipped: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     }
   }
   return { started, skipped };
+}
+
+/** Threads of tfjs-wasm's pool in this process (makes wasm the active backend). */
+export async function wasmThreadCount(): Promise<number> {
+  return (await initBackend({ backend: "wasm" })).wasm?.threadCount ?? 1;
 }
 
 /** The tfjs name of one of our backends (tfjs-node registers as "tensorflow"). */

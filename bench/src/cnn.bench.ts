@@ -1,6 +1,7 @@
 /**
  * One training step of the MNIST-shaped CNN (2 conv + 2 dense, batch 64) on every backend that
- * starts here, against PyTorch-CPU (2 threads) running the same architecture in the same run.
+ * starts here, against PyTorch-CPU (2 threads) running the same architecture in the same run; wasm
+ * runs tfjs-wasm's XNNPACK pool on every core, and once more with one thread in a child process.
  */
 import { cpus, loadavg } from "node:os";
 
@@ -9,8 +10,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import type { BackendName } from "@dl/tensor-core";
 
-import { startBackends, use, withStockWasmKernels } from "./backends.js";
-import { compareAll, peerNumber, timeIt } from "./harness.js";
+import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./backends.js";
+import { compareAll, peerNumber, timeIt, wasmFiguresWithThreads } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const BATCH = 64;
@@ -50,17 +51,25 @@ async function measureStep(warmup: number, iterations: number): Promise<{ wallMs
   return { wallMs: timing.medianMs, cpuMs: timing.cpuMedianMs };
 }
 
+const WASM_PLAN = { quick: [2, 5], full: [5, 20] } as const;
+
+/** The wasm step on the backend already started (wasmThreadsChild.ts runs it with another thread count). */
+export async function wasmFigures(quick: boolean): Promise<Record<string, number>> {
+  const [warmup, iterations] = quick ? WASM_PLAN.quick : WASM_PLAN.full;
+  return measureStep(warmup, iterations);
+}
+
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const notes: string[] = [];
   const measurements: Measurement[] = [];
   const { started, skipped } = await startBackends(["tfjs-node", "wasm", "cpu"] as BackendName[]);
   notes.push(...skipped.filter((s) => !s.startsWith("tfjs-node")));
   const plan: Record<string, [number, number]> = ctx.quick
-    ? { "tfjs-node": [2, 5], wasm: [2, 5], cpu: [0, 1] }
-    : { "tfjs-node": [5, 20], wasm: [5, 20], cpu: [0, 1] }; // a cpu step takes ~30 s
+    ? { "tfjs-node": [2, 5], wasm: [...WASM_PLAN.quick], cpu: [0, 1] }
+    : { "tfjs-node": [5, 20], wasm: [...WASM_PLAN.full], cpu: [0, 1] }; // a cpu step takes ~30 s
 
   // PyTorch runs before and after our backends and the faster run counts: a peer slowed by a
-  // burst of load would flatter us. The 1-thread run matches wasm, which is single-threaded.
+  // burst of load would flatter us. The 1-thread run matches wasm with one thread.
   const torchRuns: Record<string, number[]> = { "pytorch": [], "pytorch 1 thread": [] };
   const torchCpuRuns: Record<string, number[]> = { "pytorch": [], "pytorch 1 thread": [] };
   let torchVersion = "";
@@ -83,15 +92,29 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.log(`${name}: ${warmup} warm-up + ${iterations} timed steps…`);
     await use(name);
     const { wallMs, cpuMs } = await measureStep(warmup, iterations);
-    measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `median of ${iterations}` });
+    const threads = name === "wasm" ? `, ${String(await wasmThreadCount())} thread(s)` : "";
+    measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `median of ${iterations}${threads}` });
     if (name === "wasm") {
       measurements.push({
         label: "wasm CPU time",
         value: cpuMs,
         unit: "ms/step",
         better: "lower",
-        detail: "process CPU time per step: single-threaded, so ≈ wall time on an idle machine",
+        detail: "process CPU time per step, summed over threads",
       });
+    }
+  }
+
+  if (started.includes("wasm")) {
+    ctx.log("wasm with one thread (child process)…");
+    const one = await wasmFiguresWithThreads("cnn", 1, ctx.quick);
+    const wall = peerNumber(one, "wallMs");
+    const cpu = peerNumber(one, "cpuMs");
+    if (wall !== undefined && cpu !== undefined) {
+      measurements.push({ label: "wasm 1 thread", value: wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary, median" });
+      measurements.push({ label: "wasm 1 thread CPU time", value: cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
+    } else if (!one.ok) {
+      notes.push(one.reason);
     }
   }
 
@@ -113,8 +136,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   await runTorch();
   if ((loadavg()[0] ?? 0) > cpus().length) {
     notes.push(
-      "load exceeds the core count: multi-threaded PyTorch loses far more wall time than single-threaded wasm, " +
-        "so wall-clock ratios flatter us; the CPU-time ratio is the one to read",
+      "load exceeds the core count: two-thread runs (PyTorch, wasm) lose far more wall time than one-thread runs, " +
+        "so wall-clock ratios are noisy; read the CPU-time ratios beside them",
     );
   }
   for (const [label, runs] of Object.entries(torchCpuRuns)) {
@@ -143,13 +166,16 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     description: `CNN train step, batch ${BATCH}, 28×28×1 input: ${ARCHITECTURE}`,
     measurements,
     comparisons: [
-      ...compareAll(measurements, ["wasm"], "pytorch", 1.5),
+      ...compareAll(measurements, ["wasm"], "pytorch", 2.0),
       ...compareAll(measurements, ["tfjs-node", "cpu", "wasm, stock kernels"], "pytorch"),
-      ...compareAll(measurements, ["wasm"], "pytorch 1 thread"),
+      ...compareAll(measurements, ["wasm 1 thread"], "pytorch 1 thread"),
+      // > 1: how much faster the pool on every core runs a step than one thread.
+      ...compareAll(measurements, ["wasm 1 thread"], "wasm"),
+      ...compareAll(measurements, ["wasm CPU time"], "pytorch CPU time"),
       // CPU time survives a loaded machine, but PyTorch's "1 thread" run still spends CPU in helper
       // threads (its CPU time exceeds its wall time), so this ratio is shown without judging the goal;
       // the goal is judged on wall time against PyTorch with 2 threads, as the issue states it.
-      ...compareAll(measurements, ["wasm CPU time"], "pytorch 1 thread CPU time"),
+      ...compareAll(measurements, ["wasm 1 thread CPU time"], "pytorch 1 thread CPU time"),
     ],
     notes: [...new Set(notes)],
   };

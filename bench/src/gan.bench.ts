@@ -1,32 +1,43 @@
 /**
  * One conditional-GAN training step (a D step and a G step, Adam, batch 64) of @dl/gan's MNIST MLP
- * cGAN on wasm (and cpu), against PyTorch-CPU (2 threads) running the same networks in the same run.
+ * cGAN on wasm (and cpu), against PyTorch-CPU (2 threads) running the same networks in the same run;
+ * wasm runs tfjs-wasm's XNNPACK pool on every core, and once more with one thread in a child process.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendName } from "@dl/tensor-core";
 import { createGan, imageGanConfig, trainGan } from "@dl/gan";
 
-import { startBackends, use } from "./backends.js";
-import { compareAll, peerNumber } from "./harness.js";
+import { startBackends, use, wasmThreadCount } from "./backends.js";
+import { compareAll, peerNumber, wasmFiguresWithThreads } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const config = imageGanConfig("mlp", true);
 export const ARCHITECTURE = `G: z${config.latentDim} ⊕ embed${config.labelEmbedding}(y) → ${config.hidden.join(" → ")} (leaky ReLU) → 784 tanh; D: 784 ⊕ embed${config.labelEmbedding}(y) → ${[...config.hidden].reverse().join(" → ")} → logit + projection ⟨embed(y), φ⟩`;
 
-/** Median-free mean ms per step over `steps` steps after `warmup` untimed ones (a step is D + G). */
-async function measureStep(warmup: number, steps: number): Promise<number> {
+/** Mean wall and process CPU ms per step over `steps` steps after `warmup` untimed ones (a step is D + G). */
+async function measureStep(warmup: number, steps: number): Promise<{ wallMs: number; cpuMs: number }> {
   const count = 512;
   const points = Float32Array.from({ length: count * 784 }, (_, i) => Math.sin(i) * 0.9);
   const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
   const gan = createGan(config, 1);
   try {
     await trainGan(gan, { points, labels, count }, { epochs: 1, stepsPerEpoch: warmup });
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     await trainGan(gan, { points, labels, count }, { epochs: 2, stepsPerEpoch: steps });
-    return (performance.now() - start) / steps;
+    const wallMs = (performance.now() - start) / steps;
+    const cpu = process.cpuUsage(cpuStart);
+    return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 / steps };
   } finally {
     gan.dispose();
   }
+}
+
+const stepsFor = (quick: boolean): number => (quick ? 5 : 30);
+
+/** The wasm step on the backend already started (wasmThreadsChild.ts runs it with another thread count). */
+export async function wasmFigures(quick: boolean): Promise<Record<string, number>> {
+  return measureStep(3, stepsFor(quick));
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -34,13 +45,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const measurements: Measurement[] = [];
   const { started, skipped } = await startBackends(["wasm", "cpu"] as BackendName[]);
   notes.push(...skipped);
-  const steps = ctx.quick ? 5 : 30;
+  const steps = stepsFor(ctx.quick);
 
   ctx.log("PyTorch peer…");
   const torch = await ctx.runPython("gan.py", ["--steps", String(steps), "--threads", "2"]);
   const torchMs = peerNumber(torch, "ms_per_step");
   if (torchMs !== undefined) {
     measurements.push({ label: "pytorch", value: torchMs, unit: "ms/step", better: "lower", detail: `torch ${torch.ok ? String(torch.data["torch"]) : ""}, 2 threads` });
+    const torchCpu = peerNumber(torch, "cpu_ms_per_step");
+    if (torchCpu !== undefined) measurements.push({ label: "pytorch CPU time", value: torchCpu, unit: "ms/step", better: "lower", detail: "process CPU time per step, summed over threads" });
   } else {
     notes.push(`PyTorch peer missing: ${torch.ok ? "no ms_per_step" : torch.reason} (apt-get install python3-torch)`);
   }
@@ -48,14 +61,35 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const n = name === "cpu" ? Math.max(2, Math.floor(steps / 5)) : steps;
     ctx.log(`${name}: 3 warm-up + ${n} timed cGAN steps…`);
     await use(name);
-    measurements.push({ label: name, value: await measureStep(3, n), unit: "ms/step", better: "lower", detail: `mean of ${n} steps (D step + G step)` });
+    const { wallMs, cpuMs } = await measureStep(3, n);
+    const threads = name === "wasm" ? `, ${String(await wasmThreadCount())} thread(s)` : "";
+    measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `mean of ${n} steps (D step + G step)${threads}` });
+    measurements.push({ label: `${name} CPU time`, value: cpuMs, unit: "ms/step", better: "lower", detail: "process CPU time per step, summed over threads" });
+  }
+  if (started.includes("wasm")) {
+    ctx.log("wasm with one thread (child process)…");
+    const one = await wasmFiguresWithThreads("gan", 1, ctx.quick);
+    const wall = peerNumber(one, "wallMs");
+    const cpu = peerNumber(one, "cpuMs");
+    if (wall !== undefined && cpu !== undefined) {
+      measurements.push({ label: "wasm 1 thread", value: wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary" });
+      measurements.push({ label: "wasm 1 thread CPU time", value: cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
+    } else if (!one.ok) {
+      notes.push(one.reason);
+    }
   }
   notes.push(`tensors alive after the run: ${tf.memory().numTensors}`);
   return {
     name: "gan",
     description: `conditional GAN train step, batch ${config.batchSize}, Adam: ${ARCHITECTURE}`,
     measurements,
-    comparisons: compareAll(measurements, ["wasm", "cpu"], "pytorch"),
+    comparisons: [
+      ...compareAll(measurements, ["wasm"], "pytorch", 1.0),
+      ...compareAll(measurements, ["cpu", "wasm 1 thread"], "pytorch"),
+      // > 1: how much faster the pool on every core runs a step than one thread.
+      ...compareAll(measurements, ["wasm 1 thread"], "wasm"),
+      ...compareAll(measurements, ["wasm CPU time"], "pytorch CPU time"),
+    ],
     notes,
   };
 }

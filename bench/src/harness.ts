@@ -161,6 +161,25 @@ export function runPython(
   });
 }
 
+/**
+ * A bench's wasm figures (its `wasmFigures(quick)`) in a child Node process whose tfjs-wasm pool runs `threads`
+ * threads: the thread count is fixed once per process.
+ */
+export function wasmFiguresWithThreads(bench: string, threads: number, quick: boolean): Promise<PeerOutcome> {
+  const child = join(dirname(fileURLToPath(import.meta.url)), "wasmThreadsChild.ts");
+  const args = ["--conditions=@dl/source", "--import", "tsx", child, bench, String(threads), ...(quick ? ["--quick"] : [])];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { timeout: 900_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const last = stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+      if (error !== null || last === undefined) {
+        resolve({ ok: false, reason: `wasm with ${String(threads)} thread(s) failed: ${stderr.trim().split("\n").pop() ?? error?.message ?? "no JSON"}` });
+        return;
+      }
+      resolve({ ok: true, data: JSON.parse(last) as Record<string, unknown>, stderr });
+    });
+  });
+}
+
 /** A number from a peer's JSON, or undefined. */
 export function peerNumber(outcome: PeerOutcome, key: string): number | undefined {
   if (!outcome.ok) return undefined;

@@ -1,18 +1,19 @@
 /**
  * 1024² float32 matmul throughput on every backend that starts here against numpy in the same
- * run, plus the transposed-operand path on wasm before and after dl-lab's plain-path fix.
+ * run, plus the transposed-operand path on wasm before and after dl-lab's plain-path fix; wasm runs
+ * tfjs-wasm's XNNPACK pool on every core, and once more with one thread in a child process.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendName } from "@dl/tensor-core";
 
-import { startBackends, use, withStockWasmKernels } from "./backends.js";
-import { compareAll, peerNumber, timeIt } from "./harness.js";
+import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./backends.js";
+import { compareAll, peerNumber, timeIt, wasmFiguresWithThreads } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const N = 1024;
 const FLOP = 2 * N * N * N;
 
-/** GFLOP/s from wall time, and from process CPU time (≈ idle-machine wall time: wasm is single-threaded). */
+/** GFLOP/s from wall time, and from process CPU time summed over threads (per-core throughput). */
 async function gflops(transposeA: boolean, warmup: number, iterations: number): Promise<{ wall: number; cpu: number }> {
   const a = tf.randomUniform([N, N], -1, 1, "float32", 1);
   const b = tf.randomUniform([N, N], -1, 1, "float32", 2);
@@ -26,6 +27,11 @@ async function gflops(transposeA: boolean, warmup: number, iterations: number): 
   );
   tf.dispose([a, b]);
   return { wall: FLOP / (timing.medianMs * 1e6), cpu: FLOP / (timing.cpuMedianMs * 1e6) };
+}
+
+/** A·B on the backend already started (wasmThreadsChild.ts runs it with another thread count). */
+export async function wasmFigures(quick: boolean): Promise<Record<string, number>> {
+  return gflops(false, 3, quick ? 5 : 15);
 }
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -55,15 +61,28 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const slow = name === "cpu";
     ctx.log(`${name}: A·B…`);
     const plain = await gflops(false, slow ? 1 : 3, slow ? 3 : ctx.quick ? 5 : 15);
-    gflop(name, plain.wall, "A·B, median");
+    gflop(name, plain.wall, `A·B, median${name === "wasm" ? `, ${String(await wasmThreadCount())} thread(s)` : ""}`);
     if (name === "wasm") {
-      gflop("wasm CPU time", plain.cpu, "A·B, from process CPU time (≈ idle machine)");
+      gflop("wasm CPU time", plain.cpu, "A·B, from process CPU time summed over threads (per-core throughput)");
       ctx.log("wasm: Aᵀ·B after the fix…");
       const fixed = await gflops(true, 3, ctx.quick ? 5 : 15);
       gflop("wasm Aᵀ·B", fixed.wall, "transposeA, dl-lab plain path");
       ctx.log("wasm: Aᵀ·B with tfjs-wasm's stock kernel (slow)…");
       const before = await withStockWasmKernels(["BatchMatMul"], () => gflops(true, 1, ctx.quick ? 1 : 3));
       gflop("wasm Aᵀ·B, stock", before.wall, "transposeA, tfjs-wasm's own kernel");
+    }
+  }
+
+  if (started.includes("wasm")) {
+    ctx.log("wasm with one thread (child process)…");
+    const one = await wasmFiguresWithThreads("matmul", 1, ctx.quick);
+    const wall = peerNumber(one, "wall");
+    const cpu = peerNumber(one, "cpu");
+    if (wall !== undefined && cpu !== undefined) {
+      gflop("wasm 1 thread", wall, "A·B, tfjs-wasm's single-threaded binary, median");
+      gflop("wasm 1 thread CPU time", cpu, "A·B, from process CPU time");
+    } else if (!one.ok) {
+      notes.push(one.reason);
     }
   }
 
@@ -83,7 +102,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     description: `${N}×${N} float32 matmul (${(FLOP / 1e9).toFixed(2)} GFLOP per call), throughput`,
     measurements,
     comparisons: [
-      ...compareAll(measurements, ["tfjs-node", "wasm", "wasm CPU time", "wasm Aᵀ·B", "cpu"], "numpy"),
+      ...compareAll(measurements, ["tfjs-node", "wasm", "wasm CPU time", "wasm 1 thread", "wasm Aᵀ·B", "cpu"], "numpy"),
+      // < 1: how many times the pool on every core outruns one wasm thread.
+      ...compareAll(measurements, ["wasm"], "wasm 1 thread"),
       ...compareAll(measurements, ["wasm Aᵀ·B, stock"], "wasm Aᵀ·B"),
     ],
     notes: [...new Set(notes)],

@@ -1,5 +1,6 @@
 // Node entry: everything in the browser entry plus the native backend and file-system helpers.
 import "./backend/tfjsNode.js";
+import "./backend/wasmThreadsNode.js";
 
 export * from "./index.js";
 export { loadTfjsNode } from "./backend/tfjsNode.js";

@@ -83,7 +83,7 @@ function doctorLines(report: DoctorReport): string[] {
     const reason = t.name === "tfjs-node" && !t.ok ? report.native.status.replace("-", " ") : t.reason;
     lines.push(`  ${t.ok ? "✓" : "✗"} ${t.name}${reason ? ` — ${reason}` : ""}`);
   }
-  if (info.wasm !== undefined) lines.push(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? "yes" : "no"}`);
+  if (info.wasm !== undefined) lines.push(`wasm: SIMD ${info.wasm.simd ? "yes" : "no"}, threads ${info.wasm.threads ? `yes (${String(info.wasm.threadCount ?? 1)} in the pool; DL_WASM_THREADS sets it)` : "no"}`);
   if (info.gapKernels.length > 0) lines.push(`gap kernels: ${info.gapKernels.join(", ")}`);
   lines.push(`native (tfjs-node): ${report.native.text}`);
   lines.push(`node: ${report.node.version} (${report.node.platform}/${report.node.arch})`);

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 
 import { registerWasmGapKernels } from "./wasmKernels/index.js";
-import { recordGapKernels, registerBackendCandidate, type BackendDevice } from "./registry.js";
+import { recordGapKernels, registerBackendCandidate, type BackendDevice, type InitBackendOptions } from "./registry.js";
 import { classifyRenderer, classifyWebGpuAdapter, describeWebGpuAdapter, type RendererKind } from "./softwareRenderer.js";
 import { environment, webGpuAdapter } from "../env.js";
 
@@ -46,6 +46,19 @@ export async function matMulProbeMs(): Promise<number> {
 
 let wasmThreads: (() => number) | undefined;
 
+/** What the wasm candidate uses of tfjs-backend-wasm. */
+export interface WasmModule {
+  setThreadsCount: (threads: number) => void;
+  getThreadsCount: () => number;
+}
+type WasmThreading = (wasm: WasmModule, options: InitBackendOptions) => void;
+let wasmThreading: WasmThreading | undefined;
+
+/** The Node entry's way to start tfjs-wasm's threaded binary (wasmThreadsNode.ts); browsers decide by cross-origin isolation. */
+export function setWasmThreading(threading: WasmThreading): void {
+  wasmThreading = threading;
+}
+
 // Platform-neutral candidates: dynamic imports keep unused backends out of the start-up path. Each
 // backend is a peer dependency (cpu and wasm required, webgl and webgpu optional) so it registers with
 // the app's own tfjs engine; a missing one is rejected with the package to install.
@@ -59,6 +72,7 @@ registerBackendCandidate({
     if (!environment().hasWebAssembly) throw new Error("WebAssembly is not available");
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+    wasmThreading?.(wasm, options);
     wasmThreads = wasm.getThreadsCount;
     recordGapKernels("wasm", registerWasmGapKernels());
   },

@@ -37,7 +37,7 @@ describe("initBackend (Node)", () => {
     expect(info.tried[0]?.reason).toMatch(/tfjs-node (not installed|failed to load)/);
     expect(info.tried[1]).toEqual({ name: "wasm", ok: true });
     expect(info.wasm?.simd).toBe(true);
-    // tfjs-wasm has no threads in Node: one thread in its pool, whatever the cores.
+    // Without the Node entry's wasmThreadsNode.ts tfjs-wasm has no threads in Node: one thread in its pool.
     expect(info.wasm?.threads).toBe(false);
     expect(info.wasm?.threadCount).toBe(1);
     expect(backendInfo()).toBe(info);

@@ -71,8 +71,9 @@ export interface BackendInfo {
   tfjsVersion: string;
   /**
    * wasm only: SIMD and threads as tfjs-wasm detected them (`threads`: its WASM_HAS_MULTITHREAD_SUPPORT,
-   * which in a browser needs a cross-origin isolated page); `threadCount`: the threads its XNNPACK pool
-   * runs, which tfjs-wasm caps at half the logical cores (1 on a 2-core machine), at most 8.
+   * which in a browser needs a cross-origin isolated page, and which dl-lab turns on in Node); `threadCount`: the
+   * threads its XNNPACK pool runs: in browsers tfjs-wasm caps it at half the logical cores (1 on a 2-core machine),
+   * in Node it is `wasmThreads` (default: every core, at most 8, unless the machine is already loaded).
    */
   wasm?: { simd: boolean; threads: boolean; threadCount?: number; crossOriginIsolated: boolean };
   /** webgl/webgpu only: the device it runs on. */
@@ -86,6 +87,12 @@ export interface InitBackendOptions {
   backend?: BackendName | "auto";
   /** Browser only: where tfjs-backend-wasm's `.wasm` files are served (folder URL or per-file map). */
   wasmPaths?: string | Record<string, string>;
+  /**
+   * Node only: threads of tfjs-wasm's XNNPACK pool (its threaded SIMD binary), fixed when wasm first starts in the
+   * process. Default `DL_WASM_THREADS`, else the cores Node may use (at most 8) — 1 when the 1-minute load average
+   * already reaches the core count; 1 loads the single-threaded binary.
+   */
+  wasmThreads?: number;
 }
 
 const candidates = new Map<BackendName, BackendCandidate>();

@@ -1,0 +1,101 @@
+import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import "@tensorflow/tfjs-layers"; // registers tfjs-core's gradients
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import "./candidates.js";
+import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
+import { initBackend } from "./registry.js";
+import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+
+const run = promisify(execFile);
+const child = fileURLToPath(new URL("./test-utils/threadedTraining.ts", import.meta.url));
+
+interface ChildResult {
+  threadCount: number;
+  threads: boolean;
+  loss: number;
+  hash: string;
+}
+
+async function trainIn(threads: number): Promise<ChildResult> {
+  const { stdout } = await run(process.execPath, ["--conditions=@dl/source", "--import", "tsx", child, String(threads)], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as ChildResult;
+}
+
+/** C = op(A)·op(B) in float64, A given as rows×cols (transposed when `ta`). */
+function naiveProduct(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean): Float32Array {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (a[ta ? p * m + i : i * k + p] ?? 0) * (b[tb ? j * k + p : p * n + j] ?? 0);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+describe("tfjs-wasm's threaded binary in Node", () => {
+  beforeAll(async () => {
+    await import("./wasmThreadsNode.js");
+    await initBackend({ backend: "wasm", wasmThreads: 2 });
+  });
+
+  it("runs the pool it was asked for, and by default every core unless the machine is already loaded", async () => {
+    const info = await initBackend({ backend: "wasm" });
+    expect(info.wasm?.threadCount).toBe(2);
+    expect(info.wasm?.threads).toBe(true);
+    const cores = availableParallelism();
+    expect(wasmThreadsFor(undefined, 0)).toBe(Math.min(MAX_WASM_THREADS, cores));
+    expect(wasmThreadsFor(undefined, cores)).toBe(1);
+    expect(wasmThreadsFor(1)).toBe(1);
+    expect(wasmThreadsFor(3, 100)).toBe(3);
+    expect(wasmThreadsFor(64)).toBe(MAX_WASM_THREADS);
+  });
+
+  it("matches a float64 triple loop for plain, transposed and fused products (odd sizes, no tensor leaks)", () => {
+    const [m, k, n] = [67, 129, 71];
+    const a = seededValues(m * k, 1);
+    const b = seededValues(k * n, 2);
+    const before = tf.memory().numTensors;
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const got = tf.tidy(() => {
+        const at = tf.tensor2d(a, ta ? [k, m] : [m, k]);
+        const bt = tf.tensor2d(b, tb ? [n, k] : [k, n]);
+        return tf.matMul(at, bt, ta, tb).dataSync() as Float32Array;
+      });
+      expect(relativeError(got, naiveProduct(a, b, m, k, n, ta, tb)), `transposeA ${ta}, transposeB ${tb}`).toBeLessThan(1e-5);
+    }
+    const bias = seededValues(n, 3);
+    const fused = tf.tidy(
+      () => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: "relu" }).dataSync() as Float32Array,
+    );
+    const reference = naiveProduct(a, b, m, k, n, false, false).map((v, i) => Math.max(0, v + (bias[i % n] ?? 0)));
+    expect(relativeError(fused, reference)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {
+    const [one, two, three] = await Promise.all([trainIn(1), trainIn(2), trainIn(3)]);
+    expect(one).toMatchObject({ threadCount: 1, threads: false });
+    expect(two).toMatchObject({ threadCount: 2, threads: true });
+    expect(three).toMatchObject({ threadCount: 3, threads: true });
+    expect(Number.isFinite(one.loss)).toBe(true);
+    expect(two.hash).toBe(one.hash);
+    expect(three.hash).toBe(one.hash);
+    expect(two.loss).toBe(one.loss);
+  }, 240_000);
+});
