@@ -88,11 +88,13 @@ async function conditionalGanSection(ctx: TourContext, opts: GanTourOptions): Pr
     const n = Math.min(ctx.quick ? 250 : 500, Math.floor(test.count / 2));
     const { images, labels } = generateImages(gan, n, ctx.seed);
     const score = await evaluateGenerator(ctx.model, images, n, test, labels);
-    const how = loaded.cached ? `read from the cache (${loaded.dir}), trained there in ${record.trainSeconds.toFixed(0)} s` : `trained now in ${record.trainSeconds.toFixed(0)} s and cached in ${loaded.dir}`;
+    const how = loaded.cached
+      ? `It was trained by an earlier tour (in ${record.trainSeconds.toFixed(0)} s) and read from the cache in ${loaded.dir}.`
+      : `This tour trained it (in ${record.trainSeconds.toFixed(0)} s) and cached it in ${loaded.dir}; later tours read it from there.`;
     return {
       id: "gan-conditional",
       title: "GANs: a trained conditional GAN",
-      text: `A conditional GAN (Mirza & Osindero 2014) feeds a label embedding to both networks; row k of the grid asks for digit k (ten noise vectors per row). It was trained with @dl/gan's default recipe for ${record.steps} steps (${epochs} epochs of ${record.trainCount} digits) on the first tour and ${how}. The tour's classifier scores ${n} samples with balanced labels: the share it reads as the requested digit, and, in its penultimate layer, the Fréchet distance to real test digits (next to the distance between two real halves) and k-NN precision/recall. \`dl gan train --conditional --data mnist --epochs N --out DIR\` trains and scores one yourself.`,
+      text: `A conditional GAN (Mirza & Osindero 2014) feeds a label embedding to both networks; row k of the grid asks for digit k (ten noise vectors per row). It was trained with @dl/gan's default recipe for ${record.steps} steps (${epochs} epochs of ${record.trainCount} digits). ${how} The tour's classifier scores ${n} samples with balanced labels: the share it reads as the requested digit, and, in its penultimate layer, the Fréchet distance to real test digits (next to the distance between two real halves) and k-NN precision/recall. \`dl gan train --conditional --data mnist --epochs N --out DIR\` trains and scores one yourself.`,
       metrics: {
         "classifier accuracy on conditional samples": score.labelAccuracy,
         "lowest per-label accuracy": Math.min(...score.perLabelAccuracy.filter((a) => !Number.isNaN(a))),
