@@ -20,7 +20,8 @@ const READY: Record<string, { wait: (page: Page) => Promise<unknown>; status?: s
   interpretability: { wait: pastLoading("status"), status: "status" },
   tcav: { wait: pastLoading("tcav-status"), status: "tcav-status" },
   gan: { wait: (page) => page.waitForSelector("[data-testid=cov-chart] svg", { timeout: 120_000 }) },
-  "gan-train": { wait: (page) => page.waitForSelector("[data-testid=cgan-start]", { timeout: 60_000 }) },
+  // The shipped cGAN (public/models/cgan-mnist/) drawn: its three files load under both servers.
+  "gan-train": { wait: (page) => page.waitForSelector("[data-testid=cgan-pretrained-grid][data-steps]", { timeout: 120_000 }), status: "cgan-pretrained-status" },
   metalearn: { wait: (page) => page.waitForSelector("[data-testid=status][data-accuracy]", { timeout: 180_000 }), status: "status" },
   bayes: { wait: (page) => page.waitForSelector("[data-testid=bayes-phi] svg", { timeout: 120_000 }) },
 };

@@ -35,7 +35,11 @@ export type { ModeCoverage } from "./evaluate/modes.js";
 export { GRID25_METHODS, GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, summariseModeCounts } from "./evaluate/grid25.js";
 export type { Grid25Method, Grid25Options, Grid25Run, Grid25Summary, ModeCountSummary } from "./evaluate/grid25.js";
 
-// Saving and loading checkpoints: the Node-only subpath @dl/gan/checkpoint (src/checkpoint/index.ts).
+// The sampling generator alone (config + float32 weights): shipped to browsers, cached by the tour.
+export { restoreGenerator, snapshotGenerator } from "./snapshot/generatorSnapshot.js";
+export type { GeneratorSnapshot } from "./snapshot/generatorSnapshot.js";
+
+// Saving and loading checkpoints, and the cached default cGAN: the Node-only subpath @dl/gan/checkpoint (src/checkpoint/index.ts).
 
 // Which model gives z|x: BiGAN encoder vs @dl/bayes's VAE.
 export { ENCODER_METHODS, compareEncoder, grid25ModeCoverage, parseEncoderMethod } from "./encoderComparison/compareEncoder.js";

@@ -1,17 +1,27 @@
-import {
-  changeOfVariables1d,
-  fitDensityRatio,
-  logRatioError,
-  sampleGrid,
-  trainImageGan,
-} from "@dl/gan";
+import { changeOfVariables1d, evaluateGenerator, fitDensityRatio, generateImages, logRatioError, sampleGrid } from "@dl/gan";
+import { loadDefaultGan } from "@dl/gan/checkpoint";
 import { normalRows } from "@dl/bayes";
 import { createRng, imageGrid, lineChartSvg, pngFigure, svgFigure, type ReportSection } from "@dl/tensor-core";
 
 import type { TourContext } from "./context.js";
 
-/** GANs in the tour: change of variables, the density-ratio trick, and a few conditional-GAN steps. */
-export async function ganTourSection(ctx: TourContext): Promise<ReportSection[]> {
+/**
+ * Epochs (125 steps each on the 8,000 training digits) of the tour's conditional GAN, trained once with
+ * the default recipe and cached, quick tour included: after 4 epochs (seed 42) the digits were readable but
+ * speckled, and the quick tour's MLP classifier read only 54 % of them (the CNN 98 %); after 8, 98 % (CNN 93 %).
+ */
+export const TOUR_CGAN_EPOCHS = 8;
+
+export interface GanTourOptions {
+  /** Where the trained cGAN is cached (default: DL_CACHE_DIR or ~/.cache/dl-lab). */
+  cacheDir?: string;
+  /** Override TOUR_CGAN_EPOCHS (tests). */
+  epochs?: number;
+  stepsPerEpoch?: number;
+}
+
+/** GANs in the tour: change of variables, the density-ratio trick, and a trained conditional GAN. */
+export async function ganTourSection(ctx: TourContext, opts: GanTourOptions = {}): Promise<ReportSection[]> {
   const sections: ReportSection[] = [];
 
   const cov = changeOfVariables1d("tanh", normalRows(0, 1.5), { seed: ctx.seed, samples: ctx.quick ? 20_000 : 100_000 });
@@ -55,28 +65,56 @@ export async function ganTourSection(ctx: TourContext): Promise<ReportSection[]>
     tables: [{ caption: "mean |log r̂ − log r| over the bulk", columns: ["π", "with (1−π)/π", "without"], rows }],
   });
 
-  const steps = ctx.quick ? 15 : 60;
-  const result = await trainImageGan({
+  sections.push(await conditionalGanSection(ctx, opts));
+  return sections;
+}
+
+/** The default cGAN (trained on the first tour, then read from the cache): a row of samples per label, scored by the tour's classifier. */
+async function conditionalGanSection(ctx: TourContext, opts: GanTourOptions): Promise<ReportSection> {
+  const epochs = opts.epochs ?? TOUR_CGAN_EPOCHS;
+  const loaded = await loadDefaultGan({
     train: ctx.dataset.train,
-    classifier: ctx.model,
-    conditional: true,
-    arch: "mlp",
-    epochs: 1,
-    stepsPerEpoch: steps,
-    epochSamples: 200,
+    epochs,
     seed: ctx.seed,
     onProgress: ctx.onProgress,
+    ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
+    ...(opts.cacheDir === undefined ? {} : { cacheDir: opts.cacheDir }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
-  const grid = sampleGrid(result.gan);
-  const accuracy = result.history[result.history.length - 1]?.metrics?.["labelAccuracy"] ?? Number.NaN;
-  result.gan.dispose();
-  sections.push({
-    id: "gan-conditional",
-    title: "GANs: a conditional GAN, a few steps in",
-    text: `A conditional GAN (Mirza & Osindero 2014) feeds a label embedding to the first layers of both networks; row k of the grid asks for digit k. This tour runs only ${steps} steps; \`dl gan train --conditional --data mnist --epochs 10 --out DIR\` trains it properly and scores it with the default classifier (per-label accuracy, Fréchet distance, precision/recall).`,
-    metrics: { steps, "classifier accuracy on conditional samples": accuracy, seconds: result.seconds },
-    figures: [pngFigure("cgan-grid", `conditional samples after ${steps} steps (row = requested label)`, imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 }))],
-  });
-  return sections;
+  try {
+    const { gan, record } = loaded;
+    const grid = sampleGrid(gan);
+    const test = ctx.dataset.test;
+    const n = Math.min(ctx.quick ? 250 : 500, Math.floor(test.count / 2));
+    const { images, labels } = generateImages(gan, n, ctx.seed);
+    const score = await evaluateGenerator(ctx.model, images, n, test, labels);
+    const how = loaded.cached
+      ? `It was trained by an earlier tour (in ${record.trainSeconds.toFixed(0)} s) and read from the cache in ${loaded.dir}.`
+      : `This tour trained it (in ${record.trainSeconds.toFixed(0)} s) and cached it in ${loaded.dir}; later tours read it from there.`;
+    return {
+      id: "gan-conditional",
+      title: "GANs: a trained conditional GAN",
+      text: `A conditional GAN (Mirza & Osindero 2014) feeds a label embedding to both networks; row k of the grid asks for digit k (ten noise vectors per row). It was trained with @dl/gan's default recipe for ${record.steps} steps (${epochs} epochs of ${record.trainCount} digits). ${how} The tour's classifier scores ${n} samples with balanced labels: the share it reads as the requested digit, and, in its penultimate layer, the Fréchet distance to real test digits (next to the distance between two real halves) and k-NN precision/recall. \`dl gan train --conditional --data mnist --epochs N --out DIR\` trains and scores one yourself.`,
+      metrics: {
+        "classifier accuracy on conditional samples": score.labelAccuracy,
+        "lowest per-label accuracy": Math.min(...score.perLabelAccuracy.filter((a) => !Number.isNaN(a))),
+        precision: score.precision,
+        recall: score.recall,
+        "Fréchet distance": score.frechet,
+        "Fréchet real vs real": score.frechetRealBaseline,
+        "training steps": record.steps,
+        "training seconds": record.trainSeconds,
+        "from the cache": loaded.cached ? "yes" : "no (trained now)",
+      },
+      figures: [
+        pngFigure(
+          "cgan-grid",
+          `conditional samples of the trained cGAN (row = requested label 0–9, ${record.steps} training steps); classifier accuracy ${(100 * score.labelAccuracy).toFixed(1)} %`,
+          imageGrid(grid.images, grid.count, grid.height, grid.width, { columns: grid.columns, padding: 2, scale: 2 }),
+        ),
+      ],
+    };
+  } finally {
+    loaded.gan.dispose();
+  }
 }
