@@ -16,13 +16,13 @@ export type { DensityRatioEstimate, DensityRatioOptions, RatioClassifier } from 
 export type { RatioFeatures } from "./densityRatio/features.js";
 
 // GAN and conditional GAN training on images or points.
-export { GAN_ARCHS, imageGanConfig, parseGanArch } from "./train/networks.js";
-export type { GanArch, GanConfig } from "./train/networks.js";
+export { GAN_ARCHS, IMAGE_GAN_RECIPES, imageGanConfig, parseGanArch, parseImageGanRecipe } from "./train/networks.js";
+export type { GanArch, GanConfig, GanLoss, ImageGanRecipe } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
-export { assertResumableOn, generateImages, sampleGrid, trainImageGan } from "./train/imageGan.js";
+export { assertResumableOn, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
-export { ganLossSeries, labelAccuracyBars } from "./train/report.js";
+export { ganLossSeries, ganQualitySeries, labelAccuracyBars } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
 

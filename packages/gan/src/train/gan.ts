@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 
-import { DlError, createRng, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+import { DlError, createRng, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam, type AdamState } from "./adam.js";
 import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
@@ -84,7 +84,7 @@ function copyOfGenerator(config: GanConfig, generator: tfl.LayersModel): tfl.Lay
 
 function assemble(config: GanConfig, seed: number, generator: tfl.LayersModel, discriminator: tfl.LayersModel, generatorEma: tfl.LayersModel | undefined): Gan {
   const gOptimizer = new Adam(trainableVariables(generator), { learningRate: config.learningRate, beta1: config.beta1 });
-  const dOptimizer = new Adam(trainableVariables(discriminator), { learningRate: config.learningRate, beta1: config.beta1 });
+  const dOptimizer = new Adam(trainableVariables(discriminator), { learningRate: config.dLearningRate ?? config.learningRate, beta1: config.beta1 });
   return {
     config,
     seed,
@@ -195,6 +195,13 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   const xBuffer = new Float32Array(batch * dim);
   const yBuffer = new Float32Array(batch);
   const conditional = config.numClasses > 0;
+  const pack = config.pack ?? 1;
+  if (batch % pack !== 0) throw new DlError("INVALID_ARGUMENT", `The batch (${batch}) must be a multiple of the packing degree (${pack}).`);
+  const group = groupSize(config, batch);
+  // Per label, the indices of its points: a group of the minibatch-std feature draws one label's points.
+  const byLabel = conditional && group > 1 ? indicesByLabel(data.labels as Int32Array) : undefined;
+  const hinge = config.loss === "hinge";
+  const modeSeeking = config.modeSeeking ?? 0;
 
   while (gan.epoch < opts.epochs) {
     const rng = epochRng(gan.seed, gan.epoch);
@@ -207,19 +214,29 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
     for (let s = 0; s < stepsPerEpoch; s++) {
       throwIfAborted(opts.signal);
       for (let b = 0; b < batch; b++) {
-        const i = order[(s * batch + b) % data.count] as number;
+        let i = order[(s * batch + b) % data.count] as number;
+        // The first point of a group picks its label (so labels keep their frequencies); the rest share it.
+        if (byLabel && b % group !== 0) {
+          const same = byLabel.get(yBuffer[b - (b % group)] as number) as number[];
+          i = same[rng.int(same.length)] as number;
+        }
         xBuffer.set(data.points.subarray(i * dim, (i + 1) * dim), b * dim);
         if (conditional) yBuffer[b] = (data.labels as Int32Array)[i] as number;
       }
       const zSeedD = rng.tfSeed();
       const zSeedG = rng.tfSeed();
-      const fakeLabels = conditional ? Float32Array.from({ length: batch }, () => rng.int(config.numClasses)) : undefined;
+      // With label groups, generated batches take the real batch's labels, group by group.
+      const fakeLabels = conditional ? (byLabel ? Float32Array.from(yBuffer) : Float32Array.from({ length: batch }, () => rng.int(config.numClasses))) : undefined;
       const stats = tf.tidy(() => {
         const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
         const yReal = tf.tensor2d(yBuffer, [batch, 1]);
         const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
         const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
-        const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => gan.discriminator.apply(y ? [x, y] : x, { training: true }) as tf.Tensor;
+        const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
+          const xs = pack > 1 ? tf.reshape(x, [batch / pack, pack * dim]) : x;
+          const ys = y && pack > 1 ? tf.reshape(y, [batch / pack, pack]) : y;
+          return gan.discriminator.apply(ys ? [xs, ys] : xs, { training: true }) as tf.Tensor;
+        };
         const zD = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedD);
         const fakeForD = tf.keep(g(zD));
         let realProb = 0;
@@ -229,6 +246,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
           const fakeLogits = d(fakeForD, yFake);
           realProb = tf.mean(tf.sigmoid(realLogits)).dataSync()[0] ?? Number.NaN;
           fakeProb = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0] ?? Number.NaN;
+          if (hinge) return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
           return tf.add<tf.Scalar>(
             tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, config.realLabel), realLogits),
             tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
@@ -237,8 +255,10 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         fakeForD.dispose();
         const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
         const lg = gan.gOptimizer.step(() => {
-          const logits = d(g(zG), yFake);
-          return tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
+          const fake = g(zG);
+          const logits = d(fake, yFake);
+          const adversarial = hinge ? tf.neg(tf.mean<tf.Scalar>(logits)) : tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
+          return modeSeeking > 0 ? tf.add<tf.Scalar>(adversarial, tf.mul(modeSeeking, modeSeekingTerm(fake, zG))) : adversarial;
         });
         return [ld, lg, realProb, fakeProb];
       });
@@ -270,26 +290,56 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   return records;
 }
 
+/**
+ * Mode seeking (Mao et al. 2019, eq. 3): 1 / (mean over pairs of ‖G(z₁, y) − G(z₂, y)‖₁ / ‖z₁ − z₂‖₁ + ε)
+ * for consecutive pairs (same label); G lowers it by letting different z make different images.
+ */
+function modeSeekingTerm(fake: tf.Tensor, z: tf.Tensor): tf.Scalar {
+  const n = fake.shape[0] ?? 0;
+  const pairs = Math.floor(n / 2);
+  const x = tf.reshape(tf.slice(fake, 0, 2 * pairs), [pairs, 2, -1]);
+  const zz = tf.reshape(tf.slice(z, 0, 2 * pairs), [pairs, 2, -1]);
+  const gap = (t: tf.Tensor): tf.Tensor => tf.mean(tf.abs(tf.sub(tf.slice(t, [0, 0, 0], [pairs, 1, -1]), tf.slice(t, [0, 1, 0], [pairs, 1, -1]))), [1, 2]);
+  return tf.div(1, tf.add(tf.mean(tf.div(gap(x), gap(zz))), 1e-5));
+}
+
+/** Consecutive samples that share a label: a pack, a minibatch-std group or a mode-seeking pair dividing the batch; else 1. */
+function groupSize(config: GanConfig, batch: number): number {
+  const group = Math.max(config.pack ?? 1, config.minibatchStdGroup ?? 0, (config.modeSeeking ?? 0) > 0 ? 2 : 1);
+  return group > 1 && batch % group === 0 ? group : 1;
+}
+
 /** n generated points in the generator's output scale; `labels` (one per point) for a conditional GAN. */
 export function generate(gan: Gan, n: number, opts: { labels?: ArrayLike<number>; seed?: number } = {}): Float32Array {
+  const rng = createRng(opts.seed);
+  return generateChunks(gan, n, opts.labels, (_start, m) => tf.randomNormal([m, gan.config.latentDim], 0, 1, "float32", rng.tfSeed()));
+}
+
+/** G applied to given latent codes (n × latentDim, row-major): interpolations and fixed-z rows. */
+export function generateFrom(gan: Gan, z: Float32Array, labels?: ArrayLike<number>): Float32Array {
+  const { latentDim } = gan.config;
+  const n = Math.floor(z.length / latentDim);
+  if (n * latentDim !== z.length) throw new DlError("SHAPE_MISMATCH", `Latent codes hold ${z.length} values; expected whole rows of ${latentDim}.`);
+  return generateChunks(gan, n, labels, (start, m) => tf.tensor2d(z.subarray(start * latentDim, (start + m) * latentDim), [m, latentDim]));
+}
+
+function generateChunks(gan: Gan, n: number, labels: ArrayLike<number> | undefined, latent: (start: number, m: number) => tf.Tensor): Float32Array {
   const { config } = gan;
   if (config.numClasses > 0) {
-    if (opts.labels?.length !== n) throw new DlError("INVALID_ARGUMENT", `A conditional GAN needs ${n} labels to generate ${n} samples.`);
-    for (const l of Array.from(opts.labels)) {
+    if (labels?.length !== n) throw new DlError("INVALID_ARGUMENT", `A conditional GAN needs ${n} labels to generate ${n} samples.`);
+    for (const l of Array.from(labels)) {
       if (!Number.isInteger(l) || l < 0 || l >= config.numClasses) {
         throw new DlError("INVALID_ARGUMENT", `Unknown label ${l}: valid labels are ${listNames(Array.from({ length: config.numClasses }, (_, i) => String(i)))}.`);
       }
     }
   }
-  const rng = createRng(opts.seed);
   const out = new Float32Array(n * config.dataShape.reduce((a, b) => a * b, 1));
   const chunk = 256;
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
-    const seed = rng.tfSeed();
     const values = tf.tidy(() => {
-      const z = tf.randomNormal([m, config.latentDim], 0, 1, "float32", seed);
-      const inputs = config.numClasses > 0 ? [z, tf.tensor2d(Float32Array.from(Array.from(opts.labels as ArrayLike<number>).slice(start, start + m)), [m, 1])] : z;
+      const z = latent(start, m);
+      const inputs = config.numClasses > 0 ? [z, tf.tensor2d(Float32Array.from(Array.from(labels as ArrayLike<number>).slice(start, start + m)), [m, 1])] : z;
       return ((gan.generatorEma ?? gan.generator).apply(inputs, { training: false }) as tf.Tensor).dataSync();
     });
     out.set(values, start * (out.length / n));

@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend, isDlError, type ImageDataset } from "@dl/tensor-core";
 
-import { ganCheckpointState, restoreGan, type Gan } from "./gan.js";
-import { assertResumableOn, trainImageGan } from "./imageGan.js";
+import { createGan, ganCheckpointState, restoreGan, type Gan } from "./gan.js";
+import { assertResumableOn, fixedLatentGrid, interpolationGrid, slerp, trainImageGan } from "./imageGan.js";
+import { imageGanConfig } from "./networks.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -82,4 +83,46 @@ describe("resuming an image GAN", () => {
     expect(() => assertResumableOn(resumed, { name: "fashion-mnist/train", classes: 10 })).not.toThrow();
     resumed.dispose();
   }, 60_000);
+});
+
+describe("z-walks and fixed-z rows", () => {
+  it("slerp keeps the endpoints, moves the angle linearly in t and keeps the norm of equal-norm endpoints", () => {
+    const z0 = Float32Array.from([3, 0, 0]);
+    const z1 = Float32Array.from([0, 3, 0]);
+    expect(Array.from(slerp(z0, z1, 0))).toEqual([3, 0, 0]);
+    const end = slerp(z0, z1, 1);
+    expect(end[0]).toBeCloseTo(0, 6);
+    expect(end[1]).toBeCloseTo(3, 6);
+    const third = slerp(z0, z1, 1 / 3);
+    // At t = 1/3 of a right angle: (3 cos 30°, 3 sin 30°, 0); a straight line would shrink the norm to 2.24.
+    expect(third[0]).toBeCloseTo(3 * Math.cos(Math.PI / 6), 5);
+    expect(third[1]).toBeCloseTo(3 * Math.sin(Math.PI / 6), 5);
+    // Parallel codes: the linear fallback.
+    expect(Array.from(slerp(Float32Array.from([1, 1]), Float32Array.from([2, 2]), 0.5))).toEqual([1.5, 1.5]);
+  });
+
+  it("a row per label from G(z₀) to G(z₁); a fixed-z row is G(z, 0…9) for one z", () => {
+    const gan = createGan(imageGanConfig("mlp", true), 2);
+    const before = tf.memory().numTensors;
+    const walk = interpolationGrid(gan, { columns: 5, seed: 3 });
+    const fixed = fixedLatentGrid(gan, { rows: 2, seed: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect([walk.count, walk.columns, fixed.count, fixed.columns]).toEqual([50, 5, 20, 10]);
+    // Independently: the sampling generator's own predict on the row's z (read back from the endpoints' seed).
+    const rng = createRng(3);
+    const ends = Float32Array.from({ length: 2 * 10 * 64 }, () => rng.normal());
+    const direct = (z: Float32Array, label: number): number[] =>
+      tf.tidy(() => Array.from(((gan.generatorEma ?? gan.generator).predict([tf.tensor2d(z, [1, 64]), tf.tensor2d([label], [1, 1])]) as tf.Tensor).dataSync(), (v) => (v + 1) / 2));
+    const row3 = (c: number): number[] => Array.from(walk.images.subarray((3 * 5 + c) * 784, (3 * 5 + c + 1) * 784));
+    const close = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));
+    expect(close(row3(0), direct(ends.subarray(6 * 64, 7 * 64), 3))).toBeLessThan(1e-5);
+    expect(close(row3(4), direct(ends.subarray(7 * 64, 8 * 64), 3))).toBeLessThan(1e-5);
+    const zFixed = Float32Array.from({ length: 2 * 64 }, ((r) => () => r.normal())(createRng(4)));
+    for (const label of [0, 7]) {
+      expect(close(Array.from(fixed.images.subarray((10 + label) * 784, (11 + label) * 784)), direct(zFixed.subarray(64, 128), label))).toBeLessThan(1e-5);
+    }
+    // The label changes the image along a fixed-z row.
+    expect(close(Array.from(fixed.images.subarray(0, 784)), Array.from(fixed.images.subarray(784, 2 * 784)))).toBeGreaterThan(1e-3);
+    gan.dispose();
+  });
 });

@@ -1,10 +1,10 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DEFAULT_SEED, DlError, predictClasses, type ImageDataset, type RunOptions } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, predictClasses, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
 import { evaluateGenerator, type GeneratorEvaluation } from "../evaluate/generatorEvaluation.js";
-import { createGan, generate, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
-import { imageGanConfig, type GanArch } from "./networks.js";
+import { createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
+import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
 
 export interface ImageGanOptions extends RunOptions {
   train: ImageDataset;
@@ -14,6 +14,10 @@ export interface ImageGanOptions extends RunOptions {
   classifier?: tfl.LayersModel;
   arch?: GanArch;
   conditional?: boolean;
+  /** Which default configuration a new GAN starts from (default `stable`; `plain` is the baseline). */
+  recipe?: ImageGanRecipe;
+  /** Changes to the default configuration of a new GAN (ignored on resume: the checkpoint's holds). */
+  config?: Partial<GanConfig>;
   /** Train until this many epochs are complete. */
   epochs: number;
   stepsPerEpoch?: number;
@@ -61,6 +65,67 @@ export function generateImages(gan: Gan, count: number, seed: number, label?: nu
   return { images: toUnit(generate(gan, count, { seed, labels })), labels };
 }
 
+/** `count` latent codes drawn from N(0, I), row-major. */
+function latentCodes(gan: Gan, count: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: count * gan.config.latentDim }, () => rng.normal());
+}
+
+/** slerp(z₀, z₁; t) = sin((1−t)Ω)/sin Ω · z₀ + sin(tΩ)/sin Ω · z₁ with Ω the angle between them; linear when Ω ≈ 0. */
+export function slerp(z0: Float32Array, z1: Float32Array, t: number): Float32Array {
+  let dot = 0;
+  let n0 = 0;
+  let n1 = 0;
+  for (let d = 0; d < z0.length; d++) {
+    dot += (z0[d] as number) * (z1[d] as number);
+    n0 += (z0[d] as number) ** 2;
+    n1 += (z1[d] as number) ** 2;
+  }
+  const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(n0 * n1))));
+  const [a, b] = omega < 1e-6 ? [1 - t, t] : [Math.sin((1 - t) * omega) / Math.sin(omega), Math.sin(t * omega) / Math.sin(omega)];
+  return z0.map((v, d) => a * v + b * (z1[d] as number));
+}
+
+/**
+ * Walks in z: each row goes from one latent code z₀ to another z₁ in `columns` steps along the great
+ * circle (slerp; White 2016, "Sampling generative networks"), where a Gaussian's mass lies; a
+ * conditional GAN keeps one label per row (rows = labels), so a row shows how the label's samples vary.
+ */
+export function interpolationGrid(gan: Gan, opts: { columns?: number; rows?: number; seed?: number } = {}): ImageGanEpoch["grid"] {
+  const [height = 28, width = 28] = gan.config.dataShape;
+  const classes = gan.config.numClasses;
+  const rows = classes > 0 ? classes : (opts.rows ?? 10);
+  const columns = opts.columns ?? 10;
+  const dim = gan.config.latentDim;
+  const ends = latentCodes(gan, 2 * rows, opts.seed ?? 11);
+  const z = new Float32Array(rows * columns * dim);
+  for (let r = 0; r < rows; r++) {
+    const z0 = ends.subarray(2 * r * dim, (2 * r + 1) * dim);
+    const z1 = ends.subarray((2 * r + 1) * dim, (2 * r + 2) * dim);
+    for (let c = 0; c < columns; c++) z.set(slerp(z0, z1, columns === 1 ? 0 : c / (columns - 1)), (r * columns + c) * dim);
+  }
+  const count = rows * columns;
+  const labels = classes > 0 ? Int32Array.from({ length: count }, (_, i) => Math.floor(i / columns)) : undefined;
+  return { images: toUnit(generateFrom(gan, z, labels)), count, columns, height, width };
+}
+
+/**
+ * One latent code per row, the same across the row, labels 0…K−1 along it: the label changes the
+ * digit while z keeps its style (stroke, slant), if G is conditioned rather than collapsed.
+ */
+export function fixedLatentGrid(gan: Gan, opts: { rows?: number; seed?: number } = {}): ImageGanEpoch["grid"] {
+  const classes = gan.config.numClasses;
+  if (classes === 0) throw new DlError("INVALID_ARGUMENT", "This GAN is unconditional: a fixed-z row across labels needs a conditional GAN (--conditional).");
+  const [height = 28, width = 28] = gan.config.dataShape;
+  const rows = opts.rows ?? 5;
+  const dim = gan.config.latentDim;
+  const codes = latentCodes(gan, rows, opts.seed ?? 13);
+  const z = new Float32Array(rows * classes * dim);
+  for (let i = 0; i < rows * classes; i++) z.set(codes.subarray(Math.floor(i / classes) * dim, (Math.floor(i / classes) + 1) * dim), i * dim);
+  const labels = Int32Array.from({ length: rows * classes }, (_, i) => i % classes);
+  return { images: toUnit(generateFrom(gan, z, labels)), count: rows * classes, columns: classes, height, width };
+}
+
 /**
  * Refuses to continue a GAN on data other than the dataset its checkpoint records (a different
  * dataset, or a label count a conditional GAN was not built for), in one line naming both and how to
@@ -88,7 +153,7 @@ export function assertResumableOn(gan: Gan, data: { name: string; classes: numbe
 export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResult> {
   const { train } = opts;
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
-  const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional), numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
+  const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional, opts.recipe), ...opts.config, numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
   const [h, w, c] = gan.config.dataShape;
   if (h !== train.height || w !== train.width || c !== train.channels) {
@@ -98,6 +163,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
   const points = train.images.map((v) => 2 * v - 1);
   const started = performance.now();
   const epochSamples = opts.epochSamples ?? 500;
+  let trainSeconds = gan.history.reduce((t, h) => t + h.seconds, 0);
   const history = await trainGan(gan, { points, count: train.count, ...(conditional ? { labels: train.labels } : {}) }, {
     epochs: opts.epochs,
     ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
@@ -105,8 +171,17 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onEpoch: async (record, g) => {
-      const metrics: Record<string, number> = { elapsedSeconds: (performance.now() - started) / 1000 };
-      if (opts.classifier && conditional) {
+      const metrics: Record<string, number> = { elapsedSeconds: (performance.now() - started) / 1000, trainSeconds: (trainSeconds += record.seconds) };
+      if (opts.classifier && opts.evaluationSet && opts.evaluationSet.count >= 2 * epochSamples) {
+        // The four figures of the goal after every epoch, on fewer samples than the final ones.
+        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
+        const e = await evaluateGenerator(opts.classifier, images, epochSamples, opts.evaluationSet, conditional ? labels : undefined);
+        if (conditional) {
+          metrics["labelAccuracy"] = e.labelAccuracy;
+          e.perLabelAccuracy.forEach((a, l) => (metrics[`labelAccuracy_${l}`] = a));
+        }
+        Object.assign(metrics, { precision: e.precision, recall: e.recall, frechet: e.frechet, frechetRealBaseline: e.frechetRealBaseline });
+      } else if (opts.classifier && conditional) {
         const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
         const predicted = await predictClasses(opts.classifier, images, epochSamples);
         const hits = new Array<number>(g.config.numClasses).fill(0);

@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, listNames, type Rng } from "@dl/tensor-core";
@@ -35,16 +35,49 @@ export interface GanConfig {
    * Averaging damps the oscillation of adversarial training (Yazıcı et al. 2019).
    */
   emaDecay?: number;
+  /**
+   * Minibatch standard deviation (Karras et al. 2018, §3) as one more feature of D's last hidden layer,
+   * computed over groups of this many samples (0 or absent: off). Training draws each group with one
+   * label, so D sees the spread of a label's samples and can tell a collapsed label from real data.
+   */
+  minibatchStdGroup?: number;
+  /**
+   * PacGAN (Lin et al. 2018): D judges `pack` samples at once, concatenated (MLP only; 1 or absent: off).
+   * Training draws the samples of a pack with one label, so a label's collapse is visible to D.
+   */
+  pack?: number;
+  /**
+   * Weight λ of the mode-seeking term (Mao et al. 2019, MSGAN): G is penalised by λ / (‖ΔG‖₁/‖Δz‖₁)
+   * over pairs of samples of one label, so it cannot ignore z. 0 or absent: off.
+   */
+  modeSeeking?: number;
+  /** Batch normalisation after each hidden layer of the MLP G (as DCGAN's G has; Radford et al. 2016). */
+  gBatchNorm?: boolean;
+  /** D's learning rate where it differs from G's (two time-scale update rule, Heusel et al. 2017). */
+  dLearningRate?: number;
+  /** Adversarial loss: non-saturating (Goodfellow et al. 2014) or hinge (Lim & Ye 2017). Default non-saturating. */
+  loss?: GanLoss;
 }
+
+export const GAN_LOSSES = ["nonsaturating", "hinge"] as const;
+export type GanLoss = (typeof GAN_LOSSES)[number];
 
 export function parseGanArch(name: string): GanArch {
   if ((GAN_ARCHS as readonly string[]).includes(name)) return name as GanArch;
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-/** Sensible defaults for MNIST-sized images. */
-export function imageGanConfig(arch: GanArch, conditional: boolean): GanConfig {
-  return {
+export const IMAGE_GAN_RECIPES = ["stable", "plain"] as const;
+/** `stable`: the default, which keeps every label's diversity; `plain`: the earlier defaults, kept as the baseline. */
+export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
+
+/**
+ * Defaults for MNIST-sized images. `plain` is the configuration measured before the collapse was
+ * fixed (non-saturating loss, one learning rate, label smoothing, projection, EMA); `stable` lets the MLP
+ * D judge packs of 4 samples of one label (PacGAN), so a label collapsed to a few images is visible to it.
+ */
+export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "stable"): GanConfig {
+  const plain: GanConfig = {
     arch,
     dataShape: [28, 28, 1],
     latentDim: 64,
@@ -59,7 +92,51 @@ export function imageGanConfig(arch: GanArch, conditional: boolean): GanConfig {
     projection: conditional,
     emaDecay: 0.995,
   };
+  if (recipe === "plain") return plain;
+  return { ...plain, pack: arch === "mlp" ? 4 : 1 };
 }
+
+export function parseImageGanRecipe(name: string): ImageGanRecipe {
+  if ((IMAGE_GAN_RECIPES as readonly string[]).includes(name)) return name as ImageGanRecipe;
+  throw new DlError("INVALID_ARGUMENT", `Unknown GAN recipe "${name}". Valid: ${listNames(IMAGE_GAN_RECIPES)}.`);
+}
+
+/**
+ * Appends to each row the mean over features of the standard deviation within its group of `group`
+ * consecutive rows (Karras et al. 2018, §3): a collapsed group has a small value D can see.
+ */
+class MinibatchStd extends tfl.layers.Layer {
+  static readonly className = "DlMinibatchStd";
+  readonly group: number;
+
+  constructor(args: { group: number; name?: string }) {
+    super(args);
+    this.group = args.group;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    return [shape[0] ?? null, (shape[1] ?? 0) + 1];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const [n, features] = x.shape;
+      // A batch that does not split into whole groups (a last, short one) is one group.
+      const g = n % this.group === 0 ? this.group : n;
+      const grouped = tf.reshape(x, [n / g, g, features]);
+      const variance = tf.mean(tf.square(tf.sub(grouped, tf.mean(grouped, 1, true))), 1);
+      const spread = tf.mean(tf.sqrt(tf.add(variance, 1e-8)), 1, true);
+      return tf.concat([x, tf.reshape(tf.tile(tf.expandDims(spread, 1), [1, g, 1]), [n, 1])], 1);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), group: this.group };
+  }
+}
+tf.serialization.registerClass(MinibatchStd);
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -67,8 +144,8 @@ function dense(units: number, name: string, rng: Rng, activation?: "tanh" | "lin
   return tfl.layers.dense({ units, name, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }), ...(activation ? { activation } : {}) });
 }
 
-function labelBranch(config: GanConfig, prefix: string, rng: Rng): { input: tfl.SymbolicTensor; embedded: tfl.SymbolicTensor } {
-  const input = tfl.input({ shape: [1], name: `${prefix}_label` });
+function labelBranch(config: GanConfig, prefix: string, rng: Rng, count = 1): { input: tfl.SymbolicTensor; embedded: tfl.SymbolicTensor } {
+  const input = tfl.input({ shape: [count], name: `${prefix}_label` });
   const emb = tfl.layers
     .embedding({ inputDim: config.numClasses, outputDim: config.labelEmbedding, name: `${prefix}_label_embedding`, embeddingsInitializer: tfl.initializers.randomNormal({ stddev: 1, seed: rng.tfSeed() }) })
     .apply(input) as tfl.SymbolicTensor;
@@ -89,6 +166,7 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
   if (config.arch === "mlp") {
     config.hidden.forEach((units, i) => {
       h = dense(units, `g_dense${i + 1}`, rng).apply(h) as tfl.SymbolicTensor;
+      if (config.gBatchNorm === true) h = tfl.layers.batchNormalization({ name: `g_bn${i + 1}` }).apply(h) as tfl.SymbolicTensor;
       h = tfl.layers.leakyReLU({ alpha: 0.2, name: `g_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
     });
     h = dense(outUnits, "g_out", rng, config.outputActivation).apply(h) as tfl.SymbolicTensor;
@@ -116,13 +194,16 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
 
 /** D: data point (and label) → logit of "real". Inputs are [x] or [x, label]. */
 export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersModel {
-  const x = tfl.input({ shape: config.dataShape, name: "d_x" });
+  const pack = config.pack ?? 1;
+  if (pack > 1 && config.arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `Packing (pack ${pack}) is implemented for the MLP discriminator only; use --arch mlp or pack 1.`);
+  // A packed D reads `pack` flattened samples side by side, and their `pack` labels.
+  const x = tfl.input({ shape: pack > 1 ? [pack * size(config.dataShape)] : config.dataShape, name: "d_x" });
   const inputs: tfl.SymbolicTensor[] = [x];
-  const label = config.numClasses > 0 ? labelBranch(config, "d", rng) : undefined;
+  const label = config.numClasses > 0 ? labelBranch(config, "d", rng, pack) : undefined;
   if (label) inputs.push(label.input);
   let h: tfl.SymbolicTensor;
   if (config.arch === "mlp") {
-    h = config.dataShape.length > 1 ? (tfl.layers.flatten({ name: "d_flatten" }).apply(x) as tfl.SymbolicTensor) : x;
+    h = config.dataShape.length > 1 && pack === 1 ? (tfl.layers.flatten({ name: "d_flatten" }).apply(x) as tfl.SymbolicTensor) : x;
     if (label) h = tfl.layers.concatenate({ name: "d_concat" }).apply([h, label.embedded]) as tfl.SymbolicTensor;
     [...config.hidden].reverse().forEach((units, i) => {
       h = dense(units, `d_dense${i + 1}`, rng).apply(h) as tfl.SymbolicTensor;
@@ -143,13 +224,15 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
     h = tfl.layers.leakyReLU({ alpha: 0.2, name: "d_lrelu2" }).apply(h) as tfl.SymbolicTensor;
     h = tfl.layers.flatten({ name: "d_flatten" }).apply(h) as tfl.SymbolicTensor;
   }
+  if ((config.minibatchStdGroup ?? 0) > 1) h = new MinibatchStd({ group: config.minibatchStdGroup ?? 1, name: "d_minibatch_std" }).apply(h) as tfl.SymbolicTensor;
   let logit = dense(1, "d_logit", rng).apply(h) as tfl.SymbolicTensor;
   if (label && config.projection === true) {
     const features = h.shape[h.shape.length - 1] ?? 0;
     let e = tfl.layers
       .embedding({ inputDim: config.numClasses, outputDim: features, name: "d_projection_embedding", embeddingsInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }) })
       .apply(label.input) as tfl.SymbolicTensor;
-    e = tfl.layers.flatten({ name: "d_projection_flat" }).apply(e) as tfl.SymbolicTensor;
+    // The pack's labels agree in training; their mean embedding is the label's.
+    e = (pack > 1 ? tfl.layers.globalAveragePooling1d({ name: "d_projection_mean" }) : tfl.layers.flatten({ name: "d_projection_flat" })).apply(e) as tfl.SymbolicTensor;
     const projection = tfl.layers.dot({ axes: 1, name: "d_projection" }).apply([h, e]) as tfl.SymbolicTensor;
     logit = tfl.layers.add({ name: "d_logit_total" }).apply([logit, projection]) as tfl.SymbolicTensor;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { GanEpochRecord } from "./gan.js";
-import { ganLossSeries, labelAccuracyBars } from "./report.js";
+import { ganLossSeries, ganQualitySeries, labelAccuracyBars } from "./report.js";
 
 const record = (epoch: number, dLoss: number, gLoss: number, labelAccuracy?: number): GanEpochRecord => ({
   epoch,
@@ -32,5 +32,26 @@ describe("GAN run figures", () => {
       { label: "1", value: 0 },
       { label: "2", value: 0.25 },
     ]);
+  });
+
+  it("quality curves: accuracy, precision and recall in one chart, Fréchet beside 3 × its baseline, against CPU seconds when recorded", () => {
+    const scored = (epoch: number, cpuSeconds: number | undefined, recall: number): GanEpochRecord => ({
+      ...record(epoch, 1, 1),
+      metrics: { labelAccuracy: 0.9, precision: 0.8, recall, frechet: 12, frechetRealBaseline: 2, trainSeconds: 10 * epoch, ...(cpuSeconds === undefined ? {} : { cpuSeconds }) },
+    });
+    const q = ganQualitySeries([record(1, 1, 1), scored(2, 30, 0.1), scored(3, 55, 0.6)]);
+    expect(q.xLabel).toBe("CPU seconds");
+    expect(q.shares.map((s) => [s.name, Array.from(s.x ?? []), Array.from(s.y)])).toEqual([
+      ["label accuracy", [30, 55], [0.9, 0.9]],
+      ["precision", [30, 55], [0.8, 0.8]],
+      ["recall", [30, 55], [0.1, 0.6]],
+    ]);
+    expect(q.frechet.map((s) => Array.from(s.y))).toEqual([
+      [12, 12],
+      [6, 6],
+    ]);
+    // Without CPU seconds on every scored epoch, the training seconds are the clock.
+    expect(ganQualitySeries([scored(2, undefined, 0.1), scored(3, 55, 0.6)]).xLabel).toBe("training seconds");
+    expect(ganQualitySeries([record(1, 1, 1)]).shares).toEqual([]);
   });
 });

@@ -21,3 +21,34 @@ export function ganLossSeries(history: readonly GanEpochRecord[]): LineSeries[] 
 export function labelAccuracyBars(evaluation: Pick<GeneratorEvaluation, "perLabelAccuracy">): Bar[] {
   return evaluation.perLabelAccuracy.map((a, l) => ({ label: String(l), value: Number.isNaN(a) ? 0 : a }));
 }
+
+/** The x of a quality curve: CPU seconds where the caller recorded them, else training seconds, else the epoch. */
+function timeAxis(history: readonly GanEpochRecord[]): { x: number[]; label: string } {
+  if (history.every((h) => h.metrics?.["cpuSeconds"] !== undefined)) return { x: history.map((h) => h.metrics?.["cpuSeconds"] ?? 0), label: "CPU seconds" };
+  if (history.every((h) => h.metrics?.["trainSeconds"] !== undefined)) return { x: history.map((h) => h.metrics?.["trainSeconds"] ?? 0), label: "training seconds" };
+  return { x: history.map((h) => h.epoch), label: "epoch" };
+}
+
+/**
+ * The goal's figures against time, one point per epoch: per-label accuracy, k-NN precision and recall
+ * (shares, one chart) and the Fréchet distance over its real-vs-real baseline (another); empty when
+ * the epochs were not scored.
+ */
+export function ganQualitySeries(history: readonly GanEpochRecord[]): { xLabel: string; shares: LineSeries[]; frechet: LineSeries[] } {
+  const scored = history.filter((h) => h.metrics?.["recall"] !== undefined);
+  const { x, label } = timeAxis(scored);
+  const pick = (key: string): number[] => scored.map((h) => h.metrics?.[key] ?? Number.NaN);
+  const shares: LineSeries[] = [];
+  if (scored.length > 0 && scored.every((h) => h.metrics?.["labelAccuracy"] !== undefined)) shares.push({ name: "label accuracy", x, y: pick("labelAccuracy"), color: "#2ca02c" });
+  if (scored.length > 0) {
+    shares.push({ name: "precision", x, y: pick("precision"), color: "#1f77b4" }, { name: "recall", x, y: pick("recall"), color: "#d62728" });
+  }
+  const frechet: LineSeries[] =
+    scored.length > 0
+      ? [
+          { name: "Fréchet distance", x, y: pick("frechet"), color: "#9467bd" },
+          { name: "3 × real-vs-real", x, y: pick("frechetRealBaseline").map((b) => 3 * b), color: "#7f7f7f" },
+        ]
+      : [];
+  return { xLabel: label, shares, frechet };
+}
