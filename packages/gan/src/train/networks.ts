@@ -67,17 +67,19 @@ export function parseGanArch(name: string): GanArch {
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-export const IMAGE_GAN_RECIPES = ["stable", "plain"] as const;
-/** `stable`: the default, which keeps every label's diversity; `plain`: the earlier defaults, kept as the baseline. */
+export const IMAGE_GAN_RECIPES = ["projection", "packed"] as const;
+/** `projection`: the default, faithful to its labels; `packed`: PacGAN4, more diverse within a label but less faithful to it. */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
 /**
- * Defaults for MNIST-sized images. `plain` is the configuration measured before the collapse was
- * fixed (non-saturating loss, one learning rate, label smoothing, projection, EMA); `stable` lets the MLP
- * D judge packs of 4 samples of one label (PacGAN), so a label collapsed to a few images is visible to it.
+ * Defaults for MNIST-sized images. `projection` (the default): non-saturating loss, one learning rate,
+ * label smoothing, a projection discriminator and an EMA of G — 97.8 % per-label accuracy on MNIST but each
+ * label collapses to a few images (recall 0.00); `packed` lets the MLP D judge packs of 4 samples of one label
+ * (PacGAN), so a collapsed label is visible to it — recall 0.27 and Fréchet 47 instead of 99, at 72 % per-label
+ * accuracy (see the README). Neither yet meets both goals, so the default keeps the digits a user asks for.
  */
-export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "stable"): GanConfig {
-  const plain: GanConfig = {
+export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "projection"): GanConfig {
+  const projection: GanConfig = {
     arch,
     dataShape: [28, 28, 1],
     latentDim: 64,
@@ -92,8 +94,8 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
     projection: conditional,
     emaDecay: 0.995,
   };
-  if (recipe === "plain") return plain;
-  return { ...plain, pack: arch === "mlp" ? 4 : 1 };
+  if (recipe === "projection") return projection;
+  return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }
 
 export function parseImageGanRecipe(name: string): ImageGanRecipe {

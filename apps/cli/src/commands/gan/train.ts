@@ -10,6 +10,7 @@ import {
   interpolationGrid,
   labelAccuracyBars,
   parseGanArch,
+  parseImageGanRecipe,
   trainImageGan,
   type Gan,
   type GanArch,
@@ -35,7 +36,7 @@ interface TrainGanCliOptions extends CommonOptions {
   limit?: number;
   resume?: boolean;
   evaluate: boolean;
-  plain?: boolean;
+  recipe: string;
 }
 
 export function registerTrain(gan: Command): void {
@@ -49,7 +50,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--plain", "the earlier configuration without packing (the baseline whose labels collapse)")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images) or packed (PacGAN4: more diverse, labels less faithful)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
@@ -59,6 +60,7 @@ export function registerTrain(gan: Command): void {
       runAction("gan", opts, async ({ seed, signal, onProgress }) => {
         const data = parseDatasetName(opts.data);
         const arch = parseGanArch(opts.arch);
+        const recipe = parseImageGanRecipe(opts.recipe);
         const conditional = opts.conditional === true;
         const resume = opts.resume === true ? await openCheckpoint(opts.out, arch, conditional) : undefined;
         let train = await loadDataset(data, { split: "train" });
@@ -68,7 +70,7 @@ export function registerTrain(gan: Command): void {
         const classifier = opts.evaluate ? await loadClassifier(data) : undefined;
         const cpuStart = process.cpuUsage();
         const cpuBefore = resume?.history.at(-1)?.metrics?.["cpuSeconds"] ?? 0;
-        log(`dl gan train: ${conditional ? "conditional " : ""}${arch} GAN${opts.plain === true ? " (plain)" : ""} on ${data} (${train.count} images), backend ${backendInfo().name}`);
+        log(`dl gan train: ${conditional ? "conditional " : ""}${arch} GAN (${recipe}) on ${data} (${train.count} images), backend ${backendInfo().name}`);
         try {
           const result = await trainImageGan({
             train,
@@ -76,7 +78,7 @@ export function registerTrain(gan: Command): void {
             ...(classifier ? { classifier } : {}),
             arch,
             conditional,
-            ...(opts.plain === true ? { recipe: "plain" as const } : {}),
+            recipe,
             epochs: opts.epochs,
             seed,
             ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
