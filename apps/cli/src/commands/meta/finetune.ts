@@ -68,7 +68,7 @@ function gridFigures(result: FineTuneGridResult): OutputFile[] {
       const d = c.discriminativeMinusUniform as { mean: number; ci95: number };
       return { label: `${c.source}→${c.target} K=${c.labelsPerClass}${result.learningRates.length > 1 ? ` lr=${c.learningRate}` : ""}`, value: d.mean * 100, error: d.ci95 * 100, color: c.verdict === "helps" ? "#2ca02c" : c.verdict === "hurts" ? "#d62728" : "#999999", mark: c.verdict === "tie" ? "n.s." : "*" };
     });
-    const chart = { title: `discriminative (÷${result.lrDecay} per layer) minus uniform LR, points (mean ± 95% CI over ${result.seeds} seeds)`, yLabel: "accuracy gain, points" };
+    const chart = { title: `discriminative (rate / ${result.lrDecay} per layer down) minus uniform rate, points (mean ± 95% CI over ${result.seeds} seeds)`, yLabel: "accuracy gain, points" };
     files.push(["gain.png", encodePng(barChartRaster(bars, { ...chart, width: Math.max(640, 90 * bars.length), height: 360 }))], ["gain.svg", barChartSvg(bars, chart)]);
   }
   const key = (c: FineTuneGridResult["cells"][number]): string => `${c.source}→${c.target}${result.learningRates.length > 1 ? `, lr ${c.learningRate}` : ""}`;
@@ -81,7 +81,7 @@ function gridFigures(result: FineTuneGridResult): OutputFile[] {
       y: cells.map((c) => c.methods.find((m) => m.method === method)?.accuracy.mean ?? Number.NaN),
       color: METHOD_COLORS[method],
     }));
-    files.push(...lineChartFiles(`transfer-${i + 1}`, series, { title: `${name} (${result.arch}): test accuracy, mean of ${result.seeds} seeds`, xLabel: "log10 labels per class", yLabel: "test accuracy", yDomain: [0, 1] }, { width: 640, height: 320 }));
+    files.push(...lineChartFiles(`transfer-${i + 1}`, series, { title: `${name} (${result.arch}): test accuracy, mean of ${result.seeds} seeds`, xLabel: "log10 labels per class", yLabel: "test accuracy" }, { width: 640, height: 320 }));
   });
   return files;
 }
