@@ -26,6 +26,7 @@ describe("class sets", () => {
       ["cifar/0-4", /Unknown dataset "cifar".*valid: .*mnist/],
       ["mnist/4-0", /Bad range "4-0"/],
       ["mnist/a", /Bad classes "a"/],
+      ["mnist/0-4/x", /Bad classes "0-4\/x"/],
       ["mnist/3", /at least 2/],
     ];
     for (const [text, message] of cases) {

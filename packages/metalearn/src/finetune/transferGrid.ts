@@ -24,7 +24,10 @@ export function classSetLabel(set: ClassSet, allClasses = 10): string {
 
 /** Parses "mnist", "mnist/0-4" or "fashion-mnist/5,7,9" (classes 0–9 of a 10-class dataset). */
 export function parseClassSet(text: string, datasets: readonly string[]): ClassSet {
-  const [data = "", classText] = text.trim().split("/", 2);
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf("/");
+  const data = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  const classText = slash < 0 ? undefined : trimmed.slice(slash + 1);
   if (!datasets.includes(data)) throw new DlError("INVALID_ARGUMENT", `Unknown dataset "${data}" in "${text}"; valid: ${listNames(datasets)} (optionally /0-4 or /5,7,9 for some classes).`);
   if (classText === undefined) return { data, classes: Array.from({ length: 10 }, (_, i) => i) };
   const classes: number[] = [];
