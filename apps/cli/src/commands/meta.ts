@@ -1,20 +1,20 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 
-import { assertTemperature, runFineTuneExperiment, runSinusoidExperiment, runTemperatureSweep, type RegressionCurve } from "@dl/metalearn";
-import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, type Bar, type LineSeries } from "@dl/tensor-core";
+import { assertTemperature, runSinusoidExperiment, runTemperatureSweep, type RegressionCurve } from "@dl/metalearn";
+import { backendInfo, barChartRaster, barChartSvg, encodePng, type Bar, type LineSeries } from "@dl/tensor-core";
 
 import { runAction } from "../action.js";
 import { lineChartFiles } from "../figures.js";
 import { jsonFileText, log, type OutputFile } from "../io.js";
-import { parseInteger, parseNumber, parsePositiveNumber, type CommonOptions } from "../options.js";
+import { parseInteger, parseNumber, type CommonOptions } from "../options.js";
 import { registerFewShot } from "./meta/fewshot.js";
-import { loadSplits, metaCommand, pct, type DataOptions } from "./meta/shared.js";
+import { registerFineTune } from "./meta/finetune.js";
+import { limitOption, loadSplits, metaCommand, pct, type DataOptions } from "./meta/shared.js";
 
 function parseList(flag: string): (value: string) => number[] {
   return (value: string) => value.split(",").map((v) => parseNumber(flag)(v.trim()));
 }
 
-const limitOption = (): Option => new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp();
 
 function registerTemperature(meta: Command): void {
   metaCommand(meta, "temperature")
@@ -105,39 +105,6 @@ function taskSeries(curve: RegressionCurve): LineSeries[] {
     { name: "pretrained + fine-tuned", x: curve.x, y: curve.pretrainedFineTuned, color: "#1f77b4" },
     { name: "shots", x: curve.supportX, y: curve.supportY, color: "#2ca02c" },
   ];
-}
-
-function registerFineTune(meta: Command): void {
-  metaCommand(meta, "finetune")
-    .description("pretrain on classes 0–4, fine-tune on K labels of classes 5–9: frozen vs uniform vs discriminative LR vs gradual unfreezing")
-    .option("--data <name>", "dataset: mnist or fashion-mnist", "fashion-mnist")
-    .option("--lr-decay <f>", "learning rate divided by this per layer downward (ULMFiT: 2.6)", parseNumber("--lr-decay"), 2.6)
-    .requiredOption("--shots <n>", "labelled examples per target class (at most 1000)", parseInteger("--shots", 1, 1000))
-    .option("--seeds <n>", "repetitions (different labelled samples and heads)", parseInteger("--seeds", 2), 5)
-    .option("--steps <n>", "fine-tuning steps (at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 150)
-    .option("--learning-rate <lr>", "top-layer learning rate (Adam), in (0, 10]", parsePositiveNumber("--learning-rate", 10), 1e-3)
-    .requiredOption("--out <dir>", "folder for finetune.json and figures")
-    .addOption(limitOption())
-    .action((opts: DataOptions & { out: string; lrDecay: number; shots: number; seeds: number; steps: number; learningRate: number }) => {
-      // The package checks the decay only when fine-tuning starts, after pretraining.
-      if (!(opts.lrDecay >= 1)) throw new DlError("INVALID_ARGUMENT", `--lr-decay must be ≥ 1 (1 = one rate for every layer), got ${opts.lrDecay}.`);
-      return runAction("finetune", opts, async ({ seed, signal, onProgress }) => {
-        const { train, test } = await loadSplits(opts, seed);
-        const backend = backendInfo().name;
-        log(`dl meta finetune: ${opts.shots} labels per class, decay ${opts.lrDecay}, backend ${backend}`);
-        const { shots, lrDecay, seeds, steps, learningRate } = opts;
-        const result = await runFineTuneExperiment(train, test, { shots, lrDecay, seeds, steps, learningRate, seed, onProgress, signal });
-        const bars: Bar[] = result.strategies.map((s) => ({ label: s.strategy, value: s.accuracy.mean, error: s.accuracy.ci95 }));
-        const chart = { title: `fine-tuning with ${opts.shots} labels per class (mean ± 95% CI over ${opts.seeds} seeds)`, yLabel: "test accuracy", yDomain: [0, 1] as const };
-        const summary = { command: "meta finetune", data: opts.data, backend, seed, ...result };
-        log(`  pretrained source accuracy ${(result.pretrainAccuracy * 100).toFixed(1)}%`);
-        for (const s of result.strategies) log(`  ${s.strategy.padEnd(19)} ${pct(s.accuracy)}`);
-        return {
-          files: [["finetune.json", jsonFileText(summary)], ["accuracy.png", encodePng(barChartRaster(bars, { ...chart, width: 560, height: 280 }))], ["accuracy.svg", barChartSvg(bars, chart)]],
-          json: summary,
-        };
-      });
-    });
 }
 
 export function registerMetaCommands(program: Command): void {

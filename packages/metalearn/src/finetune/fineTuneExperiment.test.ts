@@ -4,7 +4,7 @@ import { initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { FINE_TUNE_STRATEGIES, runFineTuneExperiment } from "./fineTuneExperiment.js";
+import { ULMFIT_STRATEGIES, runFineTuneExperiment } from "./fineTuneExperiment.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -21,7 +21,7 @@ describe("runFineTuneExperiment", () => {
     result.discriminativeRates.forEach((r, i) => expect(r).toBeCloseTo(3e-3 / 2.6 ** (3 - i), 12));
     // Same synthetic templates in train and test (same seed): the source task is easy.
     expect(result.pretrainAccuracy).toBeGreaterThan(0.9);
-    expect(result.strategies.map((s) => s.strategy)).toEqual([...FINE_TUNE_STRATEGIES]);
+    expect(result.strategies.map((s) => s.strategy)).toEqual([...ULMFIT_STRATEGIES]);
     for (const s of result.strategies) {
       expect(s.perSeed).toHaveLength(2);
       // Chance is 0.2; 3 labelled examples of distinct templates lift every strategy above it.

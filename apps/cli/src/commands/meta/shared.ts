@@ -1,8 +1,8 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 
 import { loadDataset, parseDatasetName, sampleDataset, type ImageDataset } from "@dl/tensor-core";
 
-import { backendOption, seedOption, type CommonOptions } from "../../options.js";
+import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
 
 // What the dl meta commands share: their common flags, the train/test splits and how an accuracy reads.
 
@@ -30,3 +30,6 @@ export function metaCommand(meta: Command, name: string): Command {
     .addOption(backendOption())
     .option("--json", "print one JSON document on stdout");
 }
+
+/** The hidden --limit of the dl meta commands (small runs in tests). */
+export const limitOption = (): Option => new Option("--limit <n>", "use at most N train and N test images").argParser(parseInteger("--limit", 50)).hideHelp();
