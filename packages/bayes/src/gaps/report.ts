@@ -58,7 +58,7 @@ export function encoderCapacitySeries(r: EncoderCapacityResult): LineSeries[] {
   const n = r.svi.rows.length;
   return [
     { name: "amortization gap, fresh encoder (±95% CI)", x, y: r.widths.map((w) => w.amortizationGap.mean), error: r.widths.map((w) => w.amortizationGap.ci95), color: "#d62728" },
-    { name: "approximation gap (q* from each)", x, y: r.widths.map((w) => w.approximationGap), color: "#1f77b4" },
+    { name: "approximation gap, q* refined from each", x, y: r.widths.map((w) => w.approximationGap), color: "#1f77b4" },
     ...r.svi.rows.map((s, i) => ({
       name: `width ${r.svi.fromWidth} + ${s.steps} SVI steps (${flops(s.flopsPerImage)}FLOP/img)`,
       // A flat line with its interval drawn once, staggered between the widths' own error bars.
