@@ -29,6 +29,8 @@ describe("encoder capacity at a frozen decoder (Cremer, Li & Duvenaud 2018, §5.
     });
     expect(tf.memory().numTensors).toBe(before);
     const [small, big] = r.widths;
+    expect(small?.amortizationGapBySeed).toHaveLength(4);
+    expect(small?.amortizationGap.mean).toBeCloseTo((small?.amortizationGapBySeed ?? []).reduce((a, b) => a + b, 0) / 4, 10);
     expect(small?.amortizationGap.mean).toBeGreaterThan(0);
     // The effect: the paired gain of the wider encoder is positive with its 95 % interval over seeds.
     expect((big?.gainOverPrevious?.mean ?? 0) - (big?.gainOverPrevious?.ci95 ?? Infinity)).toBeGreaterThan(0);

@@ -46,6 +46,8 @@ export interface EncoderWidthRow {
   elbo: MeanCi;
   /** L[q*] − L[q]. */
   amortizationGap: MeanCi;
+  /** L[q*] − L[q] of each seed, in seed order (an unstable fit shows here). */
+  amortizationGapBySeed: number[];
   /** Gap of the previous (narrower) width minus this one's, paired by seed; absent for the first. */
   gainOverPrevious?: MeanCi;
   /** L[q*] refined from this encoder's output (first seed): q* should not depend on where refinement starts. */
@@ -258,6 +260,7 @@ export async function measureEncoderCapacity(train: ImageDataset, test: ImageDat
         trainElbo: meanCi(cell.trainElbo),
         elbo: meanCi(cell.elbo),
         amortizationGap: meanCi(cell.gap),
+        amortizationGapBySeed: [...cell.gap],
         ...(previous === undefined ? {} : { gainOverPrevious: meanCi(cell.gap.map((g, i) => (previous.gap[i] ?? Number.NaN) - g)) }),
         elboOptimalFromHere: cell.elboOptimalFromHere,
         approximationGap: logLikelihood - cell.elboOptimalFromHere,
