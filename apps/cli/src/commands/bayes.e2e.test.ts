@@ -70,4 +70,14 @@ describe("dl bayes", () => {
     expect(bad.stderr).toMatch(/Valid targets: U1, U2, U3 or U4/);
     expect(existsSync(join(work, "flow-bad"))).toBe(false);
   });
+
+  it("gaps --encoder-widths refuses widths that do not increase or are not integers, and writes nothing", async () => {
+    const down = await dl(["bayes", "gaps", "--encoder-widths", "256,64", "--out", "enc-bad"], work);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toMatch(/--encoder-widths must increase \(smallest first\), got 256,64/);
+    const junk = await dl(["bayes", "gaps", "--encoder-widths", "64,wide", "--out", "enc-bad"], work);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/--encoder-widths/);
+    expect(existsSync(join(work, "enc-bad"))).toBe(false);
+  });
 });

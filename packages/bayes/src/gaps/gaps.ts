@@ -50,13 +50,13 @@ export interface GapRow {
   evalSeconds: number;
 }
 
-function mean(values: ArrayLike<number>): number {
+export function mean(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i] ?? 0;
   return s / values.length;
 }
 
-function subset(ds: ImageDataset, count: number | undefined, seed: number): ImageDataset {
+export function subset(ds: ImageDataset, count: number | undefined, seed: number): ImageDataset {
   if (count === undefined || count >= ds.count) return ds;
   const idx = createRng(seed).sample(ds.count, count);
   const d = ds.height * ds.width * ds.channels;
@@ -67,6 +67,12 @@ function subset(ds: ImageDataset, count: number | undefined, seed: number): Imag
     labels[i] = ds.labels[j] ?? 0;
   });
   return { ...ds, images, labels, count };
+}
+
+/** The same binarized test images for every model and run (fixed seeds, independent of the run's seed): [count, D]. */
+export function fixedTestImages(test: ImageDataset, count: number): tf.Tensor {
+  const testSet = subset(test, count, 2018);
+  return tf.tidy(() => binarize(imagesToMatrix(testSet), 2018));
 }
 
 /** Trains one VAE and measures L[q], L[q*], log p̂(x) and the semi-amortized path on a fixed test subset. */
@@ -97,9 +103,7 @@ export async function vaeGapRow(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const evalStart = performance.now();
-  // The same 200 binarized test images for every model (fixed seeds, independent of `seed`).
-  const testSet = subset(test, options.testCount ?? 200, 2018);
-  const x = tf.tidy(() => binarize(imagesToMatrix(testSet), 2018));
+  const x = fixedTestImages(test, options.testCount ?? 200);
   const samples = options.elboSamples ?? 100;
   const localSteps = options.localSteps ?? 300;
   const checkpoints = [...new Set([...(options.refineCheckpoints ?? [0, 5, 20, 50]), localSteps])].filter((c) => c <= localSteps).sort((a, b) => a - b);

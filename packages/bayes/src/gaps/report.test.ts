@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
+import type { EncoderCapacityResult, MeanCi } from "./encoders.js";
 import type { GapRow } from "./gaps.js";
-import { gapBars, gapReport, gapTable } from "./report.js";
+import { encoderCapacityReport, encoderCapacitySeries, encoderCapacityTable, gapBars, gapReport, gapTable } from "./report.js";
 
 // Two rows whose gaps follow from their bounds: approximation = log p̂(x) − L[q*], amortization = L[q*] − L[q].
 function row(model: string, logLikelihood: number, elboOptimal: number, elbo: number, recovered: number[]): GapRow {
@@ -55,5 +56,46 @@ describe("gapReport", () => {
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([560, 300]);
     expect(report.svg).toContain("Gaps in nats (test subset)");
     expect(report.svg).toContain("diag: amort.");
+  });
+});
+
+const ci = (mean: number, ci95 = 0.5): MeanCi => ({ mean, ci95, n: 3 });
+
+// Two widths and one SVI row; gaps follow from L[q*] = -100: 4 = -100 − (-104), 1.5 = -100 − (-101.5).
+const capacity: EncoderCapacityResult = {
+  decoder: { hidden: 200, latentDim: 8, trainElbo: -110, trainSeconds: 1 },
+  logLikelihood: -98,
+  elboOptimal: -100,
+  approximationGap: ci(2, 0.25),
+  widths: [
+    { width: 16, hidden: [16, 16], parameters: 13104, flopsPerImage: 26112, trainFlops: 1e9, trainSeconds: ci(1.25, 0.25), trainElbo: ci(-105), elbo: ci(-104), amortizationGap: ci(4), amortizationGapBySeed: [3.5, 4, 4.5], elboOptimalFromHere: -100.1, approximationGap: 2.1 },
+    { width: 1024, hidden: [1024, 1024], parameters: 1, flopsPerImage: 3.7e6, trainFlops: 1e10, trainSeconds: ci(10), trainElbo: ci(-102), elbo: ci(-101.5), amortizationGap: ci(1.5), amortizationGapBySeed: [1, 1.5, 2], gainOverPrevious: ci(2.5, 1), elboOptimalFromHere: -100, approximationGap: 2 },
+  ],
+  svi: { fromWidth: 16, samplesPerStep: 10, rows: [{ steps: 20, flopsPerImage: 2.38e8, seconds: ci(3), elbo: ci(-102), amortizationGap: ci(2), recovered: ci(0.5, 0.125) }] },
+  capacityStopsHelpingAt: null,
+  config: { widths: [16, 1024], encoderDepth: 2, seeds: 3, encoderEpochs: 5, epochs: 5, trainCount: 4000, testCount: 64, latentDim: 8, hidden: 200, encoderHidden: 200, iwaeK: 1000, elboSamples: 100, localSteps: 250, sviSteps: [20], seed: 42 },
+  seconds: 1,
+};
+
+describe("encoderCapacityReport", () => {
+  it("tabulates each width and SVI row with its 95 % interval and draws the gap over log2 width with error bars", () => {
+    const lines = encoderCapacityTable(capacity).split("\n");
+    expect(lines[2]).toBe("| width 16 × 2 | 13104 | 26 k | 1.3 ± 0.3 | -104.00 ± 0.50 | 4.00 ± 0.50 | — | 2.10 |");
+    expect(lines[3]).toBe("| width 1024 × 2 | 1 | 3.7 M | 10.0 ± 0.5 | -101.50 ± 0.50 | 1.50 ± 0.50 | 2.50 ± 1.00 | 2.00 |");
+    expect(lines[4]).toBe("| width 16 + 20 SVI steps | — | 238.0 M | 3.0 ± 0.5 (64 images) | -102.00 ± 0.50 | 2.00 ± 0.50 | recovered 50 ± 13 % | — |");
+    expect(lines[6]).toContain("approximation gap 2.00 ± 0.25 nats (95 % over 3 test images); every wider encoder still helped significantly.");
+    const [gap, approx, svi] = encoderCapacitySeries(capacity);
+    expect(Array.from(gap?.x ?? [])).toEqual([4, 10]);
+    expect(Array.from(gap?.error ?? [])).toEqual([0.5, 0.5]);
+    expect(Array.from(approx?.y ?? [])).toEqual([2.1, 2]);
+    expect(svi?.name).toBe("width 16 + 20 SVI steps (238.0 MFLOP/img)");
+    // Flat across the widths, its interval once, between x = 4 and x = 10 (and off the widths' own bars).
+    expect(Array.from(svi?.y ?? [])).toEqual([2, 2, 2]);
+    expect(Array.from(svi?.x ?? [])).toEqual([4, 7.125, 10]);
+    expect(Array.from(svi?.error ?? [])).toEqual([0, 0.5, 0]);
+    const report = encoderCapacityReport(capacity);
+    const view = new DataView(report.png.buffer, report.png.byteOffset, report.png.byteLength);
+    expect([view.getUint32(16), view.getUint32(20)]).toEqual([760, 380]);
+    expect(report.svg).toContain("log2 (4 = 16, 10 = 1024)");
   });
 });

@@ -192,6 +192,49 @@ function isRows(data: ImageDataset | VaeRows): data is VaeRows {
  * binarized under the Bernoulli likelihood) or on rows of real values.
  */
 export async function trainVae(vae: Vae, train: ImageDataset | VaeRows, options: TrainVaeOptions = {}): Promise<TrainVaeResult> {
+  return fitElbo(vae, (x) => vae.encode(x), vae.variables, train, options, "train vae");
+}
+
+/** An amortized encoder x → λ(x) apart from a VAE's own: a tanh MLP with its own variables. */
+export interface Encoder {
+  /** Hidden widths, input to output (e.g. [256, 256]). */
+  readonly hidden: readonly number[];
+  /** Number of weights and biases. */
+  readonly parameterCount: number;
+  encode(x: tf.Tensor): tf.Tensor;
+  readonly variables: tf.Variable[];
+  dispose(): void;
+}
+
+/** A fresh encoder for `vae`'s family with the given hidden widths (Glorot-normal weights from `seed`). */
+export function createEncoder(vae: Vae, hidden: readonly number[], seed: number): Encoder {
+  if (hidden.length === 0 || hidden.some((h) => !Number.isInteger(h) || h < 1)) {
+    throw new DlError("INVALID_ARGUMENT", `Encoder hidden widths must be one or more positive integers, got [${hidden.join(", ")}].`);
+  }
+  const sizes = [vae.config.inputDim, ...hidden, vae.family.paramCount];
+  const mlp = new Mlp(sizes, createRng(seed));
+  let parameterCount = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) parameterCount += ((sizes[i] ?? 0) + 1) * (sizes[i + 1] ?? 0);
+  return { hidden: [...hidden], parameterCount, encode: (x) => mlp.apply(x), variables: mlp.variables, dispose: () => mlp.dispose() };
+}
+
+/**
+ * Fits `encoder` to `vae`'s frozen decoder by maximising the single-sample ELBO over the encoder's
+ * variables alone: with the decoder fixed, encoders of different sizes face the same posteriors
+ * (the protocol of Cremer, Li & Duvenaud 2018, section 5.2).
+ */
+export async function trainEncoder(vae: Vae, encoder: Encoder, train: ImageDataset | VaeRows, options: TrainVaeOptions = {}): Promise<TrainVaeResult> {
+  return fitElbo(vae, (x) => encoder.encode(x), encoder.variables, train, options, "train encoder");
+}
+
+async function fitElbo(
+  vae: Vae,
+  encode: (x: tf.Tensor) => tf.Tensor,
+  variables: tf.Variable[],
+  train: ImageDataset | VaeRows,
+  options: TrainVaeOptions,
+  phase: string,
+): Promise<TrainVaeResult> {
   const rows = isRows(train);
   const d = rows ? train.dim : train.height * train.width * train.channels;
   if (d !== vae.config.inputDim) {
@@ -222,23 +265,23 @@ export async function trainVae(vae: Vae, train: ImageDataset | VaeRows, options:
         const x = tf.tidy(() => (binarizeBatches ? binarize(tf.gather(all, idx), rng.tfSeed()) : tf.gather(all, idx)));
         const seed = rng.tfSeed();
         const loss = optimizer.minimize(
-          () => tf.tidy(() => tf.neg(tf.mean<tf.Scalar>(vae.elboSamples(x, vae.encode(x), 1, seed)))),
+          () => tf.tidy(() => tf.neg(tf.mean<tf.Scalar>(vae.elboSamples(x, encode(x), 1, seed)))),
           true,
-          vae.variables,
+          variables,
         );
         total += loss?.dataSync()[0] ?? Number.NaN;
         loss?.dispose();
         x.dispose();
         idx.dispose();
         if (bi % 20 === 0 || step + 1 === totalSteps) {
-          options.onProgress?.({ phase: "train vae", step: step + 1, total: totalSteps, metrics: { elbo: -total / (bi + 1) } });
+          options.onProgress?.({ phase, step: step + 1, total: totalSteps, metrics: { elbo: -total / (bi + 1) } });
         }
         // A turn of the event loop per batch (tens of ms each), so Ctrl-C is seen within one batch.
         await new Promise((resolve) => setTimeout(resolve, 0));
         throwIfAborted(options.signal);
       }
       const elbo = -total / done;
-      if (!Number.isFinite(elbo)) throw new DlError("NON_FINITE", `VAE training diverged in epoch ${epoch}; lower the learning rate.`);
+      if (!Number.isFinite(elbo)) throw new DlError("NON_FINITE", `${phase === "train vae" ? "VAE" : "Encoder"} training diverged in epoch ${epoch}; lower the learning rate.`);
       history.push({ epoch, elbo, seconds: (performance.now() - start) / 1000 });
     }
     return { history, seconds: (performance.now() - start) / 1000 };

@@ -52,6 +52,14 @@ describe("lineChartRaster", () => {
     expect(px).toContainEqual({ x: 50, y: 0 });
     expect(px).toContainEqual({ x: 25, y: 25 });
   });
+
+  it("draws a ± error as a vertical bar over its whole range and widens the y domain to hold it", () => {
+    const image = lineChartRaster([{ name: "ci", y: [2, 2], error: [1, 0], color: "#0000ff" }], { width: 51, height: 51, margin: 0, thickness: 1, bare: true });
+    const px = pixelsOf(image, [0, 0, 255]);
+    // Domain [1, 3] over rows 50 … 0: the bar at x = 0 spans every row, the point without error only row 25.
+    expect(new Set(px.filter((p) => p.x === 0).map((p) => p.y)).size).toBe(51);
+    expect(px.filter((p) => p.x === 50).map((p) => p.y)).toEqual([25]);
+  });
 });
 
 describe("barChartRaster", () => {

@@ -9,6 +9,8 @@ export interface LineSeries {
   name: string;
   y: ArrayLike<number>;
   x?: ArrayLike<number>;
+  /** ± error of each y (e.g. a 95 % interval's half-width), drawn as a capped vertical bar. */
+  error?: ArrayLike<number>;
   color?: string;
 }
 
@@ -279,9 +281,11 @@ export function lineChartDomains(
   for (const s of series) {
     const sx = seriesX(s);
     assertArgument(sx.length === s.y.length, () => `Series "${s.name}" has ${sx.length} x values but ${s.y.length} y values.`);
+    assertArgument(s.error === undefined || s.error.length === s.y.length, () => `Series "${s.name}" has ${s.error?.length ?? 0} errors but ${s.y.length} y values.`);
     for (let i = 0; i < s.y.length; i++) {
       xs.push(sx[i] ?? NaN);
-      ys.push(s.y[i] ?? NaN);
+      const e = Math.abs(s.error?.[i] ?? 0);
+      ys.push((s.y[i] ?? NaN) - e, (s.y[i] ?? NaN) + e);
     }
   }
   const [ylo, yhi] = yDomain ?? extent(ys);
@@ -323,6 +327,13 @@ export function lineChartRaster(
       const isolated = prev === undefined && !(Number.isFinite(xs[i + 1] ?? NaN) && Number.isFinite(s.y[i + 1] ?? NaN));
       if (isolated) fillDisc(image, p[0], p[1], options.bare === true ? 1 : 3, color);
       else if (prev !== undefined) drawLine(image, prev[0], prev[1], p[0], p[1], color, options.thickness ?? 2);
+      const e = Math.abs(s.error?.[i] ?? 0);
+      if (e > 0 && Number.isFinite(e)) {
+        const [lo, hi] = [sy(vy - e), sy(vy + e)];
+        drawLine(image, p[0], lo, p[0], hi, color, 1);
+        drawLine(image, p[0] - 4, lo, p[0] + 4, lo, color, 1);
+        drawLine(image, p[0] - 4, hi, p[0] + 4, hi, color, 1);
+      }
       prev = p;
     }
   });

@@ -41,6 +41,14 @@ describe("SVG charts", () => {
     for (const tick of ["0.2", "0.4", "0.6", "0.8", "1.0"]) expect(svg).toContain(`>${tick}</text>`);
   });
 
+  it("lineChartSvg draws one capped whisker per point with a non-zero error, and its y ticks cover y ± error", () => {
+    const svg = lineChartSvg([{ name: "gap", x: [6, 8, 10], y: [4, 2, 1.5], error: [1, 0, 0.5] }]);
+    expect(count(svg, /<path d="M[^"]*V[^"]*h8[^"]*h8"/g)).toBe(2);
+    // 4 + 1 = 5 and 1.5 − 0.5 = 1 lie inside the ticks.
+    expect(svg).toContain(">5</text>");
+    expect(svg).toContain(">1</text>");
+  });
+
   it("barChartSvg draws error bars and significance marks above the whisker", () => {
     const svg = barChartSvg(
       [

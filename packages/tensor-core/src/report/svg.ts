@@ -167,6 +167,11 @@ export function lineChartSvg(
         continue;
       }
       segments[segments.length - 1]?.push(`${n(sx(vx))},${n(sy(vy))}`);
+      const e = Math.abs(s.error?.[i] ?? 0);
+      if (e > 0 && Number.isFinite(e)) {
+        const [cx, lo, hi] = [n(sx(vx)), n(sy(vy - e)), n(sy(vy + e))];
+        body.push(`<path d="M${cx} ${lo}V${hi}M${n(sx(vx) - 4)} ${lo}h8M${n(sx(vx) - 4)} ${hi}h8" stroke="${color}" stroke-width="1" fill="none"/>`);
+      }
     }
     for (const seg of segments) {
       if (seg.length === 0) continue;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 
-import { VAE_FAMILIES, gapReport, measureGaps, parseVaeFamily, sampleImages, vaeGapRow, type VaeExperimentOptions } from "@dl/bayes";
+import { VAE_FAMILIES, encoderCapacityReport, gapReport, measureEncoderCapacity, measureGaps, parseVaeFamily, sampleImages, vaeGapRow, type VaeExperimentOptions } from "@dl/bayes";
 import { DATASET_NAMES, backendInfo, encodePng, imageGrid, loadDataset, parseDatasetName, type DatasetName, type ImageDataset } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
@@ -78,26 +78,75 @@ export function registerVae(bayes: Command): void {
   });
 }
 
+interface GapsCliOptions extends VaeCliOptions {
+  encoderWidths?: number[];
+  encoderDepth: number;
+  encoderEpochs?: number;
+  seeds: number;
+}
+
+function parseWidths(value: string): number[] {
+  const widths = value.split(",").map((v) => parseInteger("--encoder-widths", 1, 8192)(v.trim()));
+  if (widths.some((w, i) => i > 0 && w <= (widths[i - 1] ?? 0))) throw new InvalidOptionError(`--encoder-widths must increase (smallest first), got ${value}.`);
+  return widths;
+}
+
+/** Seconds of CPU this process has used (user + system): the cost the SVI-vs-encoder comparison is in. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 export function registerGaps(bayes: Command): void {
   vaeCommand(
-    bayes.command("gaps").description("approximation vs amortization gap per encoder family (Cremer, Li & Duvenaud 2018), plus a larger encoder and SVI refinement"),
-  ).action((opts: VaeCliOptions) => {
-    const data = parseDatasetName(opts.data);
-    return runAction("gaps", opts, async ({ seed, signal, onProgress }) => {
-      const { train, test, options } = await vaeSetup(opts, data, seed);
-      const result = await measureGaps(train, test, { ...options, onProgress, signal });
-      const json = { data, backend: backendInfo().name, seconds: result.seconds, config: result.config, rows: result.rows };
-      const report = gapReport(result.rows);
-      return {
-        files: [
-          ["gaps.json", jsonFileText(json)],
-          ["gaps.md", report.markdown],
-          ["gaps.png", report.png],
-          ["gaps.svg", report.svg],
-        ],
-        json,
-        text: report.markdown,
-      };
+    bayes.command("gaps").description("approximation vs amortization gap per encoder family (Cremer, Li & Duvenaud 2018), plus a larger encoder and SVI refinement; with --encoder-widths, the gaps vs the encoder's size at one frozen decoder"),
+  )
+    .option("--encoder-widths <list>", "instead: fit fresh encoders of these hidden widths (e.g. 64,256,1024) to one trained decoder and compare their amortization gaps with SVI refinement", parseWidths)
+    .option("--encoder-depth <n>", "hidden layers of each fresh encoder (with --encoder-widths)", parseInteger("--encoder-depth", 1, 8), 2)
+    .option("--encoder-epochs <n>", "epochs of fitting each fresh encoder (default: --epochs)", parseInteger("--encoder-epochs", 1, 1000))
+    .option("--seeds <n>", "encoder seeds per width, for the 95 % intervals (with --encoder-widths)", parseInteger("--seeds", 1, 100), 3)
+    .action((opts: GapsCliOptions) => {
+      const data = parseDatasetName(opts.data);
+      return runAction("gaps", opts, async ({ seed, signal, onProgress }) => {
+        const { train, test, options } = await vaeSetup(opts, data, seed);
+        if (opts.encoderWidths !== undefined) {
+          const cpuStart = cpuSeconds();
+          const r = await measureEncoderCapacity(train, test, {
+            ...options,
+            widths: opts.encoderWidths,
+            encoderDepth: opts.encoderDepth,
+            seeds: opts.seeds,
+            ...(opts.encoderEpochs === undefined ? {} : { encoderEpochs: opts.encoderEpochs }),
+            clock: cpuSeconds,
+            onProgress,
+            signal,
+          });
+          const json = { data, backend: backendInfo().name, clock: "process CPU seconds", cpuSeconds: cpuSeconds() - cpuStart, ...r };
+          const report = encoderCapacityReport(r);
+          return {
+            files: [
+              ["encoders.json", jsonFileText(json)],
+              ["encoders.md", report.markdown],
+              ["encoders.png", report.png],
+              ["encoders.svg", report.svg],
+            ],
+            json,
+            text: report.markdown,
+          };
+        }
+        const result = await measureGaps(train, test, { ...options, onProgress, signal });
+        const json = { data, backend: backendInfo().name, seconds: result.seconds, config: result.config, rows: result.rows };
+        const report = gapReport(result.rows);
+        return {
+          files: [
+            ["gaps.json", jsonFileText(json)],
+            ["gaps.md", report.markdown],
+            ["gaps.png", report.png],
+            ["gaps.svg", report.svg],
+          ],
+          json,
+          text: report.markdown,
+        };
+      });
     });
-  });
 }
