@@ -20,6 +20,8 @@ import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
 import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
+import { trustworthinessOnTeam } from "./teamMetrics.js";
+import { trustworthiness } from "../metrics.js";
 
 const run = promisify(execFile);
 
@@ -106,6 +108,28 @@ describe("t-SNE on a team of threads", () => {
     const team = await createTeam(3);
     try {
       expect(Array.from(await conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("measures trustworthiness on 3 threads to the same bits as on this thread, for float32 and float64 input, all points or a sample", async () => {
+    // A noisy 2-D view of the 10-D points: many embedding neighbours are not input neighbours, so the ranks matter.
+    const view = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      view[2 * i] = data[10 * i]! + 3 * Math.sin(i * 12.9898);
+      view[2 * i + 1] = data[10 * i + 1]! + 3 * Math.cos(i * 78.233);
+    }
+    const embedded = knnGraph(view, n, 2, 7, { method: "exact" }).indices;
+    const team = await createTeam(3);
+    try {
+      for (const input of [data, Float64Array.from(data, (v, e) => v + 1e-9 * Math.sin(e))]) {
+        for (const sample of [undefined, 250]) {
+          const reference = trustworthiness(input, n, 10, view, 2, 7, sample === undefined ? {} : { sample });
+          expect(reference).toBeLessThan(0.98);
+          expect(await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample)).toBe(reference);
+        }
+      }
     } finally {
       await team.close();
     }
