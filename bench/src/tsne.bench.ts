@@ -110,7 +110,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         tw: trustworthiness(x, n, 50, embedding, 2, K, { sample: TW_SAMPLE }),
       });
       const row = (who: string, r: ProcessRun, quality: { acc: number; tw: number }, detail: string): void => {
-        measurements.push({ label: `${who} ${n}`, value: r.wall, unit: "s", better: "lower", detail: `CPU ${r.cpu.toFixed(1)} s, peak RSS ${r.peakMiB.toFixed(0)} MiB, 10-NN acc ${quality.acc.toFixed(4)}, T@10 ${quality.tw.toFixed(4)}; ${detail}` });
+        const m: Measurement = { label: `${who} ${n}`, value: r.wall, unit: "s", better: "lower", detail: `CPU ${r.cpu.toFixed(1)} s, peak RSS ${r.peakMiB.toFixed(0)} MiB, 10-NN acc ${quality.acc.toFixed(4)}, T@10 ${quality.tw.toFixed(4)}; ${detail}` };
+        measurements.push(m);
+        // Each row as it comes: a long full run that is stopped keeps what it measured.
+        ctx.log(`${m.label}: ${m.value.toFixed(1)} s wall (${m.detail ?? ""})`);
       };
 
       ctx.log(`${n} points: dl tsne (load ${load()})…`);

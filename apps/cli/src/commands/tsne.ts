@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { Option, type Command } from "commander";
 
 import { backendInfo, encodeNpy, encodePng, placeImagesAt, scatterRaster } from "@dl/tensor-core";
-import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability";
+import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability/tsne";
 
 import { runAction, type ActionOutcome } from "../action.js";
 import { loadPoints, type LoadedPoints, type PointSourceOptions } from "./tsne/inputs.js";
