@@ -131,6 +131,7 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
     knnAccuracy: run.knnAccuracy ?? null,
     inputKnnAccuracy: run.inputKnnAccuracy ?? null,
     trustworthiness: run.trustworthiness,
+    trustworthinessStandardError: run.trustworthinessStandardError,
     k: run.metricsK,
     klHistory: result.klHistory,
   };

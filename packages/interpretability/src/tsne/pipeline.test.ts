@@ -17,13 +17,16 @@ describe("tsneWithMetrics", () => {
   it("reports the metrics the standalone functions give for its embedding, and times its phases", async () => {
     const before = tf.memory().numTensors;
     const started = performance.now();
-    const run = await tsneWithMetrics(data, n, 12, { labels, seed: 3, iterations: 300, threads: 2, pcaComponents: 10, trustworthinessSample: 500 });
+    const run = await tsneWithMetrics(data, n, 12, { labels, seed: 3, iterations: 300, threads: 2, pcaComponents: 10 });
     const wall = (performance.now() - started) / 1000;
     expect(tf.memory().numTensors).toBe(before);
     expect(run.inputDims).toBe(10);
     const input = Float32Array.from(run.result.model.data);
     const { embedding } = run.result;
+    // The default estimate: 500 query points (every 6th), within a few standard errors of the value over all 3000.
     expect(run.trustworthiness).toBe(trustworthiness(input, n, 10, embedding, 2, 10, { sample: 500 }));
+    expect(Math.abs(run.trustworthiness - trustworthiness(input, n, 10, embedding, 2, 10))).toBeLessThanOrEqual(4 * run.trustworthinessStandardError);
+    expect(run.trustworthinessStandardError).toBeLessThan(0.01);
     expect(run.knnAccuracy).toBe(knnAccuracy(embedding, n, 2, labels, 10));
     // The input-space accuracy is read from t-SNE's own (exact, below 20k points) neighbour lists.
     expect(run.inputKnnAccuracy).toBe(knnAccuracy(input, n, 10, labels, 10));

@@ -124,10 +124,19 @@ describe("t-SNE on a team of threads", () => {
     const team = await createTeam(3);
     try {
       for (const input of [data, Float64Array.from(data, (v, e) => v + 1e-9 * Math.sin(e))]) {
-        for (const sample of [undefined, 250]) {
+        // 360 of 1800 points: every 5th, coprime to the 6 clusters' period (i mod 6), so the queries cover every cluster.
+        for (const sample of [undefined, 360]) {
           const reference = trustworthiness(input, n, 10, view, 2, 7, sample === undefined ? {} : { sample });
           expect(reference).toBeLessThan(0.98);
-          expect(await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample)).toBe(reference);
+          const onTeam = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample);
+          expect(onTeam.trustworthiness).toBe(reference);
+          if (sample === undefined) expect(onTeam.standardError).toBe(0);
+          else {
+            // The sample's estimate lies within a few of its standard errors of the value over every point.
+            const all = trustworthiness(input, n, 10, view, 2, 7);
+            expect(onTeam.standardError).toBeGreaterThan(0);
+            expect(Math.abs(reference - all)).toBeLessThan(4 * onTeam.standardError);
+          }
         }
       }
     } finally {

@@ -8,7 +8,9 @@ const CHUNKS_PER_RUN = 8;
 
 /**
  * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
- * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order).
+ * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
+ * and the standard error of the estimate when the queries are a sample (every ⌈N/sample⌉-th point; the error
+ * treats them as a random sample, which points stored in a periodic order can defeat).
  */
 export async function trustworthinessOnTeam(
   team: Team,
@@ -19,7 +21,7 @@ export async function trustworthinessOnTeam(
   k: number,
   sample: number | undefined,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<{ trustworthiness: number; standardError: number }> {
   assertTrustworthinessK(n, k);
   const { step, count } = trustworthinessQueries(n, sample);
   const penalties = team.float64(count);
@@ -49,5 +51,12 @@ export async function trustworthinessOnTeam(
   }
   let penalty = 0;
   for (let q = 0; q < count; q++) penalty += penalties[q] as number;
-  return trustworthinessFromPenalty(penalty, count, n, k);
+  const mean = penalty / count;
+  let squares = 0;
+  for (let q = 0; q < count; q++) squares += ((penalties[q] as number) - mean) ** 2;
+  // T is 1 − c · (mean penalty per query): its standard error is c times that of the mean penalty, with the
+  // finite-population correction (0 when every point is a query).
+  const c = 2 / (k * (2 * n - 3 * k - 1));
+  const standardError = count > 1 ? c * Math.sqrt((squares / (count - 1) / count) * Math.max(0, 1 - count / n)) : 0;
+  return { trustworthiness: trustworthinessFromPenalty(penalty, count, n, k), standardError };
 }
