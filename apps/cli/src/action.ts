@@ -20,6 +20,11 @@ export interface ActionOutcome {
   readonly summary?: string;
   /** Without `--json`: the human-readable result (a table, result lines) printed on stdout after the files are written. */
   readonly text?: string;
+  /**
+   * Wall seconds of the work's phases, in order. With `--json` they are printed as `phases`, framed by `startup`
+   * (process start → backend ready: module loading and backend set-up), `writing` (the files) and `total` (process start → printing).
+   */
+  readonly phases?: Readonly<Record<string, number>>;
 }
 
 export interface ActionSettings {
@@ -40,6 +45,7 @@ export async function runAction(
 ): Promise<void> {
   if (opts.out !== undefined) await assertWritableDir(opts.out);
   if (settings.backend !== false) await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+  const startup = process.uptime();
   const progress = progressReporter(label);
   const interrupt = interruptSignal();
   let outcome: ActionOutcome;
@@ -50,8 +56,10 @@ export async function runAction(
     interrupt.dispose();
   }
   const files = opts.out !== undefined && outcome.files !== undefined && outcome.files.length > 0 ? outcome.files : undefined;
+  const writeStarted = performance.now();
   const written = files === undefined || opts.out === undefined ? undefined : await writeOutputs(opts.out, files);
   if (outcome.summary !== undefined) log(written === undefined ? outcome.summary : `${outcome.summary}; wrote ${opts.out ?? ""}`);
-  if (opts.json === true) printJson(written === undefined ? outcome.json : { ...outcome.json, out: opts.out, files: written });
+  const phases = outcome.phases === undefined ? {} : { phases: { startup, ...outcome.phases, writing: (performance.now() - writeStarted) / 1000, total: process.uptime() } };
+  if (opts.json === true) printJson(written === undefined ? { ...outcome.json, ...phases } : { ...outcome.json, out: opts.out, files: written, ...phases });
   else if (outcome.text !== undefined) process.stdout.write(outcome.text);
 }

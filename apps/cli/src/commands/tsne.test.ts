@@ -53,6 +53,13 @@ describe("dl tsne", () => {
     expect(json["knnAccuracy"]).toBe(1);
     expect(json["trustworthiness"]).toBeGreaterThan(0.9);
     expect(Number.isFinite(json["kl"])).toBe(true);
+    // Wall time by phase: every phase measured, in order, summing to no more than the process's wall time so far.
+    const phases = json["phases"] as Record<string, number>;
+    expect(Object.keys(phases)).toEqual(["startup", "load", "pca", "affinities", "optimisation", "metrics", "figures", "writing", "total"]);
+    const { total, ...parts } = phases;
+    for (const seconds of Object.values(parts)) expect(seconds).toBeGreaterThanOrEqual(0);
+    expect(phases["optimisation"]).toBeGreaterThan(0);
+    expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(total!);
     expect((await readdir(out)).sort()).toEqual(["embedding.npy", "metrics.json", "mosaic.png", "scatter.png"]);
     const emb = parseNpy(new Uint8Array(await readFile(join(out, "embedding.npy"))));
     expect(emb.shape).toEqual([90, 2]);

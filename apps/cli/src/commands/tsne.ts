@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { Option, type Command } from "commander";
 
 import { backendInfo, encodeNpy, encodePng, placeImagesAt, scatterRaster } from "@dl/tensor-core";
-import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability";
+import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability/tsne";
 
 import { runAction, type ActionOutcome } from "../action.js";
 import { loadPoints, type LoadedPoints, type PointSourceOptions } from "./tsne/inputs.js";
@@ -47,7 +47,9 @@ export function registerTsneCommands(program: Command): void {
     .action((opts: TsneCliOptions) =>
       runAction("tsne", opts, async ({ seed, signal, onProgress }) => {
         if (opts.dims !== 2 && opts.dims !== 3) throw new InvalidOptionError(`--dims must be 2 or 3, got ${opts.dims}.`);
+        const loadStarted = performance.now();
         const points = await loadPoints(opts, seed);
+        const load = (performance.now() - loadStarted) / 1000;
         log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, backend ${backendInfo().name}`);
         const run = await tsneWithMetrics(points.data, points.n, points.d, {
           dims: opts.dims,
@@ -62,13 +64,14 @@ export function registerTsneCommands(program: Command): void {
           signal,
           ...(points.labels === undefined ? {} : { labels: points.labels }),
         });
-        return tsneOutcome(opts, points, run, seed);
+        return tsneOutcome(opts, points, run, seed, load);
       }),
     );
 }
 
 /** The files, figures and summary of a finished run. */
-function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMetrics, seed: number): ActionOutcome {
+function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMetrics, seed: number, load: number): ActionOutcome {
+  const figuresStarted = performance.now();
   const { result } = run;
   const dims = result.model.dims;
   const xy = new Float32Array(points.n * 2);
@@ -128,12 +131,14 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
     knnAccuracy: run.knnAccuracy ?? null,
     inputKnnAccuracy: run.inputKnnAccuracy ?? null,
     trustworthiness: run.trustworthiness,
+    trustworthinessStandardError: run.trustworthinessStandardError,
     k: run.metricsK,
     klHistory: result.klHistory,
   };
-  files.push(["metrics.json", `${JSON.stringify(metrics, null, 2)}\n`]);
+  const phases = { load, ...run.phases, figures: (performance.now() - figuresStarted) / 1000 };
+  files.push(["metrics.json", `${JSON.stringify({ ...metrics, phases }, null, 2)}\n`]);
   const summary =
     `t-SNE (${result.method}) of ${points.n} points in ${metrics.seconds.toFixed(1)} s: KL ${result.kl.toFixed(3)}, trustworthiness@${run.metricsK} ${run.trustworthiness.toFixed(3)}` +
     (run.knnAccuracy === undefined ? "" : `, ${run.metricsK}-NN accuracy ${run.knnAccuracy.toFixed(3)}`);
-  return { files, json: metrics, summary };
+  return { files, json: metrics, summary, phases };
 }

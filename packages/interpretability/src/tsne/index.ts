@@ -2,7 +2,7 @@
 export { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, computeAffinities, tsne, tsneTransform } from "./tsne.js";
 export type { GradientMethod, TransformOptions, TsneMethod, TsneMetric, TsneModel, TsneOptions, TsneResult } from "./tsne.js";
 export { tsneWithMetrics } from "./pipeline.js";
-export type { TsneWithMetrics, TsneWithMetricsOptions } from "./pipeline.js";
+export type { TsnePhaseSeconds, TsneWithMetrics, TsneWithMetricsOptions } from "./pipeline.js";
 export { klDivergence, knnAccuracy, trustworthiness } from "./metrics.js";
 export type { TrustworthinessOptions } from "./metrics.js";
 export { pca } from "./pca.js";

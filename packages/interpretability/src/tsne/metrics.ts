@@ -5,6 +5,7 @@ import { runSteps } from "./cooperative.js";
 import type { Steps } from "./cooperative.js";
 import { klFromParts } from "./kl.js";
 import { knnGraph } from "./knn.js";
+import { queryPenalty } from "./parallel/kernels.js";
 import { SerialTeam } from "./parallel/team.js";
 import { TeamGradient } from "./parallel/teamGradient.js";
 import { assertLabels } from "./validate.js";
@@ -19,6 +20,17 @@ export function klDivergence(p: SparseMatrix, embedding: Data, dims: number): nu
   return klFromParts(p, sumPLogW, z);
 }
 
+/** Most dimensions for which the metrics search neighbours with the VP tree: an embedding's 2 or 3, where it prunes well. */
+export const VP_TREE_MAX_DIMS = 3;
+
+/**
+ * Each point's k nearest other points (n × k, nearest first), exactly: in an embedding's 2 or 3 dimensions by the
+ * VP tree (measured at 10k points in 2-D: 0.06 s CPU against 0.66 s for the matrix product), else as `knnGraph` chooses.
+ */
+export function neighboursOf(points: Data, n: number, d: number, k: number): Int32Array {
+  return knnGraph(points, n, d, k, d <= VP_TREE_MAX_DIMS ? { method: "vptree" } : {}).indices;
+}
+
 /**
  * Leave-one-out k-NN classification accuracy in a space: each point gets the majority label of its k
  * nearest other points; ties go to the tied class with the nearest member.
@@ -28,20 +40,24 @@ export function knnAccuracy(points: Data, n: number, d: number, labels: ArrayLik
   if (!Number.isInteger(k) || k < 1 || k > n - 1) {
     throw new DlError("INVALID_ARGUMENT", `k-NN accuracy needs 1 ≤ k ≤ N − 1 = ${n - 1}, got ${k}.`);
   }
-  const graph = knnGraph(points, n, d, k);
+  return knnAccuracyOfNeighbours(neighboursOf(points, n, d, k), n, labels, k);
+}
+
+/** `knnAccuracy` from each point's k nearest other points (n × k indices, nearest first; labels already checked). */
+export function knnAccuracyOfNeighbours(indices: Int32Array, n: number, labels: ArrayLike<number>, k: number): number {
   let correct = 0;
   const votes = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     votes.clear();
     for (let t = 0; t < k; t++) {
-      const l = labels[graph.indices[i * k + t] as number] as number;
+      const l = labels[indices[i * k + t] as number] as number;
       votes.set(l, (votes.get(l) ?? 0) + 1);
     }
     let best = -1;
     let bestVotes = 0;
     // Neighbours are sorted by distance, so the first class to reach the top count is the nearest tied one.
     for (let t = 0; t < k; t++) {
-      const l = labels[graph.indices[i * k + t] as number] as number;
+      const l = labels[indices[i * k + t] as number] as number;
       const v = votes.get(l) ?? 0;
       if (v > bestVotes) {
         bestVotes = v;
@@ -75,36 +91,34 @@ export function trustworthiness(
   return runSteps(trustworthinessSteps(input, n, d, embedding, dims, k, options));
 }
 
-/** `trustworthiness` returning to its driver after each query point. */
-export function* trustworthinessSteps(input: Data, n: number, d: number, embedding: Data, dims: number, k = 10, options: TrustworthinessOptions = {}): Steps<number> {
+/** Query points of a trustworthiness estimate: every `step`-th point, `count` of them. */
+export function trustworthinessQueries(n: number, sample: number | undefined): { step: number; count: number } {
+  const step = sample !== undefined && sample < n ? Math.ceil(n / sample) : 1;
+  return { step, count: Math.ceil(n / step) };
+}
+
+/** T(k) from the summed rank penalties of `queries` query points; per query, so a sample estimates the full-N value. */
+export function trustworthinessFromPenalty(penalty: number, queries: number, n: number, k: number): number {
+  return 1 - (2 / (queries * k * (2 * n - 3 * k - 1))) * penalty;
+}
+
+export function assertTrustworthinessK(n: number, k: number): void {
   if (!Number.isInteger(k) || k < 1 || k >= n / 2) {
     throw new DlError("INVALID_ARGUMENT", `trustworthiness needs 1 ≤ k < N/2 = ${n / 2}, got ${k}.`);
   }
-  const embedded = knnGraph(embedding, n, dims, k);
-  const step = options.sample !== undefined && options.sample < n ? Math.ceil(n / options.sample) : 1;
+}
+
+/** `trustworthiness` returning to its driver after each query point. */
+export function* trustworthinessSteps(input: Data, n: number, d: number, embedding: Data, dims: number, k = 10, options: TrustworthinessOptions = {}): Steps<number> {
+  assertTrustworthinessK(n, k);
+  const embedded = neighboursOf(embedding, n, dims, k);
+  const { step, count } = trustworthinessQueries(n, options.sample);
   const dist = new Float64Array(n);
+  const query = new Float64Array(d + k);
   let penalty = 0;
-  let queries = 0;
-  for (let i = 0; i < n; i += step) {
+  for (let q = 0; q < count; q++) {
     yield;
-    queries++;
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += ((input[i * d + t] as number) - (input[j * d + t] as number)) ** 2;
-      dist[j] = s;
-    }
-    for (let t = 0; t < k; t++) {
-      const j = embedded.indices[i * k + t] as number;
-      const dj = dist[j] as number;
-      let rank = 1;
-      for (let l = 0; l < n; l++) {
-        if (l === i) continue;
-        const dl = dist[l] as number;
-        if (dl < dj || (dl === dj && l < j)) rank++;
-      }
-      if (rank > k) penalty += rank - k;
-    }
+    penalty += queryPenalty(input, n, d, q * step, embedded, q * step * k, k, dist, query);
   }
-  // Normalise per query so a sample estimates the full-N value.
-  return 1 - (2 / (queries * k * (2 * n - 3 * k - 1))) * penalty;
+  return trustworthinessFromPenalty(penalty, count, n, k);
 }

@@ -5,7 +5,7 @@ import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";
 import { klFromParts } from "./kl.js";
 import { knnGraph, queryKnn } from "./knn.js";
-import type { KnnMethod } from "./knn.js";
+import type { KnnGraph, KnnMethod } from "./knn.js";
 import { INIT_STD, LOCALITY_MIN_POINTS, MIN_GAIN, MOMENTUM_EARLY, MOMENTUM_LATE, RENUMBER_AT, hybridPrefersFft, resolveOptions } from "./options.js";
 import type { GradientMethod, TransformOptions, TsneMetric, TsneOptions } from "./options.js";
 import { YIELD_EVERY_MS, yieldToEventLoop } from "./cooperative.js";
@@ -69,6 +69,32 @@ export function computeAffinities(
  * or FFT-interpolated (Linderman et al. 2019) gradients. `data` is row-major N × d.
  */
 export async function tsne(data: Float32Array | Float64Array, n: number, d: number, options: TsneOptions = {}): Promise<TsneResult> {
+  return tsneThen(data, n, d, options, undefined, (result) => Promise.resolve(result));
+}
+
+/** What `tsneThen`'s continuation gets beside the result. */
+export interface TsneAftermath {
+  /** The threads the optimisation ran on, still open (closed when the continuation settles). */
+  team: Team;
+  /** The first `keepNeighbours` of each point's input-space neighbours from the affinities' kNN search (n × keep, input order, nearest first), when asked for and available. */
+  inputNeighbours?: Int32Array;
+  /** Seconds to the affinities (PCA start layout, kNN search, calibration, symmetrisation) and of the optimisation. */
+  affinitySeconds: number;
+  optimisationSeconds: number;
+}
+
+/**
+ * `tsne`, then `then(result, aftermath)` on the same threads before they close: the quality metrics run on the
+ * team without starting workers again, and read t-SNE's own neighbour lists where they suffice.
+ */
+export async function tsneThen<T>(
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  options: TsneOptions,
+  keepNeighbours: number | undefined,
+  then: (result: TsneResult, aftermath: TsneAftermath) => Promise<T>,
+): Promise<T> {
   assertMatrix(data, n, d);
   const opts = resolveOptions(n, options);
   const { dims } = opts;
@@ -94,6 +120,7 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
     if (order !== undefined) y = permuteRows(y, dims, order);
     // 2-D on the team: P is made straight into the WebAssembly memory the optimisation's kernels read (no 110 MB copy at 70k).
     let arena: KernelArena | undefined;
+    let inputNeighbours: Int32Array | undefined;
     const wantsArena = opts.method !== "exact" && dims === 2 && opts.wasm;
     let p = await affinitiesOnTeam(
       teamReady,
@@ -103,8 +130,10 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
       opts.perplexity,
       { method: options.knn ?? "auto", seed: knnSeed, signal, wasm: opts.wasm },
       wantsArena ? (t, entries) => (arena = t.kernelArena(TeamGradient.arenaBytes(n, dims, entries))) : undefined,
+      keepNeighbours === undefined ? undefined : (graph) => (inputNeighbours = firstNeighbours(graph, keepNeighbours, order)),
     );
     team = await teamReady;
+    const affinitySeconds = (performance.now() - started) / 1000;
     onProgress?.({ phase: "affinities", step: 1, total: 1 });
     throwIfAborted(signal);
 
@@ -165,21 +194,38 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
       for (let q = 0; q < n; q++) for (let t = 0; t < dims; t++) inOrder[(order[q] as number) * dims + t] = y[q * dims + t] as number;
     }
     const embedding = Float32Array.from(inOrder);
-    return {
+    const seconds = (performance.now() - started) / 1000;
+    const result: TsneResult = {
       embedding,
       kl,
       iterations: opts.iterations,
-      seconds: (performance.now() - started) / 1000,
+      seconds,
       method: opts.method,
       learningRate: opts.learningRate,
       threads: team.threads,
       klHistory,
       model: { n, d, dims, metric: opts.metric, perplexity: opts.perplexity, data: points, embedding: inOrder },
     };
+    return await then(result, { team, affinitySeconds, optimisationSeconds: seconds - affinitySeconds, ...(inputNeighbours === undefined ? {} : { inputNeighbours }) });
   } finally {
     // Close the workers on success, error and cancel alike (the team may still be starting).
     await (team ?? (await teamReady.catch(() => undefined)))?.close();
   }
+}
+
+/** The first `keep` neighbours of each row of `graph` (made on rows renumbered by `order`), in input numbering; undefined when the graph holds fewer. */
+function firstNeighbours(graph: KnnGraph, keep: number, order: Int32Array | undefined): Int32Array | undefined {
+  if (keep > graph.k) return undefined;
+  const { n, k } = graph;
+  const out = new Int32Array(n * keep);
+  for (let q = 0; q < n; q++) {
+    const row = order === undefined ? q : (order[q] as number);
+    for (let t = 0; t < keep; t++) {
+      const j = graph.indices[q * k + t] as number;
+      out[row * keep + t] = order === undefined ? j : (order[j] as number);
+    }
+  }
+  return out;
 }
 
 /** Point order along a Z-order (Morton) curve over the first two coordinates, 16 bits per axis; ties by index. */

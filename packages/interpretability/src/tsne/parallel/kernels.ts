@@ -1,6 +1,6 @@
 /**
  * The task table the team runs: each phase's chunked tasks live in tasks/ (state, attraction, bhRepulsion,
- * fftRepulsion, exactRepulsion, affinities); the ids below are what the main thread sends to workers.
+ * fftRepulsion, exactRepulsion, affinities, trustworthiness); the ids below are what the main thread sends to workers.
  */
 import { calibrate, knnFinish, knnFreeze, knnLeaves, knnRefine, knnSelect } from "./tasks/affinities.js";
 import { attractionRows } from "./tasks/attraction.js";
@@ -8,10 +8,12 @@ import { barnesHutWalks } from "./tasks/bhRepulsion.js";
 import { exactRepulsionRows } from "./tasks/exactRepulsion.js";
 import { fftColumns, fftInterpolate, fftRows, fftSpectrumProduct, fftSpread, fftWeights } from "./tasks/fftRepulsion.js";
 import type { Task } from "./tasks/state.js";
+import { trustworthinessQueries } from "./tasks/trustworthiness.js";
 
 export { COLUMN_BLOCK, GRID, PARAM, POINT_CHUNK, ROW_CHUNK, ThreadScratch, emptyKernelState } from "./tasks/state.js";
 export type { KernelState, Task } from "./tasks/state.js";
 export { SELECT_CHUNK } from "./tasks/affinities.js";
+export { QUERY_CHUNK, queryPenalty } from "./tasks/trustworthiness.js";
 
 /** Task ids, as sent to workers. */
 export const TASK = {
@@ -30,6 +32,7 @@ export const TASK = {
   knnFinish: 12,
   knnSelect: 13,
   exactRepulsion: 14,
+  trustworthiness: 15,
 } as const;
 export type TaskId = (typeof TASK)[keyof typeof TASK];
 
@@ -49,4 +52,5 @@ export const TASKS: readonly Task[] = [
   knnFinish,
   knnSelect,
   exactRepulsionRows,
+  trustworthinessQueries,
 ];

@@ -20,6 +20,8 @@ import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
 import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
+import { trustworthinessOnTeam } from "./teamMetrics.js";
+import { trustworthiness } from "../metrics.js";
 
 const run = promisify(execFile);
 
@@ -106,6 +108,37 @@ describe("t-SNE on a team of threads", () => {
     const team = await createTeam(3);
     try {
       expect(Array.from(await conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("measures trustworthiness on 3 threads to the same bits as on this thread, for float32 and float64 input, all points or a sample", async () => {
+    // A noisy 2-D view of the 10-D points: many embedding neighbours are not input neighbours, so the ranks matter.
+    const view = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      view[2 * i] = data[10 * i]! + 3 * Math.sin(i * 12.9898);
+      view[2 * i + 1] = data[10 * i + 1]! + 3 * Math.cos(i * 78.233);
+    }
+    const embedded = knnGraph(view, n, 2, 7, { method: "exact" }).indices;
+    const team = await createTeam(3);
+    try {
+      for (const input of [data, Float64Array.from(data, (v, e) => v + 1e-9 * Math.sin(e))]) {
+        // 360 of 1800 points: every 5th, coprime to the 6 clusters' period (i mod 6), so the queries cover every cluster.
+        for (const sample of [undefined, 360]) {
+          const reference = trustworthiness(input, n, 10, view, 2, 7, sample === undefined ? {} : { sample });
+          expect(reference).toBeLessThan(0.98);
+          const onTeam = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample);
+          expect(onTeam.trustworthiness).toBe(reference);
+          if (sample === undefined) expect(onTeam.standardError).toBe(0);
+          else {
+            // The sample's estimate lies within a few of its standard errors of the value over every point.
+            const all = trustworthiness(input, n, 10, view, 2, 7);
+            expect(onTeam.standardError).toBeGreaterThan(0);
+            expect(Math.abs(reference - all)).toBeLessThan(4 * onTeam.standardError);
+          }
+        }
+      }
     } finally {
       await team.close();
     }

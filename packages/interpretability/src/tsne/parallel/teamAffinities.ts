@@ -42,21 +42,12 @@ export async function affinitiesOnTeam(
   knn: KnnOptions,
   /** Where P goes instead of the team's memory (a WebAssembly arena for the optimisation), given the team and P's most entries (2·n·k). */
   allocateP?: (team: Team, maxEntries: number) => ArrayAllocator | undefined,
+  /** Sees the kNN graph (in the team's memory, before it is recycled). */
+  onGraph?: (graph: KnnGraph) => void,
 ): Promise<SparseMatrix> {
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
-  const method = knnMethodFor(n, knn.method);
-  let graph: KnnGraph;
-  let team: Team;
-  if (method === "rpforest" || method === "matmul") {
-    team = await teamReady;
-    graph =
-      method === "rpforest"
-        ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? DEFAULT_SEED, signal: knn.signal, wasm: knn.wasm ?? true })
-        : await matmulKnnOnTeam(team, data, n, d, k, knn.signal);
-  } else {
-    graph = knnGraph(data, n, d, k, knn);
-    team = await teamReady;
-  }
+  const { graph, team } = await knnGraphOnTeam(teamReady, data, n, d, k, knn);
+  onGraph?.(graph);
   const conditional = await conditionalAffinitiesOnTeam(team, graph, perplexity, knn.signal);
   // A team search made its distances in the team's memory; calibration copied them.
   team.recycle(graph.distances);
@@ -64,6 +55,24 @@ export async function affinitiesOnTeam(
   // 50 MB each at 70k points: the FFT grids take them over.
   team.recycle(conditional);
   return p;
+}
+
+/**
+ * `knnGraph(data, n, d, k, knn)` with the matrix-product and forest searches on the team (the same graph); the
+ * others run here while the workers start.
+ */
+export async function knnGraphOnTeam(teamReady: Promise<Team>, data: Float32Array | Float64Array, n: number, d: number, k: number, knn: KnnOptions): Promise<{ graph: KnnGraph; team: Team }> {
+  const method = knnMethodFor(n, knn.method);
+  if (method === "rpforest" || method === "matmul") {
+    const team = await teamReady;
+    const graph =
+      method === "rpforest"
+        ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? DEFAULT_SEED, signal: knn.signal, wasm: knn.wasm ?? true })
+        : await matmulKnnOnTeam(team, data, n, d, k, knn.signal);
+    return { graph, team };
+  }
+  const graph = knnGraph(data, n, d, k, knn);
+  return { graph, team: await teamReady };
 }
 
 let searches = 0;

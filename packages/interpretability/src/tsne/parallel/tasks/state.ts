@@ -61,7 +61,9 @@ export const PARAM = {
   leafSize: 28,
   /** Forest / matrix-product search: 1 to measure the kept neighbours again at the input's precision when sorting them. */
   remeasure: 29,
-  count: 30,
+  /** Trustworthiness: every queryStep-th point is a query. */
+  queryStep: 30,
+  count: 31,
 } as const;
 
 export const GRID = { g1: 1, g2: 2, prod: 4, kernel: 8 } as const;
@@ -110,6 +112,8 @@ export interface KernelState {
   /** Matrix-product search: the current block of x·xᵀ (rows × n) and ‖x_i‖². */
   knnDot: Float32Array;
   knnNorms: Float32Array;
+  /** Trustworthiness: each query's rank penalty (the points are knnX or knnData64, the embedding neighbours knnIndices). */
+  queryPenalties: Float64Array;
   /** The WebAssembly memory holding y, attraction, rowPtr, colIdx and pValues when PARAM.wasm is 1. */
   wasmMemory: WebAssembly.Memory | undefined;
 }
@@ -149,6 +153,7 @@ export function emptyKernelState(): KernelState {
     knnData64: new Float64Array(0),
     knnDot: new Float32Array(0),
     knnNorms: new Float32Array(0),
+    queryPenalties: new Float64Array(0),
     wasmMemory: undefined,
   };
 }
@@ -162,6 +167,15 @@ export class ThreadScratch {
   private seenSearch = -1;
   private kernels: { memory: WebAssembly.Memory; exports: WasmKernels } | undefined;
   private block = new Float32Array(0);
+  private twDist = new Float64Array(0);
+  private twQuery = new Float64Array(0);
+
+  /** Distances from one trustworthiness query to every point, and room for the query row and its counts. */
+  trustworthinessBuffers(n: number, width: number): { dist: Float64Array; query: Float64Array } {
+    if (this.twDist.length < n) this.twDist = new Float64Array(n);
+    if (this.twQuery.length < width) this.twQuery = new Float64Array(width);
+    return { dist: this.twDist, query: this.twQuery };
+  }
 
   /** Room for a forest leaf's rows (offerLeafPairs). */
   leafBlock(length: number): Float32Array {

@@ -1,0 +1,62 @@
+import { pacer } from "../cooperative.js";
+import { assertTrustworthinessK, trustworthinessFromPenalty, trustworthinessQueries } from "../metrics.js";
+import { PARAM, QUERY_CHUNK, TASK } from "./kernels.js";
+import type { Team } from "./team.js";
+
+/** Chunks per team run, so the event loop gets a turn (and cancellation a check) between runs. */
+const CHUNKS_PER_RUN = 8;
+
+/**
+ * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
+ * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
+ * and the standard error of the estimate when the queries are a sample (every ⌈N/sample⌉-th point; the error
+ * treats them as a random sample, which points stored in a periodic order can defeat).
+ */
+export async function trustworthinessOnTeam(
+  team: Team,
+  input: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  embeddedNeighbours: Int32Array,
+  k: number,
+  sample: number | undefined,
+  signal?: AbortSignal,
+): Promise<{ trustworthiness: number; standardError: number }> {
+  assertTrustworthinessK(n, k);
+  const { step, count } = trustworthinessQueries(n, sample);
+  const penalties = team.float64(count);
+  const params = team.state.params;
+  params[PARAM.n] = n;
+  params[PARAM.d] = d;
+  params[PARAM.k] = k;
+  params[PARAM.queryStep] = step;
+  const noFloats = team.adopt(new Float32Array(0));
+  const noDoubles = team.float64(0);
+  team.publish({
+    knnX: input instanceof Float32Array ? team.adopt(input) : noFloats,
+    knnData64: input instanceof Float64Array ? team.adopt(input) : noDoubles,
+    knnIndices: team.adopt(embeddedNeighbours),
+    queryPenalties: penalties,
+  });
+  try {
+    const chunks = Math.ceil(count / QUERY_CHUNK);
+    const pace = pacer(signal);
+    for (let first = 0; first < chunks; first += CHUNKS_PER_RUN) {
+      await pace();
+      params[PARAM.firstChunk] = first;
+      team.run(TASK.trustworthiness, Math.min(CHUNKS_PER_RUN, chunks - first));
+    }
+  } finally {
+    team.publish({ knnX: noFloats, knnData64: noDoubles, knnIndices: team.int32(0), queryPenalties: noDoubles });
+  }
+  let penalty = 0;
+  for (let q = 0; q < count; q++) penalty += penalties[q] as number;
+  const mean = penalty / count;
+  let squares = 0;
+  for (let q = 0; q < count; q++) squares += ((penalties[q] as number) - mean) ** 2;
+  // T is 1 − c · (mean penalty per query): its standard error is c times that of the mean penalty, with the
+  // finite-population correction (0 when every point is a query).
+  const c = 2 / (k * (2 * n - 3 * k - 1));
+  const standardError = count > 1 ? c * Math.sqrt((squares / (count - 1) / count) * Math.max(0, 1 - count / n)) : 0;
+  return { trustworthiness: trustworthinessFromPenalty(penalty, count, n, k), standardError };
+}
