@@ -34,6 +34,7 @@ interface FewShotCliOptions extends DataOptions {
   method: string;
   training: string;
   filters: number[];
+  generations: number;
   pixelWeight: number;
   power: number;
   shiftRadius: number;
@@ -73,6 +74,7 @@ export function registerFewShot(meta: Command): void {
     .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all are reported, with a Mahalanobis and a transductive soft k-means classifier beside them)`, "matching")
     .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
     .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
+    .option("--generations <n>", "pretrain: networks trained in turn, each distilling the one before (born-again); the features of all are concatenated (1 = one network; at most 5)", parseInteger("--generations", 1, 5), 1)
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
@@ -107,22 +109,27 @@ export function registerFewShot(meta: Command): void {
         const { train, test } = await loadSplits(opts, seed);
         const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
         log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + all of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
-        const { ways, shots, queries, episodes, filters, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
+        const { ways, shots, queries, episodes, filters, generations, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
         const centre = opts.centre as FeatureCentring;
         const extra = extraTrain === undefined ? {} : { extraTrain };
-        const options = { ways, shots, queries, episodes, method, training, filters, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
-        return fewShotOutcome(opts, { training, extraName, seed, test }, result);
+        const cpu = process.cpuUsage(cpuBefore);
+        // Wall time is inflated on a shared machine; CPU time (user + system, all threads) is the cost that travels.
+        const cost = { wallSeconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+        return fewShotOutcome(opts, { training, extraName, seed, test, cost }, result);
       });
     });
 }
 
 /** fewshot.json, the report page and its figures, and the accuracies on stderr. */
-function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTraining; extraName: string | undefined; seed: number; test: ImageDataset }, result: FewShotExperimentResult): ActionOutcome {
+function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTraining; extraName: string | undefined; seed: number; test: ImageDataset; cost: { wallSeconds: number; cpuSeconds: number } }, result: FewShotExperimentResult): ActionOutcome {
   const { training, seed, test } = run;
   const backend = backendInfo().name;
   const { example, ...rest } = result;
-  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, backend, seed, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, backend, seed, run: run.cost, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
   const context = { training, classNames: test.classNames, height: test.height, width: test.width };
   const figures = fewShotFigures(result, context);
   // One page that says what each picture shows (the files beside it are the same figures).
@@ -131,8 +138,9 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
     subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${seed}`,
     sections: [fewShotReportSection(result, context, figures)],
   });
-  const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
-  log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
+  const generations = result.training.generations > 1 ? ` (${result.training.generations} generations, each distilled from the one before)` : "";
+  const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches${generations}` : `meta-trained ${result.training.steps} episodes`;
+  log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)}); whole run ${run.cost.wallSeconds.toFixed(0)} s wall, ${run.cost.cpuSeconds.toFixed(0)} s CPU`);
   for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
   if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
   return {
