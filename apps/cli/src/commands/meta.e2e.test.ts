@@ -36,6 +36,16 @@ describe("dl meta", () => {
     await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
+  it("fewshot --generations 2: two networks, steps added, the run's wall and CPU seconds in the JSON", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--out", "fs-gen", "--json", ...quick], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    expect(out.training.generations).toBe(2);
+    expect(out.training.steps).toBe(4);
+    expect(out.run.cpuSeconds).toBeGreaterThan(0);
+    expect(out.run.wallSeconds).toBeGreaterThan(0);
+  }, 300_000);
+
   it("fewshot --training episodic with MNIST as extra meta-train classes", async () => {
     const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--extra-data", "mnist", "--training", "episodic", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "1", "--out", "fs-episodic", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
