@@ -80,6 +80,10 @@ describe("runFewShotExperiment", () => {
     expect(r.training.trainClasses).toBe(8);
     expect(r.training.trainImages).toBe(150 + 30);
     expect(r.training.temperature).toBe(2);
+    // Only labels 0 and 2 of the extra set: 5 + 2 classes, 150 + 20 images.
+    const some = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 2, episodes: 2, method: "proto", training: "episodic", steps: 1, symmetries: 1, extraTrain: extra, extraTrainClasses: [0, 2], temperature: 2, seed: 6 });
+    expect(some.training.trainClasses).toBe(7);
+    expect(some.training.trainImages).toBe(150 + 20);
   });
 
   it("rejects an unknown training mode before training", async () => {

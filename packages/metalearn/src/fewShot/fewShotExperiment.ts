@@ -70,6 +70,8 @@ export interface FewShotExperimentOptions extends RunOptions {
    * their labels are offset past the meta-train labels and they are symmetry-augmented too.
    */
   extraTrain?: LabelledImages;
+  /** Only these labels of `extraTrain` are used (default: all), e.g. MNIST digits 0–4 so digits 5–9 stay a validation set. */
+  extraTrainClasses?: readonly number[];
   metaTrainClasses?: readonly number[];
   metaTestClasses?: readonly number[];
   arch?: EmbeddingArch;
@@ -148,7 +150,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   await stopPoint();
   const metaTrainSet = selectClasses(train, metaTrainClasses);
   await stopPoint();
-  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries, options.signal);
+  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrainClasses === undefined ? options.extraTrain : selectClasses(options.extraTrain, options.extraTrainClasses)), symmetries, options.signal);
   const trainClasses = new Set(trainSet.labels).size;
   await stopPoint();
   const learner = training === "pretrain" ? await pretrained(metaTrainSet, trainSet, options, rng.nextUint32()) : await episodic(trainSet, trainClasses, options, queries, rng.nextUint32());

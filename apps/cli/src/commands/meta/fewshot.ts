@@ -27,6 +27,7 @@ import { loadSplits, metaCommand, pct, type DataOptions } from "./shared.js";
 interface FewShotCliOptions extends DataOptions {
   testData?: string;
   extraData?: string;
+  extraClasses?: number[];
   out: string;
   ways: number;
   shots: number;
@@ -56,6 +57,14 @@ function parseFilters(value: string): number[] {
   return filters;
 }
 
+function parseClassList(value: string): number[] {
+  const classes = value.split(",").map((v) => Number(v.trim()));
+  if (classes.length === 0 || !classes.every((c) => Number.isInteger(c) && c >= 0 && c <= 9) || new Set(classes).size !== classes.length) {
+    throw new InvalidOptionError(`--extra-classes needs distinct comma-separated labels in 0..9 (e.g. 0,1,2,3,4), got "${value}".`);
+  }
+  return classes;
+}
+
 function parseTemperature(value: string): number | "learned" {
   if (value === "learned") return value;
   const t = Number(value);
@@ -80,6 +89,7 @@ export function registerFewShot(meta: Command): void {
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
+    .option("--extra-classes <list>", "only these labels of --extra-data (e.g. 0,1,2,3,4: MNIST digits 0–4, keeping 5–9 for validation)", parseClassList)
     .option("--episodes <n>", "test episodes (at most 100,000)", parseInteger("--episodes", 1, 100_000), 600)
     .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain; at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 3000)
     .option("--time-budget <s>", "stop meta-training after this many seconds", parsePositiveNumber("--time-budget", 86_400), 300)
@@ -108,10 +118,11 @@ export function registerFewShot(meta: Command): void {
       return runAction("fewshot", opts, async ({ seed, signal, onProgress }) => {
         const { train, test } = await loadSplits(opts, seed);
         const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
-        log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + all of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
+        log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + ${opts.extraClasses === undefined ? "all" : opts.extraClasses.join(",")} of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
         const { ways, shots, queries, episodes, filters, generations, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
         const centre = opts.centre as FeatureCentring;
-        const extra = extraTrain === undefined ? {} : { extraTrain };
+        if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
+        const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
         const options = { ways, shots, queries, episodes, method, training, filters, generations, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
@@ -129,7 +140,7 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
   const { training, seed, test } = run;
   const backend = backendInfo().name;
   const { example, ...rest } = result;
-  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, backend, seed, run: run.cost, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, extraClasses: opts.extraClasses ?? null, backend, seed, run: run.cost, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
   const context = { training, classNames: test.classNames, height: test.height, width: test.width };
   const figures = fewShotFigures(result, context);
   // One page that says what each picture shows (the files beside it are the same figures).
