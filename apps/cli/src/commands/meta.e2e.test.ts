@@ -36,6 +36,16 @@ describe("dl meta", () => {
     await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
+  it("fewshot --generations 2: two networks, steps added, the run's wall and CPU seconds in the JSON", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--out", "fs-gen", "--json", ...quick], work);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    expect(out.training.generations).toBe(2);
+    expect(out.training.steps).toBe(4);
+    expect(out.run.cpuSeconds).toBeGreaterThan(0);
+    expect(out.run.wallSeconds).toBeGreaterThan(0);
+  }, 300_000);
+
   it("fewshot --training episodic with MNIST as extra meta-train classes", async () => {
     const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--extra-data", "mnist", "--training", "episodic", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "1", "--out", "fs-episodic", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
@@ -44,6 +54,11 @@ describe("dl meta", () => {
     expect(out.training.embedding).toBe("episodic");
     expect(out.training.trainClasses).toBe(15); // 5 Fashion-MNIST classes + 10 digits
     expect(out.training.steps).toBe(2);
+    const some = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--extra-data", "mnist", "--extra-classes", "0,1,2,3,4", "--training", "episodic", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "1", "--out", "fs-extra5", "--json", ...quick], work);
+    expect(some.code, some.stderr).toBe(0);
+    const someOut = JSON.parse(some.stdout) as { extraClasses: number[]; training: { trainClasses: number } };
+    expect(someOut.extraClasses).toEqual([0, 1, 2, 3, 4]);
+    expect(someOut.training.trainClasses).toBe(10); // 5 Fashion-MNIST classes + digits 0–4
   }, 300_000);
 
   it("regress, temperature and finetune run end to end on tiny settings", async () => {

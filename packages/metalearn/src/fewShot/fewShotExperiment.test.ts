@@ -53,6 +53,24 @@ describe("runFewShotExperiment", () => {
     expect(diff).toBeGreaterThan(1e-3);
   });
 
+  it("generations: the first network is the single run's, the second is trained after it; steps and the curve add up; nothing leaks", async () => {
+    const common = { ways: 3, shots: 1, queries: 2, episodes: 6, method: "matching", steps: 20, filters: [4], symmetries: 1, seed: 12 } as const;
+    const one = await runFewShotExperiment(train, test, common);
+    const before = tf.memory().numTensors;
+    const phases = new Set<string>();
+    const two = await runFewShotExperiment(train, test, { ...common, generations: 2, onProgress: (e) => phases.add(e.phase) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(one.training.generations).toBe(1);
+    expect(two.training.generations).toBe(2);
+    expect(two.training.steps).toBe(40);
+    expect([...phases].slice(0, 2)).toEqual(["pretrain (generation 1 of 2)", "pretrain (generation 2 of 2)"]);
+    // The same seed gives the same first network, so the first half of the curve is the single run's curve.
+    expect(two.training.history.slice(0, one.training.history.length)).toEqual(one.training.history);
+    expect(two.training.history.map((h) => h.step)).toEqual([20, 40]);
+    expect(two.learned.proto.n).toBe(6);
+    await expect(runFewShotExperiment(train, test, { ...common, generations: 0 })).rejects.toThrow(/generations must be an integer ≥ 1, got 0/);
+  }, 300_000);
+
   it("keeps episodic meta-training, and counts extra meta-train classes after the meta-train ones", async () => {
     const extra = syntheticImages({ classes: 3, perClass: 10, height: 8, width: 8, seed: 23 });
     const before = tf.memory().numTensors;
@@ -62,6 +80,10 @@ describe("runFewShotExperiment", () => {
     expect(r.training.trainClasses).toBe(8);
     expect(r.training.trainImages).toBe(150 + 30);
     expect(r.training.temperature).toBe(2);
+    // Only labels 0 and 2 of the extra set: 5 + 2 classes, 150 + 20 images.
+    const some = await runFewShotExperiment(train, test, { ways: 3, shots: 1, queries: 2, episodes: 2, method: "proto", training: "episodic", steps: 1, symmetries: 1, extraTrain: extra, extraTrainClasses: [0, 2], temperature: 2, seed: 6 });
+    expect(some.training.trainClasses).toBe(7);
+    expect(some.training.trainImages).toBe(150 + 20);
   });
 
   it("rejects an unknown training mode before training", async () => {

@@ -1,4 +1,4 @@
-import { DlError, cancelPoint, createRng, listNames, type ProgressEvent, type RunOptions } from "@dl/tensor-core";
+import { DlError, assertArgument, cancelPoint, createRng, listNames, type ProgressEvent, type RunOptions } from "@dl/tensor-core";
 
 import { augmentClassesBySymmetry, createEpisodeSampler, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
@@ -11,7 +11,8 @@ import { attentionWeights, assertTemperature } from "../classifiers/softNearestN
 import { fitTemperature } from "../classifiers/fitTemperature.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
-import { pretrainClassifier } from "../pretrain/supervised.js";
+import { pretrainClassifier, type PretrainedNetwork } from "../pretrain/supervised.js";
+import { concatenateFeatures } from "../pretrain/cl2n.js";
 import type { LabelledVectors } from "../matching/embedding.js";
 
 export const EMBEDDING_TRAININGS = ["pretrain", "episodic"] as const;
@@ -51,6 +52,13 @@ export interface FewShotExperimentOptions extends RunOptions {
   featureBlocks?: readonly BlockFeatureSpec[];
   /** Pretraining: weight of unit-norm raw pixels appended to the features (default 0). */
   pixelWeight?: number;
+  /**
+   * Pretraining: networks trained one after another (default 1). Each after the first is trained with the
+   * same budget on the same data while distilling its predecessor (born-again networks, Furlanello et al.
+   * 2018; self-distillation as in RFS, Tian et al. 2020), and the few-shot features are every
+   * generation's unit-norm features side by side (equal weights).
+   */
+  generations?: number;
   /** Pretraining: power-transform exponent of the features (default 0.5). */
   power?: number;
   /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
@@ -62,6 +70,8 @@ export interface FewShotExperimentOptions extends RunOptions {
    * their labels are offset past the meta-train labels and they are symmetry-augmented too.
    */
   extraTrain?: LabelledImages;
+  /** Only these labels of `extraTrain` are used (default: all), e.g. MNIST digits 0–4 so digits 5–9 stay a validation set. */
+  extraTrainClasses?: readonly number[];
   metaTrainClasses?: readonly number[];
   metaTestClasses?: readonly number[];
   arch?: EmbeddingArch;
@@ -102,8 +112,10 @@ export interface FewShotExperimentResult {
   pixels: FewShotEvaluation;
   training: {
     embedding: EmbeddingTraining;
-    /** Optimiser steps: episodes (episodic) or batches (pretrain). */
+    /** Optimiser steps: episodes (episodic) or batches (pretrain; all generations together). */
     steps: number;
+    /** Pretrained networks whose features are concatenated (1 = one network; each later one distilled from the one before). */
+    generations: number;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -138,7 +150,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
   await stopPoint();
   const metaTrainSet = selectClasses(train, metaTrainClasses);
   await stopPoint();
-  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrain), symmetries, options.signal);
+  const trainSet = await augmentClassesBySymmetry(options.extraTrain === undefined ? metaTrainSet : withExtraClasses(metaTrainSet, options.extraTrainClasses === undefined ? options.extraTrain : selectClasses(options.extraTrain, options.extraTrainClasses)), symmetries, options.signal);
   const trainClasses = new Set(trainSet.labels).size;
   await stopPoint();
   const learner = training === "pretrain" ? await pretrained(metaTrainSet, trainSet, options, rng.nextUint32()) : await episodic(trainSet, trainClasses, options, queries, rng.nextUint32());
@@ -173,6 +185,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
       training: {
         embedding: training,
         steps: learner.steps,
+        generations: learner.generations,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -193,6 +206,7 @@ interface LearnedEmbedding {
   metric: DistanceMetric;
   temperature: number;
   steps: number;
+  generations: number;
   seconds: number;
   history: TrainingHistoryEntry[];
   trainWays: number;
@@ -224,14 +238,29 @@ function firstRows(dataset: LabelledImages, limit: number): LabelledImages {
 
 async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages, options: FewShotExperimentOptions, seed: number): Promise<LearnedEmbedding> {
   const rng = createRng(seed);
-  const network = await pretrainClassifier(trainSet, {
-    filters: options.filters ?? [16, 32, 64],
-    seed: rng.nextUint32(),
-    ...(options.steps === undefined ? {} : { steps: options.steps }),
-    ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
+  const generations = options.generations ?? 1;
+  assertArgument(Number.isInteger(generations) && generations >= 1, () => `generations must be an integer ≥ 1, got ${generations}.`);
+  const networks: PretrainedNetwork[] = [];
+  const disposeAll = (): void => networks.forEach((n) => n.dispose());
+  try {
+    for (let g = 0; g < generations; g++) {
+      const teacher = networks[g - 1];
+      networks.push(
+        await pretrainClassifier(trainSet, {
+          filters: options.filters ?? [16, 32, 64],
+          seed: rng.nextUint32(),
+          ...(teacher === undefined ? {} : { teacher: { classifier: teacher.classifier } }),
+          ...(options.steps === undefined ? {} : { steps: options.steps }),
+          ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
+          ...(options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.(generations === 1 ? e : { ...e, phase: `pretrain (generation ${g + 1} of ${generations})` }) }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        }),
+      );
+    }
+  } catch (error) {
+    disposeAll();
+    throw error;
+  }
   const featureOptions = {
     ...(options.featureBlocks === undefined ? {} : { blocks: options.featureBlocks }),
     ...(options.pixelWeight === undefined ? {} : { pixelWeight: options.pixelWeight }),
@@ -239,7 +268,11 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
     shiftRadius: options.shiftRadius ?? 1,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-  const embed = (dataset: LabelledImages): Promise<LabelledVectors> => pretrainedFeatures(network, dataset, featureOptions);
+  const embed = async (dataset: LabelledImages): Promise<LabelledVectors> => {
+    const parts: LabelledVectors[] = [];
+    for (const network of networks) parts.push(await pretrainedFeatures(network, dataset, featureOptions));
+    return parts.length === 1 ? (parts[0] as LabelledVectors) : concatenateFeatures(parts.map((features) => ({ features, weight: 1 })));
+  };
   const metric: DistanceMetric = options.metric ?? "squared-euclidean";
   try {
     // Learned temperature: the one that best explains meta-train episodes (original classes, no peeking at meta-test).
@@ -254,18 +287,26 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
             seed: rng.nextUint32(),
             ...(options.signal === undefined ? {} : { signal: options.signal }),
           });
+    // One curve over all generations, steps counted on from the previous generation's last.
+    let offset = 0;
+    const history = networks.flatMap((n) => {
+      const shifted = n.history.map((h) => ({ ...h, step: h.step + offset }));
+      offset += n.steps;
+      return shifted;
+    });
     return {
       embed,
       metric,
       temperature,
-      steps: network.steps,
-      seconds: network.seconds,
-      history: network.history,
-      trainWays: network.classes.length,
-      dispose: () => network.dispose(),
+      steps: networks.reduce((sum, n) => sum + n.steps, 0),
+      generations,
+      seconds: networks.reduce((sum, n) => sum + n.seconds, 0),
+      history,
+      trainWays: (networks[0] as PretrainedNetwork).classes.length,
+      dispose: disposeAll,
     };
   } catch (error) {
-    network.dispose();
+    disposeAll();
     throw error;
   }
 }
@@ -292,6 +333,7 @@ async function episodic(trainSet: LabelledImages, trainClasses: number, options:
     metric: learner.metric,
     temperature: learner.temperature,
     steps: learner.steps,
+    generations: 1,
     seconds: learner.seconds,
     history: learner.history,
     trainWays,

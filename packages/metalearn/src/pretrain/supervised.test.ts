@@ -65,4 +65,32 @@ describe("pretrainClassifier", () => {
     };
     expect(await run()).toEqual(await run());
   });
+
+  it("self-distillation: the first step's loss is (1 − w)·CE + w·T²·KL(softmax(teacher/T) ‖ softmax(student/T)), computed independently", async () => {
+    const n = 24;
+    const small = syntheticImages({ classes: 3, perClass: 8, height: 6, width: 6, noise: 0.3, seed: 8 });
+    const teacher = await pretrainClassifier(small, { filters: [3], steps: 0, seed: 1 });
+    const start = await pretrainClassifier(small, { filters: [3], steps: 0, seed: 2 });
+    const T = 3;
+    // The whole set is one batch and nothing is shifted, so the step sees exactly these images (order does not matter to a mean).
+    const expected = tf.tidy(() => {
+      const x = tf.tensor4d(small.images, [n, 6, 6, 1]);
+      const s = start.classifier.apply(x, { training: true }) as tf.Tensor2D;
+      const t = teacher.classifier.apply(x, { training: false }) as tf.Tensor2D;
+      const ce = tf.mean(tf.neg(tf.sum(tf.mul(tf.oneHot(tf.tensor1d(small.labels, "int32"), 3), tf.logSoftmax(s)), 1)));
+      // KL(p ‖ q) = Σ p (log p − log q) with p = softmax(t/T), q = softmax(s/T).
+      const kd = tf.mean(tf.sum(tf.mul(tf.softmax(tf.div(t, T)), tf.sub(tf.logSoftmax(tf.div(t, T)), tf.logSoftmax(tf.div(s, T)))), 1));
+      return [ce.dataSync()[0] as number, (kd.dataSync()[0] as number) * T * T];
+    });
+    const before = tf.memory().numTensors;
+    for (const weight of [0, 1, 0.25]) {
+      const student = await pretrainClassifier(small, { filters: [3], steps: 1, batchSize: n, maxShift: 0, seed: 2, teacher: { classifier: teacher.classifier, temperature: T, weight } });
+      expect(student.history[0]?.loss).toBeCloseTo((1 - weight) * (expected[0] as number) + weight * (expected[1] as number), 4);
+      student.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    const other = await pretrainClassifier(syntheticImages({ classes: 2, perClass: 4, seed: 3 }), { filters: [2], steps: 0, seed: 1 });
+    await expect(pretrainClassifier(small, { filters: [3], steps: 1, seed: 2, teacher: { classifier: other.classifier } })).rejects.toThrow(/teacher predicts 2 classes, the data has 3/);
+    for (const net of [teacher, start, other]) net.dispose();
+  });
 });

@@ -17,6 +17,18 @@ export interface PretrainOptions extends RunOptions {
   learningRate?: number;
   /** Random translations of up to ±maxShift pixels (zero padded), per image and step (default 2). */
   maxShift?: number;
+  /** Self-distillation: also match a trained network's softened predictions on the same batches (born-again networks). */
+  teacher?: DistillationTeacher;
+}
+
+/** A trained classifier over the same labels whose softened outputs the new network learns to match. */
+export interface DistillationTeacher {
+  /** Image → logits over the same classes, in the same order (e.g. a `PretrainedNetwork`'s `classifier`). */
+  classifier: tfl.LayersModel;
+  /** Softmax temperature of both teacher and student in the distillation term (default 4). */
+  temperature?: number;
+  /** Weight w of the distillation term: (1 − w)·CE + w·T²·KL(teacher ‖ student) at temperature T (default 0.5). */
+  weight?: number;
 }
 
 export interface PretrainHistoryEntry {
@@ -97,12 +109,19 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
   const maxShift = options.maxShift ?? 2;
   assertArgument(Number.isInteger(maxShift) && maxShift >= 0 && maxShift < Math.min(dataset.height, dataset.width), () => `maxShift must be an integer in 0..${Math.min(dataset.height, dataset.width) - 1}, got ${maxShift}.`);
   assertArgument(dataset.count >= 1, "Pretraining needs at least one image.");
+  const teacher = options.teacher;
+  const kdTemperature = teacher?.temperature ?? 4;
+  const kdWeight = teacher?.weight ?? 0.5;
+  assertArgument(Number.isFinite(kdTemperature) && kdTemperature > 0, () => `The distillation temperature must be a finite number > 0, got ${kdTemperature}.`);
+  assertArgument(kdWeight >= 0 && kdWeight <= 1, () => `The distillation weight must be in [0, 1], got ${kdWeight}.`);
   const rng = createRng(options.seed);
   const classes = Int32Array.from([...indicesByClass(dataset.labels).keys()].sort((a, b) => a - b));
   const labelToLogit = new Map<number, number>();
   classes.forEach((c, i) => labelToLogit.set(c, i));
   const targets = Int32Array.from(dataset.labels, (y) => labelToLogit.get(y) as number);
   const shape = [dataset.height, dataset.width, dataset.channels] as const;
+  const teacherClasses = teacher?.classifier.outputs[0]?.shape[1];
+  assertArgument(teacher === undefined || teacherClasses === classes.length, () => `The distillation teacher predicts ${teacherClasses} classes, the data has ${classes.length}; distil from a network trained on the same labels.`);
   const { blocks, classifier } = buildNetwork(shape, filters, classes.length, rng);
   const optimizer = tf.train.adam(options.learningRate ?? 2e-3);
   const variables = classifier.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -132,11 +151,19 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
         const x = tf.tensor4d(images, [batch.length, ...shape]);
         const y = tf.tensor1d(batchTargets, "int32");
         const onehot = tf.oneHot(y, classes.length);
+        const softTargets = teacher === undefined ? undefined : tf.softmax(tf.div(teacher.classifier.apply(x, { training: false }) as tf.Tensor2D, kdTemperature));
+        // The soft targets' entropy, so the reported distillation term is KL(teacher ‖ student) ≥ 0 rather than a cross-entropy.
+        const targetEntropy = softTargets === undefined ? undefined : tf.mean(tf.neg(tf.sum(tf.mul(softTargets, tf.log(tf.add(softTargets, 1e-12))), 1)));
         let logits: tf.Tensor2D | undefined;
-        const cost = optimizer.minimize(() => {
+        const cost = optimizer.minimize((): tf.Scalar => {
           const out = classifier.apply(x, { training: true }) as tf.Tensor2D;
           logits = tf.keep(out);
-          return tf.losses.softmaxCrossEntropy(onehot, out);
+          const ce = tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(onehot, out);
+          if (softTargets === undefined || targetEntropy === undefined) return ce;
+          // Hinton et al. 2015: T² keeps the soft term's gradient scale independent of T.
+          const kl = tf.sub(tf.losses.softmaxCrossEntropy(softTargets, tf.div(out, kdTemperature)), targetEntropy);
+          const kd = tf.mul(kl, kdTemperature * kdTemperature);
+          return tf.add<tf.Scalar>(tf.mul(ce, 1 - kdWeight), tf.mul(kd, kdWeight));
         }, true, variables);
         const acc = tf.mean(tf.cast(tf.equal(tf.argMax(logits as tf.Tensor2D, 1), y), "float32"));
         const result = { loss: (cost as tf.Scalar).dataSync()[0] as number, accuracy: acc.dataSync()[0] as number };

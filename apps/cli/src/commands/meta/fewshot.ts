@@ -27,6 +27,7 @@ import { loadSplits, metaCommand, pct, type DataOptions } from "./shared.js";
 interface FewShotCliOptions extends DataOptions {
   testData?: string;
   extraData?: string;
+  extraClasses?: number[];
   out: string;
   ways: number;
   shots: number;
@@ -34,6 +35,7 @@ interface FewShotCliOptions extends DataOptions {
   method: string;
   training: string;
   filters: number[];
+  generations: number;
   pixelWeight: number;
   power: number;
   shiftRadius: number;
@@ -55,6 +57,14 @@ function parseFilters(value: string): number[] {
   return filters;
 }
 
+function parseClassList(value: string): number[] {
+  const classes = value.split(",").map((v) => Number(v.trim()));
+  if (classes.length === 0 || !classes.every((c) => Number.isInteger(c) && c >= 0 && c <= 9) || new Set(classes).size !== classes.length) {
+    throw new InvalidOptionError(`--extra-classes needs distinct comma-separated labels in 0..9 (e.g. 0,1,2,3,4), got "${value}".`);
+  }
+  return classes;
+}
+
 function parseTemperature(value: string): number | "learned" {
   if (value === "learned") return value;
   const t = Number(value);
@@ -73,11 +83,13 @@ export function registerFewShot(meta: Command): void {
     .option("--method <name>", `classifier whose embedding is trained episodically: ${FEW_SHOT_METHODS.join(", ")} (all are reported, with a Mahalanobis and a transductive soft k-means classifier beside them)`, "matching")
     .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
     .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
+    .option("--generations <n>", "pretrain: networks trained in turn, each distilling the one before (born-again); the features of all are concatenated (1 = one network; at most 5)", parseInteger("--generations", 1, 5), 1)
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
+    .option("--extra-classes <list>", "only these labels of --extra-data (e.g. 0,1,2,3,4: MNIST digits 0–4, keeping 5–9 for validation)", parseClassList)
     .option("--episodes <n>", "test episodes (at most 100,000)", parseInteger("--episodes", 1, 100_000), 600)
     .option("--steps <n>", "training steps: episodes (episodic) or batches of 64 (pretrain; at most 1,000,000)", parseInteger("--steps", 1, 1_000_000), 3000)
     .option("--time-budget <s>", "stop meta-training after this many seconds", parsePositiveNumber("--time-budget", 86_400), 300)
@@ -106,23 +118,29 @@ export function registerFewShot(meta: Command): void {
       return runAction("fewshot", opts, async ({ seed, signal, onProgress }) => {
         const { train, test } = await loadSplits(opts, seed);
         const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
-        log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + all of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
-        const { ways, shots, queries, episodes, filters, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
+        log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + ${opts.extraClasses === undefined ? "all" : opts.extraClasses.join(",")} of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
+        const { ways, shots, queries, episodes, filters, generations, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
         const centre = opts.centre as FeatureCentring;
-        const extra = extraTrain === undefined ? {} : { extraTrain };
-        const options = { ways, shots, queries, episodes, method, training, filters, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
+        const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
-        return fewShotOutcome(opts, { training, extraName, seed, test }, result);
+        const cpu = process.cpuUsage(cpuBefore);
+        // Wall time is inflated on a shared machine; CPU time (user + system, all threads) is the cost that travels.
+        const cost = { wallSeconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+        return fewShotOutcome(opts, { training, extraName, seed, test, cost }, result);
       });
     });
 }
 
 /** fewshot.json, the report page and its figures, and the accuracies on stderr. */
-function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTraining; extraName: string | undefined; seed: number; test: ImageDataset }, result: FewShotExperimentResult): ActionOutcome {
+function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTraining; extraName: string | undefined; seed: number; test: ImageDataset; cost: { wallSeconds: number; cpuSeconds: number } }, result: FewShotExperimentResult): ActionOutcome {
   const { training, seed, test } = run;
   const backend = backendInfo().name;
   const { example, ...rest } = result;
-  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, backend, seed, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
+  const summary = { command: "meta fewshot", data: opts.data, testData: opts.testData ?? opts.data, extraData: run.extraName ?? null, extraClasses: opts.extraClasses ?? null, backend, seed, run: run.cost, ...rest, learned: { ...rest.learned, episodeAccuracies: undefined }, pixels: { ...rest.pixels, episodeAccuracies: undefined } };
   const context = { training, classNames: test.classNames, height: test.height, width: test.width };
   const figures = fewShotFigures(result, context);
   // One page that says what each picture shows (the files beside it are the same figures).
@@ -131,8 +149,9 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
     subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${seed}`,
     sections: [fewShotReportSection(result, context, figures)],
   });
-  const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches` : `meta-trained ${result.training.steps} episodes`;
-  log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)})`);
+  const generations = result.training.generations > 1 ? ` (${result.training.generations} generations, each distilled from the one before)` : "";
+  const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches${generations}` : `meta-trained ${result.training.steps} episodes`;
+  log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)}); whole run ${run.cost.wallSeconds.toFixed(0)} s wall, ${run.cost.cpuSeconds.toFixed(0)} s CPU`);
   for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
   if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
   return {
