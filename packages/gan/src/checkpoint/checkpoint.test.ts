@@ -5,10 +5,10 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createRng, initBackend, isDlError } from "@dl/tensor-core";
+import { initBackend, isDlError } from "@dl/tensor-core";
 
 import { createGan, generate, trainGan, type Gan } from "../train/gan.js";
-import { imageGanConfig, type GanConfig } from "../train/networks.js";
+import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
 import { GAN_CHECKPOINT_STATE_FILE, ganCheckpointFiles, loadGanCheckpoint, saveGanCheckpoint } from "./checkpoint.js";
 
 let work: string;
@@ -19,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-const config: GanConfig = { ...imageGanConfig("mlp", true), dataShape: [6], hidden: [8], latentDim: 3, numClasses: 3, labelEmbedding: 2, outputActivation: "linear", batchSize: 16 };
-
-function toyData(): { points: Float32Array; labels: Int32Array; count: number } {
-  const rng = createRng(3);
-  const count = 96;
-  const labels = Int32Array.from({ length: count }, (_, i) => i % 3);
-  const points = Float32Array.from({ length: count * 6 }, (_, i) => (labels[Math.floor(i / 6)] as number) + 0.1 * rng.normal());
-  return { points, labels, count };
-}
 
 function weightsOf(gan: Gan): number[] {
   return [...gan.generator.getWeights(), ...gan.discriminator.getWeights(), ...(gan.generatorEma?.getWeights() ?? [])].flatMap((w) => Array.from(w.dataSync()));
@@ -45,10 +35,10 @@ async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
 
 describe("GAN checkpoints on disk", () => {
   it("a saved-then-loaded GAN generates the same samples for the same seed, trains on identically and leaks no tensors", async () => {
-    const data = toyData();
+    const data = tinyGanData();
     const labels = [0, 1, 2, 2, 1, 0, 0];
     const empty = tf.memory().numTensors;
-    const original = createGan(config, 9);
+    const original = createGan(TINY_GAN_CONFIG, 9);
     await trainGan(original, data, { epochs: 1 });
     expect(original.generatorEma).toBeDefined();
     const dir = join(work, "run");
@@ -81,7 +71,7 @@ describe("GAN checkpoints on disk", () => {
   });
 
   it("lists the same files it writes, with the state as JSON", async () => {
-    const gan = createGan({ ...config, numClasses: 0, labelEmbedding: 0 }, 2);
+    const gan = createGan({ ...TINY_GAN_CONFIG, numClasses: 0, labelEmbedding: 0 }, 2);
     const files = await ganCheckpointFiles(gan);
     const paths = files.map((f) => f.path);
     expect(paths).toContain(GAN_CHECKPOINT_STATE_FILE);

@@ -1,25 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createRng, initBackend, isDlError } from "@dl/tensor-core";
+import { initBackend, isDlError } from "@dl/tensor-core";
 
 import { createGan, generate, trainGan } from "../train/gan.js";
-import { imageGanConfig, type GanConfig } from "../train/networks.js";
+import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
 import { restoreGenerator, snapshotGenerator } from "./generatorSnapshot.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
 });
-
-const config: GanConfig = { ...imageGanConfig("mlp", true), dataShape: [6], hidden: [8], latentDim: 3, numClasses: 3, labelEmbedding: 2, outputActivation: "linear", batchSize: 16 };
-
-function toyData(): { points: Float32Array; labels: Int32Array; count: number } {
-  const rng = createRng(3);
-  const count = 96;
-  const labels = Int32Array.from({ length: count }, (_, i) => i % 3);
-  const points = Float32Array.from({ length: count * 6 }, (_, i) => (labels[Math.floor(i / 6)] as number) + 0.1 * rng.normal());
-  return { points, labels, count };
-}
 
 function thrown(work: () => unknown): unknown {
   try {
@@ -32,8 +22,8 @@ function thrown(work: () => unknown): unknown {
 
 describe("generator snapshots", () => {
   it("restores a GAN that samples bit for bit as the averaged generator of the trained one, and leaks no tensors", async () => {
-    const original = createGan(config, 9);
-    await trainGan(original, toyData(), { epochs: 2 });
+    const original = createGan(TINY_GAN_CONFIG, 9);
+    await trainGan(original, tinyGanData(), { epochs: 2 });
     const labels = [0, 1, 2, 2, 1, 0, 0];
     const want = generate(original, labels.length, { labels, seed: 4 });
 
@@ -58,13 +48,13 @@ describe("generator snapshots", () => {
   });
 
   it("refuses weights of another size or a config that builds other shapes, in one line", () => {
-    const gan = createGan(config, 1);
+    const gan = createGan(TINY_GAN_CONFIG, 1);
     const { snapshot, weights } = snapshotGenerator(gan);
     gan.dispose();
     const before = tf.memory().numTensors;
     const short = thrown(() => restoreGenerator(snapshot, weights.subarray(0, weights.byteLength - 4)));
     expect(isDlError(short) && short.code).toBe("MALFORMED_FILE");
-    const wider = { ...snapshot, config: { ...config, hidden: [9] } };
+    const wider = { ...snapshot, config: { ...TINY_GAN_CONFIG, hidden: [9] } };
     const mismatch = thrown(() => restoreGenerator(wider, weights));
     // The listed weights and the bytes agree; the config builds wider layers than they list.
     expect(isDlError(mismatch) && mismatch.code).toBe("SHAPE_MISMATCH");

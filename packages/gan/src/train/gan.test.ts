@@ -5,21 +5,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, initBackend, isDlError } from "@dl/tensor-core";
 
 import { createGan, ganCheckpointState, generate, restoreGan, trainGan, type Gan } from "./gan.js";
-import { imageGanConfig, type GanConfig } from "./networks.js";
+import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
+import { imageGanConfig } from "./networks.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
 });
-
-const config: GanConfig = { ...imageGanConfig("mlp", true), dataShape: [6], hidden: [8], latentDim: 3, numClasses: 3, labelEmbedding: 2, outputActivation: "linear", batchSize: 16 };
-
-function toyData(): { points: Float32Array; labels: Int32Array; count: number } {
-  const rng = createRng(3);
-  const count = 96;
-  const labels = Int32Array.from({ length: count }, (_, i) => i % 3);
-  const points = Float32Array.from({ length: count * 6 }, (_, i) => (labels[Math.floor(i / 6)] as number) + 0.1 * rng.normal());
-  return { points, labels, count };
-}
 
 async function roundTrip(model: tfl.LayersModel): Promise<tfl.LayersModel> {
   let saved: tf.io.ModelArtifacts | undefined;
@@ -38,13 +29,13 @@ function weightsOf(gan: Gan): number[] {
 
 describe("GAN training loop", () => {
   it("resuming from a checkpoint reproduces an uninterrupted run exactly", async () => {
-    const data = toyData();
-    const straight = createGan(config, 9);
+    const data = tinyGanData();
+    const straight = createGan(TINY_GAN_CONFIG, 9);
     await trainGan(straight, data, { epochs: 2 });
     const expected = weightsOf(straight);
     straight.dispose();
 
-    const first = createGan(config, 9);
+    const first = createGan(TINY_GAN_CONFIG, 9);
     await trainGan(first, data, { epochs: 1 });
     const state = JSON.parse(JSON.stringify(ganCheckpointState(first), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))) as ReturnType<typeof ganCheckpointState>;
     state.gOptimizer.m = state.gOptimizer.m.map((a) => Float32Array.from(a));
@@ -64,8 +55,8 @@ describe("GAN training loop", () => {
   });
 
   it("a checkpoint from another architecture is rejected", () => {
-    const a = createGan(config, 1);
-    const other = createGan({ ...config, hidden: [12] }, 1);
+    const a = createGan(TINY_GAN_CONFIG, 1);
+    const other = createGan({ ...TINY_GAN_CONFIG, hidden: [12] }, 1);
     let error: unknown;
     try {
       restoreGan(ganCheckpointState(a), other.generator, other.discriminator);
@@ -79,9 +70,9 @@ describe("GAN training loop", () => {
 
   it("same seed, same samples; training and generation leave no tensors", async () => {
     const before = tf.memory().numTensors;
-    const gan = createGan(config, 4);
+    const gan = createGan(TINY_GAN_CONFIG, 4);
     const afterCreate = tf.memory().numTensors;
-    await trainGan(gan, toyData(), { epochs: 1 });
+    await trainGan(gan, tinyGanData(), { epochs: 1 });
     const a = generate(gan, 5, { labels: [0, 1, 2, 0, 1], seed: 3 });
     const b = generate(gan, 5, { labels: [0, 1, 2, 0, 1], seed: 3 });
     expect(Array.from(a)).toEqual(Array.from(b));
