@@ -11,7 +11,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { BackendName } from "@dl/tensor-core";
 
 import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./backends.js";
-import { compareAll, peerNumber, timeIt, wasmFiguresWithThreads } from "./harness.js";
+import { compareAll, oneWasmThreadFigures, peerNumber, timeIt } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const BATCH = 64;
@@ -105,17 +105,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     }
   }
 
-  if (started.includes("wasm")) {
-    ctx.log("wasm with one thread (child process)…");
-    const one = await wasmFiguresWithThreads("cnn", 1, ctx.quick);
-    const wall = peerNumber(one, "wallMs");
-    const cpu = peerNumber(one, "cpuMs");
-    if (wall !== undefined && cpu !== undefined) {
-      measurements.push({ label: "wasm 1 thread", value: wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary, median" });
-      measurements.push({ label: "wasm 1 thread CPU time", value: cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
-    } else if (!one.ok) {
-      notes.push(one.reason);
-    }
+  const one = started.includes("wasm") ? await oneWasmThreadFigures(ctx, "cnn", { wall: "wallMs", cpu: "cpuMs" }, notes) : undefined;
+  if (one) {
+    measurements.push({ label: "wasm 1 thread", value: one.wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary, median" });
+    measurements.push({ label: "wasm 1 thread CPU time", value: one.cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
   }
 
   if (started.includes("wasm")) {

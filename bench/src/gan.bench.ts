@@ -8,7 +8,7 @@ import type { BackendName } from "@dl/tensor-core";
 import { createGan, imageGanConfig, trainGan } from "@dl/gan";
 
 import { startBackends, use, wasmThreadCount } from "./backends.js";
-import { compareAll, peerNumber, wasmFiguresWithThreads } from "./harness.js";
+import { compareAll, oneWasmThreadFigures, peerNumber } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const config = imageGanConfig("mlp", true);
@@ -66,17 +66,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `mean of ${n} steps (D step + G step)${threads}` });
     measurements.push({ label: `${name} CPU time`, value: cpuMs, unit: "ms/step", better: "lower", detail: "process CPU time per step, summed over threads" });
   }
-  if (started.includes("wasm")) {
-    ctx.log("wasm with one thread (child process)…");
-    const one = await wasmFiguresWithThreads("gan", 1, ctx.quick);
-    const wall = peerNumber(one, "wallMs");
-    const cpu = peerNumber(one, "cpuMs");
-    if (wall !== undefined && cpu !== undefined) {
-      measurements.push({ label: "wasm 1 thread", value: wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary" });
-      measurements.push({ label: "wasm 1 thread CPU time", value: cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
-    } else if (!one.ok) {
-      notes.push(one.reason);
-    }
+  const one = started.includes("wasm") ? await oneWasmThreadFigures(ctx, "gan", { wall: "wallMs", cpu: "cpuMs" }, notes) : undefined;
+  if (one) {
+    measurements.push({ label: "wasm 1 thread", value: one.wall, unit: "ms/step", better: "lower", detail: "tfjs-wasm's single-threaded binary" });
+    measurements.push({ label: "wasm 1 thread CPU time", value: one.cpu, unit: "ms/step", better: "lower", detail: "process CPU time per step" });
   }
   notes.push(`tensors alive after the run: ${tf.memory().numTensors}`);
   return {

@@ -165,7 +165,7 @@ export function runPython(
  * A bench's wasm figures (its `wasmFigures(quick)`) in a child Node process whose tfjs-wasm pool runs `threads`
  * threads: the thread count is fixed once per process.
  */
-export function wasmFiguresWithThreads(bench: string, threads: number, quick: boolean): Promise<PeerOutcome> {
+function wasmFiguresWithThreads(bench: string, threads: number, quick: boolean): Promise<PeerOutcome> {
   const child = join(dirname(fileURLToPath(import.meta.url)), "wasmThreadsChild.ts");
   const args = ["--conditions=@dl/source", "--import", "tsx", child, bench, String(threads), ...(quick ? ["--quick"] : [])];
   return new Promise((resolve) => {
@@ -178,6 +178,25 @@ export function wasmFiguresWithThreads(bench: string, threads: number, quick: bo
       resolve({ ok: true, data: JSON.parse(last) as Record<string, unknown>, stderr });
     });
   });
+}
+
+/**
+ * wasm on one thread, measured in a child process (`wasmFiguresWithThreads(bench, 1)`): its wall and CPU
+ * figures read from the keys given, or undefined with the reason added to `notes` when the child failed.
+ */
+export async function oneWasmThreadFigures(
+  ctx: BenchContext,
+  bench: string,
+  keys: { wall: string; cpu: string },
+  notes: string[],
+): Promise<{ wall: number; cpu: number } | undefined> {
+  ctx.log("wasm with one thread (child process)…");
+  const one = await wasmFiguresWithThreads(bench, 1, ctx.quick);
+  const wall = peerNumber(one, keys.wall);
+  const cpu = peerNumber(one, keys.cpu);
+  if (wall !== undefined && cpu !== undefined) return { wall, cpu };
+  if (!one.ok) notes.push(one.reason);
+  return undefined;
 }
 
 /** A number from a peer's JSON, or undefined. */

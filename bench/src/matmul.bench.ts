@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { BackendName } from "@dl/tensor-core";
 
 import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./backends.js";
-import { compareAll, peerNumber, timeIt, wasmFiguresWithThreads } from "./harness.js";
+import { compareAll, oneWasmThreadFigures, peerNumber, timeIt } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const N = 1024;
@@ -73,17 +73,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     }
   }
 
-  if (started.includes("wasm")) {
-    ctx.log("wasm with one thread (child process)…");
-    const one = await wasmFiguresWithThreads("matmul", 1, ctx.quick);
-    const wall = peerNumber(one, "wall");
-    const cpu = peerNumber(one, "cpu");
-    if (wall !== undefined && cpu !== undefined) {
-      gflop("wasm 1 thread", wall, "A·B, tfjs-wasm's single-threaded binary, median");
-      gflop("wasm 1 thread CPU time", cpu, "A·B, from process CPU time");
-    } else if (!one.ok) {
-      notes.push(one.reason);
-    }
+  const one = started.includes("wasm") ? await oneWasmThreadFigures(ctx, "matmul", { wall: "wall", cpu: "cpu" }, notes) : undefined;
+  if (one) {
+    gflop("wasm 1 thread", one.wall, "A·B, tfjs-wasm's single-threaded binary, median");
+    gflop("wasm 1 thread CPU time", one.cpu, "A·B, from process CPU time");
   }
 
   await runNumpy();
