@@ -1,10 +1,22 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 
 import * as tf from "@tensorflow/tfjs-core";
 
-import { DEFAULT_SEED, backendInfo, defaultCacheDir, throwIfAborted, writeFilesAtomically, type ImageDataset, type RunOptions } from "@dl/tensor-core";
+import {
+  DEFAULT_SEED,
+  assertCacheWritable,
+  backendInfo,
+  defaultCacheDir,
+  recordChecksum,
+  sha256,
+  throwIfAborted,
+  withCacheLock,
+  writeFilesAtomically,
+  type ImageDataset,
+  type RunOptions,
+} from "@dl/tensor-core";
 
 import { restoreGenerator, snapshotGenerator, type GeneratorSnapshot } from "../snapshot/generatorSnapshot.js";
 import type { Gan, GanEpochRecord } from "../train/gan.js";
@@ -61,13 +73,6 @@ export interface DefaultGan {
   record: DefaultGanRecord;
 }
 
-const sha256 = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
-
-function recordChecksum(record: Omit<DefaultGanRecord, "checksum"> & { checksum?: string }): string {
-  const { checksum: _omitted, ...rest } = record;
-  return sha256(JSON.stringify(rest));
-}
-
 /** The cache key: everything that decides the trained weights, hashed. */
 function cacheKey(opts: LoadDefaultGanOptions, arch: GanArch, seed: number): string {
   const { train } = opts;
@@ -79,12 +84,19 @@ function cacheKey(opts: LoadDefaultGanOptions, arch: GanArch, seed: number): str
   return sha256(JSON.stringify({ config, data, seed, epochs: opts.epochs, stepsPerEpoch: opts.stepsPerEpoch ?? null, version: GAN_CACHE_VERSION })).slice(0, 16);
 }
 
-/** Where `loadDefaultGan` keeps a GAN. */
-export function defaultGanDir(opts: LoadDefaultGanOptions): string {
+/** The cache key and folder of a default GAN (the key hashes the training data once). */
+function cacheEntry(opts: LoadDefaultGanOptions): { arch: GanArch; seed: number; cacheDir: string; key: string; dir: string } {
   const arch = opts.arch ?? "mlp";
   const seed = opts.seed ?? DEFAULT_SEED;
+  const cacheDir = opts.cacheDir ?? defaultCacheDir();
+  const key = cacheKey(opts, arch, seed);
   const name = opts.train.name.replace(/[^a-zA-Z0-9]+/g, "-");
-  return join(opts.cacheDir ?? defaultCacheDir(), "gans", `${name}-cgan-${arch}-seed${seed}-e${opts.epochs}-v${GAN_CACHE_VERSION}-${cacheKey(opts, arch, seed)}`);
+  return { arch, seed, cacheDir, key, dir: join(cacheDir, "gans", `${name}-cgan-${arch}-seed${seed}-e${opts.epochs}-v${GAN_CACHE_VERSION}-${key}`) };
+}
+
+/** Where `loadDefaultGan` keeps a GAN. */
+export function defaultGanDir(opts: LoadDefaultGanOptions): string {
+  return cacheEntry(opts).dir;
 }
 
 async function readCached(dir: string, key: string): Promise<{ gan: Gan; record: DefaultGanRecord } | { gan?: undefined; problem?: string }> {
@@ -118,14 +130,24 @@ async function readCached(dir: string, key: string): Promise<{ gan: Gan; record:
  * cache dir, keyed by everything that decides its weights; then loaded from there.
  */
 export async function loadDefaultGan(opts: LoadDefaultGanOptions): Promise<DefaultGan> {
-  const arch = opts.arch ?? "mlp";
-  const seed = opts.seed ?? DEFAULT_SEED;
-  const key = cacheKey(opts, arch, seed);
-  const dir = defaultGanDir(opts);
+  const { arch, seed, cacheDir, key, dir } = cacheEntry(opts);
   const found = await readCached(dir, key);
   if (found.gan !== undefined) return { gan: found.gan, cached: true, dir, record: found.record };
   if (found.problem !== undefined) opts.onProgress?.({ phase: "cache", step: 0, message: `the cached GAN in ${dir} is not used: ${found.problem}; training it again` });
   throwIfAborted(opts.signal);
+  // Before minutes of training: the result must be storable, and one process trains it at a time.
+  await assertCacheWritable(cacheDir);
+  await mkdir(dirname(dir), { recursive: true });
+  const onWait = (holder: { pid: number } | undefined): void =>
+    opts.onProgress?.({ phase: "cache", step: 0, message: `another process${holder ? ` (pid ${holder.pid})` : ""} is training this default GAN; waiting to reuse it` });
+  return withCacheLock(`${dir}.lock`, { signal: opts.signal, onWait }, async () => {
+    const again = await readCached(dir, key);
+    if (again.gan !== undefined) return { gan: again.gan, cached: true, dir, record: again.record };
+    return trainAndCache(opts, { arch, seed, key, dir });
+  });
+}
+
+async function trainAndCache(opts: LoadDefaultGanOptions, { arch, seed, key, dir }: { arch: GanArch; seed: number; key: string; dir: string }): Promise<DefaultGan> {
   const result = await trainImageGan({
     train: opts.train,
     conditional: true,
