@@ -41,6 +41,69 @@ function asDataset(images: Float32Array, count: number, like: ImageDataset, labe
 }
 
 /**
+ * The classifier's accuracy on conditional samples, per requested label (NaN where no sample had it),
+ * and its mean over the labels present.
+ */
+export async function labelAccuracies(
+  classifier: tfl.LayersModel,
+  generated: Float32Array,
+  count: number,
+  labels: Int32Array,
+  numClasses: number,
+): Promise<{ perLabelAccuracy: number[]; labelAccuracy: number }> {
+  const predicted = await predictClasses(classifier, generated, count);
+  const hits = new Array<number>(numClasses).fill(0);
+  const totals = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < count; i++) {
+    const l = labels[i] as number;
+    totals[l] = (totals[l] ?? 0) + 1;
+    if (predicted[i] === l) hits[l] = (hits[l] ?? 0) + 1;
+  }
+  const perLabelAccuracy = new Array<number>(numClasses).fill(Number.NaN);
+  for (let c = 0; c < numClasses; c++) if ((totals[c] ?? 0) > 0) perLabelAccuracy[c] = (hits[c] ?? 0) / (totals[c] ?? 1);
+  const present = perLabelAccuracy.filter((a) => !Number.isNaN(a));
+  return { perLabelAccuracy, labelAccuracy: present.reduce((a, b) => a + b, 0) / present.length };
+}
+
+/** Scores `count` generated images at a time against real features computed once (see `evaluateGenerator`). */
+export type GeneratorScorer = (generated: Float32Array, labels?: Int32Array) => Promise<GeneratorEvaluation>;
+
+/**
+ * A scorer of `count` generated images at a time against `real`: the real halves' features and the
+ * real-vs-real baseline are computed once here, not on every call (e.g. once per training epoch).
+ * `real` must hold at least 2 × count images (two disjoint halves).
+ */
+export async function createGeneratorScorer(classifier: tfl.LayersModel, real: ImageDataset, count: number, opts: EvaluateGeneratorOptions = {}): Promise<GeneratorScorer> {
+  const perImage = real.height * real.width * real.channels;
+  if (real.count < 2 * count) throw new DlError("INVALID_ARGUMENT", `Need at least ${2 * count} real images for the real-vs-real baseline; got ${real.count}.`);
+  const layer = opts.featureLayer ?? penultimateLayer(classifier);
+  const realA = { ...real, images: real.images.subarray(0, count * perImage), labels: real.labels.subarray(0, count), count };
+  const realB = { ...real, images: real.images.subarray(count * perImage, 2 * count * perImage), labels: real.labels.subarray(count, 2 * count), count };
+  const [fa] = await activations(classifier, realA, [layer]);
+  const [fb] = await activations(classifier, realB, [layer]);
+  if (!fa || !fb) throw new DlError("UNKNOWN_LAYER", `No activations for layer ${layer}.`);
+  const dim = fa.data.length / count;
+  const frechetRealBaseline = frechetDistanceFromFeatures(fb.data, fa.data, dim);
+  const numClasses = real.classNames.length;
+  return async (generated, labels) => {
+    if (generated.length !== count * perImage) throw new DlError("SHAPE_MISMATCH", `Generated images hold ${generated.length} values; expected ${count} × ${perImage}.`);
+    const accuracy = labels ? await labelAccuracies(classifier, generated, count, labels, numClasses) : { perLabelAccuracy: new Array<number>(numClasses).fill(Number.NaN), labelAccuracy: Number.NaN };
+    const [fg] = await activations(classifier, asDataset(generated, count, real, labels), [layer]);
+    if (!fg) throw new DlError("UNKNOWN_LAYER", `No activations for layer ${layer}.`);
+    const pr = precisionRecall(fa.data, fg.data, dim, opts.k ?? 3);
+    return {
+      samples: count,
+      ...accuracy,
+      featureLayer: layer,
+      frechet: frechetDistanceFromFeatures(fg.data, fa.data, dim),
+      frechetRealBaseline,
+      precision: pr.precision,
+      recall: pr.recall,
+    };
+  };
+}
+
+/**
  * Scores generated images (in [0, 1], N × H × W × C) with a trained classifier: per-label accuracy of
  * conditional samples, Fréchet distance in the classifier's feature space next to a real-vs-real
  * baseline, and k-NN precision/recall. `real` must hold at least 2N images (two disjoint halves).
@@ -55,40 +118,6 @@ export async function evaluateGenerator(
 ): Promise<GeneratorEvaluation> {
   const perImage = real.height * real.width * real.channels;
   if (generated.length !== count * perImage) throw new DlError("SHAPE_MISMATCH", `Generated images hold ${generated.length} values; expected ${count} × ${perImage}.`);
-  if (real.count < 2 * count) throw new DlError("INVALID_ARGUMENT", `Need at least ${2 * count} real images for the real-vs-real baseline; got ${real.count}.`);
-  const layer = opts.featureLayer ?? penultimateLayer(classifier);
-  const numClasses = real.classNames.length;
-  const perLabelAccuracy = new Array<number>(numClasses).fill(Number.NaN);
-  let labelAccuracy = Number.NaN;
-  if (labels) {
-    const predicted = await predictClasses(classifier, generated, count);
-    const hits = new Array<number>(numClasses).fill(0);
-    const totals = new Array<number>(numClasses).fill(0);
-    for (let i = 0; i < count; i++) {
-      const l = labels[i] as number;
-      totals[l] = (totals[l] ?? 0) + 1;
-      if (predicted[i] === l) hits[l] = (hits[l] ?? 0) + 1;
-    }
-    for (let c = 0; c < numClasses; c++) if ((totals[c] ?? 0) > 0) perLabelAccuracy[c] = (hits[c] ?? 0) / (totals[c] ?? 1);
-    const present = perLabelAccuracy.filter((a) => !Number.isNaN(a));
-    labelAccuracy = present.reduce((a, b) => a + b, 0) / present.length;
-  }
-  const realA = { ...real, images: real.images.subarray(0, count * perImage), labels: real.labels.subarray(0, count), count };
-  const realB = { ...real, images: real.images.subarray(count * perImage, 2 * count * perImage), labels: real.labels.subarray(count, 2 * count), count };
-  const [fg] = await activations(classifier, asDataset(generated, count, real, labels), [layer]);
-  const [fa] = await activations(classifier, realA, [layer]);
-  const [fb] = await activations(classifier, realB, [layer]);
-  if (!fg || !fa || !fb) throw new DlError("UNKNOWN_LAYER", `No activations for layer ${layer}.`);
-  const dim = fg.data.length / count;
-  const pr = precisionRecall(fa.data, fg.data, dim, opts.k ?? 3);
-  return {
-    samples: count,
-    perLabelAccuracy,
-    labelAccuracy,
-    featureLayer: layer,
-    frechet: frechetDistanceFromFeatures(fg.data, fa.data, dim),
-    frechetRealBaseline: frechetDistanceFromFeatures(fb.data, fa.data, dim),
-    precision: pr.precision,
-    recall: pr.recall,
-  };
+  const score = await createGeneratorScorer(classifier, real, count, opts);
+  return score(generated, labels);
 }

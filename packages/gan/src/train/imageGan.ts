@@ -1,8 +1,8 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DEFAULT_SEED, DlError, createRng, predictClasses, type ImageDataset, type RunOptions } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
-import { evaluateGenerator, type GeneratorEvaluation } from "../evaluate/generatorEvaluation.js";
+import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
 import { createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
 import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
 
@@ -164,6 +164,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
   const started = performance.now();
   const epochSamples = opts.epochSamples ?? 500;
   let trainSeconds = gan.history.reduce((t, h) => t + h.seconds, 0);
+  let scoreEpoch: GeneratorScorer | undefined;
   const history = await trainGan(gan, { points, count: train.count, ...(conditional ? { labels: train.labels } : {}) }, {
     epochs: opts.epochs,
     ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
@@ -173,24 +174,24 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     onEpoch: async (record, g) => {
       const metrics: Record<string, number> = { elapsedSeconds: (performance.now() - started) / 1000, trainSeconds: (trainSeconds += record.seconds) };
       if (opts.classifier && opts.evaluationSet && opts.evaluationSet.count >= 2 * epochSamples) {
-        // The four figures of the goal after every epoch, on fewer samples than the final ones.
+        // The four figures of the goal after every epoch, on fewer samples than the final ones; the real
+        // features and the real-vs-real baseline are the same every epoch, so they are computed once.
+        scoreEpoch ??= await createGeneratorScorer(opts.classifier, opts.evaluationSet, epochSamples);
         const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
-        const e = await evaluateGenerator(opts.classifier, images, epochSamples, opts.evaluationSet, conditional ? labels : undefined);
+        const e = await scoreEpoch(images, conditional ? labels : undefined);
         if (conditional) {
           metrics["labelAccuracy"] = e.labelAccuracy;
           e.perLabelAccuracy.forEach((a, l) => (metrics[`labelAccuracy_${l}`] = a));
         }
         Object.assign(metrics, { precision: e.precision, recall: e.recall, frechet: e.frechet, frechetRealBaseline: e.frechetRealBaseline });
       } else if (opts.classifier && conditional) {
+        // A conditional GAN's samples always carry their labels.
         const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
-        const predicted = await predictClasses(opts.classifier, images, epochSamples);
-        const hits = new Array<number>(g.config.numClasses).fill(0);
-        labels?.forEach((l, i) => {
-          if (predicted[i] === l) hits[l] = (hits[l] ?? 0) + 1;
-        });
-        const per = hits.map((x) => x / (epochSamples / g.config.numClasses));
-        metrics["labelAccuracy"] = per.reduce((a, b) => a + b, 0) / per.length;
-        per.forEach((a, l) => (metrics[`labelAccuracy_${l}`] = a));
+        if (labels) {
+          const e = await labelAccuracies(opts.classifier, images, epochSamples, labels, g.config.numClasses);
+          metrics["labelAccuracy"] = e.labelAccuracy;
+          e.perLabelAccuracy.forEach((a, l) => (metrics[`labelAccuracy_${l}`] = a));
+        }
       }
       record.metrics = metrics;
       await opts.onEpoch?.({ record, grid: sampleGrid(g) }, g);
