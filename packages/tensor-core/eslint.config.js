@@ -1,3 +1,4 @@
 import { baseConfig } from "@dl/eslint-config/base";
 
-export default baseConfig;
+// assembly/ is AssemblyScript (WebAssembly types like f32x4), compiled by scripts/buildWasm.ts, not TypeScript.
+export default [{ ignores: ["assembly/**"] }, ...baseConfig];

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 
-import { DlError, createRng, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+import { DlError, createRng, emaUpdate, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam, type AdamState } from "./adam.js";
 import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
@@ -355,7 +355,7 @@ function updateAverage(average: tfl.LayersModel, model: tfl.LayersModel, decay: 
     target.forEach((w, i) => {
       const v = source[i];
       if (v === undefined) return;
-      w.write(tf.add(tf.mul(w.read(), decay), tf.mul(v.read(), 1 - decay)));
+      w.write(emaUpdate(w.read(), v.read(), decay));
     });
   });
 }

@@ -13,3 +13,5 @@ export { evaluateAccuracy, predictClasses, trainClassifier } from "./train.js";
 export type { EpochRecord, TrainOptions, TrainResult } from "./train.js";
 export { trainingCurveFigures, trainingCurves } from "./trainingCurves.js";
 export { loadModelFromUrl } from "./url.js";
+export { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "./optimizerUpdates.js";
+export type { AdamUpdateAttrs } from "./optimizerUpdates.js";

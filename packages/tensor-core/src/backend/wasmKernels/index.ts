@@ -8,6 +8,7 @@ import { einsumConfig } from "./einsum.js";
 import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
+import { adamUpdateConfig, emaUpdateConfig, optimizerKernelsAvailable } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
 import { tileOverrides } from "./tile.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
@@ -22,6 +23,9 @@ const ownKernels: readonly KernelConfig[] = [
   unsortedSegmentSumConfig,
   einsumConfig,
 ];
+
+/** dl-lab's own operations (fused optimiser updates), where the runtime validates their SIMD module. */
+const fusedKernels = (): readonly KernelConfig[] => (optimizerKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig] : []);
 
 /** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
 const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");
@@ -47,7 +51,7 @@ function install(config: KernelConfig): void {
  */
 export function registerWasmGapKernels(): string[] {
   const names: string[] = [];
-  for (const config of ownKernels) {
+  for (const config of [...ownKernels, ...fusedKernels()]) {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }

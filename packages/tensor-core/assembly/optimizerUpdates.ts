@@ -1,0 +1,51 @@
+// AssemblyScript source of the fused optimiser updates that run as WebAssembly SIMD on tfjs-wasm's own memory
+// (compiled by scripts/buildWasm.ts into src/backend/wasmKernels/optimizerWasm.generated.ts; a unit test checks
+// the two agree). Each lane does the float32 operations of the unfused tfjs ops in their order (no fused
+// multiply-add: SIMD128 has none), so the results are bit-identical to them. Pointers are byte offsets.
+
+/**
+ * Adam over n floats: m′ = m·b1 + g·c1; v′ = v·b2 + (g·g)·c2; x′ = x − (m′·step) / (√v′ + eps).
+ * Outputs may not alias inputs other than their own (xo = x, mo = m, vo = v is fine).
+ */
+export function adam(x: usize, g: usize, m: usize, v: usize, xo: usize, mo: usize, vo: usize, n: i32, b1: f32, c1: f32, b2: f32, c2: f32, eps: f32, step: f32): void {
+  const B1 = f32x4.splat(b1);
+  const C1 = f32x4.splat(c1);
+  const B2 = f32x4.splat(b2);
+  const C2 = f32x4.splat(c2);
+  const E = f32x4.splat(eps);
+  const S = f32x4.splat(step);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + o), B1), f32x4.mul(gi, C1));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + o), B2), f32x4.mul(f32x4.mul(gi, gi), C2));
+    v128.store(mo + o, mi);
+    v128.store(vo + o, vi);
+    v128.store(xo + o, f32x4.sub(v128.load(x + o), f32x4.div(f32x4.mul(mi, S), f32x4.add(f32x4.sqrt(vi), E))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = load<f32>(m + o) * b1 + gi * c1;
+    const vi = load<f32>(v + o) * b2 + gi * gi * c2;
+    store<f32>(mo + o, mi);
+    store<f32>(vo + o, vi);
+    store<f32>(xo + o, load<f32>(x + o) - (mi * step) / (Mathf.sqrt(vi) + eps));
+  }
+}
+
+/** out = a·d + x·c over n floats (an exponential moving average with c = 1 − d). */
+export function ema(a: usize, x: usize, out: usize, n: i32, d: f32, c: f32): void {
+  const D = f32x4.splat(d);
+  const C = f32x4.splat(c);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.add(f32x4.mul(v128.load(a + o), D), f32x4.mul(v128.load(x + o), C)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(a + o) * d + load<f32>(x + o) * c);
+  }
+}

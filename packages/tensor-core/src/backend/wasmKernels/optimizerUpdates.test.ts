@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "../../model/optimizerUpdates.js";
+import { ADAM_UPDATE, EMA_UPDATE, optimizerKernelsOn } from "./optimizerUpdates.js";
+import { runOn, seededValues, startBackends } from "./test-utils/compare.js";
+
+const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
+
+/** Values spanning magnitudes (tiny to large, both signs), so rounding differences would show. */
+function spread(n: number, seed: number): Float32Array {
+  const u = seededValues(n, seed);
+  return u.map((x, i) => x * 10 ** ((i % 9) - 5));
+}
+
+/** x, g, m, v for `n` weights (v ≥ 0), deterministic. */
+function state(n: number): [Float32Array, Float32Array, Float32Array, Float32Array] {
+  return [spread(n, 1), spread(n, 2), spread(n, 3), spread(n, 4).map(Math.abs)];
+}
+
+function countDifferent(a: Float32Array, b: Float32Array): number {
+  let d = a.length === b.length ? 0 : Number.POSITIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) d++;
+  return d;
+}
+
+/** The unfused tfjs ops on the cpu backend: the reference. */
+async function reference(n: number, shape: number[]): Promise<Float32Array[]> {
+  const [x, g, m, v] = state(n);
+  const adam = await runOn("cpu", () => unfusedAdamUpdate(tf.tensor(x, shape), tf.tensor(g, shape), tf.tensor(m, shape), tf.tensor(v, shape), attrs));
+  const ema = await runOn("cpu", () => unfusedEmaUpdate(tf.tensor(x, shape), tf.tensor(g, shape), 0.995));
+  return [...adam.values, ...ema.values];
+}
+
+describe("fused optimiser updates (WebAssembly SIMD on tfjs-wasm's memory)", () => {
+  beforeAll(startBackends);
+
+  it("the committed module is the AssemblyScript source compiled", async () => {
+    const committed = readFileSync(fileURLToPath(new URL("./optimizerWasm.generated.ts", import.meta.url)), "utf8");
+    const script = new URL("../../../scripts/buildWasm.ts", import.meta.url).href;
+    const { generatedModuleText } = (await import(script)) as { generatedModuleText: () => Promise<string> };
+    expect(await generatedModuleText()).toBe(committed);
+  }, 60_000);
+
+  // 4099 = 1024 SIMD groups + a 3-float tail; on a plain and on a shared memory (tfjs-wasm's two builds).
+  it.each([false, true])("equals the unfused tfjs ops bit for bit (shared memory: %s)", async (shared) => {
+    const n = 4099;
+    const expected = await reference(n, [n]);
+    const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, ...(shared ? { shared: true } : {}) });
+    const kernels = optimizerKernelsOn(memory);
+    const f32 = new Float32Array(memory.buffer);
+    const [x, g, m, v] = state(n);
+    const stride = n + 5; // unaligned offsets: v128 loads need no alignment
+    [x, g, m, v].forEach((a, k) => f32.set(a, k * stride));
+    const at = (k: number): number => k * stride * 4;
+    const f = Math.fround;
+    kernels.adam(at(0), at(1), at(2), at(3), at(4), at(5), at(6), n, f(0.5), f(0.5), f(0.999), f(1 - 0.999), f(1e-8), f(2e-4));
+    kernels.ema(at(0), at(1), at(7), n, f(0.995), f(1 - 0.995));
+    const outputs = [4, 5, 6, 7].map((k) => f32.slice(k * stride, k * stride + n));
+    outputs.forEach((out, i) => expect(countDifferent(out, expected[i] as Float32Array)).toBe(0));
+  });
+
+  it("runs as wasm kernels through the engine, bit-identical to the ops, and leaks nothing", async () => {
+    await tf.setBackend("wasm");
+    expect(tf.getKernel(ADAM_UPDATE, "wasm")).toBeDefined();
+    expect(tf.getKernel(EMA_UPDATE, "wasm")).toBeDefined();
+    const shape = [37, 13];
+    const n = 37 * 13;
+    const expected = await reference(n, shape);
+    const [x, g, m, v] = state(n);
+    const fused = await runOn("wasm", () => [...adamUpdate(tf.tensor(x, shape), tf.tensor(g, shape), tf.tensor(m, shape), tf.tensor(v, shape), attrs), emaUpdate(tf.tensor(x, shape), tf.tensor(g, shape), 0.995)]);
+    expect(fused.shapes).toEqual([shape, shape, shape, shape]);
+    fused.values.forEach((out, i) => expect(countDifferent(out, expected[i] as Float32Array)).toBe(0));
+  });
+
+  it("a first Adam step moves each weight by the learning rate against its gradient's sign (Kingma & Ba §2.1)", async () => {
+    await tf.setBackend("wasm");
+    const lr = 1e-3;
+    const beta1 = 0.9;
+    const beta2 = 0.999;
+    const g = Float32Array.from([3, -0.02, 1e-3, -250, 0.5]);
+    const x = Float32Array.from([0.1, 0.2, -0.3, 0.4, 0]);
+    const zeros = new Float32Array(g.length);
+    const stepSize = (lr * Math.sqrt(1 - beta2)) / (1 - beta1);
+    const before = tf.memory().numTensors;
+    const inputs = [x, g, zeros, zeros].map((a) => tf.tensor(a));
+    const [xNew, mNew, vNew] = adamUpdate(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]), { beta1, beta2, epsilon: 1e-8, stepSize });
+    const moved = xNew.dataSync();
+    g.forEach((gi, i) => expect((moved[i] as number) - (x[i] as number)).toBeCloseTo(-lr * Math.sign(gi), 6));
+    mNew.dataSync().forEach((mi, i) => expect(mi).toBeCloseTo((1 - beta1) * (g[i] as number), 6));
+    vNew.dataSync().forEach((vi, i) => expect(vi / ((1 - beta2) * (g[i] as number) ** 2)).toBeCloseTo(1, 5));
+    tf.dispose([...inputs, xNew, mNew, vNew]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
