@@ -233,8 +233,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
         const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
         const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
-          const xs = pack > 1 ? tf.reshape(x, [batch / pack, pack * dim]) : x;
-          const ys = y && pack > 1 ? tf.reshape(y, [batch / pack, pack]) : y;
+          const xs = pack > 1 ? tf.reshape(x, [-1, pack * dim]) : x;
+          const ys = y && pack > 1 ? tf.reshape(y, [-1, pack]) : y;
           return gan.discriminator.apply(ys ? [xs, ys] : xs, { training: true }) as tf.Tensor;
         };
         const zD = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedD);
@@ -242,8 +242,10 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         let realProb = 0;
         let fakeProb = 0;
         const ld = gan.dOptimizer.step(() => {
-          const realLogits = d(xReal, conditional ? yReal : undefined);
-          const fakeLogits = d(fakeForD, yFake);
+          // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
+          // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
+          const logits = d(tf.concat([xReal, fakeForD]), yFake ? tf.concat([yReal, yFake]) : undefined);
+          const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
           realProb = tf.mean(tf.sigmoid(realLogits)).dataSync()[0] ?? Number.NaN;
           fakeProb = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0] ?? Number.NaN;
           if (hinge) return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));

@@ -3,7 +3,10 @@
 // import, both from its Node bundle and from its ESM build in bundlers. Deep imports of
 // tfjs-core/dist/* break in Node ESM.
 import * as tf from "@tensorflow/tfjs-core";
+import { util } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
+
+import { LEAKY_RELU_GRAD } from "./wasmKernels/leakyRelu.js";
 
 // Comparisons are piecewise constant, so their gradient is zero (TensorFlow treats them as
 // non-differentiable); tfjs registers none and throws when a `tf.where` condition depends on a
@@ -32,3 +35,32 @@ for (const kernelName of UNARY) {
     },
   });
 }
+
+/**
+ * dy where x > 0, else dy·alpha: one kernel where the backend has one (wasm: backend/wasmKernels/leakyRelu.ts),
+ * else tfjs's where(greater(x, 0), dy, mul(dy, alpha)); the two agree bit for bit.
+ */
+function leakyReluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
+  if (dy.dtype === "float32" && x.dtype === "float32" && util.arraysEqual(dy.shape, x.shape) && tf.getKernel(LEAKY_RELU_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(LEAKY_RELU_GRAD, { dy, x }, { alpha });
+  }
+  return tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha));
+}
+
+tf.registerGradient({
+  kernelName: "LeakyRelu",
+  inputsToSave: ["x"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [x] = saved as [tf.Tensor];
+    return { x: () => leakyReluGrad(dy as tf.Tensor, x, attrs["alpha"] as number) };
+  },
+});
+// Linear in dy with x's mask fixed, so its own gradient (for gradient penalties) is the same map of the upstream gradient.
+tf.registerGradient({
+  kernelName: LEAKY_RELU_GRAD,
+  inputsToSave: ["x"],
+  gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [x] = saved as [tf.Tensor];
+    return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, attrs["alpha"] as number), x: () => tf.zeros(x.shape, "float32") };
+  },
+});

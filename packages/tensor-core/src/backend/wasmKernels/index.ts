@@ -5,10 +5,13 @@ import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./conv2dBackpropInput.js";
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwiseConv2dBackprop.js";
 import { einsumConfig } from "./einsum.js";
+import { gatherOverrides } from "./gather.js";
 import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
-import { adamUpdateConfig, emaUpdateConfig, optimizerKernelsAvailable } from "./optimizerUpdates.js";
+import { fusedKernelsAvailable } from "./fusedWasm.js";
+import { leakyReluGradConfig, leakyReluOverrides } from "./leakyRelu.js";
+import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
 import { tileOverrides } from "./tile.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
@@ -24,8 +27,8 @@ const ownKernels: readonly KernelConfig[] = [
   einsumConfig,
 ];
 
-/** dl-lab's own operations (fused optimiser updates), where the runtime validates their SIMD module. */
-const fusedKernels = (): readonly KernelConfig[] => (optimizerKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig] : []);
+/** dl-lab's own operations (fused optimiser updates, leaky-ReLU gradient), where the runtime validates their SIMD module. */
+const fusedKernels = (): readonly KernelConfig[] => (fusedKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig, leakyReluGradConfig] : []);
 
 /** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
 const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");
@@ -55,7 +58,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...(fusedKernelsAvailable() ? leakyReluOverrides : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

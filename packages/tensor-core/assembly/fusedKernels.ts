@@ -1,5 +1,5 @@
-// AssemblyScript source of the fused optimiser updates that run as WebAssembly SIMD on tfjs-wasm's own memory
-// (compiled by scripts/buildWasm.ts into src/backend/wasmKernels/optimizerWasm.generated.ts; a unit test checks
+// AssemblyScript source of the fused optimiser updates and leaky-ReLU passes that run as WebAssembly SIMD on tfjs-wasm's own memory
+// (compiled by scripts/buildWasm.ts into src/backend/wasmKernels/fusedWasm.generated.ts; a unit test checks
 // the two agree). Each lane does the float32 operations of the unfused tfjs ops in their order (no fused
 // multiply-add: SIMD128 has none), so the results are bit-identical to them. Pointers are byte offsets.
 
@@ -47,5 +47,39 @@ export function ema(a: usize, x: usize, out: usize, n: i32, d: f32, c: f32): voi
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(out + o, load<f32>(a + o) * d + load<f32>(x + o) * c);
+  }
+}
+
+/** out = x > 0 ? x : x·alpha over n floats (the leaky ReLU; −0 and NaN pass through as x·alpha does). */
+export function leakyRelu(x: usize, out: usize, n: i32, alpha: f32): void {
+  const A = f32x4.splat(alpha);
+  const Z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const xi = v128.load(x + o);
+    v128.store(out + o, v128.bitselect(xi, f32x4.mul(xi, A), f32x4.gt(xi, Z)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xi = load<f32>(x + o);
+    store<f32>(out + o, xi > 0 ? xi : xi * alpha);
+  }
+}
+
+/** out = x > 0 ? dy : dy·alpha over n floats: tfjs's leaky-ReLU gradient where(x > 0, dy, dy·alpha) in one pass. */
+export function leakyReluGrad(dy: usize, x: usize, out: usize, n: i32, alpha: f32): void {
+  const A = f32x4.splat(alpha);
+  const Z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const d = v128.load(dy + o);
+    v128.store(out + o, v128.bitselect(d, f32x4.mul(d, A), f32x4.gt(v128.load(x + o), Z)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(dy + o);
+    store<f32>(out + o, load<f32>(x + o) > 0 ? d : d * alpha);
   }
 }

@@ -4,8 +4,10 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 
+import "../gradients.js";
 import { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "../../model/optimizerUpdates.js";
-import { ADAM_UPDATE, EMA_UPDATE, optimizerKernelsOn } from "./optimizerUpdates.js";
+import { fusedKernelsOn } from "./fusedWasm.js";
+import { ADAM_UPDATE, EMA_UPDATE } from "./optimizerUpdates.js";
 import { runOn, seededValues, startBackends } from "./test-utils/compare.js";
 
 const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
@@ -39,7 +41,7 @@ describe("fused optimiser updates (WebAssembly SIMD on tfjs-wasm's memory)", () 
   beforeAll(startBackends);
 
   it("the committed module is the AssemblyScript source compiled", async () => {
-    const committed = readFileSync(fileURLToPath(new URL("./optimizerWasm.generated.ts", import.meta.url)), "utf8");
+    const committed = readFileSync(fileURLToPath(new URL("./fusedWasm.generated.ts", import.meta.url)), "utf8");
     const script = new URL("../../../scripts/buildWasm.ts", import.meta.url).href;
     const { generatedModuleText } = (await import(script)) as { generatedModuleText: () => Promise<string> };
     expect(await generatedModuleText()).toBe(committed);
@@ -50,7 +52,7 @@ describe("fused optimiser updates (WebAssembly SIMD on tfjs-wasm's memory)", () 
     const n = 4099;
     const expected = await reference(n, [n]);
     const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, ...(shared ? { shared: true } : {}) });
-    const kernels = optimizerKernelsOn(memory);
+    const kernels = fusedKernelsOn(memory);
     const f32 = new Float32Array(memory.buffer);
     const [x, g, m, v] = state(n);
     const stride = n + 5; // unaligned offsets: v128 loads need no alignment
@@ -93,6 +95,59 @@ describe("fused optimiser updates (WebAssembly SIMD on tfjs-wasm's memory)", () 
     mNew.dataSync().forEach((mi, i) => expect(mi).toBeCloseTo((1 - beta1) * (g[i] as number), 6));
     vNew.dataSync().forEach((vi, i) => expect(vi / ((1 - beta2) * (g[i] as number) ** 2)).toBeCloseTo(1, 5));
     tf.dispose([...inputs, xNew, mNew, vNew]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("fused leaky ReLU on wasm", () => {
+  beforeAll(startBackends);
+
+  const values = (): Float32Array => {
+    const x = spread(4103, 11);
+    x[0] = 0;
+    x[1] = -0;
+    x[2] = Number.NaN;
+    return x;
+  };
+
+  it("forward equals tfjs-wasm's own kernel and the gradient tfjs's where(x > 0, dy, dy·alpha), bit for bit", async () => {
+    const x = values();
+    const dy = spread(x.length, 12);
+    const forward = (): tf.Tensor => tf.leakyRelu(tf.tensor(x), 0.2);
+    const ours = await runOn("wasm", forward);
+    const { REPLACED_KERNEL } = await import("./index.js");
+    const kernel = tf.getKernel("LeakyRelu", "wasm") as tf.KernelConfig & { [REPLACED_KERNEL]?: tf.KernelConfig };
+    tf.unregisterKernel("LeakyRelu", "wasm");
+    tf.registerKernel(kernel[REPLACED_KERNEL] as tf.KernelConfig);
+    const stock = await runOn("wasm", forward).finally(() => {
+      tf.unregisterKernel("LeakyRelu", "wasm");
+      tf.registerKernel(kernel);
+    });
+    expect(countDifferent(ours.values[0] as Float32Array, stock.values[0] as Float32Array)).toBe(0);
+    const fused = await runOn("wasm", () => tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.2))(tf.tensor(x), tf.tensor(dy)));
+    const written = await runOn("wasm", () => tf.where(tf.greater(tf.tensor(x), 0), tf.tensor(dy), tf.mul(tf.tensor(dy), 0.2)));
+    expect(countDifferent(fused.values[0] as Float32Array, written.values[0] as Float32Array)).toBe(0);
+    // Against the definition: slope 1 above zero, alpha (as float32) below.
+    const g = fused.values[0] as Float32Array;
+    for (const i of [0, 1, 5, 6, 7]) expect(g[i]).toBe(Math.fround((x[i] as number) > 0 ? (dy[i] as number) : (dy[i] as number) * Math.fround(0.2)));
+  });
+
+  it("differentiates twice (a gradient penalty through a leaky ReLU), as tfjs-cpu does", async () => {
+    const x = spread(64, 13);
+    const w = spread(64, 14);
+    // ‖∇ₓ Σ w·leakyRelu(x·w)‖² depends on the gradient's own gradient through the mask.
+    const f = (): tf.Tensor[] => {
+      const wt = tf.tensor(w);
+      const penalty = (v: tf.Tensor): tf.Tensor => {
+        const inner = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(wt, tf.leakyRelu(tf.mul(t, v), 0.2))));
+        return tf.sum(tf.square(inner(tf.tensor(x))));
+      };
+      return [tf.grad(penalty)(wt)];
+    };
+    const before = tf.memory().numTensors;
+    const wasm = await runOn("wasm", f);
+    const cpu = await runOn("cpu", f);
+    expect(countDifferent(wasm.values[0] as Float32Array, cpu.values[0] as Float32Array)).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
