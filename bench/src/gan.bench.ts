@@ -12,7 +12,7 @@ import { compareAll, oneWasmThreadFigures, peerNumber } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 // Pinned to the projection recipe (MLP, label projection, no packing) so the bench measures the same network whatever the default recipe becomes.
-const config = imageGanConfig("mlp", true, "projection");
+export const config = imageGanConfig("mlp", true, "projection");
 export const ARCHITECTURE = `G: z${config.latentDim} ⊕ embed${config.labelEmbedding}(y) → ${config.hidden.join(" → ")} (leaky ReLU) → 784 tanh; D: 784 ⊕ embed${config.labelEmbedding}(y) → ${[...config.hidden].reverse().join(" → ")} → logit + projection ⟨embed(y), φ⟩`;
 
 /** Mean wall and process CPU ms per step over `steps` steps after `warmup` untimed ones (a step is D + G). */

@@ -1,0 +1,56 @@
+/**
+ * Where a cGAN training step's time goes on wasm: `node --conditions=@dl/source --import tsx src/ganProfile.ts
+ * [threads] [steps]` trains the bench's network (gan.bench.ts) and prints per step the kernels run and, per tfjs
+ * kernel, its calls and process CPU time (with one thread, the main thread's). CPU time rather than wall time, so
+ * a loaded machine shifts the figures less; the rest of the step's CPU is JS outside kernels (engine, tape, layers).
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "@dl/tensor-core";
+import { createGan, trainGan } from "@dl/gan";
+
+import { config } from "./gan.bench.js";
+
+const threads = Number.parseInt(process.argv[2] ?? "1", 10);
+const steps = Number.parseInt(process.argv[3] ?? "20", 10);
+await initBackend({ backend: "wasm", wasmThreads: threads });
+const count = 512;
+const points = Float32Array.from({ length: count * 784 }, (_, i) => Math.sin(i) * 0.9);
+const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
+const gan = createGan(config, 1);
+await trainGan(gan, { points, labels, count }, { epochs: 1, stepsPerEpoch: 3 });
+
+const perKernel = new Map<string, { calls: number; cpuMs: number }>();
+for (const kernel of tf.getKernelsForBackend("wasm")) {
+  const inner = kernel.kernelFunc;
+  tf.unregisterKernel(kernel.kernelName, "wasm");
+  tf.registerKernel({
+    ...kernel,
+    kernelFunc: (args) => {
+      const start = process.cpuUsage();
+      const out = inner(args);
+      const used = process.cpuUsage(start);
+      const entry = perKernel.get(kernel.kernelName) ?? { calls: 0, cpuMs: 0 };
+      entry.calls += 1;
+      entry.cpuMs += (used.user + used.system) / 1000;
+      perKernel.set(kernel.kernelName, entry);
+      return out;
+    },
+  });
+}
+const cpuStart = process.cpuUsage();
+const start = performance.now();
+await trainGan(gan, { points, labels, count }, { epochs: 2, stepsPerEpoch: steps });
+const cpu = process.cpuUsage(cpuStart);
+gan.dispose();
+let calls = 0;
+let kernelMs = 0;
+for (const { calls: c, cpuMs } of perKernel.values()) {
+  calls += c;
+  kernelMs += cpuMs;
+}
+const out: string[] = [
+  `${String(threads)} thread(s), load ${(await import("node:os")).loadavg()[0]?.toFixed(1) ?? "?"}: ${((performance.now() - start) / steps).toFixed(1)} ms/step wall, ${((cpu.user + cpu.system) / 1000 / steps).toFixed(1)} ms CPU`,
+  `${(calls / steps).toFixed(0)} kernels per step, ${(kernelMs / steps).toFixed(1)} ms CPU in them`,
+  ...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(24)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms`),
+];
+process.stdout.write(`${out.join("\n")}\n`);
