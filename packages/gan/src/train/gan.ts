@@ -201,6 +201,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   // Per label, the indices of its points: a group of the minibatch-std feature draws one label's points.
   const byLabel = conditional && group > 1 ? indicesByLabel(data.labels as Int32Array) : undefined;
   const hinge = config.loss === "hinge";
+  // D's targets over a real batch then a generated one (realLabel, then 0), one per D output row.
+  const dTargets = Float32Array.from({ length: 2 * (batch / pack) }, (_, i) => (i < batch / pack ? config.realLabel : 0));
   const modeSeeking = config.modeSeeking ?? 0;
 
   while (gan.epoch < opts.epochs) {
@@ -245,14 +247,15 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
           // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
           // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
           const logits = d(tf.concat([xReal, fakeForD]), yFake ? tf.concat([yReal, yFake]) : undefined);
-          const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
-          realProb = tf.mean(tf.sigmoid(realLogits)).dataSync()[0] ?? Number.NaN;
-          fakeProb = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0] ?? Number.NaN;
-          if (hinge) return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
-          return tf.add<tf.Scalar>(
-            tf.losses.sigmoidCrossEntropy(tf.fill(realLogits.shape, config.realLabel), realLogits),
-            tf.losses.sigmoidCrossEntropy(tf.zerosLike(fakeLogits), fakeLogits),
-          );
+          const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
+          realProb = probs[0] ?? Number.NaN;
+          fakeProb = probs[1] ?? Number.NaN;
+          if (hinge) {
+            const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
+            return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
+          }
+          // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
+          return tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
         });
         fakeForD.dispose();
         const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
