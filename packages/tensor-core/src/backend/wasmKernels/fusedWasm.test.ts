@@ -151,3 +151,35 @@ describe("fused leaky ReLU on wasm", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe("SIMD matrix transpose on wasm", () => {
+  beforeAll(startBackends);
+
+  it.each([
+    { shape: [1, 1], perm: [1, 0] },
+    { shape: [3, 5], perm: [1, 0] },
+    { shape: [4, 4], perm: [1, 0] },
+    { shape: [7, 9], perm: [1, 0] },
+    { shape: [64, 803], perm: [1, 0] },
+    { shape: [2, 5, 6], perm: [0, 2, 1] },
+    { shape: [1, 12, 8], perm: [0, 2, 1] },
+    { shape: [2, 3, 4], perm: [2, 1, 0] }, // not a batch of matrix transposes: tfjs-wasm's kernel
+  ])("equals tfjs-cpu's transpose exactly: $shape by $perm", async ({ shape, perm }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = spread(size, 21);
+    for (const dtype of ["float32", "int32"] as const) {
+      const f = (): tf.Tensor => tf.cast(tf.transpose(tf.tensor(dtype === "int32" ? values.map((v) => Math.round(v * 1000)) : values, shape, dtype), perm), "float32");
+      const wasm = await runOn("wasm", f);
+      const cpu = await runOn("cpu", f);
+      expect(wasm.shapes).toEqual(cpu.shapes);
+      expect(countDifferent(wasm.values[0] as Float32Array, cpu.values[0] as Float32Array)).toBe(0);
+    }
+    // Against the definition for a matrix: out[j][i] = x[i][j].
+    if (shape.length === 2) {
+      const [rows = 0, cols = 0] = shape;
+      const out = (await runOn("wasm", () => tf.transpose(tf.tensor(values, shape)))).values[0] as Float32Array;
+      expect(out[(cols - 1) * rows + (rows - 1)]).toBe(values[(rows - 1) * cols + (cols - 1)]);
+      if (rows > 1 && cols > 2) expect(out[2 * rows + 1]).toBe(values[cols + 2]);
+    }
+  });
+});

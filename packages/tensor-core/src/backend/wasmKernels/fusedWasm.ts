@@ -12,6 +12,7 @@ export interface FusedExports {
   ema(a: number, x: number, out: number, n: number, d: number, c: number): void;
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
+  transpose2d(src: number, dst: number, rows: number, cols: number): void;
 }
 
 /** What the emscripten module of tfjs-wasm exposes of its memory: `wasmMemory` (threaded build) or `asm.memory`. */

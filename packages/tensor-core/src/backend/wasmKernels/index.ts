@@ -14,6 +14,7 @@ import { leakyReluGradConfig, leakyReluOverrides } from "./leakyRelu.js";
 import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
 import { tileOverrides } from "./tile.js";
+import { transposeOverrides } from "./transpose.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
 
 /** Kernels tfjs-wasm lacks, or ships as slow scalar loops: ours replace them. */
@@ -58,7 +59,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...(fusedKernelsAvailable() ? leakyReluOverrides : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));
