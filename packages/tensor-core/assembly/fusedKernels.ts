@@ -119,3 +119,53 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void 
     for (let j = 0; j < cols; j++) store<i32>(dst + <usize>j * dstRow + (<usize>i << 2), load<i32>(src + <usize>i * srcRow + (<usize>j << 2)));
   }
 }
+
+/** tanh of two doubles: −e/(2 + e) with e = expm1(−2|x|) (no cancellation near 0), sign restored; |x| clamped at 20. */
+// @ts-ignore: decorator
+@inline
+function tanh2(v: v128): v128 {
+  const a = f64x2.min(f64x2.abs(v), f64x2.splat(20));
+  const u = f64x2.mul(a, f64x2.splat(-2));
+  // u = k·ln2 + r, |r| ≤ ln2/2 (fdlibm's two-part ln2).
+  const k = f64x2.nearest(f64x2.mul(u, f64x2.splat(1.4426950408889634)));
+  const r = f64x2.sub(f64x2.sub(u, f64x2.mul(k, f64x2.splat(0.6931471803691238))), f64x2.mul(k, f64x2.splat(1.9082149292705877e-10)));
+  // expm1(r) = r + r²·(1/2! + r/3! + … + r¹⁰/12!): Taylor, error < 1e-16 for |r| ≤ 0.35.
+  let p = f64x2.splat(2.08767569878681e-9);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.505210838544172e-8));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.755731922398589e-7));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.7557319223985893e-6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(2.48015873015873e-5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.984126984126984e-4));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.388888888888889e-3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(8.333333333333333e-3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(4.1666666666666664e-2));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.16666666666666666));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  const em1r = f64x2.add(r, f64x2.mul(f64x2.mul(r, r), p));
+  // 2^k from its bits; expm1(u) = 2^k·expm1(r) + (2^k − 1).
+  const kInt = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  const twoK = i64x2.shl(i64x2.add(kInt, i64x2.splat(1023)), 52);
+  const e = f64x2.add(f64x2.mul(twoK, em1r), f64x2.sub(twoK, f64x2.splat(1)));
+  const t = f64x2.div(f64x2.neg(e), f64x2.add(e, f64x2.splat(2)));
+  return v128.bitselect(v, t, i64x2.splat(0x8000000000000000));
+}
+
+/**
+ * out = tanh(x) over n floats, computed in double and rounded once to float32: within 1 ulp of the exact value
+ * (not bit-identical to tfjs-wasm's scalar libm tanhf, which is also within 1 ulp).
+ */
+export function tanh(x: usize, out: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    const lo = tanh2(f64x2.promote_low_f32x4(v));
+    const hi = tanh2(f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 1)));
+    v128.store(out + o, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = tanh2(f64x2.splat(<f64>load<f32>(x + o)));
+    store<f32>(out + o, <f32>f64x2.extract_lane(r, 0));
+  }
+}

@@ -183,3 +183,30 @@ describe("SIMD matrix transpose on wasm", () => {
     }
   });
 });
+
+describe("SIMD tanh on wasm", () => {
+  beforeAll(startBackends);
+
+  it("is correctly rounded: equals tfjs-cpu's tanh (Math.tanh in double, rounded once) on values from 1e-10 to 1e2", async () => {
+    const n = 1 << 16;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = (i / n) * 2 - 1;
+      x[i] = Math.sign(u) * 10 ** (Math.abs(u) * 12 - 10) * (1 + (i % 7) / 7);
+    }
+    x.set([0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-40, -3e38], 0);
+    const f = (): tf.Tensor => tf.tanh(tf.tensor(x));
+    const wasm = (await runOn("wasm", f)).values[0] as Float32Array;
+    const cpu = (await runOn("cpu", f)).values[0] as Float32Array;
+    expect(countDifferent(wasm, cpu)).toBe(0);
+    expect(Array.from(wasm.subarray(0, 5))).toEqual([0, -0, Number.NaN, 1, -1]);
+    expect(wasm[100]).toBe(Math.fround(Math.tanh(x[100] as number)));
+  });
+
+  it("trains through: tanh's gradient 1 − y² uses the new outputs", async () => {
+    const x = spread(1000, 31).map((v) => v / 1e3);
+    const f = (): tf.Tensor => tf.grad((t: tf.Tensor) => tf.sum(tf.tanh(t)))(tf.tensor(x));
+    const wasm = (await runOn("wasm", f)).values[0] as Float32Array;
+    x.forEach((v, i) => expect(wasm[i]).toBeCloseTo(1 - Math.tanh(v) ** 2, 6));
+  });
+});

@@ -13,6 +13,7 @@ export interface FusedExports {
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  tanh(x: number, out: number, n: number): void;
 }
 
 /** What the emscripten module of tfjs-wasm exposes of its memory: `wasmMemory` (threaded build) or `asm.memory`. */
