@@ -169,3 +169,74 @@ export function tanh(x: usize, out: usize, n: i32): void {
     store<f32>(out + o, <f32>f64x2.extract_lane(r, 0));
   }
 }
+
+/**
+ * Max-pool gradient for 2 × 2 windows at stride 2 with no padding (every window inside the image), NHWC, four
+ * channels per pass: dx at each window's first maximum in row-major order (strict >; a window of −∞/NaN passes
+ * nothing) gets 0 + dy, the other three cells 0 — the scalar kernel's dx[at] = dx[at] + dy on a zeroed dx, as the
+ * windows do not overlap. Cells outside every window (odd sizes) are left as they are (the caller zeroes dx).
+ */
+export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32): void {
+  const row = <usize>inW * <usize>channels << 2;
+  const pixel = <usize>channels << 2;
+  const c4 = channels & ~3;
+  const negInf = f32x4.splat(-Infinity);
+  const zero = f32x4.splat(0);
+  let g = dy;
+  for (let b = 0; b < batch; b++) {
+    const image = <usize>b * <usize>inH * row;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const p00 = image + <usize>(2 * oh) * row + <usize>(2 * ow) * pixel;
+        const p01 = p00 + pixel;
+        const p10 = p00 + row;
+        const p11 = p10 + pixel;
+        let c = 0;
+        for (; c < c4; c += 4) {
+          const o = <usize>c << 2;
+          const v00 = v128.load(x + p00 + o);
+          const v01 = v128.load(x + p01 + o);
+          const v10 = v128.load(x + p10 + o);
+          const v11 = v128.load(x + p11 + o);
+          const m00 = f32x4.gt(v00, negInf);
+          let best = v128.bitselect(v00, negInf, m00);
+          const m01 = f32x4.gt(v01, best);
+          best = v128.bitselect(v01, best, m01);
+          const m10 = f32x4.gt(v10, best);
+          best = v128.bitselect(v10, best, m10);
+          const m11 = f32x4.gt(v11, best);
+          // Which cell holds the first maximum: the last mask that fired wins.
+          const at11 = m11;
+          const at10 = v128.andnot(m10, m11);
+          const at01 = v128.andnot(m01, v128.or(m10, m11));
+          const at00 = v128.andnot(m00, v128.or(m01, v128.or(m10, m11)));
+          const d = f32x4.add(zero, v128.load(g + o));
+          v128.store(dx + p00 + o, v128.and(d, at00));
+          v128.store(dx + p01 + o, v128.and(d, at01));
+          v128.store(dx + p10 + o, v128.and(d, at10));
+          v128.store(dx + p11 + o, v128.and(d, at11));
+        }
+        for (; c < channels; c++) {
+          const o = <usize>c << 2;
+          let best: f32 = -Infinity;
+          let at: usize = 0;
+          let found = false;
+          const a = load<f32>(x + p00 + o);
+          if (a > best) { best = a; at = p00; found = true; }
+          const b1 = load<f32>(x + p01 + o);
+          if (b1 > best) { best = b1; at = p01; found = true; }
+          const c1 = load<f32>(x + p10 + o);
+          if (c1 > best) { best = c1; at = p10; found = true; }
+          const d1 = load<f32>(x + p11 + o);
+          if (d1 > best) { at = p11; found = true; }
+          store<f32>(dx + p00 + o, 0);
+          store<f32>(dx + p01 + o, 0);
+          store<f32>(dx + p10 + o, 0);
+          store<f32>(dx + p11 + o, 0);
+          if (found) store<f32>(dx + at + o, <f32>0 + load<f32>(g + o));
+        }
+        g += pixel;
+      }
+    }
+  }
+}

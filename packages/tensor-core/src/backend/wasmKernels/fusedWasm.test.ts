@@ -210,3 +210,31 @@ describe("SIMD tanh on wasm", () => {
     x.forEach((v, i) => expect(wasm[i]).toBeCloseTo(1 - Math.tanh(v) ** 2, 6));
   });
 });
+
+describe("SIMD 2 × 2 max-pool gradient on wasm", () => {
+  beforeAll(startBackends);
+
+  it.each([
+    { shape: [2, 26, 26, 32], pad: "valid" as const },
+    { shape: [2, 11, 11, 6], pad: "valid" as const }, // odd: the last row and column belong to no window
+    { shape: [1, 8, 8, 3], pad: "same" as const },
+    { shape: [1, 7, 7, 5], pad: "same" as const }, // padded windows: the scalar path
+  ])("equals tfjs-cpu's gradient exactly, ties and −∞ windows included: $shape $pad", async ({ shape, pad }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    // Few distinct values, so windows hold ties; some −∞ (a 2 × 2 all −∞ window too).
+    const x = seededValues(size, 41).map((v) => Math.round(v * 3));
+    for (let i = 0; i < size; i += 97) x[i] = Number.NEGATIVE_INFINITY;
+    const [, , w = 0, c = 0] = shape;
+    for (const at of [0, c, w * c, w * c + c]) x[at] = Number.NEGATIVE_INFINITY;
+    const shape4 = shape as [number, number, number, number];
+    const outShape = tf.tidy(() => tf.maxPool(tf.zeros<tf.Rank.R4>(shape4), 2, 2, pad).shape);
+    const dy = spread(outShape.reduce((a, b) => a * b, 1), 42);
+    const f = (): tf.Tensor => tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, pad))(tf.tensor4d(x, shape4), tf.tensor(dy, outShape));
+    const wasm = (await runOn("wasm", f)).values[0] as Float32Array;
+    const cpu = (await runOn("cpu", f)).values[0] as Float32Array;
+    expect(countDifferent(wasm, cpu)).toBe(0);
+    // Every window with a finite maximum passes its dy exactly once, to one cell; the all −∞ window passes none.
+    expect(wasm.filter((v) => v !== 0).length).toBe(dy.filter((v) => v !== 0).length - (dy[0] === 0 ? 0 : 1));
+    expect([0, c, w * c, w * c + c].map((at) => wasm[at])).toEqual([0, 0, 0, 0]);
+  });
+});

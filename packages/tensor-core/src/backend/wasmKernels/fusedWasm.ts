@@ -14,6 +14,7 @@ export interface FusedExports {
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
   tanh(x: number, out: number, n: number): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;
 }
 
 /** What the emscripten module of tfjs-wasm exposes of its memory: `wasmMemory` (threaded build) or `asm.memory`. */

@@ -1,6 +1,7 @@
 import { MaxPoolGrad, backend_util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 
+import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
 import { asWasm, heapF32, zerosOutput } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -22,6 +23,15 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
   );
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth } = info;
   const { strideHeight, strideWidth, effectiveFilterHeight, effectiveFilterWidth, padInfo } = info;
+  const tiled = strideHeight === 2 && strideWidth === 2 && effectiveFilterHeight === 2 && effectiveFilterWidth === 2 && padInfo.top === 0 && padInfo.left === 0;
+  if (tiled && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth && fusedKernelsAvailable()) {
+    // Non-overlapping 2 × 2 windows, all inside the image: the SIMD kernel writes every cell of every window;
+    // cells outside all windows (odd sizes) need the zeroing.
+    const covered = 2 * outHeight === inHeight && 2 * outWidth === inWidth;
+    const out = covered ? backend.makeOutput(input.shape, "float32") : zerosOutput(backend, input.shape);
+    kernelsOf(backend).maxPoolGrad2x2(addressOf(backend, input), addressOf(backend, dy), addressOf(backend, out), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+    return out;
+  }
   const out = zerosOutput(backend, input.shape);
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);
