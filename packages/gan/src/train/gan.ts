@@ -204,6 +204,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   // D's targets over a real batch then a generated one (realLabel, then 0), one per D output row.
   const dTargets = Float32Array.from({ length: 2 * (batch / pack) }, (_, i) => (i < batch / pack ? config.realLabel : 0));
   const modeSeeking = config.modeSeeking ?? 0;
+  const onePassD = !((config.minibatchStdGroup ?? 0) > 1 && batch % (config.minibatchStdGroup ?? 1) !== 0);
 
   while (gan.epoch < opts.epochs) {
     const rng = epochRng(gan.seed, gan.epoch);
@@ -246,7 +247,10 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         const ld = gan.dOptimizer.step(() => {
           // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
           // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
-          const logits = d(tf.concat([xReal, fakeForD]), yFake ? tf.concat([yReal, yFake]) : undefined);
+          // A batch that minibatch-std groups do not divide is one group of its own: two passes keep it so.
+          const logits = onePassD
+            ? d(tf.concat([xReal, fakeForD]), yFake ? tf.concat([yReal, yFake]) : undefined)
+            : tf.concat([d(xReal, conditional ? yReal : undefined), d(fakeForD, yFake)]);
           const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
           realProb = probs[0] ?? Number.NaN;
           fakeProb = probs[1] ?? Number.NaN;
