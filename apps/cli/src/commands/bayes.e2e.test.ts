@@ -78,6 +78,12 @@ describe("dl bayes", () => {
     const junk = await dl(["bayes", "gaps", "--encoder-widths", "64,wide", "--out", "enc-bad"], work);
     expect(junk.code).toBe(2);
     expect(junk.stderr).toMatch(/--encoder-widths/);
+    const deep = await dl(["bayes", "gaps", "--encoder-depths", "3,1", "--out", "enc-bad"], work);
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toMatch(/--encoder-depths must increase \(smallest first\), got 3,1/);
+    const rate = await dl(["bayes", "gaps", "--encoder-widths", "16", "--learning-rates", "1e-3,0", "--out", "enc-bad"], work);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toMatch(/--learning-rates needs a number > 0 and ≤ 1, got "0"/);
     expect(existsSync(join(work, "enc-bad"))).toBe(false);
   });
 });
