@@ -121,8 +121,9 @@ describe("encoderCapacityReport", () => {
     expect(Array.from(wide?.x ?? [])).toEqual([Math.log10(26112), Math.log10(3.7e6)]);
     expect(Array.from(wide?.y ?? [])).toEqual([4, 1.5]);
     expect(Array.from(wide?.error ?? [])).toEqual([0.5, 0.5]);
-    expect(wide?.name).toBe("wider encoders, depth 2: width 16, 1024");
-    expect(deep?.name).toBe("deeper encoders, width 1024: depth 3");
+    expect(wide?.name).toBe("width 16, 1024 (depth 2)");
+    expect(deep?.name).toBe("depth 3 (width 1024)");
+    expect(svi?.name).toBe("width 16 + SVI steps 20");
     expect(Array.from(deep?.x ?? [])).toEqual([7]);
     // SVI starts at the smallest encoder (0 steps) and adds its steps' FLOPs.
     expect(Array.from(svi?.x ?? [])).toEqual([Math.log10(26112), Math.log10(2.38e8)]);
@@ -135,6 +136,6 @@ describe("encoderCapacityReport", () => {
     const view = new DataView(report.png.buffer, report.png.byteOffset, report.png.byteLength);
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([860, 440]);
     expect(report.svg).toContain("inference FLOPs per test image, log10");
-    expect(report.svg).toContain("fitted to a validation plateau");
+    expect(report.svg).toContain("frozen decoder (fitted to plateau; 95% CI, 3 seeds)");
   });
 });

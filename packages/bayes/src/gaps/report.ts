@@ -68,10 +68,10 @@ export function encoderCapacitySeries(r: EncoderCapacityResult): LineSeries[] {
   const all = [...r.widths, ...r.depths];
   const xs = [...all.map((w) => lg(w.flopsPerImage)), ...r.svi.rows.map((s) => lg(s.flopsPerImage))];
   const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
-  const depthName = `deeper encoders, width ${r.config.depthWidth}: depth ${r.depths.map((d) => d.depth).join(", ")}`;
+  const depthName = `depth ${r.depths.map((d) => d.depth).join(", ")} (width ${r.config.depthWidth})`;
   return [
     {
-      name: `wider encoders, depth ${r.config.encoderDepth}: width ${r.widths.map((w) => w.width).join(", ")}`,
+      name: `width ${r.widths.map((w) => w.width).join(", ")} (depth ${r.config.encoderDepth})`,
       x: r.widths.map((w) => lg(w.flopsPerImage)),
       y: r.widths.map((w) => w.amortizationGap.mean),
       error: r.widths.map((w) => w.amortizationGap.ci95),
@@ -84,25 +84,25 @@ export function encoderCapacitySeries(r: EncoderCapacityResult): LineSeries[] {
       ? []
       : [
           {
-            name: `width-${r.svi.fromWidth} encoder + SVI steps ${r.svi.rows.map((s) => s.steps).join(", ")}`,
+            name: `width ${r.svi.fromWidth} + SVI steps ${r.svi.rows.map((s) => s.steps).join(", ")}`,
             x: [lg(first.flopsPerImage), ...r.svi.rows.map((s) => lg(s.flopsPerImage))],
             y: [first.amortizationGap.mean, ...r.svi.rows.map((s) => s.amortizationGap.mean)],
             error: [first.amortizationGap.ci95, ...r.svi.rows.map((s) => s.amortizationGap.ci95)],
             color: "#9467bd",
           },
         ]),
-    { name: `approximation gap log p̂ − L[q*] (fixed by the decoder)`, x: [lo, hi], y: [r.approximationGap.mean, r.approximationGap.mean], color: "#1f77b4" },
+    { name: "approximation gap (decoder's)", x: [lo, hi], y: [r.approximationGap.mean, r.approximationGap.mean], color: "#1f77b4" },
   ];
 }
 
 /** The encoder-capacity report: the Markdown table and the chart of gap vs inference FLOPs as PNG (860 × 440) and SVG. */
 export function encoderCapacityReport(r: EncoderCapacityResult): { markdown: string; png: Uint8Array; svg: string } {
   const series = encoderCapacitySeries(r);
-  const fitting = r.config.patience === null ? `${r.config.encoderEpochs} epochs` : "fitted to a validation plateau";
+  const fitting = r.config.patience === null ? `${r.config.encoderEpochs} epochs` : "fitted to plateau";
   const chart = {
-    title: `Amortization gap left vs inference cost, frozen decoder (${fitting}; bars: 95% CI over ${r.config.seeds} seeds)`,
-    xLabel: "inference FLOPs per test image, log10 (encoder pass, plus SVI steps)",
-    yLabel: "amortization gap L[q*] - L[q] (nats)",
+    title: `Amortization gap vs inference FLOPs, frozen decoder (${fitting}; 95% CI, ${r.config.seeds} seeds)`,
+    xLabel: "inference FLOPs per test image, log10 (encoder pass + SVI steps)",
+    yLabel: "gap left, L[q*] - L[q] (nats)",
   };
   return { markdown: encoderCapacityTable(r), png: encodePng(lineChartRaster(series, { ...chart, width: 860, height: 440 })), svg: lineChartSvg(series, { ...chart, width: 860, height: 440 }) };
 }
