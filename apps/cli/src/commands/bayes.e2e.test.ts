@@ -71,7 +71,7 @@ describe("dl bayes", () => {
     expect(existsSync(join(work, "flow-bad"))).toBe(false);
   });
 
-  it("gaps --encoder-widths refuses widths that do not increase or are not integers, and writes nothing", async () => {
+  it("gaps --encoder-widths, --encoder-depths and --learning-rates refuse lists that do not increase or are not numbers, and write nothing", async () => {
     const down = await dl(["bayes", "gaps", "--encoder-widths", "256,64", "--out", "enc-bad"], work);
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/--encoder-widths must increase \(smallest first\), got 256,64/);
