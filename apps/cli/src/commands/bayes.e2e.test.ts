@@ -71,13 +71,19 @@ describe("dl bayes", () => {
     expect(existsSync(join(work, "flow-bad"))).toBe(false);
   });
 
-  it("gaps --encoder-widths refuses widths that do not increase or are not integers, and writes nothing", async () => {
+  it("gaps --encoder-widths, --encoder-depths and --learning-rates refuse lists that do not increase or are not numbers, and write nothing", async () => {
     const down = await dl(["bayes", "gaps", "--encoder-widths", "256,64", "--out", "enc-bad"], work);
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/--encoder-widths must increase \(smallest first\), got 256,64/);
     const junk = await dl(["bayes", "gaps", "--encoder-widths", "64,wide", "--out", "enc-bad"], work);
     expect(junk.code).toBe(2);
     expect(junk.stderr).toMatch(/--encoder-widths/);
+    const deep = await dl(["bayes", "gaps", "--encoder-depths", "3,1", "--out", "enc-bad"], work);
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toMatch(/--encoder-depths must increase \(smallest first\), got 3,1/);
+    const rate = await dl(["bayes", "gaps", "--encoder-widths", "16", "--learning-rates", "1e-3,0", "--out", "enc-bad"], work);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toMatch(/--learning-rates needs a number > 0 and ≤ 1, got "0"/);
     expect(existsSync(join(work, "enc-bad"))).toBe(false);
   });
 });

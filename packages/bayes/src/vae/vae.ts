@@ -176,6 +176,11 @@ export interface TrainVaeOptions extends RunOptions {
   learningRate?: number;
   /** Dynamic binarization of each batch (default: for images under a Bernoulli likelihood; never for rows). */
   binarize?: boolean;
+  /**
+   * Called after each epoch with its mean training ELBO; a returned string stops training there (early
+   * stopping, e.g. on a validation plateau) and is reported as the progress phase's `stopped` reason.
+   */
+  onEpochEnd?: (epoch: number, elbo: number) => string | undefined;
 }
 
 export interface TrainVaeResult {
@@ -283,6 +288,11 @@ async function fitElbo(
       const elbo = -total / done;
       if (!Number.isFinite(elbo)) throw new DlError("NON_FINITE", `${phase === "train vae" ? "VAE" : "Encoder"} training diverged in epoch ${epoch}; lower the learning rate.`);
       history.push({ epoch, elbo, seconds: (performance.now() - start) / 1000 });
+      const stopped = options.onEpochEnd?.(epoch, elbo);
+      if (stopped !== undefined && step < totalSteps) {
+        options.onProgress?.({ phase, step, total: totalSteps, metrics: { elbo }, stopped });
+        break;
+      }
     }
     return { history, seconds: (performance.now() - start) / 1000 };
   } finally {

@@ -5,7 +5,7 @@ import { DATASET_NAMES, backendInfo, encodePng, imageGrid, loadDataset, parseDat
 
 import { runAction } from "../../action.js";
 import { jsonFileText } from "../../io.js";
-import { InvalidOptionError, backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
+import { InvalidOptionError, backendOption, parseInteger, parsePositiveNumber, seedOption, type CommonOptions } from "../../options.js";
 
 // dl bayes vae and dl bayes gaps: one VAE's bounds and gaps, and the gap table over the encoder families.
 
@@ -81,14 +81,25 @@ export function registerVae(bayes: Command): void {
 interface GapsCliOptions extends VaeCliOptions {
   encoderWidths?: number[];
   encoderDepth: number;
+  encoderDepths?: number[];
+  depthWidth: number;
+  learningRates?: number[];
+  patience?: number;
+  validationCount?: number;
   encoderEpochs?: number;
   seeds: number;
 }
 
-function parseWidths(value: string): number[] {
-  const widths = value.split(",").map((v) => parseInteger("--encoder-widths", 1, 8192)(v.trim()));
-  if (widths.some((w, i) => i > 0 && w <= (widths[i - 1] ?? 0))) throw new InvalidOptionError(`--encoder-widths must increase (smallest first), got ${value}.`);
-  return widths;
+function parseIncreasing(flag: string, max: number): (value: string) => number[] {
+  return (value: string) => {
+    const list = value.split(",").map((v) => parseInteger(flag, 1, max)(v.trim()));
+    if (list.some((w, i) => i > 0 && w <= (list[i - 1] ?? 0))) throw new InvalidOptionError(`${flag} must increase (smallest first), got ${value}.`);
+    return list;
+  };
+}
+
+function parseRates(value: string): number[] {
+  return value.split(",").map((v) => parsePositiveNumber("--learning-rates", 1)(v.trim()));
 }
 
 /** Seconds of CPU this process has used (user + system): the cost the SVI-vs-encoder comparison is in. */
@@ -101,22 +112,32 @@ export function registerGaps(bayes: Command): void {
   vaeCommand(
     bayes.command("gaps").description("approximation vs amortization gap per encoder family (Cremer, Li & Duvenaud 2018), plus a larger encoder and SVI refinement; with --encoder-widths, the gaps vs the encoder's size at one frozen decoder"),
   )
-    .option("--encoder-widths <list>", "instead: fit fresh encoders of these hidden widths (e.g. 64,256,1024) to one trained decoder and compare their amortization gaps with SVI refinement", parseWidths)
-    .option("--encoder-depth <n>", "hidden layers of each fresh encoder (with --encoder-widths)", parseInteger("--encoder-depth", 1, 8), 2)
-    .option("--encoder-epochs <n>", "epochs of fitting each fresh encoder (default: --epochs)", parseInteger("--encoder-epochs", 1, 1000))
+    .option("--encoder-widths <list>", "instead: fit fresh encoders of these hidden widths (e.g. 64,256,1024) to one trained decoder and compare their amortization gaps with SVI refinement", parseIncreasing("--encoder-widths", 8192))
+    .option("--encoder-depth <n>", "hidden layers of each fresh encoder of the width sweep", parseInteger("--encoder-depth", 1, 8), 2)
+    .option("--encoder-depths <list>", "also (or instead) a depth sweep: fresh encoders with these numbers of hidden layers (e.g. 1,2,3) at --depth-width", parseIncreasing("--encoder-depths", 8))
+    .option("--depth-width <n>", "hidden width of the depth sweep's encoders", parseInteger("--depth-width", 1, 8192), 256)
+    .option("--encoder-epochs <n>", "epochs of fitting each fresh encoder; with --patience, the cap (default: --epochs)", parseInteger("--encoder-epochs", 1, 1000))
+    .option("--learning-rates <list>", "each encoder picks its learning rate from these (e.g. 3e-4,1e-3,3e-3) by validation ELBO on the first seed (default 1e-3)", parseRates)
+    .option("--patience <n>", "fit each encoder until its validation ELBO rose < 0.05 nats for n epochs (keeps the best epoch; --encoder-epochs caps it)", parseInteger("--patience", 1, 100))
+    .option("--validation-count <n>", "training images held out for --learning-rates and --patience (default 500 when either is set)", parseInteger("--validation-count", 1, 10_000))
     .option("--seeds <n>", "encoder seeds per width, for the 95 % intervals (with --encoder-widths)", parseInteger("--seeds", 1, 100), 3)
     .action((opts: GapsCliOptions) => {
       const data = parseDatasetName(opts.data);
       return runAction("gaps", opts, async ({ seed, signal, onProgress }) => {
         const { train, test, options } = await vaeSetup(opts, data, seed);
-        if (opts.encoderWidths !== undefined) {
+        if (opts.encoderWidths !== undefined || opts.encoderDepths !== undefined) {
           const cpuStart = cpuSeconds();
           const r = await measureEncoderCapacity(train, test, {
             ...options,
-            widths: opts.encoderWidths,
+            widths: opts.encoderWidths ?? [opts.depthWidth],
             encoderDepth: opts.encoderDepth,
+            ...(opts.encoderDepths === undefined ? {} : { depths: opts.encoderDepths }),
+            depthWidth: opts.depthWidth,
             seeds: opts.seeds,
             ...(opts.encoderEpochs === undefined ? {} : { encoderEpochs: opts.encoderEpochs }),
+            ...(opts.learningRates === undefined ? {} : { learningRates: opts.learningRates }),
+            ...(opts.patience === undefined ? {} : { patience: opts.patience }),
+            ...(opts.validationCount === undefined ? {} : { validationCount: opts.validationCount }),
             clock: cpuSeconds,
             onProgress,
             signal,
