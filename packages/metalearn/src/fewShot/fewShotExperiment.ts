@@ -224,7 +224,7 @@ interface LearnedEmbedding {
 }
 
 /** The meta-train set plus extra classes, relabelled past the largest meta-train label. */
-function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImages): LabelledImages {
+export function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImages): LabelledImages {
   const size = metaTrain.height * metaTrain.width * metaTrain.channels;
   if (extra.height * extra.width * extra.channels !== size || extra.height !== metaTrain.height) {
     throw new DlError("SHAPE_MISMATCH", `Extra meta-train images are ${extra.height}×${extra.width}×${extra.channels}, the meta-train set ${metaTrain.height}×${metaTrain.width}×${metaTrain.channels}; use a dataset of the same image size.`);
