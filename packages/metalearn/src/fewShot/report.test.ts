@@ -76,6 +76,10 @@ describe("few-shot report", () => {
     for (const name of ["five", "six", "eight", "nine"]) expect(figures.attentionSvg).toContain(name);
     expect(figures.attentionSvg).not.toContain("seven");
     expect(figures.curveSvg).toContain("supervised pretraining on the meta-train classes");
+    expect(figures.curveSvg).not.toContain("networks, one after another");
+    const four = result("pretrain", 2);
+    const twoChainsOfTwo = { ...four, training: { ...four.training, generations: 2, ensemble: 2 } };
+    expect(fewShotFigures(twoChainsOfTwo, context).curveSvg).toContain("supervised pretraining on the meta-train classes (4 networks, one after another)");
     expect(fewShotFigures(result("episodic", 2), { ...context, training: "episodic" }).curveSvg).toContain("episodic meta-training");
   });
 
