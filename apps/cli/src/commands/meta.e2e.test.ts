@@ -36,12 +36,13 @@ describe("dl meta", () => {
     await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
-  it("fewshot --generations 2: two networks, steps added, the run's wall and CPU seconds in the JSON", async () => {
-    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--out", "fs-gen", "--json", ...quick], work);
+  it("fewshot --generations 2 --ensemble 2: two chains of two networks, steps added, the run's wall and CPU seconds in the JSON", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--out", "fs-gen", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number }; run: { wallSeconds: number; cpuSeconds: number } };
     expect(out.training.generations).toBe(2);
-    expect(out.training.steps).toBe(4);
+    expect(out.training.ensemble).toBe(2);
+    expect(out.training.steps).toBe(8);
     expect(out.run.cpuSeconds).toBeGreaterThan(0);
     expect(out.run.wallSeconds).toBeGreaterThan(0);
   }, 300_000);

@@ -71,6 +71,26 @@ describe("runFewShotExperiment", () => {
     await expect(runFewShotExperiment(train, test, { ...common, generations: 0 })).rejects.toThrow(/generations must be an integer ≥ 1, got 0/);
   }, 300_000);
 
+  it("ensemble: independent networks, the first the single run's; features side by side; steps add up; nothing leaks", async () => {
+    const common = { ways: 3, shots: 1, queries: 2, episodes: 6, method: "matching", steps: 20, filters: [4], symmetries: 1, seed: 12 } as const;
+    const one = await runFewShotExperiment(train, test, common);
+    const before = tf.memory().numTensors;
+    const phases = new Set<string>();
+    const two = await runFewShotExperiment(train, test, { ...common, ensemble: 2, onProgress: (e) => phases.add(e.phase) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(two.training.ensemble).toBe(2);
+    expect(two.training.generations).toBe(1);
+    expect(two.training.steps).toBe(40);
+    expect([...phases].slice(0, 2)).toEqual(["pretrain (network 1 of 2)", "pretrain (network 2 of 2)"]);
+    expect(two.training.history.slice(0, one.training.history.length)).toEqual(one.training.history);
+    // Two chains of two generations: four networks, phases name both.
+    const four = await runFewShotExperiment(train, test, { ...common, steps: 5, ensemble: 2, generations: 2, onProgress: (e) => phases.add(e.phase) });
+    expect(four.training.steps).toBe(20);
+    expect(phases.has("pretrain (network 2 of 2, generation 2 of 2)")).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(runFewShotExperiment(train, test, { ...common, ensemble: 1.5 })).rejects.toThrow(/ensemble must be an integer ≥ 1, got 1.5/);
+  }, 300_000);
+
   it("keeps episodic meta-training, and counts extra meta-train classes after the meta-train ones", async () => {
     const extra = syntheticImages({ classes: 3, perClass: 10, height: 8, width: 8, seed: 23 });
     const before = tf.memory().numTensors;

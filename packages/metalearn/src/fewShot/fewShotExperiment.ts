@@ -59,6 +59,12 @@ export interface FewShotExperimentOptions extends RunOptions {
    * generation's unit-norm features side by side (equal weights).
    */
   generations?: number;
+  /**
+   * Pretraining: independent networks (default 1), each from its own random start (and, with
+   * `generations` > 1, each its own born-again chain); the few-shot features are every network's
+   * unit-norm features side by side (equal weights), so nearest neighbours average their squared distances.
+   */
+  ensemble?: number;
   /** Pretraining: power-transform exponent of the features (default 0.5). */
   power?: number;
   /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
@@ -114,8 +120,10 @@ export interface FewShotExperimentResult {
     embedding: EmbeddingTraining;
     /** Optimiser steps: episodes (episodic) or batches (pretrain; all generations together). */
     steps: number;
-    /** Pretrained networks whose features are concatenated (1 = one network; each later one distilled from the one before). */
+    /** Pretrained networks per chain, each later one distilled from the one before (1 = no distillation). */
     generations: number;
+    /** Independent chains of networks whose features are concatenated (1 = one chain). */
+    ensemble: number;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -186,6 +194,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         embedding: training,
         steps: learner.steps,
         generations: learner.generations,
+        ensemble: learner.ensemble,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -207,6 +216,7 @@ interface LearnedEmbedding {
   temperature: number;
   steps: number;
   generations: number;
+  ensemble: number;
   seconds: number;
   history: TrainingHistoryEntry[];
   trainWays: number;
@@ -214,7 +224,7 @@ interface LearnedEmbedding {
 }
 
 /** The meta-train set plus extra classes, relabelled past the largest meta-train label. */
-function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImages): LabelledImages {
+export function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImages): LabelledImages {
   const size = metaTrain.height * metaTrain.width * metaTrain.channels;
   if (extra.height * extra.width * extra.channels !== size || extra.height !== metaTrain.height) {
     throw new DlError("SHAPE_MISMATCH", `Extra meta-train images are ${extra.height}×${extra.width}×${extra.channels}, the meta-train set ${metaTrain.height}×${metaTrain.width}×${metaTrain.channels}; use a dataset of the same image size.`);
@@ -240,22 +250,29 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
   const rng = createRng(seed);
   const generations = options.generations ?? 1;
   assertArgument(Number.isInteger(generations) && generations >= 1, () => `generations must be an integer ≥ 1, got ${generations}.`);
+  const ensemble = options.ensemble ?? 1;
+  assertArgument(Number.isInteger(ensemble) && ensemble >= 1, () => `ensemble must be an integer ≥ 1, got ${ensemble}.`);
   const networks: PretrainedNetwork[] = [];
   const disposeAll = (): void => networks.forEach((n) => n.dispose());
+  const total = generations * ensemble;
   try {
-    for (let g = 0; g < generations; g++) {
-      const teacher = networks[g - 1];
-      networks.push(
-        await pretrainClassifier(trainSet, {
-          filters: options.filters ?? [16, 32, 64],
-          seed: rng.nextUint32(),
-          ...(teacher === undefined ? {} : { teacher: { classifier: teacher.classifier } }),
-          ...(options.steps === undefined ? {} : { steps: options.steps }),
-          ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
-          ...(options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.(generations === 1 ? e : { ...e, phase: `pretrain (generation ${g + 1} of ${generations})` }) }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        }),
-      );
+    for (let member = 0; member < ensemble; member++) {
+      for (let g = 0; g < generations; g++) {
+        // The network before in the same chain (none for a chain's first).
+        const teacher = g === 0 ? undefined : networks[networks.length - 1];
+        const phase = total === 1 ? undefined : `pretrain (${ensemble > 1 ? `network ${member + 1} of ${ensemble}` : ""}${ensemble > 1 && generations > 1 ? ", " : ""}${generations > 1 ? `generation ${g + 1} of ${generations}` : ""})`;
+        networks.push(
+          await pretrainClassifier(trainSet, {
+            filters: options.filters ?? [16, 32, 64],
+            seed: rng.nextUint32(),
+            ...(teacher === undefined ? {} : { teacher: { classifier: teacher.classifier } }),
+            ...(options.steps === undefined ? {} : { steps: options.steps }),
+            ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
+            ...(options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.(phase === undefined ? e : { ...e, phase }) }),
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          }),
+        );
+      }
     }
   } catch (error) {
     disposeAll();
@@ -300,6 +317,7 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
       temperature,
       steps: networks.reduce((sum, n) => sum + n.steps, 0),
       generations,
+      ensemble,
       seconds: networks.reduce((sum, n) => sum + n.seconds, 0),
       history,
       trainWays: (networks[0] as PretrainedNetwork).classes.length,
@@ -334,6 +352,7 @@ async function episodic(trainSet: LabelledImages, trainClasses: number, options:
     temperature: learner.temperature,
     steps: learner.steps,
     generations: 1,
+    ensemble: 1,
     seconds: learner.seconds,
     history: learner.history,
     trainWays,

@@ -33,7 +33,7 @@ function result(training: "pretrain" | "episodic", shots: number): FewShotExperi
     metaTestClasses: [5, 6, 7, 8, 9],
     learned: evaluation(0.8),
     pixels: evaluation(0.5),
-    training: { embedding: training, steps: 12, generations: 1, seconds: 1, temperature: 2, history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, accuracy: step / 4 })), trainClasses: 5, trainWays: 5, trainImages: 100 },
+    training: { embedding: training, steps: 12, generations: 1, ensemble: 1, seconds: 1, temperature: 2, history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, accuracy: step / 4 })), trainClasses: 5, trainWays: 5, trainImages: 100 },
     example: {
       ways,
       shots,
@@ -76,6 +76,10 @@ describe("few-shot report", () => {
     for (const name of ["five", "six", "eight", "nine"]) expect(figures.attentionSvg).toContain(name);
     expect(figures.attentionSvg).not.toContain("seven");
     expect(figures.curveSvg).toContain("supervised pretraining on the meta-train classes");
+    expect(figures.curveSvg).not.toContain("networks, one after another");
+    const four = result("pretrain", 2);
+    const twoChainsOfTwo = { ...four, training: { ...four.training, generations: 2, ensemble: 2 } };
+    expect(fewShotFigures(twoChainsOfTwo, context).curveSvg).toContain("supervised pretraining on the meta-train classes (4 networks, one after another)");
     expect(fewShotFigures(result("episodic", 2), { ...context, training: "episodic" }).curveSvg).toContain("episodic meta-training");
   });
 

@@ -40,8 +40,11 @@ export function fewShotAccuracyBars(result: FewShotExperimentResult): Bar[] {
   ]);
 }
 
-const curveChart = (training: EmbeddingTraining): { title: string; xLabel: string; yLabel: string } =>
-  training === "pretrain" ? { title: "supervised pretraining on the meta-train classes", xLabel: "batch", yLabel: "loss / accuracy" } : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" };
+/** With several pretrained networks (generations × ensemble) the curve restarts at each: the title says so. */
+const curveChart = (training: EmbeddingTraining, networks = 1): { title: string; xLabel: string; yLabel: string } =>
+  training === "pretrain"
+    ? { title: `supervised pretraining on the meta-train classes${networks > 1 ? ` (${networks} networks, one after another)` : ""}`, xLabel: "batch", yLabel: "loss / accuracy" }
+    : { title: "episodic meta-training", xLabel: "episode", yLabel: "loss / accuracy" };
 
 /** The names of the example episode's ways (its attention rows), e.g. the meta-test classes 5–9. */
 const wayNames = (result: FewShotExperimentResult, context: FewShotReportContext): string[] => Array.from(result.example.classes, (c) => context.classNames[c] ?? String(c));
@@ -61,7 +64,7 @@ export function fewShotFigures(result: FewShotExperimentResult, context: FewShot
     { name: "train accuracy", x: steps, y: result.training.history.map((h) => h.accuracy), color: "#1f77b4" },
   ];
   const names = wayNames(result, context);
-  const chart = curveChart(context.training);
+  const chart = curveChart(context.training, result.training.generations * result.training.ensemble);
   return {
     accuracySvg: barChartSvg(bars, { ...accuracyChart, width: 640 }),
     accuracyPng: encodePng(barChartRaster(bars, { ...accuracyChart, width: 640, height: 300 })),

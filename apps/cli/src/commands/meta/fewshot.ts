@@ -36,6 +36,7 @@ interface FewShotCliOptions extends DataOptions {
   training: string;
   filters: number[];
   generations: number;
+  ensemble: number;
   pixelWeight: number;
   power: number;
   shiftRadius: number;
@@ -84,6 +85,7 @@ export function registerFewShot(meta: Command): void {
     .option("--training <how>", `how the embedding is learned: ${EMBEDDING_TRAININGS.join(", ")} (pretrain: one classifier over all meta-train classes, then nearest neighbours on its conv features)`, "pretrain")
     .option("--filters <list>", "pretrain: filters of each conv block of the CNN", parseFilters, [16, 32, 64])
     .option("--generations <n>", "pretrain: networks trained in turn, each distilling the one before (born-again); the features of all are concatenated (1 = one network; at most 5)", parseInteger("--generations", 1, 5), 1)
+    .option("--ensemble <n>", "pretrain: independent networks (own random starts; each its own chain with --generations), features side by side (1 = one network; at most 5)", parseInteger("--ensemble", 1, 5), 1)
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
@@ -119,11 +121,11 @@ export function registerFewShot(meta: Command): void {
         const { train, test } = await loadSplits(opts, seed);
         const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
         log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + ${opts.extraClasses === undefined ? "all" : opts.extraClasses.join(",")} of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
-        const { ways, shots, queries, episodes, filters, generations, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
+        const { ways, shots, queries, episodes, filters, generations, ensemble, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
         const centre = opts.centre as FeatureCentring;
         if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
         const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
-        const options = { ways, shots, queries, episodes, method, training, filters, generations, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
@@ -149,7 +151,8 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
     subtitle: `meta-train ${opts.data} classes 0–4, meta-test ${opts.testData ?? opts.data} classes 5–9 · ${training} embedding · backend ${backend} · seed ${seed}`,
     sections: [fewShotReportSection(result, context, figures)],
   });
-  const generations = result.training.generations > 1 ? ` (${result.training.generations} generations, each distilled from the one before)` : "";
+  const { generations: g, ensemble: n } = result.training;
+  const generations = `${n > 1 ? ` (${n} independent networks${g > 1 ? `, each a chain of ${g} generations` : ""})` : g > 1 ? ` (${g} generations, each distilled from the one before)` : ""}`;
   const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches${generations}` : `meta-trained ${result.training.steps} episodes`;
   log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)}); whole run ${run.cost.wallSeconds.toFixed(0)} s wall, ${run.cost.cpuSeconds.toFixed(0)} s CPU`);
   for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
