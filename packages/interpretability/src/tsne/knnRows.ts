@@ -220,6 +220,45 @@ export function offerDotProductRows(heaps: RowHeaps, dot: Float32Array, start: n
   }
 }
 
+/**
+ * Exact search without a matrix product: rows from … to − 1 each measured against every point and offered to
+ * their heaps (the point itself skipped). With `wasm` the points sit once behind a query slot in the thread's
+ * WebAssembly memory (`loaded` says they are there already) and each row is one `fromFirst` call over all n;
+ * the sums are `squaredDistance32`'s either way, and heaps order by (distance, index), so the graph is the same
+ * for any split of the rows. Returns whether the points are now loaded in `wasm`.
+ */
+export function offerAllPoints(heaps: RowHeaps, x: Float32Array, n: number, d: number, from: number, to: number, wasm: WasmDistances | undefined, loaded: boolean): boolean {
+  if (wasm === undefined) {
+    for (let i = from; i < to; i++) {
+      let bound = heaps.bound(i);
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const dist = squaredDistance32(x, i, j, d);
+        if (dist <= bound) {
+          heaps.push(i, dist, j);
+          bound = heaps.bound(i);
+        }
+      }
+    }
+    return false;
+  }
+  const rows = wasm.rows(n + 1, d, n);
+  if (!loaded) rows.set(x.subarray(0, n * d), d);
+  for (let i = from; i < to; i++) {
+    rows.copyWithin(0, (i + 1) * d, (i + 2) * d);
+    const dist = wasm.fromFirst(n, d);
+    let bound = heaps.bound(i);
+    for (let j = 0; j < n; j++) {
+      const dj = dist[j] as number;
+      if (dj <= bound && j !== i) {
+        heaps.push(i, dj, j);
+        bound = heaps.bound(i);
+      }
+    }
+  }
+  return true;
+}
+
 /** A random-projection forest's leaves, and the heaps its candidates go to. */
 export interface ForestRows {
   /** n × d float32 coordinates the candidates are measured in. */

@@ -94,12 +94,15 @@ describe("WebAssembly kernels", () => {
       const batch = new WasmDistances();
       batch.rows(m, d, m * m).set(x);
       const pairs = Float64Array.from(batch.pairs(m, d).subarray(0, m * m));
-      batch.rows(m, d, m - 1).set(x);
-      const first = Float64Array.from(batch.fromFirst(m - 1, d).subarray(0, m - 1));
       for (let a = 0; a < m; a++) {
         for (let b = a + 1; b < m; b++) expect(pairs[a * m + b]).toBe(squaredDistance32(x, a, b, d));
       }
-      for (let c = 1; c < m; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+      // fromFirst measures four rows at a time: counts with and without a remainder of single rows.
+      for (const count of [m - 1, m - 2, m - 3, 3]) {
+        batch.rows(count + 1, d, count).set(x.subarray(0, (count + 1) * d));
+        const first = Float64Array.from(batch.fromFirst(count, d).subarray(0, count));
+        for (let c = 1; c <= count; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+      }
     }
     const { data, n } = gaussianClusters(6, 150, 9, 2, 12);
     const options = { trees: 3, leafSize: 40, refinements: 2, seed: 4 };
