@@ -200,3 +200,63 @@ export function distancesFromFirst32(rows: usize, count: i32, d: i32, out: usize
   }
   for (; c <= count; c++) store<f64>(out + (<usize>(c - 1) << 3), distance32(rows, rows + <usize>c * stride, d));
 }
+
+/**
+ * Float32 sums of a row against four others: lane l of each accumulator sums elements t ≡ l (mod 4) below
+ * d − d mod 4; `finishF32` adds the tail into lane 0 and returns (l0 + l1) + (l2 + l3) — knnRows.ts
+ * `squaredDistanceF32`'s operations, in float32.
+ */
+// @ts-ignore: decorator
+@inline function finishF32(acc: v128, a: usize, b: usize, from: i32, d: i32): f32 {
+  let l0 = f32x4.extract_lane(acc, 0);
+  for (let t = from; t < d; t++) {
+    const e = load<f32>(a + (<usize>t << 2)) - load<f32>(b + (<usize>t << 2));
+    l0 += e * e;
+  }
+  return l0 + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+}
+
+/**
+ * Float32 squared distances from row 0 to rows 1 … count of float32 rows of length d: out[c − 1] (stored as
+ * float64), four rows at a time. Candidates only: the exact scan re-measures the k it keeps in float64.
+ */
+export function distancesFromFirstF32(rows: usize, count: i32, d: i32, out: usize): void {
+  const stride = <usize>d << 2;
+  const d4 = d & ~3;
+  let c = 1;
+  for (; c + 4 <= count + 1; c += 4) {
+    const b0 = rows + <usize>c * stride;
+    const b1 = b0 + stride;
+    const b2 = b1 + stride;
+    const b3 = b2 + stride;
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    let s3 = f32x4.splat(0);
+    for (let t = 0; t < d4; t += 4) {
+      const va = v128.load(rows + (<usize>t << 2));
+      const e0 = f32x4.sub(va, v128.load(b0 + (<usize>t << 2)));
+      const e1 = f32x4.sub(va, v128.load(b1 + (<usize>t << 2)));
+      const e2 = f32x4.sub(va, v128.load(b2 + (<usize>t << 2)));
+      const e3 = f32x4.sub(va, v128.load(b3 + (<usize>t << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(e0, e0));
+      s1 = f32x4.add(s1, f32x4.mul(e1, e1));
+      s2 = f32x4.add(s2, f32x4.mul(e2, e2));
+      s3 = f32x4.add(s3, f32x4.mul(e3, e3));
+    }
+    const o = out + (<usize>(c - 1) << 3);
+    store<f64>(o, <f64>finishF32(s0, rows, b0, d4, d));
+    store<f64>(o, <f64>finishF32(s1, rows, b1, d4, d), 8);
+    store<f64>(o, <f64>finishF32(s2, rows, b2, d4, d), 16);
+    store<f64>(o, <f64>finishF32(s3, rows, b3, d4, d), 24);
+  }
+  for (; c <= count; c++) {
+    const b = rows + <usize>c * stride;
+    let s = f32x4.splat(0);
+    for (let t = 0; t < d4; t += 4) {
+      const e = f32x4.sub(v128.load(rows + (<usize>t << 2)), v128.load(b + (<usize>t << 2)));
+      s = f32x4.add(s, f32x4.mul(e, e));
+    }
+    store<f64>(out + (<usize>(c - 1) << 3), <f64>finishF32(s, rows, b, d4, d));
+  }
+}

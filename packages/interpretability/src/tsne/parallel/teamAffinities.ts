@@ -208,10 +208,10 @@ function scansOnTeam(n: number, knn: KnnOptions): boolean {
 }
 
 /**
- * Exact k-NN on the team without a matrix product: each thread measures its rows against all points in
- * WebAssembly SIMD (`offerAllPoints`; the same sums as the forest's, float32 rows), so the graph is the exact one
- * for float32 input and the same for any team size. Measured at 5k / 10k Fashion-MNIST PCA-50 on the 2-core box:
- * see bench/README.md (t-SNE). Float64 input gets its kept distances recomputed at its precision, as the others do.
+ * Exact k-NN on the team without a matrix product: each thread measures its rows against all points in float32
+ * WebAssembly SIMD (`offerAllPoints`), then the kept neighbours are re-measured at the input's precision, as after
+ * the matrix product (float32 rounding can only reorder near-ties at the k-th neighbour). The same graph for any
+ * team size; measured at 5k / 10k Fashion-MNIST PCA-50 on the 2-core box in bench/README.md (t-SNE).
  */
 export async function scanKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, options: { signal?: AbortSignal; wasm?: boolean } = {}): Promise<KnnGraph> {
   const { signal } = options;
@@ -227,7 +227,8 @@ export async function scanKnnOnTeam(team: Team, data: Float32Array | Float64Arra
     params[PARAM.firstChunk] = first;
     team.run(TASK.knnScan, Math.min(perRun, chunks - first));
   }
-  params[PARAM.remeasure] = data instanceof Float64Array ? 1 : 0;
+  // Float32 sums found the candidates: the kept distances are measured again at the input's precision.
+  params[PARAM.remeasure] = 1;
   await finishSearch(team, n, heaps, signal);
   return graph;
 }

@@ -12,7 +12,7 @@ import { gaussianClusters } from "../test-utils/testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
 import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
 import { rpForestKnn } from "../knn.js";
-import { squaredDistance32 } from "../knnRows.js";
+import { squaredDistance32, squaredDistanceF32 } from "../knnRows.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -102,6 +102,12 @@ describe("WebAssembly kernels", () => {
         batch.rows(count + 1, d, count).set(x.subarray(0, (count + 1) * d));
         const first = Float64Array.from(batch.fromFirst(count, d).subarray(0, count));
         for (let c = 1; c <= count; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+        // The float32 candidates of the exact scan: squaredDistanceF32's bits, within float32 rounding of the float64 sums.
+        const f32 = Float64Array.from(batch.fromFirstF32(count, d).subarray(0, count));
+        for (let c = 1; c <= count; c++) {
+          expect(f32[c - 1]).toBe(squaredDistanceF32(x, 0, c, d));
+          expect(Math.abs((f32[c - 1] as number) - squaredDistance32(x, 0, c, d))).toBeLessThan(1e-5 * squaredDistance32(x, 0, c, d));
+        }
       }
     }
     const { data, n } = gaussianClusters(6, 150, 9, 2, 12);
