@@ -130,8 +130,133 @@ export function pairDistances32(rows: usize, m: i32, d: i32, out: usize): void {
   }
 }
 
-/** Distances from row 0 to rows 1 … count of float32 rows of length d: out[c − 1] (float64). */
+/**
+ * Distances from row 0 to rows 1 … count of float32 rows of length d: out[c − 1] (float64). Four rows at a time
+ * (eight independent running sums instead of two, and row 0's floats loaded once for four), each row's sums in
+ * `distance32`'s order, so the bits are `distance32`'s (measured ~2× faster on 50-float rows).
+ */
 export function distancesFromFirst32(rows: usize, count: i32, d: i32, out: usize): void {
   const stride = <usize>d << 2;
-  for (let c = 1; c <= count; c++) store<f64>(out + (<usize>(c - 1) << 3), distance32(rows, rows + <usize>c * stride, d));
+  let c = 1;
+  for (; c + 4 <= count + 1; c += 4) {
+    const b0 = rows + <usize>c * stride;
+    const b1 = b0 + stride;
+    const b2 = b1 + stride;
+    const b3 = b2 + stride;
+    let low0 = f64x2.splat(0);
+    let high0 = f64x2.splat(0);
+    let low1 = f64x2.splat(0);
+    let high1 = f64x2.splat(0);
+    let low2 = f64x2.splat(0);
+    let high2 = f64x2.splat(0);
+    let low3 = f64x2.splat(0);
+    let high3 = f64x2.splat(0);
+    let t = 0;
+    for (; t + 4 <= d; t += 4) {
+      const va = v128.load(rows + (<usize>t << 2));
+      const a01 = f64x2.promote_low_f32x4(va);
+      const a23 = f64x2.promote_low_f32x4(i32x4.shuffle(va, va, 2, 3, 0, 1));
+      const v0 = v128.load(b0 + (<usize>t << 2));
+      const v1 = v128.load(b1 + (<usize>t << 2));
+      const v2 = v128.load(b2 + (<usize>t << 2));
+      const v3 = v128.load(b3 + (<usize>t << 2));
+      const e0l = f64x2.sub(a01, f64x2.promote_low_f32x4(v0));
+      const e0h = f64x2.sub(a23, f64x2.promote_low_f32x4(i32x4.shuffle(v0, v0, 2, 3, 0, 1)));
+      const e1l = f64x2.sub(a01, f64x2.promote_low_f32x4(v1));
+      const e1h = f64x2.sub(a23, f64x2.promote_low_f32x4(i32x4.shuffle(v1, v1, 2, 3, 0, 1)));
+      const e2l = f64x2.sub(a01, f64x2.promote_low_f32x4(v2));
+      const e2h = f64x2.sub(a23, f64x2.promote_low_f32x4(i32x4.shuffle(v2, v2, 2, 3, 0, 1)));
+      const e3l = f64x2.sub(a01, f64x2.promote_low_f32x4(v3));
+      const e3h = f64x2.sub(a23, f64x2.promote_low_f32x4(i32x4.shuffle(v3, v3, 2, 3, 0, 1)));
+      low0 = f64x2.add(low0, f64x2.mul(e0l, e0l));
+      high0 = f64x2.add(high0, f64x2.mul(e0h, e0h));
+      low1 = f64x2.add(low1, f64x2.mul(e1l, e1l));
+      high1 = f64x2.add(high1, f64x2.mul(e1h, e1h));
+      low2 = f64x2.add(low2, f64x2.mul(e2l, e2l));
+      high2 = f64x2.add(high2, f64x2.mul(e2h, e2h));
+      low3 = f64x2.add(low3, f64x2.mul(e3l, e3l));
+      high3 = f64x2.add(high3, f64x2.mul(e3h, e3h));
+    }
+    let s0 = f64x2.extract_lane(low0, 0);
+    let s1 = f64x2.extract_lane(low1, 0);
+    let s2 = f64x2.extract_lane(low2, 0);
+    let s3 = f64x2.extract_lane(low3, 0);
+    for (; t < d; t++) {
+      const a = <f64>load<f32>(rows + (<usize>t << 2));
+      const e0 = a - <f64>load<f32>(b0 + (<usize>t << 2));
+      const e1 = a - <f64>load<f32>(b1 + (<usize>t << 2));
+      const e2 = a - <f64>load<f32>(b2 + (<usize>t << 2));
+      const e3 = a - <f64>load<f32>(b3 + (<usize>t << 2));
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    const o = out + (<usize>(c - 1) << 3);
+    store<f64>(o, s0 + f64x2.extract_lane(low0, 1) + (f64x2.extract_lane(high0, 0) + f64x2.extract_lane(high0, 1)));
+    store<f64>(o, s1 + f64x2.extract_lane(low1, 1) + (f64x2.extract_lane(high1, 0) + f64x2.extract_lane(high1, 1)), 8);
+    store<f64>(o, s2 + f64x2.extract_lane(low2, 1) + (f64x2.extract_lane(high2, 0) + f64x2.extract_lane(high2, 1)), 16);
+    store<f64>(o, s3 + f64x2.extract_lane(low3, 1) + (f64x2.extract_lane(high3, 0) + f64x2.extract_lane(high3, 1)), 24);
+  }
+  for (; c <= count; c++) store<f64>(out + (<usize>(c - 1) << 3), distance32(rows, rows + <usize>c * stride, d));
+}
+
+/**
+ * Float32 sums of a row against four others: lane l of each accumulator sums elements t ≡ l (mod 4) below
+ * d − d mod 4; `finishF32` adds the tail into lane 0 and returns (l0 + l1) + (l2 + l3) — knnRows.ts
+ * `squaredDistanceF32`'s operations, in float32.
+ */
+// @ts-ignore: decorator
+@inline function finishF32(acc: v128, a: usize, b: usize, from: i32, d: i32): f32 {
+  let l0 = f32x4.extract_lane(acc, 0);
+  for (let t = from; t < d; t++) {
+    const e = load<f32>(a + (<usize>t << 2)) - load<f32>(b + (<usize>t << 2));
+    l0 += e * e;
+  }
+  return l0 + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+}
+
+/**
+ * Float32 squared distances from row 0 to rows 1 … count of float32 rows of length d: out[c − 1] (stored as
+ * float64), four rows at a time. Candidates only: the exact scan re-measures the k it keeps in float64.
+ */
+export function distancesFromFirstF32(rows: usize, count: i32, d: i32, out: usize): void {
+  const stride = <usize>d << 2;
+  const d4 = d & ~3;
+  let c = 1;
+  for (; c + 4 <= count + 1; c += 4) {
+    const b0 = rows + <usize>c * stride;
+    const b1 = b0 + stride;
+    const b2 = b1 + stride;
+    const b3 = b2 + stride;
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
+    let s2 = f32x4.splat(0);
+    let s3 = f32x4.splat(0);
+    for (let t = 0; t < d4; t += 4) {
+      const va = v128.load(rows + (<usize>t << 2));
+      const e0 = f32x4.sub(va, v128.load(b0 + (<usize>t << 2)));
+      const e1 = f32x4.sub(va, v128.load(b1 + (<usize>t << 2)));
+      const e2 = f32x4.sub(va, v128.load(b2 + (<usize>t << 2)));
+      const e3 = f32x4.sub(va, v128.load(b3 + (<usize>t << 2)));
+      s0 = f32x4.add(s0, f32x4.mul(e0, e0));
+      s1 = f32x4.add(s1, f32x4.mul(e1, e1));
+      s2 = f32x4.add(s2, f32x4.mul(e2, e2));
+      s3 = f32x4.add(s3, f32x4.mul(e3, e3));
+    }
+    const o = out + (<usize>(c - 1) << 3);
+    store<f64>(o, <f64>finishF32(s0, rows, b0, d4, d));
+    store<f64>(o, <f64>finishF32(s1, rows, b1, d4, d), 8);
+    store<f64>(o, <f64>finishF32(s2, rows, b2, d4, d), 16);
+    store<f64>(o, <f64>finishF32(s3, rows, b3, d4, d), 24);
+  }
+  for (; c <= count; c++) {
+    const b = rows + <usize>c * stride;
+    let s = f32x4.splat(0);
+    for (let t = 0; t < d4; t += 4) {
+      const e = f32x4.sub(v128.load(rows + (<usize>t << 2)), v128.load(b + (<usize>t << 2)));
+      s = f32x4.add(s, f32x4.mul(e, e));
+    }
+    store<f64>(out + (<usize>(c - 1) << 3), <f64>finishF32(s, rows, b, d4, d));
+  }
 }

@@ -66,6 +66,22 @@ describe("dl tsne", () => {
     expect(emb.dtype).toBe("float32");
   });
 
+  it("sets up no tfjs backend when no PCA runs (t-SNE needs none), and the one named by --backend or the PCA otherwise", async () => {
+    const { x, y } = await writeInputs(60);
+    for (const [extra, backend] of [
+      [["--pca", "0"], null],
+      [["--pca", "0", "--backend", "cpu"], "cpu"],
+      [["--pca", "10", "--backend", "cpu"], "cpu"],
+    ] as const) {
+      const r = await run(["tsne", "--input", x, "--labels", y, "--perplexity", "10", ...extra, "--out", join(root, `backend-${extra.join("")}`), "--json"]);
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(json["backend"]).toBe(backend);
+      expect(json["tsneInputDims"]).toBe(extra[1] === "0" ? 64 : 10);
+      expect(json["knnAccuracy"]).toBe(1);
+    }
+  });
+
   it("bad input: one-line error, exit 2, nothing written", async () => {
     const { x, y } = await writeInputs(9);
     const out = join(root, "bad");

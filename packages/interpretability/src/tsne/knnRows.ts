@@ -220,6 +220,77 @@ export function offerDotProductRows(heaps: RowHeaps, dot: Float32Array, start: n
   }
 }
 
+/**
+ * `squaredDistance32`'s pattern in float32 arithmetic (each step rounded to float32, as WebAssembly's
+ * `distancesFromFirstF32` does it four lanes wide): lane l sums elements t ≡ l (mod 4) below d − d mod 4, the
+ * tail goes into lane 0, then (l0 + l1) + (l2 + l3). Twice as fast in SIMD as the float64 sums; for candidates only.
+ */
+export function squaredDistanceF32(x: Float32Array, a: number, b: number, d: number): number {
+  const f = Math.fround;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const oa = a * d;
+  const ob = b * d;
+  let t = 0;
+  for (; t + 4 <= d; t += 4) {
+    const e0 = f((x[oa + t] as number) - (x[ob + t] as number));
+    const e1 = f((x[oa + t + 1] as number) - (x[ob + t + 1] as number));
+    const e2 = f((x[oa + t + 2] as number) - (x[ob + t + 2] as number));
+    const e3 = f((x[oa + t + 3] as number) - (x[ob + t + 3] as number));
+    s0 = f(s0 + f(e0 * e0));
+    s1 = f(s1 + f(e1 * e1));
+    s2 = f(s2 + f(e2 * e2));
+    s3 = f(s3 + f(e3 * e3));
+  }
+  for (; t < d; t++) {
+    const e = f((x[oa + t] as number) - (x[ob + t] as number));
+    s0 = f(s0 + f(e * e));
+  }
+  return f(f(s0 + s1) + f(s2 + s3));
+}
+
+/**
+ * Exact search without a matrix product: rows from … to − 1 each measured against every point in float32
+ * (`squaredDistanceF32`) and offered to their heaps (the point itself skipped); the caller re-measures the kept
+ * neighbours at the input's precision (`exactRowDistances`), as after the matrix product. With `wasm` the points
+ * sit once behind a query slot in the thread's WebAssembly memory (`loaded` says they are there already) and
+ * each row is one `fromFirstF32` call over all n, the same sums. Heaps order by (distance, index), so the graph
+ * is the same for any split of the rows. Returns whether the points are now loaded in `wasm`.
+ */
+export function offerAllPoints(heaps: RowHeaps, x: Float32Array, n: number, d: number, from: number, to: number, wasm: WasmDistances | undefined, loaded: boolean): boolean {
+  if (wasm === undefined) {
+    for (let i = from; i < to; i++) {
+      let bound = heaps.bound(i);
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        const dist = squaredDistanceF32(x, i, j, d);
+        if (dist <= bound) {
+          heaps.push(i, dist, j);
+          bound = heaps.bound(i);
+        }
+      }
+    }
+    return false;
+  }
+  const rows = wasm.rows(n + 1, d, n);
+  if (!loaded) rows.set(x.subarray(0, n * d), d);
+  for (let i = from; i < to; i++) {
+    rows.copyWithin(0, (i + 1) * d, (i + 2) * d);
+    const dist = wasm.fromFirstF32(n, d);
+    let bound = heaps.bound(i);
+    for (let j = 0; j < n; j++) {
+      const dj = dist[j] as number;
+      if (dj <= bound && j !== i) {
+        heaps.push(i, dj, j);
+        bound = heaps.bound(i);
+      }
+    }
+  }
+  return true;
+}
+
 /** A random-projection forest's leaves, and the heaps its candidates go to. */
 export interface ForestRows {
   /** n × d float32 coordinates the candidates are measured in. */

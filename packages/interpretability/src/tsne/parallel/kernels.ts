@@ -2,7 +2,7 @@
  * The task table the team runs: each phase's chunked tasks live in tasks/ (state, attraction, bhRepulsion,
  * fftRepulsion, exactRepulsion, affinities, trustworthiness); the ids below are what the main thread sends to workers.
  */
-import { calibrate, knnFinish, knnFreeze, knnLeaves, knnRefine, knnSelect } from "./tasks/affinities.js";
+import { calibrate, knnFinish, knnFreeze, knnLeaves, knnRefine, knnScan, knnSelect } from "./tasks/affinities.js";
 import { attractionRows } from "./tasks/attraction.js";
 import { barnesHutWalks } from "./tasks/bhRepulsion.js";
 import { exactRepulsionRows } from "./tasks/exactRepulsion.js";
@@ -12,7 +12,7 @@ import { trustworthinessQueries } from "./tasks/trustworthiness.js";
 
 export { COLUMN_BLOCK, GRID, PARAM, POINT_CHUNK, ROW_CHUNK, ThreadScratch, emptyKernelState } from "./tasks/state.js";
 export type { KernelState, Task } from "./tasks/state.js";
-export { SELECT_CHUNK } from "./tasks/affinities.js";
+export { SCAN_CHUNK, SELECT_CHUNK } from "./tasks/affinities.js";
 export { QUERY_CHUNK, queryPenalty } from "./tasks/trustworthiness.js";
 
 /** Task ids, as sent to workers. */
@@ -33,6 +33,7 @@ export const TASK = {
   knnSelect: 13,
   exactRepulsion: 14,
   trustworthiness: 15,
+  knnScan: 16,
 } as const;
 export type TaskId = (typeof TASK)[keyof typeof TASK];
 
@@ -53,4 +54,5 @@ export const TASKS: readonly Task[] = [
   knnSelect,
   exactRepulsionRows,
   trustworthinessQueries,
+  knnScan,
 ];

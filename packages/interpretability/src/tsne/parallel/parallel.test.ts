@@ -18,7 +18,7 @@ import { gaussianClusters } from "../test-utils/testData.js";
 import { computeAffinities, tsne } from "../tsne.js";
 import { createTeam as createBrowserTeam } from "./browserTeam.js";
 import { createTeam, liveWorkerCount } from "./nodeTeam.js";
-import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam } from "./teamAffinities.js";
+import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam, scanKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
 import { trustworthinessOnTeam } from "./teamMetrics.js";
 import { trustworthiness } from "../metrics.js";
@@ -185,6 +185,33 @@ describe("t-SNE on a team of threads", () => {
       }
     } finally {
       await team.close();
+    }
+  });
+
+  it("runs the scan search (no tfjs backend) to the brute-force graph, the same on 1 and 3 threads, in WebAssembly and in TypeScript", async () => {
+    const float64 = Float64Array.from(data, (v, e) => v + 1e-9 * Math.sin(e));
+    const inputs = [data, float64];
+    const graphs: { indices: number[]; distances: number[] }[][] = [[], []];
+    for (const [threads, wasm] of [[1, true], [3, true], [3, false]] as const) {
+      const team = await createTeam(threads);
+      try {
+        // No tfjs backend is set up in this test: the scan needs none.
+        for (const [e, input] of inputs.entries()) {
+          const graph = await scanKnnOnTeam(team, input, n, 10, 30, { wasm });
+          graphs[e]?.push({ indices: Array.from(graph.indices), distances: Array.from(graph.distances) });
+        }
+      } finally {
+        await team.close();
+      }
+    }
+    for (const [e, input] of inputs.entries()) {
+      const [one, three, typescript] = graphs[e] ?? [];
+      expect(three).toEqual(one);
+      expect(typescript).toEqual(one);
+      const exact = knnGraph(input, n, 10, 30, { method: "exact" });
+      expect(one?.indices).toEqual(Array.from(exact.indices));
+      // Candidates in float32 sums, the kept ones re-measured as brute force measures them.
+      expect(one?.distances).toEqual(Array.from(exact.distances));
     }
   });
 

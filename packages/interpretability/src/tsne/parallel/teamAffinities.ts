@@ -3,10 +3,10 @@ import { DEFAULT_SEED } from "@dl/tensor-core";
 import { symmetrizeAffinities } from "../affinities.js";
 import type { ArrayAllocator, SparseMatrix } from "../affinities.js";
 import { pacer, runStepsYielding } from "../cooperative.js";
-import { dotProductBlockSteps, knnGraph, knnMethodFor, rpForestSteps, squaredNorms32 } from "../knn.js";
+import { APPROXIMATE_KNN_MIN_POINTS, EXACT_KNN_MAX_POINTS, dotProductBlockSteps, knnGraph, knnMethodFor, rpForestSteps, squaredNorms32 } from "../knn.js";
 import type { KnnGraph, KnnOptions, RpForestOptions } from "../knn.js";
 import { RowHeaps } from "../knnRows.js";
-import { PARAM, POINT_CHUNK, SELECT_CHUNK, TASK } from "./kernels.js";
+import { PARAM, POINT_CHUNK, SCAN_CHUNK, SELECT_CHUNK, TASK } from "./kernels.js";
 import type { TaskId } from "./kernels.js";
 import type { Team } from "./team.js";
 
@@ -62,6 +62,10 @@ export async function affinitiesOnTeam(
  * others run here while the workers start.
  */
 export async function knnGraphOnTeam(teamReady: Promise<Team>, data: Float32Array | Float64Array, n: number, d: number, k: number, knn: KnnOptions): Promise<{ graph: KnnGraph; team: Team }> {
+  if (scansOnTeam(n, knn)) {
+    const team = await teamReady;
+    return { graph: await scanKnnOnTeam(team, data, n, d, k, { signal: knn.signal, wasm: knn.wasm ?? true }), team };
+  }
   const method = knnMethodFor(n, knn.method);
   if (method === "rpforest" || method === "matmul") {
     const team = await teamReady;
@@ -189,6 +193,41 @@ export async function matmulKnnOnTeam(team: Team, data: Float32Array | Float64Ar
   });
   await runStepsYielding(blocks, signal);
   // The products were float32 sums.
+  params[PARAM.remeasure] = 1;
+  await finishSearch(team, n, heaps, signal);
+  return graph;
+}
+
+/**
+ * Whether the team's exact search is the scan (`scanKnnOnTeam`): `auto` between EXACT_KNN_MAX_POINTS and
+ * APPROXIMATE_KNN_MIN_POINTS, where the serial `knnGraph` takes the tfjs matrix product (or the VP tree). The scan
+ * needs no TensorFlow.js backend, so the graph — and the embedding — do not depend on whether one was set up.
+ */
+function scansOnTeam(n: number, knn: KnnOptions): boolean {
+  return (knn.method ?? "auto") === "auto" && n > EXACT_KNN_MAX_POINTS && n < APPROXIMATE_KNN_MIN_POINTS;
+}
+
+/**
+ * Exact k-NN on the team without a matrix product: each thread measures its rows against all points in float32
+ * WebAssembly SIMD (`offerAllPoints`), then the kept neighbours are re-measured at the input's precision, as after
+ * the matrix product (float32 rounding can only reorder near-ties at the k-th neighbour). The same graph for any
+ * team size; measured at 5k / 10k Fashion-MNIST PCA-50 on the 2-core box in bench/README.md (t-SNE).
+ */
+export async function scanKnnOnTeam(team: Team, data: Float32Array | Float64Array, n: number, d: number, k: number, options: { signal?: AbortSignal; wasm?: boolean } = {}): Promise<KnnGraph> {
+  const { signal } = options;
+  const { heaps, graph } = startSearch(team, data, n, d, k);
+  const params = team.state.params;
+  params[PARAM.wasm] = options.wasm === false ? 0 : 1;
+  const chunks = Math.ceil(n / SCAN_CHUNK);
+  // As many rows between event-loop turns as the other searches' blocks (2048).
+  const perRun = Math.max(1, Math.floor((CHUNKS_PER_BLOCK * POINT_CHUNK) / SCAN_CHUNK));
+  const pace = pacer(signal);
+  for (let first = 0; first < chunks; first += perRun) {
+    await pace();
+    params[PARAM.firstChunk] = first;
+    team.run(TASK.knnScan, Math.min(perRun, chunks - first));
+  }
+  // Float32 sums found the candidates: the kept distances are measured again at the input's precision.
   params[PARAM.remeasure] = 1;
   await finishSearch(team, n, heaps, signal);
   return graph;

@@ -12,7 +12,7 @@ import { gaussianClusters } from "../test-utils/testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
 import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
 import { rpForestKnn } from "../knn.js";
-import { squaredDistance32 } from "../knnRows.js";
+import { squaredDistance32, squaredDistanceF32 } from "../knnRows.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -94,12 +94,21 @@ describe("WebAssembly kernels", () => {
       const batch = new WasmDistances();
       batch.rows(m, d, m * m).set(x);
       const pairs = Float64Array.from(batch.pairs(m, d).subarray(0, m * m));
-      batch.rows(m, d, m - 1).set(x);
-      const first = Float64Array.from(batch.fromFirst(m - 1, d).subarray(0, m - 1));
       for (let a = 0; a < m; a++) {
         for (let b = a + 1; b < m; b++) expect(pairs[a * m + b]).toBe(squaredDistance32(x, a, b, d));
       }
-      for (let c = 1; c < m; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+      // fromFirst measures four rows at a time: counts with and without a remainder of single rows.
+      for (const count of [m - 1, m - 2, m - 3, 3]) {
+        batch.rows(count + 1, d, count).set(x.subarray(0, (count + 1) * d));
+        const first = Float64Array.from(batch.fromFirst(count, d).subarray(0, count));
+        for (let c = 1; c <= count; c++) expect(first[c - 1]).toBe(squaredDistance32(x, 0, c, d));
+        // The float32 candidates of the exact scan: squaredDistanceF32's bits, within float32 rounding of the float64 sums.
+        const f32 = Float64Array.from(batch.fromFirstF32(count, d).subarray(0, count));
+        for (let c = 1; c <= count; c++) {
+          expect(f32[c - 1]).toBe(squaredDistanceF32(x, 0, c, d));
+          expect(Math.abs((f32[c - 1] as number) - squaredDistance32(x, 0, c, d))).toBeLessThan(1e-5 * squaredDistance32(x, 0, c, d));
+        }
+      }
     }
     const { data, n } = gaussianClusters(6, 150, 9, 2, 12);
     const options = { trees: 3, leafSize: 40, refinements: 2, seed: 4 };

@@ -17,6 +17,8 @@ export interface WasmKernels {
   pairDistances32(rows: number, m: number, d: number, out: number): void;
   /** out[c − 1] = ‖row 0 − row c‖² for c = 1 … count. */
   distancesFromFirst32(rows: number, count: number, d: number, out: number): void;
+  /** The same in float32 sums (knnRows.ts `squaredDistanceF32`), stored as float64: the exact scan's candidates. */
+  distancesFromFirstF32(rows: number, count: number, d: number, out: number): void;
 }
 
 const WASM_PAGE = 65536;
@@ -218,6 +220,12 @@ export class WasmDistances {
   /** Distances from row 0 to rows 1 … count of those last given to `rows(count + 1, d, count)`, at [c − 1]. */
   fromFirst(count: number, d: number): Float64Array {
     this.kernels.distancesFromFirst32(0, count, d, this.outAt);
+    return this.outView;
+  }
+
+  /** `fromFirst` in float32 sums (`squaredDistanceF32`'s): candidates to re-measure. */
+  fromFirstF32(count: number, d: number): Float64Array {
+    this.kernels.distancesFromFirstF32(0, count, d, this.outAt);
     return this.outView;
   }
 }

@@ -1,6 +1,6 @@
 // Affinity phase on the team: perplexity calibration and the k-NN searches' row tasks (forest and matrix product).
 import { calibrateRows } from "../../affinities.js";
-import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours } from "../../knnRows.js";
+import { RowHeaps, exactRowDistances, offerAllPoints, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours } from "../../knnRows.js";
 import type { ForestRows } from "../../knnRows.js";
 import { distancesOfThisThread } from "../../wasm/wasmKernels.js";
 import { PARAM, POINT_CHUNK } from "./state.js";
@@ -76,4 +76,22 @@ export const knnSelect: Task = (s, _scratch, chunk) => {
   const from = chunk * SELECT_CHUNK;
   const heaps = new RowHeaps(n, s.params[PARAM.k] as number, { dist: s.heapDist, idx: s.heapIdx, size: s.heapSize });
   offerDotProductRows(heaps, s.knnDot, s.params[PARAM.blockStart] as number, from, Math.min(rows, from + SELECT_CHUNK), s.knnNorms, n);
+};
+
+/** Rows per chunk of the scan search (a row is n distances in d dimensions: ~0.1 ms at 5k PCA-50 points). */
+export const SCAN_CHUNK = 64;
+
+/** The search whose points this thread's WebAssembly distances hold behind the query slot (0: none). */
+let scanLoaded = 0;
+
+/** Scan search: a chunk (firstChunk + chunk) of SCAN_CHUNK rows measured against every point, offered to their heaps. */
+export const knnScan: Task = (s, _scratch, chunk) => {
+  const n = s.params[PARAM.n] as number;
+  const search = s.params[PARAM.searchId] as number;
+  const from = Math.min(n, ((s.params[PARAM.firstChunk] as number) + chunk) * SCAN_CHUNK);
+  const to = Math.min(n, from + SCAN_CHUNK);
+  const heaps = new RowHeaps(n, s.params[PARAM.k] as number, { dist: s.heapDist, idx: s.heapIdx, size: s.heapSize });
+  const wasm = s.params[PARAM.wasm] === 1 ? distancesOfThisThread() : undefined;
+  const loaded = offerAllPoints(heaps, s.knnX, n, s.params[PARAM.d] as number, from, to, wasm, scanLoaded === search);
+  scanLoaded = loaded ? search : 0;
 };
