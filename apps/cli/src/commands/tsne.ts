@@ -99,6 +99,7 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
           ...(points.labels === undefined ? {} : { labels: points.labels }),
           ...(points.classNames === undefined ? {} : { classNames: points.classNames }),
         }),
+        { compact: true },
       ),
     ],
   ];
@@ -114,7 +115,7 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
       sampleXy[2 * i + 1] = xy[2 * src + 1] ?? 0;
       sampleImages.set(pixels.subarray(src * height * width, (src + 1) * height * width), i * height * width);
     });
-    files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }))]);
+    files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }), { compact: true })]);
   }
   const metrics = {
     source: points.source,

@@ -3,7 +3,7 @@ export { labelColor } from "./color.js";
 export type { Rgba } from "./color.js";
 export type { RgbaImage } from "./raster.js";
 export { encodePng, pngDataUri } from "./png.js";
-export type { PngImage } from "./png.js";
+export type { EncodePngOptions, PngImage } from "./png.js";
 export { imageGrid, placeImagesAt } from "./images.js";
 export type { GridLayout, ImageGridOptions, PlaceImagesOptions } from "./images.js";
 export { barChartRaster, densityRaster, lineChartRaster, scatterRaster } from "./charts.js";

@@ -26,6 +26,37 @@ describe("encodePng", () => {
     expect([...back.data]).toEqual([...data]);
   });
 
+  describe("compact", () => {
+    /** RGBA expanded from what the decoder returns, to compare pixel for pixel with the input. */
+    const asRgba = (back: ReturnType<typeof decode>): number[] => {
+      const out: number[] = [];
+      const c = back.channels;
+      for (let i = 0; i < back.width * back.height; i++) {
+        const px = Array.from(back.data.subarray(i * c, (i + 1) * c), Number);
+        if (c === 1) out.push(px[0] ?? 0, px[0] ?? 0, px[0] ?? 0, 255);
+        else if (c === 2) out.push(px[0] ?? 0, px[0] ?? 0, px[0] ?? 0, px[1] ?? 0);
+        else if (c === 3) out.push(px[0] ?? 0, px[1] ?? 0, px[2] ?? 0, 255);
+        else out.push(...px);
+      }
+      return out;
+    };
+    const cases: { name: string; pixel: (i: number) => number[]; channels: number }[] = [
+      { name: "opaque gray → 1 channel", pixel: (i) => [i * 9, i * 9, i * 9, 255], channels: 1 },
+      { name: "translucent gray → gray + alpha", pixel: (i) => [i * 9, i * 9, i * 9, 255 - i], channels: 2 },
+      { name: "opaque colour → RGB", pixel: (i) => [i * 9, 255 - i * 9, i % 7, 255], channels: 3 },
+      { name: "translucent colour stays RGBA", pixel: (i) => [i * 9, 3, 5, i === 20 ? 254 : 255], channels: 4 },
+    ];
+    it.each(cases)("$name, the same pixels once decoded", ({ pixel, channels }) => {
+      const data = Uint8Array.from({ length: 24 }, (_, i) => i).reduce<number[]>((acc, i) => [...acc, ...pixel(i)], []);
+      const image = { width: 6, height: 4, data: Uint8Array.from(data), channels: 4 as const };
+      const back = decode(encodePng(image, { compact: true }));
+      expect(back.channels).toBe(channels);
+      expect(asRgba(back)).toEqual(data);
+      // Without the option the channels are kept.
+      expect(decode(encodePng(image)).channels).toBe(4);
+    });
+  });
+
   it("rejects data whose length does not match the size", () => {
     expect(() => encodePng({ width: 2, height: 2, data: new Uint8Array(15), channels: 4 })).toThrow(DlError);
     expect(() => encodePng({ width: 0, height: 2, data: new Uint8Array(0), channels: 4 })).toThrow(/positive integers/);

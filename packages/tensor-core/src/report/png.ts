@@ -10,8 +10,17 @@ export interface PngImage {
   channels: 1 | 2 | 3 | 4;
 }
 
+export interface EncodePngOptions {
+  /**
+   * Store an opaque RGBA image without its alpha channel, and one whose pixels are all gray as a single
+   * channel: the same pixels once decoded, a smaller file and a faster encode (a 1600² gray mosaic:
+   * 4× fewer bytes to compress). The decoded image then has fewer channels than `image`.
+   */
+  compact?: boolean;
+}
+
 /** Encodes 8-bit pixels as PNG bytes (through fast-png; works in Node and the browser). */
-export function encodePng(image: PngImage): Uint8Array {
+export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
   const { width, height, data, channels } = image;
   assertArgument(
     Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0,
@@ -21,7 +30,41 @@ export function encodePng(image: PngImage): Uint8Array {
     data.length === width * height * channels,
     () => `PNG data has ${data.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`,
   );
+  if (options.compact === true) {
+    const reduced = compactChannels(data, channels);
+    return encode({ width, height, data: reduced.data, channels: reduced.channels, depth: 8 });
+  }
   return encode({ width, height, data, channels, depth: 8 });
+}
+
+/** The fewest channels that hold `data` losslessly: alpha dropped when every pixel is opaque, colour when every pixel is gray. */
+function compactChannels(data: Uint8Array | Uint8ClampedArray, channels: PngImage["channels"]): { data: Uint8Array | Uint8ClampedArray; channels: PngImage["channels"] } {
+  if (channels < 3) return { data, channels };
+  const pixels = data.length / channels;
+  let opaque = channels === 4;
+  let gray = true;
+  for (let i = 0; i < pixels && (opaque || gray); i++) {
+    const o = i * channels;
+    if (opaque && data[o + 3] !== 255) opaque = false;
+    if (gray && (data[o] !== data[o + 1] || data[o] !== data[o + 2])) gray = false;
+  }
+  const keepAlpha = channels === 4 && !opaque;
+  const out: PngImage["channels"] = gray ? (keepAlpha ? 2 : 1) : keepAlpha ? 4 : 3;
+  if (out === channels) return { data, channels };
+  const reduced = new Uint8Array(pixels * out);
+  for (let i = 0; i < pixels; i++) {
+    const o = i * channels;
+    const r = i * out;
+    if (gray) {
+      reduced[r] = data[o] as number;
+      if (keepAlpha) reduced[r + 1] = data[o + 3] as number;
+    } else {
+      reduced[r] = data[o] as number;
+      reduced[r + 1] = data[o + 1] as number;
+      reduced[r + 2] = data[o + 2] as number;
+    }
+  }
+  return { data: reduced, channels: out };
 }
 
 /** Base64 of arbitrary bytes, without Node's Buffer so it runs in the browser too. */
