@@ -5,6 +5,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { DlError, createRng, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam, type AdamState } from "./adam.js";
+import { diffAugment, type AugmentDraw } from "./diffAugment.js";
 import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
 
 /** Training data in the generator's output scale (images in [−1, 1] for a tanh generator). */
@@ -200,6 +201,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   const group = groupSize(config, batch);
   // Per label, the indices of its points: a group of the minibatch-std feature draws one label's points.
   const byLabel = conditional && group > 1 ? indicesByLabel(data.labels as Int32Array) : undefined;
+  const augment = config.augment && (config.augment.translate > 0 || config.augment.cutout > 0) ? diffAugment(config.dataShape, batch, config.augment) : undefined;
   const hinge = config.loss === "hinge";
   const modeSeeking = config.modeSeeking ?? 0;
 
@@ -227,13 +229,16 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
       const zSeedG = rng.tfSeed();
       // With label groups, generated batches take the real batch's labels, group by group.
       const fakeLabels = conditional ? (byLabel ? Float32Array.from(yBuffer) : Float32Array.from({ length: batch }, () => rng.int(config.numClasses))) : undefined;
+      // One draw of translations and cutouts each for D's real batch, D's generated batch and G's batch.
+      const draws = augment ? [augment.draw(rng), augment.draw(rng), augment.draw(rng)] : undefined;
       const stats = tf.tidy(() => {
         const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
         const yReal = tf.tensor2d(yBuffer, [batch, 1]);
         const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
         const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
-        const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
-          const xs = pack > 1 ? tf.reshape(x, [batch / pack, pack * dim]) : x;
+        const d = (x: tf.Tensor, y: tf.Tensor | undefined, draw: number): tf.Tensor => {
+          const seen = augment && draws ? augment.apply(x, draws[draw] as AugmentDraw) : x;
+          const xs = pack > 1 ? tf.reshape(seen, [batch / pack, pack * dim]) : seen;
           const ys = y && pack > 1 ? tf.reshape(y, [batch / pack, pack]) : y;
           return gan.discriminator.apply(ys ? [xs, ys] : xs, { training: true }) as tf.Tensor;
         };
@@ -242,8 +247,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         let realProb = 0;
         let fakeProb = 0;
         const ld = gan.dOptimizer.step(() => {
-          const realLogits = d(xReal, conditional ? yReal : undefined);
-          const fakeLogits = d(fakeForD, yFake);
+          const realLogits = d(xReal, conditional ? yReal : undefined, 0);
+          const fakeLogits = d(fakeForD, yFake, 1);
           realProb = tf.mean(tf.sigmoid(realLogits)).dataSync()[0] ?? Number.NaN;
           fakeProb = tf.mean(tf.sigmoid(fakeLogits)).dataSync()[0] ?? Number.NaN;
           if (hinge) return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
@@ -256,7 +261,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
         const lg = gan.gOptimizer.step(() => {
           const fake = g(zG);
-          const logits = d(fake, yFake);
+          const logits = d(fake, yFake, 2);
           const adversarial = hinge ? tf.neg(tf.mean<tf.Scalar>(logits)) : tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
           return modeSeeking > 0 ? tf.add<tf.Scalar>(adversarial, tf.mul(modeSeeking, modeSeekingTerm(fake, zG))) : adversarial;
         });
