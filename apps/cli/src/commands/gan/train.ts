@@ -50,7 +50,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images) or packed (PacGAN4: more diverse, labels less faithful)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful) or augmented (DiffAugment: translation and cutout before D)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
@@ -197,7 +197,7 @@ function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch
   const grid = (g: ImageGanEpoch["grid"], text: Pick<ImageGridOptions, "title" | "rowLabels" | "columnLabels">): Uint8Array =>
     encodePng(imageGrid(g.images, g.count, g.height, g.width, { columns: g.columns, padding: 2, scale: 2, ...text }));
   const walk = interpolationGrid(gan);
-  const steps = Array.from({ length: walk.columns }, (_, c) => `t=${(c / Math.max(1, walk.columns - 1)).toFixed(1)}`);
+  const steps = Array.from({ length: walk.columns }, (_, c) => `t=${(c / Math.max(1, walk.columns - 1)).toFixed(2)}`);
   const walkRows = Array.from({ length: walk.count / walk.columns }, (_, r) => (run.conditional ? (run.classNames[r] ?? String(r)) : `walk ${r + 1}`));
   files.push(["interpolation.png", grid(walk, { title: `z-walks z₀ → z₁ along the great circle${run.conditional ? ", one row per label" : ""} (${run.data}, epoch ${gan.epoch})`, rowLabels: walkRows, columnLabels: steps })]);
   if (run.conditional) {
