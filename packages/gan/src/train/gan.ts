@@ -5,6 +5,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { DlError, createRng, emaUpdate, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam, type AdamState } from "./adam.js";
+import { diffAugment, type AugmentDraw } from "./diffAugment.js";
 import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
 
 /** Training data in the generator's output scale (images in [−1, 1] for a tanh generator). */
@@ -200,6 +201,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   const group = groupSize(config, batch);
   // Per label, the indices of its points: a group of the minibatch-std feature draws one label's points.
   const byLabel = conditional && group > 1 ? indicesByLabel(data.labels as Int32Array) : undefined;
+  const augment = config.augment && (config.augment.translate > 0 || config.augment.cutout > 0) ? diffAugment(config.dataShape, batch, config.augment) : undefined;
   const hinge = config.loss === "hinge";
   // D's targets over a real batch then a generated one (realLabel, then 0), one per D output row.
   const dTargets = Float32Array.from({ length: 2 * (batch / pack) }, (_, i) => (i < batch / pack ? config.realLabel : 0));
@@ -230,11 +232,15 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
       const zSeedG = rng.tfSeed();
       // With label groups, generated batches take the real batch's labels, group by group.
       const fakeLabels = conditional ? (byLabel ? Float32Array.from(yBuffer) : Float32Array.from({ length: batch }, () => rng.int(config.numClasses))) : undefined;
+      // One draw of translations and cutouts each for D's real batch, D's generated batch and G's batch.
+      const draws = augment ? [augment.draw(rng), augment.draw(rng), augment.draw(rng)] : undefined;
       const stats = tf.tidy(() => {
         const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
         const yReal = tf.tensor2d(yBuffer, [batch, 1]);
         const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
         const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
+        // DiffAugment: one draw each for D's real batch (0), D's generated batch (1) and G's batch (2).
+        const seen = (x: tf.Tensor, draw: number): tf.Tensor => (augment && draws ? augment.apply(x, draws[draw] as AugmentDraw) : x);
         const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
           const xs = pack > 1 ? tf.reshape(x, [-1, pack * dim]) : x;
           const ys = y && pack > 1 ? tf.reshape(y, [-1, pack]) : y;
@@ -248,9 +254,11 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
           // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
           // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
           // A batch that minibatch-std groups do not divide is one group of its own: two passes keep it so.
+          const realSeen = seen(xReal, 0);
+          const fakeSeen = seen(fakeForD, 1);
           const logits = onePassD
-            ? d(tf.concat([xReal, fakeForD]), yFake ? tf.concat([yReal, yFake]) : undefined)
-            : tf.concat([d(xReal, conditional ? yReal : undefined), d(fakeForD, yFake)]);
+            ? d(tf.concat([realSeen, fakeSeen]), yFake ? tf.concat([yReal, yFake]) : undefined)
+            : tf.concat([d(realSeen, conditional ? yReal : undefined), d(fakeSeen, yFake)]);
           const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
           realProb = probs[0] ?? Number.NaN;
           fakeProb = probs[1] ?? Number.NaN;
@@ -265,7 +273,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
         const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
         const lg = gan.gOptimizer.step(() => {
           const fake = g(zG);
-          const logits = d(fake, yFake);
+          const logits = d(seen(fake, 2), yFake);
           const adversarial = hinge ? tf.neg(tf.mean<tf.Scalar>(logits)) : tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
           return modeSeeking > 0 ? tf.add<tf.Scalar>(adversarial, tf.mul(modeSeeking, modeSeekingTerm(fake, zG))) : adversarial;
         });

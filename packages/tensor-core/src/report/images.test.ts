@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { textWidth } from "./charts.js";
 import { parseColor } from "./color.js";
 import { gridLayout, imageGrid, placeImagesAt } from "./images.js";
 import { pixelAt } from "./raster.js";
@@ -58,6 +59,32 @@ describe("imageGrid", () => {
     expect(pixelAt(grid, layout.cellOrigin(0).x, layout.cellOrigin(0).y + 2)).toEqual(parseColor("#d62728"));
     const explicit = imageGrid(images, 2, 2, 2, { columns: 2, padding: 1, barColors: ["#00ff00", "#ff0000"] });
     expect(pixelAt(explicit, o1.x, o1.y + 2)).toEqual([255, 0, 0, 255]);
+  });
+
+  it("frames the grid in white with its title above, column texts over the columns and row texts to the left", () => {
+    const [count, h, w] = [4, 3, 4];
+    const images = numberedImages(count, h, w);
+    const plain = imageGrid(images, count, h, w, { columns: 2, padding: 1 });
+    const titled = imageGrid(images, count, h, w, { columns: 2, padding: 1, title: "Samples", rowLabels: ["first", "second"], columnLabels: ["0", "1"] });
+    // Row texts: 8 px of margin plus the widest text ("second"); title 20 px, column texts 16 px, 4 px margins.
+    const left = 8 + textWidth("second");
+    const top = 4 + 20 + 16;
+    expect(titled.width).toBe(left + plain.width + 4);
+    expect(titled.height).toBe(top + plain.height + 4);
+    // The grid is copied unchanged at (left, top).
+    for (let y = 0; y < plain.height; y++) for (let x = 0; x < plain.width; x++) expect(pixelAt(titled, left + x, top + y)).toEqual(pixelAt(plain, x, y));
+    // Ink (dark pixels) in the title band, the row-text band and the column-text band; the corner stays white.
+    const inked = (x0: number, y0: number, x1: number, y1: number): boolean => {
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if ((pixelAt(titled, x, y)[0] ?? 255) < 128) return true;
+      return false;
+    };
+    expect(inked(0, 4, titled.width, 24)).toBe(true);
+    expect(inked(0, top, left, titled.height)).toBe(true);
+    expect(inked(left, 24, titled.width, top)).toBe(true);
+    expect(pixelAt(titled, 0, titled.height - 1)).toEqual([255, 255, 255, 255]);
+    // A title wider than the grid widens the frame.
+    const wide = imageGrid(images, 1, h, w, { padding: 0, title: "A title much wider than one image" });
+    expect(wide.width).toBe(textWidth("A title much wider than one image", { bold: true }) + 8);
   });
 
   it("reads RGB images", () => {

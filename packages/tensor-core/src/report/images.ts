@@ -1,4 +1,5 @@
 import { assertArgument } from "../errors.js";
+import { drawText, textWidth } from "./charts.js";
 import { labelColor, luma, parseColor } from "./color.js";
 import { createImage, fillRect, type RgbaImage } from "./raster.js";
 import { extent } from "./scale.js";
@@ -23,6 +24,12 @@ export interface ImageGridOptions {
   barColors?: readonly string[];
   /** Height of the bar under each image (default 3 when labels or barColors are given, else 0). */
   barHeight?: number;
+  /** A bold line above the grid; with `rowLabels`/`columnLabels` the grid sits in a white frame. */
+  title?: string;
+  /** One text per row, left of it (e.g. the label a row of samples was drawn for). */
+  rowLabels?: readonly string[];
+  /** One text per column, above it. */
+  columnLabels?: readonly string[];
 }
 
 /** Where each cell of a grid lies: image `i` has its top-left corner at `cellOrigin(i)`. */
@@ -124,6 +131,25 @@ export function imageGrid(
       if (color !== undefined) fillRect(out, ox, oy + height * scale, layout.cellWidth, barHeight, parseColor(color));
     }
   }
+  return options.title === undefined && options.rowLabels === undefined && options.columnLabels === undefined ? out : framed(out, layout, options);
+}
+
+/** The grid in a white frame with its title above, its column texts over the columns and its row texts left of the rows. */
+function framed(grid: RgbaImage, layout: GridLayout, options: Pick<ImageGridOptions, "title" | "rowLabels" | "columnLabels">): RgbaImage {
+  const line = 16;
+  const left = options.rowLabels === undefined ? 4 : 8 + Math.max(0, ...options.rowLabels.map((t) => textWidth(t)));
+  const titleHeight = options.title === undefined ? 0 : line + 4;
+  const top = 4 + titleHeight + (options.columnLabels === undefined ? 0 : line);
+  const width = Math.max(left + grid.width + 4, options.title === undefined ? 0 : textWidth(options.title, { bold: true }) + 8);
+  const out = createImage(width, top + grid.height + 4, "#ffffff");
+  for (let y = 0; y < grid.height; y++) out.data.set(grid.data.subarray(y * grid.width * 4, (y + 1) * grid.width * 4), ((top + y) * width + left) * 4);
+  if (options.title !== undefined) drawText(out, width / 2, 4 + titleHeight / 2, options.title, { align: "middle", bold: true });
+  options.columnLabels?.forEach((text, c) => {
+    if (c < layout.columns) drawText(out, left + layout.padding + c * (layout.cellWidth + layout.padding) + layout.cellWidth / 2, top - line / 2, text, { align: "middle" });
+  });
+  options.rowLabels?.forEach((text, r) => {
+    if (r < layout.rows) drawText(out, left - 4, top + layout.padding + r * (layout.cellHeight + layout.padding) + layout.cellHeight / 2, text, { align: "end" });
+  });
   return out;
 }
 

@@ -19,7 +19,7 @@ import {
   type ImageGanResult,
 } from "@dl/gan";
 import { ganCheckpointFiles, loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset, type ImageGridOptions } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
@@ -50,7 +50,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images) or packed (PacGAN4: more diverse, labels less faithful)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful) or augmented (DiffAugment: translation and cutout before D)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
@@ -92,7 +92,7 @@ export function registerTrain(gan: Command): void {
               return writeEpoch(opts.out, epoch, g);
             },
           });
-          const outcome = trainOutcome(result, { data, arch, conditional, seed, trainCount: train.count });
+          const outcome = trainOutcome(result, { data, arch, conditional, seed, trainCount: train.count, classNames: train.classNames });
           result.gan.dispose();
           return outcome;
         } finally {
@@ -163,7 +163,7 @@ function epochFigures(record: GanEpochRecord): Record<string, number> {
   return { ...pick("labelAccuracy", "accuracy"), ...pick("precision"), ...pick("recall"), ...pick("frechet"), ...pick("frechetRealBaseline"), ...pick("cpuSeconds") };
 }
 
-function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number }): ActionOutcome {
+function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[] }): ActionOutcome {
   const { final, gan } = result;
   const json = {
     data: run.data,
@@ -194,9 +194,17 @@ function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch
     );
   }
   // z-walks (a row per label from z₀ to z₁) and, when conditional, fixed z across the labels.
-  const grid = (g: ImageGanEpoch["grid"]): Uint8Array => encodePng(imageGrid(g.images, g.count, g.height, g.width, { columns: g.columns, padding: 2, scale: 2 }));
-  files.push(["interpolation.png", grid(interpolationGrid(gan))]);
-  if (run.conditional) files.push(["fixed-z.png", grid(fixedLatentGrid(gan))]);
+  const grid = (g: ImageGanEpoch["grid"], text: Pick<ImageGridOptions, "title" | "rowLabels" | "columnLabels">): Uint8Array =>
+    encodePng(imageGrid(g.images, g.count, g.height, g.width, { columns: g.columns, padding: 2, scale: 2, ...text }));
+  const walk = interpolationGrid(gan);
+  const steps = Array.from({ length: walk.columns }, (_, c) => `t=${(c / Math.max(1, walk.columns - 1)).toFixed(2)}`);
+  const walkRows = Array.from({ length: walk.count / walk.columns }, (_, r) => (run.conditional ? (run.classNames[r] ?? String(r)) : `walk ${r + 1}`));
+  files.push(["interpolation.png", grid(walk, { title: `z-walks z₀ → z₁ along the great circle${run.conditional ? ", one row per label" : ""} (${run.data}, epoch ${gan.epoch})`, rowLabels: walkRows, columnLabels: steps })]);
+  if (run.conditional) {
+    const fixed = fixedLatentGrid(gan);
+    const codes = Array.from({ length: fixed.count / fixed.columns }, (_, r) => `z${"₁₂₃₄₅₆₇₈₉"[r] ?? String(r + 1)}`);
+    files.push(["fixed-z.png", grid(fixed, { title: `one z per row, the label changes along it (${run.data}, epoch ${gan.epoch})`, rowLabels: codes, columnLabels: run.classNames.slice(0, fixed.columns) })]);
+  }
   const summary = final
     ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}`
     : `${run.conditional ? "conditional " : ""}${run.arch} GAN trained to epoch ${gan.epoch} in ${result.seconds.toFixed(1)} s`;
