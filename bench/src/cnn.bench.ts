@@ -11,7 +11,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import type { BackendName } from "@dl/tensor-core";
 
 import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./backends.js";
-import { compareAll, oneWasmThreadFigures, peerNumber, timeIt } from "./harness.js";
+import { compareAll, oneWasmThreadFigures, pytorchPeer, timeIt } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
 const BATCH = 64;
@@ -68,24 +68,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ? { "tfjs-node": [2, 5], wasm: [...WASM_PLAN.quick], cpu: [0, 1] }
     : { "tfjs-node": [5, 20], wasm: [...WASM_PLAN.full], cpu: [0, 1] }; // a cpu step takes ~30 s
 
-  // PyTorch runs before and after our backends and the faster run counts: a peer slowed by a
-  // burst of load would flatter us. The 1-thread run matches wasm with one thread.
-  const torchRuns: Record<string, number[]> = { "pytorch": [], "pytorch 1 thread": [] };
-  const torchCpuRuns: Record<string, number[]> = { "pytorch": [], "pytorch 1 thread": [] };
-  let torchVersion = "";
-  const runTorch = async (): Promise<void> => {
-    for (const [label, threads] of [["pytorch", "2"], ["pytorch 1 thread", "1"]] as const) {
-      ctx.log(`PyTorch peer, ${threads} thread(s)…`);
-      const outcome = await ctx.runPython("cnn.py", ["--steps", ctx.quick ? "5" : "20", "--threads", threads]);
-      const ms = peerNumber(outcome, "ms_per_step");
-      if (ms !== undefined) torchRuns[label]?.push(ms);
-      const cpuMs = peerNumber(outcome, "cpu_ms_per_step");
-      if (cpuMs !== undefined) torchCpuRuns[label]?.push(cpuMs);
-      else if (!outcome.ok) notes.push(`PyTorch peer (${threads} threads) missing: ${outcome.reason} (apt-get install python3-torch)`);
-      if (outcome.ok) torchVersion = String(outcome.data["torch"]);
-    }
-  };
-  await runTorch();
+  // PyTorch runs before and after our backends and the faster run counts; the 1-thread run matches wasm with one thread.
+  const torch = pytorchPeer(ctx, "cnn.py", ctx.quick ? 5 : 20, notes);
+  await torch.run();
 
   for (const name of started) {
     const [warmup, iterations] = plan[name] ?? [1, 2];
@@ -126,33 +111,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     });
   }
 
-  await runTorch();
+  await torch.run();
   if ((loadavg()[0] ?? 0) > cpus().length) {
     notes.push(
       "load exceeds the core count: two-thread runs (PyTorch, wasm) lose far more wall time than one-thread runs, " +
         "so wall-clock ratios are noisy; read the CPU-time ratios beside them",
     );
   }
-  for (const [label, runs] of Object.entries(torchCpuRuns)) {
-    if (runs.length === 0) continue;
-    measurements.unshift({
-      label: `${label} CPU time`,
-      value: Math.min(...runs),
-      unit: "ms/step",
-      better: "lower",
-      detail: "process CPU time per step, summed over threads",
-    });
-  }
-  for (const [label, runs] of Object.entries(torchRuns)) {
-    if (runs.length === 0) continue;
-    measurements.unshift({
-      label,
-      value: Math.min(...runs),
-      unit: "ms/step",
-      better: "lower",
-      detail: `torch ${torchVersion}, ${label.includes("1 thread") ? 1 : 2} thread(s), best of ${runs.length} runs (before/after ours)`,
-    });
-  }
+  measurements.unshift(...torch.measurements());
 
   return {
     name: "cnn",

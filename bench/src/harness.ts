@@ -200,6 +200,45 @@ export async function oneWasmThreadFigures(
 }
 
 /** A number from a peer's JSON, or undefined. */
+/**
+ * PyTorch as the peer of a training-step bench, with 2 threads and with 1, run before and after our
+ * backends; the faster run of each counts, so a peer slowed by a burst of load cannot flatter us. On this
+ * 2-core machine PyTorch's 2-thread runs are often the slower ones (its threads spin), so both settings
+ * are reported. `script` prints `ms_per_step`, `cpu_ms_per_step` and `torch` (its version).
+ */
+export function pytorchPeer(ctx: BenchContext, script: string, steps: number, notes: string[]): { run: () => Promise<void>; measurements: () => Measurement[] } {
+  const wall: Record<string, number[]> = { pytorch: [], "pytorch 1 thread": [] };
+  const cpu: Record<string, number[]> = { pytorch: [], "pytorch 1 thread": [] };
+  let version = "";
+  return {
+    async run() {
+      for (const [label, threads] of [["pytorch", "2"], ["pytorch 1 thread", "1"]] as const) {
+        ctx.log(`PyTorch peer, ${threads} thread(s)…`);
+        const outcome = await ctx.runPython(script, ["--steps", String(steps), "--threads", threads]);
+        const ms = peerNumber(outcome, "ms_per_step");
+        if (ms !== undefined) wall[label]?.push(ms);
+        const cpuMs = peerNumber(outcome, "cpu_ms_per_step");
+        if (cpuMs !== undefined) cpu[label]?.push(cpuMs);
+        else if (!outcome.ok) notes.push(`PyTorch peer (${threads} threads) missing: ${outcome.reason} (apt-get install python3-torch)`);
+        if (outcome.ok) version = String(outcome.data["torch"]);
+      }
+    },
+    measurements() {
+      const out: Measurement[] = [];
+      for (const [label, runs] of Object.entries(wall)) {
+        if (runs.length === 0) continue;
+        const threads = label.includes("1 thread") ? 1 : 2;
+        out.push({ label, value: Math.min(...runs), unit: "ms/step", better: "lower", detail: `torch ${version}, ${threads} thread(s), best of ${runs.length} runs (before/after ours)` });
+      }
+      for (const [label, runs] of Object.entries(cpu)) {
+        if (runs.length === 0) continue;
+        out.push({ label: `${label} CPU time`, value: Math.min(...runs), unit: "ms/step", better: "lower", detail: "process CPU time per step, summed over threads" });
+      }
+      return out;
+    },
+  };
+}
+
 export function peerNumber(outcome: PeerOutcome, key: string): number | undefined {
   if (!outcome.ok) return undefined;
   const v = outcome.data[key];
