@@ -1,4 +1,5 @@
-import { DEFAULT_SEED, initBackend, type ProgressCallback } from "@dl/tensor-core";
+// The tfjs-free entry: commands that set up no backend (dl tsne on narrow inputs) never load TensorFlow.js.
+import { DEFAULT_SEED, type ProgressCallback } from "@dl/tensor-core/host";
 
 import { assertWritableDir, interruptSignal, log, printJson, progressReporter, writeOutputs, type OutputFile } from "./io.js";
 import type { CommonOptions } from "./options.js";
@@ -44,7 +45,7 @@ export async function runAction(
   settings: ActionSettings = {},
 ): Promise<void> {
   if (opts.out !== undefined) await assertWritableDir(opts.out);
-  if (settings.backend !== false) await initBackend(opts.backend === undefined ? {} : { backend: opts.backend });
+  if (settings.backend !== false) await startBackend(opts.backend);
   const startup = process.uptime();
   const progress = progressReporter(label);
   const interrupt = interruptSignal();
@@ -62,4 +63,13 @@ export async function runAction(
   const phases = outcome.phases === undefined ? {} : { phases: { startup, ...outcome.phases, writing: (performance.now() - writeStarted) / 1000, total: process.uptime() } };
   if (opts.json === true) printJson(written === undefined ? { ...outcome.json, ...phases } : { ...outcome.json, out: opts.out, files: written, ...phases });
   else if (outcome.text !== undefined) process.stdout.write(outcome.text);
+}
+
+/**
+ * Sets up the tfjs backend `--backend` names (or the best available), loading @dl/tensor-core's tfjs part
+ * only now: a command that needs no backend never pays its start-up (~0.2 s of module loading).
+ */
+export async function startBackend(backend: CommonOptions["backend"]): Promise<string> {
+  const { initBackend } = await import("@dl/tensor-core");
+  return (await initBackend(backend === undefined ? {} : { backend })).name;
 }

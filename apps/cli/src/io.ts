@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 
 import cliProgress from "cli-progress";
 
-import { DlError, type ProgressCallback } from "@dl/tensor-core";
+import { DlError, type ProgressCallback } from "@dl/tensor-core/host";
 
 import { InvalidOptionError } from "./options.js";
 

@@ -1,6 +1,6 @@
 import { Option } from "commander";
 
-import { BACKEND_NAMES, type BackendName } from "@dl/tensor-core";
+import { BACKEND_NAMES, type BackendName } from "@dl/tensor-core/host";
 
 export interface CommonOptions {
   json?: boolean;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { Command, CommanderError } from "commander";
 
-import { DlError, listNames } from "@dl/tensor-core";
+import { DlError, listNames } from "@dl/tensor-core/host";
 
 import { commandRegistrations } from "./commands/index.js";
 import { formatError } from "./io.js";

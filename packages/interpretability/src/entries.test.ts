@@ -54,4 +54,11 @@ describe("entry points", () => {
     expect([...tsneGraph.files].some((f) => f.endsWith("wasm/wasmKernels.ts"))).toBe(true);
     expect([...tsneGraph.files].some((f) => f.includes("/tcav/"))).toBe(false);
   });
+
+  it("/tsne loads no TensorFlow.js: tensor-core only through its tfjs-free /host entry", () => {
+    // t-SNE runs on its own kernels; a tfjs backend is used only when the caller already set one up.
+    const { packages } = importGraph("tsne/index.ts");
+    expect([...packages].filter((p) => p.startsWith("@tensorflow/") || p === "@dl/tensor-core")).toEqual([]);
+    expect(packages).toContain("@dl/tensor-core/host");
+  });
 });

@@ -30,6 +30,7 @@ export type {
   LoadContext,
   Platform,
 } from "./backend/registry.js";
+export { loadedTfjs } from "./backend/names.js";
 export { describeNative } from "./backend/nativeStatus.js";
 export type { NativeStatus } from "./backend/nativeStatus.js";
 export { classifyRenderer } from "./backend/softwareRenderer.js";

@@ -2,10 +2,10 @@ import { basename } from "node:path";
 
 import { Option, type Command } from "commander";
 
-import { encodeNpy, encodePng, initBackend, placeImagesAt, scatterRaster } from "@dl/tensor-core";
+import { encodeNpy, encodePng, placeImagesAt, scatterRaster } from "@dl/tensor-core/host";
 import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability/tsne";
 
-import { runAction, type ActionOutcome } from "../action.js";
+import { runAction, startBackend, type ActionOutcome } from "../action.js";
 import { loadPoints, type LoadedPoints, type PointSourceOptions } from "./tsne/inputs.js";
 import { log, type OutputFile } from "../io.js";
 import { InvalidOptionError, backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../options.js";
@@ -54,7 +54,7 @@ export function registerTsneCommands(program: Command): void {
         // tfjs-wasm, a pool of threads) is set up only for the PCA of wider inputs, or when --backend names one.
         const backendStarted = performance.now();
         const pcaRuns = opts.pca > 0 && points.d > opts.pca && points.n > opts.pca;
-        const backend = pcaRuns || opts.backend !== undefined ? (await initBackend(opts.backend === undefined ? {} : { backend: opts.backend })).name : undefined;
+        const backend = pcaRuns || opts.backend !== undefined ? await startBackend(opts.backend) : undefined;
         const backendSeconds = (performance.now() - backendStarted) / 1000;
         log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, ${backend === undefined ? "no tfjs backend needed" : `backend ${backend}`}`);
         const run = await tsneWithMetrics(points.data, points.n, points.d, {

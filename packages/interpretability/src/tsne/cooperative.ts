@@ -1,4 +1,4 @@
-import { throwIfAborted } from "@dl/tensor-core";
+import { throwIfAborted } from "@dl/tensor-core/host";
 
 /**
  * Long synchronous work written as a generator that yields between its blocks, so one implementation runs

@@ -1,8 +1,7 @@
-import * as tf from "@tensorflow/tfjs-core";
-
-import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core/host";
 
 import { runSteps } from "./cooperative.js";
+import { readyTfjs, requireTfjs } from "./tfjs.js";
 import type { Steps } from "./cooperative.js";
 import { distancesOfThisThread } from "./wasm/wasmKernels.js";
 import { RowHeaps, exactRowDistances, offerDotProductRows, offerLeafPairs, offerNeighboursOfNeighbours, squaredDistance } from "./knnRows.js";
@@ -58,15 +57,7 @@ export function knnMethodFor(n: number, method: KnnMethod = "auto"): Exclude<Knn
   if (method !== "auto") return method;
   if (n <= EXACT_KNN_MAX_POINTS) return "exact";
   if (n >= APPROXIMATE_KNN_MIN_POINTS) return "rpforest";
-  return tfBackendReady() ? "matmul" : "vptree";
-}
-
-function tfBackendReady(): boolean {
-  try {
-    return tf.engine().backendName !== "" && tf.getBackend() !== "";
-  } catch {
-    return false;
-  }
+  return readyTfjs() === undefined ? "vptree" : "matmul";
 }
 
 const MATMUL_BLOCK_ELEMENTS = 1 << 23;
@@ -116,6 +107,7 @@ export function* dotProductBlockSteps(
   signal: AbortSignal | undefined,
   visit: (dot: Float32Array, start: number, rows: number) => void,
 ): Steps<void> {
+  const tf = requireTfjs("The matrix-product k-nearest-neighbour search");
   const block = Math.max(1, Math.min(n, Math.floor(MATMUL_BLOCK_ELEMENTS / n)));
   const xt = tf.tidy(() => tf.transpose(tf.tensor2d(x32, [n, d])));
   try {

@@ -1,4 +1,4 @@
-import { DlError } from "@dl/tensor-core";
+import { DlError } from "@dl/tensor-core/host";
 
 import type { SparseMatrix } from "./affinities.js";
 import { runSteps } from "./cooperative.js";

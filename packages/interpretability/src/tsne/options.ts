@@ -1,6 +1,6 @@
 import { defaultThreads } from "#team";
-import { DlError } from "@dl/tensor-core";
-import type { RunOptions } from "@dl/tensor-core";
+import { DlError } from "@dl/tensor-core/host";
+import type { RunOptions } from "@dl/tensor-core/host";
 
 import type { FftInterpolationOptions } from "./fftGrid.js";
 import type { KnnMethod } from "./knn.js";

@@ -1,8 +1,9 @@
-import * as tf from "@tensorflow/tfjs-core";
+import type * as Tfjs from "@tensorflow/tfjs-core";
 
-import { DEFAULT_SEED, DlError, createRng } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng } from "@dl/tensor-core/host";
 
 import { runSteps, runStepsYielding } from "./cooperative.js";
+import { readyTfjs, requireTfjs } from "./tfjs.js";
 import type { Steps } from "./cooperative.js";
 
 export interface PcaResult {
@@ -51,7 +52,7 @@ function* pcaSteps(data: Float32Array | Float64Array, n: number, d: number, comp
     throw new DlError("INVALID_ARGUMENT", `PCA needs 1 ≤ components ≤ min(N, d) = ${Math.min(n, d)}, got ${components}.`);
   }
   if (options.useBackend === undefined && d <= EXACT_PCA_MAX_DIMS) return yield* exactCovariancePca(data, n, d, components);
-  if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && backendReady())) {
+  if (options.useBackend ?? (n * d * components > 2e7 && d <= 8192 && readyTfjs() !== undefined)) {
     return yield* covariancePca(data, n, d, components, options.seed ?? DEFAULT_SEED);
   }
   const mean = columnMeans(data, n, d);
@@ -210,13 +211,6 @@ export function symmetricEigen(matrix: Float64Array, k: number): { values: Float
   return { values, vectors: v };
 }
 
-function backendReady(): boolean {
-  try {
-    return tf.getBackend() !== "";
-  } catch {
-    return false;
-  }
-}
 
 const ROW_BLOCK = 4096;
 const COVARIANCE_ITERATIONS = 40;
@@ -227,9 +221,10 @@ const COVARIANCE_ITERATIONS = 40;
  * O(d² + block·d); used for large N·d where the JS loops would take minutes.
  */
 function* covariancePca(data: Float32Array | Float64Array, n: number, d: number, components: number, seed: number): Steps<PcaResult> {
+  const tf = requireTfjs("PCA with useBackend");
   const mean = columnMeans(data, n, d);
   const mean32 = Float32Array.from(mean);
-  const rowsOf = (start: number, rows: number): tf.Tensor2D => {
+  const rowsOf = (start: number, rows: number): Tfjs.Tensor2D => {
     const slice = data.subarray(start * d, (start + rows) * d);
     return tf.tidy(() => tf.sub(tf.tensor2d(slice instanceof Float32Array ? slice : Float32Array.from(slice), [rows, d]), tf.tensor1d(mean32)));
   };

@@ -1,4 +1,4 @@
-import { DEFAULT_SEED, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, throwIfAborted } from "@dl/tensor-core/host";
 
 import { knnAccuracyOfNeighbours, neighboursOf } from "./metrics.js";
 import { knnGraphOnTeam } from "./parallel/teamAffinities.js";

@@ -1,5 +1,5 @@
 import { createTeam } from "#team";
-import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, createRng, throwIfAborted } from "@dl/tensor-core/host";
 
 import { conditionalAffinities, symmetrizeAffinities } from "./affinities.js";
 import type { SparseMatrix } from "./affinities.js";

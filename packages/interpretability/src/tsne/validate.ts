@@ -1,4 +1,4 @@
-import { DlError } from "@dl/tensor-core";
+import { DlError } from "@dl/tensor-core/host";
 
 export const MIN_POINTS = 4;
 

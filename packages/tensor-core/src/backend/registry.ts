@@ -2,10 +2,11 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { environment } from "../env.js";
 import { DlError, listNames } from "../errors.js";
+import { BACKEND_NAMES, recordLoadedTfjs, type BackendName } from "./names.js";
 
-/** Backends dl-lab knows, by the names users type. `tfjs-node` is tfjs's native `tensorflow` backend. */
-export const BACKEND_NAMES = ["tfjs-node", "webgpu", "webgl", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName };
+
+recordLoadedTfjs(tf);
 
 export type Platform = "node" | "browser";
 

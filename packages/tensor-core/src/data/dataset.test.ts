@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { initBackend } from "../backend/registry.js";
 import "../backend/candidates.js";
-import { datasetToTensors, filterClasses, parseDatasetName, proportionalCounts, sampleDataset, subsetDataset } from "./dataset.js";
+import { filterClasses, parseDatasetName, proportionalCounts, sampleDataset, subsetDataset } from "./dataset.js";
+import { datasetToTensors } from "./datasetTensors.js";
 import type { ImageDataset } from "./dataset.js";
 
 /** 2×2 single-channel images whose pixels all equal their index, labels i % 3. */

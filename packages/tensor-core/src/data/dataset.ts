@@ -1,5 +1,3 @@
-import * as tf from "@tensorflow/tfjs-core";
-
 import { DlError, assertArgument, listNames } from "../errors.js";
 import { createRng } from "../random/rng.js";
 
@@ -65,15 +63,6 @@ export function assertDataset(ds: ImageDataset): void {
   if (ds.labels.length !== ds.count) {
     throw new DlError("SHAPE_MISMATCH", `Dataset "${ds.name}" has ${ds.labels.length} labels for ${ds.count} images; give one label per image.`);
   }
-}
-
-/** The dataset as tensors: x `[N, H, W, C]` float32 and y `[N]` int32. The caller disposes them. */
-export function datasetToTensors(ds: ImageDataset): { x: tf.Tensor4D; y: tf.Tensor1D } {
-  assertDataset(ds);
-  return {
-    x: tf.tensor4d(ds.images, [ds.count, ds.height, ds.width, ds.channels], "float32"),
-    y: tf.tensor1d(ds.labels, "int32"),
-  };
 }
 
 /** The images at `indices`, in that order (indices may repeat). */

@@ -1,5 +1,6 @@
 // Browser-safe part of the data module; re-exported by the package entries.
-export { CLASS_NAMES, DATASET_NAMES, datasetToTensors, filterClasses, indicesByLabel, parseDatasetName, sampleDataset, subsetDataset, assertDataset } from "./dataset.js";
+export { CLASS_NAMES, DATASET_NAMES, filterClasses, indicesByLabel, parseDatasetName, sampleDataset, subsetDataset, assertDataset } from "./dataset.js";
+export { datasetToTensors } from "./datasetTensors.js";
 export type { DatasetName, ImageDataset, LabelledImages, SampleOptions } from "./dataset.js";
 export type { NdArray, NdData, NdDtype } from "./ndarray.js";
 export { encodeNpy, parseNpy } from "./npy.js";

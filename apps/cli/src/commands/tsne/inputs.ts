@@ -1,4 +1,4 @@
-import { DlError, loadDataset, parseDatasetName, readNpy, sampleDataset, type NdArray } from "@dl/tensor-core";
+import { DlError, loadDataset, parseDatasetName, readNpy, sampleDataset, type NdArray } from "@dl/tensor-core/host";
 
 import { InvalidOptionError } from "../../options.js";
 

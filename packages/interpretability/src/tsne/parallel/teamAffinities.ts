@@ -1,4 +1,4 @@
-import { DEFAULT_SEED } from "@dl/tensor-core";
+import { DEFAULT_SEED } from "@dl/tensor-core/host";
 
 import { symmetrizeAffinities } from "../affinities.js";
 import type { ArrayAllocator, SparseMatrix } from "../affinities.js";
