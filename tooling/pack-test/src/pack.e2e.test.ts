@@ -114,7 +114,7 @@ describe("packages installed from their tarballs", () => {
       exports: Record<string, number>;
       firstDraw: number;
       tsne: { threads: number; identical: boolean; kl: number };
-      subpaths: { sameModules: boolean; tcavHasTsne: boolean; counts: number[] };
+      subpaths: { sameModules: boolean; tcavHasTsne: boolean; counts: number[]; hostShared: boolean };
     };
     expect(result.backend).toBe("wasm");
     expect(result.sum).toEqual([4, 6]);
@@ -124,6 +124,7 @@ describe("packages installed from their tarballs", () => {
     // @dl/interpretability/tsne, /tcav and /embed resolve from the tarball to the root's own modules; /tcav has no t-SNE.
     expect(result.subpaths.sameModules).toBe(true);
     expect(result.subpaths.tcavHasTsne).toBe(false);
+    expect(result.subpaths.hostShared).toBe(true);
     expect(result.exports["interpretability"]).toBe(result.subpaths.counts.reduce((a, b) => a + b, 0));
     // Two worker threads ran and gave the one-thread embedding bit for bit (fixed chunks, ordered sums).
     expect(result.tsne.threads).toBe(2);
