@@ -9,6 +9,7 @@ import {
   assertCacheWritable,
   backendInfo,
   defaultCacheDir,
+  readChecksummedRecord,
   recordChecksum,
   sha256,
   throwIfAborted,
@@ -100,19 +101,8 @@ export function defaultGanDir(opts: LoadDefaultGanOptions): string {
 }
 
 async function readCached(dir: string, key: string): Promise<{ gan: Gan; record: DefaultGanRecord } | { gan?: undefined; problem?: string }> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, RECORD_FILE), "utf8");
-  } catch {
-    return {};
-  }
-  let record: DefaultGanRecord;
-  try {
-    record = JSON.parse(text) as DefaultGanRecord;
-  } catch {
-    return { problem: `${RECORD_FILE} is not valid JSON` };
-  }
-  if (typeof record.checksum !== "string" || recordChecksum(record) !== record.checksum) return { problem: `${RECORD_FILE} fails its checksum` };
+  const { record, problem } = await readChecksummedRecord<DefaultGanRecord>(join(dir, RECORD_FILE));
+  if (record === undefined) return problem === undefined ? {} : { problem };
   if (record.key !== key || record.cacheVersion !== GAN_CACHE_VERSION) return { problem: "it was trained with another recipe" };
   const weights = await readFile(join(dir, WEIGHTS_FILE)).catch(() => undefined);
   if (weights === undefined) return { problem: `${WEIGHTS_FILE} is missing` };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { recordChecksum, sha256, withCacheLock } from "./cacheGuard.js";
+import { readChecksummedRecord, recordChecksum, sha256, withCacheLock } from "./cacheGuard.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -19,6 +19,27 @@ describe("sha256 and recordChecksum", () => {
     expect(recordChecksum({ a: 1, checksum: "x" })).toBe(recordChecksum({ a: 1, checksum: "y" }));
     expect(recordChecksum({ a: 1 })).toBe(sha256('{"a":1}'));
     expect(recordChecksum({ a: 2 })).not.toBe(recordChecksum({ a: 1 }));
+  });
+});
+
+describe("readChecksummedRecord", () => {
+  it("returns a record whose checksum matches, and says why otherwise (nothing when the file is absent)", async () => {
+    const own = await mkdtemp(join(tmpdir(), "dl-record-"));
+    const path = join(own, "record.json");
+    const unsigned = { key: "k", value: 3 };
+    const signed = { ...unsigned, checksum: sha256(JSON.stringify(unsigned)) };
+    expect(await readChecksummedRecord(join(own, "absent.json"))).toEqual({});
+    await writeFile(path, JSON.stringify(signed));
+    expect(await readChecksummedRecord(path)).toEqual({ record: signed });
+    await writeFile(path, JSON.stringify({ ...signed, value: 4 }));
+    expect(await readChecksummedRecord(path)).toEqual({ problem: "record.json fails its checksum" });
+    for (const text of [JSON.stringify(unsigned), "null", "{}"]) {
+      await writeFile(path, text);
+      expect(await readChecksummedRecord(path)).toEqual({ problem: "record.json records no checksums (an older dl-lab wrote it)" });
+    }
+    await writeFile(path, "{ not json");
+    expect(await readChecksummedRecord(path)).toEqual({ problem: "record.json is not valid JSON" });
+    await rm(own, { recursive: true, force: true });
   });
 });
 

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { constants, rmSync, unlinkSync } from "node:fs";
 import { access, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { basename } from "node:path";
 
 import { DlError, throwIfAborted } from "../errors.js";
 
@@ -16,6 +17,29 @@ export function sha256(data: Uint8Array | string): string {
 export function recordChecksum(record: object): string {
   const { checksum: _omitted, ...rest } = record as { checksum?: unknown };
   return sha256(JSON.stringify(rest));
+}
+
+/**
+ * A cache record that stores its own checksum (`recordChecksum`), read from `path`: `{ record }` when it
+ * parses and its checksum matches, `{ problem }` saying why it cannot be trusted, `{}` when there is no file.
+ */
+export async function readChecksummedRecord<T extends { checksum?: unknown }>(path: string): Promise<{ record: T; problem?: undefined } | { record?: undefined; problem?: string }> {
+  const name = basename(path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return {};
+  }
+  let record: T | null;
+  try {
+    record = JSON.parse(text) as T | null;
+  } catch {
+    return { problem: `${name} is not valid JSON` };
+  }
+  if (typeof record !== "object" || record === null || typeof record.checksum !== "string") return { problem: `${name} records no checksums (an older dl-lab wrote it)` };
+  if (recordChecksum(record) !== record.checksum) return { problem: `${name} fails its checksum` };
+  return { record };
 }
 
 /**

@@ -9,7 +9,7 @@ import { backendInfo } from "../backend/registry.js";
 import { SPLIT_SIZES, loadDataset } from "../data/builtin.js";
 import { parseDatasetName } from "../data/dataset.js";
 import type { DatasetName } from "../data/dataset.js";
-import { assertCacheWritable, recordChecksum, removeOnExit, sha256, withCacheLock } from "../data/cacheGuard.js";
+import { assertCacheWritable, readChecksummedRecord, recordChecksum, removeOnExit, sha256, withCacheLock } from "../data/cacheGuard.js";
 import { defaultCacheDir } from "../data/files.js";
 import { throwIfAborted } from "../errors.js";
 import type { RunOptions } from "../progress.js";
@@ -120,20 +120,9 @@ type CacheLookup = { model: tfl.LayersModel; training: TrainingRecord } | { mode
  * simply nothing cached). A cache is trusted only through the checksums its training.json records.
  */
 async function readCached(dir: string, recipe: Recipe): Promise<CacheLookup> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, TRAINING_FILE), "utf8");
-  } catch {
-    return {};
-  }
-  let training: TrainingRecord;
-  try {
-    training = JSON.parse(text) as TrainingRecord;
-  } catch {
-    return { problem: `${TRAINING_FILE} is not valid JSON` };
-  }
-  if (typeof training.checksum !== "string" || typeof training.files !== "object") return { problem: `${TRAINING_FILE} records no checksums (an older dl-lab wrote it)` };
-  if (recordChecksum(training) !== training.checksum) return { problem: `${TRAINING_FILE} fails its checksum` };
+  const { record: training, problem } = await readChecksummedRecord<TrainingRecord>(join(dir, TRAINING_FILE));
+  if (training === undefined) return problem === undefined ? {} : { problem };
+  if (typeof training.files !== "object") return { problem: `${TRAINING_FILE} records no checksums (an older dl-lab wrote it)` };
   if (training.cacheVersion !== MODEL_CACHE_VERSION || typeof training.testAccuracy !== "number") return { problem: "it was written by another cache version" };
   // A model trained with another recipe (e.g. before a recipe changed) is retrained.
   if (typeof training.options !== "object" || !sameRecipe(training.options, recipe)) return { problem: "it was trained with another recipe" };
