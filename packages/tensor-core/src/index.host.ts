@@ -16,5 +16,8 @@ export type { DatasetName, ImageDataset, LabelledImages, SampleOptions } from ".
 export type { NdArray, NdData, NdDtype } from "./data/ndarray.js";
 export { encodeNpy, parseNpy } from "./data/npy.js";
 export type { ParseNpyOptions } from "./data/npy.js";
+// Types of what the Node entry's file readers return (type-only: loads nothing).
+export type { CsvTable, ParseCsvOptions } from "./data/csv.js";
+export type { DecodedImage, ImageFolder, ImageFolderSource, LoadImageFolderOptions } from "./data/imageFolder.js";
 export { safeFileName } from "./data/fileName.js";
 export * from "./report/index.js";

@@ -62,7 +62,8 @@ export async function assertCacheWritable(cacheDir: string): Promise<void> {
   }
 }
 
-interface LockHolder {
+/** Who holds a cache lock: written into the lock file, handed to `onWait` while another process holds it. */
+export interface LockHolder {
   pid: number;
   host: string;
   started: number;

@@ -1,7 +1,7 @@
 // Node-only part of the data module (fs, paths); never reached from the browser entry.
 export { loadDataset } from "./builtin.js";
 export { assertCacheWritable, readChecksummedRecord, recordChecksum, sha256, withCacheLock } from "./cacheGuard.js";
-export type { CacheLockOptions } from "./cacheGuard.js";
+export type { CacheLockOptions, LockHolder } from "./cacheGuard.js";
 export type { DatasetSplit, LoadDatasetOptions } from "./builtin.js";
 export { defaultCacheDir, writeFileAtomic, writeFilesAtomically } from "./files.js";
 export type { OutputFile } from "./files.js";

@@ -10,7 +10,7 @@ export interface Table {
   rows: readonly (readonly (string | number)[])[];
 }
 
-interface FigureBase {
+export interface FigureBase {
   /** Unique within its section; names the written file (`figures/<section>-<id>.png`). */
   id: string;
   caption: string;

@@ -13,4 +13,4 @@ export type { ImageGridSvgOptions, SvgChartOptions } from "./svg.js";
 export { escapeHtml } from "./escape.js";
 export { confusionMatrix } from "./confusion.js";
 export { formatMetric, pngFigure, renderReportHtml, reportFiles, svgFigure } from "./html.js";
-export type { Figure, Report, ReportSection, Table } from "./html.js";
+export type { Figure, FigureBase, Report, ReportSection, Table } from "./html.js";
