@@ -15,7 +15,7 @@ export const CLI_VERSION = (JSON.parse(readFileSync(new URL("../package.json", i
 
 /**
  * Builds the `dl` program for `argv`; each command parses arguments, calls one package function and
- * prints. Only the modules of the command `argv` names are loaded (all of them for help).
+ * prints. Only the modules of the command `argv` names are loaded (none for `dl --help` and `dl --version`).
  */
 export async function buildProgram(argv: readonly string[] = ["node", "dl"]): Promise<Command> {
   const program = new Command("dl")
