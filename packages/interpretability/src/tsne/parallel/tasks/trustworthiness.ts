@@ -74,7 +74,80 @@ export function queryPenalty(input: Float32Array | Float64Array, n: number, d: n
   return penalty;
 }
 
-/** A chunk of trustworthiness queries (every PARAM.queryStep-th point): their penalties into `queryPenalties`. */
+/**
+ * Scale of the list test in `listPenalty`: a point outside an exact search's list is at least the list's farthest
+ * distance times this. The search measured in float32 (relative error ≤ γ_{d+2} = (d+2)u/(1 − (d+2)u), u = 2⁻²⁴,
+ * for a sum of d squared differences in any order; Higham, Accuracy and Stability, §3.1) or in float64, and the
+ * sums here are float64: 1 − 4(d + 3)u leaves both errors with room to spare.
+ */
+export function listSlack(d: number): number {
+  return 1 - 4 * (d + 3) * 2 ** -24;
+}
+
+/** ‖query − row j‖², float64 sums in feature order: bit for bit `queryPenalty`'s distances. */
+function distanceTo(input: Float32Array | Float64Array, d: number, query: Float64Array, j: number): number {
+  const o = j * d;
+  let s = 0;
+  for (let t = 0; t < d; t++) {
+    const a = (query[t] as number) - (input[o + t] as number);
+    s += a * a;
+  }
+  return s;
+}
+
+/**
+ * `queryPenalty` of query i from its `listK` nearest input points `list[listFrom …)` as an exact search found them
+ * (the listK smallest distances, measured as `listSlack` allows), or −1 when the list cannot settle it: in
+ * listK + k distances instead of N. When every embedding neighbour j is nearer than the list's farthest point times
+ * `listSlack`, no point outside the list is nearer than j or ties with it, so j's rank counts list points only,
+ * compared in the same float64 distances as `queryPenalty`: the same integer. `dist` (≥ listK) and `query` (≥ d + k) are scratch.
+ */
+export function listPenalty(
+  input: Float32Array | Float64Array,
+  d: number,
+  i: number,
+  neighbours: Int32Array,
+  from: number,
+  k: number,
+  list: Int32Array,
+  listFrom: number,
+  listK: number,
+  dist: Float64Array,
+  query: Float64Array,
+): number {
+  const qi = i * d;
+  for (let t = 0; t < d; t++) query[t] = input[qi + t] as number;
+  let farthest = 0;
+  for (let m = 0; m < listK; m++) {
+    const dm = distanceTo(input, d, query, list[listFrom + m] as number);
+    dist[m] = dm;
+    if (dm > farthest) farthest = dm;
+  }
+  const bound = farthest * listSlack(d);
+  for (let t = 0; t < k; t++) {
+    const dj = distanceTo(input, d, query, neighbours[from + t] as number);
+    if (!(dj < bound)) return -1;
+    query[d + t] = dj;
+  }
+  let penalty = 0;
+  for (let t = 0; t < k; t++) {
+    const j = neighbours[from + t] as number;
+    const dj = query[d + t] as number;
+    let closer = 0;
+    for (let m = 0; m < listK; m++) {
+      const dl = dist[m] as number;
+      if (dl < dj || (dl === dj && (list[listFrom + m] as number) < j)) closer++;
+    }
+    const rank = 1 + closer;
+    if (rank > k) penalty += rank - k;
+  }
+  return penalty;
+}
+
+/**
+ * A chunk of trustworthiness queries (every PARAM.queryStep-th point): their penalties into `queryPenalties`,
+ * from `queryLists` (each query's nearest input points, listK per query) where they settle it.
+ */
 export const trustworthinessQueries: Task = (s, scratch, chunk) => {
   const n = s.params[PARAM.n] as number;
   const d = s.params[PARAM.d] as number;
@@ -83,8 +156,12 @@ export const trustworthinessQueries: Task = (s, scratch, chunk) => {
   const input = s.knnData64.length > 0 ? s.knnData64 : s.knnX;
   const queries = s.queryPenalties.length;
   const { dist, query } = scratch.trustworthinessBuffers(n, d + k);
+  // Each query's input neighbours from t-SNE's exact search, when given: most queries are settled by them.
+  const listK = s.queryLists.length / queries;
   const first = ((s.params[PARAM.firstChunk] as number) + chunk) * QUERY_CHUNK;
   for (let q = first; q < Math.min(queries, first + QUERY_CHUNK); q++) {
-    s.queryPenalties[q] = queryPenalty(input, n, d, q * step, s.knnIndices, q * step * k, k, dist, query);
+    const i = q * step;
+    const settled = listK > 0 ? listPenalty(input, d, i, s.knnIndices, i * k, k, s.queryLists, q * listK, listK, dist, query) : -1;
+    s.queryPenalties[q] = settled >= 0 ? settled : queryPenalty(input, n, d, i, s.knnIndices, i * k, k, dist, query);
   }
 };
