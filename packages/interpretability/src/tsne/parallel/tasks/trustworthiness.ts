@@ -5,6 +5,9 @@ import type { Task } from "./state.js";
 /** Query points per chunk: one query is N distances in d dimensions, so a chunk is a few milliseconds at 5k points. */
 export const QUERY_CHUNK = 16;
 
+/** Features between checks of `queryPenalty`'s early end (PCA inputs hold most of a distance in their first few). */
+export const PARTIAL_CHECK = 8;
+
 /**
  * Σ_{j ∈ U_k(i)} (r(i, j) − k) for query i: the input-space ranks (ties by index) of its k embedding neighbours
  * `neighbours[from … from + k)` that are not among its k input neighbours. `dist` (length n) and `query` (length ≥ d + k) are scratch. Exact:
@@ -13,8 +16,15 @@ export const QUERY_CHUNK = 16;
 export function queryPenalty(input: Float32Array | Float64Array, n: number, d: number, i: number, neighbours: Int32Array, from: number, k: number, dist: Float64Array, query: Float64Array): number {
   const qi = i * d;
   for (let t = 0; t < d; t++) query[t] = input[qi + t] as number;
+  // The neighbours' distances first: a point farther than all of them adds nothing to any rank.
+  let far = -Infinity;
+  for (let t = 0; t < k; t++) far = Math.max(far, distanceTo(input, d, query, neighbours[from + t] as number));
   // Four points at a time: four independent chains of additions (one chain waits on each add's latency), each
-  // still summed in feature order, so the distances are bit for bit those of the plain loop.
+  // still summed in feature order, so the distances are bit for bit those of the plain loop. Every
+  // PARTIAL_CHECK features, four partial sums past `far` end the four early: a sum of non-negative terms never
+  // falls as terms are added (rounded or not), so each point is farther than every neighbour; its partial sum,
+  // stored instead of the distance, is skipped below like any point past `far`. Points at or inside `far` (the
+  // neighbours among them) are always summed to the end.
   let j = 0;
   for (; j + 4 <= n; j += 4) {
     const o0 = j * d;
@@ -25,16 +35,20 @@ export function queryPenalty(input: Float32Array | Float64Array, n: number, d: n
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    for (let t = 0; t < d; t++) {
-      const q = query[t] as number;
-      const a0 = q - (input[o0 + t] as number);
-      const a1 = q - (input[o1 + t] as number);
-      const a2 = q - (input[o2 + t] as number);
-      const a3 = q - (input[o3 + t] as number);
-      s0 += a0 * a0;
-      s1 += a1 * a1;
-      s2 += a2 * a2;
-      s3 += a3 * a3;
+    for (let t = 0; t < d; ) {
+      const end = Math.min(d, t + PARTIAL_CHECK);
+      for (; t < end; t++) {
+        const q = query[t] as number;
+        const a0 = q - (input[o0 + t] as number);
+        const a1 = q - (input[o1 + t] as number);
+        const a2 = q - (input[o2 + t] as number);
+        const a3 = q - (input[o3 + t] as number);
+        s0 += a0 * a0;
+        s1 += a1 * a1;
+        s2 += a2 * a2;
+        s3 += a3 * a3;
+      }
+      if (s0 > far && s1 > far && s2 > far && s3 > far) break;
     }
     dist[j] = s0;
     dist[j + 1] = s1;
@@ -52,8 +66,6 @@ export function queryPenalty(input: Float32Array | Float64Array, n: number, d: n
   }
   // One pass over the points counts, for every neighbour j, the points closer than j (ties by index): a point
   // farther than every neighbour (most of them) costs one comparison.
-  let far = -Infinity;
-  for (let t = 0; t < k; t++) far = Math.max(far, dist[neighbours[from + t] as number] as number);
   // Counts of closer points live after the query row.
   const closer = query;
   closer.fill(0, d, d + k);
