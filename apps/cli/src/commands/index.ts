@@ -71,5 +71,10 @@ export async function commandRegistrations(argv: readonly string[]): Promise<Com
   if (name === undefined) return [summariesOnly];
   const load = commandModules[name];
   if (load !== undefined) return [await load()];
+  return allCommandRegistrations();
+}
+
+/** Every command module's registration, in help order (the whole program, as tests that walk every command need it). */
+export function allCommandRegistrations(): Promise<CommandRegistration[]> {
   return Promise.all(Object.values(commandModules).map((loadModule) => loadModule()));
 }
