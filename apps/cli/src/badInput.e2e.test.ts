@@ -20,7 +20,7 @@ import { CLI_PATH, runDl } from "./test-utils/runDl.js";
 const work = await mkdtemp(join(tmpdir(), "dl-bad-"));
 process.env["DL_CACHE_DIR"] = join(work, "cache");
 process.env["DL_BACKEND"] = "cpu";
-const { buildProgram, runCli } = await import("./program.js");
+const { buildFullProgram, runCli } = await import("./program.js");
 
 const FIXTURES = fileURLToPath(new URL("../../../packages/tensor-core/src/data/fixtures/", import.meta.url));
 
@@ -241,7 +241,7 @@ const REQUIRED_VALUES: Readonly<Record<string, string>> = {
  * given none, and each flag with choices given one outside them.
  */
 async function generatedUsageCases(): Promise<Case[]> {
-  const program = await buildProgram(["node", "dl", "--help"]);
+  const program = await buildFullProgram();
   const leaves: { path: string[]; command: (typeof program.commands)[number] }[] = [];
   const walk = (command: (typeof program.commands)[number], path: string[]): void => {
     if (command.commands.length === 0) leaves.push({ path, command });

@@ -176,3 +176,30 @@ describe("progressReporter (stderr not a TTY)", () => {
     ]);
   });
 });
+
+describe("progressReporter (stderr a TTY)", () => {
+  it("draws a bar per phase (cli-progress, loaded with the first bar) ending at the phase's last step", async () => {
+    const { progressReporter } = await import("./io.js");
+    const written: string[] = [];
+    const originalWrite = process.stderr.write.bind(process.stderr);
+    const wasTty = process.stderr.isTTY;
+    process.stderr.isTTY = true;
+    process.stderr.write = ((chunk: string) => {
+      written.push(chunk);
+      return true;
+    });
+    try {
+      const { onProgress, stop } = progressReporter("tsne");
+      onProgress({ phase: "optimize", step: 0, total: 750 });
+      onProgress({ phase: "optimize", step: 750, total: 750, metrics: { kl: 1.25 } });
+      stop();
+    } finally {
+      process.stderr.write = originalWrite;
+      process.stderr.isTTY = wasTty;
+    }
+    // eslint-disable-next-line no-control-regex -- the bar's cursor codes
+    const text = written.join("").replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+    expect(text).toContain("tsne optimize [");
+    expect(text).toContain("] 750/750 kl=1.250");
+  });
+});

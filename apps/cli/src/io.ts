@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { constants, renameSync, rmSync } from "node:fs";
 import { access, chmod, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 
-import cliProgress from "cli-progress";
+import type cliProgress from "cli-progress";
 
 import { DlError, type ProgressCallback } from "@dl/tensor-core/host";
 
@@ -245,9 +246,11 @@ export function progressReporter(label: string): { onProgress: ProgressCallback;
       return;
     }
     if (bar === undefined) {
-      bar = new cliProgress.SingleBar(
+      // Loaded with the first bar: runs without a terminal (CI, pipes, the benches) never load it.
+      const { Presets, SingleBar } = createRequire(import.meta.url)("cli-progress") as typeof cliProgress;
+      bar = new SingleBar(
         { stream: process.stderr, format: `${label} ${phase} [{bar}] {value}/{total} {metrics}`, hideCursor: true },
-        cliProgress.Presets.shades_classic,
+        Presets.shades_classic,
       );
       bar.start(event.total ?? 0, event.step, { metrics });
     } else {

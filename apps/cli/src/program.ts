@@ -4,7 +4,7 @@ import { Command, CommanderError } from "commander";
 
 import { DlError, listNames } from "@dl/tensor-core/host";
 
-import { commandRegistrations } from "./commands/index.js";
+import { allCommandRegistrations, commandRegistrations, type CommandRegistration } from "./commands/index.js";
 import { formatError } from "./io.js";
 import { InvalidOptionError } from "./options.js";
 
@@ -15,16 +15,25 @@ export const CLI_VERSION = (JSON.parse(readFileSync(new URL("../package.json", i
 
 /**
  * Builds the `dl` program for `argv`; each command parses arguments, calls one package function and
- * prints. Only the modules of the command `argv` names are loaded (all of them for help).
+ * prints. Only the modules of the command `argv` names are loaded (none for `dl --help` and `dl --version`).
  */
 export async function buildProgram(argv: readonly string[] = ["node", "dl"]): Promise<Command> {
+  return programWith(await commandRegistrations(argv));
+}
+
+/** The `dl` program with every command module registered, whatever the arguments (for tests and tools that walk every command). */
+export async function buildFullProgram(): Promise<Command> {
+  return programWith(await allCommandRegistrations());
+}
+
+function programWith(registrations: readonly CommandRegistration[]): Command {
   const program = new Command("dl")
     .description("dl-lab: deep-learning ideas as fast, tested tools on TensorFlow.js")
     .version(CLI_VERSION, "-V, --version", "print dl's version")
     .exitOverride()
     // Usage errors are printed by runCli in the CLI's one-line `error [CODE]: …` form, not by commander.
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
-  for (const register of await commandRegistrations(argv)) register(program);
+  for (const register of registrations) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

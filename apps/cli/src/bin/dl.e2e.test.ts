@@ -41,6 +41,15 @@ describe("pnpm dl", () => {
     expect(run.stderr).toBe("");
   }, 240_000);
 
+  it("dl --version and dl -V print the version alone, as dl help lists every command", async () => {
+    const { version } = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const [long, short, help] = await Promise.all([runDl(["--version"], { cwd: REPO_ROOT }), runDl(["-V"], { cwd: REPO_ROOT }), runDl(["help"], { cwd: REPO_ROOT })]);
+    for (const run of [long, short]) expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    // `dl help` loads every command module; `dl --help` only their help lines.
+    const light = await runDl(["--help"], { cwd: REPO_ROOT });
+    expect(light.stdout).toBe(help.stdout);
+  }, 240_000);
+
   it("a bad option is one line on stderr, exit code 2, nothing on stdout", async () => {
     const run = await pnpmDl(["tsne", "--n", "-5"]);
     expect(run.code).toBe(2);

@@ -4,12 +4,12 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { buildProgram } from "../program.js";
+import { buildFullProgram } from "../program.js";
 import { expectOutputsAsReadme, readmeOutputTable } from "./outputs.js";
 
 describe("the README's --out table", () => {
   it("has a row for every command whose --out is a folder", async () => {
-    const program = await buildProgram(["node", "dl", "--help"]);
+    const program = await buildFullProgram();
     const folderCommands: string[] = [];
     const walk = (cmd: typeof program, path: string): void => {
       const out = cmd.options.find((o) => o.long === "--out");

@@ -56,6 +56,23 @@ describe("embedding quality metrics", () => {
     }
   });
 
+  it("trustworthiness matches the brute-force definition on wide inputs, where most distances end early", () => {
+    // 32 features of falling scale, like PCA components: a point's first few already put most points past its
+    // farthest embedding neighbour, so queryPenalty stops their sums after PARTIAL_CHECK features.
+    const wide = gaussianClusters(5, 40, 32, 9, 1.5);
+    const x = Float32Array.from(wide.data, (v, e) => v * 2 ** (-(e % 32) / 4));
+    const view = new Float32Array(wide.n * 2);
+    for (let i = 0; i < wide.n; i++) {
+      view[2 * i] = x[i * 32]! + rng.normal() * 0.3;
+      view[2 * i + 1] = x[i * 32 + 1]! + rng.normal() * 0.3;
+    }
+    for (const k of [3, 10]) {
+      const t = trustworthiness(x, wide.n, 32, view, 2, k);
+      expect(t).toBeCloseTo(bruteTrustworthiness(x, view, wide.n, 32, 2, k), 12);
+      expect(t).toBeLessThan(0.99);
+    }
+  });
+
   it("trustworthiness is 1 for an isometric copy and lower for a shuffled embedding", () => {
     expect(trustworthiness(data, n, 6, data, 6, 7)).toBeCloseTo(1, 12);
     const shuffled = new Float32Array(n * 2);

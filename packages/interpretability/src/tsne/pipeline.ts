@@ -1,6 +1,6 @@
 import { DEFAULT_SEED, throwIfAborted } from "@dl/tensor-core/host";
 
-import { knnAccuracyOfNeighbours, neighboursOf } from "./metrics.js";
+import { knnAccuracyOfNeighbours, neighboursOf, trustworthinessQueries } from "./metrics.js";
 import { knnGraphOnTeam } from "./parallel/teamAffinities.js";
 import { trustworthinessOnTeam } from "./parallel/teamMetrics.js";
 import { pcaYielding } from "./pca.js";
@@ -80,14 +80,17 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
   throwIfAborted(options.signal);
   const signal = options.signal;
   const k = Math.min(options.metricsK ?? 10, Math.floor((n - 1) / 2));
-  // t-SNE's input neighbours serve the input-space accuracy only where they are euclidean ones.
-  const keep = labels !== undefined && (options.metric ?? "euclidean") === "euclidean" ? k : undefined;
-  return tsneThen(input, n, inputDims, options, keep, async (result, { team, inputNeighbours, affinitySeconds, optimisationSeconds }) => {
+  // t-SNE's input neighbours serve the input-space accuracy only where they are euclidean ones, and the
+  // trustworthiness queries' lists where the search was exact (tsneThen checks).
+  const euclidean = (options.metric ?? "euclidean") === "euclidean";
+  const sample = options.trustworthinessSample ?? TRUSTWORTHINESS_SAMPLE;
+  const keep = { ...(labels !== undefined && euclidean ? { first: k } : {}), listsEvery: trustworthinessQueries(n, sample).step };
+  return tsneThen(input, n, inputDims, options, keep, async (result, { team, inputNeighbours, inputLists, affinitySeconds, optimisationSeconds }) => {
     const metricsStarted = performance.now();
     options.onProgress?.({ phase: "metrics", step: 0, total: 1 });
     const dims = result.model.dims;
     const embedded = neighboursOf(result.embedding, n, dims, k);
-    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, options.trustworthinessSample ?? TRUSTWORTHINESS_SAMPLE, signal);
+    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, signal, inputLists?.lists);
     const out: TsneWithMetrics = {
       result,
       inputDims,

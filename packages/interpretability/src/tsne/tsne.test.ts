@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 
 import { klDivergence, knnAccuracy } from "./metrics.js";
 import { gaussianClusters } from "./test-utils/testData.js";
-import { computeAffinities, tsne, tsneTransform } from "./tsne.js";
+import { knnGraph } from "./knn.js";
+import { computeAffinities, tsne, tsneThen, tsneTransform } from "./tsne.js";
 
 async function expectDlError(promise: Promise<unknown>, pattern: RegExp): Promise<DlError> {
   const error = await promise.then(
@@ -138,4 +139,26 @@ describe("tsne", () => {
       await expectDlError(tsne(data, n, 10, { dims: 3, method: "hybrid" }), /2-D/);
     });
   });
+});
+
+describe("tsneThen", () => {
+  const { data, n } = gaussianClusters(4, 50, 10, 1, 8);
+
+  it("hands the continuation the exact search's whole rows for every listsEvery-th point, and only where they are exact euclidean float32 ones", async () => {
+    const options = { perplexity: 10, iterations: 300, seed: 2, threads: 1 };
+    const aftermath = (input: Float32Array | Float64Array, metric: "euclidean" | "cosine") =>
+      tsneThen(input, n, 10, { ...options, metric }, { first: 4, listsEvery: 7 }, (_result, { inputLists, inputNeighbours }) => Promise.resolve({ inputLists, inputNeighbours }));
+    const kept = await aftermath(data, "euclidean");
+    // 3·perplexity neighbours of points 0, 7, 14, …, as the brute-force search finds them.
+    const graph = knnGraph(data, n, 10, 30, { method: "exact" });
+    const count = Math.ceil(n / 7);
+    const expected = new Int32Array(count * 30);
+    for (let c = 0; c < count; c++) expected.set(graph.indices.subarray(c * 7 * 30, c * 7 * 30 + 30), c * 30);
+    expect(kept.inputLists?.listK).toBe(30);
+    expect(Array.from(kept.inputLists?.lists ?? [])).toEqual(Array.from(expected));
+    expect(kept.inputNeighbours?.length).toBe(n * 4);
+    // Float64 points or the cosine metric: the search's lists are not the metrics' exact ones.
+    expect((await aftermath(Float64Array.from(data), "euclidean")).inputLists).toBeUndefined();
+    expect((await aftermath(data, "cosine")).inputLists).toBeUndefined();
+  }, 60_000);
 });

@@ -76,11 +76,25 @@ export async function tsne(data: Float32Array | Float64Array, n: number, d: numb
 export interface TsneAftermath {
   /** The threads the optimisation ran on, still open (closed when the continuation settles). */
   team: Team;
-  /** The first `keepNeighbours` of each point's input-space neighbours from the affinities' kNN search (n × keep, input order, nearest first), when asked for and available. */
+  /** The first `keep.first` of each point's input-space neighbours from the affinities' kNN search (n × keep, input order, nearest first), when asked for and available. */
   inputNeighbours?: Int32Array;
+  /**
+   * All the search's neighbours (3·perplexity) of every `keep.listsEvery`-th point (count × listK, input numbering,
+   * nearest first), when asked for and the search was exact on float32 points in the euclidean metric (the
+   * brute-force or scan search: the listK smallest float32- or float64-measured distances, as `listPenalty` needs).
+   */
+  inputLists?: { lists: Int32Array; listK: number };
   /** Seconds to the affinities (PCA start layout, kNN search, calibration, symmetrisation) and of the optimisation. */
   affinitySeconds: number;
   optimisationSeconds: number;
+}
+
+/** What `tsneThen` keeps of the affinities' kNN search for its continuation. */
+export interface KeepNeighbours {
+  /** The first this many neighbours of every point (`inputNeighbours`). */
+  first?: number;
+  /** Every neighbour of every this-many-th point (`inputLists`), when the search was exact. */
+  listsEvery?: number;
 }
 
 /**
@@ -92,7 +106,7 @@ export async function tsneThen<T>(
   n: number,
   d: number,
   options: TsneOptions,
-  keepNeighbours: number | undefined,
+  keep: KeepNeighbours | undefined,
   then: (result: TsneResult, aftermath: TsneAftermath) => Promise<T>,
 ): Promise<T> {
   assertMatrix(data, n, d);
@@ -121,6 +135,7 @@ export async function tsneThen<T>(
     // 2-D on the team: P is made straight into the WebAssembly memory the optimisation's kernels read (no 110 MB copy at 70k).
     let arena: KernelArena | undefined;
     let inputNeighbours: Int32Array | undefined;
+    let inputLists: TsneAftermath["inputLists"];
     const wantsArena = opts.method !== "exact" && dims === 2 && opts.wasm;
     let p = await affinitiesOnTeam(
       teamReady,
@@ -130,7 +145,12 @@ export async function tsneThen<T>(
       opts.perplexity,
       { method: options.knn ?? "auto", seed: knnSeed, signal, wasm: opts.wasm },
       wantsArena ? (t, entries) => (arena = t.kernelArena(TeamGradient.arenaBytes(n, dims, entries))) : undefined,
-      keepNeighbours === undefined ? undefined : (graph) => (inputNeighbours = firstNeighbours(graph, keepNeighbours, order)),
+      (graph, search) => {
+        if (keep?.first !== undefined) inputNeighbours = firstNeighbours(graph, keep.first, order);
+        // Exact searches only, and in the space the metrics measure (float32, so the scan's candidates are the points' own distances).
+        const exact = (search === "scan" || search === "exact") && opts.metric === "euclidean" && data instanceof Float32Array;
+        if (keep?.listsEvery !== undefined && exact) inputLists = everyListOf(graph, keep.listsEvery, order);
+      },
     );
     team = await teamReady;
     const affinitySeconds = (performance.now() - started) / 1000;
@@ -206,7 +226,7 @@ export async function tsneThen<T>(
       klHistory,
       model: { n, d, dims, metric: opts.metric, perplexity: opts.perplexity, data: points, embedding: inOrder },
     };
-    return await then(result, { team, affinitySeconds, optimisationSeconds: seconds - affinitySeconds, ...(inputNeighbours === undefined ? {} : { inputNeighbours }) });
+    return await then(result, { team, affinitySeconds, optimisationSeconds: seconds - affinitySeconds, ...(inputNeighbours === undefined ? {} : { inputNeighbours }), ...(inputLists === undefined ? {} : { inputLists }) });
   } finally {
     // Close the workers on success, error and cancel alike (the team may still be starting).
     await (team ?? (await teamReady.catch(() => undefined)))?.close();
@@ -226,6 +246,23 @@ function firstNeighbours(graph: KnnGraph, keep: number, order: Int32Array | unde
     }
   }
   return out;
+}
+
+/** The whole rows of points 0, every, 2·every … of `graph` (made on rows renumbered by `order`), in input numbering. */
+function everyListOf(graph: KnnGraph, every: number, order: Int32Array | undefined): { lists: Int32Array; listK: number } {
+  const { n, k } = graph;
+  const rowOf = new Int32Array(n);
+  for (let q = 0; q < n; q++) rowOf[order === undefined ? q : (order[q] as number)] = q;
+  const count = Math.ceil(n / every);
+  const lists = new Int32Array(count * k);
+  for (let c = 0; c < count; c++) {
+    const q = rowOf[c * every] as number;
+    for (let t = 0; t < k; t++) {
+      const j = graph.indices[q * k + t] as number;
+      lists[c * k + t] = order === undefined ? j : (order[j] as number);
+    }
+  }
+  return { lists, listK: k };
 }
 
 /** Point order along a Z-order (Morton) curve over the first two coordinates, 16 bits per axis; ties by index. */

@@ -1,4 +1,3 @@
-import { parseCsv } from "./csv.js";
 import type { CsvTable, ParseCsvOptions } from "./csv.js";
 import { readFileOrThrow, writeFileAtomic } from "./files.js";
 import type { NdArray } from "./ndarray.js";
@@ -16,8 +15,8 @@ export async function writeNpy(path: string, arr: NdArray): Promise<void> {
   await writeFileAtomic(path, encodeNpy(arr));
 }
 
-/** Reads a numeric CSV file (see `parseCsv`). */
+/** Reads a numeric CSV file (see `parseCsv`; its parser, papaparse, is loaded on the first call, not with the entry). */
 export async function readCsv(path: string, options: Omit<ParseCsvOptions, "source"> = {}): Promise<CsvTable> {
-  const bytes = await readFileOrThrow(path, "The CSV file");
+  const [bytes, { parseCsv }] = await Promise.all([readFileOrThrow(path, "The CSV file"), import("./csv.js")]);
   return parseCsv(bytes.toString("utf8"), { ...options, source: path });
 }

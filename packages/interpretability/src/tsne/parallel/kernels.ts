@@ -13,7 +13,7 @@ import { trustworthinessQueries } from "./tasks/trustworthiness.js";
 export { COLUMN_BLOCK, GRID, PARAM, POINT_CHUNK, ROW_CHUNK, ThreadScratch, emptyKernelState } from "./tasks/state.js";
 export type { KernelState, Task } from "./tasks/state.js";
 export { SCAN_CHUNK, SELECT_CHUNK } from "./tasks/affinities.js";
-export { QUERY_CHUNK, queryPenalty } from "./tasks/trustworthiness.js";
+export { QUERY_CHUNK, listPenalty, listSlack, queryPenalty } from "./tasks/trustworthiness.js";
 
 /** Task ids, as sent to workers. */
 export const TASK = {

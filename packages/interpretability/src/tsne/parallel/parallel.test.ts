@@ -21,7 +21,8 @@ import { createTeam, liveWorkerCount } from "./nodeTeam.js";
 import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam, scanKnnOnTeam } from "./teamAffinities.js";
 import { TeamGradient } from "./teamGradient.js";
 import { trustworthinessOnTeam } from "./teamMetrics.js";
-import { trustworthiness } from "../metrics.js";
+import { trustworthiness, trustworthinessQueries } from "../metrics.js";
+import { listPenalty, queryPenalty } from "./kernels.js";
 
 const run = promisify(execFile);
 
@@ -108,6 +109,44 @@ describe("t-SNE on a team of threads", () => {
     const team = await createTeam(3);
     try {
       expect(Array.from(await conditionalAffinitiesOnTeam(team, graph, 20))).toEqual(Array.from(reference));
+    } finally {
+      await team.close();
+    }
+  });
+
+  it("settles most trustworthiness queries from an exact search's neighbour lists, to the same bits as the full scans", async () => {
+    // A noisy copy of the 10-D points as the "embedding": most embedding neighbours are among the nearest input points, not all.
+    const view = Float32Array.from(data, (v, e) => v + 0.3 * Math.sin(e * 12.9898));
+    const k = 7;
+    const listK = 45;
+    const embedded = knnGraph(view, n, 10, k, { method: "exact" }).indices;
+    const team = await createTeam(3);
+    try {
+      const scan = await scanKnnOnTeam(team, data, n, 10, listK);
+      for (const graph of [knnGraph(data, n, 10, listK, { method: "exact" }), scan]) {
+        for (const sample of [undefined, 360]) {
+          const { step, count } = trustworthinessQueries(n, sample);
+          const lists = new Int32Array(count * listK);
+          for (let q = 0; q < count; q++) lists.set(graph.indices.subarray(q * step * listK, (q + 1) * step * listK - (step - 1) * listK), q * listK);
+          // The lists settle most queries, and each one they settle to the scan's own integer.
+          const dist = new Float64Array(n);
+          const query = new Float64Array(10 + k);
+          let settled = 0;
+          for (let q = 0; q < count; q++) {
+            const fromList = listPenalty(data, 10, q * step, embedded, q * step * k, k, lists, q * listK, listK, dist, query);
+            if (fromList < 0) continue;
+            settled++;
+            expect(fromList).toBe(queryPenalty(data, n, 10, q * step, embedded, q * step * k, k, dist, query));
+          }
+          expect(settled / count).toBeGreaterThan(0.5);
+          expect(settled).toBeLessThan(count);
+          const reference = trustworthiness(data, n, 10, view, 10, k, sample === undefined ? {} : { sample });
+          expect(reference).toBeLessThan(0.999);
+          expect((await trustworthinessOnTeam(team, data, n, 10, embedded, k, sample, undefined, lists)).trustworthiness).toBe(reference);
+        }
+      }
+      // Lists that do not hold whole rows for every query are refused.
+      await expect(trustworthinessOnTeam(team, data, n, 10, embedded, k, 360, undefined, new Int32Array(359 * 3))).rejects.toThrow(/list entries for 360 queries/);
     } finally {
       await team.close();
     }

@@ -42,12 +42,12 @@ export async function affinitiesOnTeam(
   knn: KnnOptions,
   /** Where P goes instead of the team's memory (a WebAssembly arena for the optimisation), given the team and P's most entries (2·n·k). */
   allocateP?: (team: Team, maxEntries: number) => ArrayAllocator | undefined,
-  /** Sees the kNN graph (in the team's memory, before it is recycled). */
-  onGraph?: (graph: KnnGraph) => void,
+  /** Sees the kNN graph (in the team's memory, before it is recycled) and the search that made it. */
+  onGraph?: (graph: KnnGraph, search: KnnSearch) => void,
 ): Promise<SparseMatrix> {
   const k = Math.min(n - 1, Math.floor(3 * perplexity));
-  const { graph, team } = await knnGraphOnTeam(teamReady, data, n, d, k, knn);
-  onGraph?.(graph);
+  const { graph, team, search } = await knnGraphOnTeam(teamReady, data, n, d, k, knn);
+  onGraph?.(graph, search);
   const conditional = await conditionalAffinitiesOnTeam(team, graph, perplexity, knn.signal);
   // A team search made its distances in the team's memory; calibration copied them.
   team.recycle(graph.distances);
@@ -58,13 +58,26 @@ export async function affinitiesOnTeam(
 }
 
 /**
+ * Which search made a graph: `scan` (`scanKnnOnTeam`: float32 candidates, exact) or a `knnGraph` method (`exact`
+ * and `vptree` exact, `matmul` exact after float32 products, `rpforest` approximate).
+ */
+export type KnnSearch = "scan" | Exclude<KnnOptions["method"], "auto" | undefined>;
+
+/**
  * `knnGraph(data, n, d, k, knn)` with the matrix-product and forest searches on the team (the same graph); the
  * others run here while the workers start.
  */
-export async function knnGraphOnTeam(teamReady: Promise<Team>, data: Float32Array | Float64Array, n: number, d: number, k: number, knn: KnnOptions): Promise<{ graph: KnnGraph; team: Team }> {
+export async function knnGraphOnTeam(
+  teamReady: Promise<Team>,
+  data: Float32Array | Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  knn: KnnOptions,
+): Promise<{ graph: KnnGraph; team: Team; search: KnnSearch }> {
   if (scansOnTeam(n, knn)) {
     const team = await teamReady;
-    return { graph: await scanKnnOnTeam(team, data, n, d, k, { signal: knn.signal, wasm: knn.wasm ?? true }), team };
+    return { graph: await scanKnnOnTeam(team, data, n, d, k, { signal: knn.signal, wasm: knn.wasm ?? true }), team, search: "scan" };
   }
   const method = knnMethodFor(n, knn.method);
   if (method === "rpforest" || method === "matmul") {
@@ -73,10 +86,10 @@ export async function knnGraphOnTeam(teamReady: Promise<Team>, data: Float32Arra
       method === "rpforest"
         ? await rpForestKnnOnTeam(team, data, n, d, k, { seed: knn.seed ?? DEFAULT_SEED, signal: knn.signal, wasm: knn.wasm ?? true })
         : await matmulKnnOnTeam(team, data, n, d, k, knn.signal);
-    return { graph, team };
+    return { graph, team, search: method };
   }
   const graph = knnGraph(data, n, d, k, knn);
-  return { graph, team: await teamReady };
+  return { graph, team: await teamReady, search: method };
 }
 
 let searches = 0;

@@ -1,3 +1,5 @@
+import { DlError } from "@dl/tensor-core/host";
+
 import { pacer } from "../cooperative.js";
 import { assertTrustworthinessK, trustworthinessFromPenalty, trustworthinessQueries } from "../metrics.js";
 import { PARAM, QUERY_CHUNK, TASK } from "./kernels.js";
@@ -10,7 +12,10 @@ const CHUNKS_PER_RUN = 8;
  * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
  * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
  * and the standard error of the estimate when the queries are a sample (every ⌈N/sample⌉-th point; the error
- * treats them as a random sample, which points stored in a periodic order can defeat).
+ * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
+ * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
+ * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
+ * points (`listPenalty`; the same integers).
  */
 export async function trustworthinessOnTeam(
   team: Team,
@@ -21,9 +26,13 @@ export async function trustworthinessOnTeam(
   k: number,
   sample: number | undefined,
   signal?: AbortSignal,
+  inputLists?: Int32Array,
 ): Promise<{ trustworthiness: number; standardError: number }> {
   assertTrustworthinessK(n, k);
   const { step, count } = trustworthinessQueries(n, sample);
+  if (inputLists !== undefined && (inputLists.length === 0 || inputLists.length % count !== 0)) {
+    throw new DlError("SHAPE_MISMATCH", `trustworthiness: ${inputLists.length} list entries for ${count} queries; pass the same number of nearest points for each.`);
+  }
   const penalties = team.float64(count);
   const params = team.state.params;
   params[PARAM.n] = n;
@@ -37,6 +46,7 @@ export async function trustworthinessOnTeam(
     knnData64: input instanceof Float64Array ? team.adopt(input) : noDoubles,
     knnIndices: team.adopt(embeddedNeighbours),
     queryPenalties: penalties,
+    queryLists: inputLists === undefined ? team.int32(0) : team.adopt(inputLists),
   });
   try {
     const chunks = Math.ceil(count / QUERY_CHUNK);
@@ -47,7 +57,7 @@ export async function trustworthinessOnTeam(
       team.run(TASK.trustworthiness, Math.min(CHUNKS_PER_RUN, chunks - first));
     }
   } finally {
-    team.publish({ knnX: noFloats, knnData64: noDoubles, knnIndices: team.int32(0), queryPenalties: noDoubles });
+    team.publish({ knnX: noFloats, knnData64: noDoubles, knnIndices: team.int32(0), queryPenalties: noDoubles, queryLists: team.int32(0) });
   }
   let penalty = 0;
   for (let q = 0; q < count; q++) penalty += penalties[q] as number;

@@ -114,6 +114,8 @@ export interface KernelState {
   knnNorms: Float32Array;
   /** Trustworthiness: each query's rank penalty (the points are knnX or knnData64, the embedding neighbours knnIndices). */
   queryPenalties: Float64Array;
+  /** Trustworthiness: each query's nearest input points from an exact search (queries × listK, nearest first; empty when none). */
+  queryLists: Int32Array;
   /** The WebAssembly memory holding y, attraction, rowPtr, colIdx and pValues when PARAM.wasm is 1. */
   wasmMemory: WebAssembly.Memory | undefined;
 }
@@ -154,6 +156,7 @@ export function emptyKernelState(): KernelState {
     knnDot: new Float32Array(0),
     knnNorms: new Float32Array(0),
     queryPenalties: new Float64Array(0),
+    queryLists: new Int32Array(0),
     wasmMemory: undefined,
   };
 }

@@ -1,0 +1,56 @@
+// `@dl/tensor-core/host` (Node) loads papaparse and jpeg-js only when a CSV or an image folder is read: `dl tsne`
+// and `dl --help` start without them. Checked in a fresh process, where the module cache starts empty.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+// The child imports the host entry (from source), then reads a CSV and an image folder, reporting which of the
+// two parsers Node has loaded (CommonJS packages land in require.cache) before and after each read.
+const CHILD = `
+import { createRequire } from "node:module";
+import { mkdtemp, writeFile, mkdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+const cache = createRequire(import.meta.url).cache;
+const loaded = () => ({ papaparse: Object.keys(cache).some((p) => p.includes("papaparse")), jpeg: Object.keys(cache).some((p) => p.includes("jpeg-js")) });
+const host = await import("@dl/tensor-core/host");
+const atStart = loaded();
+const dir = await mkdtemp(join(tmpdir(), "dl-lazy-"));
+await writeFile(join(dir, "x.csv"), "a,b\\n1,2\\n3,4.5\\n");
+const csv = await host.readCsv(join(dir, "x.csv"));
+const afterCsv = loaded();
+await mkdir(join(dir, "img"));
+const gray = { width: 2, height: 2, channels: 1, data: new Uint8Array([0, 255, 128, 64]) };
+await writeFile(join(dir, "img", "a.png"), host.encodePng(gray));
+const folder = await host.readImageFolder(join(dir, "img"));
+const afterImages = loaded();
+await rm(dir, { recursive: true, force: true });
+console.log(JSON.stringify({ atStart, afterCsv, afterImages, csv: { shape: csv.shape, data: Array.from(csv.data) }, images: { count: folder.count, pixels: Array.from(folder.images) } }));
+`;
+
+describe("the host entry's lazy parsers", () => {
+  it("loads papaparse and jpeg-js on the first CSV and image-folder read, and those reads work", async () => {
+    const { stdout } = await run(process.execPath, ["--conditions=@dl/source", "--import", "tsx", "--input-type=module", "-e", CHILD], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      timeout: 120_000,
+    });
+    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+      atStart: { papaparse: boolean; jpeg: boolean };
+      afterCsv: { papaparse: boolean; jpeg: boolean };
+      afterImages: { papaparse: boolean; jpeg: boolean };
+      csv: { shape: number[]; data: number[] };
+      images: { count: number; pixels: number[] };
+    };
+    expect(out.atStart).toEqual({ papaparse: false, jpeg: false });
+    expect(out.afterCsv).toEqual({ papaparse: true, jpeg: false });
+    expect(out.afterImages).toEqual({ papaparse: true, jpeg: true });
+    expect(out.csv).toEqual({ shape: [2, 2], data: [1, 2, 3, 4.5] });
+    // One 2×2 grey image, scaled to [0, 1].
+    expect(out.images.count).toBe(1);
+    expect(out.images.pixels.map((v) => Math.round(v * 255))).toEqual([0, 255, 128, 64]);
+  }, 120_000);
+});
