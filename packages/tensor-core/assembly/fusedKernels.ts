@@ -120,6 +120,70 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void 
   }
 }
 
+/** The activation of a fused product's epilogue: 0 linear, 1 ReLU (x < 0 ? 0 : x), 2 leaky ReLU (x > 0 ? x : x·alpha). */
+// @ts-ignore: decorator
+@inline
+function activate4(v: v128, act: i32, alpha: v128): v128 {
+  if (act == 1) return v128.bitselect(f32x4.splat(0), v, f32x4.lt(v, f32x4.splat(0)));
+  if (act == 2) return v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, f32x4.splat(0)));
+  return v;
+}
+
+// @ts-ignore: decorator
+@inline
+function activate1(v: f32, act: i32, alpha: f32): f32 {
+  if (act == 1) return v < 0 ? <f32>0 : v;
+  if (act == 2) return v > 0 ? v : v * alpha;
+  return v;
+}
+
+/**
+ * The epilogue of a product computed transposed (C = A·B as Cᵀ = Bᵀ·Aᵀ, matMul.ts): dst (cols × rows) =
+ * act(srcᵀ + bias) for a row-major rows × cols float32 src, bias of `rows` floats (one per column of dst), in one
+ * pass of 4 × 4 SIMD blocks. Each element is one float32 add then the activation, so it equals transpose, add and
+ * activation run as three kernels, bit for bit.
+ */
+export function transposeBiasAct(src: usize, dst: usize, rows: i32, cols: i32, bias: usize, act: i32, alpha: f32): void {
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  const srcRow = <usize>cols << 2;
+  const dstRow = <usize>rows << 2;
+  const A = f32x4.splat(alpha);
+  for (let i = 0; i < rows4; i += 4) {
+    const s = src + <usize>i * srcRow;
+    const b = v128.load(bias + (<usize>i << 2));
+    for (let j = 0; j < cols4; j += 4) {
+      const at = s + (<usize>j << 2);
+      const r0 = v128.load(at);
+      const r1 = v128.load(at + srcRow);
+      const r2 = v128.load(at + 2 * srcRow);
+      const r3 = v128.load(at + 3 * srcRow);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = dst + <usize>j * dstRow + (<usize>i << 2);
+      v128.store(d, activate4(f32x4.add(i64x2.shuffle(t0, t2, 0, 2), b), act, A));
+      v128.store(d + dstRow, activate4(f32x4.add(i64x2.shuffle(t0, t2, 1, 3), b), act, A));
+      v128.store(d + 2 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 0, 2), b), act, A));
+      v128.store(d + 3 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 1, 3), b), act, A));
+    }
+    for (let j = cols4; j < cols; j++) {
+      for (let k = 0; k < 4; k++) {
+        const v = load<f32>(s + <usize>k * srcRow + (<usize>j << 2)) + load<f32>(bias + (<usize>(i + k) << 2));
+        store<f32>(dst + <usize>j * dstRow + (<usize>(i + k) << 2), activate1(v, act, alpha));
+      }
+    }
+  }
+  for (let i = rows4; i < rows; i++) {
+    const bi = load<f32>(bias + (<usize>i << 2));
+    for (let j = 0; j < cols; j++) {
+      const v = load<f32>(src + <usize>i * srcRow + (<usize>j << 2)) + bi;
+      store<f32>(dst + <usize>j * dstRow + (<usize>i << 2), activate1(v, act, alpha));
+    }
+  }
+}
+
 /** tanh of two doubles: −e/(2 + e) with e = expm1(−2|x|) (no cancellation near 0), sign restored; |x| clamped at 20. */
 // @ts-ignore: decorator
 @inline

@@ -6,7 +6,7 @@ import type { FilterStrategy } from "./conv2dBackpropFilter.js";
 import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
 import type { InputStrategy } from "./conv2dBackpropInput.js";
 import { registerWasmGapKernels } from "./index.js";
-import { compareWithCpu, seededTensor, startBackends } from "./test-utils/compare.js";
+import { compareWithCpu, runOn, seededTensor, startBackends } from "./test-utils/compare.js";
 
 const TOLERANCE = 1e-4;
 type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
@@ -340,6 +340,50 @@ describe("matmul with transposed operands takes the plain path and stays exact",
         activation: "relu",
       }),
     );
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·Aᵀ (XNNPACK packs the small Aᵀ)", () => {
+  // m ≪ n: swapped. Odd sizes exercise the 4 × 4 blocks' scalar edges.
+  const shapes: [number, number, number][] = [
+    [6, 40, 50],
+    [5, 33, 47],
+    [13, 64, 129],
+  ];
+  for (const [m, k, n] of shapes) {
+    for (const activation of ["linear", "relu", "leakyrelu"] as const) {
+      it(`fused ${m}×${k}·${k}×${n} + bias, ${activation}: matches cpu, and a second and third use of B agree`, async () => {
+        const errors = await compareWithCpu(() => {
+          const a = seededTensor([m, k], 40);
+          const b = seededTensor([k, n], 41);
+          const bias = seededTensor([n], 42);
+          const product = (): tf.Tensor => tf.fused.matMul({ a: a, b: b, bias, activation, leakyreluAlpha: 0.2 });
+          return [product(), product(), product(), tf.matMul(a, b)];
+        });
+        for (const e of errors) expect(e).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
+  }
+
+  it("the epilogue adds the bias and applies the activation to the transposed product, bit for bit", async () => {
+    const [m, k, n] = [7, 30, 61];
+    const { values } = await runOn("wasm", () => {
+      const a = seededTensor([m, k], 43);
+      const b = seededTensor([k, n], 44);
+      const bias = seededTensor([n], 45);
+      const fused = tf.fused.matMul({ a: a, b: b, bias, activation: "leakyrelu", leakyreluAlpha: 0.2 });
+      // The same XNNPACK product Bᵀ·Aᵀ (its right operand small: direct), then transpose, add and leaky ReLU as three kernels.
+      const separate = tf.leakyRelu(tf.add(tf.transpose(tf.matMul(tf.transpose(b), tf.transpose(a))), bias), 0.2);
+      return [fused, separate];
+    });
+    const [fused = new Float32Array(), separate = new Float32Array()] = values;
+    expect(fused.length).toBe(m * n);
+    expect(fused.every((v, i) => Object.is(v, separate[i]))).toBe(true);
+  });
+
+  it("a batch of one (rank 3) keeps its shape", async () => {
+    const errors = await compareWithCpu(() => tf.matMul(seededTensor([1, 4, 24], 46), seededTensor([1, 24, 40], 47)));
     expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
   });
 });
