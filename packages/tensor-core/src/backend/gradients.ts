@@ -64,3 +64,29 @@ tf.registerGradient({
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, attrs["alpha"] as number), x: () => tf.zeros(x.shape, "float32") };
   },
 });
+
+/**
+ * `_FusedMatMul` run as a kernel (tf.engine().runKernel), linear activation: one thunk per input, so backprop computes
+ * only the gradients it asks for. tf.fused.matMul differentiates through a customGrad that computes dA, dB and the
+ * bias's gradient whenever it is called — a dense layer whose weights are not being trained (D's layers in G's step)
+ * or whose input needs no gradient (D's first layer in D's step) pays for products it throws away. Other
+ * activations are refused: their gradient needs the saved output.
+ */
+tf.registerGradient({
+  kernelName: "_FusedMatMul",
+  inputsToSave: ["a", "b"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [a, b] = saved as [tf.Tensor, tf.Tensor];
+    const d = dy as tf.Tensor;
+    const transposeA = attrs["transposeA"] === true;
+    const transposeB = attrs["transposeB"] === true;
+    if ((attrs["activation"] ?? "linear") !== "linear") {
+      throw new Error(`The gradient of a _FusedMatMul kernel is implemented for a linear activation only (got ${JSON.stringify(attrs["activation"])}); use tf.fused.matMul.`);
+    }
+    // tfjs's fused matMul gradient, input by input.
+    const gradA = (): tf.Tensor => (transposeA ? (transposeB ? tf.matMul(b, d, true, true) : tf.matMul(b, d, false, true)) : transposeB ? tf.matMul(d, b) : tf.matMul(d, b, false, true));
+    const gradB = (): tf.Tensor => (transposeB ? (transposeA ? tf.matMul(d, a, true, true) : tf.matMul(d, a, true, false)) : transposeA ? tf.matMul(a, d) : tf.matMul(a, d, true, false));
+    const gradBias = (): tf.Tensor => tf.reshape(tf.sum(d, [...Array(d.rank - 1).keys()]), [d.shape[d.rank - 1] ?? 1]);
+    return { a: gradA, b: gradB, bias: gradBias };
+  },
+});
