@@ -13,6 +13,7 @@ import { fusedKernelsAvailable } from "./fusedWasm.js";
 import { leakyReluGradConfig, leakyReluOverrides } from "./leakyRelu.js";
 import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
+import { sliceOverrides } from "./slice.js";
 import { tanhOverrides } from "./tanh.js";
 import { tileOverrides } from "./tile.js";
 import { transposeOverrides } from "./transpose.js";
@@ -60,7 +61,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

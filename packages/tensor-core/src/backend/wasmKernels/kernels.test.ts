@@ -388,6 +388,47 @@ describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·A�
   });
 });
 
+describe("Slice and SplitV between heap views equal cpu exactly", () => {
+  const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [800, 512], begin: [784, 0], size: [16, 512] },
+    { shape: [4, 6], begin: [1, 2], size: [2, 3] },
+    { shape: [2, 3, 4], begin: [0, 1, 0], size: [2, 2, 4] },
+    { shape: [3, 4, 5, 2], begin: [1, 0, 2, 1], size: [2, 4, 3, 1] },
+    { shape: [5], begin: [2], size: [3] },
+    { shape: [3, 0], begin: [1, 0], size: [1, 0] },
+  ];
+  for (const { shape, begin, size } of cases) {
+    it(`slice ${JSON.stringify(shape)} at ${JSON.stringify(begin)} size ${JSON.stringify(size)}`, async () => {
+      const f = (): tf.Tensor[] => {
+        const x = seededTensor(shape, 50);
+        return [tf.slice(x, begin, size), tf.cast(tf.slice(tf.cast(tf.mul(x, 1000), "int32"), begin, size), "float32")];
+      };
+      const wasm = await runOn("wasm", f);
+      const cpu = await runOn("cpu", f);
+      expect(wasm.shapes).toEqual(cpu.shapes);
+      wasm.values.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu.values[i] ?? [])));
+    });
+  }
+
+  it("split along each axis, sizes and counts, and its gradient", async () => {
+    const f = (): tf.Tensor[] => {
+      const x = seededTensor([6, 4, 3], 51);
+      return [...tf.split(x, [1, 5], 0), ...tf.split(x, 2, 1), ...tf.split(x, [2, -1], 2), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.split(v, [1, 3], 1)[1] as tf.Tensor, 2)))(x)];
+    };
+    const wasm = await runOn("wasm", f);
+    const cpu = await runOn("cpu", f);
+    expect(wasm.shapes).toEqual(cpu.shapes);
+    wasm.values.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu.values[i] ?? [])));
+    // Against the definition: the second piece along axis 0 starts at row 1.
+    expect(wasm.values[1]?.[0]).toBe(seededTensorValue([6, 4, 3], 51, 12));
+  });
+});
+
+/** The value at flat index `i` of seededTensor(shape, seed). */
+function seededTensorValue(shape: number[], seed: number, i: number): number {
+  return tf.tidy(() => seededTensor(shape, seed).dataSync()[i] ?? Number.NaN);
+}
+
 describe("Tile by block copies", () => {
   const cases: { shape: number[]; reps: number[]; dtype: "float32" | "int32" | "bool" }[] = [
     { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: "float32" }, // batch-norm statistics to an activation
