@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { util } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 
-import { LEAKY_RELU_GRAD } from "./wasmKernels/leakyRelu.js";
+import { LEAKY_RELU_GRAD, RELU_GRAD } from "./wasmKernels/leakyRelu.js";
 
 // Comparisons are piecewise constant, so their gradient is zero (TensorFlow treats them as
 // non-differentiable); tfjs registers none and throws when a `tf.where` condition depends on a
@@ -62,6 +62,32 @@ tf.registerGradient({
   gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const [x] = saved as [tf.Tensor];
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, attrs["alpha"] as number), x: () => tf.zeros(x.shape, "float32") };
+  },
+});
+
+/** dy · step(x): one kernel where the backend has one (wasm), else tfjs's own mul(dy, cast(step(x))); the two agree bit for bit. */
+function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (dy.dtype === "float32" && x.dtype === "float32" && util.arraysEqual(dy.shape, x.shape) && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(RELU_GRAD, { dy, x });
+  }
+  return tf.mul(dy, tf.cast(tf.step(x), "float32"));
+}
+
+tf.registerGradient({
+  kernelName: "Relu",
+  inputsToSave: ["x"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x] = saved as [tf.Tensor];
+    return { x: () => reluGrad(dy as tf.Tensor, x) };
+  },
+});
+// Linear in dy with x's mask fixed: its own gradient is the same map of the upstream gradient.
+tf.registerGradient({
+  kernelName: RELU_GRAD,
+  inputsToSave: ["x"],
+  gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x] = saved as [tf.Tensor];
+    return { dy: () => reluGrad(ddx as tf.Tensor, x), x: () => tf.zeros(x.shape, "float32") };
   },
 });
 

@@ -10,7 +10,7 @@ import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
 import { fusedKernelsAvailable } from "./fusedWasm.js";
-import { leakyReluGradConfig, leakyReluOverrides } from "./leakyRelu.js";
+import { leakyReluGradConfig, leakyReluOverrides, reluGradConfig } from "./leakyRelu.js";
 import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
 import { sliceOverrides } from "./slice.js";
@@ -31,7 +31,7 @@ const ownKernels: readonly KernelConfig[] = [
 ];
 
 /** dl-lab's own operations (fused optimiser updates, leaky-ReLU gradient), where the runtime validates their SIMD module. */
-const fusedKernels = (): readonly KernelConfig[] => (fusedKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig, leakyReluGradConfig] : []);
+const fusedKernels = (): readonly KernelConfig[] => (fusedKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig, leakyReluGradConfig, reluGradConfig] : []);
 
 /** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
 const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");

@@ -6,7 +6,8 @@ import type { FilterStrategy } from "./conv2dBackpropFilter.js";
 import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
 import type { InputStrategy } from "./conv2dBackpropInput.js";
 import { registerWasmGapKernels } from "./index.js";
-import { compareWithCpu, runOn, seededTensor, startBackends } from "./test-utils/compare.js";
+import { sumMiddleAxis } from "./reduce.js";
+import { compareWithCpu, runOn, seededTensor, seededValues, startBackends } from "./test-utils/compare.js";
 
 const TOLERANCE = 1e-4;
 type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
@@ -474,6 +475,17 @@ describe("Sum and Mean over a run of axes before the last, without a transpose",
       return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
     });
     for (const e of errors) expect(e).toBeLessThan(1e-6);
+  });
+  it.each([
+    { outer: 1, reduced: 43264, inner: 32 }, // the CNN's first conv bias gradient: 16-column passes
+    { outer: 3, reduced: 9, inner: 23 }, // 16 + 4 + 3 columns
+    { outer: 2, reduced: 5, inner: 3 },
+  ])("the SIMD column sums equal the float64 JS loop bit for bit ($outer × $reduced × $inner)", async ({ outer, reduced, inner }) => {
+    const values = seededValues(outer * reduced * inner, 12).map((v, i) => v * 10 ** ((i % 7) - 3));
+    const expected = new Float32Array(outer * inner);
+    sumMiddleAxis(values, { outer, reduced, inner }, 1 / reduced, expected);
+    const { values: got } = await runOn("wasm", () => tf.mean(tf.tensor3d(values, [outer, reduced, inner]), 1));
+    expect(Array.from(got[0] ?? [])).toEqual(Array.from(expected));
   });
   it("int32 sums stay exact", async () => {
     await tf.setBackend("wasm");
