@@ -38,7 +38,7 @@ async function measureStep(warmup: number, iterations: number): Promise<{ wallMs
   const model = buildModel();
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
-  const y = tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, "int32", 8), 10);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, "int32", 8), 10));
   const step = (): void => {
     tf.tidy(() => {
       optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x) as tf.Tensor));

@@ -19,6 +19,14 @@ const labels = Int32Array.from({ length: count }, (_, i) => i % 10);
 const gan = createGan(config, 1);
 await trainGan(gan, { points, labels, count }, { epochs: 1, stepsPerEpoch: 3 });
 
+/** With DL_PROFILE_SHAPES=1, products are split by their operands' shapes and transpose flags. */
+const byShape = process.env["DL_PROFILE_SHAPES"] === "1";
+function keyOf(name: string, args: { inputs: object; attrs?: object }): string {
+  if (!byShape || (name !== "BatchMatMul" && name !== "_FusedMatMul")) return name;
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  return `${name === "BatchMatMul" ? "MatMul" : "Fused"} ${a.shape.join("x")}${attrs.transposeA === true ? "ᵀ" : ""}·${b.shape.join("x")}${attrs.transposeB === true ? "ᵀ" : ""}`;
+}
 const perKernel = new Map<string, { calls: number; cpuMs: number }>();
 for (const kernel of tf.getKernelsForBackend("wasm")) {
   const inner = kernel.kernelFunc;
@@ -29,10 +37,10 @@ for (const kernel of tf.getKernelsForBackend("wasm")) {
       const start = process.cpuUsage();
       const out = inner(args);
       const used = process.cpuUsage(start);
-      const entry = perKernel.get(kernel.kernelName) ?? { calls: 0, cpuMs: 0 };
+      const entry = perKernel.get(keyOf(kernel.kernelName, args)) ?? { calls: 0, cpuMs: 0 };
       entry.calls += 1;
       entry.cpuMs += (used.user + used.system) / 1000;
-      perKernel.set(kernel.kernelName, entry);
+      perKernel.set(keyOf(kernel.kernelName, args), entry);
       return out;
     },
   });
@@ -51,6 +59,6 @@ for (const { calls: c, cpuMs } of perKernel.values()) {
 const out: string[] = [
   `${String(threads)} thread(s), load ${(await import("node:os")).loadavg()[0]?.toFixed(1) ?? "?"}: ${((performance.now() - start) / steps).toFixed(1)} ms/step wall, ${((cpu.user + cpu.system) / 1000 / steps).toFixed(1)} ms CPU`,
   `${(calls / steps).toFixed(0)} kernels per step, ${(kernelMs / steps).toFixed(1)} ms CPU in them`,
-  ...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(24)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms`),
+  ...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(34)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms`),
 ];
 process.stdout.write(`${out.join("\n")}\n`);

@@ -120,6 +120,147 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void 
   }
 }
 
+/**
+ * out = dy · step(x) over n floats, step(x) = x > 0 ? 1 : 0 (NaN for a NaN x): tfjs's ReLU gradient
+ * mul(dy, cast(step(x))) — three kernels — in one pass, the same float32 product, bit for bit.
+ */
+export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const xi = v128.load(x + o);
+    const step = v128.bitselect(xi, v128.bitselect(one, zero, f32x4.gt(xi, zero)), f32x4.ne(xi, xi));
+    v128.store(out + o, f32x4.mul(v128.load(dy + o), step));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const xi = load<f32>(x + o);
+    const step: f32 = xi != xi ? xi : xi > 0 ? 1 : 0;
+    store<f32>(out + o, load<f32>(dy + o) * step);
+  }
+}
+
+/**
+ * out[o, j] = f32(scale · Σ_r x[o, r, j]) for x seen as [outer, reduced, inner]: each column summed in float64 in row
+ * order from 0 (the order of reduce.ts's JS loop, so bit-identical to it), 16, then 4 columns per pass over the rows.
+ */
+export function sumMiddleAxis(x: usize, out: usize, outer: i32, reduced: i32, inner: i32, scale: f64): void {
+  const row = <usize>inner << 2;
+  const S = f64x2.splat(scale);
+  for (let o = 0; o < outer; o++) {
+    const base = x + <usize>o * <usize>reduced * row;
+    const dst = out + (<usize>o * <usize>inner << 2);
+    let j = 0;
+    for (; j + 16 <= inner; j += 16) {
+      let a0 = f64x2.splat(0); let a1 = f64x2.splat(0); let a2 = f64x2.splat(0); let a3 = f64x2.splat(0);
+      let a4 = f64x2.splat(0); let a5 = f64x2.splat(0); let a6 = f64x2.splat(0); let a7 = f64x2.splat(0);
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < reduced; r++, p += row) {
+        const v0 = v128.load(p);
+        const v1 = v128.load(p + 16);
+        const v2 = v128.load(p + 32);
+        const v3 = v128.load(p + 48);
+        a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v0));
+        a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i64x2.shuffle(v0, v0, 1, 1)));
+        a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v1));
+        a3 = f64x2.add(a3, f64x2.promote_low_f32x4(i64x2.shuffle(v1, v1, 1, 1)));
+        a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v2));
+        a5 = f64x2.add(a5, f64x2.promote_low_f32x4(i64x2.shuffle(v2, v2, 1, 1)));
+        a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v3));
+        a7 = f64x2.add(a7, f64x2.promote_low_f32x4(i64x2.shuffle(v3, v3, 1, 1)));
+      }
+      const d = dst + (<usize>j << 2);
+      v128.store(d, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a0, S)), f32x4.demote_f64x2_zero(f64x2.mul(a1, S)), 0, 2));
+      v128.store(d + 16, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a2, S)), f32x4.demote_f64x2_zero(f64x2.mul(a3, S)), 0, 2));
+      v128.store(d + 32, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a4, S)), f32x4.demote_f64x2_zero(f64x2.mul(a5, S)), 0, 2));
+      v128.store(d + 48, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a6, S)), f32x4.demote_f64x2_zero(f64x2.mul(a7, S)), 0, 2));
+    }
+    for (; j + 4 <= inner; j += 4) {
+      let a0 = f64x2.splat(0);
+      let a1 = f64x2.splat(0);
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < reduced; r++, p += row) {
+        const v0 = v128.load(p);
+        a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v0));
+        a1 = f64x2.add(a1, f64x2.promote_low_f32x4(i64x2.shuffle(v0, v0, 1, 1)));
+      }
+      v128.store(dst + (<usize>j << 2), i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a0, S)), f32x4.demote_f64x2_zero(f64x2.mul(a1, S)), 0, 2));
+    }
+    for (; j < inner; j++) {
+      let a: f64 = 0;
+      let p = base + (<usize>j << 2);
+      for (let r = 0; r < reduced; r++, p += row) a += <f64>load<f32>(p);
+      store<f32>(dst + (<usize>j << 2), <f32>(a * scale));
+    }
+  }
+}
+
+/** The activation of a fused product's epilogue: 0 linear, 1 ReLU (x < 0 ? 0 : x), 2 leaky ReLU (x > 0 ? x : x·alpha). */
+// @ts-ignore: decorator
+@inline
+function activate4(v: v128, act: i32, alpha: v128): v128 {
+  if (act == 1) return v128.bitselect(f32x4.splat(0), v, f32x4.lt(v, f32x4.splat(0)));
+  if (act == 2) return v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, f32x4.splat(0)));
+  return v;
+}
+
+// @ts-ignore: decorator
+@inline
+function activate1(v: f32, act: i32, alpha: f32): f32 {
+  if (act == 1) return v < 0 ? <f32>0 : v;
+  if (act == 2) return v > 0 ? v : v * alpha;
+  return v;
+}
+
+/**
+ * The epilogue of a product computed transposed (C = A·B as Cᵀ = Bᵀ·Aᵀ, matMul.ts): dst (cols × rows) =
+ * act(srcᵀ + bias) for a row-major rows × cols float32 src, bias of `rows` floats (one per column of dst), in one
+ * pass of 4 × 4 SIMD blocks. Each element is one float32 add then the activation, so it equals transpose, add and
+ * activation run as three kernels, bit for bit.
+ */
+export function transposeBiasAct(src: usize, dst: usize, rows: i32, cols: i32, bias: usize, act: i32, alpha: f32): void {
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  const srcRow = <usize>cols << 2;
+  const dstRow = <usize>rows << 2;
+  const A = f32x4.splat(alpha);
+  for (let i = 0; i < rows4; i += 4) {
+    const s = src + <usize>i * srcRow;
+    const b = v128.load(bias + (<usize>i << 2));
+    for (let j = 0; j < cols4; j += 4) {
+      const at = s + (<usize>j << 2);
+      const r0 = v128.load(at);
+      const r1 = v128.load(at + srcRow);
+      const r2 = v128.load(at + 2 * srcRow);
+      const r3 = v128.load(at + 3 * srcRow);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = dst + <usize>j * dstRow + (<usize>i << 2);
+      v128.store(d, activate4(f32x4.add(i64x2.shuffle(t0, t2, 0, 2), b), act, A));
+      v128.store(d + dstRow, activate4(f32x4.add(i64x2.shuffle(t0, t2, 1, 3), b), act, A));
+      v128.store(d + 2 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 0, 2), b), act, A));
+      v128.store(d + 3 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 1, 3), b), act, A));
+    }
+    for (let j = cols4; j < cols; j++) {
+      for (let k = 0; k < 4; k++) {
+        const v = load<f32>(s + <usize>k * srcRow + (<usize>j << 2)) + load<f32>(bias + (<usize>(i + k) << 2));
+        store<f32>(dst + <usize>j * dstRow + (<usize>(i + k) << 2), activate1(v, act, alpha));
+      }
+    }
+  }
+  for (let i = rows4; i < rows; i++) {
+    const bi = load<f32>(bias + (<usize>i << 2));
+    for (let j = 0; j < cols; j++) {
+      const v = load<f32>(src + <usize>i * srcRow + (<usize>j << 2)) + bi;
+      store<f32>(dst + <usize>j * dstRow + (<usize>i << 2), activate1(v, act, alpha));
+    }
+  }
+}
+
 /** tanh of two doubles: −e/(2 + e) with e = expm1(−2|x|) (no cancellation near 0), sign restored; |x| clamped at 20. */
 // @ts-ignore: decorator
 @inline

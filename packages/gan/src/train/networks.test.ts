@@ -61,3 +61,65 @@ describe("a packed D (PacGAN, Lin et al. 2018)", () => {
     expect(() => createDiscriminator({ ...imageGanConfig("dcgan", true), pack: 4 }, createRng(3))).toThrow(/Packing \(pack 4\) is implemented for the MLP discriminator only/);
   });
 });
+
+describe("D's dense layers compute only the gradients asked for", () => {
+  const small: GanConfig = { ...imageGanConfig("mlp", true), dataShape: [6], hidden: [4, 5], labelEmbedding: 3, numClasses: 3, minibatchStdGroup: 0, pack: 1 };
+
+  it("the first layer equals concatenate + dense with the same weights, forward and in every gradient; D's step computes no dL/dx, G's step no dL/dW", async () => {
+    const d = createDiscriminator(small, createRng(4));
+    const layer = d.getLayer("d_dense1");
+    const [kernel, bias] = layer.getWeights() as [tf.Tensor2D, tf.Tensor1D];
+    expect(kernel.shape).toEqual([6 + 3, 5]);
+    // Glorot-uniform bound √(6 / (fan_in + fan_out)) over the joint width: the initial kernel concatenate + dense had.
+    expect(tf.max(tf.abs(kernel)).dataSync()[0]).toBeLessThanOrEqual(Math.sqrt(6 / (9 + 5)));
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d(Array.from({ length: 4 * 6 }, (_, i) => Math.sin(i)), [4, 6]);
+    const y = tf.tensor2d([0, 2, 1, 2], [4, 1]);
+    const embedding = d.getLayer("d_label_embedding").getWeights()[0] as tf.Tensor2D;
+    // The reference: concatenate, then one dense product, from the same variables.
+    const reference = (xs: tf.Tensor2D, e: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor => tf.add(tf.matMul(tf.concat([xs, e], 1), w), b);
+    const embedded = (e: tf.Tensor2D): tf.Tensor2D => tf.gather(e, tf.cast(tf.reshape(y, [-1]), "int32"));
+    const hidden = tfl.model({ inputs: d.inputs, outputs: d.getLayer("d_dense1").output });
+    const ours = tf.tidy(() => (hidden.predict([x, y]) as tf.Tensor).dataSync());
+    const theirs = tf.tidy(() => reference(x, embedded(embedding), kernel, bias).dataSync());
+    for (let i = 0; i < theirs.length; i++) expect(ours[i]).toBeCloseTo(theirs[i] as number, 5);
+
+    // Gradients of a scalar of the layer's output with respect to the embedding, kernel, bias (D's step) and x (G's step).
+    const loss = (h: tf.Tensor): tf.Scalar => tf.sum(tf.mul(h, tf.reshape(tf.linspace(-1, 1, h.size), h.shape)));
+    const vars = [d.getLayer("d_label_embedding").trainableWeights[0], layer.trainableWeights[0], layer.trainableWeights[1]].map((w) => w?.read() as tf.Variable);
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => loss(hidden.apply([x, y]) as tf.Tensor), vars);
+      return [value, ...Object.values(grads)];
+    });
+    const dStep = tf.tidy(() => Object.values(tf.variableGrads(() => loss(hidden.apply([x, y]) as tf.Tensor), vars).grads).map((g) => Array.from(g.dataSync())));
+    const expected = tf.tidy(() => tf.grads((e: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => loss(reference(x, embedded(e as tf.Tensor2D), w as tf.Tensor2D, b as tf.Tensor1D)))([embedding, kernel, bias]).map((g) => Array.from(g.dataSync())));
+    dStep.forEach((g, v) => g.forEach((value, i) => expect(value).toBeCloseTo(expected[v]?.[i] as number, 5)));
+    // No product in D's step has x's width (6) or the joint width (9) as its output's: dL/dx is not computed.
+    const products = profile.kernels.filter((k) => k.name === "BatchMatMul" || k.name === "_FusedMatMul");
+    expect(products.length).toBeGreaterThan(0);
+    expect(products.filter((k) => [6, 9].includes(k.outputShapes[0]?.at(-1) ?? 0)).map((k) => JSON.stringify([k.inputShapes, k.outputShapes]))).toEqual([]);
+    // G's step: the gradient with respect to x is the reference's, and no weight gradient (a product of the kernel's shape) is computed.
+    const dx = tf.tidy(() => Array.from(tf.grad((xs: tf.Tensor) => loss(hidden.apply([xs, y]) as tf.Tensor))(x).dataSync()));
+    const dxExpected = tf.tidy(() => Array.from(tf.grad((xs: tf.Tensor) => loss(reference(xs as tf.Tensor2D, embedded(embedding), kernel, bias)))(x).dataSync()));
+    dx.forEach((value, i) => expect(value).toBeCloseTo(dxExpected[i] as number, 5));
+    tf.dispose(profile.result);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    // (tf.profile around tf.grad keeps a few tensors of its own: measured after the leak check.)
+    const gProfile = await tf.profile(() => tf.grad((xs: tf.Tensor) => loss(hidden.apply([xs, y]) as tf.Tensor))(x));
+    const gProducts = gProfile.kernels.filter((k) => k.name === "BatchMatMul" || k.name === "_FusedMatMul").map((k) => k.outputShapes[0]?.slice(-2).join("x"));
+    expect(gProducts).toContain("4x6");
+    expect(gProducts.filter((shape) => ["9x5", "6x5", "3x5"].includes(shape ?? ""))).toEqual([]);
+    tf.dispose([gProfile.result, x, y]);
+
+    let saved: tf.io.ModelArtifacts | undefined;
+    await d.save(tf.io.withSaveHandler((a) => ((saved = a), Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }))));
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    const [a, b] = tf.tidy(() => {
+      const inputs = [tf.tensor2d([0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [1, 6]), tf.tensor2d([1], [1, 1])];
+      return [(d.predict(inputs) as tf.Tensor).dataSync(), (loaded.predict(inputs) as tf.Tensor).dataSync()];
+    });
+    expect(Array.from(b ?? [])).toEqual(Array.from(a ?? []));
+    d.dispose();
+    loaded.dispose();
+  });
+});

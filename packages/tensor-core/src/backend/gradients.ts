@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { util } from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-layers";
 
-import { LEAKY_RELU_GRAD } from "./wasmKernels/leakyRelu.js";
+import { LEAKY_RELU_GRAD, RELU_GRAD } from "./wasmKernels/leakyRelu.js";
 
 // Comparisons are piecewise constant, so their gradient is zero (TensorFlow treats them as
 // non-differentiable); tfjs registers none and throws when a `tf.where` condition depends on a
@@ -62,5 +62,57 @@ tf.registerGradient({
   gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const [x] = saved as [tf.Tensor];
     return { dy: () => leakyReluGrad(ddx as tf.Tensor, x, attrs["alpha"] as number), x: () => tf.zeros(x.shape, "float32") };
+  },
+});
+
+/** dy · step(x): one kernel where the backend has one (wasm), else tfjs's own mul(dy, cast(step(x))); the two agree bit for bit. */
+function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (dy.dtype === "float32" && x.dtype === "float32" && util.arraysEqual(dy.shape, x.shape) && tf.getKernel(RELU_GRAD, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(RELU_GRAD, { dy, x });
+  }
+  return tf.mul(dy, tf.cast(tf.step(x), "float32"));
+}
+
+tf.registerGradient({
+  kernelName: "Relu",
+  inputsToSave: ["x"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x] = saved as [tf.Tensor];
+    return { x: () => reluGrad(dy as tf.Tensor, x) };
+  },
+});
+// Linear in dy with x's mask fixed: its own gradient is the same map of the upstream gradient.
+tf.registerGradient({
+  kernelName: RELU_GRAD,
+  inputsToSave: ["x"],
+  gradFunc: (ddx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [x] = saved as [tf.Tensor];
+    return { dy: () => reluGrad(ddx as tf.Tensor, x), x: () => tf.zeros(x.shape, "float32") };
+  },
+});
+
+/**
+ * `_FusedMatMul` run as a kernel (tf.engine().runKernel), linear activation: one thunk per input, so backprop computes
+ * only the gradients it asks for. tf.fused.matMul differentiates through a customGrad that computes dA, dB and the
+ * bias's gradient whenever it is called — a dense layer whose weights are not being trained (D's layers in G's step)
+ * or whose input needs no gradient (D's first layer in D's step) pays for products it throws away. Other
+ * activations are refused: their gradient needs the saved output.
+ */
+tf.registerGradient({
+  kernelName: "_FusedMatMul",
+  inputsToSave: ["a", "b"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [a, b] = saved as [tf.Tensor, tf.Tensor];
+    const d = dy as tf.Tensor;
+    const transposeA = attrs["transposeA"] === true;
+    const transposeB = attrs["transposeB"] === true;
+    if ((attrs["activation"] ?? "linear") !== "linear") {
+      throw new Error(`The gradient of a _FusedMatMul kernel is implemented for a linear activation only (got ${JSON.stringify(attrs["activation"])}); use tf.fused.matMul.`);
+    }
+    // tfjs's fused matMul gradient, input by input.
+    const gradA = (): tf.Tensor => (transposeA ? (transposeB ? tf.matMul(b, d, true, true) : tf.matMul(b, d, false, true)) : transposeB ? tf.matMul(d, b) : tf.matMul(d, b, false, true));
+    const gradB = (): tf.Tensor => (transposeB ? (transposeA ? tf.matMul(d, a, true, true) : tf.matMul(d, a, true, false)) : transposeA ? tf.matMul(a, d) : tf.matMul(a, d, true, false));
+    const gradBias = (): tf.Tensor => tf.reshape(tf.sum(d, [...Array(d.rank - 1).keys()]), [d.shape[d.rank - 1] ?? 1]);
+    return { a: gradA, b: gradB, bias: gradBias };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * Child process of wasmThreadsNode.test.ts: `tsx threadedTraining.ts <threads>` starts wasm with that many threads,
- * trains a small CNN three SGD steps and runs a fused product, and prints one JSON line: the pool's thread count,
+ * trains a small CNN three SGD steps and runs two fused products (one computed transposed), and prints one JSON line: the pool's thread count,
  * the final loss and a SHA-256 of every weight's and the product's float32 bytes.
  */
 import { createHash } from "node:crypto";
@@ -48,4 +48,15 @@ const fused = tf.tidy(() =>
   }),
 );
 hash.update(new Uint8Array(fused.dataSync().buffer));
+// A batch-sized product with a new, wide right operand: computed transposed, bias and leaky ReLU in the epilogue (matMul.ts).
+const swapped = tf.tidy(() =>
+  tf.fused.matMul({
+    a: tf.randomNormal([64, 300], 0, 1, "float32", 10),
+    b: tf.randomNormal([300, 200], 0, 1, "float32", 11),
+    bias: tf.randomNormal([200], 0, 1, "float32", 12),
+    activation: "leakyrelu",
+    leakyreluAlpha: 0.2,
+  }),
+);
+hash.update(new Uint8Array(swapped.dataSync().buffer));
 process.stdout.write(`${JSON.stringify({ threadCount: info.wasm?.threadCount, threads: info.wasm?.threads, loss, hash: hash.digest("hex") })}\n`);

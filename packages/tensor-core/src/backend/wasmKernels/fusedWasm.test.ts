@@ -132,6 +132,27 @@ describe("fused leaky ReLU on wasm", () => {
     for (const i of [0, 1, 5, 6, 7]) expect(g[i]).toBe(Math.fround((x[i] as number) > 0 ? (dy[i] as number) : (dy[i] as number) * Math.fround(0.2)));
   });
 
+  it("the ReLU gradient is one kernel equal to tfjs's mul(dy, cast(step(x))) bit for bit, NaN and ±0 included", async () => {
+    const x = values();
+    const dy = spread(x.length, 13);
+    dy[3] = Number.POSITIVE_INFINITY;
+    x[3] = -1;
+    const grad = (): tf.Tensor => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor(x), tf.tensor(dy));
+    const written = (): tf.Tensor => tf.mul(tf.tensor(dy), tf.cast(tf.step(tf.tensor(x)), "float32"));
+    const ours = (await runOn("wasm", grad)).values[0] as Float32Array;
+    expect(countDifferent(ours, (await runOn("wasm", written)).values[0] as Float32Array)).toBe(0);
+    expect(countDifferent(ours, (await runOn("cpu", grad)).values[0] as Float32Array)).toBe(0);
+    expect(ours[2]).toBeNaN();
+    expect(ours[3]).toBeNaN(); // ∞ · 0
+    // Against the definition: dy above zero, (signed) zero below.
+    for (const i of [5, 6, 7, 8]) expect(ours[i]).toBe((x[i] as number) > 0 ? (dy[i] as number) : (dy[i] as number) * 0);
+    await tf.setBackend("wasm");
+    const profile = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor(x), tf.tensor(dy)));
+    tf.dispose(profile.result);
+    // (Identity: tf.grad copying dy.)
+    expect(profile.kernels.map((k) => k.name).filter((n) => n !== "Relu" && n !== "Identity")).toEqual(["DlReluGrad"]);
+  });
+
   it("differentiates twice (a gradient penalty through a leaky ReLU), as tfjs-cpu does", async () => {
     const x = spread(64, 13);
     const w = spread(64, 14);

@@ -12,7 +12,10 @@ export interface FusedExports {
   ema(a: number, x: number, out: number, n: number, d: number, c: number): void;
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
+  sumMiddleAxis(x: number, out: number, outer: number, reduced: number, inner: number, scale: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  transposeBiasAct(src: number, dst: number, rows: number, cols: number, bias: number, act: number, alpha: number): void;
   tanh(x: number, out: number, n: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;
 }

@@ -10,9 +10,10 @@ import { identityOverrides } from "./identity.js";
 import { matMulOverrides } from "./matMul.js";
 import { maxPoolGradConfig } from "./maxPoolGrad.js";
 import { fusedKernelsAvailable } from "./fusedWasm.js";
-import { leakyReluGradConfig, leakyReluOverrides } from "./leakyRelu.js";
+import { leakyReluGradConfig, leakyReluOverrides, reluGradConfig } from "./leakyRelu.js";
 import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
+import { sliceOverrides } from "./slice.js";
 import { tanhOverrides } from "./tanh.js";
 import { tileOverrides } from "./tile.js";
 import { transposeOverrides } from "./transpose.js";
@@ -30,7 +31,7 @@ const ownKernels: readonly KernelConfig[] = [
 ];
 
 /** dl-lab's own operations (fused optimiser updates, leaky-ReLU gradient), where the runtime validates their SIMD module. */
-const fusedKernels = (): readonly KernelConfig[] => (fusedKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig, leakyReluGradConfig] : []);
+const fusedKernels = (): readonly KernelConfig[] => (fusedKernelsAvailable() ? [adamUpdateConfig, emaUpdateConfig, leakyReluGradConfig, reluGradConfig] : []);
 
 /** Marks configs we registered, so a second call (or a second copy of this module) skips them. */
 const OURS = Symbol.for("@dl/tensor-core/wasmGapKernel");
@@ -60,7 +61,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

@@ -6,7 +6,8 @@ import type { FilterStrategy } from "./conv2dBackpropFilter.js";
 import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
 import type { InputStrategy } from "./conv2dBackpropInput.js";
 import { registerWasmGapKernels } from "./index.js";
-import { compareWithCpu, seededTensor, startBackends } from "./test-utils/compare.js";
+import { sumMiddleAxis } from "./reduce.js";
+import { compareWithCpu, runOn, seededTensor, seededValues, startBackends } from "./test-utils/compare.js";
 
 const TOLERANCE = 1e-4;
 type Pad = "same" | "valid" | [[number, number], [number, number], [number, number], [number, number]];
@@ -344,6 +345,91 @@ describe("matmul with transposed operands takes the plain path and stays exact",
   });
 });
 
+describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·Aᵀ (XNNPACK packs the small Aᵀ)", () => {
+  // m ≪ n: swapped. Odd sizes exercise the 4 × 4 blocks' scalar edges.
+  const shapes: [number, number, number][] = [
+    [6, 40, 50],
+    [5, 33, 47],
+    [13, 64, 129],
+  ];
+  for (const [m, k, n] of shapes) {
+    for (const activation of ["linear", "relu", "leakyrelu"] as const) {
+      it(`fused ${m}×${k}·${k}×${n} + bias, ${activation}: matches cpu, and a second and third use of B agree`, async () => {
+        const errors = await compareWithCpu(() => {
+          const a = seededTensor([m, k], 40);
+          const b = seededTensor([k, n], 41);
+          const bias = seededTensor([n], 42);
+          const product = (): tf.Tensor => tf.fused.matMul({ a: a, b: b, bias, activation, leakyreluAlpha: 0.2 });
+          return [product(), product(), product(), tf.matMul(a, b)];
+        });
+        for (const e of errors) expect(e).toBeLessThanOrEqual(TOLERANCE);
+      });
+    }
+  }
+
+  it("the epilogue adds the bias and applies the activation to the transposed product, bit for bit", async () => {
+    const [m, k, n] = [7, 30, 61];
+    const { values } = await runOn("wasm", () => {
+      const a = seededTensor([m, k], 43);
+      const b = seededTensor([k, n], 44);
+      const bias = seededTensor([n], 45);
+      const fused = tf.fused.matMul({ a: a, b: b, bias, activation: "leakyrelu", leakyreluAlpha: 0.2 });
+      // The same XNNPACK product Bᵀ·Aᵀ (its right operand small: direct), then transpose, add and leaky ReLU as three kernels.
+      const separate = tf.leakyRelu(tf.add(tf.transpose(tf.matMul(tf.transpose(b), tf.transpose(a))), bias), 0.2);
+      return [fused, separate];
+    });
+    const [fused = new Float32Array(), separate = new Float32Array()] = values;
+    expect(fused.length).toBe(m * n);
+    expect(fused.every((v, i) => Object.is(v, separate[i]))).toBe(true);
+  });
+
+  it("a batch of one (rank 3) keeps its shape", async () => {
+    const errors = await compareWithCpu(() => tf.matMul(seededTensor([1, 4, 24], 46), seededTensor([1, 24, 40], 47)));
+    expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("Slice and SplitV between heap views equal cpu exactly", () => {
+  const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [800, 512], begin: [784, 0], size: [16, 512] },
+    { shape: [4, 6], begin: [1, 2], size: [2, 3] },
+    { shape: [2, 3, 4], begin: [0, 1, 0], size: [2, 2, 4] },
+    { shape: [3, 4, 5, 2], begin: [1, 0, 2, 1], size: [2, 4, 3, 1] },
+    { shape: [5], begin: [2], size: [3] },
+    { shape: [3, 0], begin: [1, 0], size: [1, 0] },
+  ];
+  for (const { shape, begin, size } of cases) {
+    it(`slice ${JSON.stringify(shape)} at ${JSON.stringify(begin)} size ${JSON.stringify(size)}`, async () => {
+      const f = (): tf.Tensor[] => {
+        const x = seededTensor(shape, 50);
+        return [tf.slice(x, begin, size), tf.cast(tf.slice(tf.cast(tf.mul(x, 1000), "int32"), begin, size), "float32")];
+      };
+      const wasm = await runOn("wasm", f);
+      const cpu = await runOn("cpu", f);
+      expect(wasm.shapes).toEqual(cpu.shapes);
+      wasm.values.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu.values[i] ?? [])));
+    });
+  }
+
+  it("split along each axis, sizes and counts, and its gradient", async () => {
+    const f = (): tf.Tensor[] => {
+      const x = seededTensor([6, 4, 3], 51);
+      return [...tf.split(x, [1, 5], 0), ...tf.split(x, 2, 1), ...tf.split(x, [2, -1], 2), tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.split(v, [1, 3], 1)[1] as tf.Tensor, 2)))(x)];
+    };
+    const wasm = await runOn("wasm", f);
+    const cpu = await runOn("cpu", f);
+    expect(wasm.shapes).toEqual(cpu.shapes);
+    wasm.values.forEach((v, i) => expect(Array.from(v)).toEqual(Array.from(cpu.values[i] ?? [])));
+    // Against the definition: the second piece along axis 0 starts at row 1.
+    expect(wasm.values[1]?.[0]).toBe(seededTensorValue([6, 4, 3], 51, 12));
+  });
+});
+
+/** The value at flat index `i` of seededTensor(shape, seed). */
+function seededTensorValue(shape: number[], seed: number, i: number): number {
+  return tf.tidy(() => seededTensor(shape, seed).dataSync()[i] ?? Number.NaN);
+}
+
 describe("Tile by block copies", () => {
   const cases: { shape: number[]; reps: number[]; dtype: "float32" | "int32" | "bool" }[] = [
     { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: "float32" }, // batch-norm statistics to an activation
@@ -389,6 +475,17 @@ describe("Sum and Mean over a run of axes before the last, without a transpose",
       return [tf.sum(x, axis, keepDims), tf.mean(x, axis, keepDims)];
     });
     for (const e of errors) expect(e).toBeLessThan(1e-6);
+  });
+  it.each([
+    { outer: 1, reduced: 43264, inner: 32 }, // the CNN's first conv bias gradient: 16-column passes
+    { outer: 3, reduced: 9, inner: 23 }, // 16 + 4 + 3 columns
+    { outer: 2, reduced: 5, inner: 3 },
+  ])("the SIMD column sums equal the float64 JS loop bit for bit ($outer × $reduced × $inner)", async ({ outer, reduced, inner }) => {
+    const values = seededValues(outer * reduced * inner, 12).map((v, i) => v * 10 ** ((i % 7) - 3));
+    const expected = new Float32Array(outer * inner);
+    sumMiddleAxis(values, { outer, reduced, inner }, 1 / reduced, expected);
+    const { values: got } = await runOn("wasm", () => tf.mean(tf.tensor3d(values, [outer, reduced, inner]), 1));
+    expect(Array.from(got[0] ?? [])).toEqual(Array.from(expected));
   });
   it("int32 sums stay exact", async () => {
     await tf.setBackend("wasm");

