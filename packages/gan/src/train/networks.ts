@@ -91,10 +91,11 @@ export function parseGanArch(name: string): GanArch {
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented"] as const;
+export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1"] as const;
 /**
  * `projection`: the default, faithful to its labels; `packed`: PacGAN4, more diverse within a label but less
- * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout).
+ * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout); `cbn-r1`:
+ * `projection` with conditional batch norm in G and the R1 penalty (γ = 1) on D.
  */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
@@ -125,6 +126,7 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
   };
   if (recipe === "projection") return projection;
   if (recipe === "augmented") return { ...projection, augment: { translate: 3, cutout: 14 } };
+  if (recipe === "cbn-r1") return { ...projection, conditionalBatchNorm: conditional, r1Gamma: 1 };
   return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }
 
