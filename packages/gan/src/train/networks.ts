@@ -105,8 +105,10 @@ export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
  * label collapses to a few images (recall 0.00); `packed` lets the MLP D judge packs of 4 samples of one label
  * (PacGAN), so a collapsed label is visible to it — recall 0.27 and Fréchet 47 instead of 99, at 72 % per-label
  * accuracy; `augmented` adds DiffAugment (translation ±3 px, a 14 px cutout) before D — the lowest Fréchet distance
- * of the three and recall rising after ≈ 2,000 steps, at ≈ 80 % per-label accuracy (see the README). None yet
- * meets all four goals, so the default keeps the digits a user asks for.
+ * of the three and recall rising after ≈ 2,000 steps, at ≈ 80 % per-label accuracy; `cbn-r1` adds conditional batch
+ * norm in G and R1 (γ = 1) on D — recall 0.69, precision 0.89, Fréchet 8.7 (real 3.91) in 10 CPU minutes, at 93.9 %
+ * per-label accuracy (see the README). None yet keeps the labels at ≥ 97 % too, so the default keeps the digits a
+ * user asks for.
  */
 export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "projection"): GanConfig {
   const projection: GanConfig = {
