@@ -28,14 +28,18 @@ function weightsOf(gan: Gan): number[] {
 }
 
 describe("GAN training loop", () => {
-  it("resuming from a checkpoint reproduces an uninterrupted run exactly", async () => {
+  it.each([
+    ["the tiny cGAN", TINY_GAN_CONFIG],
+    // The power-iteration vector u of spectral norm and the batch-norm statistics are state a resume must carry.
+    ["with spectral norm, conditional batch norm and R1", { ...TINY_GAN_CONFIG, spectralNorm: true, conditionalBatchNorm: true, r1Gamma: 1 }],
+  ])("resuming from a checkpoint reproduces an uninterrupted run exactly (%s)", async (_name, config) => {
     const data = tinyGanData();
-    const straight = createGan(TINY_GAN_CONFIG, 9);
+    const straight = createGan(config, 9);
     await trainGan(straight, data, { epochs: 2 });
     const expected = weightsOf(straight);
     straight.dispose();
 
-    const first = createGan(TINY_GAN_CONFIG, 9);
+    const first = createGan(config, 9);
     await trainGan(first, data, { epochs: 1 });
     const state = JSON.parse(JSON.stringify(ganCheckpointState(first), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))) as ReturnType<typeof ganCheckpointState>;
     state.gOptimizer.m = state.gOptimizer.m.map((a) => Float32Array.from(a));
