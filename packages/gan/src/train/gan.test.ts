@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend, isDlError } from "@dl/tensor-core";
 
-import { createGan, ganCheckpointState, generate, restoreGan, trainGan, type Gan } from "./gan.js";
+import { createGan, ganCheckpointState, generate, r1Penalty, restoreGan, trainGan, type Gan } from "./gan.js";
 import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
-import { imageGanConfig } from "./networks.js";
+import { createDiscriminator, imageGanConfig } from "./networks.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -28,14 +28,18 @@ function weightsOf(gan: Gan): number[] {
 }
 
 describe("GAN training loop", () => {
-  it("resuming from a checkpoint reproduces an uninterrupted run exactly", async () => {
+  it.each([
+    ["the tiny cGAN", TINY_GAN_CONFIG],
+    // The power-iteration vector u of spectral norm and the batch-norm statistics are state a resume must carry.
+    ["with spectral norm, conditional batch norm and R1", { ...TINY_GAN_CONFIG, spectralNorm: true, conditionalBatchNorm: true, r1Gamma: 1 }],
+  ])("resuming from a checkpoint reproduces an uninterrupted run exactly (%s)", async (_name, config) => {
     const data = tinyGanData();
-    const straight = createGan(TINY_GAN_CONFIG, 9);
+    const straight = createGan(config, 9);
     await trainGan(straight, data, { epochs: 2 });
     const expected = weightsOf(straight);
     straight.dispose();
 
-    const first = createGan(TINY_GAN_CONFIG, 9);
+    const first = createGan(config, 9);
     await trainGan(first, data, { epochs: 1 });
     const state = JSON.parse(JSON.stringify(ganCheckpointState(first), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))) as ReturnType<typeof ganCheckpointState>;
     state.gOptimizer.m = state.gOptimizer.m.map((a) => Float32Array.from(a));
@@ -123,5 +127,44 @@ describe("the D step's single pass over real and generated batches", () => {
     expect(record?.dReal).toBeGreaterThan(0);
     expect(record?.dReal).toBeLessThan(1);
     gan.dispose();
+  });
+});
+
+describe("the R1 penalty (Mescheder et al. 2018, eq. 9)", () => {
+  it("is the mean squared norm of ∇ₓD over the real batch, and its gradient in D's weights matches finite differences", () => {
+    const config = { ...imageGanConfig("mlp", false), dataShape: [3], hidden: [4], numClasses: 0, projection: false };
+    const d = createDiscriminator(config, createRng(12));
+    const before = tf.memory().numTensors;
+    const xs = [0.3, -0.7, 1.1, -0.2, 0.5, 0.9, 1.4, -1.2, 0.05, -0.6, -0.4, 0.8];
+    const penalty = (): number => tf.tidy(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor2d(xs, [4, 3])).dataSync()[0] as number);
+    const logitSum = (values: number[]): number => tf.tidy(() => tf.sum(d.apply(tf.tensor2d(values, [4, 3])) as tf.Tensor).dataSync()[0] as number);
+    // Independent: central differences of D's summed logit in each input coordinate (float64 arithmetic on float32 logits).
+    const eps = 1e-2;
+    let squares = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const up = xs.map((v, j) => (j === k ? v + eps : v));
+      const down = xs.map((v, j) => (j === k ? v - eps : v));
+      squares += ((logitSum(up) - logitSum(down)) / (2 * eps)) ** 2;
+    }
+    expect(penalty()).toBeCloseTo(squares / 4, 3);
+    // ∂R1/∂W for the first kernel (a gradient of a gradient) against central differences of R1 itself.
+    const kernel = d.getLayer("d_dense1").getWeights()[0] as tf.Tensor;
+    const w = Array.from(kernel.dataSync());
+    const { value, grads } = tf.variableGrads(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor2d(xs, [4, 3])), [d.trainableWeights[0]?.read() as tf.Variable]);
+    const analytic = Array.from((Object.values(grads)[0] as tf.Tensor).dataSync());
+    tf.dispose([value, ...Object.values(grads)]);
+    const at = (values: number[]): number => {
+      tf.tidy(() => d.getLayer("d_dense1").setWeights([tf.tensor2d(values, kernel.shape as [number, number]), d.getLayer("d_dense1").getWeights()[1] as tf.Tensor]));
+      return penalty();
+    };
+    const h = 1e-3;
+    for (const k of [0, 5, 11]) {
+      const numeric = (at(w.map((v, j) => (j === k ? v + h : v))) - at(w.map((v, j) => (j === k ? v - h : v)))) / (2 * h);
+      expect(analytic[k]).toBeCloseTo(numeric, 2);
+      expect(Math.abs(analytic[k] as number)).toBeGreaterThan(1e-3);
+    }
+    at(w);
+    expect(tf.memory().numTensors).toBe(before);
+    d.dispose();
   });
 });

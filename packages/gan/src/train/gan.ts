@@ -206,6 +206,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   // D's targets over a real batch then a generated one (realLabel, then 0), one per D output row.
   const dTargets = Float32Array.from({ length: 2 * (batch / pack) }, (_, i) => (i < batch / pack ? config.realLabel : 0));
   const modeSeeking = config.modeSeeking ?? 0;
+  const r1Gamma = config.r1Gamma ?? 0;
   const onePassD = !((config.minibatchStdGroup ?? 0) > 1 && batch % (config.minibatchStdGroup ?? 1) !== 0);
 
   while (gan.epoch < opts.epochs) {
@@ -262,12 +263,15 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
           const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
           realProb = probs[0] ?? Number.NaN;
           fakeProb = probs[1] ?? Number.NaN;
+          let loss: tf.Scalar;
           if (hinge) {
             const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
-            return tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
+            loss = tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
+          } else {
+            // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
+            loss = tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
           }
-          // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
-          return tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
+          return r1Gamma > 0 ? tf.add<tf.Scalar>(loss, tf.mul(r1Gamma / 2, r1Penalty((x) => d(x, conditional ? yReal : undefined), realSeen))) : loss;
         });
         fakeForD.dispose();
         const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
@@ -318,6 +322,16 @@ function modeSeekingTerm(fake: tf.Tensor, z: tf.Tensor): tf.Scalar {
   const zz = tf.reshape(tf.slice(z, 0, 2 * pairs), [pairs, 2, -1]);
   const gap = (t: tf.Tensor): tf.Tensor => tf.mean(tf.abs(tf.sub(tf.slice(t, [0, 0, 0], [pairs, 1, -1]), tf.slice(t, [0, 1, 0], [pairs, 1, -1]))), [1, 2]);
   return tf.div(1, tf.add(tf.mean(tf.div(gap(x), gap(zz))), 1e-5));
+}
+
+/**
+ * R1 (Mescheder et al. 2018, eq. 9, without γ/2): the mean over the real batch of ‖∇ₓD(x)‖², D's logit summed over
+ * its rows (a packed D's row covers its pack's samples). Differentiable in D's weights (a gradient of a gradient).
+ */
+export function r1Penalty(d: (x: tf.Tensor) => tf.Tensor, xReal: tf.Tensor): tf.Scalar {
+  const n = xReal.shape[0] ?? 1;
+  const gradient = tf.grad((x: tf.Tensor) => tf.sum(d(x)))(xReal);
+  return tf.div(tf.sum(tf.square(gradient)), n);
 }
 
 /** Consecutive samples that share a label: a pack, a minibatch-std group or a mode-seeking pair dividing the batch; else 1. */

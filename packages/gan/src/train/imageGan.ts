@@ -14,7 +14,7 @@ export interface ImageGanOptions extends RunOptions {
   classifier?: tfl.LayersModel;
   arch?: GanArch;
   conditional?: boolean;
-  /** Which default configuration a new GAN starts from (default `stable`; `plain` is the baseline). */
+  /** Which default configuration a new GAN starts from (default `projection`; see `imageGanConfig`). */
   recipe?: ImageGanRecipe;
   /** Changes to the default configuration of a new GAN (ignored on resume: the checkpoint's holds). */
   config?: Partial<GanConfig>;

@@ -69,6 +69,18 @@ export interface GanConfig {
    * in G's step, so D cannot memorise a small training set and G is not taught to make augmented images.
    */
   augment?: { translate: number; cutout: number };
+  /**
+   * Spectral normalisation of D's dense layers (Miyato et al. 2018): each kernel W is used as W / σ(W), σ its
+   * largest singular value estimated by one power-iteration step per training pass, so D is 1-Lipschitz per layer.
+   */
+  spectralNorm?: boolean;
+  /**
+   * Conditional batch norm in the MLP G (de Vries et al. 2017; as in Miyato & Koyama 2018 and BigGAN): after each
+   * hidden layer, batch statistics then a per-label gain and bias, so every label has its own scale of every unit.
+   */
+  conditionalBatchNorm?: boolean;
+  /** Weight γ of the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real data (Mescheder et al. 2018, eq. 9); 0 or absent: off. */
+  r1Gamma?: number;
 }
 
 export const GAN_LOSSES = ["nonsaturating", "hinge"] as const;
@@ -79,10 +91,11 @@ export function parseGanArch(name: string): GanArch {
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented"] as const;
+export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1"] as const;
 /**
  * `projection`: the default, faithful to its labels; `packed`: PacGAN4, more diverse within a label but less
- * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout).
+ * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout); `cbn-r1`:
+ * `projection` with conditional batch norm in G and the R1 penalty (γ = 1) on D.
  */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
@@ -92,8 +105,10 @@ export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
  * label collapses to a few images (recall 0.00); `packed` lets the MLP D judge packs of 4 samples of one label
  * (PacGAN), so a collapsed label is visible to it — recall 0.27 and Fréchet 47 instead of 99, at 72 % per-label
  * accuracy; `augmented` adds DiffAugment (translation ±3 px, a 14 px cutout) before D — the lowest Fréchet distance
- * of the three and recall rising after ≈ 2,000 steps, at ≈ 80 % per-label accuracy (see the README). None yet
- * meets all four goals, so the default keeps the digits a user asks for.
+ * of the three and recall rising after ≈ 2,000 steps, at ≈ 80 % per-label accuracy; `cbn-r1` adds conditional batch
+ * norm in G and R1 (γ = 1) on D — recall 0.69, precision 0.89, Fréchet 8.7 (real 3.91) in 10 CPU minutes, at 93.9 %
+ * per-label accuracy (see the README). None yet keeps the labels at ≥ 97 % too, so the default keeps the digits a
+ * user asks for.
  */
 export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "projection"): GanConfig {
   const projection: GanConfig = {
@@ -113,6 +128,7 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
   };
   if (recipe === "projection") return projection;
   if (recipe === "augmented") return { ...projection, augment: { translate: 3, cutout: 14 } };
+  if (recipe === "cbn-r1") return { ...projection, conditionalBatchNorm: conditional, r1Gamma: 1 };
   return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }
 
@@ -157,6 +173,65 @@ class MinibatchStd extends tfl.layers.Layer {
   }
 }
 tf.serialization.registerClass(MinibatchStd);
+
+/**
+ * A dense layer whose kernel W ([in, out]) is divided by its spectral norm (Miyato et al. 2018, Algorithm 1). `u`
+ * (non-trainable, saved with the weights) estimates W's top right singular vector; a training pass takes one
+ * power-iteration step u ← Wᵀv / ‖Wᵀv‖ with v = Wu / ‖Wu‖ and then σ = ‖Wu‖ = vᵀWu. u carries no gradient, so
+ * ∂σ/∂W = v uᵀ as in the paper; an inference pass uses u as it stands.
+ */
+class SpectralDense extends tfl.layers.Layer {
+  static readonly className = "DlSpectralDense";
+  readonly units: number;
+  readonly seed: number;
+  readonly activationName: "linear" | "tanh";
+  private kernel?: tfl.LayerVariable;
+  private bias?: tfl.LayerVariable;
+  private u?: tfl.LayerVariable;
+
+  constructor(args: { units: number; seed: number; activation?: "linear" | "tanh"; name?: string }) {
+    super(args);
+    this.units = args.units;
+    this.seed = args.seed;
+    this.activationName = args.activation ?? "linear";
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const inputs = shape[shape.length - 1] ?? 0;
+    this.kernel = this.addWeight("kernel", [inputs, this.units], "float32", tfl.initializers.glorotUniform({ seed: this.seed }));
+    this.bias = this.addWeight("bias", [this.units], "float32", tfl.initializers.zeros());
+    this.u = this.addWeight("u", [this.units, 1], "float32", tfl.initializers.randomNormal({ stddev: 1, seed: this.seed + 1 }), undefined, false);
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    return [...shape.slice(0, -1), this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const kernel = (this.kernel as tfl.LayerVariable).read() as tf.Tensor2D;
+      const u = this.u as tfl.LayerVariable;
+      if (kwargs["training"] === true) {
+        // The new u is written to a variable outside the gradient's variable list: no gradient flows through it.
+        u.write(tf.tidy(() => normalise(tf.matMul(kernel, normalise(tf.matMul(kernel, u.read() as tf.Tensor2D)), true, false))));
+      }
+      const sigma = tf.norm(tf.matMul(kernel, u.read()));
+      const y = tf.add(tf.matMul(x, tf.div(kernel, sigma)), (this.bias as tfl.LayerVariable).read());
+      return this.activationName === "tanh" ? tf.tanh(y) : y;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), units: this.units, seed: this.seed, activation: this.activationName };
+  }
+}
+tf.serialization.registerClass(SpectralDense);
+
+const normalise = (v: tf.Tensor2D): tf.Tensor2D => tf.div(v, tf.add(tf.norm(v), 1e-12));
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -221,7 +296,9 @@ class LazyDense extends tfl.layers.Layer {
 }
 tf.serialization.registerClass(LazyDense);
 
-function dDense(units: number, name: string, rng: Rng): tfl.layers.Layer {
+/** D's dense layer: spectrally normalised (one input) when asked, else the LazyDense above (one or two inputs). */
+function dDense(units: number, name: string, rng: Rng, spectral: boolean): tfl.layers.Layer {
+  if (spectral) return new SpectralDense({ units, name, seed: rng.tfSeed() });
   return new LazyDense({ units, name, seed: rng.tfSeed() });
 }
 
@@ -242,16 +319,30 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
   const z = tfl.input({ shape: [config.latentDim], name: "g_z" });
   const inputs: tfl.SymbolicTensor[] = [z];
   let h: tfl.SymbolicTensor = z;
+  let labelInput: tfl.SymbolicTensor | undefined;
   if (config.numClasses > 0) {
     const label = labelBranch(config, "g", rng);
     inputs.push(label.input);
+    labelInput = label.input;
     h = tfl.layers.concatenate({ name: "g_concat" }).apply([z, label.embedded]) as tfl.SymbolicTensor;
   }
   const outUnits = size(config.dataShape);
   if (config.arch === "mlp") {
+    const conditionalBn = config.conditionalBatchNorm === true && labelInput !== undefined;
     config.hidden.forEach((units, i) => {
       h = dense(units, `g_dense${i + 1}`, rng).apply(h) as tfl.SymbolicTensor;
-      if (config.gBatchNorm === true) h = tfl.layers.batchNormalization({ name: `g_bn${i + 1}` }).apply(h) as tfl.SymbolicTensor;
+      if (config.gBatchNorm === true || conditionalBn) h = tfl.layers.batchNormalization({ name: `g_bn${i + 1}` }).apply(h) as tfl.SymbolicTensor;
+      if (conditionalBn && labelInput) {
+        // h ⊙ γ_y + β_y after the batch statistics: a gain (initially 1) and bias (initially 0) per label and unit.
+        const perLabel = (what: "gain" | "bias"): tfl.SymbolicTensor => {
+          const e = tfl.layers
+            .embedding({ inputDim: config.numClasses, outputDim: units, name: `g_cbn${i + 1}_${what}`, embeddingsInitializer: what === "gain" ? tfl.initializers.ones() : tfl.initializers.zeros() })
+            .apply(labelInput) as tfl.SymbolicTensor;
+          return tfl.layers.flatten({ name: `g_cbn${i + 1}_${what}_flat` }).apply(e) as tfl.SymbolicTensor;
+        };
+        h = tfl.layers.multiply({ name: `g_cbn${i + 1}_scale` }).apply([h, perLabel("gain")]) as tfl.SymbolicTensor;
+        h = tfl.layers.add({ name: `g_cbn${i + 1}_shift` }).apply([h, perLabel("bias")]) as tfl.SymbolicTensor;
+      }
       h = tfl.layers.leakyReLU({ alpha: 0.2, name: `g_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
     });
     h = dense(outUnits, "g_out", rng, config.outputActivation).apply(h) as tfl.SymbolicTensor;
@@ -281,6 +372,8 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
 /** D: data point (and label) → logit of "real". Inputs are [x] or [x, label]. */
 export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersModel {
   const pack = config.pack ?? 1;
+  const spectral = config.spectralNorm === true;
+  if (spectral && config.arch !== "mlp") throw new DlError("INVALID_ARGUMENT", "Spectral normalisation is implemented for the MLP discriminator only; use --arch mlp or turn spectralNorm off.");
   if (pack > 1 && config.arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `Packing (pack ${pack}) is implemented for the MLP discriminator only; use --arch mlp or pack 1.`);
   // A packed D reads `pack` flattened samples side by side, and their `pack` labels.
   const x = tfl.input({ shape: pack > 1 ? [pack * size(config.dataShape)] : config.dataShape, name: "d_x" });
@@ -290,10 +383,11 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
   let h: tfl.SymbolicTensor;
   if (config.arch === "mlp") {
     h = config.dataShape.length > 1 && pack === 1 ? (tfl.layers.flatten({ name: "d_flatten" }).apply(x) as tfl.SymbolicTensor) : x;
-    if (label && config.hidden.length === 0) h = tfl.layers.concatenate({ name: "d_concat" }).apply([h, label.embedded]) as tfl.SymbolicTensor;
+    if (label && (config.hidden.length === 0 || spectral)) h = tfl.layers.concatenate({ name: "d_concat" }).apply([h, label.embedded]) as tfl.SymbolicTensor;
     [...config.hidden].reverse().forEach((units, i) => {
-      // With a label, the first layer is dense(concatenate([x, embed(y)])) as two products (LazyDense).
-      h = dDense(units, `d_dense${i + 1}`, rng).apply(label && i === 0 ? [h, label.embedded] : h) as tfl.SymbolicTensor;
+      // With a label, the first layer is dense(concatenate([x, embed(y)])) as two products (LazyDense); a
+      // spectrally normalised layer takes the concatenation as one input.
+      h = dDense(units, `d_dense${i + 1}`, rng, spectral).apply(label && i === 0 && !spectral ? [h, label.embedded] : h) as tfl.SymbolicTensor;
       h = tfl.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
     });
   } else {
@@ -313,7 +407,7 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
     h = tfl.layers.flatten({ name: "d_flatten" }).apply(h) as tfl.SymbolicTensor;
   }
   if ((config.minibatchStdGroup ?? 0) > 1) h = new MinibatchStd({ group: config.minibatchStdGroup ?? 1, name: "d_minibatch_std" }).apply(h) as tfl.SymbolicTensor;
-  let logit = dDense(1, "d_logit", rng).apply(h) as tfl.SymbolicTensor;
+  let logit = dDense(1, "d_logit", rng, spectral).apply(h) as tfl.SymbolicTensor;
   if (label && config.projection === true) {
     const features = h.shape[h.shape.length - 1] ?? 0;
     let e = tfl.layers
