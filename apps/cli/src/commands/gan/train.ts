@@ -50,7 +50,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful) or augmented (DiffAugment: translation and cutout before D)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D) or cbn-r1 (conditional batch norm in G + R1 penalty: diverse digits, recall 0.69 at 6,400 steps)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
