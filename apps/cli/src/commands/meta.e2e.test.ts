@@ -90,6 +90,8 @@ describe("dl meta", () => {
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--filters", "16,0", "--out", "never", ...quick], /--filters needs/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--centre", "query", "--out", "never", ...quick], /--centre must be one of none, support/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--power", "0", "--out", "never", ...quick], /--power must be > 0/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--label-smoothing", "1", "--out", "never", ...quick], /--label-smoothing must be in \[0, 1\)/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--mixup", "-0.5", "--out", "never", ...quick], /--mixup must be ≥ 0/],
       [["meta", "temperature", "--data", "mnist", "--temperatures", "1,-2", "--out", "never", ...quick], /temperature must be a finite number > 0/],
       [["meta", "finetune", "--shots", "3", "--lr-decay", "0.5", "--out", "never"], /lr-decay must be ≥ 1/],
     ];

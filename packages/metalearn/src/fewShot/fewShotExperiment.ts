@@ -65,6 +65,10 @@ export interface FewShotExperimentOptions extends RunOptions {
    * unit-norm features side by side (equal weights), so nearest neighbours average their squared distances.
    */
   ensemble?: number;
+  /** Pretraining: label smoothing ε of each network's cross-entropy (default 0). */
+  labelSmoothing?: number;
+  /** Pretraining: mixup's α, λ ~ Beta(α, α) per batch (default 0 = off). */
+  mixupAlpha?: number;
   /** Pretraining: power-transform exponent of the features (default 0.5). */
   power?: number;
   /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
@@ -124,6 +128,9 @@ export interface FewShotExperimentResult {
     generations: number;
     /** Independent chains of networks whose features are concatenated (1 = one chain). */
     ensemble: number;
+    /** Pretraining regularisers of every network: label smoothing ε and mixup's α (0 = off; episodic: 0). */
+    labelSmoothing: number;
+    mixupAlpha: number;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -195,6 +202,8 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         steps: learner.steps,
         generations: learner.generations,
         ensemble: learner.ensemble,
+        labelSmoothing: training === "pretrain" ? (options.labelSmoothing ?? 0) : 0,
+        mixupAlpha: training === "pretrain" ? (options.mixupAlpha ?? 0) : 0,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -266,6 +275,8 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
             filters: options.filters ?? [16, 32, 64],
             seed: rng.nextUint32(),
             ...(teacher === undefined ? {} : { teacher: { classifier: teacher.classifier } }),
+            ...(options.labelSmoothing === undefined ? {} : { labelSmoothing: options.labelSmoothing }),
+            ...(options.mixupAlpha === undefined ? {} : { mixupAlpha: options.mixupAlpha }),
             ...(options.steps === undefined ? {} : { steps: options.steps }),
             ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
             ...(options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.(phase === undefined ? e : { ...e, phase }) }),

@@ -19,6 +19,13 @@ export interface PretrainOptions extends RunOptions {
   maxShift?: number;
   /** Self-distillation: also match a trained network's softened predictions on the same batches (born-again networks). */
   teacher?: DistillationTeacher;
+  /** Label smoothing ε of the cross-entropy: targets (1 − ε)·onehot + ε / classes (default 0). */
+  labelSmoothing?: number;
+  /**
+   * Mixup (Zhang et al. 2018) with λ ~ Beta(α, α) per batch: each image is mixed with another of the same
+   * batch, λ·x + (1 − λ)·x', and so are the one-hot targets (default 0 = off).
+   */
+  mixupAlpha?: number;
 }
 
 /** A trained classifier over the same labels whose softened outputs the new network learns to match. */
@@ -70,6 +77,25 @@ function buildNetwork(inputShape: readonly [number, number, number], filters: re
   return { blocks: tfl.model({ inputs: input, outputs, name: "pretrained_blocks" }), classifier: tfl.model({ inputs: input, outputs: logits, name: "pretrained_classifier" }) };
 }
 
+/** One Beta(α, α) draw as G₁ / (G₁ + G₂), each Gamma(α, 1) by Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
+export function sampleBeta(alpha: number, rng: Rng): number {
+  const gamma = (a: number): number => {
+    if (a < 1) return gamma(a + 1) * Math.max(rng.next(), Number.MIN_VALUE) ** (1 / a);
+    const d = a - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const z = rng.normal();
+      const v = (1 + c * z) ** 3;
+      if (v <= 0) continue;
+      const u = rng.next();
+      if (Math.log(Math.max(u, Number.MIN_VALUE)) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+    }
+  };
+  const g1 = gamma(alpha);
+  const g2 = gamma(alpha);
+  return g1 / (g1 + g2);
+}
+
 /**
  * Copies `indices` into a batch, each image translated by a random (dy, dx) in ±maxShift with zero
  * fill: the "random crop" augmentation of supervised pretraining, done on the host.
@@ -114,6 +140,10 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
   const kdWeight = teacher?.weight ?? 0.5;
   assertArgument(Number.isFinite(kdTemperature) && kdTemperature > 0, () => `The distillation temperature must be a finite number > 0, got ${kdTemperature}.`);
   assertArgument(kdWeight >= 0 && kdWeight <= 1, () => `The distillation weight must be in [0, 1], got ${kdWeight}.`);
+  const labelSmoothing = options.labelSmoothing ?? 0;
+  assertArgument(labelSmoothing >= 0 && labelSmoothing < 1, () => `labelSmoothing must be in [0, 1), got ${labelSmoothing}.`);
+  const mixupAlpha = options.mixupAlpha ?? 0;
+  assertArgument(Number.isFinite(mixupAlpha) && mixupAlpha >= 0, () => `mixupAlpha must be a finite number ≥ 0, got ${mixupAlpha}.`);
   const rng = createRng(options.seed);
   const classes = Int32Array.from([...indicesByClass(dataset.labels).keys()].sort((a, b) => a - b));
   const labelToLogit = new Map<number, number>();
@@ -147,10 +177,14 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
       cursor += batch.length;
       const images = shiftedBatch(dataset, batch, maxShift, rng);
       const batchTargets = Int32Array.from(batch, (i) => targets[i] as number);
+      const mix = mixupAlpha > 0 ? { lambda: sampleBeta(mixupAlpha, rng), partner: rng.permutation(batch.length) } : undefined;
       const { loss, accuracy } = tf.tidy(() => {
-        const x = tf.tensor4d(images, [batch.length, ...shape]);
+        const clean = tf.tensor4d(images, [batch.length, ...shape]);
         const y = tf.tensor1d(batchTargets, "int32");
-        const onehot = tf.oneHot(y, classes.length);
+        const hard = tf.oneHot(y, classes.length);
+        const x = mix === undefined ? clean : tf.add(tf.mul(clean, mix.lambda), tf.mul(tf.gather(clean, tf.tensor1d(mix.partner, "int32")), 1 - mix.lambda));
+        const mixed = mix === undefined ? hard : tf.add(tf.mul(hard, mix.lambda), tf.mul(tf.gather(hard, tf.tensor1d(mix.partner, "int32")), 1 - mix.lambda));
+        const onehot = labelSmoothing === 0 ? mixed : tf.add(tf.mul(mixed, 1 - labelSmoothing), labelSmoothing / classes.length);
         const softTargets = teacher === undefined ? undefined : tf.softmax(tf.div(teacher.classifier.apply(x, { training: false }) as tf.Tensor2D, kdTemperature));
         // The soft targets' entropy, so the reported distillation term is KL(teacher ‖ student) ≥ 0 rather than a cross-entropy.
         const targetEntropy = softTargets === undefined ? undefined : tf.mean(tf.neg(tf.sum(tf.mul(softTargets, tf.log(tf.add(softTargets, 1e-12))), 1)));

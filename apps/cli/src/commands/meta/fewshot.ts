@@ -39,6 +39,8 @@ interface FewShotCliOptions extends DataOptions {
   ensemble: number;
   pixelWeight: number;
   power: number;
+  labelSmoothing: number;
+  mixup: number;
   shiftRadius: number;
   centre: string;
   episodes: number;
@@ -87,6 +89,8 @@ export function registerFewShot(meta: Command): void {
     .option("--generations <n>", "pretrain: networks trained in turn, each distilling the one before (born-again); the features of all are concatenated (1 = one network; at most 5)", parseInteger("--generations", 1, 5), 1)
     .option("--ensemble <n>", "pretrain: independent networks (own random starts; each its own chain with --generations), features side by side (1 = one network; at most 5)", parseInteger("--ensemble", 1, 5), 1)
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
+    .option("--label-smoothing <e>", "pretrain: label smoothing of the cross-entropy, targets (1 − e)·onehot + e / classes (0 = none)", parseNumber("--label-smoothing"), 0)
+    .option("--mixup <alpha>", "pretrain: mixup of images and targets with λ ~ Beta(alpha, alpha) per batch (0 = off)", parseNumber("--mixup"), 0)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
@@ -108,6 +112,8 @@ export function registerFewShot(meta: Command): void {
       const arch = parseEmbeddingArch(opts.arch);
       // The package checks these only once training has run; the CLI refuses them before any work.
       if (!(opts.power > 0)) throw new InvalidOptionError(`--power must be > 0 (0.5 = square root, 1 = none), got ${opts.power}.`);
+      if (!(opts.labelSmoothing >= 0 && opts.labelSmoothing < 1)) throw new InvalidOptionError(`--label-smoothing must be in [0, 1) (0 = none), got ${opts.labelSmoothing}.`);
+      if (!(opts.mixup >= 0)) throw new InvalidOptionError(`--mixup must be ≥ 0 (0 = off, 0.2–1 typical), got ${opts.mixup}.`);
       if (opts.shiftRadius > 13) throw new InvalidOptionError(`--shift-radius must be in 0..13 pixels, got ${opts.shiftRadius}.`);
       if (!(FEATURE_CENTRINGS as readonly string[]).includes(opts.centre)) throw new InvalidOptionError(`--centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${opts.centre}".`);
       if (!(opts.pixelWeight >= 0)) throw new InvalidOptionError(`--pixel-weight must be ≥ 0 (0 = features only), got ${opts.pixelWeight}.`);
@@ -121,11 +127,11 @@ export function registerFewShot(meta: Command): void {
         const { train, test } = await loadSplits(opts, seed);
         const extraTrain = extraName === undefined ? undefined : (await loadSplits({ ...opts, data: extraName, testData: extraName }, seed)).train;
         log(`dl meta fewshot: ${opts.ways}-way ${opts.shots}-shot, meta-train ${opts.data} 0–4${extraName === undefined ? "" : ` + ${opts.extraClasses === undefined ? "all" : opts.extraClasses.join(",")} of ${extraName}`}, meta-test ${opts.testData ?? opts.data} 5–9, ${training} embedding, backend ${backendInfo().name}`);
-        const { ways, shots, queries, episodes, filters, generations, ensemble, pixelWeight, power, shiftRadius, steps, symmetries, k } = opts;
+        const { ways, shots, queries, episodes, filters, generations, ensemble, pixelWeight, power, labelSmoothing, shiftRadius, steps, symmetries, k } = opts;
         const centre = opts.centre as FeatureCentring;
         if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
         const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
-        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
