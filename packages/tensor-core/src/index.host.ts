@@ -9,6 +9,7 @@ export type { ProgressCallback, ProgressEvent, RunOptions } from "./progress.js"
 export { unfinishedPhases } from "./progress.js";
 export { DEFAULT_SEED, createRng } from "./random/rng.js";
 export type { Rng } from "./random/rng.js";
+export { sampleBeta, sampleStandardGamma } from "./random/gamma.js";
 export { BACKEND_NAMES, loadedTfjs } from "./backend/names.js";
 export type { BackendName } from "./backend/names.js";
 export { CLASS_NAMES, DATASET_NAMES, assertDataset, filterClasses, indicesByLabel, parseDatasetName, sampleDataset, subsetDataset } from "./data/dataset.js";

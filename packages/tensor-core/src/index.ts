@@ -11,6 +11,7 @@ export { environment } from "./env.js";
 export type { Environment } from "./env.js";
 export { DEFAULT_SEED, createRng } from "./random/rng.js";
 export type { Rng } from "./random/rng.js";
+export { sampleBeta, sampleStandardGamma } from "./random/gamma.js";
 export {
   BACKEND_NAMES,
   availableBackends,

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import { type Rng, createRng } from "@dl/tensor-core";
+import { createRng, sampleStandardGamma } from "@dl/tensor-core";
 
 import betainc from "@stdlib/math-base-special-betainc";
 import betaincinv from "@stdlib/math-base-special-betaincinv";
@@ -30,28 +30,6 @@ import {
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 /** Above this concentration log densities switch to Stirling-reduced forms (float32 lgamma terms would cancel). */
 const STIRLING_FROM = 10;
-
-/** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
-export function sampleStandardGamma(alpha: number, rng: Rng): number {
-  if (alpha < 1) {
-    let u = rng.next();
-    while (u === 0) u = rng.next();
-    return sampleStandardGamma(alpha + 1, rng) * Math.pow(u, 1 / alpha);
-  }
-  const d = alpha - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u > 0 && Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
-  }
-}
 
 /** Gamma(α, 1) density on host values. */
 function standardGammaLogPdf(z: number, alpha: number): number {

@@ -4,7 +4,7 @@ import { createRng, initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { pretrainClassifier, sampleBeta, shiftedBatch } from "./supervised.js";
+import { pretrainClassifier, shiftedBatch } from "./supervised.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -129,21 +129,3 @@ describe("pretrainClassifier", () => {
     expect(mixed).toBeGreaterThan(clean + 0.25);
   });
 });
-
-describe("sampleBeta", () => {
-  it("has the moments of Beta(α, α): mean ½, variance 1 / (4(2α + 1)), every draw in [0, 1]", () => {
-    for (const alpha of [0.2, 1, 3]) {
-      const rng = createRng(17);
-      const n = 40_000;
-      const draws = Float64Array.from({ length: n }, () => sampleBeta(alpha, rng));
-      const mean = draws.reduce((a, b) => a + b, 0) / n;
-      const variance = draws.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
-      const sd = Math.sqrt(1 / (4 * (2 * alpha + 1)));
-      // Standard error of the mean is sd/√n ≈ 0.002; of the variance about 0.5·sd²·√(2/n)… ≤ 0.0012 here.
-      expect(Math.abs(mean - 0.5)).toBeLessThan(5 * (sd / Math.sqrt(n)));
-      expect(variance).toBeCloseTo(sd * sd, 2);
-      expect(draws.every((d) => d >= 0 && d <= 1)).toBe(true);
-    }
-  });
-});
-

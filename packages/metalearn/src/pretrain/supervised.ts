@@ -1,6 +1,6 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import { assertArgument, cancelPoint, createRng, type Rng, type RunOptions } from "@dl/tensor-core";
+import { assertArgument, cancelPoint, createRng, sampleBeta, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { indicesByClass } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
@@ -75,25 +75,6 @@ function buildNetwork(inputShape: readonly [number, number, number], filters: re
   const pooled = tfl.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tfl.SymbolicTensor;
   const logits = tfl.layers.dense({ units: classes, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }), name: "logits" }).apply(pooled) as tfl.SymbolicTensor;
   return { blocks: tfl.model({ inputs: input, outputs, name: "pretrained_blocks" }), classifier: tfl.model({ inputs: input, outputs: logits, name: "pretrained_classifier" }) };
-}
-
-/** One Beta(α, α) draw as G₁ / (G₁ + G₂), each Gamma(α, 1) by Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
-export function sampleBeta(alpha: number, rng: Rng): number {
-  const gamma = (a: number): number => {
-    if (a < 1) return gamma(a + 1) * Math.max(rng.next(), Number.MIN_VALUE) ** (1 / a);
-    const d = a - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      const z = rng.normal();
-      const v = (1 + c * z) ** 3;
-      if (v <= 0) continue;
-      const u = rng.next();
-      if (Math.log(Math.max(u, Number.MIN_VALUE)) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-    }
-  };
-  const g1 = gamma(alpha);
-  const g2 = gamma(alpha);
-  return g1 / (g1 + g2);
 }
 
 /**
@@ -177,7 +158,7 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
       cursor += batch.length;
       const images = shiftedBatch(dataset, batch, maxShift, rng);
       const batchTargets = Int32Array.from(batch, (i) => targets[i] as number);
-      const mix = mixupAlpha > 0 ? { lambda: sampleBeta(mixupAlpha, rng), partner: rng.permutation(batch.length) } : undefined;
+      const mix = mixupAlpha > 0 ? { lambda: sampleBeta(mixupAlpha, mixupAlpha, rng), partner: rng.permutation(batch.length) } : undefined;
       const { loss, accuracy } = tf.tidy(() => {
         const clean = tf.tensor4d(images, [batch.length, ...shape]);
         const y = tf.tensor1d(batchTargets, "int32");
