@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { initBackend, loadDataset, type LabelledImages } from "@dl/tensor-core";
+import { initBackend, type LabelledImages } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
-import { augmentClassesBySymmetry, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
 import { meanConfidenceInterval } from "../stats.js";
+import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -15,11 +15,8 @@ let test: LabelledImages;
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
-  train = await augmentClassesBySymmetry(selectClasses(await loadDataset("fashion-mnist", { split: "train" }), DEFAULT_CLASS_SPLIT.metaTrain), 8);
-  // 1,500 of the 5,000 meta-test images (every third-ish, all five classes) keep the features affordable.
-  const all = selectClasses(await loadDataset("fashion-mnist", { split: "test" }), DEFAULT_CLASS_SPLIT.metaTest);
-  const keep = Int32Array.from({ length: 1500 }, (_, i) => Math.floor((i * all.count) / 1500));
-  test = { ...all, images: gatherImages(all, keep), labels: Int32Array.from(keep, (i) => all.labels[i] as number), count: keep.length };
+  train = await oneShotPretrainingSet({ extraDigits: false });
+  test = await heldOutFashionImages(1500);
 });
 
 describe("born-again generations (`generations: 2`), 5-way 1-shot on the held-out Fashion-MNIST classes 5–9", () => {

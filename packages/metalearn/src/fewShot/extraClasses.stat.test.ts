@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { initBackend, loadDataset, type LabelledImages } from "@dl/tensor-core";
+import { initBackend, type LabelledImages } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
-import { augmentClassesBySymmetry, DEFAULT_CLASS_SPLIT, gatherImages, selectClasses } from "../tasks/episodes.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
+import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
 import { evaluateFewShot } from "./evaluate.js";
-import { withExtraClasses } from "./fewShotExperiment.js";
 
 let fashion: LabelledImages;
 let both: LabelledImages;
@@ -16,14 +15,9 @@ let test: LabelledImages;
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
-  const metaTrain = selectClasses(await loadDataset("fashion-mnist", { split: "train" }), DEFAULT_CLASS_SPLIT.metaTrain);
-  const digits = selectClasses(await loadDataset("mnist", { split: "train" }), [0, 1, 2, 3, 4]);
-  fashion = await augmentClassesBySymmetry(metaTrain, 8);
-  both = await augmentClassesBySymmetry(withExtraClasses(metaTrain, digits), 8);
-  // 2,000 of the 5,000 meta-test images (evenly spaced, all five classes) keep the features affordable.
-  const all = selectClasses(await loadDataset("fashion-mnist", { split: "test" }), DEFAULT_CLASS_SPLIT.metaTest);
-  const keep = Int32Array.from({ length: 2000 }, (_, i) => Math.floor((i * all.count) / 2000));
-  test = { ...all, images: gatherImages(all, keep), labels: Int32Array.from(keep, (i) => all.labels[i] as number), count: keep.length };
+  fashion = await oneShotPretrainingSet({ extraDigits: false });
+  both = await oneShotPretrainingSet({ extraDigits: true });
+  test = await heldOutFashionImages(2000);
 });
 
 describe("MNIST digits 0–4 as extra pretraining classes, 5-way 1-shot on the held-out Fashion-MNIST classes 5–9", () => {
