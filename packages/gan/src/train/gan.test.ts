@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend, isDlError } from "@dl/tensor-core";
 
-import { createGan, ganCheckpointState, generate, r1Penalty, restoreGan, trainGan, type Gan } from "./gan.js";
+import { createGan, ganCheckpointState, generate, generateFrom, r1Penalty, restoreGan, trainGan, truncatedLatents, type Gan } from "./gan.js";
 import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
 import { createDiscriminator, imageGanConfig } from "./networks.js";
 
@@ -166,5 +166,45 @@ describe("the R1 penalty (Mescheder et al. 2018, eq. 9)", () => {
     at(w);
     expect(tf.memory().numTensors).toBe(before);
     d.dispose();
+  });
+});
+
+describe("the truncation trick (Brock et al. 2019, §3.1)", () => {
+  it("keeps every latent value within ±t with the truncated normal's variance 1 − 2tφ(t)/(2Φ(t) − 1)", () => {
+    const t = 1.5;
+    const z = truncatedLatents(40_000, t, createRng(3));
+    expect(z.every((v) => Math.abs(v) <= t)).toBe(true);
+    const mean = z.reduce((a, b) => a + b, 0) / z.length;
+    const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / (z.length - 1);
+    // φ(1.5) and Φ(1.5) (standard normal density and CDF, from tables): the truncated variance is 0.55180.
+    const phi = Math.exp(-t * t / 2) / Math.sqrt(2 * Math.PI);
+    const cdf = 0.9331927987311419;
+    const expected = 1 - (2 * t * phi) / (2 * cdf - 1);
+    expect(expected).toBeCloseTo(0.5518, 3);
+    expect(Math.abs(mean)).toBeLessThan(5 * Math.sqrt(expected / z.length));
+    expect(Math.abs(variance - expected)).toBeLessThan(0.01);
+  });
+
+  it("generates from those codes, the same for the same seed, leak-free; an unusable t is one clear line", () => {
+    const gan = createGan(TINY_GAN_CONFIG, 2);
+    const labels = Array.from({ length: 20 }, (_, i) => i % 3);
+    const before = tf.memory().numTensors;
+    const truncated = generate(gan, 20, { seed: 5, labels, truncation: 1.5 });
+    expect(Array.from(truncated)).toEqual(Array.from(generateFrom(gan, truncatedLatents(20 * TINY_GAN_CONFIG.latentDim, 1.5, createRng(5)), labels)));
+    expect(Array.from(generate(gan, 20, { seed: 5, labels, truncation: 1.5 }))).toEqual(Array.from(truncated));
+    // ∞ is the plain N(0, I) path.
+    expect(Array.from(generate(gan, 20, { seed: 5, labels, truncation: Infinity }))).toEqual(Array.from(generate(gan, 20, { seed: 5, labels })));
+    expect(tf.memory().numTensors).toBe(before);
+    for (const bad of [0.2, Number.NaN, -1]) {
+      let error: unknown;
+      try {
+        generate(gan, 3, { seed: 1, labels: [0, 1, 2], truncation: bad });
+      } catch (e) {
+        error = e;
+      }
+      expect(isDlError(error) && error.code === "INVALID_ARGUMENT").toBe(true);
+      expect((error as Error).message).toMatch(/^The truncation must be a number ≥ 0\.5 .*, got/);
+    }
+    gan.dispose();
   });
 });

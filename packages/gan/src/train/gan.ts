@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 
 
-import { DlError, createRng, emaUpdate, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
+import { DlError, assertArgument, createRng, emaUpdate, indicesByLabel, listNames, throwIfAborted, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { Adam, type AdamState } from "./adam.js";
 import { diffAugment, type AugmentDraw } from "./diffAugment.js";
@@ -340,10 +340,38 @@ function groupSize(config: GanConfig, batch: number): number {
   return group > 1 && batch % group === 0 ? group : 1;
 }
 
-/** n generated points in the generator's output scale; `labels` (one per point) for a conditional GAN. */
-export function generate(gan: Gan, n: number, opts: { labels?: ArrayLike<number>; seed?: number } = {}): Float32Array {
+/**
+ * n generated points in the generator's output scale; `labels` (one per point) for a conditional GAN.
+ * `truncation` t (the truncation trick, Brock et al. 2019, §3.1): each latent coordinate is drawn from N(0, 1)
+ * restricted to [−t, t] (redrawn until inside), trading diversity for fidelity; absent or ∞: plain N(0, I).
+ */
+export function generate(gan: Gan, n: number, opts: { labels?: ArrayLike<number>; seed?: number; truncation?: number } = {}): Float32Array {
   const rng = createRng(opts.seed);
-  return generateChunks(gan, n, opts.labels, (_start, m) => tf.randomNormal([m, gan.config.latentDim], 0, 1, "float32", rng.tfSeed()));
+  const { truncation } = opts;
+  if (truncation === undefined || truncation === Infinity) {
+    return generateChunks(gan, n, opts.labels, (_start, m) => tf.randomNormal([m, gan.config.latentDim], 0, 1, "float32", rng.tfSeed()));
+  }
+  return generateFrom(gan, truncatedLatents(n * gan.config.latentDim, truncation, rng), opts.labels);
+}
+
+/** Checks a latent truncation t (see `generate`): a finite number ≥ 0.5, so redrawing stays cheap. */
+export function assertTruncation(truncation: number): void {
+  assertArgument(
+    Number.isFinite(truncation) && truncation >= 0.5,
+    () => `The truncation must be a number ≥ 0.5 (latent values are kept within ±t; about 1.5–2 trades a little diversity for fidelity), got ${truncation}.`,
+  );
+}
+
+/** `count` draws of N(0, 1) restricted to [−t, t], by redrawing each value outside it. */
+export function truncatedLatents(count: number, truncation: number, rng: Rng): Float32Array {
+  assertTruncation(truncation);
+  const z = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    let v = rng.normal();
+    while (Math.abs(v) > truncation) v = rng.normal();
+    z[i] = v;
+  }
+  return z;
 }
 
 /** G applied to given latent codes (n × latentDim, row-major): interpolations and fixed-z rows. */

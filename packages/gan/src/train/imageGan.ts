@@ -3,7 +3,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { DEFAULT_SEED, DlError, createRng, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
 import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
-import { createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
+import { assertTruncation, createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
 import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
 
 export interface ImageGanOptions extends RunOptions {
@@ -27,6 +27,11 @@ export interface ImageGanOptions extends RunOptions {
   epochSamples?: number;
   /** Samples for the final Fréchet distance and precision/recall (default 1000). */
   finalSamples?: number;
+  /**
+   * Truncation t of the latent codes behind the scored samples and the sample grid (see `generate`): absent, plain
+   * N(0, I). It changes what is drawn, not what is trained.
+   */
+  truncation?: number;
   onEpoch?: (epoch: ImageGanEpoch, gan: Gan) => void | Promise<void>;
 }
 
@@ -46,23 +51,24 @@ export interface ImageGanResult {
 const toUnit = (images: Float32Array): Float32Array => images.map((v) => Math.min(1, Math.max(0, (v + 1) / 2)));
 
 /** Sample grid: ten samples per label (rows = labels) for a conditional GAN, else 100 samples. */
-export function sampleGrid(gan: Gan, seed = 7): ImageGanEpoch["grid"] {
+export function sampleGrid(gan: Gan, seed = 7, truncation?: number): ImageGanEpoch["grid"] {
   const [height = 28, width = 28] = gan.config.dataShape;
   const classes = gan.config.numClasses;
   const count = classes > 0 ? classes * 10 : 100;
   const labels = classes > 0 ? Int32Array.from({ length: count }, (_, i) => Math.floor(i / 10)) : undefined;
-  return { images: toUnit(generate(gan, count, { seed, ...(labels ? { labels } : {}) })), count, columns: 10, height, width };
+  return { images: toUnit(generate(gan, count, { seed, ...(labels ? { labels } : {}), ...(truncation === undefined ? {} : { truncation }) })), count, columns: 10, height, width };
 }
 
-/** Conditional samples with balanced labels, in [0, 1]. */
-export function generateImages(gan: Gan, count: number, seed: number, label?: number): { images: Float32Array; labels?: Int32Array } {
+/** Conditional samples with balanced labels, in [0, 1]; `truncation` as in `generate`. */
+export function generateImages(gan: Gan, count: number, seed: number, label?: number, truncation?: number): { images: Float32Array; labels?: Int32Array } {
   const classes = gan.config.numClasses;
+  const truncated = truncation === undefined ? {} : { truncation };
   if (classes === 0) {
     if (label !== undefined) throw new DlError("INVALID_ARGUMENT", "This GAN is unconditional: it takes no label. Train with --conditional to sample by label.");
-    return { images: toUnit(generate(gan, count, { seed })) };
+    return { images: toUnit(generate(gan, count, { seed, ...truncated })) };
   }
   const labels = Int32Array.from({ length: count }, (_, i) => label ?? i % classes);
-  return { images: toUnit(generate(gan, count, { seed, labels })), labels };
+  return { images: toUnit(generate(gan, count, { seed, labels, ...truncated })), labels };
 }
 
 /** `count` latent codes drawn from N(0, I), row-major. */
@@ -152,6 +158,7 @@ export function assertResumableOn(gan: Gan, data: { name: string; classes: numbe
  */
 export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResult> {
   const { train } = opts;
+  if (opts.truncation !== undefined) assertTruncation(opts.truncation);
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
   const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional, opts.recipe), ...opts.config, numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
@@ -177,7 +184,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         // The four figures of the goal after every epoch, on fewer samples than the final ones; the real
         // features and the real-vs-real baseline are the same every epoch, so they are computed once.
         scoreEpoch ??= await createGeneratorScorer(opts.classifier, opts.evaluationSet, epochSamples);
-        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
+        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, opts.truncation);
         const e = await scoreEpoch(images, conditional ? labels : undefined);
         if (conditional) {
           metrics["labelAccuracy"] = e.labelAccuracy;
@@ -186,7 +193,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         Object.assign(metrics, { precision: e.precision, recall: e.recall, frechet: e.frechet, frechetRealBaseline: e.frechetRealBaseline });
       } else if (opts.classifier && conditional) {
         // A conditional GAN's samples always carry their labels.
-        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch);
+        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, opts.truncation);
         if (labels) {
           const e = await labelAccuracies(opts.classifier, images, epochSamples, labels, g.config.numClasses);
           metrics["labelAccuracy"] = e.labelAccuracy;
@@ -194,14 +201,14 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         }
       }
       record.metrics = metrics;
-      await opts.onEpoch?.({ record, grid: sampleGrid(g) }, g);
+      await opts.onEpoch?.({ record, grid: sampleGrid(g, undefined, opts.truncation) }, g);
     },
   });
   let final: GeneratorEvaluation | undefined;
   if (opts.classifier && opts.evaluationSet) {
     const n = Math.min(opts.finalSamples ?? 1000, Math.floor(opts.evaluationSet.count / 2));
     opts.onProgress?.({ phase: "evaluate", step: 0, total: 1 });
-    const { images, labels } = generateImages(gan, n, 99);
+    const { images, labels } = generateImages(gan, n, 99, undefined, opts.truncation);
     final = await evaluateGenerator(opts.classifier, images, n, opts.evaluationSet, labels);
     opts.onProgress?.({ phase: "evaluate", step: 1, total: 1 });
   }

@@ -8,13 +8,14 @@ import { DlError, encodePng, imageGrid } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
-import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
+import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
 
 interface SampleOptions extends CommonOptions {
   out: string;
   model: string;
   label?: number;
   n: number;
+  truncation?: number;
 }
 
 export function registerSample(gan: Command): void {
@@ -24,6 +25,7 @@ export function registerSample(gan: Command): void {
     .requiredOption("--model <dir>", "the --out folder of dl gan train")
     .option("--label <l>", "label for a conditional GAN (default: all labels in turn)", parseInteger("--label", 0, 1000))
     .option("--n <n>", "number of samples (at most 4096)", parseInteger("--n", 1, 4096), 64)
+    .option("--truncation <t>", "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated)", parseTruncation("--truncation"))
     .requiredOption("--out <file.png>", "PNG file")
     .addOption(seedOption())
     .addOption(backendOption())
@@ -37,10 +39,10 @@ export function registerSample(gan: Command): void {
           if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
-          const { images } = generateImages(g, opts.n, seed, opts.label);
+          const { images } = generateImages(g, opts.n, seed, opts.label, opts.truncation);
           const [h = 28, w = 28] = g.config.dataShape;
           await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { columns: Math.ceil(Math.sqrt(opts.n)), padding: 2, scale: 2 })));
-          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, out, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
+          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: opts.truncation ?? null, out, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
           return { json, summary: `wrote ${opts.n} samples to ${out}` };
         } finally {
           g.dispose();

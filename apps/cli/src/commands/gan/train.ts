@@ -24,7 +24,7 @@ import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid
 import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
 import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
-import { backendOption, parseInteger, seedOption, type CommonOptions } from "../../options.js";
+import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
 
 interface TrainGanCliOptions extends CommonOptions {
   out: string;
@@ -37,6 +37,7 @@ interface TrainGanCliOptions extends CommonOptions {
   resume?: boolean;
   evaluate: boolean;
   recipe: string;
+  truncation?: number;
 }
 
 export function registerTrain(gan: Command): void {
@@ -52,6 +53,11 @@ export function registerTrain(gan: Command): void {
     .option("--no-evaluate", "skip the classifier-based scores")
     .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D) or cbn-r1 (conditional batch norm in G + R1 penalty: diverse digits, recall 0.69 at 6,400 steps)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
+    .addOption(
+      new Option("--truncation <t>", "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated)").argParser(
+        parseTruncation("--truncation"),
+      ),
+    )
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
     .addOption(backendOption())
@@ -82,6 +88,7 @@ export function registerTrain(gan: Command): void {
             epochs: opts.epochs,
             seed,
             ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
+            ...(opts.truncation === undefined ? {} : { truncation: opts.truncation }),
             ...(resume ? { resume } : {}),
             onProgress,
             signal,
@@ -92,7 +99,7 @@ export function registerTrain(gan: Command): void {
               return writeEpoch(opts.out, epoch, g);
             },
           });
-          const outcome = trainOutcome(result, { data, arch, conditional, seed, trainCount: train.count, classNames: train.classNames });
+          const outcome = trainOutcome(result, { data, arch, conditional, seed, trainCount: train.count, classNames: train.classNames, truncation: opts.truncation ?? null });
           result.gan.dispose();
           return outcome;
         } finally {
@@ -163,13 +170,17 @@ function epochFigures(record: GanEpochRecord): Record<string, number> {
   return { ...pick("labelAccuracy", "accuracy"), ...pick("precision"), ...pick("recall"), ...pick("frechet"), ...pick("frechetRealBaseline"), ...pick("cpuSeconds") };
 }
 
-function trainOutcome(result: ImageGanResult, run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[] }): ActionOutcome {
+function trainOutcome(
+  result: ImageGanResult,
+  run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[]; truncation: number | null },
+): ActionOutcome {
   const { final, gan } = result;
   const json = {
     data: run.data,
     arch: run.arch,
     conditional: run.conditional,
     seed: run.seed,
+    truncation: run.truncation,
     backend: backendInfo().name,
     trainCount: run.trainCount,
     epochs: gan.epoch,
