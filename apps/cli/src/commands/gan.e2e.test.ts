@@ -78,10 +78,10 @@ describe("dl gan", () => {
     const sample = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--out", "s.png", "--json"], work);
     expect(sample.code, sample.stderr).toBe(0);
     expect((await readFile(join(work, "s.png"))).subarray(1, 4).toString()).toBe("PNG");
-    expect(JSON.parse(sample.stdout).truncation).toBeNull();
+    expect((JSON.parse(sample.stdout) as { truncation: number | null }).truncation).toBeNull();
     const truncated = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--truncation", "1.5", "--out", "t.png", "--json"], work);
     expect(truncated.code, truncated.stderr).toBe(0);
-    expect(JSON.parse(truncated.stdout).truncation).toBe(1.5);
+    expect((JSON.parse(truncated.stdout) as { truncation: number | null }).truncation).toBe(1.5);
     // Other codes, other pixels: the truncated grid is not the untruncated one.
     expect(Buffer.compare(await readFile(join(work, "t.png")), await readFile(join(work, "s.png")))).not.toBe(0);
 
