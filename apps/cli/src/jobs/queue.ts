@@ -99,7 +99,10 @@ export function queueRunner(url: string, options: QueueRunnerOptions = {}): Task
             } else if (typeof job.returnvalue === "string") {
               results.set(t.id, job.returnvalue);
             } else if (job.failedReason !== undefined && job.failedReason !== "" && (await job.getState()) === "failed") {
-              throw new DlError("INVALID_ARGUMENT", `Task ${t.id} failed after ${job.attemptsMade} attempt(s) on the queue: ${job.failedReason}`);
+              // The job read above may predate its last attempt (it failed between the two reads); a
+              // failed job is final, so read it again for the attempt count and reason.
+              const final = (await queue.getJob(jobId(t.id))) ?? job;
+              throw new DlError("INVALID_ARGUMENT", `Task ${t.id} failed after ${final.attemptsMade} attempt(s) on the queue: ${final.failedReason}`);
             }
           }
           if (lost.length > 0) {
