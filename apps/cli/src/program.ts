@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 
 import { DlError, listNames } from "@dl/tensor-core/host";
 
@@ -36,6 +36,27 @@ function programWith(registrations: readonly CommandRegistration[]): Command {
   for (const register of registrations) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/**
+ * commander checks required options before unknown ones, so a typo (`dl tsne --outt x`) was reported as
+ * the option it misspelt being missing. Required options are checked instead just before the action runs,
+ * after unknown options and arguments, with commander's own message and code. (Applied by runCli only: the
+ * program that buildProgram returns still marks its required options as commander's `mandatory`.)
+ */
+function checkRequiredOptionsLast(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const collect = (command: Command): void => {
+    const options = command.options.filter((o) => o.mandatory);
+    for (const option of options) option.mandatory = false;
+    if (options.length > 0) required.set(command, options);
+    for (const sub of command.commands) collect(sub);
+  };
+  collect(program);
+  program.hook("preAction", (_program, action) => {
+    const missing = (required.get(action) ?? []).find((o) => action.getOptionValue(o.attributeName()) === undefined);
+    if (missing !== undefined) action.error(`error: required option '${missing.flags}' not specified`, { code: "commander.missingMandatoryOptionValue", exitCode: 1 });
+  });
 }
 
 /** commander's exits that are not errors (help and version, already printed). */
@@ -84,6 +105,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   let program: Command | undefined;
   try {
     program = await buildProgram(argv);
+    checkRequiredOptionsLast(program);
     const missing = missingSubcommand(program, argv);
     if (missing !== undefined) {
       process.stderr.write(`${missing}\n`);
