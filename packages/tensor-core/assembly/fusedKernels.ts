@@ -381,3 +381,134 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, batch: i32, inH: 
     }
   }
 }
+
+/** acc + bias (when there is one), then the activation: the epilogue of `gemm` on four columns. */
+// @ts-ignore: decorator
+@inline
+function gemmOut4(dst: usize, acc: v128, bias: usize, act: i32, alpha: v128): void {
+  v128.store(dst, activate4(bias != 0 ? f32x4.add(acc, v128.load(bias)) : acc, act, alpha));
+}
+
+// @ts-ignore: decorator
+@inline
+function gemmOut1(dst: usize, acc: f32, bias: usize, act: i32, alpha: f32): void {
+  store<f32>(dst, activate1(bias != 0 ? acc + load<f32>(bias) : acc, act, alpha));
+}
+
+/** One 4-row × 8-column tile of `gemm`: C[i..i+4, j..j+8]. */
+// @ts-ignore: decorator
+@inline
+function gemmTile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const x0 = f32x4.splat(load<f32>(pa));
+    const x1 = f32x4.splat(load<f32>(pa + rowA));
+    const x2 = f32x4.splat(load<f32>(pa + 2 * rowA));
+    const x3 = f32x4.splat(load<f32>(pa + 3 * rowA));
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    pa += colA;
+    pb += rowB;
+  }
+  const d = c + <usize>i * rowB + (<usize>j << 2);
+  const bj = bias != 0 ? bias + (<usize>j << 2) : 0;
+  const bj4 = bias != 0 ? bj + 16 : 0;
+  gemmOut4(d, c00, bj, act, A);
+  gemmOut4(d + 16, c01, bj4, act, A);
+  gemmOut4(d + rowB, c10, bj, act, A);
+  gemmOut4(d + rowB + 16, c11, bj4, act, A);
+  gemmOut4(d + 2 * rowB, c20, bj, act, A);
+  gemmOut4(d + 2 * rowB + 16, c21, bj4, act, A);
+  gemmOut4(d + 3 * rowB, c30, bj, act, A);
+  gemmOut4(d + 3 * rowB + 16, c31, bj4, act, A);
+}
+
+/** One row × 8 columns of `gemm`. */
+// @ts-ignore: decorator
+@inline
+function gemmTile1x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    const x = f32x4.splat(load<f32>(pa));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    pa += colA;
+    pb += rowB;
+  }
+  const d = c + <usize>i * rowB + (<usize>j << 2);
+  const bj = bias != 0 ? bias + (<usize>j << 2) : 0;
+  gemmOut4(d, c0, bj, act, A);
+  gemmOut4(d + 16, c1, bias != 0 ? bj + 16 : 0, act, A);
+}
+
+/** `rows` (1–4) rows × 4 columns of `gemm`. */
+// @ts-ignore: decorator
+@inline
+function gemmTileRx4(a: usize, b: usize, c: usize, i: i32, rows: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  for (let r = 0; r < rows; r++) {
+    let c0 = f32x4.splat(0);
+    let pa = a + <usize>(i + r) * rowA;
+    let pb = b + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)));
+      pa += colA;
+      pb += rowB;
+    }
+    gemmOut4(c + <usize>(i + r) * rowB + (<usize>j << 2), c0, bias != 0 ? bias + (<usize>j << 2) : 0, act, A);
+  }
+}
+
+/** One element of `gemm`, scalar. */
+// @ts-ignore: decorator
+@inline
+function gemmDot(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, alpha: f32): void {
+  let s: f32 = 0;
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    s += load<f32>(pa) * load<f32>(pb);
+    pa += colA;
+    pb += rowB;
+  }
+  gemmOut1(c + <usize>i * rowB + (<usize>j << 2), s, bias != 0 ? bias + (<usize>j << 2) : 0, act, alpha);
+}
+
+/**
+ * Columns j0 ≤ j < j1 of C (m × n, row-major) = act(op(A)·B + bias) for float32, B row-major k × n read where it
+ * lies (nothing packed), A's element (i, p) at a + 4·(i·rowStride + p·colStride), so a transposed A costs nothing.
+ * Every C element is summed from 0 over p = 0, 1, …, k − 1 as a float32 multiply then add (SIMD128 has no fused
+ * multiply-add), then the bias is added (bias = 0: none) and the activation applied (0 linear, 1 ReLU, 2 leaky ReLU
+ * with alpha): the same operations whichever tile or thread an element falls to, so C equals a sequential float32
+ * loop bit for bit, however the columns are split. Panels of 8 columns (k × 8 of B stays in L1) over tiles of 4 rows:
+ * per p, two vector loads of B and four broadcasts of A for 32 multiply-adds.
+ */
+export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rowStride: i32, colStride: i32, bias: usize, act: i32, alpha: f32, j0: i32, j1: i32): void {
+  const rowA = <usize>rowStride << 2;
+  const colA = <usize>colStride << 2;
+  const rowB = <usize>n << 2;
+  const A = f32x4.splat(alpha);
+  const m4 = m & ~3;
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) {
+    let i = 0;
+    for (; i < m4; i += 4) gemmTile4x8(a, b, c, i, j, k, rowA, colA, rowB, bias, act, A);
+    for (; i < m; i++) gemmTile1x8(a, b, c, i, j, k, rowA, colA, rowB, bias, act, A);
+  }
+  for (; j + 4 <= j1; j += 4) gemmTileRx4(a, b, c, 0, m, j, k, rowA, colA, rowB, bias, act, A);
+  for (; j < j1; j++) {
+    for (let i = 0; i < m; i++) gemmDot(a, b, c, i, j, k, rowA, colA, rowB, bias, act, alpha);
+  }
+}

@@ -11,6 +11,9 @@ import "./candidates.js";
 import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
 import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { memoryOf } from "./wasmKernels/fusedWasm.js";
+import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
+import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL("./test-utils/threadedTraining.ts", import.meta.url));
@@ -84,6 +87,39 @@ describe("tfjs-wasm's threaded binary in Node", () => {
       () => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: "relu" }).dataSync() as Float32Array,
     );
     const reference = naiveProduct(a, b, m, k, n, false, false).map((v, i) => Math.max(0, v + (bias[i % n] ?? 0)));
+    expect(relativeError(fused, reference)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits our GEMM over a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
+    expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
+    const [m, k, n] = [66, 301, 203]; // 25 panels of 8 columns and 3 single ones, split 12 | 13 + 3
+    const a = seededValues(m * k, 4);
+    const b = seededValues(k * n, 5);
+    const bias = seededValues(n, 6);
+    const before = tf.memory().numTensors;
+    for (const [ta, tb] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, ta ? [k, m] : [m, k]), tf.tensor2d(b, tb ? [n, k] : [k, n]), ta, tb).dataSync() as Float32Array);
+      const expected = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround((a[ta ? p * m + i : i * k + p] ?? 0) * (b[tb ? j * k + p : p * n + j] ?? 0)));
+          expected[i * n + j] = s;
+        }
+      }
+      expect(got.every((v, i) => Object.is(v, expected[i])), `transposeA ${ta}, transposeB ${tb}`).toBe(true);
+    }
+    const fused = tf.tidy(
+      () => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: "leakyrelu", leakyreluAlpha: 0.2 }).dataSync() as Float32Array,
+    );
+    const reference = naiveProduct(a, b, m, k, n, false, false).map((v, i) => {
+      const z = v + (bias[i % n] ?? 0);
+      return z > 0 ? z : 0.2 * z;
+    });
     expect(relativeError(fused, reference)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -1,0 +1,127 @@
+/**
+ * Node only: the helper threads of our GEMM (wasmKernels/gemmTeam.ts) as worker_threads that instantiate our SIMD
+ * module on tfjs-wasm's shared memory (its threaded build) and wait on a SharedArrayBuffer for column ranges to
+ * compute. A helper spins briefly after each call (a training step's products come in bursts), then sleeps in
+ * Atomics.wait; workers are unref'd, so they never keep Node alive.
+ */
+import { Worker } from "node:worker_threads";
+
+import { fusedKernelsModule } from "./wasmKernels/fusedWasm.js";
+import { setGemmTeam } from "./wasmKernels/gemmTeam.js";
+import type { GemmCall, GemmTeam } from "./wasmKernels/gemmTeam.js";
+
+/** Int32 slots per helper: 0 the call's sequence number, 1 the last one finished, 2–14 the call, 15 stop. */
+const SLOTS = 16;
+/** Polls of the sequence number before a helper (or the caller, waiting for one) sleeps: tens of microseconds. */
+const SPINS = 20_000;
+
+// Plain JavaScript (eval'd), so it runs the same from source and from dist.
+const HELPER = `"use strict";
+const { workerData, parentPort } = require("node:worker_threads");
+const { module, memory, control } = workerData;
+const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const c = new Int32Array(control);
+const f = new Float32Array(control);
+let seen = 0;
+parentPort.postMessage("ready");
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(c, 0) === seen) if (++spins > ${String(SPINS)}) { Atomics.wait(c, 0, seen); spins = 0; }
+  seen = Atomics.load(c, 0);
+  if (c[15] !== 0) break;
+  gemm(c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], f[12], c[13], c[14]);
+  Atomics.store(c, 1, seen);
+  Atomics.notify(c, 1);
+}`;
+
+class WorkerGemmTeam implements GemmTeam {
+  readonly helpers: number;
+  private readonly controls: Int32Array[] = [];
+  private readonly floats: Float32Array[] = [];
+  private readonly workers: Worker[] = [];
+  private readonly sequence: number[] = [];
+
+  constructor(readonly memory: WebAssembly.Memory, helpers: number) {
+    this.helpers = helpers;
+  }
+
+  async begin(module: WebAssembly.Module): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let h = 0; h < this.helpers; h++) {
+      const control = new SharedArrayBuffer(SLOTS * 4);
+      this.controls.push(new Int32Array(control));
+      this.floats.push(new Float32Array(control));
+      this.sequence.push(0);
+      const worker = new Worker(HELPER, { eval: true, workerData: { module, memory: this.memory, control } });
+      this.workers.push(worker);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once("message", () => resolve());
+          worker.once("error", reject);
+        }),
+      );
+    }
+    await Promise.all(ready);
+    // Only once ready: an unref'd worker leaves nothing for Node's loop to wait on, and start-up would end early.
+    for (const worker of this.workers) worker.unref();
+  }
+
+  start(h: number, call: GemmCall, j0: number, j1: number): void {
+    const c = this.controls[h] as Int32Array;
+    c[2] = call.a;
+    c[3] = call.b;
+    c[4] = call.c;
+    c[5] = call.m;
+    c[6] = call.k;
+    c[7] = call.n;
+    c[8] = call.rowStride;
+    c[9] = call.colStride;
+    c[10] = call.bias;
+    c[11] = call.act;
+    (this.floats[h] as Float32Array)[12] = call.alpha;
+    c[13] = j0;
+    c[14] = j1;
+    const next = (this.sequence[h] ?? 0) + 1;
+    this.sequence[h] = next;
+    Atomics.store(c, 0, next);
+    Atomics.notify(c, 0);
+  }
+
+  wait(h: number): void {
+    const c = this.controls[h] as Int32Array;
+    const expected = this.sequence[h] ?? 0;
+    let spins = 0;
+    for (let done = Atomics.load(c, 1); done !== expected; done = Atomics.load(c, 1)) {
+      if (++spins > SPINS) {
+        Atomics.wait(c, 1, done);
+        spins = 0;
+      }
+    }
+  }
+
+  stop(): void {
+    this.controls.forEach((c, h) => {
+      c[15] = 1;
+      Atomics.store(c, 0, (this.sequence[h] ?? 0) + 1);
+      Atomics.notify(c, 0);
+    });
+  }
+}
+
+let current: WorkerGemmTeam | undefined;
+
+/**
+ * Starts `helpers` helper threads for our GEMM on tfjs-wasm's `memory` (shared: the threaded build), replacing any
+ * team started before; 0 helpers (or a memory that is not shared) leaves the GEMM on the calling thread.
+ */
+export async function startGemmTeam(memory: WebAssembly.Memory, helpers: number): Promise<void> {
+  current?.stop();
+  current = undefined;
+  setGemmTeam(undefined);
+  const module = fusedKernelsModule(true);
+  if (helpers <= 0 || module === null || !(memory.buffer instanceof SharedArrayBuffer)) return;
+  const team = new WorkerGemmTeam(memory, helpers);
+  await team.begin(module);
+  current = team;
+  setGemmTeam(team);
+}
