@@ -4,6 +4,8 @@
  * kernel, its calls, process CPU time (with one thread, the main thread's) and wall time. CPU time rather than wall time, so
  * a loaded machine shifts the figures less; the rest of the step's CPU is JS outside kernels (engine, tape, layers).
  */
+import { readFileSync, readdirSync } from "node:fs";
+
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "@dl/tensor-core";
 import { createGan, trainGan } from "@dl/gan";
@@ -56,11 +58,31 @@ for (const kernel of tf.getKernelsForBackend("wasm")) {
     },
   });
 }
+/** Linux: CPU ticks (user + system) of each thread of this process, by thread id (empty elsewhere). */
+function threadTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      ticks.set(tid, Number(fields[11]) + Number(fields[12]));
+    }
+  } catch {
+    // not Linux
+  }
+  return ticks;
+}
+const ticksStart = threadTicks();
 const cpuStart = process.cpuUsage();
 const start = performance.now();
 await trainGan(gan, { points, labels, count }, { epochs: 2, stepsPerEpoch: steps });
 const cpu = process.cpuUsage(cpuStart);
+const ticksEnd = threadTicks();
 gan.dispose();
+// Clock ticks are 10 ms: per step, each busy thread's share (main thread first, by thread id = pid).
+const perThread = [...ticksEnd]
+  .map(([tid, t]) => [tid, (10 * (t - (ticksStart.get(tid) ?? 0))) / steps] as const)
+  .filter(([, ms]) => ms > 0.5)
+  .map(([tid, ms]) => `${tid === String(process.pid) ? "main" : tid} ${ms.toFixed(1)}`);
 let calls = 0;
 let kernelMs = 0;
 let kernelWallMs = 0;
@@ -71,6 +93,7 @@ for (const { calls: c, cpuMs, wallMs } of perKernel.values()) {
 }
 const out: string[] = [
   `${String(threads)} thread(s), load ${(await import("node:os")).loadavg()[0]?.toFixed(1) ?? "?"}: ${((performance.now() - start) / steps).toFixed(1)} ms/step wall, ${((cpu.user + cpu.system) / 1000 / steps).toFixed(1)} ms CPU`,
+  `CPU ms per step by thread: ${perThread.join(", ")}`,
   `${(calls / steps).toFixed(0)} kernels per step, ${(kernelMs / steps).toFixed(1)} ms CPU (${(kernelWallMs / steps).toFixed(1)} ms wall) in them`,
   ...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(34)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms CPU ${(e.wallMs / steps).toFixed(2).padStart(7)} ms wall`),
 ];

@@ -512,3 +512,45 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rowSt
     for (let i = 0; i < m; i++) gemmDot(a, b, c, i, j, k, rowA, colA, rowB, bias, act, alpha);
   }
 }
+
+// @ts-ignore: decorator
+@inline
+function binary4(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  return f32x4.mul(x, y);
+}
+
+// @ts-ignore: decorator
+@inline
+function binary1(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  return x * y;
+}
+
+/**
+ * out[o, i] = a op b over an outer × inner float32 grid (op 0 add, 1 subtract, 2 multiply), each operand read by its
+ * mode: 0 the whole grid (o·inner + i), 1 one scalar, 2 one row (i), 3 one column (o) — the broadcasts of a training
+ * step's element-wise ops. One IEEE float32 operation an element, as tfjs-wasm's XNNPACK kernels do, so the result is
+ * the same bit for bit; it runs on the calling thread (XNNPACK's would wake its thread pool for a few microseconds
+ * of work).
+ */
+export function binary(op: i32, a: usize, b: usize, out: usize, outer: i32, inner: i32, aMode: i32, bMode: i32): void {
+  const inner4 = inner & ~3;
+  const rowBytes = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const ao = aMode == 0 ? a + <usize>o * rowBytes : aMode == 3 ? a + (<usize>o << 2) : a;
+    const bo = bMode == 0 ? b + <usize>o * rowBytes : bMode == 3 ? b + (<usize>o << 2) : b;
+    const aStep: usize = aMode == 0 || aMode == 2 ? 4 : 0;
+    const bStep: usize = bMode == 0 || bMode == 2 ? 4 : 0;
+    const d = out + <usize>o * rowBytes;
+    let i = 0;
+    for (; i < inner4; i += 4) {
+      const x = aStep != 0 ? v128.load(ao + (<usize>i << 2)) : v128.load32_splat(ao);
+      const y = bStep != 0 ? v128.load(bo + (<usize>i << 2)) : v128.load32_splat(bo);
+      v128.store(d + (<usize>i << 2), binary4(op, x, y));
+    }
+    for (; i < inner; i++) store<f32>(d + (<usize>i << 2), binary1(op, load<f32>(ao + <usize>i * aStep), load<f32>(bo + <usize>i * bStep)));
+  }
+}

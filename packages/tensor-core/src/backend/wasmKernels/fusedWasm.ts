@@ -18,6 +18,7 @@ export interface FusedExports {
   transposeBiasAct(src: number, dst: number, rows: number, cols: number, bias: number, act: number, alpha: number): void;
   tanh(x: number, out: number, n: number): void;
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, colStride: number, bias: number, act: number, alpha: number, j0: number, j1: number): void;
+  binary(op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;
 }
 

@@ -466,6 +466,49 @@ describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·A�
   });
 });
 
+describe("float32 Add, Sub, Multiply and Square as one SIMD pass equal cpu bit for bit", () => {
+  // Equal shapes, scalars either side, rows, columns, a column against a row, odd lengths (scalar tails), and
+  // broadcasts the pass leaves to tfjs-wasm (a middle axis, int32).
+  const cases: [number[], number[]][] = [
+    [[64, 784], [64, 784]],
+    [[7, 5], [7, 5]],
+    [[128, 1], []],
+    [[], [64, 781]],
+    [[1, 1], [128, 3]],
+    [[64, 783], [783]],
+    [[783], [5, 783]],
+    [[128, 1], [128, 257]],
+    [[9, 6], [9, 1]],
+    [[13, 1], [1, 11]],
+    [[2, 3, 5], [2, 3, 1]],
+    [[2, 3, 5], [3, 5]],
+    [[4, 3, 2], [4, 1, 2]],
+    [[0, 4], [4]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    it(`${JSON.stringify(aShape)} op ${JSON.stringify(bShape)}`, async () => {
+      const f = (): tf.Tensor[] => {
+        const a = seededTensor(aShape, 60);
+        const b = seededTensor(bShape, 61);
+        return [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.sub(b, a), tf.square(a)];
+      };
+      const wasm = await runOn("wasm", f);
+      const cpu = await runOn("cpu", f);
+      wasm.values.forEach((v, i) => {
+        const expected = cpu.values[i] ?? new Float32Array();
+        expect(wasm.shapes[i]).toEqual(cpu.shapes[i]);
+        expect(v.length).toBe(expected.length);
+        expect(v.every((x, j) => Object.is(x, expected[j]))).toBe(true);
+      });
+    });
+  }
+
+  it("int32 operands keep tfjs-wasm's kernels", async () => {
+    const { values } = await runOn("wasm", () => tf.add(tf.tensor1d([1, 2, 3], "int32"), tf.scalar(4, "int32")));
+    expect(Array.from(values[0] ?? [])).toEqual([5, 6, 7]);
+  });
+});
+
 describe("Slice and SplitV between heap views equal cpu exactly", () => {
   const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
     { shape: [800, 512], begin: [784, 0], size: [16, 512] },
