@@ -406,10 +406,10 @@ function gemmTile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA:
   for (let p = 0; p < k; p++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    const x0 = f32x4.splat(load<f32>(pa));
-    const x1 = f32x4.splat(load<f32>(pa + rowA));
-    const x2 = f32x4.splat(load<f32>(pa + 2 * rowA));
-    const x3 = f32x4.splat(load<f32>(pa + 3 * rowA));
+    const x0 = v128.load32_splat(pa);
+    const x1 = v128.load32_splat(pa + rowA);
+    const x2 = v128.load32_splat(pa + 2 * rowA);
+    const x3 = v128.load32_splat(pa + 3 * rowA);
     c00 = f32x4.add(c00, f32x4.mul(x0, b0));
     c01 = f32x4.add(c01, f32x4.mul(x0, b1));
     c10 = f32x4.add(c10, f32x4.mul(x1, b0));
@@ -493,7 +493,7 @@ function gemmDot(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usi
  * multiply-add), then the bias is added (bias = 0: none) and the activation applied (0 linear, 1 ReLU, 2 leaky ReLU
  * with alpha): the same operations whichever tile or thread an element falls to, so C equals a sequential float32
  * loop bit for bit, however the columns are split. Panels of 8 columns (k × 8 of B stays in L1) over tiles of 4 rows:
- * per p, two vector loads of B and four broadcasts of A for 32 multiply-adds.
+ * per p, two vector loads of B and four broadcast loads of A for 32 multiply-adds.
  */
 export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rowStride: i32, colStride: i32, bias: usize, act: i32, alpha: f32, j0: i32, j1: i32): void {
   const rowA = <usize>rowStride << 2;

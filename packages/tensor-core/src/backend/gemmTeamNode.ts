@@ -1,5 +1,5 @@
 /**
- * Node only: the helper threads of our GEMM (wasmKernels/gemmTeam.ts) as worker_threads that instantiate our SIMD
+ * Node only: the helper threads of our GEMM and Adam update (wasmKernels/gemmTeam.ts) as worker_threads that instantiate our SIMD
  * module on tfjs-wasm's shared memory (its threaded build) and wait on a SharedArrayBuffer for column ranges to
  * compute. A helper spins briefly after each call (a training step's products come in bursts), then sleeps in
  * Atomics.wait; workers are unref'd, so they never keep Node alive.
@@ -8,10 +8,12 @@ import { Worker } from "node:worker_threads";
 
 import { fusedKernelsModule } from "./wasmKernels/fusedWasm.js";
 import { setGemmTeam } from "./wasmKernels/gemmTeam.js";
-import type { GemmCall, GemmTeam } from "./wasmKernels/gemmTeam.js";
+import type { GemmTeam } from "./wasmKernels/gemmTeam.js";
 
-/** Int32 slots per helper: 0 the call's sequence number, 1 the last one finished, 2–14 the call, 15 stop. */
-const SLOTS = 16;
+/** Int32 slots per helper: 0 the call's sequence number, 1 the last one finished, 2 the kernel, 3–16 its arguments, 17 stop. */
+const SLOTS = 18;
+const ARGS = 3;
+const STOP = 17;
 /** Polls of the sequence number before a helper (or the caller, waiting for one) sleeps: tens of microseconds. */
 const SPINS = 20_000;
 
@@ -19,7 +21,7 @@ const SPINS = 20_000;
 const HELPER = `"use strict";
 const { workerData, parentPort } = require("node:worker_threads");
 const { module, memory, control } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const { gemm, adam } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
 const f = new Float32Array(control);
 let seen = 0;
@@ -28,8 +30,9 @@ for (;;) {
   let spins = 0;
   while (Atomics.load(c, 0) === seen) if (++spins > ${String(SPINS)}) { Atomics.wait(c, 0, seen); spins = 0; }
   seen = Atomics.load(c, 0);
-  if (c[15] !== 0) break;
-  gemm(c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], f[12], c[13], c[14]);
+  if (c[${String(STOP)}] !== 0) break;
+  if (c[2] === 0) gemm(c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], f[13], c[14], c[15]);
+  else adam(c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], f[11], f[12], f[13], f[14], f[15], f[16]);
   Atomics.store(c, 1, seen);
   Atomics.notify(c, 1);
 }`;
@@ -66,21 +69,14 @@ class WorkerGemmTeam implements GemmTeam {
     for (const worker of this.workers) worker.unref();
   }
 
-  start(h: number, call: GemmCall, j0: number, j1: number): void {
+  start(h: number, kernel: number, args: readonly number[], floats: number): void {
     const c = this.controls[h] as Int32Array;
-    c[2] = call.a;
-    c[3] = call.b;
-    c[4] = call.c;
-    c[5] = call.m;
-    c[6] = call.k;
-    c[7] = call.n;
-    c[8] = call.rowStride;
-    c[9] = call.colStride;
-    c[10] = call.bias;
-    c[11] = call.act;
-    (this.floats[h] as Float32Array)[12] = call.alpha;
-    c[13] = j0;
-    c[14] = j1;
+    const f = this.floats[h] as Float32Array;
+    c[2] = kernel;
+    args.forEach((value, i) => {
+      if ((floats >> i) & 1) f[ARGS + i] = value;
+      else c[ARGS + i] = value;
+    });
     const next = (this.sequence[h] ?? 0) + 1;
     this.sequence[h] = next;
     Atomics.store(c, 0, next);
@@ -101,7 +97,7 @@ class WorkerGemmTeam implements GemmTeam {
 
   stop(): void {
     this.controls.forEach((c, h) => {
-      c[15] = 1;
+      c[STOP] = 1;
       Atomics.store(c, 0, (this.sequence[h] ?? 0) + 1);
       Atomics.notify(c, 0);
     });

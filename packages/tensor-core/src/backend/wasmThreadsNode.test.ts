@@ -14,6 +14,7 @@ import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js
 import { memoryOf } from "./wasmKernels/fusedWasm.js";
 import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
 import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
+import { adamUpdate } from "../model/optimizerUpdates.js";
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL("./test-utils/threadedTraining.ts", import.meta.url));
@@ -122,6 +123,30 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     });
     expect(relativeError(fused, reference)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits the fused Adam update over a helper thread, bit-identical to the update's float32 operations in order", () => {
+    const n = 100_003; // past MIN_SPLIT_ELEMENTS, an odd tail
+    const [x, g, m] = [seededValues(n, 7), seededValues(n, 8), seededValues(n, 9)];
+    const v = seededValues(n, 10).map((e) => e * e);
+    const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
+    const threaded = tf.tidy(() => {
+      const args = [x, g, m, v].map((a) => tf.tensor1d(a)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return adamUpdate(...args, attrs).map((t) => t.dataSync() as Float32Array);
+    });
+    // m′ = m·β₁ + g·(1 − β₁); v′ = v·β₂ + g²·(1 − β₂); x′ = x − (m′·s)/(√v′ + ε), each operation rounded to float32.
+    const r = Math.fround;
+    const [b1, c1, b2, c2, eps, step] = [0.5, 1 - 0.5, 0.999, 1 - 0.999, 1e-8, 2e-4].map(r) as [number, number, number, number, number, number];
+    const reference = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] ?? 0;
+      const mi = r(r((m[i] ?? 0) * b1) + r(gi * c1));
+      const vi = r(r((v[i] ?? 0) * b2) + r(r(gi * gi) * c2));
+      reference[0][i] = r((x[i] ?? 0) - r(r(mi * step) / r(r(Math.sqrt(vi)) + eps)));
+      reference[1][i] = mi;
+      reference[2][i] = vi;
+    }
+    threaded.forEach((values, i) => expect(values.every((e, j) => Object.is(e, reference[i]?.[j])), ["x′", "m′", "v′"][i]).toBe(true));
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {
