@@ -85,26 +85,28 @@ export function leakyReluGrad(dy: usize, x: usize, out: usize, n: i32, alpha: f3
 }
 
 /**
- * dst (cols × rows) = srcᵀ for a row-major rows × cols matrix of 4-byte values: 4 × 4 blocks through SIMD shuffles,
- * scalar edges. A copy, so exact for any 4-byte dtype.
+ * Source rows r0 ≤ i < r1 (r0 a multiple of 4) of dst (cols × rows) = srcᵀ for a row-major rows × cols matrix of
+ * 4-byte values: 4 × 4 blocks through SIMD shuffles, scalar edges. A copy, so exact for any 4-byte dtype, and row
+ * ranges can go to different threads.
  */
-export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void {
-  const rows4 = rows & ~3;
+export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32, r0: i32, r1: i32): void {
+  const rows4 = r1 < (rows & ~3) ? r1 : rows & ~3;
   const cols4 = cols & ~3;
   const srcRow = <usize>cols << 2;
   const dstRow = <usize>rows << 2;
-  for (let i = 0; i < rows4; i += 4) {
+  let i = r0;
+  for (; i < rows4; i += 4) {
     const s = src + <usize>i * srcRow;
     for (let j = 0; j < cols4; j += 4) {
       const at = s + (<usize>j << 2);
-      const r0 = v128.load(at);
-      const r1 = v128.load(at + srcRow);
-      const r2 = v128.load(at + 2 * srcRow);
-      const r3 = v128.load(at + 3 * srcRow);
-      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const q0 = v128.load(at);
+      const q1 = v128.load(at + srcRow);
+      const q2 = v128.load(at + 2 * srcRow);
+      const q3 = v128.load(at + 3 * srcRow);
+      const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
       const d = dst + <usize>j * dstRow + (<usize>i << 2);
       v128.store(d, i64x2.shuffle(t0, t2, 0, 2));
       v128.store(d + dstRow, i64x2.shuffle(t0, t2, 1, 3));
@@ -115,7 +117,7 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void 
       for (let k = 0; k < 4; k++) store<i32>(dst + <usize>j * dstRow + (<usize>(i + k) << 2), load<i32>(s + <usize>k * srcRow + (<usize>j << 2)));
     }
   }
-  for (let i = rows4; i < rows; i++) {
+  for (; i < r1; i++) {
     for (let j = 0; j < cols; j++) store<i32>(dst + <usize>j * dstRow + (<usize>i << 2), load<i32>(src + <usize>i * srcRow + (<usize>j << 2)));
   }
 }

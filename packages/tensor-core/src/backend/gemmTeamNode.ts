@@ -1,5 +1,5 @@
 /**
- * Node only: the helper threads of our GEMM and Adam update (wasmKernels/gemmTeam.ts) as worker_threads that instantiate our SIMD
+ * Node only: the helper threads of our GEMM, Adam update and transposes (wasmKernels/gemmTeam.ts) as worker_threads that instantiate our SIMD
  * module on tfjs-wasm's shared memory (its threaded build) and wait on a SharedArrayBuffer for column ranges to
  * compute. A helper spins briefly after each call (a training step's products come in bursts), then sleeps in
  * Atomics.wait; workers are unref'd, so they never keep Node alive.
@@ -21,7 +21,7 @@ const SPINS = 20_000;
 const HELPER = `"use strict";
 const { workerData, parentPort } = require("node:worker_threads");
 const { module, memory, control } = workerData;
-const { gemm, adam } = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const { gemm, adam, transpose2d } = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const c = new Int32Array(control);
 const f = new Float32Array(control);
 let seen = 0;
@@ -32,7 +32,8 @@ for (;;) {
   seen = Atomics.load(c, 0);
   if (c[${String(STOP)}] !== 0) break;
   if (c[2] === 0) gemm(c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], f[13], c[14], c[15]);
-  else adam(c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], f[11], f[12], f[13], f[14], f[15], f[16]);
+  else if (c[2] === 1) adam(c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], f[11], f[12], f[13], f[14], f[15], f[16]);
+  else transpose2d(c[3], c[4], c[5], c[6], c[7], c[8]);
   Atomics.store(c, 1, seen);
   Atomics.notify(c, 1);
 }`;

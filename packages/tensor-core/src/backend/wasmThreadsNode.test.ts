@@ -149,6 +149,13 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     threaded.forEach((values, i) => expect(values.every((e, j) => Object.is(e, reference[i]?.[j])), ["x′", "m′", "v′"][i]).toBe(true));
   });
 
+  it("splits a matrix transpose over a helper thread by source rows (odd sizes: scalar edges), exactly", () => {
+    const [rows, cols] = [517, 203];
+    const x = seededValues(rows * cols, 11);
+    const got = tf.tidy(() => tf.transpose(tf.tensor2d(x, [rows, cols])).dataSync() as Float32Array);
+    expect(got.every((v, i) => Object.is(v, x[(i % rows) * cols + Math.floor(i / rows)]))).toBe(true);
+  });
+
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {
     const [one, two, three] = await Promise.all([trainIn(1), trainIn(2), trainIn(3)]);
     expect(one).toMatchObject({ threadCount: 1, threads: false });

@@ -21,16 +21,17 @@ export interface GemmCall {
   alpha: number;
 }
 
-/** The kernels a helper runs: `gemm` (ints, then alpha, j0, j1) and `adam` (7 pointers and n, then 6 floats). */
+/** The kernels a helper runs: `gemm` (ints, then alpha, j0, j1), `adam` (7 pointers and n, then 6 floats), `transpose2d`. */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
+export const TEAM_TRANSPOSE = 2;
 
 /** Helper threads that each run one of our kernels on the memory they were started with. */
 export interface GemmTeam {
   readonly memory: WebAssembly.Memory;
   /** Helper threads (the caller's thread computes a share too). */
   readonly helpers: number;
-  /** Starts helper `h` on `kernel` (TEAM_GEMM, TEAM_ADAM) with `args` (bit i of `floats`: argument i is a float32); returns at once. */
+  /** Starts helper `h` on `kernel` (TEAM_GEMM, TEAM_ADAM, TEAM_TRANSPOSE) with `args` (bit i of `floats`: argument i is a float32); returns at once. */
   start(h: number, kernel: number, args: readonly number[], floats: number): void;
   /** Returns once helper `h` has finished its last call. */
   wait(h: number): void;
@@ -97,5 +98,19 @@ export function runAdam(kernels: FusedExports, memory: WebAssembly.Memory, call:
   }
   const e1 = edge(1);
   kernels.adam(p[0], p[1], p[2], p[3], p[4], p[5], p[6], e1, c[0], c[1], c[2], c[3], c[4], c[5]);
+  for (let h = 0; h < helpers; h++) team.wait(h);
+}
+
+/** dst = srcᵀ (rows × cols, 4-byte values) by `transpose2d`, split by source rows (runs of 4) over the helpers. */
+export function runTranspose(kernels: FusedExports, memory: WebAssembly.Memory, src: number, dst: number, rows: number, cols: number): void {
+  const helpers = team?.memory === memory && rows * cols >= MIN_SPLIT_ELEMENTS ? Math.min(team.helpers, Math.floor(rows / 4) - 1) : 0;
+  if (team === undefined || helpers <= 0) {
+    kernels.transpose2d(src, dst, rows, cols, 0, rows);
+    return;
+  }
+  const parts = helpers + 1;
+  const edge = (q: number): number => (q === parts ? rows : 4 * Math.floor((q * Math.floor(rows / 4)) / parts));
+  for (let h = 1; h <= helpers; h++) team.start(h - 1, TEAM_TRANSPOSE, [src, dst, rows, cols, edge(h), edge(h + 1)], 0);
+  kernels.transpose2d(src, dst, rows, cols, 0, edge(1));
   for (let h = 0; h < helpers; h++) team.wait(h);
 }
