@@ -2,7 +2,7 @@ import { BatchMatMul, _FusedMatMul, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
 import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
-import { runGemm } from "./gemmTeam.js";
+import { gemmHelpersOn, runGemm } from "./gemmTeam.js";
 import { asWasm, heapF32, heapI32, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -150,10 +150,14 @@ export function setOwnGemm(enabled: boolean): void {
  * Whether op(A)·op(B) runs as our GEMM: a right operand XNNPACK would have to pack first (training makes new weights
  * every step, and the backward products' operands are new tensors) — XNNPACK packs with scalar code on the calling
  * thread, and its transposed paths copy operands first. A weight met OWN_GEMM_USES times (inference) goes to
- * XNNPACK, which packs it once.
+ * XNNPACK, which packs it once; so does every product of tfjs-wasm's threaded build where no helper team runs (a
+ * browser page), since XNNPACK's own pool splits it there.
  */
-function ownGemmFits(b: TensorInfo): boolean {
+function ownGemmFits(backend: WasmBackend, b: TensorInfo): boolean {
   if (!ownGemmEnabled || packedShapes.has(b.dataId)) return false;
+  // tfjs-wasm's threaded build without our helper team (a cross-origin isolated page): XNNPACK's pool splits the product.
+  const memory = memoryOf(backend);
+  if (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer && gemmHelpersOn(memory) === 0) return false;
   const uses = ownUses.get(b.dataId) ?? 0;
   if (uses >= OWN_GEMM_USES) return false;
   ownUses.set(b.dataId, uses + 1);
@@ -203,7 +207,7 @@ function plainPathOverride(original: KernelConfig, canSwap: boolean, fused: bool
       const [m, k] = transposeA ? [da.cols, da.rows] : [da.rows, da.cols];
       const n = transposeB ? db.rows : db.cols;
       const epilogue = fused ? epilogueOf(args, n) : { bias: undefined, activation: 0, alpha: 0 };
-      if (epilogue !== undefined && ownGemmFits(b)) return ownGemm(backend, a, b, m, k, n, transposeA, transposeB, epilogue);
+      if (epilogue !== undefined && ownGemmFits(backend, b)) return ownGemm(backend, a, b, m, k, n, transposeA, transposeB, epilogue);
     }
     if (!transposeA && !transposeB) {
       if (da.batch === 1 && db.batch === 1 && a.dtype === "float32" && swapPlain(b, da.rows, da.cols, db.cols)) {
