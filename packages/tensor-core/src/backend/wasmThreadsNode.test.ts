@@ -92,9 +92,9 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("splits our GEMM over a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
+  it("splits our GEMM in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
     expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
-    const [m, k, n] = [66, 301, 203]; // 25 panels of 8 columns and 3 single ones, split 12 | 13 + 3
+    const [m, k, n] = [66, 301, 203]; // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
     const a = seededValues(m * k, 4);
     const b = seededValues(k * n, 5);
     const bias = seededValues(n, 6);
