@@ -25,7 +25,9 @@ const CHUNK = 4;
 const ARGS = 5;
 const WAKE = 21;
 const STOP = 22;
-const SLOTS = 23;
+/** Set by a helper whose chunk threw: the chunk counts as finished (the caller must not wait forever) and the caller throws. */
+const FAILED = 23;
+const SLOTS = 24;
 /** Polls before a helper (or the caller, waiting for a helper's last chunk) sleeps: tens of microseconds. */
 const SPINS = 20_000;
 
@@ -55,7 +57,13 @@ const CLAIM = `(k, c, f, job, runChunk) => {
     const word = Atomics.load(c, ${String(JOB)});
     if (word >>> 16 !== job || (word & 0xffff) >= chunks) return ran;
     if (Atomics.compareExchange(c, ${String(JOB)}, word, word + 1) !== word) continue;
-    runChunk(k, c, f, word & 0xffff);
+    try {
+      runChunk(k, c, f, word & 0xffff);
+    } catch (error) {
+      Atomics.store(c, ${String(FAILED)}, 1);
+      if (Atomics.add(c, ${String(FINISHED)}, 1) + 1 === chunks) Atomics.notify(c, ${String(FINISHED)});
+      throw error;
+    }
     ran++;
     if (Atomics.add(c, ${String(FINISHED)}, 1) + 1 === chunks) Atomics.notify(c, ${String(FINISHED)});
   }
@@ -141,6 +149,7 @@ class WorkerGemmTeam implements GemmTeam {
         spins = 0;
       }
     }
+    if (Atomics.load(c, FAILED) !== 0) throw new Error("a helper thread of dl-lab's wasm kernels failed; restart the process, or set DL_WASM_THREADS=1");
   }
 
   stop(): void {
