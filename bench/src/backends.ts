@@ -11,6 +11,8 @@ export async function startBackends(
   const started: BackendName[] = [];
   const skipped: string[] = [];
   // DL_BENCH_BACKENDS=wasm,… limits a run to those backends (a cpu step takes minutes on a loaded machine).
+  // DL_OWN_GEMM=0: tfjs-wasm's XNNPACK products instead of dl-lab's GEMM (before/after comparisons; children inherit it).
+  if (process.env["DL_OWN_GEMM"] === "0") (await import("../../packages/tensor-core/src/backend/wasmKernels/matMul.js")).setOwnGemm(false);
   const only = process.env["DL_BENCH_BACKENDS"]?.split(",").map((s) => s.trim()).filter((s) => s !== "");
   for (const name of wanted) {
     if (only !== undefined && only.length > 0 && !only.includes(name)) {

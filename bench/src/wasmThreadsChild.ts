@@ -15,6 +15,7 @@ interface WasmFiguresModule {
 
 const [name = "", threads = "1"] = process.argv.slice(2);
 const quick = process.argv.includes("--quick");
+if (process.env["DL_OWN_GEMM"] === "0") (await import("../../packages/tensor-core/src/backend/wasmKernels/matMul.js")).setOwnGemm(false);
 const info = await initBackend({ backend: "wasm", wasmThreads: Number(threads) });
 const srcDir = dirname(fileURLToPath(import.meta.url));
 const mod = (await import(pathToFileURL(join(srcDir, `${name}.bench.ts`)).href)) as WasmFiguresModule;

@@ -85,26 +85,28 @@ export function leakyReluGrad(dy: usize, x: usize, out: usize, n: i32, alpha: f3
 }
 
 /**
- * dst (cols × rows) = srcᵀ for a row-major rows × cols matrix of 4-byte values: 4 × 4 blocks through SIMD shuffles,
- * scalar edges. A copy, so exact for any 4-byte dtype.
+ * Source rows r0 ≤ i < r1 (r0 a multiple of 4) of dst (cols × rows) = srcᵀ for a row-major rows × cols matrix of
+ * 4-byte values: 4 × 4 blocks through SIMD shuffles, scalar edges. A copy, so exact for any 4-byte dtype, and row
+ * ranges can go to different threads.
  */
-export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void {
-  const rows4 = rows & ~3;
+export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32, r0: i32, r1: i32): void {
+  const rows4 = r1 < (rows & ~3) ? r1 : rows & ~3;
   const cols4 = cols & ~3;
   const srcRow = <usize>cols << 2;
   const dstRow = <usize>rows << 2;
-  for (let i = 0; i < rows4; i += 4) {
+  let i = r0;
+  for (; i < rows4; i += 4) {
     const s = src + <usize>i * srcRow;
     for (let j = 0; j < cols4; j += 4) {
       const at = s + (<usize>j << 2);
-      const r0 = v128.load(at);
-      const r1 = v128.load(at + srcRow);
-      const r2 = v128.load(at + 2 * srcRow);
-      const r3 = v128.load(at + 3 * srcRow);
-      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const q0 = v128.load(at);
+      const q1 = v128.load(at + srcRow);
+      const q2 = v128.load(at + 2 * srcRow);
+      const q3 = v128.load(at + 3 * srcRow);
+      const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
       const d = dst + <usize>j * dstRow + (<usize>i << 2);
       v128.store(d, i64x2.shuffle(t0, t2, 0, 2));
       v128.store(d + dstRow, i64x2.shuffle(t0, t2, 1, 3));
@@ -115,7 +117,7 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32): void 
       for (let k = 0; k < 4; k++) store<i32>(dst + <usize>j * dstRow + (<usize>(i + k) << 2), load<i32>(s + <usize>k * srcRow + (<usize>j << 2)));
     }
   }
-  for (let i = rows4; i < rows; i++) {
+  for (; i < r1; i++) {
     for (let j = 0; j < cols; j++) store<i32>(dst + <usize>j * dstRow + (<usize>i << 2), load<i32>(src + <usize>i * srcRow + (<usize>j << 2)));
   }
 }
@@ -379,5 +381,178 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, batch: i32, inH: 
         g += pixel;
       }
     }
+  }
+}
+
+/** acc + bias (when there is one), then the activation: the epilogue of `gemm` on four columns. */
+// @ts-ignore: decorator
+@inline
+function gemmOut4(dst: usize, acc: v128, bias: usize, act: i32, alpha: v128): void {
+  v128.store(dst, activate4(bias != 0 ? f32x4.add(acc, v128.load(bias)) : acc, act, alpha));
+}
+
+// @ts-ignore: decorator
+@inline
+function gemmOut1(dst: usize, acc: f32, bias: usize, act: i32, alpha: f32): void {
+  store<f32>(dst, activate1(bias != 0 ? acc + load<f32>(bias) : acc, act, alpha));
+}
+
+/** One 4-row × 8-column tile of `gemm`: C[i..i+4, j..j+8]. */
+// @ts-ignore: decorator
+@inline
+function gemmTile4x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const x0 = v128.load32_splat(pa);
+    const x1 = v128.load32_splat(pa + rowA);
+    const x2 = v128.load32_splat(pa + 2 * rowA);
+    const x3 = v128.load32_splat(pa + 3 * rowA);
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(x2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(x3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    pa += colA;
+    pb += rowB;
+  }
+  const d = c + <usize>i * rowB + (<usize>j << 2);
+  const bj = bias != 0 ? bias + (<usize>j << 2) : 0;
+  const bj4 = bias != 0 ? bj + 16 : 0;
+  gemmOut4(d, c00, bj, act, A);
+  gemmOut4(d + 16, c01, bj4, act, A);
+  gemmOut4(d + rowB, c10, bj, act, A);
+  gemmOut4(d + rowB + 16, c11, bj4, act, A);
+  gemmOut4(d + 2 * rowB, c20, bj, act, A);
+  gemmOut4(d + 2 * rowB + 16, c21, bj4, act, A);
+  gemmOut4(d + 3 * rowB, c30, bj, act, A);
+  gemmOut4(d + 3 * rowB + 16, c31, bj4, act, A);
+}
+
+/** One row × 8 columns of `gemm`. */
+// @ts-ignore: decorator
+@inline
+function gemmTile1x8(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    const x = f32x4.splat(load<f32>(pa));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
+    pa += colA;
+    pb += rowB;
+  }
+  const d = c + <usize>i * rowB + (<usize>j << 2);
+  const bj = bias != 0 ? bias + (<usize>j << 2) : 0;
+  gemmOut4(d, c0, bj, act, A);
+  gemmOut4(d + 16, c1, bias != 0 ? bj + 16 : 0, act, A);
+}
+
+/** `rows` (1–4) rows × 4 columns of `gemm`. */
+// @ts-ignore: decorator
+@inline
+function gemmTileRx4(a: usize, b: usize, c: usize, i: i32, rows: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, A: v128): void {
+  for (let r = 0; r < rows; r++) {
+    let c0 = f32x4.splat(0);
+    let pa = a + <usize>(i + r) * rowA;
+    let pb = b + (<usize>j << 2);
+    for (let p = 0; p < k; p++) {
+      c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)));
+      pa += colA;
+      pb += rowB;
+    }
+    gemmOut4(c + <usize>(i + r) * rowB + (<usize>j << 2), c0, bias != 0 ? bias + (<usize>j << 2) : 0, act, A);
+  }
+}
+
+/** One element of `gemm`, scalar. */
+// @ts-ignore: decorator
+@inline
+function gemmDot(a: usize, b: usize, c: usize, i: i32, j: i32, k: i32, rowA: usize, colA: usize, rowB: usize, bias: usize, act: i32, alpha: f32): void {
+  let s: f32 = 0;
+  let pa = a + <usize>i * rowA;
+  let pb = b + (<usize>j << 2);
+  for (let p = 0; p < k; p++) {
+    s += load<f32>(pa) * load<f32>(pb);
+    pa += colA;
+    pb += rowB;
+  }
+  gemmOut1(c + <usize>i * rowB + (<usize>j << 2), s, bias != 0 ? bias + (<usize>j << 2) : 0, act, alpha);
+}
+
+/**
+ * Columns j0 ≤ j < j1 of C (m × n, row-major) = act(op(A)·B + bias) for float32, B row-major k × n read where it
+ * lies (nothing packed), A's element (i, p) at a + 4·(i·rowStride + p·colStride), so a transposed A costs nothing.
+ * Every C element is summed from 0 over p = 0, 1, …, k − 1 as a float32 multiply then add (SIMD128 has no fused
+ * multiply-add), then the bias is added (bias = 0: none) and the activation applied (0 linear, 1 ReLU, 2 leaky ReLU
+ * with alpha): the same operations whichever tile or thread an element falls to, so C equals a sequential float32
+ * loop bit for bit, however the columns are split. Panels of 8 columns (k × 8 of B stays in L1) over tiles of 4 rows:
+ * per p, two vector loads of B and four broadcast loads of A for 32 multiply-adds.
+ */
+export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rowStride: i32, colStride: i32, bias: usize, act: i32, alpha: f32, j0: i32, j1: i32): void {
+  const rowA = <usize>rowStride << 2;
+  const colA = <usize>colStride << 2;
+  const rowB = <usize>n << 2;
+  const A = f32x4.splat(alpha);
+  const m4 = m & ~3;
+  let j = j0;
+  for (; j + 8 <= j1; j += 8) {
+    let i = 0;
+    for (; i < m4; i += 4) gemmTile4x8(a, b, c, i, j, k, rowA, colA, rowB, bias, act, A);
+    for (; i < m; i++) gemmTile1x8(a, b, c, i, j, k, rowA, colA, rowB, bias, act, A);
+  }
+  for (; j + 4 <= j1; j += 4) gemmTileRx4(a, b, c, 0, m, j, k, rowA, colA, rowB, bias, act, A);
+  for (; j < j1; j++) {
+    for (let i = 0; i < m; i++) gemmDot(a, b, c, i, j, k, rowA, colA, rowB, bias, act, alpha);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function binary4(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  return f32x4.mul(x, y);
+}
+
+// @ts-ignore: decorator
+@inline
+function binary1(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  return x * y;
+}
+
+/**
+ * out[o, i] = a op b over an outer × inner float32 grid (op 0 add, 1 subtract, 2 multiply), each operand read by its
+ * mode: 0 the whole grid (o·inner + i), 1 one scalar, 2 one row (i), 3 one column (o) — the broadcasts of a training
+ * step's element-wise ops. One IEEE float32 operation an element, as tfjs-wasm's XNNPACK kernels do, so the result is
+ * the same bit for bit; it runs on the calling thread (XNNPACK's would wake its thread pool for a few microseconds
+ * of work).
+ */
+export function binary(op: i32, a: usize, b: usize, out: usize, outer: i32, inner: i32, aMode: i32, bMode: i32): void {
+  const inner4 = inner & ~3;
+  const rowBytes = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const ao = aMode == 0 ? a + <usize>o * rowBytes : aMode == 3 ? a + (<usize>o << 2) : a;
+    const bo = bMode == 0 ? b + <usize>o * rowBytes : bMode == 3 ? b + (<usize>o << 2) : b;
+    const aStep: usize = aMode == 0 || aMode == 2 ? 4 : 0;
+    const bStep: usize = bMode == 0 || bMode == 2 ? 4 : 0;
+    const d = out + <usize>o * rowBytes;
+    let i = 0;
+    for (; i < inner4; i += 4) {
+      const x = aStep != 0 ? v128.load(ao + (<usize>i << 2)) : v128.load32_splat(ao);
+      const y = bStep != 0 ? v128.load(bo + (<usize>i << 2)) : v128.load32_splat(bo);
+      v128.store(d + (<usize>i << 2), binary4(op, x, y));
+    }
+    for (; i < inner; i++) store<f32>(d + (<usize>i << 2), binary1(op, load<f32>(ao + <usize>i * aStep), load<f32>(bo + <usize>i * bStep)));
   }
 }

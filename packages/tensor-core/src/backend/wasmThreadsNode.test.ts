@@ -11,6 +11,10 @@ import "./candidates.js";
 import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
 import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { memoryOf } from "./wasmKernels/fusedWasm.js";
+import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
+import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
+import { adamUpdate } from "../model/optimizerUpdates.js";
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL("./test-utils/threadedTraining.ts", import.meta.url));
@@ -86,6 +90,70 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     const reference = naiveProduct(a, b, m, k, n, false, false).map((v, i) => Math.max(0, v + (bias[i % n] ?? 0)));
     expect(relativeError(fused, reference)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits our GEMM in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
+    expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
+    const [m, k, n] = [66, 301, 203]; // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
+    const a = seededValues(m * k, 4);
+    const b = seededValues(k * n, 5);
+    const bias = seededValues(n, 6);
+    const before = tf.memory().numTensors;
+    for (const [ta, tb] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, ta ? [k, m] : [m, k]), tf.tensor2d(b, tb ? [n, k] : [k, n]), ta, tb).dataSync() as Float32Array);
+      const expected = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround((a[ta ? p * m + i : i * k + p] ?? 0) * (b[tb ? j * k + p : p * n + j] ?? 0)));
+          expected[i * n + j] = s;
+        }
+      }
+      expect(got.every((v, i) => Object.is(v, expected[i])), `transposeA ${ta}, transposeB ${tb}`).toBe(true);
+    }
+    const fused = tf.tidy(
+      () => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation: "leakyrelu", leakyreluAlpha: 0.2 }).dataSync() as Float32Array,
+    );
+    const reference = naiveProduct(a, b, m, k, n, false, false).map((v, i) => {
+      const z = v + (bias[i % n] ?? 0);
+      return z > 0 ? z : 0.2 * z;
+    });
+    expect(relativeError(fused, reference)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits the fused Adam update over a helper thread, bit-identical to the update's float32 operations in order", () => {
+    const n = 100_003; // past MIN_SPLIT_ELEMENTS, an odd tail
+    const [x, g, m] = [seededValues(n, 7), seededValues(n, 8), seededValues(n, 9)];
+    const v = seededValues(n, 10).map((e) => e * e);
+    const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
+    const threaded = tf.tidy(() => {
+      const args = [x, g, m, v].map((a) => tf.tensor1d(a)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return adamUpdate(...args, attrs).map((t) => t.dataSync() as Float32Array);
+    });
+    // m′ = m·β₁ + g·(1 − β₁); v′ = v·β₂ + g²·(1 − β₂); x′ = x − (m′·s)/(√v′ + ε), each operation rounded to float32.
+    const r = Math.fround;
+    const [b1, c1, b2, c2, eps, step] = [0.5, 1 - 0.5, 0.999, 1 - 0.999, 1e-8, 2e-4].map(r) as [number, number, number, number, number, number];
+    const reference = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] ?? 0;
+      const mi = r(r((m[i] ?? 0) * b1) + r(gi * c1));
+      const vi = r(r((v[i] ?? 0) * b2) + r(r(gi * gi) * c2));
+      reference[0][i] = r((x[i] ?? 0) - r(r(mi * step) / r(r(Math.sqrt(vi)) + eps)));
+      reference[1][i] = mi;
+      reference[2][i] = vi;
+    }
+    threaded.forEach((values, i) => expect(values.every((e, j) => Object.is(e, reference[i]?.[j])), ["x′", "m′", "v′"][i]).toBe(true));
+  });
+
+  it("splits a matrix transpose over a helper thread by source rows (odd sizes: scalar edges), exactly", () => {
+    const [rows, cols] = [517, 203];
+    const x = seededValues(rows * cols, 11);
+    const got = tf.tidy(() => tf.transpose(tf.tensor2d(x, [rows, cols])).dataSync() as Float32Array);
+    expect(got.every((v, i) => Object.is(v, x[(i % rows) * cols + Math.floor(i / rows)]))).toBe(true);
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {

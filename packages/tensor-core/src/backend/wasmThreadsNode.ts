@@ -24,6 +24,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 
 import { setWasmThreading } from "./candidates.js";
+import { startGemmTeam } from "./gemmTeamNode.js";
 import type { WasmModule } from "./candidates.js";
 
 /** Emscripten's record of tfjs-wasm's pthread workers (node:worker_threads Workers). */
@@ -117,6 +118,8 @@ export function prepareThreadedWasm(wasm: WasmModule, threads: number): void {
       // tfjs-wasm started 8 workers whatever the pool size and nothing creates threads after its pool: the idle
       // ones go (about 19 MB each).
       for (const worker of pthreads?.unusedWorkers.splice(0) ?? []) void worker.terminate();
+      const memory = (backend as { wasm?: { wasmMemory?: WebAssembly.Memory } }).wasm?.wasmMemory;
+      if (memory !== undefined) await startGemmTeam(memory, threads - 1);
       return backend;
     } catch {
       tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);

@@ -14,9 +14,11 @@ export interface FusedExports {
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
   sumMiddleAxis(x: number, out: number, outer: number, reduced: number, inner: number, scale: number): void;
-  transpose2d(src: number, dst: number, rows: number, cols: number): void;
+  transpose2d(src: number, dst: number, rows: number, cols: number, r0: number, r1: number): void;
   transposeBiasAct(src: number, dst: number, rows: number, cols: number, bias: number, act: number, alpha: number): void;
   tanh(x: number, out: number, n: number): void;
+  gemm(a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, colStride: number, bias: number, act: number, alpha: number, j0: number, j1: number): void;
+  binary(op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;
 }
 
@@ -46,6 +48,11 @@ function moduleOf(shared: boolean): WebAssembly.Module | null {
   return module;
 }
 
+/** Our compiled module for a plain or a shared memory (null where the runtime lacks WebAssembly SIMD). */
+export function fusedKernelsModule(shared: boolean): WebAssembly.Module | null {
+  return moduleOf(shared);
+}
+
 /** Whether this runtime validates our SIMD module (else the ops fall back to the unfused tfjs ops). */
 export function fusedKernelsAvailable(): boolean {
   return moduleOf(false) !== null;
@@ -64,12 +71,17 @@ export function fusedKernelsOn(memory: WebAssembly.Memory): FusedExports {
   return kernels;
 }
 
-/** Our kernels on the backend's own memory: they read and write its tensors in place. */
-export function kernelsOf(backend: WasmBackend): FusedExports {
+/** tfjs-wasm's WebAssembly.Memory. */
+export function memoryOf(backend: WasmBackend): WebAssembly.Memory {
   const module = backend.wasm as unknown as EmscriptenMemory;
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (memory === undefined) throw new Error("tfjs-wasm does not expose its WebAssembly.Memory");
-  return fusedKernelsOn(memory);
+  return memory;
+}
+
+/** Our kernels on the backend's own memory: they read and write its tensors in place. */
+export function kernelsOf(backend: WasmBackend): FusedExports {
+  return fusedKernelsOn(memoryOf(backend));
 }
 
 

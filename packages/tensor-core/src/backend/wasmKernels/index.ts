@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 
+import { binaryOverrides } from "./binary.js";
 import { conv2DBackpropFilterConfig } from "./conv2dBackpropFilter.js";
 import { conv2DBackpropInputConfig } from "./conv2dBackpropInput.js";
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwiseConv2dBackprop.js";
@@ -61,7 +62,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...binaryOverrides, ...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

@@ -6,6 +6,7 @@ import type { FilterStrategy } from "./conv2dBackpropFilter.js";
 import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
 import type { InputStrategy } from "./conv2dBackpropInput.js";
 import { registerWasmGapKernels } from "./index.js";
+import { setOwnGemm } from "./matMul.js";
 import { sumMiddleAxis } from "./reduce.js";
 import { compareWithCpu, runOn, seededTensor, seededValues, startBackends } from "./test-utils/compare.js";
 
@@ -345,7 +346,83 @@ describe("matmul with transposed operands takes the plain path and stays exact",
   });
 });
 
+/**
+ * op(A)·op(B) (+ bias, activation) as a sequential float32 loop: each sum from 0 over p ascending, one rounding per
+ * multiply and per add, then the bias and the activation — the operations our GEMM promises, element by element.
+ */
+function float32Product(a: Float32Array, b: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean, bias?: Float32Array, act = "linear", alpha = 0): Float32Array {
+  const c = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround((a[ta ? p * m + i : i * k + p] ?? 0) * (b[tb ? j * k + p : p * n + j] ?? 0)));
+      if (bias !== undefined) s = Math.fround(s + (bias[j] ?? 0));
+      if (act === "relu") s = s < 0 ? 0 : s;
+      if (act === "leakyrelu") s = s > 0 ? s : Math.fround(s * alpha);
+      c[i * n + j] = s;
+    }
+  }
+  return c;
+}
+
+describe("our GEMM (new right operands) equals a sequential float32 loop bit for bit", () => {
+  // Sizes that leave every edge: 4-row tiles and single rows, 8- and 4-column panels and single columns.
+  const shapes: [number, number, number][] = [
+    [67, 129, 71],
+    [5, 33, 47],
+    [64, 16, 13],
+    [1, 7, 3],
+    [128, 256, 1],
+  ];
+  for (const [m, k, n] of shapes) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      it(`${m}×${k}·${k}×${n}, transposeA ${ta}, transposeB ${tb}`, async () => {
+        const a = seededValues(m * k, 50);
+        const b = seededValues(k * n, 51);
+        const { values } = await runOn("wasm", () => tf.matMul(tf.tensor2d(a, ta ? [k, m] : [m, k]), tf.tensor2d(b, tb ? [n, k] : [k, n]), ta, tb));
+        const got = values[0] ?? new Float32Array();
+        const expected = float32Product(a, b, m, k, n, ta, tb);
+        expect(got.length).toBe(m * n);
+        expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+      });
+    }
+  }
+
+  for (const activation of ["linear", "relu", "leakyrelu"] as const) {
+    it(`fused 67×129·129×71 + bias, ${activation}: the bias added to the finished sum, then the activation`, async () => {
+      const [m, k, n] = [67, 129, 71];
+      const a = seededValues(m * k, 52);
+      const b = seededValues(k * n, 53);
+      const bias = seededValues(n, 54);
+      const { values } = await runOn("wasm", () => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor1d(bias), activation, leakyreluAlpha: 0.2 }));
+      const expected = float32Product(a, b, m, k, n, false, false, bias, activation, Math.fround(0.2));
+      expect((values[0] ?? new Float32Array()).every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    });
+  }
+
+  it("a weight met often (inference) goes to XNNPACK, packed once: XNNPACK's SIMD128 GEMM sums in the same order, so the products agree bit for bit", async () => {
+    const [m, k, n] = [16, 200, 96];
+    const a = seededValues(m * k, 55);
+    const b = seededValues(k * n, 56);
+    const { values } = await runOn("wasm", () => {
+      const w = tf.tensor2d(b, [k, n]);
+      const x = tf.tensor2d(a, [m, k]);
+      return Array.from({ length: 12 }, () => tf.matMul(x, w));
+    });
+    const expected = float32Product(a, b, m, k, n, false, false);
+    for (const got of values) expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+  });
+});
+
 describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·Aᵀ (XNNPACK packs the small Aᵀ)", () => {
+  // With our GEMM off: the XNNPACK route it replaces for new operands stays correct (packed weights, other runtimes).
+  beforeAll(() => setOwnGemm(false));
+  afterAll(() => setOwnGemm(true));
   // m ≪ n: swapped. Odd sizes exercise the 4 × 4 blocks' scalar edges.
   const shapes: [number, number, number][] = [
     [6, 40, 50],
@@ -386,6 +463,49 @@ describe("a plain product with a new, wide right operand runs as Cᵀ = Bᵀ·A�
   it("a batch of one (rank 3) keeps its shape", async () => {
     const errors = await compareWithCpu(() => tf.matMul(seededTensor([1, 4, 24], 46), seededTensor([1, 24, 40], 47)));
     expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("float32 Add, Sub, Multiply and Square as one SIMD pass equal cpu bit for bit", () => {
+  // Equal shapes, scalars either side, rows, columns, a column against a row, odd lengths (scalar tails), and
+  // broadcasts the pass leaves to tfjs-wasm (a middle axis, int32).
+  const cases: [number[], number[]][] = [
+    [[64, 784], [64, 784]],
+    [[7, 5], [7, 5]],
+    [[128, 1], []],
+    [[], [64, 781]],
+    [[1, 1], [128, 3]],
+    [[64, 783], [783]],
+    [[783], [5, 783]],
+    [[128, 1], [128, 257]],
+    [[9, 6], [9, 1]],
+    [[13, 1], [1, 11]],
+    [[2, 3, 5], [2, 3, 1]],
+    [[2, 3, 5], [3, 5]],
+    [[4, 3, 2], [4, 1, 2]],
+    [[0, 4], [4]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    it(`${JSON.stringify(aShape)} op ${JSON.stringify(bShape)}`, async () => {
+      const f = (): tf.Tensor[] => {
+        const a = seededTensor(aShape, 60);
+        const b = seededTensor(bShape, 61);
+        return [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.sub(b, a), tf.square(a)];
+      };
+      const wasm = await runOn("wasm", f);
+      const cpu = await runOn("cpu", f);
+      wasm.values.forEach((v, i) => {
+        const expected = cpu.values[i] ?? new Float32Array();
+        expect(wasm.shapes[i]).toEqual(cpu.shapes[i]);
+        expect(v.length).toBe(expected.length);
+        expect(v.every((x, j) => Object.is(x, expected[j]))).toBe(true);
+      });
+    });
+  }
+
+  it("int32 operands keep tfjs-wasm's kernels", async () => {
+    const { values } = await runOn("wasm", () => tf.add(tf.tensor1d([1, 2, 3], "int32"), tf.scalar(4, "int32")));
+    expect(Array.from(values[0] ?? [])).toEqual([5, 6, 7]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { BatchMatMul, _FusedMatMul, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
+import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { gemmHelpersOn, runGemm } from "./gemmTeam.js";
 import { asWasm, heapF32, heapI32, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -135,6 +136,59 @@ function epilogueOf(args: KernelArgs, n: number): { bias: TensorInfo | undefined
   return { bias, activation, alpha: attrs?.leakyreluAlpha ?? 0 };
 }
 
+/** Right-hand operands (by data id) met this often go to XNNPACK, which packs them once and is faster after. */
+const OWN_GEMM_USES = 8;
+/** How many times each right-hand operand (by data id) went through our GEMM. */
+const ownUses = new WeakMap<object, number>();
+let ownGemmEnabled = true;
+/** For benchmarks and tests: whether float32 products may run as our own GEMM (default true). */
+export function setOwnGemm(enabled: boolean): void {
+  ownGemmEnabled = enabled;
+}
+
+/**
+ * Whether op(A)·op(B) runs as our GEMM: a right operand XNNPACK would have to pack first (training makes new weights
+ * every step, and the backward products' operands are new tensors) — XNNPACK packs with scalar code on the calling
+ * thread, and its transposed paths copy operands first. A weight met OWN_GEMM_USES times (inference) goes to
+ * XNNPACK, which packs it once; so does every product of tfjs-wasm's threaded build where no helper team runs (a
+ * browser page), since XNNPACK's own pool splits it there.
+ */
+function ownGemmFits(backend: WasmBackend, b: TensorInfo): boolean {
+  if (!ownGemmEnabled || packedShapes.has(b.dataId)) return false;
+  // tfjs-wasm's threaded build without our helper team (a cross-origin isolated page): XNNPACK's pool splits the product.
+  const memory = memoryOf(backend);
+  if (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer && gemmHelpersOn(memory) === 0) return false;
+  const uses = ownUses.get(b.dataId) ?? 0;
+  if (uses >= OWN_GEMM_USES) return false;
+  ownUses.set(b.dataId, uses + 1);
+  return true;
+}
+
+/**
+ * C = act(op(A)·op(B) + bias) as our own GEMM on the main thread: op(A) read through strides, a transposed B moved
+ * by the SIMD transpose, nothing packed and no call into XNNPACK's thread pool.
+ */
+function ownGemm(backend: WasmBackend, a: TensorInfo, b: TensorInfo, m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, epilogue: { bias: TensorInfo | undefined; activation: number; alpha: number }): TensorInfo {
+  const batchShape = (a.shape.length >= b.shape.length ? a.shape : b.shape).slice(0, -2);
+  const out = backend.makeOutput([...batchShape, m, n], "float32");
+  const right = transposeB ? transposeLastTwo(backend, b) : b;
+  runGemm(kernelsOf(backend), memoryOf(backend), {
+    a: addressOf(backend, a),
+    b: addressOf(backend, right),
+    c: addressOf(backend, out),
+    m,
+    k,
+    n,
+    rowStride: transposeA ? 1 : k,
+    colStride: transposeA ? m : 1,
+    bias: epilogue.bias === undefined ? 0 : addressOf(backend, epilogue.bias),
+    act: epilogue.activation,
+    alpha: epilogue.alpha,
+  });
+  if (right !== b) release(backend, right);
+  return out;
+}
+
 /**
  * tfjs-wasm's matmul is ~50× slower when transposeA/transposeB is set (it leaves XNNPACK's packed
  * GEMM); materialising the transpose and taking the plain path is far cheaper. Dense-layer
@@ -149,6 +203,12 @@ function plainPathOverride(original: KernelConfig, canSwap: boolean, fused: bool
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const da = matrixDims(a);
     const db = matrixDims(b);
+    if (da.batch === 1 && db.batch === 1 && a.dtype === "float32" && b.dtype === "float32" && fusedKernelsAvailable()) {
+      const [m, k] = transposeA ? [da.cols, da.rows] : [da.rows, da.cols];
+      const n = transposeB ? db.rows : db.cols;
+      const epilogue = fused ? epilogueOf(args, n) : { bias: undefined, activation: 0, alpha: 0 };
+      if (epilogue !== undefined && ownGemmFits(backend, b)) return ownGemm(backend, a, b, m, k, n, transposeA, transposeB, epilogue);
+    }
     if (!transposeA && !transposeB) {
       if (da.batch === 1 && db.batch === 1 && a.dtype === "float32" && swapPlain(b, da.rows, da.cols, db.cols)) {
         const epilogue = fused ? epilogueOf(args, db.cols) : { bias: undefined, activation: 0, alpha: 0 };

@@ -1,6 +1,7 @@
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf as address, kernelsOf } from "./fusedWasm.js";
+import { addressOf as address, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runAdam } from "./gemmTeam.js";
 import { asWasm } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -31,7 +32,11 @@ function adamUpdate(args: KernelArgs): TensorInfo[] {
   const outs = [x, m, v].map((t) => backend.makeOutput(t.shape, "float32")) as [TensorInfo, TensorInfo, TensorInfo];
   const n = x.shape.reduce((a, b) => a * b, 1);
   const at = (t: TensorInfo): number => address(backend, t);
-  kernelsOf(backend).adam(at(x), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2]), n, f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(epsilon), f(stepSize));
+  runAdam(kernelsOf(backend), memoryOf(backend), {
+    pointers: [at(x), at(g), at(m), at(v), at(outs[0]), at(outs[1]), at(outs[2])],
+    n,
+    coefficients: [f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(epsilon), f(stepSize)],
+  });
   return outs;
 }
 

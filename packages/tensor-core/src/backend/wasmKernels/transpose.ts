@@ -1,7 +1,8 @@
 import { Transpose, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo, TransposeAttrs } from "@tensorflow/tfjs-core";
 
-import { addressOf, kernelsOf } from "./fusedWasm.js";
+import { addressOf, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runTranspose } from "./gemmTeam.js";
 import { asWasm } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -34,7 +35,8 @@ export function transposeOverride(original: KernelConfig): KernelConfig {
     const src = addressOf(backend, x);
     const dst = addressOf(backend, out);
     const bytes = rows * cols * 4;
-    for (let b = 0; b < batch; b++) kernels.transpose2d(src + b * bytes, dst + b * bytes, rows, cols);
+    const memory = memoryOf(backend);
+    for (let b = 0; b < batch; b++) runTranspose(kernels, memory, src + b * bytes, dst + b * bytes, rows, cols);
     return out;
   };
   return { ...original, kernelFunc };

@@ -1,0 +1,178 @@
+/**
+ * Node only: the helper threads of our GEMM, Adam update and transposes (wasmKernels/gemmTeam.ts) as worker_threads
+ * that instantiate our SIMD module on tfjs-wasm's shared memory (its threaded build). A kernel is cut into chunks that
+ * the calling thread and the helpers claim one at a time with a compare-and-swap on one word holding the job's
+ * number and the next chunk, so a helper that starts late (descheduled on a loaded machine) only does less; each
+ * chunk's outputs are computed the same whoever claims it. A helper spins briefly after each job (a training step's
+ * kernels come in bursts), then sleeps in Atomics.wait; workers are unref'd, so they never keep Node alive.
+ */
+import { Worker } from "node:worker_threads";
+
+import { fusedKernelsModule, fusedKernelsOn } from "./wasmKernels/fusedWasm.js";
+import type { FusedExports } from "./wasmKernels/fusedWasm.js";
+import { setGemmTeam } from "./wasmKernels/gemmTeam.js";
+import type { GemmTeam } from "./wasmKernels/gemmTeam.js";
+
+/**
+ * Int32 slots of the team's control block: the job word (job number << 16 | next chunk), chunks finished, kernel,
+ * chunk count, chunk size, the kernel's arguments, the wake counter helpers sleep on, and stop.
+ */
+const JOB = 0;
+const FINISHED = 1;
+const KERNEL = 2;
+const CHUNKS = 3;
+const CHUNK = 4;
+const ARGS = 5;
+const WAKE = 21;
+const STOP = 22;
+/** Set by a helper whose chunk threw: the chunk counts as finished (the caller must not wait forever) and the caller throws. */
+const FAILED = 23;
+const SLOTS = 24;
+/** Polls before a helper (or the caller, waiting for a helper's last chunk) sleeps: tens of microseconds. */
+const SPINS = 20_000;
+
+/**
+ * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns for gemm,
+ * of elements for adam, of source rows for transpose2d. Plain JavaScript, the same text in the helpers (eval'd).
+ */
+const RUN_CHUNK = `(k, c, f, q) => {
+  const size = c[${String(CHUNK)}], a = ${String(ARGS)};
+  if (c[${String(KERNEL)}] === 0) {
+    const n = c[a + 5], j0 = q * size, j1 = Math.min(n, j0 + size);
+    k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], j0, j1);
+  } else if (c[${String(KERNEL)}] === 1) {
+    const n = c[a + 7], e0 = q * size, o = 4 * e0;
+    k.adam(c[a] + o, c[a + 1] + o, c[a + 2] + o, c[a + 3] + o, c[a + 4] + o, c[a + 5] + o, c[a + 6] + o, Math.min(n, e0 + size) - e0, f[a + 8], f[a + 9], f[a + 10], f[a + 11], f[a + 12], f[a + 13]);
+  } else {
+    const rows = c[a + 2], r0 = q * size;
+    k.transpose2d(c[a], c[a + 1], rows, c[a + 3], r0, Math.min(rows, r0 + size));
+  }
+}`;
+
+/** Claims and runs chunks of the current job `job` until none is left (or another job began); returns how many it ran. */
+const CLAIM = `(k, c, f, job, runChunk) => {
+  const chunks = c[${String(CHUNKS)}];
+  let ran = 0;
+  for (;;) {
+    const word = Atomics.load(c, ${String(JOB)});
+    if (word >>> 16 !== job || (word & 0xffff) >= chunks) return ran;
+    if (Atomics.compareExchange(c, ${String(JOB)}, word, word + 1) !== word) continue;
+    try {
+      runChunk(k, c, f, word & 0xffff);
+    } catch (error) {
+      Atomics.store(c, ${String(FAILED)}, 1);
+      if (Atomics.add(c, ${String(FINISHED)}, 1) + 1 === chunks) Atomics.notify(c, ${String(FINISHED)});
+      throw error;
+    }
+    ran++;
+    if (Atomics.add(c, ${String(FINISHED)}, 1) + 1 === chunks) Atomics.notify(c, ${String(FINISHED)});
+  }
+}`;
+
+// Plain JavaScript (eval'd), so it runs the same from source and from dist.
+const HELPER = `"use strict";
+const { workerData, parentPort } = require("node:worker_threads");
+const { module, memory, control } = workerData;
+const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const c = new Int32Array(control);
+const f = new Float32Array(control);
+const runChunk = ${RUN_CHUNK};
+const claim = ${CLAIM};
+let seen = 0;
+parentPort.postMessage("ready");
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(c, ${String(WAKE)}) === seen) if (++spins > ${String(SPINS)}) { Atomics.wait(c, ${String(WAKE)}, seen); spins = 0; }
+  seen = Atomics.load(c, ${String(WAKE)});
+  if (c[${String(STOP)}] !== 0) break;
+  claim(kernels, c, f, Atomics.load(c, ${String(JOB)}) >>> 16, runChunk);
+}`;
+
+type RunChunk = (k: FusedExports, c: Int32Array, f: Float32Array, q: number) => void;
+type Claim = (k: FusedExports, c: Int32Array, f: Float32Array, job: number, runChunk: RunChunk) => number;
+
+class WorkerGemmTeam implements GemmTeam {
+  readonly helpers: number;
+  private readonly control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  private readonly floats = new Float32Array(this.control.buffer);
+  private readonly workers: Worker[] = [];
+  private readonly kernels: FusedExports;
+  // The caller runs the helpers' very text (a constant of this file), so a chunk is computed the same on every thread.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+  private readonly runChunk = new Function(`return ${RUN_CHUNK};`)() as RunChunk;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+  private readonly claim = new Function(`return ${CLAIM};`)() as Claim;
+  private job = 0;
+
+  constructor(readonly memory: WebAssembly.Memory, helpers: number) {
+    this.helpers = helpers;
+    this.kernels = fusedKernelsOn(memory);
+  }
+
+  async begin(module: WebAssembly.Module): Promise<void> {
+    const ready: Promise<void>[] = [];
+    for (let h = 0; h < this.helpers; h++) {
+      const worker = new Worker(HELPER, { eval: true, workerData: { module, memory: this.memory, control: this.control.buffer } });
+      this.workers.push(worker);
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once("message", () => resolve());
+          worker.once("error", reject);
+        }),
+      );
+    }
+    await Promise.all(ready);
+    // Only once ready: an unref'd worker leaves nothing for Node's loop to wait on, and start-up would end early.
+    for (const worker of this.workers) worker.unref();
+  }
+
+  run(kernel: number, args: readonly number[], floats: number, chunks: number, chunk: number): void {
+    const c = this.control;
+    c[KERNEL] = kernel;
+    c[CHUNKS] = chunks;
+    c[CHUNK] = chunk;
+    args.forEach((value, i) => {
+      if ((floats >> i) & 1) this.floats[ARGS + i] = value;
+      else c[ARGS + i] = value;
+    });
+    Atomics.store(c, FINISHED, 0);
+    this.job = (this.job + 1) & 0x7fff;
+    Atomics.store(c, JOB, this.job << 16);
+    Atomics.add(c, WAKE, 1);
+    Atomics.notify(c, WAKE);
+    this.claim(this.kernels, c, this.floats, this.job, this.runChunk);
+    // Every chunk is claimed: wait for those a helper still holds.
+    let spins = 0;
+    for (let done = Atomics.load(c, FINISHED); done !== chunks; done = Atomics.load(c, FINISHED)) {
+      if (++spins > SPINS) {
+        Atomics.wait(c, FINISHED, done);
+        spins = 0;
+      }
+    }
+    if (Atomics.load(c, FAILED) !== 0) throw new Error("a helper thread of dl-lab's wasm kernels failed; restart the process, or set DL_WASM_THREADS=1");
+  }
+
+  stop(): void {
+    this.control[STOP] = 1;
+    Atomics.add(this.control, WAKE, 1);
+    Atomics.notify(this.control, WAKE);
+  }
+}
+
+let current: WorkerGemmTeam | undefined;
+
+/**
+ * Starts `helpers` helper threads for our kernels on tfjs-wasm's `memory` (shared: the threaded build), replacing
+ * any team started before; 0 helpers (or a memory that is not shared) leaves them on the calling thread.
+ */
+export async function startGemmTeam(memory: WebAssembly.Memory, helpers: number): Promise<void> {
+  current?.stop();
+  current = undefined;
+  setGemmTeam(undefined);
+  const module = fusedKernelsModule(true);
+  if (helpers <= 0 || module === null || !(memory.buffer instanceof SharedArrayBuffer)) return;
+  const team = new WorkerGemmTeam(memory, helpers);
+  await team.begin(module);
+  current = team;
+  setGemmTeam(team);
+}

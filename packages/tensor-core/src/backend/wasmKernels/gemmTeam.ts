@@ -1,0 +1,105 @@
+/**
+ * Where our GEMM (`gemm` in assembly/fusedKernels.ts), Adam update and transposes run: on the calling thread, or
+ * split over a team of helper threads that share tfjs-wasm's memory (Node: gemmTeamNode.ts) — GEMM by runs of C's
+ * column panels, Adam by element ranges, transposes by source rows. Every output element is computed by the same
+ * float32 operations whichever thread it falls to, so results are bit-identical for any team size.
+ */
+import type { FusedExports } from "./fusedWasm.js";
+
+/** The operands of one `gemm` call (pointers are byte offsets into tfjs-wasm's memory). */
+export interface GemmCall {
+  a: number;
+  b: number;
+  c: number;
+  m: number;
+  k: number;
+  n: number;
+  rowStride: number;
+  colStride: number;
+  bias: number;
+  act: number;
+  alpha: number;
+}
+
+/** The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of source rows). */
+export const TEAM_GEMM = 0;
+export const TEAM_ADAM = 1;
+export const TEAM_TRANSPOSE = 2;
+
+/** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
+export interface GemmTeam {
+  readonly memory: WebAssembly.Memory;
+  /** Helper threads (the caller's thread computes a share too). */
+  readonly helpers: number;
+  /**
+   * Runs `kernel` (TEAM_GEMM, TEAM_ADAM, TEAM_TRANSPOSE) with `args` (bit i of `floats`: argument i is a float32) in
+   * `chunks` chunks of `chunk` columns, elements or rows, which the caller and the helpers claim one at a time (a
+   * descheduled helper delays nothing but the chunk it holds); returns once all are done.
+   */
+  run(kernel: number, args: readonly number[], floats: number, chunks: number, chunk: number): void;
+}
+
+/** Products of fewer multiply-adds than this stay on the calling thread: waking a helper costs more. */
+export const MIN_SPLIT_MACS = 1 << 21;
+
+/** Chunks per thread a kernel is cut into: enough to even out threads that start late, few enough to keep claims cheap. */
+const CHUNKS_PER_THREAD = 4;
+
+let team: GemmTeam | undefined;
+
+/** Installs (or, with undefined, removes) the helper team our kernels split their work over. */
+export function setGemmTeam(next: GemmTeam | undefined): void {
+  team = next;
+}
+
+/** The helper threads our kernels use on `memory` (0: the calling thread alone). */
+export function gemmHelpersOn(memory: WebAssembly.Memory): number {
+  return team?.memory === memory ? team.helpers : 0;
+}
+
+/** A chunk of `units` (a multiple of `align`) giving about CHUNKS_PER_THREAD chunks to each thread. */
+function chunkOf(units: number, helpers: number, align: number): number {
+  return align * Math.max(1, Math.floor(units / align / (CHUNKS_PER_THREAD * (helpers + 1))));
+}
+
+/** Runs `call` with `kernels` (instantiated on `memory`), split by runs of 8-column panels of C over the team. */
+export function runGemm(kernels: FusedExports, memory: WebAssembly.Memory, call: GemmCall): void {
+  const { a, b, c, m, k, n, rowStride, colStride, bias, act, alpha } = call;
+  if (team?.memory !== memory || m * k * n < MIN_SPLIT_MACS || n < 16) {
+    kernels.gemm(a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, 0, n);
+    return;
+  }
+  const width = chunkOf(n, team.helpers, 8);
+  team.run(TEAM_GEMM, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha], 1 << 10, Math.ceil(n / width), width);
+}
+
+/** Variables of fewer elements than this are updated on the calling thread. */
+export const MIN_SPLIT_ELEMENTS = 1 << 16;
+
+/** Pointers (x, g, m, v, x′, m′, v′) and float32 coefficients (β₁, 1 − β₁, β₂, 1 − β₂, ε, step) of one `adam` call. */
+export interface AdamCall {
+  pointers: readonly [number, number, number, number, number, number, number];
+  n: number;
+  coefficients: readonly [number, number, number, number, number, number];
+}
+
+/** Runs `adam` over n elements, split in runs of whole SIMD lanes over the team. */
+export function runAdam(kernels: FusedExports, memory: WebAssembly.Memory, call: AdamCall): void {
+  const { pointers: p, n, coefficients: c } = call;
+  if (team?.memory !== memory || n < MIN_SPLIT_ELEMENTS) {
+    kernels.adam(p[0], p[1], p[2], p[3], p[4], p[5], p[6], n, c[0], c[1], c[2], c[3], c[4], c[5]);
+    return;
+  }
+  const size = chunkOf(n, team.helpers, 4);
+  team.run(TEAM_ADAM, [...p, n, ...c], 0b11_1111 << 8, Math.ceil(n / size), size);
+}
+
+/** dst = srcᵀ (rows × cols, 4-byte values) by `transpose2d`, split by runs of 4 source rows over the team. */
+export function runTranspose(kernels: FusedExports, memory: WebAssembly.Memory, src: number, dst: number, rows: number, cols: number): void {
+  if (team?.memory !== memory || rows * cols < MIN_SPLIT_ELEMENTS || rows < 8) {
+    kernels.transpose2d(src, dst, rows, cols, 0, rows);
+    return;
+  }
+  const size = chunkOf(rows, team.helpers, 4);
+  team.run(TEAM_TRANSPOSE, [src, dst, rows, cols], 0, Math.ceil(rows / size), size);
+}
