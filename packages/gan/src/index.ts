@@ -28,7 +28,7 @@ export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
 
 // Evaluation: generator quality, mode coverage on the grid of 25 Gaussians.
 export { evaluateGenerator } from "./evaluate/generatorEvaluation.js";
-export type { EvaluateGeneratorOptions, GeneratorEvaluation } from "./evaluate/generatorEvaluation.js";
+export type { EvaluateGeneratorOptions, GeneratorEvaluation, RealReference } from "./evaluate/generatorEvaluation.js";
 export type { PrecisionRecall } from "./evaluate/precisionRecall.js";
 export { sampleGrid25 } from "./evaluate/modes.js";
 export type { ModeCoverage } from "./evaluate/modes.js";

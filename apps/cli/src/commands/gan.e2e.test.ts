@@ -78,10 +78,15 @@ describe("dl gan", () => {
     const sample = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--out", "s.png", "--json"], work);
     expect(sample.code, sample.stderr).toBe(0);
     expect((await readFile(join(work, "s.png"))).subarray(1, 4).toString()).toBe("PNG");
-    expect((JSON.parse(sample.stdout) as { truncation: number | null }).truncation).toBeNull();
+    const sampled = JSON.parse(sample.stdout) as { truncation: number | null; title: string };
+    expect(sampled.truncation).toBeNull();
+    // The PNG says what it shows: the label, the model's data and epoch, the latent codes and the seed.
+    expect(sampled.title).toBe("16 samples of label 3: conditional mlp GAN on mnist, epoch 2; z ~ N(0, I), seed 42");
     const truncated = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--truncation", "1.5", "--out", "t.png", "--json"], work);
     expect(truncated.code, truncated.stderr).toBe(0);
-    expect((JSON.parse(truncated.stdout) as { truncation: number | null }).truncation).toBe(1.5);
+    const truncatedJson = JSON.parse(truncated.stdout) as { truncation: number | null; title: string };
+    expect(truncatedJson.truncation).toBe(1.5);
+    expect(truncatedJson.title).toMatch(/; z within ±1\.5 \(truncated\), seed 42$/);
     // Other codes, other pixels: the truncated grid is not the untruncated one.
     expect(Buffer.compare(await readFile(join(work, "t.png")), await readFile(join(work, "s.png")))).not.toBe(0);
 

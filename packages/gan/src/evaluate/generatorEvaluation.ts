@@ -18,6 +18,18 @@ export interface GeneratorEvaluation {
   frechetRealBaseline: number;
   precision: number;
   recall: number;
+  /**
+   * The same scores for real images: the second real half (with its own labels) scored as if generated, against
+   * the first. What a perfect generator reaches — a goal above these figures is out of reach of real data too.
+   */
+  realReference: RealReference;
+}
+
+/** A real half's scores as a generator's would be: per-label accuracy (mean over labels), k-NN precision and recall. */
+export interface RealReference {
+  labelAccuracy: number;
+  precision: number;
+  recall: number;
 }
 
 export interface EvaluateGeneratorOptions {
@@ -85,6 +97,12 @@ export async function createGeneratorScorer(classifier: tfl.LayersModel, real: I
   const dim = fa.data.length / count;
   const frechetRealBaseline = frechetDistanceFromFeatures(fb.data, fa.data, dim);
   const numClasses = real.classNames.length;
+  const realPr = precisionRecall(fa.data, fb.data, dim, opts.k ?? 3);
+  const realReference: RealReference = {
+    labelAccuracy: (await labelAccuracies(classifier, realB.images, count, realB.labels, numClasses)).labelAccuracy,
+    precision: realPr.precision,
+    recall: realPr.recall,
+  };
   return async (generated, labels) => {
     if (generated.length !== count * perImage) throw new DlError("SHAPE_MISMATCH", `Generated images hold ${generated.length} values; expected ${count} × ${perImage}.`);
     const accuracy = labels ? await labelAccuracies(classifier, generated, count, labels, numClasses) : { perLabelAccuracy: new Array<number>(numClasses).fill(Number.NaN), labelAccuracy: Number.NaN };
@@ -99,6 +117,7 @@ export async function createGeneratorScorer(classifier: tfl.LayersModel, real: I
       frechetRealBaseline,
       precision: pr.precision,
       recall: pr.recall,
+      realReference,
     };
   };
 }

@@ -2,9 +2,9 @@ import { dirname } from "node:path";
 
 import type { Command } from "commander";
 
-import { generateImages } from "@dl/gan";
+import { generateImages, type Gan } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, encodePng, imageGrid } from "@dl/tensor-core";
+import { CLASS_NAMES, DATASET_NAMES, DlError, encodePng, imageGrid, type DatasetName, type ImageGridOptions } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
@@ -41,12 +41,38 @@ export function registerSample(gan: Command): void {
           }
           const { images } = generateImages(g, opts.n, seed, opts.label, opts.truncation);
           const [h = 28, w = 28] = g.config.dataShape;
-          await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { columns: Math.ceil(Math.sqrt(opts.n)), padding: 2, scale: 2 })));
-          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: opts.truncation ?? null, out, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
+          const layout = sampleLayout(g, opts.n, opts.label, seed, opts.truncation);
+          await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
+          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: opts.truncation ?? null, out, title: layout.title, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
           return { json, summary: `wrote ${opts.n} samples to ${out}` };
         } finally {
           g.dispose();
         }
       }),
     );
+}
+
+/**
+ * The figure's text: a title naming the model, the label and the latent codes; for a conditional GAN sampled
+ * over all labels, one column per label (samples cycle through the labels) headed by the label's name.
+ */
+function sampleLayout(g: Gan, n: number, label: number | undefined, seed: number, truncation: number | undefined): Pick<ImageGridOptions, "columns" | "title" | "columnLabels" | "rowLabels"> {
+  const dataset = g.trainedOn?.name.replace(/\/[^/]*$/, "");
+  const names = (DATASET_NAMES as readonly string[]).includes(dataset ?? "") ? CLASS_NAMES[dataset as DatasetName] : undefined;
+  const classes = g.config.numClasses;
+  const labelName = (l: number): string => names?.[l] ?? `label ${l}`;
+  const codes = truncation === undefined ? "z ~ N(0, I)" : `z within ±${truncation} (truncated)`;
+  const what = `${classes > 0 ? "conditional " : ""}${g.config.arch} GAN${dataset === undefined ? "" : ` on ${dataset}`}, epoch ${g.epoch}`;
+  if (classes === 0 || label !== undefined) {
+    const of = label === undefined ? "" : ` of label ${label}${labelName(label) === String(label) || names === undefined ? "" : ` (${labelName(label)})`}`;
+    return { columns: Math.ceil(Math.sqrt(n)), title: `${n} samples${of}: ${what}; ${codes}, seed ${seed}` };
+  }
+  const columns = Math.min(classes, n);
+  const rows = Math.ceil(n / columns);
+  return {
+    columns,
+    title: `${n} samples, one column per label: ${what}; ${codes}, seed ${seed}`,
+    columnLabels: Array.from({ length: columns }, (_, l) => labelName(l)),
+    rowLabels: Array.from({ length: rows }, (_, r) => `#${r + 1}`),
+  };
 }

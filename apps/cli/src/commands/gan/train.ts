@@ -185,7 +185,7 @@ function trainOutcome(
     trainCount: run.trainCount,
     epochs: gan.epoch,
     seconds: result.seconds,
-    ...(final ? { accuracy: final.labelAccuracy, precision: final.precision, recall: final.recall, frechet: final.frechet, frechetRealBaseline: final.frechetRealBaseline } : {}),
+    ...(final ? { accuracy: final.labelAccuracy, precision: final.precision, recall: final.recall, frechet: final.frechet, frechetRealBaseline: final.frechetRealBaseline, realReference: final.realReference } : {}),
     config: gan.config,
     history: result.history.map((h) => ({ ...h, ...epochFigures(h) })),
     allHistory: gan.history.map((h) => ({ ...h, ...epochFigures(h) })),
@@ -217,7 +217,7 @@ function trainOutcome(
     files.push(["fixed-z.png", grid(fixed, { title: `one z per row, the label changes along it (${run.data}, epoch ${gan.epoch})`, rowLabels: codes, columnLabels: run.classNames.slice(0, fixed.columns) })]);
   }
   const summary = final
-    ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}`
+    ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}; real test images score ${(final.realReference.labelAccuracy * 100).toFixed(1)}%, precision ${final.realReference.precision.toFixed(3)}, recall ${final.realReference.recall.toFixed(3)}`
     : `${run.conditional ? "conditional " : ""}${run.arch} GAN trained to epoch ${gan.epoch} in ${result.seconds.toFixed(1)} s`;
   return { files, json, summary };
 }
