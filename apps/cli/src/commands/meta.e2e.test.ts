@@ -36,10 +36,12 @@ describe("dl meta", () => {
     await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
-  it("fewshot --generations 2 --ensemble 2: two chains of two networks, steps added, the run's wall and CPU seconds in the JSON", async () => {
-    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--out", "fs-gen", "--json", ...quick], work);
+  it("fewshot --generations 2 --ensemble 2 --head cosine: two chains of two networks, steps added, the head and the run's wall and CPU seconds in the JSON", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--head", "cosine", "--cosine-scale", "8", "--out", "fs-gen", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number; head: string; cosineScale: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    expect(out.training.head).toBe("cosine");
+    expect(out.training.cosineScale).toBe(8);
     expect(out.training.generations).toBe(2);
     expect(out.training.ensemble).toBe(2);
     expect(out.training.steps).toBe(8);
@@ -92,6 +94,8 @@ describe("dl meta", () => {
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--power", "0", "--out", "never", ...quick], /--power must be > 0/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--label-smoothing", "1", "--out", "never", ...quick], /--label-smoothing must be in \[0, 1\)/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--mixup", "-0.5", "--out", "never", ...quick], /--mixup must be ≥ 0/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--head", "arc", "--out", "never", ...quick], /--head must be one of linear or cosine, got "arc"/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--head", "cosine", "--cosine-scale", "0", "--out", "never", ...quick], /--cosine-scale must be a number > 0/],
       [["meta", "temperature", "--data", "mnist", "--temperatures", "1,-2", "--out", "never", ...quick], /temperature must be a finite number > 0/],
       [["meta", "finetune", "--shots", "3", "--lr-decay", "0.5", "--out", "never"], /lr-decay must be ≥ 1/],
     ];

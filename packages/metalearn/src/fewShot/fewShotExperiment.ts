@@ -11,7 +11,7 @@ import { attentionWeights, assertTemperature } from "../classifiers/softNearestN
 import { fitTemperature } from "../classifiers/fitTemperature.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
-import { pretrainClassifier, type PretrainedNetwork } from "../pretrain/supervised.js";
+import { pretrainClassifier, type PretrainHead, type PretrainedNetwork } from "../pretrain/supervised.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
 import type { LabelledVectors } from "../matching/embedding.js";
 
@@ -69,6 +69,10 @@ export interface FewShotExperimentOptions extends RunOptions {
   labelSmoothing?: number;
   /** Pretraining: mixup's α, λ ~ Beta(α, α) per batch (default 0 = off). */
   mixupAlpha?: number;
+  /** Pretraining: each network's classifier head, `linear` (default) or `cosine` (Baseline++: logits s·cos(f, w_c)). */
+  head?: PretrainHead;
+  /** Pretraining: the cosine head's logit scale s (default 10). */
+  cosineScale?: number;
   /** Pretraining: power-transform exponent of the features (default 0.5). */
   power?: number;
   /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
@@ -131,6 +135,9 @@ export interface FewShotExperimentResult {
     /** Pretraining regularisers of every network: label smoothing ε and mixup's α (0 = off; episodic: 0). */
     labelSmoothing: number;
     mixupAlpha: number;
+    /** Pretraining: each network's classifier head and the cosine head's scale (episodic: `linear`). */
+    head: PretrainHead;
+    cosineScale: number;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -204,6 +211,8 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         ensemble: learner.ensemble,
         labelSmoothing: training === "pretrain" ? (options.labelSmoothing ?? 0) : 0,
         mixupAlpha: training === "pretrain" ? (options.mixupAlpha ?? 0) : 0,
+        head: training === "pretrain" ? (options.head ?? "linear") : "linear",
+        cosineScale: options.cosineScale ?? 10,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -277,6 +286,8 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
             ...(teacher === undefined ? {} : { teacher: { classifier: teacher.classifier } }),
             ...(options.labelSmoothing === undefined ? {} : { labelSmoothing: options.labelSmoothing }),
             ...(options.mixupAlpha === undefined ? {} : { mixupAlpha: options.mixupAlpha }),
+            ...(options.head === undefined ? {} : { head: options.head }),
+            ...(options.cosineScale === undefined ? {} : { cosineScale: options.cosineScale }),
             ...(options.steps === undefined ? {} : { steps: options.steps }),
             ...(options.timeBudgetSeconds === undefined ? {} : { timeBudgetSeconds: options.timeBudgetSeconds }),
             ...(options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.(phase === undefined ? e : { ...e, phase }) }),

@@ -114,6 +114,66 @@ describe("pretrainClassifier", () => {
     await expect(pretrainClassifier(small, { steps: 1, mixupAlpha: -1 })).rejects.toThrow(/mixupAlpha must be a finite number ≥ 0, got -1/);
   });
 
+  it("cosine head (Baseline++): the logits are s·cos(pooled feature, class weight), computed independently from the blocks and the kernel", async () => {
+    const n = 24;
+    const small = syntheticImages({ classes: 3, perClass: 8, height: 6, width: 6, noise: 0.3, seed: 8 });
+    const before = tf.memory().numTensors;
+    const s = 7;
+    const net = await pretrainClassifier(small, { filters: [3, 4], steps: 3, batchSize: 8, seed: 2, head: "cosine", cosineScale: s });
+    const x = tf.tensor4d(small.images, [n, 6, 6, 1]);
+    const predicted = net.classifier.predict(x) as tf.Tensor2D;
+    const logits = predicted.arraySync();
+    const maps = net.blocks.predict(x) as tf.Tensor4D[];
+    const last = (maps[1] as tf.Tensor4D).arraySync();
+    const kernel = (net.classifier.getLayer("logits").getWeights()[0] as tf.Tensor2D).arraySync();
+    expect(net.classifier.getLayer("logits").getWeights()).toHaveLength(1);
+    tf.dispose([x, predicted, ...maps]);
+    const norm = (v: number[]): number => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+    const columns = [0, 1, 2].map((c) => kernel.map((row) => row[c] as number));
+    last.forEach((image, i) => {
+      // Global average pooling of the 3×3×4 map, by hand.
+      const f = [0, 1, 2, 3].map((k) => image.flat().reduce((a, px) => a + (px[k] as number), 0) / 9);
+      columns.forEach((w, c) => {
+        const cos = f.reduce((a, v, k) => a + v * (w[k] as number), 0) / (norm(f) * norm(w));
+        expect(logits[i]?.[c]).toBeCloseTo(s * cos, 4);
+      });
+    });
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(pretrainClassifier(small, { steps: 1, head: "arc" as "cosine" })).rejects.toThrow(/Unknown head "arc"; valid: linear or cosine/);
+    await expect(pretrainClassifier(small, { steps: 1, head: "cosine", cosineScale: 0 })).rejects.toThrow(/cosineScale must be a finite number > 0, got 0/);
+  });
+
+  it("weight averaging: the returned weights are Σ (1 − d)·d^(T−t)·θ_t / (1 − d^T) over the trajectory of the same run without averaging", async () => {
+    const small = syntheticImages({ classes: 3, perClass: 8, height: 6, width: 6, noise: 0.3, seed: 8 });
+    const options = { filters: [3], batchSize: 8, learningRate: 0.05, seed: 4 };
+    const before = tf.memory().numTensors;
+    // Averaging draws nothing from the generator, so a plain run of t steps is the averaged run's θ_t (batch-norm statistics included).
+    const trajectory: number[][] = [];
+    const T = 4;
+    for (let t = 1; t <= T; t++) {
+      const net = await pretrainClassifier(small, { ...options, steps: t });
+      trajectory.push(net.classifier.getWeights(false).flatMap((w) => Array.from(w.dataSync())));
+      net.dispose();
+    }
+    const d = 0.6;
+    const averaged = await pretrainClassifier(small, { ...options, steps: T, emaDecay: d });
+    const got = averaged.classifier.getWeights(false).flatMap((w) => Array.from(w.dataSync()));
+    averaged.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(got).toHaveLength(trajectory[0]?.length ?? 0);
+    const last = trajectory[T - 1] as number[];
+    let moved = 0;
+    got.forEach((g, k) => {
+      const expected = trajectory.reduce((a, theta, t) => a + (1 - d) * d ** (T - 1 - t) * (theta[k] as number), 0) / (1 - d ** T);
+      expect(g).toBeCloseTo(expected, 5);
+      moved = Math.max(moved, Math.abs(g - (last[k] as number)));
+    });
+    // The average is not the last step's weights.
+    expect(moved).toBeGreaterThan(1e-3);
+    await expect(pretrainClassifier(small, { steps: 1, emaDecay: 1 })).rejects.toThrow(/emaDecay must be in \[0, 1\), got 1/);
+  });
+
   it("mixup: a trained network's loss cannot fall to the clean one's, since mixed targets carry entropy; no tensor leaks", async () => {
     const before = tf.memory().numTensors;
     const train = async (mixupAlpha: number) => {

@@ -1,6 +1,6 @@
 import * as tfl from "@tensorflow/tfjs-layers";
 
-import { assertArgument, cancelPoint, createRng, sampleBeta, type Rng, type RunOptions } from "@dl/tensor-core";
+import { assertArgument, cancelPoint, createRng, listNames, sampleBeta, type Rng, type RunOptions } from "@dl/tensor-core";
 
 import { indicesByClass } from "../tasks/episodes.js";
 import * as tf from "@tensorflow/tfjs-core";
@@ -26,7 +26,23 @@ export interface PretrainOptions extends RunOptions {
    * batch, λ·x + (1 − λ)·x', and so are the one-hot targets (default 0 = off).
    */
   mixupAlpha?: number;
+  /**
+   * The classifier head: `linear` (softmax of W·f + b, the default) or `cosine` (Baseline++, Chen et al. 2019:
+   * softmax of s·cos(f, w_c), so classes differ by the direction of the pooled feature, not its length).
+   */
+  head?: PretrainHead;
+  /** The scale s of the cosine head's logits (default 10). */
+  cosineScale?: number;
+  /**
+   * Keep an exponential moving average of every weight (batch-norm statistics included) with this decay
+   * d (0 = off, the default) and return the averaged network: after step T, Σ_t (1 − d)·d^(T−t)·θ_t / (1 − d^T),
+   * i.e. an average over the last ≈ 1 / (1 − d) steps, bias-corrected as in Adam so the random start does not count.
+   */
+  emaDecay?: number;
 }
+
+export const PRETRAIN_HEADS = ["linear", "cosine"] as const;
+export type PretrainHead = (typeof PRETRAIN_HEADS)[number];
 
 /** A trained classifier over the same labels whose softened outputs the new network learns to match. */
 export interface DistillationTeacher {
@@ -60,7 +76,50 @@ export interface PretrainedNetwork {
 
 type Initializer = ReturnType<typeof tfl.initializers.heNormal>;
 
-function buildNetwork(inputShape: readonly [number, number, number], filters: readonly number[], classes: number, rng: Rng): { blocks: tfl.LayersModel; classifier: tfl.LayersModel } {
+/** Logits s·cos(x, w_c) = s·(x / ‖x‖)·(w_c / ‖w_c‖) for each class c, a column of the kernel W ([in, classes]); no bias. */
+export class CosineLogits extends tfl.layers.Layer {
+  static readonly className = "DlCosineLogits";
+  readonly units: number;
+  readonly scale: number;
+  readonly seed: number | undefined;
+  private kernel: tfl.LayerVariable | undefined;
+
+  constructor(args: { units: number; scale: number; seed?: number; name?: string }) {
+    super(args);
+    this.units = args.units;
+    this.scale = args.scale;
+    this.seed = args.seed;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    this.kernel = this.addWeight("kernel", [shape[shape.length - 1] ?? 0, this.units], "float32", tfl.initializers.glorotUniform(this.seed === undefined ? {} : { seed: this.seed }));
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    return [shape[0] ?? null, this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor2D;
+      const w = (this.kernel as tfl.LayerVariable).read() as tf.Tensor2D;
+      // The 1e-12 keeps an all-zero (dead relu) feature at cosine 0 instead of NaN.
+      const xUnit = tf.div(x, tf.add(tf.norm(x, 2, 1, true), 1e-12));
+      const wUnit = tf.div(w, tf.add(tf.norm(w, 2, 0, true), 1e-12));
+      return tf.mul(tf.matMul(xUnit, wUnit), this.scale);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), units: this.units, scale: this.scale, ...(this.seed === undefined ? {} : { seed: this.seed }) };
+  }
+}
+tf.serialization.registerClass(CosineLogits);
+
+function buildNetwork(inputShape: readonly [number, number, number], filters: readonly number[], classes: number, rng: Rng, head: { kind: PretrainHead; scale: number }): { blocks: tfl.LayersModel; classifier: tfl.LayersModel } {
   const init = (): Initializer => tfl.initializers.heNormal({ seed: rng.tfSeed() });
   const input = tfl.input({ shape: [...inputShape] });
   let x: tfl.SymbolicTensor = input;
@@ -73,7 +132,9 @@ function buildNetwork(inputShape: readonly [number, number, number], filters: re
     if (i < filters.length - 1) x = tfl.layers.maxPooling2d({ poolSize: 2, name: `pool${i + 1}` }).apply(x) as tfl.SymbolicTensor;
   });
   const pooled = tfl.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as tfl.SymbolicTensor;
-  const logits = tfl.layers.dense({ units: classes, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }), name: "logits" }).apply(pooled) as tfl.SymbolicTensor;
+  const seed = rng.tfSeed();
+  const layer = head.kind === "cosine" ? new CosineLogits({ units: classes, scale: head.scale, seed, name: "logits" }) : tfl.layers.dense({ units: classes, kernelInitializer: tfl.initializers.glorotUniform({ seed }), name: "logits" });
+  const logits = layer.apply(pooled) as tfl.SymbolicTensor;
   return { blocks: tfl.model({ inputs: input, outputs, name: "pretrained_blocks" }), classifier: tfl.model({ inputs: input, outputs: logits, name: "pretrained_classifier" }) };
 }
 
@@ -125,6 +186,12 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
   assertArgument(labelSmoothing >= 0 && labelSmoothing < 1, () => `labelSmoothing must be in [0, 1), got ${labelSmoothing}.`);
   const mixupAlpha = options.mixupAlpha ?? 0;
   assertArgument(Number.isFinite(mixupAlpha) && mixupAlpha >= 0, () => `mixupAlpha must be a finite number ≥ 0, got ${mixupAlpha}.`);
+  const head = options.head ?? "linear";
+  assertArgument((PRETRAIN_HEADS as readonly string[]).includes(head), () => `Unknown head "${head}"; valid: ${listNames(PRETRAIN_HEADS)}.`);
+  const cosineScale = options.cosineScale ?? 10;
+  assertArgument(Number.isFinite(cosineScale) && cosineScale > 0, () => `cosineScale must be a finite number > 0, got ${cosineScale}.`);
+  const emaDecay = options.emaDecay ?? 0;
+  assertArgument(emaDecay >= 0 && emaDecay < 1, () => `emaDecay must be in [0, 1), got ${emaDecay}.`);
   const rng = createRng(options.seed);
   const classes = Int32Array.from([...indicesByClass(dataset.labels).keys()].sort((a, b) => a - b));
   const labelToLogit = new Map<number, number>();
@@ -133,9 +200,10 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
   const shape = [dataset.height, dataset.width, dataset.channels] as const;
   const teacherClasses = teacher?.classifier.outputs[0]?.shape[1];
   assertArgument(teacher === undefined || teacherClasses === classes.length, () => `The distillation teacher predicts ${teacherClasses} classes, the data has ${classes.length}; distil from a network trained on the same labels.`);
-  const { blocks, classifier } = buildNetwork(shape, filters, classes.length, rng);
+  const { blocks, classifier } = buildNetwork(shape, filters, classes.length, rng, { kind: head, scale: cosineScale });
   const optimizer = tf.train.adam(options.learningRate ?? 2e-3);
   const variables = classifier.trainableWeights.map((w) => w.read() as tf.Variable);
+  const average = emaDecay > 0 ? new WeightAverage(classifier.weights, emaDecay) : undefined;
   const history: PretrainHistoryEntry[] = [];
   const window = 50;
   let lossSum = 0;
@@ -185,6 +253,7 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
         logits?.dispose();
         return result;
       });
+      average?.update();
       lossSum += loss;
       accSum += accuracy;
       inWindow++;
@@ -197,11 +266,57 @@ export async function pretrainClassifier(dataset: LabelledImages, options: Pretr
     }
     if (inWindow > 0) history.push({ step, loss: lossSum / inWindow, accuracy: accSum / inWindow });
     if (step < steps) options.onProgress?.({ phase: "pretrain", step, total: steps, stopped: `the time budget of ${options.timeBudgetSeconds ?? Infinity} s` });
+    average?.assign();
     return { blocks, classifier, classes, history, steps: step, seconds: (performance.now() - started) / 1000, dispose: () => classifier.dispose() };
   } catch (error) {
     classifier.dispose();
     throw error;
   } finally {
+    average?.dispose();
     optimizer.dispose();
+  }
+}
+
+/**
+ * An exponential moving average of a model's weights (trainable and not: batch-norm moving statistics are
+ * averaged like the rest, as in timm's ModelEmaV2), updated after each optimiser step and written back at the end.
+ */
+export class WeightAverage {
+  private readonly sums: tf.Variable[];
+  private updates = 0;
+
+  constructor(
+    private readonly weights: readonly tfl.LayerVariable[],
+    private readonly decay: number,
+  ) {
+    this.sums = weights.map((w) => {
+      const zeros = tf.zerosLike(w.read());
+      const sum = tf.variable(zeros, false);
+      zeros.dispose();
+      return sum;
+    });
+  }
+
+  /** m ← d·m + (1 − d)·θ, from m = 0. */
+  update(): void {
+    this.updates++;
+    tf.tidy(() => {
+      this.sums.forEach((m, i) => m.assign(tf.add(tf.mul(m, this.decay), tf.mul((this.weights[i] as tfl.LayerVariable).read(), 1 - this.decay))));
+    });
+  }
+
+  /** Writes the bias-corrected averages m / (1 − d^T) into the model's weights (a no-op before the first update). */
+  assign(): void {
+    if (this.updates === 0) return;
+    const correction = 1 - this.decay ** this.updates;
+    this.weights.forEach((w, i) => {
+      const average = tf.div(this.sums[i] as tf.Variable, correction);
+      w.write(average);
+      average.dispose();
+    });
+  }
+
+  dispose(): void {
+    tf.dispose(this.sums);
   }
 }

@@ -23,3 +23,13 @@ export async function heldOutFashionImages(count: number): Promise<LabelledImage
   const keep = Int32Array.from({ length: count }, (_, i) => Math.floor((i * all.count) / count));
   return { ...all, images: gatherImages(all, keep), labels: Int32Array.from(keep, (i) => all.labels[i] as number), count: keep.length };
 }
+
+/**
+ * `count` evenly spaced test images of a 1-shot validation set outside the meta-test classes: `fashion-0-4` (new images
+ * of the meta-train garments) or `mnist-5-9` (new classes in a new domain; digits 0–4 may be pretraining classes).
+ */
+export async function validationImages(set: "fashion-0-4" | "mnist-5-9", count: number): Promise<LabelledImages> {
+  const all = set === "fashion-0-4" ? selectClasses(await loadDataset("fashion-mnist", { split: "test" }), DEFAULT_CLASS_SPLIT.metaTrain) : selectClasses(await loadDataset("mnist", { split: "test" }), [5, 6, 7, 8, 9]);
+  const keep = Int32Array.from({ length: count }, (_, i) => Math.floor((i * all.count) / count));
+  return { ...all, images: gatherImages(all, keep), labels: Int32Array.from(keep, (i) => all.labels[i] as number), count: keep.length };
+}

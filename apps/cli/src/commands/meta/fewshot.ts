@@ -6,6 +6,7 @@ import {
   EVALUATED_CLASSIFIERS,
   FEATURE_CENTRINGS,
   FEW_SHOT_METHODS,
+  PRETRAIN_HEADS,
   assertTemperature,
   fewShotFigures,
   fewShotReportSection,
@@ -16,6 +17,7 @@ import {
   type EmbeddingTraining,
   type FeatureCentring,
   type FewShotExperimentResult,
+  type PretrainHead,
 } from "@dl/metalearn";
 import { backendInfo, listNames, parseDatasetName, renderReportHtml, type ImageDataset } from "@dl/tensor-core";
 
@@ -41,6 +43,8 @@ interface FewShotCliOptions extends DataOptions {
   power: number;
   labelSmoothing: number;
   mixup: number;
+  head: string;
+  cosineScale: number;
   shiftRadius: number;
   centre: string;
   episodes: number;
@@ -91,6 +95,8 @@ export function registerFewShot(meta: Command): void {
     .option("--pixel-weight <w>", "pretrain: weight of unit-norm raw pixels appended to the features (0 = none)", parseNumber("--pixel-weight"), 0)
     .option("--label-smoothing <e>", "pretrain: label smoothing of the cross-entropy, targets (1 − e)·onehot + e / classes (0 = none)", parseNumber("--label-smoothing"), 0)
     .option("--mixup <alpha>", "pretrain: mixup of images and targets with λ ~ Beta(alpha, alpha) per batch (0 = off)", parseNumber("--mixup"), 0)
+    .option("--head <kind>", `pretrain: classifier head of each network, ${listNames(PRETRAIN_HEADS)} (cosine: logits s·cos(feature, class weight), Baseline++)`, "linear")
+    .option("--cosine-scale <s>", "pretrain: the cosine head's logit scale s", parseNumber("--cosine-scale"), 10)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
@@ -114,6 +120,8 @@ export function registerFewShot(meta: Command): void {
       if (!(opts.power > 0)) throw new InvalidOptionError(`--power must be > 0 (0.5 = square root, 1 = none), got ${opts.power}.`);
       if (!(opts.labelSmoothing >= 0 && opts.labelSmoothing < 1)) throw new InvalidOptionError(`--label-smoothing must be in [0, 1) (0 = none), got ${opts.labelSmoothing}.`);
       if (!(opts.mixup >= 0)) throw new InvalidOptionError(`--mixup must be ≥ 0 (0 = off, 0.2–1 typical), got ${opts.mixup}.`);
+      if (!(PRETRAIN_HEADS as readonly string[]).includes(opts.head)) throw new InvalidOptionError(`--head must be one of ${listNames(PRETRAIN_HEADS)}, got "${opts.head}".`);
+      if (!(opts.cosineScale > 0 && Number.isFinite(opts.cosineScale))) throw new InvalidOptionError(`--cosine-scale must be a number > 0 (10 typical), got ${opts.cosineScale}.`);
       if (opts.shiftRadius > 13) throw new InvalidOptionError(`--shift-radius must be in 0..13 pixels, got ${opts.shiftRadius}.`);
       if (!(FEATURE_CENTRINGS as readonly string[]).includes(opts.centre)) throw new InvalidOptionError(`--centre must be one of ${FEATURE_CENTRINGS.join(", ")}, got "${opts.centre}".`);
       if (!(opts.pixelWeight >= 0)) throw new InvalidOptionError(`--pixel-weight must be ≥ 0 (0 = features only), got ${opts.pixelWeight}.`);
@@ -131,7 +139,7 @@ export function registerFewShot(meta: Command): void {
         const centre = opts.centre as FeatureCentring;
         if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
         const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
-        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, head: opts.head as PretrainHead, cosineScale: opts.cosineScale, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
