@@ -4,7 +4,7 @@ import { initBackend, isDlError, unfinishedPhases, type ProgressEvent } from "@d
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { runFewShotExperiment } from "./fewShotExperiment.js";
+import { runFewShotExperiment, withExtraClasses } from "./fewShotExperiment.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -109,5 +109,25 @@ describe("runFewShotExperiment", () => {
   it("rejects an unknown training mode before training", async () => {
     const err = await runFewShotExperiment(train, test, { ways: 3, shots: 1, method: "matching", training: "magic" as "pretrain" }).catch((e: unknown) => e);
     expect(isDlError(err) && err.code === "INVALID_ARGUMENT" && /valid: .*pretrain/.test(err.message)).toBe(true);
+  });
+});
+
+describe("withExtraClasses", () => {
+  it("relabels the extra classes past the largest meta-train label, also for a meta-train set too large to spread into Math.max", () => {
+    const image = (count: number, labels: (i: number) => number) => ({
+      images: Float32Array.from({ length: count }, (_, i) => i),
+      labels: Int32Array.from({ length: count }, (_, i) => labels(i)),
+      count,
+      height: 1,
+      width: 1,
+      channels: 1,
+    });
+    const metaTrain = image(200_000, (i) => (i === 123_456 ? 7 : i % 5));
+    const extra = image(3, (i) => i);
+    const both = withExtraClasses(metaTrain, extra);
+    expect(both.count).toBe(200_003);
+    expect(Array.from(both.labels.subarray(199_998))).toEqual([3, 4, 8, 9, 10]);
+    expect(both.images[200_001]).toBe(1);
+    expect(Array.from(withExtraClasses(image(0, () => 0), extra).labels)).toEqual([0, 1, 2]);
   });
 });

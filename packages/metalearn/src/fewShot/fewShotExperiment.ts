@@ -247,7 +247,8 @@ export function withExtraClasses(metaTrain: LabelledImages, extra: LabelledImage
   if (extra.height * extra.width * extra.channels !== size || extra.height !== metaTrain.height) {
     throw new DlError("SHAPE_MISMATCH", `Extra meta-train images are ${extra.height}×${extra.width}×${extra.channels}, the meta-train set ${metaTrain.height}×${metaTrain.width}×${metaTrain.channels}; use a dataset of the same image size.`);
   }
-  const offset = Math.max(...metaTrain.labels) + 1;
+  // A loop, not Math.max(...labels): spreading ≳ 125k labels overflows the call stack.
+  const offset = metaTrain.labels.reduce((largest, y) => Math.max(largest, y), -1) + 1;
   const images = new Float32Array((metaTrain.count + extra.count) * size);
   images.set(metaTrain.images);
   images.set(extra.images.subarray(0, extra.count * size), metaTrain.count * size);
