@@ -27,6 +27,8 @@ export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEv
 export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./fewShot/fewShotExperiment.js";
 export type { EmbeddingTraining, ExampleEpisode, FewShotExperimentOptions, FewShotExperimentResult, TrainingHistoryEntry } from "./fewShot/fewShotExperiment.js";
 export { PRETRAIN_HEADS } from "./pretrain/supervised.js";
+export { parseImageWarps } from "./pretrain/embedding.js";
+export type { ImageWarp } from "./pretrain/embedding.js";
 export type { PretrainHead } from "./pretrain/supervised.js";
 export { fewShotAccuracyBars, fewShotFigures, fewShotReportSection } from "./fewShot/report.js";
 export type { FewShotFigures, FewShotReportContext } from "./fewShot/report.js";

@@ -37,10 +37,14 @@ describe("dl meta", () => {
   }, 300_000);
 
   it("fewshot --generations 2 --ensemble 2 --head cosine: two chains of two networks, steps added, the head and the run's wall and CPU seconds in the JSON", async () => {
-    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--head", "cosine", "--cosine-scale", "8", "--out", "fs-gen", "--json", ...quick], work);
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--head", "cosine", "--cosine-scale", "8", "--warps", "z1.1,r-10", "--out", "fs-gen", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number; head: string; cosineScale: number }; run: { wallSeconds: number; cpuSeconds: number } };
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number; head: string; cosineScale: number; warps: unknown }; run: { wallSeconds: number; cpuSeconds: number } };
     expect(out.training.head).toBe("cosine");
+    expect(out.training.warps).toEqual([
+      { scale: 1.1, degrees: 0 },
+      { scale: 1, degrees: -10 },
+    ]);
     expect(out.training.cosineScale).toBe(8);
     expect(out.training.generations).toBe(2);
     expect(out.training.ensemble).toBe(2);
@@ -96,6 +100,7 @@ describe("dl meta", () => {
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--mixup", "-0.5", "--out", "never", ...quick], /--mixup must be ≥ 0/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--head", "arc", "--out", "never", ...quick], /--head must be one of linear or cosine, got "arc"/],
       [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--head", "cosine", "--cosine-scale", "0", "--out", "never", ...quick], /--cosine-scale must be a number > 0/],
+      [["meta", "fewshot", "--data", "fashion-mnist", "--shots", "1", "--warps", "z0", "--out", "never", ...quick], /--warps: Unknown warp "z0"; write z<scale>/],
       [["meta", "temperature", "--data", "mnist", "--temperatures", "1,-2", "--out", "never", ...quick], /temperature must be a finite number > 0/],
       [["meta", "finetune", "--shots", "3", "--lr-decay", "0.5", "--out", "never"], /lr-decay must be ≥ 1/],
     ];

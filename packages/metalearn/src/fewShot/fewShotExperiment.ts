@@ -9,7 +9,7 @@ import { centreOnSupport, evaluateFewShot, type FeatureCentring, type FewShotEva
 import { metaTrain, type TrainableMethod } from "../matching/metaTrain.js";
 import { attentionWeights, assertTemperature } from "../classifiers/softNearestNeighbour.js";
 import { fitTemperature } from "../classifiers/fitTemperature.js";
-import { pretrainedFeatures } from "../pretrain/embedding.js";
+import { pretrainedFeatures, type ImageWarp } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
 import { pretrainClassifier, type PretrainHead, type PretrainedNetwork } from "../pretrain/supervised.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
@@ -77,6 +77,8 @@ export interface FewShotExperimentOptions extends RunOptions {
   power?: number;
   /** Pretraining: average features over ±r pixel translations of each image (default 1; 0 = off). */
   shiftRadius?: number;
+  /** Pretraining: also average each image's features over these zoomed / rotated copies (default none; inductive: one image at a time). */
+  warps?: readonly ImageWarp[];
   /** Centre each episode's features on its support mean before classifying (default `none`: on pretrained features it cost a point 1-shot; on raw pixels it gains one). */
   centre?: FeatureCentring;
   /**
@@ -138,6 +140,8 @@ export interface FewShotExperimentResult {
     /** Pretraining: each network's classifier head and the cosine head's scale (episodic: `linear`). */
     head: PretrainHead;
     cosineScale: number;
+    /** Pretraining: the zoomed / rotated copies each image's features were averaged over besides its shifts (episodic: none). */
+    warps: readonly ImageWarp[];
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -213,6 +217,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         mixupAlpha: training === "pretrain" ? (options.mixupAlpha ?? 0) : 0,
         head: training === "pretrain" ? (options.head ?? "linear") : "linear",
         cosineScale: options.cosineScale ?? 10,
+        warps: training === "pretrain" ? (options.warps ?? []) : [],
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -306,6 +311,7 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
     ...(options.pixelWeight === undefined ? {} : { pixelWeight: options.pixelWeight }),
     ...(options.power === undefined ? {} : { power: options.power }),
     shiftRadius: options.shiftRadius ?? 1,
+    ...(options.warps === undefined ? {} : { warps: options.warps }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
   const embed = async (dataset: LabelledImages): Promise<LabelledVectors> => {

@@ -5,7 +5,7 @@ import { initBackend } from "@dl/tensor-core";
 
 import { syntheticImages } from "../test-utils/synthetic.js";
 import * as tf from "@tensorflow/tfjs-core";
-import { pretrainedFeatures, translateImages } from "./embedding.js";
+import { parseImageWarps, pretrainedFeatures, translateImages, warpImages } from "./embedding.js";
 
 beforeAll(async () => {
   await initBackend({ backend: "wasm" });
@@ -30,6 +30,55 @@ describe("translateImages", () => {
           const sx = x + 2;
           const expected = sy >= 0 && sx < 6 ? (data.images[i * 36 + sy * 6 + sx] as number) : 0;
           expect(out.images[i * 36 + y * 6 + x]).toBe(expected);
+        }
+      }
+    }
+  });
+});
+
+describe("parseImageWarps", () => {
+  it("reads z<scale> and r<degrees> tokens, none as no warp, and names the format on a bad token", () => {
+    expect(parseImageWarps("z0.9, z1.1,r-10,r10")).toEqual([
+      { scale: 0.9, degrees: 0 },
+      { scale: 1.1, degrees: 0 },
+      { scale: 1, degrees: -10 },
+      { scale: 1, degrees: 10 },
+    ]);
+    expect(parseImageWarps("none")).toEqual([]);
+    for (const bad of ["z0", "x3", "r", "z-1", "r400", ""]) expect(() => parseImageWarps(bad)).toThrow(/write z<scale>/);
+  });
+});
+
+describe("warpImages", () => {
+  it("a rotation by 90° permutes the pixels exactly, out[y][x] = in[x][5 − y], and scale 1, 0° is the identity", () => {
+    const before = tf.memory().numTensors;
+    const turned = warpImages(data, { scale: 1, degrees: 90 });
+    const same = warpImages(data, { scale: 1, degrees: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < data.count; i++) {
+      for (let y = 0; y < 6; y++) {
+        for (let x = 0; x < 6; x++) {
+          expect(turned.images[i * 36 + y * 6 + x]).toBeCloseTo(data.images[i * 36 + x * 6 + (5 - y)] as number, 5);
+          expect(same.images[i * 36 + y * 6 + x]).toBeCloseTo(data.images[i * 36 + y * 6 + x] as number, 5);
+        }
+      }
+    }
+  });
+
+  it("a zoom by s reads the input at c + (p − c) / s, bilinearly, zero outside (hand interpolation)", () => {
+    const zoomed = warpImages(data, { scale: 1.25, degrees: 0 });
+    const at = (i: number, y: number, x: number): number => (y >= 0 && y < 6 && x >= 0 && x < 6 ? (data.images[i * 36 + y * 6 + x] as number) : 0);
+    for (let i = 0; i < data.count; i++) {
+      for (let y = 0; y < 6; y++) {
+        for (let x = 0; x < 6; x++) {
+          const sy = 2.5 + (y - 2.5) / 1.25;
+          const sx = 2.5 + (x - 2.5) / 1.25;
+          const y0 = Math.floor(sy);
+          const x0 = Math.floor(sx);
+          const fy = sy - y0;
+          const fx = sx - x0;
+          const expected = (1 - fy) * ((1 - fx) * at(i, y0, x0) + fx * at(i, y0, x0 + 1)) + fy * ((1 - fx) * at(i, y0 + 1, x0) + fx * at(i, y0 + 1, x0 + 1));
+          expect(zoomed.images[i * 36 + y * 6 + x]).toBeCloseTo(expected, 5);
         }
       }
     }
@@ -67,6 +116,21 @@ describe("pretrainedFeatures", () => {
     for (const dy of [-1, 0, 1]) for (const dx of [-1, 0, 1]) translateImages(data, dy, dx).images.subarray(0, 36).forEach((v, j) => (avg[j] = (avg[j] as number) + v / 9));
     const norm = Math.hypot(...avg);
     for (let j = 0; j < 36; j++) expect(g.data[j]).toBeCloseTo((avg[j] as number) / norm, 5);
+    net.dispose();
+  });
+
+  it("weighs each warp like one more view: the 9 shifts and a 90° turn average over 10 copies", async () => {
+    const net = identityBlocks();
+    const before = tf.memory().numTensors;
+    const g = await pretrainedFeatures({ blocks: net }, data, { blocks: [{ block: 0, grid: 6 }], power: 1, shiftRadius: 1, warps: [{ scale: 1, degrees: 90 }] });
+    expect(tf.memory().numTensors).toBe(before);
+    const avg = new Float64Array(36);
+    for (const dy of [-1, 0, 1]) for (const dx of [-1, 0, 1]) translateImages(data, dy, dx).images.subarray(0, 36).forEach((v, j) => (avg[j] = (avg[j] as number) + v / 10));
+    // The 90° turn by hand: out[y][x] = in[x][5 − y].
+    for (let y = 0; y < 6; y++) for (let x = 0; x < 6; x++) avg[y * 6 + x] = (avg[y * 6 + x] as number) + (data.images[x * 6 + (5 - y)] as number) / 10;
+    const norm = Math.hypot(...avg);
+    for (let j = 0; j < 36; j++) expect(g.data[j]).toBeCloseTo((avg[j] as number) / norm, 5);
+    await expect(pretrainedFeatures({ blocks: net }, data, { warps: [{ scale: 0, degrees: 0 }] })).rejects.toThrow(/scale > 0/);
     net.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import { assertArgument } from "@dl/tensor-core";
+import * as tf from "@tensorflow/tfjs-core";
 
 import type { LabelledVectors } from "../matching/embedding.js";
 import { pixelsAsVectors } from "../matching/embedding.js";
@@ -19,8 +20,34 @@ export interface PretrainedFeatureOptions {
    * (9 shifted copies; 0 = none, the default). Each image is processed on its own, so this stays inductive.
    */
   shiftRadius?: number;
+  /**
+   * Also average over these zoomed / rotated copies of each image, each about the image centre and unshifted
+   * (bilinear, zero filled; default none). Each image is processed on its own, so this stays inductive.
+   */
+  warps?: readonly ImageWarp[];
   /** Stops between batches with `ABORTED` once it fires. */
   signal?: AbortSignal;
+}
+
+/** A zoom by `scale` (> 1 enlarges the content) and a rotation by `degrees`, both about the image centre. */
+export interface ImageWarp {
+  scale: number;
+  degrees: number;
+}
+
+/**
+ * Warps written `z<scale>` (zoom) and `r<degrees>` (rotation), comma-separated, e.g. `z0.9,z1.1,r-10,r10`;
+ * `none` is the empty list.
+ */
+export function parseImageWarps(value: string): ImageWarp[] {
+  if (value.trim() === "none") return [];
+  return value.split(",").map((token) => {
+    const t = token.trim();
+    const amount = Number(t.slice(1));
+    const ok = t.length > 1 && Number.isFinite(amount) && (t.startsWith("r") || (t.startsWith("z") && amount > 0 && amount <= 4)) && Math.abs(amount) <= 180;
+    assertArgument(ok, () => `Unknown warp "${t}"; write z<scale> (0 < scale ≤ 4) or r<degrees> (|degrees| ≤ 180), comma-separated, e.g. z0.9,z1.1,r-10,r10, or none.`);
+    return t.startsWith("z") ? { scale: amount, degrees: 0 } : { scale: 1, degrees: amount };
+  });
 }
 
 /**
@@ -36,17 +63,24 @@ export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "block
   assertArgument(Number.isFinite(power) && power > 0, () => `power must be a finite number > 0, got ${power}.`);
   const radius = options.shiftRadius ?? 0;
   assertArgument(Number.isInteger(radius) && radius >= 0 && radius < Math.min(dataset.height, dataset.width), () => `shiftRadius must be an integer in 0..${Math.min(dataset.height, dataset.width) - 1}, got ${radius}.`);
+  const warps = options.warps ?? [];
+  for (const w of warps) assertArgument(Number.isFinite(w.scale) && w.scale > 0 && Number.isFinite(w.degrees), () => `each warp needs a finite scale > 0 and finite degrees, got scale ${w.scale}, degrees ${w.degrees}.`);
   const raw = await blockFeatures(network.blocks, dataset, specs, undefined, options.signal);
+  // Every view of the image weighs the same: the 9 shifts (or the image alone) and each warp.
+  const views: (() => LabelledImages)[] = [];
   if (radius > 0) {
-    const sum = Float64Array.from(raw.data);
     for (let dy = -radius; dy <= radius; dy += radius) {
-      for (let dx = -radius; dx <= radius; dx += radius) {
-        if (dy === 0 && dx === 0) continue;
-        const shifted = await blockFeatures(network.blocks, translateImages(dataset, dy, dx), specs, undefined, options.signal);
-        shifted.data.forEach((v, i) => (sum[i] = (sum[i] as number) + v));
-      }
+      for (let dx = -radius; dx <= radius; dx += radius) if (dy !== 0 || dx !== 0) views.push(() => translateImages(dataset, dy, dx));
     }
-    sum.forEach((v, i) => (raw.data[i] = v / 9));
+  }
+  for (const w of warps) views.push(() => warpImages(dataset, w));
+  if (views.length > 0) {
+    const sum = Float64Array.from(raw.data);
+    for (const view of views) {
+      const seen = await blockFeatures(network.blocks, view(), specs, undefined, options.signal);
+      seen.data.forEach((v, i) => (sum[i] = (sum[i] as number) + v));
+    }
+    sum.forEach((v, i) => (raw.data[i] = v / (views.length + 1)));
   }
   // Power transform (Hu et al. 2021, "Leveraging the feature distribution in transfer-based few-shot learning"): makes skewed relu features more Gaussian.
   if (power !== 1) raw.data.forEach((v, i) => (raw.data[i] = Math.max(v, 0) ** power));
@@ -59,6 +93,27 @@ export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "block
     { features: learned, weight: 1 },
     { features: l2NormaliseBlocks(pixels, [pixels.dim]), weight: pixelWeight },
   ]);
+}
+
+/** Every image zoomed and rotated about its centre (bilinear, zero filled), through tfjs's projective `image.transform`. */
+export function warpImages(dataset: LabelledImages, warp: ImageWarp): LabelledImages {
+  const { height: h, width: w, channels: ch } = dataset;
+  const cy = (h - 1) / 2;
+  const cx = (w - 1) / 2;
+  const theta = (warp.degrees * Math.PI) / 180;
+  const cos = Math.cos(theta) / warp.scale;
+  const sin = Math.sin(theta) / warp.scale;
+  // Output pixel (x, y) reads the input at R(θ)·(x − cx, y − cy) / scale + (cx, cy): [a0 a1 a2 b0 b1 b2 c0 c1].
+  const matrix = [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, 0, 0];
+  const images = new Float32Array(dataset.count * h * w * ch);
+  const batch = 1000;
+  for (let start = 0; start < dataset.count; start += batch) {
+    const n = Math.min(batch, dataset.count - start);
+    const out = tf.tidy(() => tf.image.transform(tf.tensor4d(dataset.images.subarray(start * h * w * ch, (start + n) * h * w * ch), [n, h, w, ch]), tf.tensor2d(matrix, [1, 8]), "bilinear", "constant", 0));
+    images.set(out.dataSync(), start * h * w * ch);
+    out.dispose();
+  }
+  return { ...dataset, images };
 }
 
 /** Every image translated by (dy, dx) pixels, zero filled. */

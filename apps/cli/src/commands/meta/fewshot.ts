@@ -13,10 +13,12 @@ import {
   parseEmbeddingArch,
   parseEmbeddingTraining,
   parseFewShotMethod,
+  parseImageWarps,
   runFewShotExperiment,
   type EmbeddingTraining,
   type FeatureCentring,
   type FewShotExperimentResult,
+  type ImageWarp,
   type PretrainHead,
 } from "@dl/metalearn";
 import { backendInfo, listNames, parseDatasetName, renderReportHtml, type ImageDataset } from "@dl/tensor-core";
@@ -46,6 +48,7 @@ interface FewShotCliOptions extends DataOptions {
   head: string;
   cosineScale: number;
   shiftRadius: number;
+  warps: ImageWarp[];
   centre: string;
   episodes: number;
   steps: number;
@@ -70,6 +73,14 @@ function parseClassList(value: string): number[] {
     throw new InvalidOptionError(`--extra-classes needs distinct comma-separated labels in 0..9 (e.g. 0,1,2,3,4), got "${value}".`);
   }
   return classes;
+}
+
+function parseWarpList(value: string): ImageWarp[] {
+  try {
+    return parseImageWarps(value);
+  } catch (error) {
+    throw new InvalidOptionError(`--warps: ${(error as Error).message}`);
+  }
 }
 
 function parseTemperature(value: string): number | "learned" {
@@ -99,6 +110,7 @@ export function registerFewShot(meta: Command): void {
     .option("--cosine-scale <s>", "pretrain: the cosine head's logit scale s", parseNumber("--cosine-scale"), 10)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
+    .option("--warps <list>", "pretrain: also average each image's features over these zoomed (z<scale>) and rotated (r<degrees>) copies, e.g. z0.9,z1.1,r-10,r10 (none = shifts only)", parseWarpList, [])
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
     .option("--extra-classes <list>", "only these labels of --extra-data (e.g. 0,1,2,3,4: MNIST digits 0–4, keeping 5–9 for validation)", parseClassList)
@@ -139,7 +151,7 @@ export function registerFewShot(meta: Command): void {
         const centre = opts.centre as FeatureCentring;
         if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
         const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
-        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, head: opts.head as PretrainHead, cosineScale: opts.cosineScale, shiftRadius, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, head: opts.head as PretrainHead, cosineScale: opts.cosineScale, shiftRadius, warps: opts.warps, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
