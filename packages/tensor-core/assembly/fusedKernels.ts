@@ -85,6 +85,38 @@ export function leakyReluGrad(dy: usize, x: usize, out: usize, n: i32, alpha: f3
 }
 
 /**
+ * One 4 × 4 block of a transpose through SIMD shuffles: the 4 × 4 values at `at` (rows `srcRow` bytes apart) stored
+ * transposed at `d` (rows `dstRow` bytes apart); with `epilogue`, each stored vector is act(v + bias) first
+ * (transposeBiasAct). Inlined with a constant `epilogue`, so the plain transpose keeps no branch.
+ */
+// @ts-ignore: decorator
+@inline
+function transposeBlock4(at: usize, srcRow: usize, d: usize, dstRow: usize, epilogue: bool, bias: v128, act: i32, A: v128): void {
+  const q0 = v128.load(at);
+  const q1 = v128.load(at + srcRow);
+  const q2 = v128.load(at + 2 * srcRow);
+  const q3 = v128.load(at + 3 * srcRow);
+  const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
+  let o0 = i64x2.shuffle(t0, t2, 0, 2);
+  let o1 = i64x2.shuffle(t0, t2, 1, 3);
+  let o2 = i64x2.shuffle(t1, t3, 0, 2);
+  let o3 = i64x2.shuffle(t1, t3, 1, 3);
+  if (epilogue) {
+    o0 = activate4(f32x4.add(o0, bias), act, A);
+    o1 = activate4(f32x4.add(o1, bias), act, A);
+    o2 = activate4(f32x4.add(o2, bias), act, A);
+    o3 = activate4(f32x4.add(o3, bias), act, A);
+  }
+  v128.store(d, o0);
+  v128.store(d + dstRow, o1);
+  v128.store(d + 2 * dstRow, o2);
+  v128.store(d + 3 * dstRow, o3);
+}
+
+/**
  * Source rows r0 ≤ i < r1 (r0 a multiple of 4) of dst (cols × rows) = srcᵀ for a row-major rows × cols matrix of
  * 4-byte values: 4 × 4 blocks through SIMD shuffles, scalar edges. A copy, so exact for any 4-byte dtype, and row
  * ranges can go to different threads.
@@ -97,22 +129,8 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32, r0: i3
   let i = r0;
   for (; i < rows4; i += 4) {
     const s = src + <usize>i * srcRow;
-    for (let j = 0; j < cols4; j += 4) {
-      const at = s + (<usize>j << 2);
-      const q0 = v128.load(at);
-      const q1 = v128.load(at + srcRow);
-      const q2 = v128.load(at + 2 * srcRow);
-      const q3 = v128.load(at + 3 * srcRow);
-      const t0 = i32x4.shuffle(q0, q1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(q0, q1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(q2, q3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(q2, q3, 2, 6, 3, 7);
-      const d = dst + <usize>j * dstRow + (<usize>i << 2);
-      v128.store(d, i64x2.shuffle(t0, t2, 0, 2));
-      v128.store(d + dstRow, i64x2.shuffle(t0, t2, 1, 3));
-      v128.store(d + 2 * dstRow, i64x2.shuffle(t1, t3, 0, 2));
-      v128.store(d + 3 * dstRow, i64x2.shuffle(t1, t3, 1, 3));
-    }
+    const zero = f32x4.splat(0);
+    for (let j = 0; j < cols4; j += 4) transposeBlock4(s + (<usize>j << 2), srcRow, dst + <usize>j * dstRow + (<usize>i << 2), dstRow, false, zero, 0, zero);
     for (let j = cols4; j < cols; j++) {
       for (let k = 0; k < 4; k++) store<i32>(dst + <usize>j * dstRow + (<usize>(i + k) << 2), load<i32>(s + <usize>k * srcRow + (<usize>j << 2)));
     }
@@ -231,22 +249,7 @@ export function transposeBiasAct(src: usize, dst: usize, rows: i32, cols: i32, b
   for (let i = 0; i < rows4; i += 4) {
     const s = src + <usize>i * srcRow;
     const b = v128.load(bias + (<usize>i << 2));
-    for (let j = 0; j < cols4; j += 4) {
-      const at = s + (<usize>j << 2);
-      const r0 = v128.load(at);
-      const r1 = v128.load(at + srcRow);
-      const r2 = v128.load(at + 2 * srcRow);
-      const r3 = v128.load(at + 3 * srcRow);
-      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
-      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
-      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-      const d = dst + <usize>j * dstRow + (<usize>i << 2);
-      v128.store(d, activate4(f32x4.add(i64x2.shuffle(t0, t2, 0, 2), b), act, A));
-      v128.store(d + dstRow, activate4(f32x4.add(i64x2.shuffle(t0, t2, 1, 3), b), act, A));
-      v128.store(d + 2 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 0, 2), b), act, A));
-      v128.store(d + 3 * dstRow, activate4(f32x4.add(i64x2.shuffle(t1, t3, 1, 3), b), act, A));
-    }
+    for (let j = 0; j < cols4; j += 4) transposeBlock4(s + (<usize>j << 2), srcRow, dst + <usize>j * dstRow + (<usize>i << 2), dstRow, true, b, act, A);
     for (let j = cols4; j < cols; j++) {
       for (let k = 0; k < 4; k++) {
         const v = load<f32>(s + <usize>k * srcRow + (<usize>j << 2)) + load<f32>(bias + (<usize>(i + k) << 2));

@@ -259,3 +259,36 @@ describe("SIMD 2 × 2 max-pool gradient on wasm", () => {
     expect([0, c, w * c, w * c + c].map((at) => wasm[at])).toEqual([0, 0, 0, 0]);
   });
 });
+
+describe("transpose2d and transposeBiasAct (one shared 4 × 4 SIMD block)", () => {
+  // 9 × 7: two full 4-row blocks plus a row, a 4-column block plus 3 edge columns; ReLU and leaky ReLU epilogues.
+  it.each([
+    [9, 7, 0],
+    [9, 7, 1],
+    [8, 12, 2],
+    [3, 5, 2],
+  ])("equal a naive loop for %i × %i (activation %i), bit for bit", (rows, cols, act) => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const kernels = fusedKernelsOn(memory);
+    const f32 = new Float32Array(memory.buffer);
+    const src = spread(rows * cols, 5);
+    const bias = spread(rows, 6);
+    const [srcAt, biasAt, plainAt, fusedAt] = [0, 1, 2, 3].map((k) => 4 * (64 + k * 256)) as [number, number, number, number];
+    f32.set(src, srcAt / 4);
+    f32.set(bias, biasAt / 4);
+    kernels.transpose2d(srcAt, plainAt, rows, cols, 0, rows);
+    kernels.transposeBiasAct(srcAt, fusedAt, rows, cols, biasAt, act, Math.fround(0.2));
+    const plain = new Float32Array(rows * cols);
+    const fused = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = src[i * cols + j] ?? Number.NaN;
+        plain[j * rows + i] = v;
+        const s = Math.fround(v + (bias[i] ?? Number.NaN));
+        fused[j * rows + i] = act === 0 ? s : act === 1 ? (s < 0 ? 0 : s) : s > 0 ? s : Math.fround(s * Math.fround(0.2));
+      }
+    }
+    expect(countDifferent(f32.slice(plainAt / 4, plainAt / 4 + rows * cols), plain)).toBe(0);
+    expect(countDifferent(f32.slice(fusedAt / 4, fusedAt / 4 + rows * cols), fused)).toBe(0);
+  });
+});
