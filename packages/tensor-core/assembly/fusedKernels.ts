@@ -141,6 +141,28 @@ export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32, r0: i3
 }
 
 /**
+ * Rows r0 ≤ i < r1 of a block transpose: dst[j, i, ·] = src[i, j, ·] for a row-major rows × cols grid of blocks of
+ * `block` 4-byte values (a transpose that keeps the trailing axes, e.g. [b, h·w, c] → [h·w, b, c]): each block
+ * copied 4 values at a time, then its scalar tail. A copy, so exact for any 4-byte dtype.
+ */
+export function transposeBlocks(src: usize, dst: usize, rows: i32, cols: i32, block: i32, r0: i32, r1: i32): void {
+  const bytes = <usize>block << 2;
+  const vec = <usize>(block & ~3) << 2;
+  for (let i = r0; i < r1; i++) {
+    let s = src + <usize>i * <usize>cols * bytes;
+    let d = dst + <usize>i * bytes;
+    const dstRow = <usize>rows * bytes;
+    for (let j = 0; j < cols; j++) {
+      let o: usize = 0;
+      for (; o < vec; o += 16) v128.store(d + o, v128.load(s + o));
+      for (; o < bytes; o += 4) store<i32>(d + o, load<i32>(s + o));
+      s += bytes;
+      d += dstRow;
+    }
+  }
+}
+
+/**
  * out = dy · step(x) over n floats, step(x) = x > 0 ? 1 : 0 (NaN for a NaN x): tfjs's ReLU gradient
  * mul(dy, cast(step(x))) — three kernels — in one pass, the same float32 product, bit for bit.
  */

@@ -8,6 +8,7 @@ import "../gradients.js";
 import { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "../../model/optimizerUpdates.js";
 import { fusedKernelsOn } from "./fusedWasm.js";
 import { ADAM_UPDATE, EMA_UPDATE } from "./optimizerUpdates.js";
+import { mergedPermutation } from "./transpose.js";
 import { runOn, seededValues, startBackends } from "./test-utils/compare.js";
 
 const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
@@ -176,6 +177,14 @@ describe("fused leaky ReLU on wasm", () => {
 describe("SIMD matrix transpose on wasm", () => {
   beforeAll(startBackends);
 
+  it("merges axes that stay adjacent and drops size-1 axes", () => {
+    expect(mergedPermutation([64, 11, 11, 64], [1, 2, 0, 3])).toEqual({ sizes: [64, 121, 64], perm: [1, 0, 2] });
+    expect(mergedPermutation([64, 13, 13, 32], [3, 1, 2, 0])).toEqual({ sizes: [64, 169, 32], perm: [2, 1, 0] });
+    expect(mergedPermutation([3, 1, 5, 2], [2, 1, 0, 3])).toEqual({ sizes: [3, 5, 2], perm: [1, 0, 2] });
+    expect(mergedPermutation([4, 6], [0, 1])).toEqual({ sizes: [24], perm: [0] });
+    expect(mergedPermutation([2, 3, 4, 5], [1, 3, 0, 2])).toEqual({ sizes: [2, 3, 4, 5], perm: [1, 3, 0, 2] });
+  });
+
   it.each([
     { shape: [1, 1], perm: [1, 0] },
     { shape: [3, 5], perm: [1, 0] },
@@ -184,7 +193,12 @@ describe("SIMD matrix transpose on wasm", () => {
     { shape: [64, 803], perm: [1, 0] },
     { shape: [2, 5, 6], perm: [0, 2, 1] },
     { shape: [1, 12, 8], perm: [0, 2, 1] },
-    { shape: [2, 3, 4], perm: [2, 1, 0] }, // not a batch of matrix transposes: tfjs-wasm's kernel
+    { shape: [2, 3, 4], perm: [2, 1, 0] }, // the full reversal: a matrix transpose, then one of blocks
+    { shape: [6, 5, 3, 7], perm: [3, 1, 2, 0] }, // the filter gradient's x: [c, h, w, b]
+    { shape: [8, 11, 11, 8], perm: [1, 2, 0, 3] }, // the filter gradient's dy: blocks of 8 (SIMD only)
+    { shape: [2, 3, 5], perm: [1, 0, 2] }, // blocks of 5: SIMD and a scalar tail
+    { shape: [3, 1, 5, 2], perm: [2, 1, 0, 3] }, // a size-1 axis between merged ones
+    { shape: [2, 3, 4, 5], perm: [1, 3, 0, 2] }, // no merged form of ours: tfjs-wasm's kernel
   ])("equals tfjs-cpu's transpose exactly: $shape by $perm", async ({ shape, perm }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = spread(size, 21);

@@ -677,6 +677,8 @@ describe("no leaks", () => {
         tf.conv2dTranspose(x, w, [8, 24, 24, 16], 2, "same");
         tf.matMul(tf.reshape(x, [8, -1]), tf.reshape(x, [8, -1]), true, false);
         tf.moments(x, [0, 1, 2]);
+        tf.transpose(x, [3, 1, 2, 0]); // a matrix transpose into a temporary, then one of blocks
+        tf.transpose(x, [1, 2, 0, 3]);
         return [gx!, gw!];
       });
       tf.dispose(kept);
