@@ -156,6 +156,56 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(got.every((v, i) => Object.is(v, x[(i % rows) * cols + Math.floor(i / rows)]))).toBe(true);
   });
 
+  it("splits large element-wise ops, the ReLU gradient and the 2 × 2 max-pool gradient over a helper thread, exactly (odd sizes, no leaks)", () => {
+    expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
+    const r = Math.fround;
+    // A bias add (a row broadcast, split by rows), a column broadcast, a flat product and a square (split by elements).
+    const [rows, cols] = [4_099, 33];
+    const x = seededValues(rows * cols, 12);
+    const y = seededValues(rows * cols, 13);
+    const row = seededValues(cols, 14);
+    const column = seededValues(rows, 15);
+    const before = tf.memory().numTensors;
+    const [sum, difference, product, square] = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [rows, cols]);
+      return [tf.add(xt, tf.tensor1d(row)), tf.sub(tf.tensor2d(column, [rows, 1]), xt), tf.mul(xt, tf.tensor2d(y, [rows, cols])), tf.square(xt)].map((t) => t.dataSync() as Float32Array);
+    });
+    const at = (i: number): [number, number] => [Math.floor(i / cols), i % cols];
+    expect(sum?.every((v, i) => Object.is(v, r((x[i] ?? 0) + (row[at(i)[1]] ?? 0))))).toBe(true);
+    expect(difference?.every((v, i) => Object.is(v, r((column[at(i)[0]] ?? 0) - (x[i] ?? 0))))).toBe(true);
+    expect(product?.every((v, i) => Object.is(v, r((x[i] ?? 0) * (y[i] ?? 0))))).toBe(true);
+    expect(square?.every((v, i) => Object.is(v, r((x[i] ?? 0) * (x[i] ?? 0))))).toBe(true);
+    // ReLU gradient dy·step(x) over 100,003 floats (a 3-float tail), zeros of x included.
+    const n = 100_003;
+    const pre = seededValues(n, 16).map((v, i) => (i % 7 === 0 ? 0 : v));
+    const dy = seededValues(n, 17);
+    const reluGrad = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d(dy))))(tf.tensor1d(pre)).dataSync() as Float32Array);
+    expect(reluGrad.every((v, i) => Object.is(v, r((dy[i] ?? 0) * ((pre[i] ?? 0) > 0 ? 1 : 0))))).toBe(true);
+    // 2 × 2 max-pool gradient over 9 images (split by images), 62 × 62 × 13 each: the first maximum of each window gets dy.
+    const [b, h, w, c] = [9, 62, 62, 13];
+    const xs = seededValues(b * h * w * c, 18);
+    const g = seededValues(b * (h / 2) * (w / 2) * c, 19);
+    const pooled = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), tf.tensor4d(g, [b, h / 2, w / 2, c]))))(tf.tensor4d(xs, [b, h, w, c])).dataSync() as Float32Array);
+    const expected = new Float32Array(xs.length);
+    for (let i = 0; i < b; i++) {
+      for (let oh = 0; oh < h / 2; oh++) {
+        for (let ow = 0; ow < w / 2; ow++) {
+          for (let k = 0; k < c; k++) {
+            let best = -Infinity;
+            let bestAt = -1;
+            for (const [dh, dw] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+              const j = ((i * h + 2 * oh + dh) * w + 2 * ow + dw) * c + k;
+              if ((xs[j] ?? 0) > best) [best, bestAt] = [xs[j] ?? 0, j];
+            }
+            expected[bestAt] = g[((i * (h / 2) + oh) * (w / 2) + ow) * c + k] ?? 0;
+          }
+        }
+      }
+    }
+    expect(pooled.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {
     const [one, two, three] = await Promise.all([trainIn(1), trainIn(2), trainIn(3)]);
     expect(one).toMatchObject({ threadCount: 1, threads: false });

@@ -21,10 +21,17 @@ export interface GemmCall {
   alpha: number;
 }
 
-/** The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of source rows). */
+/**
+ * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
+ * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
+ * `maxPoolGrad2x2` (of images).
+ */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
 export const TEAM_TRANSPOSE = 2;
+export const TEAM_BINARY = 3;
+export const TEAM_RELU_GRAD = 4;
+export const TEAM_MAX_POOL_GRAD = 5;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -32,7 +39,7 @@ export interface GemmTeam {
   /** Helper threads (the caller's thread computes a share too). */
   readonly helpers: number;
   /**
-   * Runs `kernel` (TEAM_GEMM, TEAM_ADAM, TEAM_TRANSPOSE) with `args` (bit i of `floats`: argument i is a float32) in
+   * Runs `kernel` (TEAM_GEMM … TEAM_MAX_POOL_GRAD) with `args` (bit i of `floats`: argument i is a float32) in
    * `chunks` chunks of `chunk` columns, elements or rows, which the caller and the helpers claim one at a time (a
    * descheduled helper delays nothing but the chunk it holds); returns once all are done.
    */
@@ -102,4 +109,38 @@ export function runTranspose(kernels: FusedExports, memory: WebAssembly.Memory, 
   }
   const size = chunkOf(rows, team.helpers, 4);
   team.run(TEAM_TRANSPOSE, [src, dst, rows, cols], 0, Math.ceil(rows / size), size);
+}
+
+/**
+ * out = a op b over an outer × inner grid (`binary`: each operand read whole, as a scalar, a row or a column), split
+ * by runs of outer rows — or of elements when the grid is one row — over the team. One float32 operation an element
+ * whoever computes it, so the result is the same bit for bit.
+ */
+export function runBinary(kernels: FusedExports, memory: WebAssembly.Memory, op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void {
+  if (team?.memory !== memory || outer * inner < MIN_SPLIT_ELEMENTS) {
+    kernels.binary(op, a, b, out, outer, inner, aMode, bMode);
+    return;
+  }
+  const size = outer === 1 ? chunkOf(inner, team.helpers, 4) : chunkOf(outer, team.helpers, 1);
+  team.run(TEAM_BINARY, [op, a, b, out, outer, inner, aMode, bMode], 0, Math.ceil((outer === 1 ? inner : outer) / size), size);
+}
+
+/** out = dy · step(x) over n floats (`reluGrad`), split in runs of whole SIMD lanes over the team. */
+export function runReluGrad(kernels: FusedExports, memory: WebAssembly.Memory, dy: number, x: number, out: number, n: number): void {
+  if (team?.memory !== memory || n < MIN_SPLIT_ELEMENTS) {
+    kernels.reluGrad(dy, x, out, n);
+    return;
+  }
+  const size = chunkOf(n, team.helpers, 4);
+  team.run(TEAM_RELU_GRAD, [dy, x, out, n], 0, Math.ceil(n / size), size);
+}
+
+/** The 2 × 2, stride 2 max-pool gradient (`maxPoolGrad2x2`), split by images over the team (windows never straddle two). */
+export function runMaxPoolGrad2x2(kernels: FusedExports, memory: WebAssembly.Memory, x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void {
+  if (team?.memory !== memory || batch * inH * inW * channels < MIN_SPLIT_ELEMENTS || batch < 2) {
+    kernels.maxPoolGrad2x2(x, dy, dx, batch, inH, inW, channels, outH, outW);
+    return;
+  }
+  const size = chunkOf(batch, team.helpers, 1);
+  team.run(TEAM_MAX_POOL_GRAD, [x, dy, dx, batch, inH, inW, channels, outH, outW], 0, Math.ceil(batch / size), size);
 }
