@@ -53,6 +53,8 @@ if (kernels) {
   }
 }
 
+const q = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] ?? Number.NaN;
+
 /** Linux: CPU ticks (user + system) of each thread of this process, by thread id (empty elsewhere). */
 function threadTicks(): Map<string, number> {
   const ticks = new Map<string, number>();
@@ -80,6 +82,32 @@ const step = (): void => {
 for (let i = 0; i < 5; i++) step();
 perKernel.clear();
 
+// --ab-team: blocks of 6 steps alternating with and without dl-lab's helper team (without it, the products go to
+// XNNPACK's pool: one pool instead of two), in this one process, so both see the same machine state.
+if (process.argv.includes("--ab-team")) {
+  const { startGemmTeam } = await import("../../packages/tensor-core/src/backend/gemmTeamNode.js");
+  const memory = (tf.backend() as unknown as { wasm: { wasmMemory: WebAssembly.Memory } }).wasm.wasmMemory;
+  const figures = { team: { wall: [] as number[], cpu: [] as number[] }, "no team": { wall: [] as number[], cpu: [] as number[] } };
+  for (let round = 0; round < Math.max(1, Math.round(steps / 12)); round++) {
+    for (const config of ["team", "no team"] as const) {
+      await startGemmTeam(memory, config === "team" ? threads - 1 : 0);
+      step();
+      for (let i = 0; i < 6; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        step();
+        figures[config].wall.push(performance.now() - t0);
+        const used = process.cpuUsage(c0);
+        figures[config].cpu.push((used.user + used.system) / 1000);
+      }
+    }
+  }
+  for (const [config, f] of Object.entries(figures)) {
+    process.stdout.write(`${config}: wall median ${median(f.wall).toFixed(1)} ms (p10 ${q(f.wall, 0.1).toFixed(1)}, p90 ${q(f.wall, 0.9).toFixed(1)}), CPU median ${median(f.cpu).toFixed(1)} ms, ${String(f.wall.length)} steps, load ${loadavg()[0]?.toFixed(2) ?? "?"}\n`);
+  }
+  await startGemmTeam(memory, threads - 1);
+}
+
 const gcs: { start: number; ms: number }[] = [];
 const observer = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration });
@@ -103,7 +131,6 @@ const ticksEnd = threadTicks();
 await new Promise((resolve) => setTimeout(resolve, 50));
 observer.disconnect();
 const inSteps = gcs.filter((g) => bounds.some(([a, b]) => g.start >= a && g.start < b));
-const q = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] ?? Number.NaN;
 const perThread = [...ticksEnd]
   .map(([tid, t]) => [tid, (10 * (t - (ticksStart.get(tid) ?? 0))) / steps] as const)
   .filter(([, ms]) => ms > 0.5)
