@@ -163,6 +163,58 @@ export function transposeBlocks(src: usize, dst: usize, rows: i32, cols: i32, bl
 }
 
 /**
+ * Rows r0 ≤ r < r1 of cols = im2col(x) for an NHWC float32 x (one image's rows follow the previous image's):
+ * cols[r, (kh·fw + kw)·C + c] = x[b, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, c] with r = (b·outH + oh)·outW + ow, 0
+ * outside the image. Each tap copies its run of C channels, 4 at a time, then a scalar tail. A copy: exact.
+ */
+export function im2col(x: usize, cols: usize, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, r0: i32, r1: i32): void {
+  const run = <usize>channels << 2;
+  const vec = <usize>(channels & ~3) << 2;
+  const rowBytes = <usize>inW * run;
+  const image = <usize>inH * rowBytes;
+  const zero = f32x4.splat(0);
+  let d = cols + <usize>r0 * <usize>(fh * fw) * run;
+  // The row's (b, oh, ow), counted up rather than divided out each row (three integer divisions cost more than its taps).
+  let ow = r0 % outW;
+  let oh = (r0 / outW) % outH;
+  let base = x + <usize>(r0 / outW / outH) * image;
+  for (let r = r0; r < r1; r++) {
+    const h0 = oh * sh - pt;
+    const w0 = ow * sw - pl;
+    for (let kh = 0; kh < fh; kh++) {
+      const h = h0 + kh * dh;
+      const rowInside = h >= 0 && h < inH;
+      for (let kw = 0; kw < fw; kw++) {
+        const w = w0 + kw * dw;
+        const inside = rowInside && w >= 0 && w < inW;
+        if (channels == 1) {
+          // One channel (a first layer): one value a tap, no runs to copy.
+          store<f32>(d, inside ? load<f32>(base + <usize>h * rowBytes + (<usize>w << 2)) : 0);
+        } else {
+          let o: usize = 0;
+          if (inside) {
+            const s = base + <usize>h * rowBytes + <usize>w * run;
+            for (; o < vec; o += 16) v128.store(d + o, v128.load(s + o));
+            for (; o < run; o += 4) store<f32>(d + o, load<f32>(s + o));
+          } else {
+            for (; o < vec; o += 16) v128.store(d + o, zero);
+            for (; o < run; o += 4) store<f32>(d + o, 0);
+          }
+        }
+        d += run;
+      }
+    }
+    if (++ow == outW) {
+      ow = 0;
+      if (++oh == outH) {
+        oh = 0;
+        base += image;
+      }
+    }
+  }
+}
+
+/**
  * out = dy · step(x) over n floats, step(x) = x > 0 ? 1 : 0 (NaN for a NaN x): tfjs's ReLU gradient
  * mul(dy, cast(step(x))) — three kernels — in one pass, the same float32 product, bit for bit.
  */

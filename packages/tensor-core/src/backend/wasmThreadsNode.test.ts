@@ -10,9 +10,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import "./candidates.js";
 import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
-import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { naiveIm2col, relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { im2col } from "./wasmKernels/im2col.js";
 import { memoryOf } from "./wasmKernels/fusedWasm.js";
 import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
+import { heapF32, release } from "./wasmKernels/wasmBackend.js";
 import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
 import { adamUpdate } from "../model/optimizerUpdates.js";
 
@@ -204,6 +206,22 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     }
     expect(pooled.every((v, i) => Object.is(v, expected[i]))).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits im2col over a helper thread by rows, equal to the definition (padding, stride 2, 3 channels), no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    const shape: [number, number, number, number] = [16, 28, 28, 3];
+    const x = tf.tensor4d(seededValues(16 * 28 * 28 * 3, 20), shape);
+    const before = backend.numDataIds();
+    const info = tf.backend_util.computeConv2DInfo(shape, [3, 3, 3, 8], [2, 1], 1, "same");
+    const cols = im2col(backend, { dataId: x.dataId, shape, dtype: "float32" }, info);
+    const got = heapF32(backend, cols).slice();
+    release(backend, cols);
+    const expected = naiveIm2col(x.dataSync() as Float32Array, { x: shape, filter: [3, 3], strides: [2, 1], dilations: [1, 1], pad: [info.padInfo.top, info.padInfo.left], out: [info.outHeight, info.outWidth] });
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(backend.numDataIds()).toBe(before);
+    x.dispose();
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {

@@ -9,7 +9,8 @@ import { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "../.
 import { fusedKernelsOn } from "./fusedWasm.js";
 import { ADAM_UPDATE, EMA_UPDATE } from "./optimizerUpdates.js";
 import { mergedPermutation } from "./transpose.js";
-import { runOn, seededValues, startBackends } from "./test-utils/compare.js";
+import { naiveIm2col, runOn, seededValues, startBackends } from "./test-utils/compare.js";
+import type { Im2colCase } from "./test-utils/compare.js";
 
 const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
 
@@ -304,5 +305,31 @@ describe("transpose2d and transposeBiasAct (one shared 4 × 4 SIMD block)", () =
     }
     expect(countDifferent(f32.slice(plainAt / 4, plainAt / 4 + rows * cols), plain)).toBe(0);
     expect(countDifferent(f32.slice(fusedAt / 4, fusedAt / 4 + rows * cols), fused)).toBe(0);
+  });
+});
+
+describe("SIMD im2col", () => {
+  // C = 5 (a SIMD run and a scalar tail), 1 and 8; strides, dilations and padding that reach outside the image.
+  const cases: Im2colCase[] = [
+    { x: [2, 7, 6, 5], filter: [3, 2], strides: [2, 1], dilations: [1, 2], pad: [1, 1], out: [4, 5] },
+    { x: [3, 9, 9, 1], filter: [3, 3], strides: [1, 1], dilations: [1, 1], pad: [0, 0], out: [7, 7] },
+    { x: [1, 5, 4, 8], filter: [2, 3], strides: [2, 2], dilations: [2, 1], pad: [2, 1], out: [3, 2] },
+  ];
+  it.each(cases)("equals the definition element by element, whole and in runs of rows: $x, filter $filter", (g) => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const kernels = fusedKernelsOn(memory);
+    const f32 = new Float32Array(memory.buffer);
+    const x = spread(g.x.reduce((a, b) => a * b, 1), 31);
+    const expected = naiveIm2col(x, g);
+    const [xAt, wholeAt, runsAt] = [64, 64 + 4096, 64 + 4096 + 8192].map((f) => 4 * f) as [number, number, number];
+    f32.set(x, xAt / 4);
+    f32.fill(Number.NaN, wholeAt / 4, runsAt / 4 + expected.length);
+    const [, h, w, c] = g.x;
+    const rows = g.x[0] * g.out[0] * g.out[1];
+    const geometry = [h, w, c, g.out[0], g.out[1], g.filter[0], g.filter[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.pad[0], g.pad[1]] as const;
+    kernels.im2col(xAt, wholeAt, ...geometry, 0, rows);
+    for (let r0 = 0; r0 < rows; r0 += 3) kernels.im2col(xAt, runsAt, ...geometry, r0, Math.min(rows, r0 + 3));
+    expect(countDifferent(f32.slice(wholeAt / 4, wholeAt / 4 + expected.length), expected)).toBe(0);
+    expect(countDifferent(f32.slice(runsAt / 4, runsAt / 4 + expected.length), expected)).toBe(0);
   });
 });

@@ -24,7 +24,7 @@ export interface GemmCall {
 /**
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
- * `maxPoolGrad2x2` (of images).
+ * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -32,6 +32,7 @@ export const TEAM_TRANSPOSE = 2;
 export const TEAM_BINARY = 3;
 export const TEAM_RELU_GRAD = 4;
 export const TEAM_MAX_POOL_GRAD = 5;
+export const TEAM_IM2COL = 6;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -143,4 +144,18 @@ export function runMaxPoolGrad2x2(kernels: FusedExports, memory: WebAssembly.Mem
   }
   const size = chunkOf(batch, team.helpers, 1);
   team.run(TEAM_MAX_POOL_GRAD, [x, dy, dx, batch, inH, inW, channels, outH, outW], 0, Math.ceil(batch / size), size);
+}
+
+/** The geometry of one `im2col` call: x's height, width and channels, the output's height and width, filter, strides, dilations, top and left padding. */
+export type Im2colGeometry = readonly [inH: number, inW: number, channels: number, outH: number, outW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number];
+
+/** cols = im2col(x) for `rows` rows (batch · outH · outW), split by runs of rows over the team. */
+export function runIm2col(kernels: FusedExports, memory: WebAssembly.Memory, x: number, cols: number, rows: number, geometry: Im2colGeometry): void {
+  const [inH, inW, channels, outH, outW, fh, fw, sh, sw, dh, dw, pt, pl] = geometry;
+  if (team?.memory !== memory || rows * fh * fw * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.im2col(x, cols, inH, inW, channels, outH, outW, fh, fw, sh, sw, dh, dw, pt, pl, 0, rows);
+    return;
+  }
+  const size = chunkOf(rows, team.helpers, 1);
+  team.run(TEAM_IM2COL, [x, cols, rows, ...geometry], 0, Math.ceil(rows / size), size);
 }
