@@ -240,14 +240,14 @@ export function reluGrad(dy: usize, x: usize, out: usize, n: i32): void {
  * out[o, j] = f32(scale · Σ_r x[o, r, j]) for x seen as [outer, reduced, inner]: each column summed in float64 in row
  * order from 0 (the order of reduce.ts's JS loop, so bit-identical to it), 16, then 4 columns per pass over the rows.
  */
-export function sumMiddleAxis(x: usize, out: usize, outer: i32, reduced: i32, inner: i32, scale: f64): void {
+export function sumMiddleAxis(x: usize, out: usize, outer: i32, reduced: i32, inner: i32, scale: f64, j0: i32, j1: i32): void {
   const row = <usize>inner << 2;
   const S = f64x2.splat(scale);
   for (let o = 0; o < outer; o++) {
     const base = x + <usize>o * <usize>reduced * row;
     const dst = out + (<usize>o * <usize>inner << 2);
-    let j = 0;
-    for (; j + 16 <= inner; j += 16) {
+    let j = j0;
+    for (; j + 16 <= j1; j += 16) {
       let a0 = f64x2.splat(0); let a1 = f64x2.splat(0); let a2 = f64x2.splat(0); let a3 = f64x2.splat(0);
       let a4 = f64x2.splat(0); let a5 = f64x2.splat(0); let a6 = f64x2.splat(0); let a7 = f64x2.splat(0);
       let p = base + (<usize>j << 2);
@@ -271,7 +271,7 @@ export function sumMiddleAxis(x: usize, out: usize, outer: i32, reduced: i32, in
       v128.store(d + 32, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a4, S)), f32x4.demote_f64x2_zero(f64x2.mul(a5, S)), 0, 2));
       v128.store(d + 48, i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a6, S)), f32x4.demote_f64x2_zero(f64x2.mul(a7, S)), 0, 2));
     }
-    for (; j + 4 <= inner; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       let a0 = f64x2.splat(0);
       let a1 = f64x2.splat(0);
       let p = base + (<usize>j << 2);
@@ -282,7 +282,7 @@ export function sumMiddleAxis(x: usize, out: usize, outer: i32, reduced: i32, in
       }
       v128.store(dst + (<usize>j << 2), i64x2.shuffle(f32x4.demote_f64x2_zero(f64x2.mul(a0, S)), f32x4.demote_f64x2_zero(f64x2.mul(a1, S)), 0, 2));
     }
-    for (; j < inner; j++) {
+    for (; j < j1; j++) {
       let a: f64 = 0;
       let p = base + (<usize>j << 2);
       for (let r = 0; r < reduced; r++, p += row) a += <f64>load<f32>(p);

@@ -34,7 +34,7 @@ const SPINS = 20_000;
 /**
  * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns for gemm,
  * of elements for adam and reluGrad, of source rows for transpose2d, of outer rows (or elements) for binary, of
- * images for maxPoolGrad2x2, of column-matrix rows for im2col. Plain JavaScript, the same text in the helpers (eval'd).
+ * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis. Plain JavaScript, the same text in the helpers (eval'd).
  */
 const RUN_CHUNK = `(k, c, f, q) => {
   const size = c[${String(CHUNK)}], a = ${String(ARGS)};
@@ -59,6 +59,9 @@ const RUN_CHUNK = `(k, c, f, q) => {
   } else if (c[${String(KERNEL)}] === 4) {
     const n = c[a + 3], e0 = q * size, o = 4 * e0;
     k.reluGrad(c[a] + o, c[a + 1] + o, c[a + 2] + o, Math.min(n, e0 + size) - e0);
+  } else if (c[${String(KERNEL)}] === 7) {
+    const inner = c[a + 4], reduced = c[a + 3], j0 = q * size;
+    k.sumMiddleAxis(c[a], c[a + 1], c[a + 2], reduced, inner, c[a + 5] === 1 ? 1 / reduced : 1, j0, Math.min(inner, j0 + size));
   } else if (c[${String(KERNEL)}] === 6) {
     const rows = c[a + 2], r0 = q * size;
     k.im2col(c[a], c[a + 1], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12], c[a + 13], c[a + 14], c[a + 15], r0, Math.min(rows, r0 + size));

@@ -208,6 +208,23 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("splits a bias gradient's column sums (Sum and Mean over leading axes) over a helper thread by columns, bit-identical to float64 sums in order", () => {
+    const [rows, cols] = [3_001, 37];
+    const x = seededValues(rows * cols, 21);
+    const before = tf.memory().numTensors;
+    const [sum, mean] = tf.tidy(() => {
+      const t = tf.tensor3d(x, [1, rows, cols]);
+      return [tf.sum(t, [0, 1]), tf.mean(t, [0, 1])].map((r) => r.dataSync() as Float32Array);
+    });
+    for (let j = 0; j < cols; j++) {
+      let a = 0;
+      for (let r = 0; r < rows; r++) a += x[r * cols + j] ?? 0;
+      expect(Object.is(sum?.[j], Math.fround(a)), `sum ${String(j)}`).toBe(true);
+      expect(Object.is(mean?.[j], Math.fround(a * (1 / rows))), `mean ${String(j)}`).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("splits im2col over a helper thread by rows, equal to the definition (padding, stride 2, 3 channels), no leaks", () => {
     const backend = tf.backend() as WasmBackend;
     const shape: [number, number, number, number] = [16, 28, 28, 3];

@@ -24,7 +24,7 @@ export interface GemmCall {
 /**
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
- * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix).
+ * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -33,6 +33,7 @@ export const TEAM_BINARY = 3;
 export const TEAM_RELU_GRAD = 4;
 export const TEAM_MAX_POOL_GRAD = 5;
 export const TEAM_IM2COL = 6;
+export const TEAM_SUM_MIDDLE = 7;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -158,4 +159,17 @@ export function runIm2col(kernels: FusedExports, memory: WebAssembly.Memory, x: 
   }
   const size = chunkOf(rows, team.helpers, 1);
   team.run(TEAM_IM2COL, [x, cols, rows, ...geometry], 0, Math.ceil(rows / size), size);
+}
+
+/**
+ * out[o, j] = scale · Σ_r x[o, r, j] (`sumMiddleAxis`; scale 1, or 1 / reduced for a mean), split by runs of columns j
+ * over the team: each sum still runs over r in order in float64, so the result is the same bit for bit.
+ */
+export function runSumMiddleAxis(kernels: FusedExports, memory: WebAssembly.Memory, x: number, out: number, outer: number, reduced: number, inner: number, mean: boolean): void {
+  if (team?.memory !== memory || outer * reduced * inner < MIN_SPLIT_ELEMENTS || inner < 8) {
+    kernels.sumMiddleAxis(x, out, outer, reduced, inner, mean ? 1 / reduced : 1, 0, inner);
+    return;
+  }
+  const size = chunkOf(inner, team.helpers, 4);
+  team.run(TEAM_SUM_MIDDLE, [x, out, outer, reduced, inner, mean ? 1 : 0], 0, Math.ceil(inner / size), size);
 }
