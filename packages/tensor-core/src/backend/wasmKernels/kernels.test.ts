@@ -397,6 +397,7 @@ describe("our GEMM (new right operands) equals a sequential float32 loop bit for
     [64, 16, 13],
     [1, 7, 3],
     [128, 256, 1],
+    [29, 777, 19], // k past GEMM_K_BLOCK three times: partial sums held in C between blocks
   ];
   for (const [m, k, n] of shapes) {
     for (const [ta, tb] of [
@@ -417,9 +418,9 @@ describe("our GEMM (new right operands) equals a sequential float32 loop bit for
     }
   }
 
-  for (const activation of ["linear", "relu", "leakyrelu"] as const) {
-    it(`fused 67×129·129×71 + bias, ${activation}: the bias added to the finished sum, then the activation`, async () => {
-      const [m, k, n] = [67, 129, 71];
+  for (const [activation, k] of [["linear", 129], ["relu", 129], ["leakyrelu", 129], ["leakyrelu", 600]] as const) {
+    it(`fused 67×${String(k)}·${String(k)}×71 + bias, ${activation}: the bias added to the finished sum, then the activation`, async () => {
+      const [m, n] = [67, 71];
       const a = seededValues(m * k, 52);
       const b = seededValues(k * n, 53);
       const bias = seededValues(n, 54);
