@@ -594,6 +594,8 @@ function gemmDot(a: usize, b: usize, c: usize, i: i32, j: i32, p0: i32, p1: i32,
  */
 const GEMM_K_BLOCK = 256;
 const GEMM_K_BLOCK_STRIDED = 64;
+/** Rows of A a block holds (64 × k floats: 74 KB for k = 288), kept in L2 while the chunk's panels pass over it. */
+const GEMM_M_BLOCK = 64;
 
 /**
  * Columns j0 ≤ j < j1 of C (m × n, row-major) = act(op(A)·B + bias) for float32, B row-major k × n read where it
@@ -611,21 +613,26 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rowSt
   const colA = <usize>colStride << 2;
   const rowB = <usize>n << 2;
   const A = f32x4.splat(alpha);
-  const m4 = m & ~3;
   const kBlock = colStride == 1 ? GEMM_K_BLOCK : GEMM_K_BLOCK_STRIDED;
-  let j = j0;
-  for (; j + 8 <= j1; j += 8) {
-    let p0 = 0;
-    do {
-      const p1 = k - p0 > kBlock ? p0 + kBlock : k;
-      const first = p0 == 0;
-      const last = p1 == k;
-      let i = 0;
-      for (; i < m4; i += 4) gemmTile4x8(a, b, c, i, j, p0, p1, first, last, rowA, colA, rowB, bias, act, A);
-      for (; i < m; i++) gemmTile1x8(a, b, c, i, j, p0, p1, first, last, rowA, colA, rowB, bias, act, A);
-      p0 = p1;
-    } while (p0 < k);
+  const j8 = j0 + ((j1 - j0) & ~7);
+  // Row blocks outermost: a block of A stays in cache while every panel of the chunk passes over it, instead of a tall
+  // A (a forward convolution's im2col) being read from memory once per 8-column panel.
+  for (let i0 = 0; i0 < m; i0 += GEMM_M_BLOCK) {
+    const i1 = m - i0 > GEMM_M_BLOCK ? i0 + GEMM_M_BLOCK : m;
+    for (let j = j0; j < j8; j += 8) {
+      let p0 = 0;
+      do {
+        const p1 = k - p0 > kBlock ? p0 + kBlock : k;
+        const first = p0 == 0;
+        const last = p1 == k;
+        let i = i0;
+        for (; i + 4 <= i1; i += 4) gemmTile4x8(a, b, c, i, j, p0, p1, first, last, rowA, colA, rowB, bias, act, A);
+        for (; i < i1; i++) gemmTile1x8(a, b, c, i, j, p0, p1, first, last, rowA, colA, rowB, bias, act, A);
+        p0 = p1;
+      } while (p0 < k);
+    }
   }
+  let j = j8;
   for (; j + 4 <= j1; j += 4) gemmTileRx4(a, b, c, 0, m, j, 0, k, true, true, rowA, colA, rowB, bias, act, A);
   for (; j < j1; j++) {
     for (let i = 0; i < m; i++) gemmDot(a, b, c, i, j, 0, k, true, true, rowA, colA, rowB, bias, act, alpha);
