@@ -32,13 +32,16 @@ const SLOTS = 24;
 const SPINS = 20_000;
 
 /**
- * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns for gemm,
+ * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns (or rows) for gemm,
  * of elements for adam and reluGrad, of source rows for transpose2d, of outer rows (or elements) for binary, of
  * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis. Plain JavaScript, the same text in the helpers (eval'd).
  */
 const RUN_CHUNK = `(k, c, f, q) => {
   const size = c[${String(CHUNK)}], a = ${String(ARGS)};
-  if (c[${String(KERNEL)}] === 0) {
+  if (c[${String(KERNEL)}] === 0 && c[a + 11] === 1) {
+    const m = c[a + 3], n = c[a + 5], r0 = q * size, rows = Math.min(m, r0 + size) - r0;
+    k.gemm(c[a] + 4 * r0 * c[a + 6], c[a + 1], c[a + 2] + 4 * r0 * n, rows, c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], 0, n);
+  } else if (c[${String(KERNEL)}] === 0) {
     const n = c[a + 5], j0 = q * size, j1 = Math.min(n, j0 + size);
     k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], j0, j1);
   } else if (c[${String(KERNEL)}] === 1) {

@@ -94,9 +94,11 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("splits our GEMM in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
+  it.each([
+    [66, 301, 203], // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
+    [403, 301, 21], // tall: chunks of 48 rows, the last 19 (4-row tiles and 3 single rows), each over all 21 columns
+  ])("splits our GEMM %i×%i·%i×… in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", (m, k, n) => {
     expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
-    const [m, k, n] = [66, 301, 203]; // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
     const a = seededValues(m * k, 4);
     const b = seededValues(k * n, 5);
     const bias = seededValues(n, 6);

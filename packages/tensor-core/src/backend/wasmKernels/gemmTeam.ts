@@ -71,15 +71,21 @@ function chunkOf(units: number, helpers: number, align: number): number {
   return align * Math.max(1, Math.floor(units / align / (CHUNKS_PER_THREAD * (helpers + 1))));
 }
 
-/** Runs `call` with `kernels` (instantiated on `memory`), split by runs of 8-column panels of C over the team. */
+/**
+ * Runs `call` with `kernels` (instantiated on `memory`), split over the team by runs of 8-column panels of C — or,
+ * for a tall C (m ≥ 2n: a filter gradient's 288 × 64), by runs of rows, so that each thread reads only its rows of A
+ * rather than all of A once per panel (288 × 7744ᵀ · 7744 × 64: A is 8.9 MB, B 2 MB). Either way every element is the
+ * same sum in the same order.
+ */
 export function runGemm(kernels: FusedExports, memory: WebAssembly.Memory, call: GemmCall): void {
   const { a, b, c, m, k, n, rowStride, colStride, bias, act, alpha } = call;
-  if (team?.memory !== memory || m * k * n < MIN_SPLIT_MACS || n < 16) {
+  const byRows = m >= 2 * n && m >= 32;
+  if (team?.memory !== memory || m * k * n < MIN_SPLIT_MACS || (n < 16 && !byRows)) {
     kernels.gemm(a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, 0, n);
     return;
   }
-  const width = chunkOf(n, team.helpers, 8);
-  team.run(TEAM_GEMM, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha], 1 << 10, Math.ceil(n / width), width);
+  const size = byRows ? chunkOf(m, team.helpers, 4) : chunkOf(n, team.helpers, 8);
+  team.run(TEAM_GEMM, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, byRows ? 1 : 0], 1 << 10, Math.ceil((byRows ? m : n) / size), size);
 }
 
 /** Variables of fewer elements than this are updated on the calling thread. */
