@@ -14,11 +14,11 @@ import { startBackends, use, wasmThreadCount, withStockWasmKernels } from "./bac
 import { compareAll, oneWasmThreadFigures, pytorchPeer, timeIt } from "./harness.js";
 import type { BenchContext, BenchResult, Measurement } from "./harness.js";
 
-const BATCH = 64;
+export const BATCH = 64;
 export const ARCHITECTURE =
   "conv 3×3×32 relu → maxpool 2 → conv 3×3×64 relu → maxpool 2 → dense 128 relu → dense 10, softmax cross-entropy, SGD";
 
-function buildModel(): tfl.LayersModel {
+export function buildModel(): tfl.LayersModel {
   const init = (seed: number) => ({ kernelInitializer: tfl.initializers.glorotUniform({ seed }) });
   return tfl.sequential({
     layers: [
@@ -33,8 +33,14 @@ function buildModel(): tfl.LayersModel {
   });
 }
 
-/** Median wall and CPU ms per training step on the active backend. */
-async function measureStep(warmup: number, iterations: number): Promise<{ wallMs: number; cpuMs: number }> {
+/** The q-quantile (0 … 1, nearest rank) of `values`. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] ?? Number.NaN;
+}
+
+/** Median wall and CPU ms per training step on the active backend, with the wall time's 10th and 90th percentiles. */
+async function measureStep(warmup: number, iterations: number): Promise<{ wallMs: number; cpuMs: number; p10Ms: number; p90Ms: number }> {
   const model = buildModel();
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
@@ -48,7 +54,7 @@ async function measureStep(warmup: number, iterations: number): Promise<{ wallMs
   tf.dispose([x, y]);
   optimizer.dispose();
   model.dispose();
-  return { wallMs: timing.medianMs, cpuMs: timing.cpuMedianMs };
+  return { wallMs: timing.medianMs, cpuMs: timing.cpuMedianMs, p10Ms: quantile(timing.samplesMs, 0.1), p90Ms: quantile(timing.samplesMs, 0.9) };
 }
 
 const WASM_PLAN = { quick: [2, 5], full: [5, 20] } as const;
@@ -76,9 +82,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const [warmup, iterations] = plan[name] ?? [1, 2];
     ctx.log(`${name}: ${warmup} warm-up + ${iterations} timed steps…`);
     await use(name);
-    const { wallMs, cpuMs } = await measureStep(warmup, iterations);
+    const { wallMs, cpuMs, p10Ms, p90Ms } = await measureStep(warmup, iterations);
     const threads = name === "wasm" ? `, ${String(await wasmThreadCount())} thread(s)` : "";
-    measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `median of ${iterations}${threads}` });
+    // The spread of the step within the run, and the load it ran under: a wide spread at a low load is ours, not the host's.
+    const spread = `, p10–p90 ${p10Ms.toFixed(1)}–${p90Ms.toFixed(1)} ms, load ${(loadavg()[0] ?? 0).toFixed(1)}`;
+    measurements.push({ label: name, value: wallMs, unit: "ms/step", better: "lower", detail: `median of ${iterations}${threads}${iterations > 1 ? spread : ""}` });
     if (name === "wasm") {
       measurements.push({
         label: "wasm CPU time",

@@ -32,20 +32,46 @@ const SLOTS = 24;
 const SPINS = 20_000;
 
 /**
- * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns for gemm,
- * of elements for adam, of source rows for transpose2d. Plain JavaScript, the same text in the helpers (eval'd).
+ * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns (or rows) for gemm,
+ * of elements for adam and reluGrad, of source rows for transpose2d, of outer rows (or elements) for binary, of
+ * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis. Plain JavaScript, the same text in the helpers (eval'd).
  */
 const RUN_CHUNK = `(k, c, f, q) => {
   const size = c[${String(CHUNK)}], a = ${String(ARGS)};
-  if (c[${String(KERNEL)}] === 0) {
+  if (c[${String(KERNEL)}] === 0 && c[a + 11] === 1) {
+    const m = c[a + 3], n = c[a + 5], r0 = q * size, rows = Math.min(m, r0 + size) - r0;
+    k.gemm(c[a] + 4 * r0 * c[a + 6], c[a + 1], c[a + 2] + 4 * r0 * n, rows, c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], 0, n);
+  } else if (c[${String(KERNEL)}] === 0) {
     const n = c[a + 5], j0 = q * size, j1 = Math.min(n, j0 + size);
     k.gemm(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], j0, j1);
   } else if (c[${String(KERNEL)}] === 1) {
     const n = c[a + 7], e0 = q * size, o = 4 * e0;
     k.adam(c[a] + o, c[a + 1] + o, c[a + 2] + o, c[a + 3] + o, c[a + 4] + o, c[a + 5] + o, c[a + 6] + o, Math.min(n, e0 + size) - e0, f[a + 8], f[a + 9], f[a + 10], f[a + 11], f[a + 12], f[a + 13]);
-  } else {
+  } else if (c[${String(KERNEL)}] === 2) {
     const rows = c[a + 2], r0 = q * size;
     k.transpose2d(c[a], c[a + 1], rows, c[a + 3], r0, Math.min(rows, r0 + size));
+  } else if (c[${String(KERNEL)}] === 3) {
+    const outer = c[a + 4], inner = c[a + 5], am = c[a + 6], bm = c[a + 7];
+    if (outer === 1) {
+      const e0 = q * size, o = 4 * e0, n = Math.min(inner, e0 + size) - e0;
+      k.binary(c[a], c[a + 1] + (am === 0 || am === 2 ? o : 0), c[a + 2] + (bm === 0 || bm === 2 ? o : 0), c[a + 3] + o, 1, n, am, bm);
+    } else {
+      const r0 = q * size, rows = Math.min(outer, r0 + size) - r0, whole = 4 * r0 * inner;
+      k.binary(c[a], c[a + 1] + (am === 0 ? whole : am === 3 ? 4 * r0 : 0), c[a + 2] + (bm === 0 ? whole : bm === 3 ? 4 * r0 : 0), c[a + 3] + whole, rows, inner, am, bm);
+    }
+  } else if (c[${String(KERNEL)}] === 4) {
+    const n = c[a + 3], e0 = q * size, o = 4 * e0;
+    k.reluGrad(c[a] + o, c[a + 1] + o, c[a + 2] + o, Math.min(n, e0 + size) - e0);
+  } else if (c[${String(KERNEL)}] === 7) {
+    const inner = c[a + 4], reduced = c[a + 3], j0 = q * size;
+    k.sumMiddleAxis(c[a], c[a + 1], c[a + 2], reduced, inner, c[a + 5] === 1 ? 1 / reduced : 1, j0, Math.min(inner, j0 + size));
+  } else if (c[${String(KERNEL)}] === 6) {
+    const rows = c[a + 2], r0 = q * size;
+    k.im2col(c[a], c[a + 1], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12], c[a + 13], c[a + 14], c[a + 15], r0, Math.min(rows, r0 + size));
+  } else {
+    const batch = c[a + 3], inH = c[a + 4], inW = c[a + 5], ch = c[a + 6], outH = c[a + 7], outW = c[a + 8];
+    const b0 = q * size, image = 4 * inH * inW * ch;
+    k.maxPoolGrad2x2(c[a] + b0 * image, c[a + 1] + 4 * b0 * outH * outW * ch, c[a + 2] + b0 * image, Math.min(batch, b0 + size) - b0, inH, inW, ch, outH, outW);
   }
 }`;
 

@@ -10,9 +10,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import "./candidates.js";
 import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
-import { relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { naiveIm2col, relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
+import { im2col } from "./wasmKernels/im2col.js";
 import { memoryOf } from "./wasmKernels/fusedWasm.js";
 import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
+import { heapF32, release } from "./wasmKernels/wasmBackend.js";
 import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
 import { adamUpdate } from "../model/optimizerUpdates.js";
 
@@ -92,9 +94,11 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("splits our GEMM in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", () => {
+  it.each([
+    [66, 301, 203], // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
+    [403, 301, 21], // tall: chunks of 48 rows, the last 19 (4-row tiles and 3 single rows), each over all 21 columns
+  ])("splits our GEMM %i×%i·%i×… in chunks over the caller and a helper thread, bit-identical to a sequential float32 loop (transposes, bias, leaky ReLU, odd edges)", (m, k, n) => {
     expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
-    const [m, k, n] = [66, 301, 203]; // chunks of 24 columns: 8 whole, the last 11 (a 4-column and 3 single-column edges)
     const a = seededValues(m * k, 4);
     const b = seededValues(k * n, 5);
     const bias = seededValues(n, 6);
@@ -154,6 +158,89 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     const x = seededValues(rows * cols, 11);
     const got = tf.tidy(() => tf.transpose(tf.tensor2d(x, [rows, cols])).dataSync() as Float32Array);
     expect(got.every((v, i) => Object.is(v, x[(i % rows) * cols + Math.floor(i / rows)]))).toBe(true);
+  });
+
+  it("splits large element-wise ops, the ReLU gradient and the 2 × 2 max-pool gradient over a helper thread, exactly (odd sizes, no leaks)", () => {
+    expect(gemmHelpersOn(memoryOf(tf.backend() as WasmBackend))).toBe(1);
+    const r = Math.fround;
+    // A bias add (a row broadcast, split by rows), a column broadcast, a flat product and a square (split by elements).
+    const [rows, cols] = [4_099, 33];
+    const x = seededValues(rows * cols, 12);
+    const y = seededValues(rows * cols, 13);
+    const row = seededValues(cols, 14);
+    const column = seededValues(rows, 15);
+    const before = tf.memory().numTensors;
+    const [sum, difference, product, square] = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [rows, cols]);
+      return [tf.add(xt, tf.tensor1d(row)), tf.sub(tf.tensor2d(column, [rows, 1]), xt), tf.mul(xt, tf.tensor2d(y, [rows, cols])), tf.square(xt)].map((t) => t.dataSync() as Float32Array);
+    });
+    const at = (i: number): [number, number] => [Math.floor(i / cols), i % cols];
+    expect(sum?.every((v, i) => Object.is(v, r((x[i] ?? 0) + (row[at(i)[1]] ?? 0))))).toBe(true);
+    expect(difference?.every((v, i) => Object.is(v, r((column[at(i)[0]] ?? 0) - (x[i] ?? 0))))).toBe(true);
+    expect(product?.every((v, i) => Object.is(v, r((x[i] ?? 0) * (y[i] ?? 0))))).toBe(true);
+    expect(square?.every((v, i) => Object.is(v, r((x[i] ?? 0) * (x[i] ?? 0))))).toBe(true);
+    // ReLU gradient dy·step(x) over 100,003 floats (a 3-float tail), zeros of x included.
+    const n = 100_003;
+    const pre = seededValues(n, 16).map((v, i) => (i % 7 === 0 ? 0 : v));
+    const dy = seededValues(n, 17);
+    const reluGrad = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tf.tensor1d(dy))))(tf.tensor1d(pre)).dataSync() as Float32Array);
+    expect(reluGrad.every((v, i) => Object.is(v, r((dy[i] ?? 0) * ((pre[i] ?? 0) > 0 ? 1 : 0))))).toBe(true);
+    // 2 × 2 max-pool gradient over 9 images (split by images), 62 × 62 × 13 each: the first maximum of each window gets dy.
+    const [b, h, w, c] = [9, 62, 62, 13];
+    const xs = seededValues(b * h * w * c, 18);
+    const g = seededValues(b * (h / 2) * (w / 2) * c, 19);
+    const pooled = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, "valid"), tf.tensor4d(g, [b, h / 2, w / 2, c]))))(tf.tensor4d(xs, [b, h, w, c])).dataSync() as Float32Array);
+    const expected = new Float32Array(xs.length);
+    for (let i = 0; i < b; i++) {
+      for (let oh = 0; oh < h / 2; oh++) {
+        for (let ow = 0; ow < w / 2; ow++) {
+          for (let k = 0; k < c; k++) {
+            let best = -Infinity;
+            let bestAt = -1;
+            for (const [dh, dw] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+              const j = ((i * h + 2 * oh + dh) * w + 2 * ow + dw) * c + k;
+              if ((xs[j] ?? 0) > best) [best, bestAt] = [xs[j] ?? 0, j];
+            }
+            expected[bestAt] = g[((i * (h / 2) + oh) * (w / 2) + ow) * c + k] ?? 0;
+          }
+        }
+      }
+    }
+    expect(pooled.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits a bias gradient's column sums (Sum and Mean over leading axes) over a helper thread by columns, bit-identical to float64 sums in order", () => {
+    const [rows, cols] = [3_001, 37];
+    const x = seededValues(rows * cols, 21);
+    const before = tf.memory().numTensors;
+    const [sum, mean] = tf.tidy(() => {
+      const t = tf.tensor3d(x, [1, rows, cols]);
+      return [tf.sum(t, [0, 1]), tf.mean(t, [0, 1])].map((r) => r.dataSync() as Float32Array);
+    });
+    for (let j = 0; j < cols; j++) {
+      let a = 0;
+      for (let r = 0; r < rows; r++) a += x[r * cols + j] ?? 0;
+      expect(Object.is(sum?.[j], Math.fround(a)), `sum ${String(j)}`).toBe(true);
+      expect(Object.is(mean?.[j], Math.fround(a * (1 / rows))), `mean ${String(j)}`).toBe(true);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("splits im2col over a helper thread by rows, equal to the definition (padding, stride 2, 3 channels), no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    const shape: [number, number, number, number] = [16, 28, 28, 3];
+    const x = tf.tensor4d(seededValues(16 * 28 * 28 * 3, 20), shape);
+    const before = backend.numDataIds();
+    const info = tf.backend_util.computeConv2DInfo(shape, [3, 3, 3, 8], [2, 1], 1, "same");
+    const cols = im2col(backend, { dataId: x.dataId, shape, dtype: "float32" }, info);
+    const got = heapF32(backend, cols).slice();
+    release(backend, cols);
+    const expected = naiveIm2col(x.dataSync() as Float32Array, { x: shape, filter: [3, 3], strides: [2, 1], dilations: [1, 1], pad: [info.padInfo.top, info.padInfo.left], out: [info.outHeight, info.outWidth] });
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(backend.numDataIds()).toBe(before);
+    x.dispose();
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {

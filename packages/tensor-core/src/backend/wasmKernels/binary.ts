@@ -1,7 +1,8 @@
 import { Add, Multiply, Square, Sub, backend_util, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf, kernelsOf } from "./fusedWasm.js";
+import { addressOf, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runBinary } from "./gemmTeam.js";
 import { asWasm } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -46,9 +47,10 @@ function binaryLayout(a: number[], b: number[], out: number[]): { outer: number;
 }
 
 /**
- * Float32 Add / Sub / Multiply as one SIMD pass on the calling thread for the broadcasts of a training step (equal
- * shapes, a scalar, a row, a column): tfjs-wasm's XNNPACK kernels give the same IEEE results but wake XNNPACK's
- * thread pool for each, and its worker then spins, taking a core from the GEMM helpers. Other cases stay with it.
+ * Float32 Add / Sub / Multiply as one SIMD pass for the broadcasts of a training step (equal shapes, a scalar, a row,
+ * a column), on the calling thread or, when large (a CNN's bias add), split over our helper team: tfjs-wasm's XNNPACK
+ * kernels give the same IEEE results but wake XNNPACK's thread pool for each, and its worker then spins, taking a
+ * core from the GEMM helpers. Other cases stay with it.
  */
 function binaryOverride(op: number): (original: KernelConfig) => KernelConfig {
   return (original) => {
@@ -61,7 +63,7 @@ function binaryOverride(op: number): (original: KernelConfig) => KernelConfig {
           const backend = asWasm(args.backend);
           const out = backend.makeOutput(outShape, "float32");
           if (layout.outer * layout.inner > 0) {
-            kernelsOf(backend).binary(op, addressOf(backend, a), addressOf(backend, b), addressOf(backend, out), layout.outer, layout.inner, layout.aMode, layout.bMode);
+            runBinary(kernelsOf(backend), memoryOf(backend), op, addressOf(backend, a), addressOf(backend, b), addressOf(backend, out), layout.outer, layout.inner, layout.aMode, layout.bMode);
           }
           return out;
         }
@@ -80,7 +82,7 @@ function squareOverride(original: KernelConfig): KernelConfig {
     const backend = asWasm(args.backend);
     const out = backend.makeOutput(x.shape, "float32");
     const size = util.sizeFromShape(x.shape);
-    if (size > 0) kernelsOf(backend).binary(2, addressOf(backend, x), addressOf(backend, x), addressOf(backend, out), 1, size, FULL, FULL);
+    if (size > 0) runBinary(kernelsOf(backend), memoryOf(backend), 2, addressOf(backend, x), addressOf(backend, x), addressOf(backend, out), 1, size, FULL, FULL);
     return out;
   };
   return { ...original, kernelFunc };

@@ -2,6 +2,7 @@ import { Conv2DBackpropFilter, backend_util } from "@tensorflow/tfjs-core";
 import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
 import { im2col } from "./im2col.js";
+import { ownGemmAvailable } from "./matMul.js";
 import { asWasm, release, runWasmKernel, withShape } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -38,9 +39,10 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
     "channelsLast",
   );
   // Measured (CPU ms, batch 64): with 1–4 input channels the convolution trick has too few output
-  // pixels (conv 1→32: 8.8 vs 5.7 for im2col); from 8 channels both are within a few percent
-  // (conv 32→64: 16.4 vs 16.2; 5×5 s2 64→128: 51.7 vs 55.5) and the trick needs no JS pass.
-  const useXnnpack = filterStrategy === "xnnpack" || (filterStrategy === "auto" && info.inChannels >= 8);
+  // pixels (conv 1→32: 8.6 vs 2.5 for im2col). From 8 channels, with XNNPACK's products, both were within a few
+  // percent (conv 32→64: 16.4 vs 16.2; 5×5 s2 64→128: 51.7 vs 55.5); with our GEMM (k blocked, split over the
+  // helper team) im2col wins (conv 32→64: 12.8 vs 15.4 on one thread; a 2-thread CNN step 68–72 → 65–67 ms CPU).
+  const useXnnpack = filterStrategy === "xnnpack" || (filterStrategy === "auto" && info.inChannels >= 8 && !ownGemmAvailable(backend));
   const out = useXnnpack ? viaXnnpackConv(backend, xNhwc, dyNhwc, info) : viaIm2col(backend, xNhwc, dyNhwc, info);
   if (xNhwc !== x) release(backend, xNhwc);
   if (dyNhwc !== dy) release(backend, dyNhwc);

@@ -8,7 +8,9 @@ import "../gradients.js";
 import { adamUpdate, emaUpdate, unfusedAdamUpdate, unfusedEmaUpdate } from "../../model/optimizerUpdates.js";
 import { fusedKernelsOn } from "./fusedWasm.js";
 import { ADAM_UPDATE, EMA_UPDATE } from "./optimizerUpdates.js";
-import { runOn, seededValues, startBackends } from "./test-utils/compare.js";
+import { mergedPermutation } from "./transpose.js";
+import { naiveIm2col, runOn, seededValues, startBackends } from "./test-utils/compare.js";
+import type { Im2colCase } from "./test-utils/compare.js";
 
 const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-8, stepSize: 2e-4 };
 
@@ -176,6 +178,14 @@ describe("fused leaky ReLU on wasm", () => {
 describe("SIMD matrix transpose on wasm", () => {
   beforeAll(startBackends);
 
+  it("merges axes that stay adjacent and drops size-1 axes", () => {
+    expect(mergedPermutation([64, 11, 11, 64], [1, 2, 0, 3])).toEqual({ sizes: [64, 121, 64], perm: [1, 0, 2] });
+    expect(mergedPermutation([64, 13, 13, 32], [3, 1, 2, 0])).toEqual({ sizes: [64, 169, 32], perm: [2, 1, 0] });
+    expect(mergedPermutation([3, 1, 5, 2], [2, 1, 0, 3])).toEqual({ sizes: [3, 5, 2], perm: [1, 0, 2] });
+    expect(mergedPermutation([4, 6], [0, 1])).toEqual({ sizes: [24], perm: [0] });
+    expect(mergedPermutation([2, 3, 4, 5], [1, 3, 0, 2])).toEqual({ sizes: [2, 3, 4, 5], perm: [1, 3, 0, 2] });
+  });
+
   it.each([
     { shape: [1, 1], perm: [1, 0] },
     { shape: [3, 5], perm: [1, 0] },
@@ -184,7 +194,12 @@ describe("SIMD matrix transpose on wasm", () => {
     { shape: [64, 803], perm: [1, 0] },
     { shape: [2, 5, 6], perm: [0, 2, 1] },
     { shape: [1, 12, 8], perm: [0, 2, 1] },
-    { shape: [2, 3, 4], perm: [2, 1, 0] }, // not a batch of matrix transposes: tfjs-wasm's kernel
+    { shape: [2, 3, 4], perm: [2, 1, 0] }, // the full reversal: a matrix transpose, then one of blocks
+    { shape: [6, 5, 3, 7], perm: [3, 1, 2, 0] }, // the filter gradient's x: [c, h, w, b]
+    { shape: [8, 11, 11, 8], perm: [1, 2, 0, 3] }, // the filter gradient's dy: blocks of 8 (SIMD only)
+    { shape: [2, 3, 5], perm: [1, 0, 2] }, // blocks of 5: SIMD and a scalar tail
+    { shape: [3, 1, 5, 2], perm: [2, 1, 0, 3] }, // a size-1 axis between merged ones
+    { shape: [2, 3, 4, 5], perm: [1, 3, 0, 2] }, // no merged form of ours: tfjs-wasm's kernel
   ])("equals tfjs-cpu's transpose exactly: $shape by $perm", async ({ shape, perm }) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = spread(size, 21);
@@ -257,5 +272,64 @@ describe("SIMD 2 × 2 max-pool gradient on wasm", () => {
     // Every window with a finite maximum passes its dy exactly once, to one cell; the all −∞ window passes none.
     expect(wasm.filter((v) => v !== 0).length).toBe(dy.filter((v) => v !== 0).length - (dy[0] === 0 ? 0 : 1));
     expect([0, c, w * c, w * c + c].map((at) => wasm[at])).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe("transpose2d and transposeBiasAct (one shared 4 × 4 SIMD block)", () => {
+  // 9 × 7: two full 4-row blocks plus a row, a 4-column block plus 3 edge columns; ReLU and leaky ReLU epilogues.
+  it.each([
+    [9, 7, 0],
+    [9, 7, 1],
+    [8, 12, 2],
+    [3, 5, 2],
+  ])("equal a naive loop for %i × %i (activation %i), bit for bit", (rows, cols, act) => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const kernels = fusedKernelsOn(memory);
+    const f32 = new Float32Array(memory.buffer);
+    const src = spread(rows * cols, 5);
+    const bias = spread(rows, 6);
+    const [srcAt, biasAt, plainAt, fusedAt] = [0, 1, 2, 3].map((k) => 4 * (64 + k * 256)) as [number, number, number, number];
+    f32.set(src, srcAt / 4);
+    f32.set(bias, biasAt / 4);
+    kernels.transpose2d(srcAt, plainAt, rows, cols, 0, rows);
+    kernels.transposeBiasAct(srcAt, fusedAt, rows, cols, biasAt, act, Math.fround(0.2));
+    const plain = new Float32Array(rows * cols);
+    const fused = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = src[i * cols + j] ?? Number.NaN;
+        plain[j * rows + i] = v;
+        const s = Math.fround(v + (bias[i] ?? Number.NaN));
+        fused[j * rows + i] = act === 0 ? s : act === 1 ? (s < 0 ? 0 : s) : s > 0 ? s : Math.fround(s * Math.fround(0.2));
+      }
+    }
+    expect(countDifferent(f32.slice(plainAt / 4, plainAt / 4 + rows * cols), plain)).toBe(0);
+    expect(countDifferent(f32.slice(fusedAt / 4, fusedAt / 4 + rows * cols), fused)).toBe(0);
+  });
+});
+
+describe("SIMD im2col", () => {
+  // C = 5 (a SIMD run and a scalar tail), 1 and 8; strides, dilations and padding that reach outside the image.
+  const cases: Im2colCase[] = [
+    { x: [2, 7, 6, 5], filter: [3, 2], strides: [2, 1], dilations: [1, 2], pad: [1, 1], out: [4, 5] },
+    { x: [3, 9, 9, 1], filter: [3, 3], strides: [1, 1], dilations: [1, 1], pad: [0, 0], out: [7, 7] },
+    { x: [1, 5, 4, 8], filter: [2, 3], strides: [2, 2], dilations: [2, 1], pad: [2, 1], out: [3, 2] },
+  ];
+  it.each(cases)("equals the definition element by element, whole and in runs of rows: $x, filter $filter", (g) => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    const kernels = fusedKernelsOn(memory);
+    const f32 = new Float32Array(memory.buffer);
+    const x = spread(g.x.reduce((a, b) => a * b, 1), 31);
+    const expected = naiveIm2col(x, g);
+    const [xAt, wholeAt, runsAt] = [64, 64 + 4096, 64 + 4096 + 8192].map((f) => 4 * f) as [number, number, number];
+    f32.set(x, xAt / 4);
+    f32.fill(Number.NaN, wholeAt / 4, runsAt / 4 + expected.length);
+    const [, h, w, c] = g.x;
+    const rows = g.x[0] * g.out[0] * g.out[1];
+    const geometry = [h, w, c, g.out[0], g.out[1], g.filter[0], g.filter[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.pad[0], g.pad[1]] as const;
+    kernels.im2col(xAt, wholeAt, ...geometry, 0, rows);
+    for (let r0 = 0; r0 < rows; r0 += 3) kernels.im2col(xAt, runsAt, ...geometry, r0, Math.min(rows, r0 + 3));
+    expect(countDifferent(f32.slice(wholeAt / 4, wholeAt / 4 + expected.length), expected)).toBe(0);
+    expect(countDifferent(f32.slice(runsAt / 4, runsAt / 4 + expected.length), expected)).toBe(0);
   });
 });

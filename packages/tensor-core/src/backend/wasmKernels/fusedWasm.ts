@@ -13,8 +13,10 @@ export interface FusedExports {
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
   leakyReluGrad(dy: number, x: number, out: number, n: number, alpha: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
-  sumMiddleAxis(x: number, out: number, outer: number, reduced: number, inner: number, scale: number): void;
+  sumMiddleAxis(x: number, out: number, outer: number, reduced: number, inner: number, scale: number, j0: number, j1: number): void;
   transpose2d(src: number, dst: number, rows: number, cols: number, r0: number, r1: number): void;
+  transposeBlocks(src: number, dst: number, rows: number, cols: number, block: number, r0: number, r1: number): void;
+  im2col(x: number, cols: number, inH: number, inW: number, channels: number, outH: number, outW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, r0: number, r1: number): void;
   transposeBiasAct(src: number, dst: number, rows: number, cols: number, bias: number, act: number, alpha: number): void;
   tanh(x: number, out: number, n: number): void;
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, colStride: number, bias: number, act: number, alpha: number, j0: number, j1: number): void;

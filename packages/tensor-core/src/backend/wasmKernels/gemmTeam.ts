@@ -21,10 +21,19 @@ export interface GemmCall {
   alpha: number;
 }
 
-/** The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of source rows). */
+/**
+ * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
+ * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
+ * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns).
+ */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
 export const TEAM_TRANSPOSE = 2;
+export const TEAM_BINARY = 3;
+export const TEAM_RELU_GRAD = 4;
+export const TEAM_MAX_POOL_GRAD = 5;
+export const TEAM_IM2COL = 6;
+export const TEAM_SUM_MIDDLE = 7;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -32,7 +41,7 @@ export interface GemmTeam {
   /** Helper threads (the caller's thread computes a share too). */
   readonly helpers: number;
   /**
-   * Runs `kernel` (TEAM_GEMM, TEAM_ADAM, TEAM_TRANSPOSE) with `args` (bit i of `floats`: argument i is a float32) in
+   * Runs `kernel` (TEAM_GEMM … TEAM_MAX_POOL_GRAD) with `args` (bit i of `floats`: argument i is a float32) in
    * `chunks` chunks of `chunk` columns, elements or rows, which the caller and the helpers claim one at a time (a
    * descheduled helper delays nothing but the chunk it holds); returns once all are done.
    */
@@ -62,15 +71,21 @@ function chunkOf(units: number, helpers: number, align: number): number {
   return align * Math.max(1, Math.floor(units / align / (CHUNKS_PER_THREAD * (helpers + 1))));
 }
 
-/** Runs `call` with `kernels` (instantiated on `memory`), split by runs of 8-column panels of C over the team. */
+/**
+ * Runs `call` with `kernels` (instantiated on `memory`), split over the team by runs of 8-column panels of C — or,
+ * for a tall C (m ≥ 2n: a filter gradient's 288 × 64), by runs of rows, so that each thread reads only its rows of A
+ * rather than all of A once per panel (288 × 7744ᵀ · 7744 × 64: A is 8.9 MB, B 2 MB). Either way every element is the
+ * same sum in the same order.
+ */
 export function runGemm(kernels: FusedExports, memory: WebAssembly.Memory, call: GemmCall): void {
   const { a, b, c, m, k, n, rowStride, colStride, bias, act, alpha } = call;
-  if (team?.memory !== memory || m * k * n < MIN_SPLIT_MACS || n < 16) {
+  const byRows = m >= 2 * n && m >= 32;
+  if (team?.memory !== memory || m * k * n < MIN_SPLIT_MACS || (n < 16 && !byRows)) {
     kernels.gemm(a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, 0, n);
     return;
   }
-  const width = chunkOf(n, team.helpers, 8);
-  team.run(TEAM_GEMM, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha], 1 << 10, Math.ceil(n / width), width);
+  const size = byRows ? chunkOf(m, team.helpers, 4) : chunkOf(n, team.helpers, 8);
+  team.run(TEAM_GEMM, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, byRows ? 1 : 0], 1 << 10, Math.ceil((byRows ? m : n) / size), size);
 }
 
 /** Variables of fewer elements than this are updated on the calling thread. */
@@ -102,4 +117,65 @@ export function runTranspose(kernels: FusedExports, memory: WebAssembly.Memory, 
   }
   const size = chunkOf(rows, team.helpers, 4);
   team.run(TEAM_TRANSPOSE, [src, dst, rows, cols], 0, Math.ceil(rows / size), size);
+}
+
+/**
+ * out = a op b over an outer × inner grid (`binary`: each operand read whole, as a scalar, a row or a column), split
+ * by runs of outer rows — or of elements when the grid is one row — over the team. One float32 operation an element
+ * whoever computes it, so the result is the same bit for bit.
+ */
+export function runBinary(kernels: FusedExports, memory: WebAssembly.Memory, op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void {
+  if (team?.memory !== memory || outer * inner < MIN_SPLIT_ELEMENTS) {
+    kernels.binary(op, a, b, out, outer, inner, aMode, bMode);
+    return;
+  }
+  const size = outer === 1 ? chunkOf(inner, team.helpers, 4) : chunkOf(outer, team.helpers, 1);
+  team.run(TEAM_BINARY, [op, a, b, out, outer, inner, aMode, bMode], 0, Math.ceil((outer === 1 ? inner : outer) / size), size);
+}
+
+/** out = dy · step(x) over n floats (`reluGrad`), split in runs of whole SIMD lanes over the team. */
+export function runReluGrad(kernels: FusedExports, memory: WebAssembly.Memory, dy: number, x: number, out: number, n: number): void {
+  if (team?.memory !== memory || n < MIN_SPLIT_ELEMENTS) {
+    kernels.reluGrad(dy, x, out, n);
+    return;
+  }
+  const size = chunkOf(n, team.helpers, 4);
+  team.run(TEAM_RELU_GRAD, [dy, x, out, n], 0, Math.ceil(n / size), size);
+}
+
+/** The 2 × 2, stride 2 max-pool gradient (`maxPoolGrad2x2`), split by images over the team (windows never straddle two). */
+export function runMaxPoolGrad2x2(kernels: FusedExports, memory: WebAssembly.Memory, x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void {
+  if (team?.memory !== memory || batch * inH * inW * channels < MIN_SPLIT_ELEMENTS || batch < 2) {
+    kernels.maxPoolGrad2x2(x, dy, dx, batch, inH, inW, channels, outH, outW);
+    return;
+  }
+  const size = chunkOf(batch, team.helpers, 1);
+  team.run(TEAM_MAX_POOL_GRAD, [x, dy, dx, batch, inH, inW, channels, outH, outW], 0, Math.ceil(batch / size), size);
+}
+
+/** The geometry of one `im2col` call: x's height, width and channels, the output's height and width, filter, strides, dilations, top and left padding. */
+export type Im2colGeometry = readonly [inH: number, inW: number, channels: number, outH: number, outW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number];
+
+/** cols = im2col(x) for `rows` rows (batch · outH · outW), split by runs of rows over the team. */
+export function runIm2col(kernels: FusedExports, memory: WebAssembly.Memory, x: number, cols: number, rows: number, geometry: Im2colGeometry): void {
+  const [inH, inW, channels, outH, outW, fh, fw, sh, sw, dh, dw, pt, pl] = geometry;
+  if (team?.memory !== memory || rows * fh * fw * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.im2col(x, cols, inH, inW, channels, outH, outW, fh, fw, sh, sw, dh, dw, pt, pl, 0, rows);
+    return;
+  }
+  const size = chunkOf(rows, team.helpers, 1);
+  team.run(TEAM_IM2COL, [x, cols, rows, ...geometry], 0, Math.ceil(rows / size), size);
+}
+
+/**
+ * out[o, j] = scale · Σ_r x[o, r, j] (`sumMiddleAxis`; scale 1, or 1 / reduced for a mean), split by runs of columns j
+ * over the team: each sum still runs over r in order in float64, so the result is the same bit for bit.
+ */
+export function runSumMiddleAxis(kernels: FusedExports, memory: WebAssembly.Memory, x: number, out: number, outer: number, reduced: number, inner: number, mean: boolean): void {
+  if (team?.memory !== memory || outer * reduced * inner < MIN_SPLIT_ELEMENTS || inner < 8) {
+    kernels.sumMiddleAxis(x, out, outer, reduced, inner, mean ? 1 / reduced : 1, 0, inner);
+    return;
+  }
+  const size = chunkOf(inner, team.helpers, 4);
+  team.run(TEAM_SUM_MIDDLE, [x, out, outer, reduced, inner, mean ? 1 : 0], 0, Math.ceil(inner / size), size);
 }

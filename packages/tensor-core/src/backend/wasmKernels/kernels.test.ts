@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { setConv2DBackpropFilterStrategy } from "./conv2dBackpropFilter.js";
 import type { FilterStrategy } from "./conv2dBackpropFilter.js";
-import { setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
+import { rotatedFilter, setConv2DBackpropInputStrategy } from "./conv2dBackpropInput.js";
 import type { InputStrategy } from "./conv2dBackpropInput.js";
 import { registerWasmGapKernels } from "./index.js";
 import { setOwnGemm } from "./matMul.js";
+import { asWasm } from "./wasmBackend.js";
 import { sumMiddleAxis } from "./reduce.js";
 import { compareWithCpu, runOn, seededTensor, seededValues, startBackends } from "./test-utils/compare.js";
 
@@ -170,6 +171,29 @@ describe("Conv2DBackpropInput on wasm matches cpu", () => {
       ),
     );
     expect(errors[0]).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
+describe("the stride-1 input gradient's rotated filter", () => {
+  // 3 × 3 × 32 × 64 (the bench CNN) and odd sizes (5 × 3 × 7 × 5: scalar edges of the SIMD transpose).
+  it.each([
+    [[3, 3, 32, 64]],
+    [[5, 3, 7, 5]],
+  ])("R[kh, kw, co, ci] = W[fh−1−kh, fw−1−kw, ci, co] exactly, as reverse then transpose on cpu (%j), no leaks", async (shape) => {
+    const expected = await runOn("cpu", () => tf.transpose(tf.reverse(seededTensor(shape, 21), [0, 1]), [0, 1, 3, 2]));
+    await tf.setBackend("wasm");
+    const w = seededTensor(shape, 21);
+    const before = tf.memory().numTensors;
+    const backend = asWasm(tf.backend());
+    const info = rotatedFilter(backend, { dataId: w.dataId, shape: w.shape, dtype: w.dtype });
+    const rotated = tf.engine().makeTensorFromTensorInfo(info);
+    expect(rotated.shape).toEqual(expected.shapes[0]);
+    const got = rotated.dataSync() as Float32Array;
+    const want = expected.values[0] as Float32Array;
+    expect(got.every((v, i) => Object.is(v, want[i]))).toBe(true);
+    rotated.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    w.dispose();
   });
 });
 
@@ -373,6 +397,7 @@ describe("our GEMM (new right operands) equals a sequential float32 loop bit for
     [64, 16, 13],
     [1, 7, 3],
     [128, 256, 1],
+    [29, 777, 19], // k past GEMM_K_BLOCK three times: partial sums held in C between blocks
   ];
   for (const [m, k, n] of shapes) {
     for (const [ta, tb] of [
@@ -393,9 +418,9 @@ describe("our GEMM (new right operands) equals a sequential float32 loop bit for
     }
   }
 
-  for (const activation of ["linear", "relu", "leakyrelu"] as const) {
-    it(`fused 67×129·129×71 + bias, ${activation}: the bias added to the finished sum, then the activation`, async () => {
-      const [m, k, n] = [67, 129, 71];
+  for (const [activation, k] of [["linear", 129], ["relu", 129], ["leakyrelu", 129], ["leakyrelu", 600]] as const) {
+    it(`fused 67×${String(k)}·${String(k)}×71 + bias, ${activation}: the bias added to the finished sum, then the activation`, async () => {
+      const [m, n] = [67, 71];
       const a = seededValues(m * k, 52);
       const b = seededValues(k * n, 53);
       const bias = seededValues(n, 54);
@@ -653,6 +678,8 @@ describe("no leaks", () => {
         tf.conv2dTranspose(x, w, [8, 24, 24, 16], 2, "same");
         tf.matMul(tf.reshape(x, [8, -1]), tf.reshape(x, [8, -1]), true, false);
         tf.moments(x, [0, 1, 2]);
+        tf.transpose(x, [3, 1, 2, 0]); // a matrix transpose into a temporary, then one of blocks
+        tf.transpose(x, [1, 2, 0, 3]);
         return [gx!, gw!];
       });
       tf.dispose(kept);

@@ -1,7 +1,8 @@
 import { LeakyRelu, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, LeakyReluAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf, kernelsOf } from "./fusedWasm.js";
+import { addressOf, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runReluGrad } from "./gemmTeam.js";
 import { asWasm } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -48,7 +49,7 @@ function reluGrad(args: KernelArgs): TensorInfo {
   const backend = asWasm(args.backend);
   const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
   const out = backend.makeOutput(x.shape, "float32");
-  kernelsOf(backend).reluGrad(addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), util.sizeFromShape(x.shape));
+  runReluGrad(kernelsOf(backend), memoryOf(backend), addressOf(backend, dy), addressOf(backend, x), addressOf(backend, out), util.sizeFromShape(x.shape));
   return out;
 }
 

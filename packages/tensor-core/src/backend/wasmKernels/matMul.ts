@@ -147,6 +147,16 @@ export function setOwnGemm(enabled: boolean): void {
 }
 
 /**
+ * Whether float32 products on `backend` can run as our GEMM at all: it is enabled, our SIMD module runs, and on
+ * tfjs-wasm's threaded build a helper team shares its memory (without one, XNNPACK's pool splits products).
+ */
+export function ownGemmAvailable(backend: WasmBackend): boolean {
+  if (!ownGemmEnabled || !fusedKernelsAvailable()) return false;
+  const memory = memoryOf(backend);
+  return !(typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer && gemmHelpersOn(memory) === 0);
+}
+
+/**
  * Whether op(A)·op(B) runs as our GEMM: a right operand XNNPACK would have to pack first (training makes new weights
  * every step, and the backward products' operands are new tensors) — XNNPACK packs with scalar code on the calling
  * thread, and its transposed paths copy operands first. A weight met OWN_GEMM_USES times (inference) goes to
@@ -154,10 +164,8 @@ export function setOwnGemm(enabled: boolean): void {
  * browser page), since XNNPACK's own pool splits it there.
  */
 function ownGemmFits(backend: WasmBackend, b: TensorInfo): boolean {
-  if (!ownGemmEnabled || packedShapes.has(b.dataId)) return false;
   // tfjs-wasm's threaded build without our helper team (a cross-origin isolated page): XNNPACK's pool splits the product.
-  const memory = memoryOf(backend);
-  if (typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer && gemmHelpersOn(memory) === 0) return false;
+  if (!ownGemmAvailable(backend) || packedShapes.has(b.dataId)) return false;
   const uses = ownUses.get(b.dataId) ?? 0;
   if (uses >= OWN_GEMM_USES) return false;
   ownUses.set(b.dataId, uses + 1);

@@ -1,7 +1,8 @@
 import { MaxPoolGrad, backend_util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
+import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runMaxPoolGrad2x2 } from "./gemmTeam.js";
 import { asWasm, heapF32, zerosOutput } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -29,7 +30,7 @@ function maxPoolGrad(args: KernelArgs): TensorInfo {
     // cells outside all windows (odd sizes) need the zeroing.
     const covered = 2 * outHeight === inHeight && 2 * outWidth === inWidth;
     const out = covered ? backend.makeOutput(input.shape, "float32") : zerosOutput(backend, input.shape);
-    kernelsOf(backend).maxPoolGrad2x2(addressOf(backend, input), addressOf(backend, dy), addressOf(backend, out), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+    runMaxPoolGrad2x2(kernelsOf(backend), memoryOf(backend), addressOf(backend, input), addressOf(backend, dy), addressOf(backend, out), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
     return out;
   }
   const out = zerosOutput(backend, input.shape);

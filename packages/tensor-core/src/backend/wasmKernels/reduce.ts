@@ -1,7 +1,8 @@
 import { Mean, Sum, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
-import { addressOf, fusedKernelsAvailable, kernelsOf } from "./fusedWasm.js";
+import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
+import { runSumMiddleAxis } from "./gemmTeam.js";
 import { asWasm, heapF32 } from "./wasmBackend.js";
 import type { KernelArgs } from "./wasmBackend.js";
 
@@ -34,7 +35,7 @@ export function blockReduction(axis: number | number[], shape: readonly number[]
 }
 
 /**
- * out[o, j] = scale · Σ_r x[o, r, j], rows read in order and four at a time, accumulated in float64.
+ * out[o, j] = scale · Σ_r x[o, r, j], rows read in order and four at a time, accumulated in float64 (the JS fallback).
  * Measured on 64×26×26×32 (a conv bias gradient): 2.2 ms against 11.9 ms for tfjs-wasm's Sum, which
  * spends 8.9 ms of it transposing. (A GEMM with a row of ones is no better: XNNPACK packs, i.e.
  * transposes, its right-hand operand on every new tensor.)
@@ -72,7 +73,7 @@ function blockReductionOverride(original: KernelConfig, scaleByCount: boolean): 
     const out = backend.makeOutput(outShape, "float32");
     const scale = scaleByCount ? 1 / view.reduced : 1;
     // The same sums in the same order as SIMD (assembly/fusedKernels.ts): bit-identical, ≈ 5× faster.
-    if (fusedKernelsAvailable()) kernelsOf(backend).sumMiddleAxis(addressOf(backend, x), addressOf(backend, out), view.outer, view.reduced, view.inner, scale);
+    if (fusedKernelsAvailable()) runSumMiddleAxis(kernelsOf(backend), memoryOf(backend), addressOf(backend, x), addressOf(backend, out), view.outer, view.reduced, view.inner, scaleByCount);
     else sumMiddleAxis(heapF32(backend, x), view, scale, heapF32(backend, out));
     return out;
   };

@@ -67,3 +67,39 @@ export function seededValues(n: number, seed: number): Float32Array {
 export function seededTensor(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(seededValues(shape.reduce((a, b) => a * b, 1), seed), shape);
 }
+
+/** The geometry of an im2col: x's [batch, h, w, c], filter [fh, fw], strides, dilations and top/left padding, output [oh, ow]. */
+export interface Im2colCase {
+  x: [number, number, number, number];
+  filter: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: [number, number];
+  out: [number, number];
+}
+
+/** cols[(b·OH+oh)·OW+ow, (kh·KW+kw)·C+c] = x[b, oh·sh+kh·dh−pt, ow·sw+kw·dw−pl, c], 0 outside: the definition, element by element. */
+export function naiveIm2col(x: Float32Array, g: Im2colCase): Float32Array {
+  const [batch, h, w, c] = g.x;
+  const [fh, fw] = g.filter;
+  const [oh, ow] = g.out;
+  const k = fh * fw * c;
+  const cols = new Float32Array(batch * oh * ow * k);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        for (let kh = 0; kh < fh; kh++) {
+          for (let kw = 0; kw < fw; kw++) {
+            const y = i * g.strides[0] + kh * g.dilations[0] - g.pad[0];
+            const z = j * g.strides[1] + kw * g.dilations[1] - g.pad[1];
+            for (let ch = 0; ch < c; ch++) {
+              const inside = y >= 0 && y < h && z >= 0 && z < w;
+              cols[((b * oh + i) * ow + j) * k + (kh * fw + kw) * c + ch] = inside ? (x[((b * h + y) * w + z) * c + ch] ?? Number.NaN) : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+  return cols;
+}

@@ -1,0 +1,153 @@
+/**
+ * Where a CNN training step's time goes on wasm, and why it varies: `node --conditions=@dl/source --import tsx
+ * src/cnnProfile.ts [threads] [steps] [--kernels]` trains the bench's network (cnn.bench.ts) and prints each step's
+ * wall and CPU time (median, spread), the garbage collections that fell in the steps, each thread's CPU per step and,
+ * with --kernels, per tfjs kernel its calls, CPU and wall time (the wrapper inflates both a little).
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { loadavg } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
+
+import * as tf from "@tensorflow/tfjs-core";
+import { initBackend } from "@dl/tensor-core";
+
+import { buildModel, BATCH } from "./cnn.bench.js";
+import { median } from "./harness.js";
+
+const threads = Number.parseInt(process.argv[2] ?? "2", 10);
+const steps = Number.parseInt(process.argv[3] ?? "40", 10);
+const kernels = process.argv.includes("--kernels") || process.argv.includes("--shapes");
+/** --shapes: kernels split by their first input's shape. */
+const byShape = process.argv.includes("--shapes");
+if (process.env["DL_OWN_GEMM"] === "0") (await import("../../packages/tensor-core/src/backend/wasmKernels/matMul.js")).setOwnGemm(false);
+// DL_CONV_FILTER=im2col|xnnpack, DL_CONV_INPUT=col2im|xnnpack: how the convolutions' gradients run (default: auto).
+const filterStrategy = process.env["DL_CONV_FILTER"];
+if (filterStrategy === "im2col" || filterStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/conv2dBackpropFilter.js")).setConv2DBackpropFilterStrategy(filterStrategy);
+const inputStrategy = process.env["DL_CONV_INPUT"];
+if (inputStrategy === "col2im" || inputStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/conv2dBackpropInput.js")).setConv2DBackpropInputStrategy(inputStrategy);
+await initBackend({ backend: "wasm", wasmThreads: threads });
+
+const perKernel = new Map<string, { calls: number; cpuMs: number; wallMs: number }>();
+if (kernels) {
+  for (const kernel of tf.getKernelsForBackend("wasm")) {
+    const inner = kernel.kernelFunc;
+    tf.unregisterKernel(kernel.kernelName, "wasm");
+    tf.registerKernel({
+      ...kernel,
+      kernelFunc: (args) => {
+        const start = process.cpuUsage();
+        const wallStart = performance.now();
+        const out = inner(args);
+        const wall = performance.now() - wallStart;
+        const used = process.cpuUsage(start);
+        const first = Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>)[0];
+        const key = byShape ? `${kernel.kernelName} ${first?.shape.join("x") ?? ""}` : kernel.kernelName;
+        const entry = perKernel.get(key) ?? { calls: 0, cpuMs: 0, wallMs: 0 };
+        entry.calls += 1;
+        entry.cpuMs += (used.user + used.system) / 1000;
+        entry.wallMs += wall;
+        perKernel.set(key, entry);
+        return out;
+      },
+    });
+  }
+}
+
+const q = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] ?? Number.NaN;
+
+/** Linux: CPU ticks (user + system) of each thread of this process, by thread id (empty elsewhere). */
+function threadTicks(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.split(") ")[1]?.split(" ") ?? [];
+      ticks.set(`${tid}:${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}`, Number(fields[11]) + Number(fields[12]));
+    }
+  } catch {
+    // not Linux
+  }
+  return ticks;
+}
+
+const model = buildModel();
+const optimizer = tf.train.sgd(0.01);
+const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
+const y = tf.tidy(() => tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, "int32", 8), 10));
+const step = (): void => {
+  tf.tidy(() => {
+    optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x) as tf.Tensor));
+  });
+};
+for (let i = 0; i < 5; i++) step();
+perKernel.clear();
+
+// --ab-team: blocks of 6 steps alternating with and without dl-lab's helper team (without it, the products go to
+// XNNPACK's pool: one pool instead of two), in this one process, so both see the same machine state.
+if (process.argv.includes("--ab-team")) {
+  const { startGemmTeam } = await import("../../packages/tensor-core/src/backend/gemmTeamNode.js");
+  const memory = (tf.backend() as unknown as { wasm: { wasmMemory: WebAssembly.Memory } }).wasm.wasmMemory;
+  const figures = { team: { wall: [] as number[], cpu: [] as number[] }, "no team": { wall: [] as number[], cpu: [] as number[] } };
+  for (let round = 0; round < Math.max(1, Math.round(steps / 12)); round++) {
+    for (const config of ["team", "no team"] as const) {
+      await startGemmTeam(memory, config === "team" ? threads - 1 : 0);
+      step();
+      for (let i = 0; i < 6; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        step();
+        figures[config].wall.push(performance.now() - t0);
+        const used = process.cpuUsage(c0);
+        figures[config].cpu.push((used.user + used.system) / 1000);
+      }
+    }
+  }
+  for (const [config, f] of Object.entries(figures)) {
+    process.stdout.write(`${config}: wall median ${median(f.wall).toFixed(1)} ms (p10 ${q(f.wall, 0.1).toFixed(1)}, p90 ${q(f.wall, 0.9).toFixed(1)}), CPU median ${median(f.cpu).toFixed(1)} ms, ${String(f.wall.length)} steps, load ${loadavg()[0]?.toFixed(2) ?? "?"}\n`);
+  }
+  await startGemmTeam(memory, threads - 1);
+}
+
+const gcs: { start: number; ms: number }[] = [];
+const observer = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration });
+});
+observer.observe({ entryTypes: ["gc"] });
+const wall: number[] = [];
+const cpu: number[] = [];
+const bounds: [number, number][] = [];
+const ticksStart = threadTicks();
+for (let i = 0; i < steps; i++) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  step();
+  const t1 = performance.now();
+  const used = process.cpuUsage(c0);
+  wall.push(t1 - t0);
+  cpu.push((used.user + used.system) / 1000);
+  bounds.push([t0, t1]);
+}
+const ticksEnd = threadTicks();
+await new Promise((resolve) => setTimeout(resolve, 50));
+observer.disconnect();
+const inSteps = gcs.filter((g) => bounds.some(([a, b]) => g.start >= a && g.start < b));
+const perThread = [...ticksEnd]
+  .map(([tid, t]) => [tid, (10 * (t - (ticksStart.get(tid) ?? 0))) / steps] as const)
+  .filter(([, ms]) => ms > 0.5)
+  .map(([tid, ms]) => `${tid.startsWith(`${String(process.pid)}:`) ? "main" : tid} ${ms.toFixed(1)}`);
+const out = [
+  `${String(threads)} thread(s), load ${loadavg()[0]?.toFixed(2) ?? "?"}, ${String(steps)} steps: wall median ${median(wall).toFixed(1)} ms (p10 ${q(wall, 0.1).toFixed(1)}, p90 ${q(wall, 0.9).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}), CPU median ${median(cpu).toFixed(1)} ms (p10 ${q(cpu, 0.1).toFixed(1)}, p90 ${q(cpu, 0.9).toFixed(1)})`,
+  `GC in steps: ${String(inSteps.length)} pauses, ${inSteps.reduce((s, g) => s + g.ms, 0).toFixed(1)} ms total (${(inSteps.reduce((s, g) => s + g.ms, 0) / steps).toFixed(2)} ms/step)`,
+  `CPU ms per step by thread: ${perThread.join(", ")}`,
+  `wall per step: ${wall.map((w) => w.toFixed(0)).join(" ")}`,
+];
+if (kernels) {
+  let calls = 0;
+  for (const e of perKernel.values()) calls += e.calls;
+  out.push(`${(calls / steps).toFixed(0)} kernels per step`);
+  out.push(...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(byShape ? 44 : 26)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms CPU ${(e.wallMs / steps).toFixed(2).padStart(7)} ms wall`));
+}
+process.stdout.write(`${out.join("\n")}\n`);
+tf.dispose([x, y]);
+optimizer.dispose();
+model.dispose();
