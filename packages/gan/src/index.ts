@@ -20,8 +20,8 @@ export { GAN_ARCHS, IMAGE_GAN_RECIPES, imageGanConfig, parseGanArch, parseImageG
 export type { GanArch, GanConfig, GanLoss, ImageGanRecipe } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
-export { assertResumableOn, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";
-export type { ImageGanEpoch, ImageGanOptions, ImageGanResult } from "./train/imageGan.js";
+export { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";
+export type { ImageGanEpoch, ImageGanOptions, ImageGanResult, TruncationChoice, TruncationRule } from "./train/imageGan.js";
 export { ganLossSeries, ganQualitySeries, labelAccuracyBars } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, initBackend, isDlError, type ImageDataset } from "@dl/tensor-core";
 
 import { createGan, ganCheckpointState, restoreGan, type Gan } from "./gan.js";
-import { assertResumableOn, fixedLatentGrid, interpolationGrid, slerp, trainImageGan } from "./imageGan.js";
+import { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, slerp, trainImageGan } from "./imageGan.js";
 import { imageGanConfig } from "./networks.js";
 
 beforeAll(async () => {
@@ -124,5 +124,57 @@ describe("z-walks and fixed-z rows", () => {
     // The label changes the image along a fixed-z row.
     expect(close(Array.from(fixed.images.subarray(0, 784)), Array.from(fixed.images.subarray(784, 2 * 784)))).toBeGreaterThan(1e-3);
     gan.dispose();
+  });
+});
+
+/** 2×2 images → logits [x₀, x₁]: the class is whichever of the first two pixels is brighter. */
+function pixelClassifier(): tfl.LayersModel {
+  const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2, 1] }), tfl.layers.dense({ units: 4, name: "features" }), tfl.layers.dense({ units: 2, name: "logits" })] });
+  tf.tidy(() => {
+    model.getLayer("features").setWeights([tf.eye(4), tf.zeros([4])]);
+    model.getLayer("logits").setWeights([tf.tensor2d([1, 0, 0, 1, 0, 0, 0, 0], [4, 2]), tf.zeros([2])]);
+  });
+  return model;
+}
+
+describe("the truncation rule", () => {
+  it("picks the largest t whose per-label accuracy, scored by hand from the pixels, reaches the target; else none", async () => {
+    const gan = createGan({ ...imageGanConfig("mlp", true), dataShape: [2, 2, 1], numClasses: 2, latentDim: 4, labelEmbedding: 2, hidden: [8] }, 6);
+    const classifier = pixelClassifier();
+    const rule = { grid: [2, 1, 0.5], samples: 40, seeds: [1, 2] };
+    // Independently: per-label accuracy of "brighter of pixels 0 and 1", averaged over labels, then over the draws.
+    const byHand = (t: number | null): number => {
+      let sum = 0;
+      for (const seed of rule.seeds) {
+        const { images, labels } = generateImages(gan, rule.samples, seed, undefined, t ?? undefined);
+        const hits = [0, 0];
+        const totals = [0, 0];
+        for (let i = 0; i < rule.samples; i++) {
+          const l = labels?.[i] as 0 | 1;
+          const predicted = (images[4 * i] as number) >= (images[4 * i + 1] as number) ? 0 : 1;
+          totals[l] = (totals[l] as number) + 1;
+          if (predicted === l) hits[l] = (hits[l] as number) + 1;
+        }
+        sum += ((hits[0] as number) / (totals[0] as number) + (hits[1] as number) / (totals[1] as number)) / 2;
+      }
+      return sum / rule.seeds.length;
+    };
+    const candidates = [null, ...rule.grid];
+    const accuracy = candidates.map(byHand);
+    // Truncating helps here (the most accurate t is not the untruncated draw), so some target passes over t = ∞.
+    expect(accuracy.indexOf(Math.max(...accuracy))).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    for (const target of [...new Set(accuracy)]) {
+      const choice = await chooseTruncation(gan, classifier, { ...rule, target });
+      const first = accuracy.findIndex((a) => a >= target);
+      expect(choice).toEqual({ truncation: candidates[first], target, reached: true, tried: candidates.slice(0, first + 1).map((t, i) => ({ truncation: t, accuracy: expect.closeTo(accuracy[i] as number, 10) as number })) });
+    }
+    const none = await chooseTruncation(gan, classifier, { ...rule, target: 1 });
+    expect(Math.max(...accuracy)).toBeLessThan(1);
+    expect([none.reached, none.truncation, none.tried.map((r) => r.truncation)]).toEqual([false, null, candidates]);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(chooseTruncation(createGan({ ...imageGanConfig("mlp", false), dataShape: [2, 2, 1], hidden: [8] }, 1), classifier)).rejects.toThrow(/needs a conditional GAN/);
+    gan.dispose();
+    classifier.dispose();
   });
 });

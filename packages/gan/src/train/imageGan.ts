@@ -1,6 +1,6 @@
 import type * as tfl from "@tensorflow/tfjs-layers";
 
-import { DEFAULT_SEED, DlError, createRng, type ImageDataset, type RunOptions } from "@dl/tensor-core";
+import { DEFAULT_SEED, DlError, assertArgument, createRng, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
 import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
 import { assertTruncation, createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
@@ -29,9 +29,17 @@ export interface ImageGanOptions extends RunOptions {
   finalSamples?: number;
   /**
    * Truncation t of the latent codes behind the scored samples and the sample grid (see `generate`): absent, plain
-   * N(0, I). It changes what is drawn, not what is trained.
+   * N(0, I). It changes what is drawn, not what is trained. `"auto"`: the epochs are scored untruncated and the final
+   * samples at the t that `chooseTruncation` picks with `truncationRule` (needs the classifier).
    */
-  truncation?: number;
+  truncation?: number | "auto";
+  /** The rule behind `truncation: "auto"` (defaults as in `chooseTruncation`). */
+  truncationRule?: TruncationRule;
+  /**
+   * A second real reference for the final samples, held apart from the test split (e.g. training images): the
+   * final scores against it go to `validation`. Needs 2 × finalSamples images.
+   */
+  validationSet?: ImageDataset;
   onEpoch?: (epoch: ImageGanEpoch, gan: Gan) => void | Promise<void>;
 }
 
@@ -45,7 +53,66 @@ export interface ImageGanResult {
   gan: Gan;
   history: GanEpochRecord[];
   final?: GeneratorEvaluation;
+  /** The final samples (the same draw) scored against `validationSet`. */
+  validation?: GeneratorEvaluation;
+  /** What `truncation: "auto"` tried and chose. */
+  truncation?: TruncationChoice;
   seconds: number;
+}
+
+/** Truncations the rule tries after the untruncated draw, largest first. */
+export const TRUNCATION_GRID: readonly number[] = [3, 2.5, 2.25, 2, 1.9, 1.8, 1.7, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1, 0.75, 0.5];
+
+/** A rule, fixed before any score is seen, that picks the truncation of a trained conditional G from G's own samples. */
+export interface TruncationRule {
+  /** Per-label accuracy (mean over labels) the chosen t must reach on the rule's draws; default 0.975. */
+  target?: number;
+  /** Truncations tried after the untruncated draw, largest first (default `TRUNCATION_GRID`). */
+  grid?: readonly number[];
+  /** Samples per draw (default 1,000). */
+  samples?: number;
+  /** Seeds of the rule's draws of z (default 200–203: apart from the final draw, 99, and the epochs', 1000 + epoch). */
+  seeds?: readonly number[];
+}
+
+export interface TruncationChoice {
+  /** The chosen t; null for untruncated. */
+  truncation: number | null;
+  target: number;
+  /** Whether some t reached the target; when none did, G is sampled untruncated (null). */
+  reached: boolean;
+  /** Every t tried, in order, with its accuracy over all the rule's draws. */
+  tried: { truncation: number | null; accuracy: number }[];
+}
+
+/**
+ * The truncation rule: the largest t (untruncated first, then `grid`) whose per-label accuracy, as the
+ * classifier scores G's own samples over the rule's draws of z, reaches `target`. It reads no real image, so
+ * neither the test split nor any reference set can steer it; truncating trades recall for label accuracy
+ * (Brock et al. 2019, §3.1), so the largest t that keeps the labels keeps the most diversity. When no t reaches the
+ * target, G stays untruncated.
+ */
+export async function chooseTruncation(gan: Gan, classifier: tfl.LayersModel, rule: TruncationRule = {}): Promise<TruncationChoice> {
+  const classes = gan.config.numClasses;
+  if (classes === 0) throw new DlError("INVALID_ARGUMENT", "The truncation rule scores label accuracy, so it needs a conditional GAN (--conditional).");
+  const target = rule.target ?? 0.975;
+  const samples = rule.samples ?? 1000;
+  const seeds = rule.seeds ?? [200, 201, 202, 203];
+  const grid = rule.grid ?? TRUNCATION_GRID;
+  assertArgument(target > 0 && target <= 1 && seeds.length > 0 && samples >= classes, () => `The truncation rule needs a target in (0, 1], at least one seed and ≥ ${classes} samples per draw.`);
+  grid.forEach(assertTruncation);
+  const tried: TruncationChoice["tried"] = [];
+  for (const t of [null, ...grid]) {
+    let hits = 0;
+    for (const seed of seeds) {
+      const { images, labels } = generateImages(gan, samples, seed, undefined, t ?? undefined);
+      hits += (await labelAccuracies(classifier, images, samples, labels as Int32Array, classes)).labelAccuracy;
+    }
+    tried.push({ truncation: t, accuracy: hits / seeds.length });
+    if (hits / seeds.length >= target) return { truncation: t, target, reached: true, tried };
+  }
+  // Out of reach (e.g. Fashion-MNIST, where real images score ≈ 91 %): diversity is not traded for a target it cannot buy.
+  return { truncation: null, target, reached: false, tried };
 }
 
 const toUnit = (images: Float32Array): Float32Array => images.map((v) => Math.min(1, Math.max(0, (v + 1) / 2)));
@@ -158,7 +225,11 @@ export function assertResumableOn(gan: Gan, data: { name: string; classes: numbe
  */
 export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResult> {
   const { train } = opts;
-  if (opts.truncation !== undefined) assertTruncation(opts.truncation);
+  const auto = opts.truncation === "auto";
+  if (typeof opts.truncation === "number") assertTruncation(opts.truncation);
+  if (auto && !opts.classifier) throw new DlError("INVALID_ARGUMENT", "truncation \"auto\" picks t by the classifier's label accuracy; pass a classifier (drop --no-evaluate) or give t as a number.");
+  // With "auto", the epochs are scored untruncated; the rule runs once, on the trained G.
+  const epochTruncation = typeof opts.truncation === "number" ? opts.truncation : undefined;
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
   const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional, opts.recipe), ...opts.config, numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
@@ -184,7 +255,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         // The four figures of the goal after every epoch, on fewer samples than the final ones; the real
         // features and the real-vs-real baseline are the same every epoch, so they are computed once.
         scoreEpoch ??= await createGeneratorScorer(opts.classifier, opts.evaluationSet, epochSamples);
-        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, opts.truncation);
+        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, epochTruncation);
         const e = await scoreEpoch(images, conditional ? labels : undefined);
         if (conditional) {
           metrics["labelAccuracy"] = e.labelAccuracy;
@@ -193,7 +264,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         Object.assign(metrics, { precision: e.precision, recall: e.recall, frechet: e.frechet, frechetRealBaseline: e.frechetRealBaseline });
       } else if (opts.classifier && conditional) {
         // A conditional GAN's samples always carry their labels.
-        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, opts.truncation);
+        const { images, labels } = generateImages(g, epochSamples, 1000 + record.epoch, undefined, epochTruncation);
         if (labels) {
           const e = await labelAccuracies(opts.classifier, images, epochSamples, labels, g.config.numClasses);
           metrics["labelAccuracy"] = e.labelAccuracy;
@@ -201,16 +272,21 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
         }
       }
       record.metrics = metrics;
-      await opts.onEpoch?.({ record, grid: sampleGrid(g, undefined, opts.truncation) }, g);
+      await opts.onEpoch?.({ record, grid: sampleGrid(g, undefined, epochTruncation) }, g);
     },
   });
   let final: GeneratorEvaluation | undefined;
+  let validation: GeneratorEvaluation | undefined;
+  let choice: TruncationChoice | undefined;
   if (opts.classifier && opts.evaluationSet) {
     const n = Math.min(opts.finalSamples ?? 1000, Math.floor(opts.evaluationSet.count / 2));
     opts.onProgress?.({ phase: "evaluate", step: 0, total: 1 });
-    const { images, labels } = generateImages(gan, n, 99, undefined, opts.truncation);
+    if (auto) choice = await chooseTruncation(gan, opts.classifier, opts.truncationRule);
+    const t = choice ? (choice.truncation ?? undefined) : epochTruncation;
+    const { images, labels } = generateImages(gan, n, 99, undefined, t);
     final = await evaluateGenerator(opts.classifier, images, n, opts.evaluationSet, labels);
+    if (opts.validationSet && opts.validationSet.count >= 2 * n) validation = await evaluateGenerator(opts.classifier, images, n, opts.validationSet, labels);
     opts.onProgress?.({ phase: "evaluate", step: 1, total: 1 });
   }
-  return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}) };
+  return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}), ...(validation ? { validation } : {}), ...(choice ? { truncation: choice } : {}) };
 }

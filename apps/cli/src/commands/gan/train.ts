@@ -24,7 +24,7 @@ import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid
 import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
 import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
-import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { backendOption, parseInteger, parsePositiveNumber, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
 
 interface TrainGanCliOptions extends CommonOptions {
   out: string;
@@ -37,7 +37,9 @@ interface TrainGanCliOptions extends CommonOptions {
   resume?: boolean;
   evaluate: boolean;
   recipe: string;
-  truncation?: number;
+  truncation?: number | "auto";
+  learningRate?: number;
+  dLearningRate?: number;
 }
 
 export function registerTrain(gan: Command): void {
@@ -51,13 +53,16 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D) or cbn-r1 (conditional batch norm in G + R1 penalty: diverse digits, recall 0.69 at 6,400 steps)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D) or cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(
-      new Option("--truncation <t>", "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated)").argParser(
-        parseTruncation("--truncation"),
-      ),
+      new Option(
+        "--truncation <t|auto>",
+        "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time (G's own samples, no real image; untruncated if none does)",
+      ).argParser(parseTruncationOrAuto),
     )
+    .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's, 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
+    .addOption(new Option("--d-learning-rate <x>", "Adam learning rate of D where it differs from G's (two time-scale updates), in (0, 0.1]; a new GAN only").argParser(parsePositiveNumber("--d-learning-rate", 0.1)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
     .addOption(backendOption())
@@ -68,12 +73,19 @@ export function registerTrain(gan: Command): void {
         const arch = parseGanArch(opts.arch);
         const recipe = parseImageGanRecipe(opts.recipe);
         const conditional = opts.conditional === true;
+        const rates = { ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }), ...(opts.dLearningRate === undefined ? {} : { dLearningRate: opts.dLearningRate }) };
+        if (opts.resume === true && Object.keys(rates).length > 0) {
+          throw new DlError("INVALID_ARGUMENT", "--learning-rate and --d-learning-rate set up a new GAN; a resumed one keeps its checkpoint's rates. Drop them, or train into a new --out.");
+        }
+        if (opts.truncation === "auto" && !opts.evaluate) throw new DlError("INVALID_ARGUMENT", "--truncation auto picks t with the classifier, which --no-evaluate turns off; drop one of them.");
         const resume = opts.resume === true ? await openCheckpoint(opts.out, arch, conditional) : undefined;
         let train = await loadDataset(data, { split: "train" });
         if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
         if (resume) assertResumable(resume, opts.out, train, seed);
         const test = await loadDataset(data, { split: "test" });
         const classifier = opts.evaluate ? await loadClassifier(data) : undefined;
+        // A reference of training images apart from the test split: the final samples are scored against it too.
+        const validationSet = classifier && train.count >= 2 * VALIDATION_COUNT ? sampleDataset(train, 2 * VALIDATION_COUNT, VALIDATION_SEED, { stratified: true }) : undefined;
         const cpuStart = process.cpuUsage();
         const cpuBefore = resume?.history.at(-1)?.metrics?.["cpuSeconds"] ?? 0;
         log(`dl gan train: ${conditional ? "conditional " : ""}${arch} GAN (${recipe}) on ${data} (${train.count} images), backend ${backendInfo().name}`);
@@ -82,6 +94,8 @@ export function registerTrain(gan: Command): void {
             train,
             evaluationSet: test,
             ...(classifier ? { classifier } : {}),
+            ...(validationSet ? { validationSet } : {}),
+            ...(Object.keys(rates).length > 0 ? { config: rates } : {}),
             arch,
             conditional,
             recipe,
@@ -107,6 +121,14 @@ export function registerTrain(gan: Command): void {
         }
       }),
     );
+}
+
+/** Size of the validation reference's halves (as the final samples') and the seed that draws it from the training images. */
+const VALIDATION_COUNT = 1000;
+const VALIDATION_SEED = 5;
+
+function parseTruncationOrAuto(value: string): number | "auto" {
+  return value.trim() === "auto" ? "auto" : parseTruncation("--truncation")(value);
 }
 
 /** The checkpoint in `out` to resume from, when it was trained with the same --arch and --conditional. */
@@ -172,20 +194,23 @@ function epochFigures(record: GanEpochRecord): Record<string, number> {
 
 function trainOutcome(
   result: ImageGanResult,
-  run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[]; truncation: number | null },
+  run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[]; truncation: number | "auto" | null },
 ): ActionOutcome {
-  const { final, gan } = result;
+  const { final, gan, validation } = result;
+  const chosen = result.truncation;
   const json = {
     data: run.data,
     arch: run.arch,
     conditional: run.conditional,
     seed: run.seed,
-    truncation: run.truncation,
+    truncation: chosen ? chosen.truncation : run.truncation,
+    ...(chosen ? { truncationRule: chosen } : {}),
     backend: backendInfo().name,
     trainCount: run.trainCount,
     epochs: gan.epoch,
     seconds: result.seconds,
     ...(final ? { accuracy: final.labelAccuracy, precision: final.precision, recall: final.recall, frechet: final.frechet, frechetRealBaseline: final.frechetRealBaseline, realReference: final.realReference } : {}),
+    ...(validation ? { validation: { reference: "training images", accuracy: validation.labelAccuracy, precision: validation.precision, recall: validation.recall, frechet: validation.frechet, frechetRealBaseline: validation.frechetRealBaseline } } : {}),
     config: gan.config,
     history: result.history.map((h) => ({ ...h, ...epochFigures(h) })),
     allHistory: gan.history.map((h) => ({ ...h, ...epochFigures(h) })),
@@ -217,7 +242,9 @@ function trainOutcome(
     files.push(["fixed-z.png", grid(fixed, { title: `one z per row, the label changes along it (${run.data}, epoch ${gan.epoch})`, rowLabels: codes, columnLabels: run.classNames.slice(0, fixed.columns) })]);
   }
   const summary = final
-    ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}; real test images score ${(final.realReference.labelAccuracy * 100).toFixed(1)}%, precision ${final.realReference.precision.toFixed(3)}, recall ${final.realReference.recall.toFixed(3)}`
+    ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}; real test images score ${(final.realReference.labelAccuracy * 100).toFixed(1)}%, precision ${final.realReference.precision.toFixed(3)}, recall ${final.realReference.recall.toFixed(3)}` +
+      (chosen ? `; truncation ${chosen.truncation ?? "none"} chosen by the rule (accuracy ≥ ${chosen.target} on G's own samples${chosen.reached ? "" : ": no t reached it, so untruncated"})` : "") +
+      (validation ? `; against training images: precision ${validation.precision.toFixed(3)}, recall ${validation.recall.toFixed(3)}, Fréchet ${validation.frechet.toFixed(2)} (real vs real ${validation.frechetRealBaseline.toFixed(2)})` : "")
     : `${run.conditional ? "conditional " : ""}${run.arch} GAN trained to epoch ${gan.epoch} in ${result.seconds.toFixed(1)} s`;
   return { files, json, summary };
 }
