@@ -250,7 +250,12 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onEpoch: async (record, g) => {
-      const metrics: Record<string, number> = { elapsedSeconds: (performance.now() - started) / 1000, trainSeconds: (trainSeconds += record.seconds) };
+      const metrics: Record<string, number> = {
+        elapsedSeconds: (performance.now() - started) / 1000,
+        trainSeconds: (trainSeconds += record.seconds),
+        // The scores below drew z within ±t; absent when untruncated ("auto" chooses t only after training).
+        ...(epochTruncation === undefined ? {} : { truncation: epochTruncation }),
+      };
       if (opts.classifier && opts.evaluationSet && opts.evaluationSet.count >= 2 * epochSamples) {
         // The four figures of the goal after every epoch, on fewer samples than the final ones; the real
         // features and the real-vs-real baseline are the same every epoch, so they are computed once.

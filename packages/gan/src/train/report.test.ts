@@ -54,4 +54,15 @@ describe("GAN run figures", () => {
     expect(ganQualitySeries([scored(2, undefined, 0.1), scored(3, 55, 0.6)]).xLabel).toBe("training seconds");
     expect(ganQualitySeries([record(1, 1, 1)]).shares).toEqual([]);
   });
+
+  it("says how the scored epochs drew z: untruncated, within ±t, or mixed (a run resumed with another --truncation)", () => {
+    const scored = (epoch: number, truncation?: number): GanEpochRecord => ({
+      ...record(epoch, 1, 1),
+      metrics: { precision: 0.8, recall: 0.5, frechet: 12, frechetRealBaseline: 2, ...(truncation === undefined ? {} : { truncation }) },
+    });
+    expect(ganQualitySeries([scored(1), scored(2)]).latent).toBe("untruncated z");
+    // An unscored epoch (no recall) does not count.
+    expect(ganQualitySeries([record(1, 1, 1), scored(2, 1.5), scored(3, 1.5)]).latent).toBe("z within ±1.5");
+    expect(ganQualitySeries([scored(1), scored(2, 1.5)]).latent).toBe("z truncated in some epochs");
+  });
 });

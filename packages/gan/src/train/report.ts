@@ -32,9 +32,9 @@ function timeAxis(history: readonly GanEpochRecord[]): { x: number[]; label: str
 /**
  * The goal's figures against time, one point per epoch: per-label accuracy, k-NN precision and recall
  * (shares, one chart) and the Fréchet distance over its real-vs-real baseline (another); empty when
- * the epochs were not scored.
+ * the epochs were not scored. `latent` says how those epochs drew z (untruncated, within ±t, or mixed).
  */
-export function ganQualitySeries(history: readonly GanEpochRecord[]): { xLabel: string; shares: LineSeries[]; frechet: LineSeries[] } {
+export function ganQualitySeries(history: readonly GanEpochRecord[]): { xLabel: string; shares: LineSeries[]; frechet: LineSeries[]; latent: string } {
   const scored = history.filter((h) => h.metrics?.["recall"] !== undefined);
   const { x, label } = timeAxis(scored);
   const pick = (key: string): number[] => scored.map((h) => h.metrics?.[key] ?? Number.NaN);
@@ -50,5 +50,13 @@ export function ganQualitySeries(history: readonly GanEpochRecord[]): { xLabel: 
           { name: "3 × real-vs-real", x, y: pick("frechetRealBaseline").map((b) => 3 * b), color: "#7f7f7f" },
         ]
       : [];
-  return { xLabel: label, shares, frechet };
+  return { xLabel: label, shares, frechet, latent: latentDraw(scored) };
+}
+
+/** How the scored epochs drew z, for a chart's title: an epoch scored with truncation t records `metrics.truncation`. */
+function latentDraw(scored: readonly GanEpochRecord[]): string {
+  const ts = new Set(scored.map((h) => h.metrics?.["truncation"]));
+  if (ts.size !== 1) return "z truncated in some epochs";
+  const [t] = ts;
+  return t === undefined ? "untruncated z" : `z within ±${String(t)}`;
 }

@@ -225,8 +225,8 @@ function trainOutcome(
   const quality = ganQualitySeries(gan.history);
   if (quality.shares.length > 0) {
     files.push(
-      ...lineChartFiles("quality", quality.shares, { title: "sample quality per epoch (500 samples)", xLabel: quality.xLabel, yLabel: "share", yDomain: [0, 1] }),
-      ...lineChartFiles("frechet", quality.frechet, { title: "Fréchet distance per epoch (goal: below 3 × real-vs-real)", xLabel: quality.xLabel, yLabel: "Fréchet distance" }),
+      ...lineChartFiles("quality", quality.shares, { title: `sample quality per epoch (500 samples, ${quality.latent})`, xLabel: quality.xLabel, yLabel: "share", yDomain: [0, 1] }),
+      ...lineChartFiles("frechet", quality.frechet, { title: `Fréchet distance per epoch, goal below the grey line (${quality.latent})`, xLabel: quality.xLabel, yLabel: "Fréchet distance" }),
     );
   }
   // z-walks (a row per label from z₀ to z₁) and, when conditional, fixed z across the labels.
