@@ -57,15 +57,16 @@ export function parsePositiveNumber(flag: string, max = Number.MAX_VALUE): (valu
   };
 }
 
-/** A latent truncation t for GAN sampling: a number in [0.5, 100] (values are kept within ±t; about 1.5–2 is usual). */
-export function parseTruncation(flag: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n) || n < 0.5 || n > 100) {
-      throw new InvalidOptionError(`${flag} needs a number in 0.5 … 100 (latent values are kept within ±t; about 1.5–2 trades a little diversity for fidelity), got "${value}".`);
-    }
-    return n;
-  };
+/** `--truncation <t|auto>` for GAN sampling: a number in [0.5, 100] (values are kept within ±t; about 1.5–2 is usual), or "auto" (the rule picks t from G's own samples). */
+export function parseTruncation(value: string): number | "auto" {
+  if (value.trim() === "auto") return "auto";
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0.5 || n > 100) {
+    throw new InvalidOptionError(
+      `--truncation needs a number in 0.5 … 100 (latent values are kept within ±t; about 1.5–2 trades a little diversity for fidelity) or auto (t picked from G's own samples), got "${value}".`,
+    );
+  }
+  return n;
 }
 
 /** Largest finite float32 and smallest normal float32: parameters outside them overflow or flush to 0 in tensors. */

@@ -89,6 +89,13 @@ describe("dl gan", () => {
     expect(truncatedJson.title).toMatch(/; z within ±1\.5 \(truncated\), seed 42$/);
     // Other codes, other pixels: the truncated grid is not the untruncated one.
     expect(Buffer.compare(await readFile(join(work, "t.png")), await readFile(join(work, "s.png")))).not.toBe(0);
+    // The truncation rule scores label accuracy: an unconditional GAN is refused in one line, and nothing is written.
+    const plain = await dl(["gan", "train", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "1", "--epochs", "1", "--no-evaluate", "--out", "plain-gan"], work);
+    expect(plain.code, plain.stderr).toBe(0);
+    const plainAuto = await dl(["gan", "sample", "--model", "plain-gan", "--truncation", "auto", "--out", "auto.png"], work);
+    expect(plainAuto.code).toBe(2);
+    expect(plainAuto.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: --truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
+    expect(existsSync(join(work, "auto.png"))).toBe(false);
 
     const badLabel = await dl(["gan", "sample", "--model", "cgan", "--label", "12", "--out", "bad.png"], work);
     expect(badLabel.code).toBe(2);

@@ -2,20 +2,21 @@ import { dirname } from "node:path";
 
 import type { Command } from "commander";
 
-import { generateImages, type Gan } from "@dl/gan";
+import { chooseTruncation, generateImages, type Gan, type TruncationChoice } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { CLASS_NAMES, DATASET_NAMES, DlError, encodePng, imageGrid, type DatasetName, type ImageGridOptions } from "@dl/tensor-core";
+import { CLASS_NAMES, DATASET_NAMES, DlError, encodePng, imageGrid, parseDatasetName, type DatasetName, type ImageGridOptions } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
 import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface SampleOptions extends CommonOptions {
   out: string;
   model: string;
   label?: number;
   n: number;
-  truncation?: number;
+  truncation?: number | "auto";
 }
 
 export function registerSample(gan: Command): void {
@@ -25,7 +26,11 @@ export function registerSample(gan: Command): void {
     .requiredOption("--model <dir>", "the --out folder of dl gan train")
     .option("--label <l>", "label for a conditional GAN (default: all labels in turn)", parseInteger("--label", 0, 1000))
     .option("--n <n>", "number of samples (at most 4096)", parseInteger("--n", 1, 4096), 64)
-    .option("--truncation <t>", "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated)", parseTruncation("--truncation"))
+    .option(
+      "--truncation <t|auto>",
+      "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: the t that dl gan train --truncation auto picks (the largest whose samples the classifier labels right ≥ 97.5 % of the time; a conditional GAN only)",
+      parseTruncation,
+    )
     .requiredOption("--out <file.png>", "PNG file")
     .addOption(seedOption())
     .addOption(backendOption())
@@ -39,11 +44,13 @@ export function registerSample(gan: Command): void {
           if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
-          const { images } = generateImages(g, opts.n, seed, opts.label, opts.truncation);
+          const rule = opts.truncation === "auto" ? await truncationByRule(g) : undefined;
+          const truncation = rule ? (rule.truncation ?? undefined) : typeof opts.truncation === "number" ? opts.truncation : undefined;
+          const { images } = generateImages(g, opts.n, seed, opts.label, truncation);
           const [h = 28, w = 28] = g.config.dataShape;
-          const layout = sampleLayout(g, opts.n, opts.label, seed, opts.truncation);
+          const layout = sampleLayout(g, opts.n, opts.label, seed, truncation, rule !== undefined);
           await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
-          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: opts.truncation ?? null, out, title: layout.title, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
+          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: truncation ?? null, ...(rule ? { truncationRule: rule } : {}), out, title: layout.title, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
           return { json, summary: `wrote ${opts.n} samples to ${out}` };
         } finally {
           g.dispose();
@@ -52,16 +59,29 @@ export function registerSample(gan: Command): void {
     );
 }
 
+/** `--truncation auto`: the rule of `dl gan train`, run on this G with the default classifier of the data it was trained on. */
+async function truncationByRule(g: Gan): Promise<TruncationChoice> {
+  if (g.config.numClasses === 0) throw new DlError("INVALID_ARGUMENT", "--truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
+  const data = g.trainedOn?.name.replace(/\/[^/]*$/, "");
+  if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--truncation auto needs the dataset this GAN was trained on, which its checkpoint does not record; give t as a number.");
+  const classifier = await loadScoringClassifier(parseDatasetName(data));
+  try {
+    return await chooseTruncation(g, classifier);
+  } finally {
+    classifier.dispose();
+  }
+}
+
 /**
  * The figure's text: a title naming the model, the label and the latent codes; for a conditional GAN sampled
  * over all labels, one column per label (samples cycle through the labels) headed by the label's name.
  */
-function sampleLayout(g: Gan, n: number, label: number | undefined, seed: number, truncation: number | undefined): Pick<ImageGridOptions, "columns" | "title" | "columnLabels" | "rowLabels"> {
+function sampleLayout(g: Gan, n: number, label: number | undefined, seed: number, truncation: number | undefined, byRule: boolean): Pick<ImageGridOptions, "columns" | "title" | "columnLabels" | "rowLabels"> {
   const dataset = g.trainedOn?.name.replace(/\/[^/]*$/, "");
   const names = (DATASET_NAMES as readonly string[]).includes(dataset ?? "") ? CLASS_NAMES[dataset as DatasetName] : undefined;
   const classes = g.config.numClasses;
   const labelName = (l: number): string => names?.[l] ?? `label ${l}`;
-  const codes = truncation === undefined ? "z ~ N(0, I)" : `z within ±${truncation} (truncated)`;
+  const codes = (truncation === undefined ? "z ~ N(0, I)" : `z within ±${truncation} (truncated)`) + (byRule ? ", by the truncation rule" : "");
   const what = `${classes > 0 ? "conditional " : ""}${g.config.arch} GAN${dataset === undefined ? "" : ` on ${dataset}`}, epoch ${g.epoch}`;
   if (classes === 0 || label !== undefined) {
     const of = label === undefined ? "" : ` of label ${label}${labelName(label) === String(label) || names === undefined ? "" : ` (${labelName(label)})`}`;

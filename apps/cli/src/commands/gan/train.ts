@@ -1,4 +1,3 @@
-import type * as tfl from "@tensorflow/tfjs-layers";
 import { Option, type Command } from "commander";
 
 import {
@@ -19,12 +18,13 @@ import {
   type ImageGanResult,
 } from "@dl/gan";
 import { ganCheckpointFiles, loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, loadDataset, loadDefaultModel, parseDatasetName, sampleDataset, type DatasetName, type ImageDataset, type ImageGridOptions } from "@dl/tensor-core";
+import { DlError, backendInfo, barChartRaster, barChartSvg, encodePng, imageGrid, loadDataset, parseDatasetName, sampleDataset, type ImageDataset, type ImageGridOptions } from "@dl/tensor-core";
 
 import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
-import { log, progressReporter, writeOutputs, type OutputFile } from "../../io.js";
+import { log, writeOutputs, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, parsePositiveNumber, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface TrainGanCliOptions extends CommonOptions {
   out: string;
@@ -59,7 +59,7 @@ export function registerTrain(gan: Command): void {
       new Option(
         "--truncation <t|auto>",
         "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time (G's own samples, no real image; untruncated if none does)",
-      ).argParser(parseTruncationOrAuto),
+      ).argParser(parseTruncation),
     )
     .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's, 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
     .addOption(new Option("--d-learning-rate <x>", "Adam learning rate of D where it differs from G's (two time-scale updates), in (0, 0.1]; a new GAN only").argParser(parsePositiveNumber("--d-learning-rate", 0.1)))
@@ -83,7 +83,7 @@ export function registerTrain(gan: Command): void {
         if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
         if (resume) assertResumable(resume, opts.out, train, seed);
         const test = await loadDataset(data, { split: "test" });
-        const classifier = opts.evaluate ? await loadClassifier(data) : undefined;
+        const classifier = opts.evaluate ? await loadScoringClassifier(data) : undefined;
         // A reference of training images apart from the test split: the final samples are scored against it too.
         const validationSet = classifier && train.count >= 2 * VALIDATION_COUNT ? sampleDataset(train, 2 * VALIDATION_COUNT, VALIDATION_SEED, { stratified: true }) : undefined;
         const cpuStart = process.cpuUsage();
@@ -127,10 +127,6 @@ export function registerTrain(gan: Command): void {
 const VALIDATION_COUNT = 1000;
 const VALIDATION_SEED = 5;
 
-function parseTruncationOrAuto(value: string): number | "auto" {
-  return value.trim() === "auto" ? "auto" : parseTruncation("--truncation")(value);
-}
-
 /** The checkpoint in `out` to resume from, when it was trained with the same --arch and --conditional. */
 async function openCheckpoint(out: string, arch: GanArch, conditional: boolean): Promise<Gan> {
   const resume = await loadGanCheckpoint(out);
@@ -156,15 +152,6 @@ function assertResumable(resume: Gan, out: string, train: ImageDataset, seed: nu
     `dl gan train: resuming after epoch ${resume.epoch} (seed ${resume.seed} from the checkpoint${resume.seed === seed ? "" : `, not --seed ${seed}`})` +
       (was === undefined ? "; the checkpoint does not record its dataset (written by an older dl)" : was.count === train.count ? "" : `; it was trained on ${was.count} ${was.name} images, now ${train.count}`),
   );
-}
-
-async function loadClassifier(data: DatasetName): Promise<tfl.LayersModel> {
-  const progress = progressReporter("classifier");
-  try {
-    return (await loadDefaultModel({ data, arch: "cnn", onProgress: progress.onProgress })).model;
-  } finally {
-    progress.stop();
-  }
 }
 
 /** After each epoch: its sample grid, the checkpoint and the loss curves, written together. */
