@@ -110,7 +110,7 @@ export function registerFewShot(meta: Command): void {
     .option("--cosine-scale <s>", "pretrain: the cosine head's logit scale s", parseNumber("--cosine-scale"), 10)
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
-    .option("--warps <list>", "pretrain: also average each image's features over these zoomed (z<scale>) and rotated (r<degrees>) copies, e.g. z0.9,z1.1,r-10,r10 (none = shifts only)", parseWarpList, [])
+    .option("--warps <list>", "pretrain: also average each image's features over these zoomed (z<scale>) and rotated (r<degrees>) copies, e.g. z0.95,z1.05,r-5,r5 (the set chosen on validation episodes at 1 shot; default: none, shifts only)", parseWarpList, [])
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
     .option("--extra-classes <list>", "only these labels of --extra-data (e.g. 0,1,2,3,4: MNIST digits 0–4, keeping 5–9 for validation)", parseClassList)
