@@ -39,8 +39,8 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))] ?? Number.NaN;
 }
 
-/** Median wall and CPU ms per training step on the active backend, with the wall time's 10th and 90th percentiles. */
-async function measureStep(warmup: number, iterations: number): Promise<{ wallMs: number; cpuMs: number; p10Ms: number; p90Ms: number }> {
+/** The bench's training step on the active backend (a fixed seeded batch, SGD), and what frees its tensors. */
+export function createTrainingStep(): { step: () => void; dispose: () => void } {
   const model = buildModel();
   const optimizer = tf.train.sgd(0.01);
   const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
@@ -50,10 +50,19 @@ async function measureStep(warmup: number, iterations: number): Promise<{ wallMs
       optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x) as tf.Tensor));
     });
   };
+  const dispose = (): void => {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  };
+  return { step, dispose };
+}
+
+/** Median wall and CPU ms per training step on the active backend, with the wall time's 10th and 90th percentiles. */
+async function measureStep(warmup: number, iterations: number): Promise<{ wallMs: number; cpuMs: number; p10Ms: number; p90Ms: number }> {
+  const { step, dispose } = createTrainingStep();
   const timing = await timeIt(step, { warmup, iterations });
-  tf.dispose([x, y]);
-  optimizer.dispose();
-  model.dispose();
+  dispose();
   return { wallMs: timing.medianMs, cpuMs: timing.cpuMedianMs, p10Ms: quantile(timing.samplesMs, 0.1), p90Ms: quantile(timing.samplesMs, 0.9) };
 }
 

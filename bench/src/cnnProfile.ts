@@ -4,15 +4,15 @@
  * wall and CPU time (median, spread), the garbage collections that fell in the steps, each thread's CPU per step and,
  * with --kernels, per tfjs kernel its calls, CPU and wall time (the wrapper inflates both a little).
  */
-import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
 
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "@dl/tensor-core";
 
-import { buildModel, BATCH } from "./cnn.bench.js";
+import { createTrainingStep } from "./cnn.bench.js";
 import { median } from "./harness.js";
+import { cpuPerThread, kernelTable, threadTicks, timeWasmKernels, type KernelArgs, type KernelTime } from "./profiling.js";
 
 const threads = Number.parseInt(process.argv[2] ?? "2", 10);
 const steps = Number.parseInt(process.argv[3] ?? "40", 10);
@@ -27,58 +27,17 @@ const inputStrategy = process.env["DL_CONV_INPUT"];
 if (inputStrategy === "col2im" || inputStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/conv2dBackpropInput.js")).setConv2DBackpropInputStrategy(inputStrategy);
 await initBackend({ backend: "wasm", wasmThreads: threads });
 
-const perKernel = new Map<string, { calls: number; cpuMs: number; wallMs: number }>();
-if (kernels) {
-  for (const kernel of tf.getKernelsForBackend("wasm")) {
-    const inner = kernel.kernelFunc;
-    tf.unregisterKernel(kernel.kernelName, "wasm");
-    tf.registerKernel({
-      ...kernel,
-      kernelFunc: (args) => {
-        const start = process.cpuUsage();
-        const wallStart = performance.now();
-        const out = inner(args);
-        const wall = performance.now() - wallStart;
-        const used = process.cpuUsage(start);
-        const first = Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>)[0];
-        const key = byShape ? `${kernel.kernelName} ${first?.shape.join("x") ?? ""}` : kernel.kernelName;
-        const entry = perKernel.get(key) ?? { calls: 0, cpuMs: 0, wallMs: 0 };
-        entry.calls += 1;
-        entry.cpuMs += (used.user + used.system) / 1000;
-        entry.wallMs += wall;
-        perKernel.set(key, entry);
-        return out;
-      },
-    });
-  }
-}
+/** With --shapes, kernels are split by their first input's shape. */
+const keyOf = (name: string, args: KernelArgs): string => {
+  if (!byShape) return name;
+  const first = Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>)[0];
+  return `${name} ${first?.shape.join("x") ?? ""}`;
+};
+const perKernel = kernels ? timeWasmKernels(keyOf) : new Map<string, KernelTime>();
 
 const q = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(p * v.length))] ?? Number.NaN;
 
-/** Linux: CPU ticks (user + system) of each thread of this process, by thread id (empty elsewhere). */
-function threadTicks(): Map<string, number> {
-  const ticks = new Map<string, number>();
-  try {
-    for (const tid of readdirSync("/proc/self/task")) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const fields = stat.split(") ")[1]?.split(" ") ?? [];
-      ticks.set(`${tid}:${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}`, Number(fields[11]) + Number(fields[12]));
-    }
-  } catch {
-    // not Linux
-  }
-  return ticks;
-}
-
-const model = buildModel();
-const optimizer = tf.train.sgd(0.01);
-const x = tf.randomUniform([BATCH, 28, 28, 1], 0, 1, "float32", 7);
-const y = tf.tidy(() => tf.oneHot(tf.randomUniform<tf.Rank.R1>([BATCH], 0, 10, "int32", 8), 10));
-const step = (): void => {
-  tf.tidy(() => {
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy<tf.Tensor, tf.Scalar>(y, model.apply(x) as tf.Tensor));
-  });
-};
+const { step, dispose } = createTrainingStep();
 for (let i = 0; i < 5; i++) step();
 perKernel.clear();
 
@@ -131,23 +90,17 @@ const ticksEnd = threadTicks();
 await new Promise((resolve) => setTimeout(resolve, 50));
 observer.disconnect();
 const inSteps = gcs.filter((g) => bounds.some(([a, b]) => g.start >= a && g.start < b));
-const perThread = [...ticksEnd]
-  .map(([tid, t]) => [tid, (10 * (t - (ticksStart.get(tid) ?? 0))) / steps] as const)
-  .filter(([, ms]) => ms > 0.5)
-  .map(([tid, ms]) => `${tid.startsWith(`${String(process.pid)}:`) ? "main" : tid} ${ms.toFixed(1)}`);
 const out = [
   `${String(threads)} thread(s), load ${loadavg()[0]?.toFixed(2) ?? "?"}, ${String(steps)} steps: wall median ${median(wall).toFixed(1)} ms (p10 ${q(wall, 0.1).toFixed(1)}, p90 ${q(wall, 0.9).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}), CPU median ${median(cpu).toFixed(1)} ms (p10 ${q(cpu, 0.1).toFixed(1)}, p90 ${q(cpu, 0.9).toFixed(1)})`,
   `GC in steps: ${String(inSteps.length)} pauses, ${inSteps.reduce((s, g) => s + g.ms, 0).toFixed(1)} ms total (${(inSteps.reduce((s, g) => s + g.ms, 0) / steps).toFixed(2)} ms/step)`,
-  `CPU ms per step by thread: ${perThread.join(", ")}`,
+  `CPU ms per step by thread: ${cpuPerThread(ticksStart, ticksEnd, steps)}`,
   `wall per step: ${wall.map((w) => w.toFixed(0)).join(" ")}`,
 ];
 if (kernels) {
   let calls = 0;
   for (const e of perKernel.values()) calls += e.calls;
   out.push(`${(calls / steps).toFixed(0)} kernels per step`);
-  out.push(...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(byShape ? 44 : 26)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms CPU ${(e.wallMs / steps).toFixed(2).padStart(7)} ms wall`));
+  out.push(...kernelTable(perKernel, steps, byShape ? 44 : 26));
 }
 process.stdout.write(`${out.join("\n")}\n`);
-tf.dispose([x, y]);
-optimizer.dispose();
-model.dispose();
+dispose();

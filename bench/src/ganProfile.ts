@@ -4,13 +4,12 @@
  * kernel, its calls, process CPU time (with one thread, the main thread's) and wall time. CPU time rather than wall time, so
  * a loaded machine shifts the figures less; the rest of the step's CPU is JS outside kernels (engine, tape, layers).
  */
-import { readFileSync, readdirSync } from "node:fs";
-
-import * as tf from "@tensorflow/tfjs-core";
+import type * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "@dl/tensor-core";
 import { createGan, trainGan } from "@dl/gan";
 
 import { config } from "./gan.bench.js";
+import { cpuPerThread, kernelTable, threadTicks, timeWasmKernels, type KernelArgs } from "./profiling.js";
 
 const threads = Number.parseInt(process.argv[2] ?? "1", 10);
 // DL_OWN_GEMM=0: tfjs-wasm's XNNPACK products instead of dl-lab's GEMM, for before/after comparisons.
@@ -27,7 +26,7 @@ await trainGan(gan, { points, labels, count }, { epochs: 1, stepsPerEpoch: 3 });
 const byShape = process.env["DL_PROFILE_SHAPES"] === "1";
 /** Kernels split by their inputs' dtypes and shapes under DL_PROFILE_SHAPES=1. */
 const ELEMENTWISE = new Set(["Add", "Multiply", "Sub", "Square", "Cast", "Concat", "RealDiv"]);
-function keyOf(name: string, args: { inputs: object; attrs?: object }): string {
+function keyOf(name: string, args: KernelArgs): string {
   if (!byShape) return name;
   if (name !== "BatchMatMul" && name !== "_FusedMatMul") {
     const shapes = Object.values(args.inputs as Record<string, tf.TensorInfo | undefined>).map((t) => `${t?.dtype ?? ""}[${t?.shape.join("x") ?? ""}]`);
@@ -37,40 +36,7 @@ function keyOf(name: string, args: { inputs: object; attrs?: object }): string {
   const attrs = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
   return `${name === "BatchMatMul" ? "MatMul" : "Fused"} ${a.shape.join("x")}${attrs.transposeA === true ? "ᵀ" : ""}·${b.shape.join("x")}${attrs.transposeB === true ? "ᵀ" : ""}`;
 }
-const perKernel = new Map<string, { calls: number; cpuMs: number; wallMs: number }>();
-for (const kernel of tf.getKernelsForBackend("wasm")) {
-  const inner = kernel.kernelFunc;
-  tf.unregisterKernel(kernel.kernelName, "wasm");
-  tf.registerKernel({
-    ...kernel,
-    kernelFunc: (args) => {
-      const start = process.cpuUsage();
-      const wallStart = performance.now();
-      const out = inner(args);
-      const wall = performance.now() - wallStart;
-      const used = process.cpuUsage(start);
-      const entry = perKernel.get(keyOf(kernel.kernelName, args)) ?? { calls: 0, cpuMs: 0, wallMs: 0 };
-      entry.calls += 1;
-      entry.cpuMs += (used.user + used.system) / 1000;
-      entry.wallMs += wall;
-      perKernel.set(keyOf(kernel.kernelName, args), entry);
-      return out;
-    },
-  });
-}
-/** Linux: CPU ticks (user + system) of each thread of this process, by thread id (empty elsewhere). */
-function threadTicks(): Map<string, number> {
-  const ticks = new Map<string, number>();
-  try {
-    for (const tid of readdirSync("/proc/self/task")) {
-      const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      ticks.set(tid, Number(fields[11]) + Number(fields[12]));
-    }
-  } catch {
-    // not Linux
-  }
-  return ticks;
-}
+const perKernel = timeWasmKernels(keyOf);
 const ticksStart = threadTicks();
 const cpuStart = process.cpuUsage();
 const start = performance.now();
@@ -78,11 +44,6 @@ await trainGan(gan, { points, labels, count }, { epochs: 2, stepsPerEpoch: steps
 const cpu = process.cpuUsage(cpuStart);
 const ticksEnd = threadTicks();
 gan.dispose();
-// Clock ticks are 10 ms: per step, each busy thread's share (main thread first, by thread id = pid).
-const perThread = [...ticksEnd]
-  .map(([tid, t]) => [tid, (10 * (t - (ticksStart.get(tid) ?? 0))) / steps] as const)
-  .filter(([, ms]) => ms > 0.5)
-  .map(([tid, ms]) => `${tid === String(process.pid) ? "main" : tid} ${ms.toFixed(1)}`);
 let calls = 0;
 let kernelMs = 0;
 let kernelWallMs = 0;
@@ -93,8 +54,8 @@ for (const { calls: c, cpuMs, wallMs } of perKernel.values()) {
 }
 const out: string[] = [
   `${String(threads)} thread(s), load ${(await import("node:os")).loadavg()[0]?.toFixed(1) ?? "?"}: ${((performance.now() - start) / steps).toFixed(1)} ms/step wall, ${((cpu.user + cpu.system) / 1000 / steps).toFixed(1)} ms CPU`,
-  `CPU ms per step by thread: ${perThread.join(", ")}`,
+  `CPU ms per step by thread: ${cpuPerThread(ticksStart, ticksEnd, steps)}`,
   `${(calls / steps).toFixed(0)} kernels per step, ${(kernelMs / steps).toFixed(1)} ms CPU (${(kernelWallMs / steps).toFixed(1)} ms wall) in them`,
-  ...[...perKernel].sort((a, b) => b[1].cpuMs - a[1].cpuMs).map(([name, e]) => `${name.padEnd(34)} ${(e.calls / steps).toFixed(1).padStart(6)} calls ${(e.cpuMs / steps).toFixed(2).padStart(7)} ms CPU ${(e.wallMs / steps).toFixed(2).padStart(7)} ms wall`),
+  ...kernelTable(perKernel, steps, 34),
 ];
 process.stdout.write(`${out.join("\n")}\n`);
