@@ -59,10 +59,15 @@ export function registerSample(gan: Command): void {
     );
 }
 
+/** The dataset a checkpoint was trained on ("mnist" for "mnist/train"), when it records one. */
+function trainedDataset(g: Gan): string | undefined {
+  return g.trainedOn?.name.replace(/\/[^/]*$/, "");
+}
+
 /** `--truncation auto`: the rule of `dl gan train`, run on this G with the default classifier of the data it was trained on. */
 async function truncationByRule(g: Gan): Promise<TruncationChoice> {
   if (g.config.numClasses === 0) throw new DlError("INVALID_ARGUMENT", "--truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
-  const data = g.trainedOn?.name.replace(/\/[^/]*$/, "");
+  const data = trainedDataset(g);
   if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--truncation auto needs the dataset this GAN was trained on, which its checkpoint does not record; give t as a number.");
   const classifier = await loadScoringClassifier(parseDatasetName(data));
   try {
@@ -77,7 +82,7 @@ async function truncationByRule(g: Gan): Promise<TruncationChoice> {
  * over all labels, one column per label (samples cycle through the labels) headed by the label's name.
  */
 function sampleLayout(g: Gan, n: number, label: number | undefined, seed: number, truncation: number | undefined, byRule: boolean): Pick<ImageGridOptions, "columns" | "title" | "columnLabels" | "rowLabels"> {
-  const dataset = g.trainedOn?.name.replace(/\/[^/]*$/, "");
+  const dataset = trainedDataset(g);
   const names = (DATASET_NAMES as readonly string[]).includes(dataset ?? "") ? CLASS_NAMES[dataset as DatasetName] : undefined;
   const classes = g.config.numClasses;
   const labelName = (l: number): string => names?.[l] ?? `label ${l}`;
