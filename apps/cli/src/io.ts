@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { constants, renameSync, rmSync } from "node:fs";
-import { access, chmod, cp, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { chmodSync, constants, mkdirSync, renameSync, rmSync } from "node:fs";
+import { access, cp, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 
@@ -53,8 +53,10 @@ export type OutputFile = readonly [relativePath: string, contents: string | Uint
  * Writes all files of a command into `outDir` at once, so an interruption or failure leaves either
  * the old folder or the new one, never a mix and never a staging folder: the new folder is built
  * beside the target (a copy of the old one's files, then the new files), then swapped in by two
- * renames that no signal handler can come between. Ctrl-C or SIGTERM during the write removes the
- * staging folder and exits non-zero.
+ * renames that no signal handler can come between. Ctrl-C or SIGTERM during the write stops it at
+ * the next file, after the file system call in flight has finished (one still running could
+ * otherwise recreate the staging folder after its removal), removes the staging folder and exits
+ * non-zero.
  */
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<string[]> {
   const target = resolve(outDir);
@@ -65,25 +67,30 @@ export async function writeOutputs(outDir: string, files: readonly OutputFile[])
   let staging: string | undefined;
   let old: string | undefined;
   const cleanup = (): void => {
-    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
-    if (old !== undefined) rmSync(old, { recursive: true, force: true });
+    if (staging !== undefined) removeTree(staging);
+    if (old !== undefined) removeTree(old);
   };
   const release = holdCleanup(cleanup);
+  const stopIfSignalled = (): void => throwIfSignalled(`replacing ${target}`);
   try {
     const existing = await stat(target).catch(() => undefined);
     if (existing !== undefined && !existing.isDirectory()) throw new DlError("IO_ERROR", `Cannot write to ${target}: it is a file, not a folder. ${hint}`);
     await mkdir(parent, { recursive: true });
-    staging = await mkdtemp(join(parent, `.${basename(target)}.partial-`));
-    // mkdtemp makes the folder private (0700); output folders are meant to be shared or served.
-    await chmod(staging, 0o755);
+    stopIfSignalled();
+    // Named and created in this tick, so no signal handler can run between the two and miss it.
+    staging = join(parent, `.${basename(target)}.partial-${randomBytes(6).toString("hex")}`);
+    mkdirSync(staging);
+    // Output folders are meant to be shared or served, whatever the umask.
+    chmodSync(staging, 0o755);
     // Files of an earlier run that this one does not write are kept, as an in-place write would.
     if (existing !== undefined) await cp(target, staging, { recursive: true, preserveTimestamps: true });
     for (const [path, contents] of files) {
+      stopIfSignalled();
       const to = join(staging, path);
       await mkdir(dirname(to), { recursive: true });
       await writeFile(to, contents);
     }
-    if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before replacing ${target}.`);
+    stopIfSignalled();
     if (existing === undefined) {
       renameSync(staging, target);
     } else {
@@ -158,8 +165,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   const release = holdCleanup(cleanup);
   try {
     await mkdir(dirname(target), { recursive: true });
+    throwIfSignalled(`writing ${target}`);
     await writeFile(temp, data);
-    if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before writing ${target}.`);
+    throwIfSignalled(`writing ${target}`);
     renameSync(temp, target);
   } catch (error) {
     if (error instanceof DlError) throw error;
@@ -292,22 +300,42 @@ function exitNow(signal: StopSignal): never {
   process.exit(SIGNAL_EXIT_CODES[signal]);
 }
 
-/** While writing (no interruptSignal active), any stop signal removes staging folders and exits. */
+/** Writers call this between file system calls: after a stop signal, the write ends as ABORTED. */
+function throwIfSignalled(before: string): void {
+  if (receivedSignal !== undefined) throw new DlError("ABORTED", `Stopped by ${receivedSignal} before ${before}.`);
+}
+
+/** Removes a folder and all in it; retried while a file system call that was in flight adds to it. */
+function removeTree(path: string): void {
+  rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+}
+
+/**
+ * While writing (no interruptSignal active), a stop signal makes the writers stop at their next file
+ * and the process exit with the signal's code once the last has removed its staging folder; a second
+ * signal, or writers still busy after `HARD_STOP_MS`, exit at once.
+ */
 function onSignalWhileWriting(signal: StopSignal): void {
-  if (interrupts === 0) {
-    log(`${signal}: stopped while writing; nothing was written`);
-    exitNow(signal);
-  }
+  if (interrupts !== 0) return;
+  if (receivedSignal !== undefined) exitNow(signal);
+  receivedSignal = signal;
+  log(`${signal}: stopped while writing; nothing was written`);
+  setTimeout(() => exitNow(signal), HARD_STOP_MS).unref();
 }
 const writeHandlers = new Map(STOP_SIGNALS.map((s) => [s, () => onSignalWhileWriting(s)] as const));
 
-/** Registers a cleanup for forced exits; while any is held, stop signals cannot skip it. */
+/**
+ * Registers a cleanup for forced exits; while any is held, stop signals cannot skip it. Releasing the
+ * last one after a stop signal received while writing exits with that signal's code.
+ */
 function holdCleanup(cleanup: () => void): () => void {
   cleanups.add(cleanup);
   if (cleanups.size === 1) for (const [s, handler] of writeHandlers) process.on(s, handler);
   return () => {
     if (!cleanups.delete(cleanup)) return;
-    if (cleanups.size === 0) for (const [s, handler] of writeHandlers) process.off(s, handler);
+    if (cleanups.size !== 0) return;
+    for (const [s, handler] of writeHandlers) process.off(s, handler);
+    if (receivedSignal !== undefined && interrupts === 0) exitNow(receivedSignal);
   };
 }
 

@@ -171,8 +171,9 @@ describe("SIGTERM while an existing --out is being replaced", () => {
         `process.stderr.write("writing\\n");\n` +
         `for (;;) await writeOutputs(${JSON.stringify(out)}, files);\n`,
     );
-    for (let trial = 0; trial < 4; trial++) {
-      const delayMs = Math.round(Math.random() * 1000);
+    const rng = createRng(SIGNAL_SEED + 1000);
+    for (let trial = 0; trial < 8; trial++) {
+      const delayMs = Math.round(rng.next() * 1000);
       const r = await runAndSignal(script, [], { cwd: dir, cacheDir: cache, delayMs, signals: ["SIGTERM"], after: /writing/ });
       expect(r.code, r.stderr).toBe(143);
       expect(r.stopMs).toBeLessThan(PROMPT_MS);
