@@ -22,7 +22,7 @@ export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from ".
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
 export { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";
 export type { ImageGanEpoch, ImageGanOptions, ImageGanResult, TruncationChoice, TruncationRule } from "./train/imageGan.js";
-export { ganLossSeries, ganQualitySeries, labelAccuracyBars } from "./train/report.js";
+export { ganLossSeries, ganQualitySeries, labelAccuracyBars, latentCaption } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";
 

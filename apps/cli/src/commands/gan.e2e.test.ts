@@ -81,14 +81,18 @@ describe("dl gan", () => {
     const sampled = JSON.parse(sample.stdout) as { truncation: number | null; title: string };
     expect(sampled.truncation).toBeNull();
     // The PNG says what it shows: the label, the model's data and epoch, the latent codes and the seed.
-    expect(sampled.title).toBe("16 samples of label 3: conditional mlp GAN on mnist, epoch 2; z ~ N(0, I), seed 42");
+    expect(sampled.title).toBe("16 samples of label 3: conditional mlp GAN on mnist, epoch 2; untruncated z, seed 42");
     const truncated = await dl(["gan", "sample", "--model", "cgan", "--label", "3", "--n", "16", "--truncation", "1.5", "--out", "t.png", "--json"], work);
     expect(truncated.code, truncated.stderr).toBe(0);
     const truncatedJson = JSON.parse(truncated.stdout) as { truncation: number | null; title: string };
     expect(truncatedJson.truncation).toBe(1.5);
-    expect(truncatedJson.title).toMatch(/; z within ±1\.5 \(truncated\), seed 42$/);
+    expect(truncatedJson.title).toMatch(/; z within ±1\.5, seed 42$/);
     // Other codes, other pixels: the truncated grid is not the untruncated one.
     expect(Buffer.compare(await readFile(join(work, "t.png")), await readFile(join(work, "s.png")))).not.toBe(0);
+    // train's final samples.png is what dl gan sample draws from its checkpoint with the same seed and n.
+    const hundred = await dl(["gan", "sample", "--model", "cgan", "--n", "100", "--out", "s100.png"], work);
+    expect(hundred.code, hundred.stderr).toBe(0);
+    expect(Buffer.compare(await readFile(join(work, "s100.png")), await readFile(join(work, "cgan", "samples.png")))).toBe(0);
     // The truncation rule scores label accuracy: an unconditional GAN is refused in one line, and nothing is written.
     const plain = await dl(["gan", "train", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "1", "--epochs", "1", "--no-evaluate", "--out", "plain-gan"], work);
     expect(plain.code, plain.stderr).toBe(0);

@@ -125,6 +125,36 @@ describe("z-walks and fixed-z rows", () => {
     expect(close(Array.from(fixed.images.subarray(0, 784)), Array.from(fixed.images.subarray(784, 2 * 784)))).toBeGreaterThan(1e-3);
     gan.dispose();
   });
+
+  it("with a truncation t, both grids draw their codes within ±t by rejection, as generate does", () => {
+    const gan = createGan(imageGanConfig("mlp", true), 2);
+    const t = 0.75;
+    const before = tf.memory().numTensors;
+    const walk = interpolationGrid(gan, { columns: 3, seed: 3, truncation: t });
+    const fixed = fixedLatentGrid(gan, { rows: 2, seed: 4, truncation: t });
+    expect(tf.memory().numTensors).toBe(before);
+    // Naive reference: redraw each coordinate from the seed's normal stream until it lies within ±t.
+    const within = (seed: number, count: number): Float32Array => {
+      const rng = createRng(seed);
+      return Float32Array.from({ length: count }, () => {
+        for (;;) {
+          const v = rng.normal();
+          if (Math.abs(v) <= t) return v;
+        }
+      });
+    };
+    const direct = (z: Float32Array, label: number): number[] =>
+      tf.tidy(() => Array.from(((gan.generatorEma ?? gan.generator).predict([tf.tensor2d(z, [1, 64]), tf.tensor2d([label], [1, 1])]) as tf.Tensor).dataSync(), (v) => (v + 1) / 2));
+    const close = (a: ArrayLike<number>, b: number[]): number => Math.max(...Array.from(a, (v, i) => Math.abs(v - (b[i] as number))));
+    const ends = within(3, 2 * 10 * 64);
+    expect(close(walk.images.subarray((5 * 3 + 0) * 784, (5 * 3 + 1) * 784), direct(ends.subarray(10 * 64, 11 * 64), 5))).toBeLessThan(1e-5);
+    expect(close(walk.images.subarray((5 * 3 + 2) * 784, (5 * 3 + 3) * 784), direct(ends.subarray(11 * 64, 12 * 64), 5))).toBeLessThan(1e-5);
+    const codes = within(4, 2 * 64);
+    expect(close(fixed.images.subarray(13 * 784, 14 * 784), direct(codes.subarray(64, 128), 3))).toBeLessThan(1e-5);
+    // Not the untruncated draw: the same seed without t gives other images.
+    expect(close(fixedLatentGrid(gan, { rows: 2, seed: 4 }).images.subarray(13 * 784, 14 * 784), Array.from(fixed.images.subarray(13 * 784, 14 * 784)))).toBeGreaterThan(1e-3);
+    gan.dispose();
+  });
 });
 
 /** 2×2 images → logits [x₀, x₁]: the class is whichever of the first two pixels is brighter. */

@@ -3,7 +3,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import { DEFAULT_SEED, DlError, assertArgument, createRng, type ImageDataset, type RunOptions } from "@dl/tensor-core";
 
 import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
-import { assertTruncation, createGan, generate, generateFrom, trainGan, type Gan, type GanEpochRecord } from "./gan.js";
+import { assertTruncation, createGan, generate, generateFrom, trainGan, truncatedLatents, type Gan, type GanEpochRecord } from "./gan.js";
 import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
 
 export interface ImageGanOptions extends RunOptions {
@@ -139,8 +139,10 @@ export function generateImages(gan: Gan, count: number, seed: number, label?: nu
 }
 
 /** `count` latent codes drawn from N(0, I), row-major. */
-function latentCodes(gan: Gan, count: number, seed: number): Float32Array {
+/** `count` latent codes from N(0, I), or within ±`truncation` as `generate` draws them. */
+function latentCodes(gan: Gan, count: number, seed: number, truncation?: number): Float32Array {
   const rng = createRng(seed);
+  if (truncation !== undefined && truncation !== Infinity) return truncatedLatents(count * gan.config.latentDim, truncation, rng);
   return Float32Array.from({ length: count * gan.config.latentDim }, () => rng.normal());
 }
 
@@ -163,14 +165,16 @@ export function slerp(z0: Float32Array, z1: Float32Array, t: number): Float32Arr
  * Walks in z: each row goes from one latent code z₀ to another z₁ in `columns` steps along the great
  * circle (slerp; White 2016, "Sampling generative networks"), where a Gaussian's mass lies; a
  * conditional GAN keeps one label per row (rows = labels), so a row shows how the label's samples vary.
+ * With `truncation` t the ends are drawn within ±t, as the truncated samples are (points between them
+ * may leave the box by up to √2·t, since the walk keeps the ends' norm).
  */
-export function interpolationGrid(gan: Gan, opts: { columns?: number; rows?: number; seed?: number } = {}): ImageGanEpoch["grid"] {
+export function interpolationGrid(gan: Gan, opts: { columns?: number; rows?: number; seed?: number; truncation?: number } = {}): ImageGanEpoch["grid"] {
   const [height = 28, width = 28] = gan.config.dataShape;
   const classes = gan.config.numClasses;
   const rows = classes > 0 ? classes : (opts.rows ?? 10);
   const columns = opts.columns ?? 10;
   const dim = gan.config.latentDim;
-  const ends = latentCodes(gan, 2 * rows, opts.seed ?? 11);
+  const ends = latentCodes(gan, 2 * rows, opts.seed ?? 11, opts.truncation);
   const z = new Float32Array(rows * columns * dim);
   for (let r = 0; r < rows; r++) {
     const z0 = ends.subarray(2 * r * dim, (2 * r + 1) * dim);
@@ -184,15 +188,16 @@ export function interpolationGrid(gan: Gan, opts: { columns?: number; rows?: num
 
 /**
  * One latent code per row, the same across the row, labels 0…K−1 along it: the label changes the
- * digit while z keeps its style (stroke, slant), if G is conditioned rather than collapsed.
+ * digit while z keeps its style (stroke, slant), if G is conditioned rather than collapsed. With
+ * `truncation` t the codes are drawn within ±t, as `generate` draws them.
  */
-export function fixedLatentGrid(gan: Gan, opts: { rows?: number; seed?: number } = {}): ImageGanEpoch["grid"] {
+export function fixedLatentGrid(gan: Gan, opts: { rows?: number; seed?: number; truncation?: number } = {}): ImageGanEpoch["grid"] {
   const classes = gan.config.numClasses;
   if (classes === 0) throw new DlError("INVALID_ARGUMENT", "This GAN is unconditional: a fixed-z row across labels needs a conditional GAN (--conditional).");
   const [height = 28, width = 28] = gan.config.dataShape;
   const rows = opts.rows ?? 5;
   const dim = gan.config.latentDim;
-  const codes = latentCodes(gan, rows, opts.seed ?? 13);
+  const codes = latentCodes(gan, rows, opts.seed ?? 13, opts.truncation);
   const z = new Float32Array(rows * classes * dim);
   for (let i = 0; i < rows * classes; i++) z.set(codes.subarray(Math.floor(i / classes) * dim, (Math.floor(i / classes) + 1) * dim), i * dim);
   const labels = Int32Array.from({ length: rows * classes }, (_, i) => i % classes);

@@ -58,5 +58,10 @@ function latentDraw(scored: readonly GanEpochRecord[]): string {
   const ts = new Set(scored.map((h) => h.metrics?.["truncation"]));
   if (ts.size !== 1) return "z truncated in some epochs";
   const [t] = ts;
-  return t === undefined ? "untruncated z" : `z within ±${String(t)}`;
+  return latentCaption(t);
+}
+
+/** How samples drew z, for a figure's title: "untruncated z", or "z within ±t" under the truncation trick. */
+export function latentCaption(truncation: number | undefined): string {
+  return truncation === undefined || truncation === Infinity ? "untruncated z" : `z within ±${String(truncation)}`;
 }

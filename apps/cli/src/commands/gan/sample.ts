@@ -4,11 +4,12 @@ import type { Command } from "commander";
 
 import { chooseTruncation, generateImages, type Gan, type TruncationChoice } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { CLASS_NAMES, DATASET_NAMES, DlError, encodePng, imageGrid, parseDatasetName, type DatasetName, type ImageGridOptions } from "@dl/tensor-core";
+import { DlError, encodePng, imageGrid, parseDatasetName } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
 import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { latentTitle, sampleLayout, trainedDataset } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface SampleOptions extends CommonOptions {
@@ -48,7 +49,7 @@ export function registerSample(gan: Command): void {
           const truncation = rule ? (rule.truncation ?? undefined) : typeof opts.truncation === "number" ? opts.truncation : undefined;
           const { images } = generateImages(g, opts.n, seed, opts.label, truncation);
           const [h = 28, w = 28] = g.config.dataShape;
-          const layout = sampleLayout(g, opts.n, opts.label, seed, truncation, rule !== undefined);
+          const layout = sampleLayout(g, opts.n, opts.label, seed, latentTitle(truncation, rule));
           await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
           const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: truncation ?? null, ...(rule ? { truncationRule: rule } : {}), out, title: layout.title, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
           return { json, summary: `wrote ${opts.n} samples to ${out}` };
@@ -57,11 +58,6 @@ export function registerSample(gan: Command): void {
         }
       }),
     );
-}
-
-/** The dataset a checkpoint was trained on ("mnist" for "mnist/train"), when it records one. */
-function trainedDataset(g: Gan): string | undefined {
-  return g.trainedOn?.name.replace(/\/[^/]*$/, "");
 }
 
 /** `--truncation auto`: the rule of `dl gan train`, run on this G with the default classifier of the data it was trained on. */
@@ -75,29 +71,4 @@ async function truncationByRule(g: Gan): Promise<TruncationChoice> {
   } finally {
     classifier.dispose();
   }
-}
-
-/**
- * The figure's text: a title naming the model, the label and the latent codes; for a conditional GAN sampled
- * over all labels, one column per label (samples cycle through the labels) headed by the label's name.
- */
-function sampleLayout(g: Gan, n: number, label: number | undefined, seed: number, truncation: number | undefined, byRule: boolean): Pick<ImageGridOptions, "columns" | "title" | "columnLabels" | "rowLabels"> {
-  const dataset = trainedDataset(g);
-  const names = (DATASET_NAMES as readonly string[]).includes(dataset ?? "") ? CLASS_NAMES[dataset as DatasetName] : undefined;
-  const classes = g.config.numClasses;
-  const labelName = (l: number): string => names?.[l] ?? `label ${l}`;
-  const codes = (truncation === undefined ? "z ~ N(0, I)" : `z within ±${truncation} (truncated)`) + (byRule ? ", by the truncation rule" : "");
-  const what = `${classes > 0 ? "conditional " : ""}${g.config.arch} GAN${dataset === undefined ? "" : ` on ${dataset}`}, epoch ${g.epoch}`;
-  if (classes === 0 || label !== undefined) {
-    const of = label === undefined ? "" : ` of label ${label}${labelName(label) === String(label) || names === undefined ? "" : ` (${labelName(label)})`}`;
-    return { columns: Math.ceil(Math.sqrt(n)), title: `${n} samples${of}: ${what}; ${codes}, seed ${seed}` };
-  }
-  const columns = Math.min(classes, n);
-  const rows = Math.ceil(n / columns);
-  return {
-    columns,
-    title: `${n} samples, one column per label: ${what}; ${codes}, seed ${seed}`,
-    columnLabels: Array.from({ length: columns }, (_, l) => labelName(l)),
-    rowLabels: Array.from({ length: rows }, (_, r) => `#${r + 1}`),
-  };
 }

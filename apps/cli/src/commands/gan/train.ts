@@ -5,6 +5,7 @@ import {
   assertResumableOn,
   fixedLatentGrid,
   ganLossSeries,
+  generateImages,
   ganQualitySeries,
   interpolationGrid,
   labelAccuracyBars,
@@ -24,6 +25,7 @@ import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
 import { log, writeOutputs, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, parsePositiveNumber, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { latentTitle, sampleLayout } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface TrainGanCliOptions extends CommonOptions {
@@ -204,9 +206,12 @@ function trainOutcome(
     ...(final ? { final } : {}),
   };
   const files: OutputFile[] = [["metrics.json", `${JSON.stringify(json, null, 2)}\n`]];
+  // The t the final scores drew z with (given, or chosen by the rule); the final figures use it too.
+  const truncation = chosen ? (chosen.truncation ?? undefined) : typeof run.truncation === "number" ? run.truncation : undefined;
+  const latent = latentTitle(truncation, chosen);
   if (final) {
     const bars = labelAccuracyBars(final);
-    const chart = { title: "classifier accuracy on conditional samples", xLabel: "label", yLabel: "accuracy" };
+    const chart = { title: `classifier accuracy on conditional samples (${latent})`, xLabel: "label", yLabel: "accuracy" };
     files.push(["label-accuracy.png", encodePng(barChartRaster(bars, { ...chart, width: 560, height: 280 }))], ["label-accuracy.svg", barChartSvg(bars, chart)]);
   }
   const quality = ganQualitySeries(gan.history);
@@ -219,15 +224,21 @@ function trainOutcome(
   // z-walks (a row per label from z₀ to z₁) and, when conditional, fixed z across the labels.
   const grid = (g: ImageGanEpoch["grid"], text: Pick<ImageGridOptions, "title" | "rowLabels" | "columnLabels">): Uint8Array =>
     encodePng(imageGrid(g.images, g.count, g.height, g.width, { columns: g.columns, padding: 2, scale: 2, ...text }));
-  const walk = interpolationGrid(gan);
-  const steps = Array.from({ length: walk.columns }, (_, c) => `t=${(c / Math.max(1, walk.columns - 1)).toFixed(2)}`);
+  const drawn = truncation === undefined ? {} : { truncation };
+  const walk = interpolationGrid(gan, drawn);
+  const steps = Array.from({ length: walk.columns }, (_, c) => (c === 0 ? "z₀" : c === walk.columns - 1 ? "z₁" : (c / (walk.columns - 1)).toFixed(2)));
   const walkRows = Array.from({ length: walk.count / walk.columns }, (_, r) => (run.conditional ? (run.classNames[r] ?? String(r)) : `walk ${r + 1}`));
-  files.push(["interpolation.png", grid(walk, { title: `z-walks z₀ → z₁ along the great circle${run.conditional ? ", one row per label" : ""} (${run.data}, epoch ${gan.epoch})`, rowLabels: walkRows, columnLabels: steps })]);
+  const ends = truncation === undefined ? latent : `ends ${latent}`;
+  files.push(["interpolation.png", grid(walk, { title: `z-walks z₀ → z₁ along the great circle${run.conditional ? ", one row per label" : ""} (${run.data}, epoch ${gan.epoch}; ${ends})`, rowLabels: walkRows, columnLabels: steps })]);
   if (run.conditional) {
-    const fixed = fixedLatentGrid(gan);
+    const fixed = fixedLatentGrid(gan, drawn);
     const codes = Array.from({ length: fixed.count / fixed.columns }, (_, r) => `z${"₁₂₃₄₅₆₇₈₉"[r] ?? String(r + 1)}`);
-    files.push(["fixed-z.png", grid(fixed, { title: `one z per row, the label changes along it (${run.data}, epoch ${gan.epoch})`, rowLabels: codes, columnLabels: run.classNames.slice(0, fixed.columns) })]);
+    files.push(["fixed-z.png", grid(fixed, { title: `one z per row, the label changes along it (${run.data}, epoch ${gan.epoch}; ${latent})`, rowLabels: codes, columnLabels: run.classNames.slice(0, fixed.columns) })]);
   }
+  // The final samples, at the t the final scores drew z with (10 per label), titled as dl gan sample titles them.
+  const n = run.conditional ? 10 * gan.config.numClasses : 64;
+  const layout = sampleLayout(gan, n, undefined, run.seed, latent);
+  files.push(["samples.png", encodePng(imageGrid(generateImages(gan, n, run.seed, undefined, truncation).images, n, walk.height, walk.width, { padding: 2, scale: 2, ...layout }))]);
   const summary = final
     ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}; real test images score ${(final.realReference.labelAccuracy * 100).toFixed(1)}%, precision ${final.realReference.precision.toFixed(3)}, recall ${final.realReference.recall.toFixed(3)}` +
       (chosen ? `; truncation ${chosen.truncation ?? "none"} chosen by the rule (accuracy ≥ ${chosen.target} on G's own samples${chosen.reached ? "" : ": no t reached it, so untruncated"})` : "") +
