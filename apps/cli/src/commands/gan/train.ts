@@ -63,7 +63,7 @@ export function registerTrain(gan: Command): void {
         "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time (G's own samples, no real image; untruncated if none does)",
       ).argParser(parseTruncation),
     )
-    .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's, 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
+    .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's: 5e-4 for cbn-r1, else 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
     .addOption(new Option("--d-learning-rate <x>", "Adam learning rate of D where it differs from G's (two time-scale updates), in (0, 0.1]; a new GAN only").argParser(parsePositiveNumber("--d-learning-rate", 0.1)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
