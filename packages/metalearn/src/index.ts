@@ -16,6 +16,7 @@ export type { SoftNearestNeighbourOptions, Temperature } from "./classifiers/sof
 export { mahalanobisLogProbs } from "./classifiers/mahalanobis.js";
 export { transductiveLogProbs } from "./classifiers/transductive.js";
 export { prototypicalLogits } from "./classifiers/prototypes.js";
+export type { LogisticRegressionOptions } from "./classifiers/logisticRegression.js";
 export { EMBEDDING_ARCHS, parseEmbeddingArch } from "./matching/embedding.js";
 export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matching/embedding.js";
 export { metaTrain } from "./matching/metaTrain.js";

@@ -36,11 +36,14 @@ describe("dl meta", () => {
     await expectOutputsAsReadme("`dl meta fewshot`", join(work, "fs"));
   }, 300_000);
 
-  it("fewshot --generations 2 --ensemble 2 --head cosine: two chains of two networks, steps added, the head and the run's wall and CPU seconds in the JSON", async () => {
-    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--head", "cosine", "--cosine-scale", "8", "--warps", "z1.1,r-10", "--out", "fs-gen", "--json", ...quick], work);
+  it("fewshot --generations 2 --ensemble 2 --head cosine --logistic: two chains of two networks, steps added, the head, the logistic figure and the run's wall and CPU seconds in the JSON", async () => {
+    const r = await dl(["meta", "fewshot", "--data", "fashion-mnist", "--ways", "3", "--shots", "1", "--queries", "2", "--episodes", "4", "--steps", "2", "--symmetries", "2", "--generations", "2", "--ensemble", "2", "--head", "cosine", "--cosine-scale", "8", "--warps", "z1.1,r-10", "--logistic", "--out", "fs-gen", "--json", ...quick], work);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number; head: string; cosineScale: number; warps: unknown }; run: { wallSeconds: number; cpuSeconds: number } };
+    const out = JSON.parse(r.stdout) as { training: { steps: number; generations: number; ensemble: number; head: string; cosineScale: number; warps: unknown; logistic: boolean }; learned: { proto: { mean: number }; logistic?: { mean: number } }; run: { wallSeconds: number; cpuSeconds: number } };
     expect(out.training.head).toBe("cosine");
+    expect(out.training.logistic).toBe(true);
+    // A probability over 4 episodes of 3 ways × 2 queries: a multiple of 1/24.
+    expect(Math.abs(24 * (out.learned.logistic?.mean ?? NaN) - Math.round(24 * (out.learned.logistic?.mean ?? NaN)))).toBeLessThan(1e-9);
     expect(out.training.warps).toEqual([
       { scale: 1.1, degrees: 0 },
       { scale: 1, degrees: -10 },

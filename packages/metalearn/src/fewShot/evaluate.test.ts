@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DlError, initBackend } from "@dl/tensor-core";
 
 import { gaussianClasses } from "../test-utils/synthetic.js";
+import { l2NormaliseBlocks } from "../pretrain/cl2n.js";
 import * as tf from "@tensorflow/tfjs-core";
 import { FEW_SHOT_METHODS, centreOnSupport, evaluateFewShot, parseFewShotMethod } from "./evaluate.js";
 
@@ -61,6 +62,34 @@ describe("evaluateFewShot: the Mahalanobis classifier", () => {
   it("rejects a non-positive shrinkage before sampling any episode", async () => {
     const features = { data: new Float32Array(20), dim: 2, count: 10, labels: Int32Array.from({ length: 10 }, (_, i) => i % 2) };
     await expect(evaluateFewShot(features, { ways: 2, shots: 1, queries: 1, episodes: 1, mahalanobisShrinkage: -1 })).rejects.toThrow(/mahalanobisShrinkage must be a finite number > 0, got -1/);
+  });
+});
+
+describe("evaluateFewShot: the logistic regression on the shots' views", () => {
+  it("with each shot as its only view and a large penalty is the nearest shot on unit rows (W_c ∝ x_c − x̄), episode by episode", async () => {
+    const raw = gaussianClasses({ classes: 5, perClass: 30, dim: 16, mean: (c, d) => (d === c ? 1 : 0), sigma: () => 0.8, seed: 8 });
+    const features = l2NormaliseBlocks(raw, [raw.dim]);
+    const result = await evaluateFewShot(features, { ways: 5, shots: 1, queries: 10, episodes: 30, seed: 3, supportViews: [features], logistic: { penalty: 1e6, iterations: 50 } });
+    expect(result.episodeAccuracies.logistic).toEqual(result.episodeAccuracies.proto);
+    expect(result.logistic?.mean).toBeCloseTo(result.proto.mean, 12);
+  });
+
+  it("gains over the nearest shot when each shot's views spread along a direction that does not separate the classes", async () => {
+    // Classes 1 apart on axes 0–4; every image varies by ±2 along axis 5 (a nuisance such as position). The views,
+    // image ± 2 on axis 5, show the regression that axis 5 carries no label; the nearest single shot cannot know it.
+    const raw = gaussianClasses({ classes: 5, perClass: 30, dim: 6, mean: (c, d) => (d === c ? 1 : 0), sigma: (d) => (d < 5 ? 0.25 : 2), seed: 5 });
+    const shifted = (by: number): typeof raw => ({ ...raw, data: Float32Array.from(raw.data, (x, i) => (i % 6 === 5 ? x + by : x)) });
+    const before = tf.memory().numTensors;
+    const result = await evaluateFewShot(raw, { ways: 5, shots: 1, queries: 15, episodes: 40, seed: 2, supportViews: [raw, shifted(-2), shifted(2)] });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.episodeAccuracies.logistic).toHaveLength(40);
+    expect((result.logistic?.mean ?? 0) - result.proto.mean).toBeGreaterThan(0.1);
+  });
+
+  it("is absent without views, and refuses views of another shape", async () => {
+    const features = gaussianClasses({ classes: 2, perClass: 4, dim: 3, mean: (c, d) => (d === c ? 1 : 0), sigma: () => 1, seed: 1 });
+    expect((await evaluateFewShot(features, { ways: 2, shots: 1, queries: 1, episodes: 2 })).logistic).toBeUndefined();
+    await expect(evaluateFewShot(features, { ways: 2, shots: 1, queries: 1, episodes: 2, supportViews: [{ ...features, dim: 2 }] })).rejects.toThrow(/Each view needs 8 rows of 3 features/);
   });
 });
 

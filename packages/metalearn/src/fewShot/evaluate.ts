@@ -9,6 +9,7 @@ import type { LabelledVectors } from "../matching/embedding.js";
 import { knnPredict } from "../classifiers/knn.js";
 import { DEFAULT_MAHALANOBIS_SHRINKAGE, mahalanobisLogProbs } from "../classifiers/mahalanobis.js";
 import { episodeLogProbs } from "../matching/metaTrain.js";
+import { fitLogisticRegression, linearLogits, type LogisticRegressionOptions } from "../classifiers/logisticRegression.js";
 import { centreOnEpisode, DEFAULT_TRANSDUCTIVE_ITERATIONS, transductiveLogProbs } from "../classifiers/transductive.js";
 
 export const FEW_SHOT_METHODS = ["matching", "proto", "knn"] as const;
@@ -47,6 +48,14 @@ export interface FewShotEvaluationOptions extends RunOptions {
   transductiveIterations?: number;
   /** Shrinkage of the Mahalanobis classifier, relative to the task's mean variance (default 40). */
   mahalanobisShrinkage?: number;
+  /**
+   * Every view's own features of the same rows (e.g. `pretrainedFeatures`' `views`: the image, its shifts and warps).
+   * When given, a logistic regression is fitted on the support images' views of each episode and labels the queries'
+   * (averaged) features: reported as `logistic`. Inductive: the views are the shots' own augmentations.
+   */
+  supportViews?: readonly LabelledVectors[];
+  /** The logistic regression's L2 penalty and gradient steps (defaults `DEFAULT_LOGISTIC_PENALTY`, `DEFAULT_LOGISTIC_ITERATIONS`). */
+  logistic?: LogisticRegressionOptions;
 }
 
 export const FEATURE_CENTRINGS = ["none", "support"] as const;
@@ -68,10 +77,15 @@ export interface FewShotEvaluation {
    * inductive classifiers, which label each query on its own.
    */
   transductive: AccuracySummary;
+  /**
+   * Only with `supportViews`: multinomial logistic regression fitted on the shots' augmented views (`fitLogisticRegression`,
+   * "a good embedding is all you need", Tian et al. 2020), applied to each query's features on its own (inductive).
+   */
+  logistic?: AccuracySummary;
   k: number;
   episodes: number;
-  /** Per-episode query accuracy of each classifier, in episode order. */
-  episodeAccuracies: Record<EvaluatedClassifier, Float64Array>;
+  /** Per-episode query accuracy of each classifier, in episode order (`logistic` only with `supportViews`). */
+  episodeAccuracies: Record<EvaluatedClassifier, Float64Array> & { logistic?: Float64Array };
 }
 
 /**
@@ -123,6 +137,9 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   const shrinkage = options.mahalanobisShrinkage ?? DEFAULT_MAHALANOBIS_SHRINKAGE;
   assertArgument(Number.isFinite(shrinkage) && shrinkage > 0, () => `mahalanobisShrinkage must be a finite number > 0, got ${shrinkage}.`);
   const acc = Object.fromEntries(EVALUATED_CLASSIFIERS.map((c) => [c, new Float64Array(episodes)])) as Record<EvaluatedClassifier, Float64Array>;
+  const views = options.supportViews;
+  for (const v of views ?? []) assertArgument(v.count === features.count && v.dim === features.dim, () => `Each view needs ${features.count} rows of ${features.dim} features (as the averaged ones), got ${v.count} of ${v.dim}.`);
+  const logistic = views === undefined ? undefined : new Float64Array(episodes);
   const stopPoint = cancelPoint(options.signal);
   for (let e = 0; e < episodes; e++) {
     await stopPoint();
@@ -139,6 +156,7 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
       return { matching: m, proto: p, knn: knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), mahalanobis: g, transductive: t };
     });
     for (const c of EVALUATED_CLASSIFIERS) acc[c][e] = accuracy(predictions[c], ep.queryLabels);
+    if (logistic !== undefined && views !== undefined) logistic[e] = accuracy(logisticPredict(features, views, ep, options.logistic), ep.queryLabels);
     if ((e + 1) % 50 === 0 || e === episodes - 1) {
       options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
     }
@@ -149,8 +167,31 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
     knn: meanConfidenceInterval(acc.knn),
     mahalanobis: meanConfidenceInterval(acc.mahalanobis),
     transductive: meanConfidenceInterval(acc.transductive),
+    ...(logistic === undefined ? {} : { logistic: meanConfidenceInterval(logistic) }),
     k,
     episodes,
-    episodeAccuracies: acc,
+    episodeAccuracies: logistic === undefined ? acc : { ...acc, logistic },
   };
+}
+
+/** Fits the logistic regression on every view of the episode's support rows and labels each query's (averaged) row. */
+function logisticPredict(features: LabelledVectors, views: readonly LabelledVectors[], ep: { supportIndices: Int32Array; supportLabels: Int32Array; queryIndices: Int32Array; ways: number }, options: LogisticRegressionOptions | undefined): Int32Array {
+  const { dim } = features;
+  const shots = ep.supportIndices.length;
+  const rows = new Float32Array(views.length * shots * dim);
+  const labels = new Int32Array(views.length * shots);
+  views.forEach((view, v) =>
+    ep.supportIndices.forEach((idx, s) => {
+      rows.set(view.data.subarray(idx * dim, (idx + 1) * dim), (v * shots + s) * dim);
+      labels[v * shots + s] = ep.supportLabels[s] as number;
+    }),
+  );
+  const queries = new Float32Array(ep.queryIndices.length * dim);
+  ep.queryIndices.forEach((idx, q) => queries.set(features.data.subarray(idx * dim, (idx + 1) * dim), q * dim));
+  const logits = linearLogits(fitLogisticRegression(rows, labels, ep.ways, options), queries);
+  return Int32Array.from({ length: ep.queryIndices.length }, (_, q) => {
+    let best = 0;
+    for (let c = 1; c < ep.ways; c++) if ((logits[q * ep.ways + c] as number) > (logits[q * ep.ways + best] as number)) best = c;
+    return best;
+  });
 }

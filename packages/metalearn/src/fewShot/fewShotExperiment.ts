@@ -79,6 +79,11 @@ export interface FewShotExperimentOptions extends RunOptions {
   shiftRadius?: number;
   /** Pretraining: also average each image's features over these zoomed / rotated copies (default none; inductive: one image at a time). */
   warps?: readonly ImageWarp[];
+  /**
+   * Pretraining: also fit a logistic regression on each shot's views (the image, its shifts and warps) in every test
+   * episode and report it as `learned.logistic` (default false; inductive: each query is labelled on its own).
+   */
+  logistic?: boolean;
   /** Centre each episode's features on its support mean before classifying (default `none`: on pretrained features it cost a point 1-shot; on raw pixels it gains one). */
   centre?: FeatureCentring;
   /**
@@ -142,6 +147,8 @@ export interface FewShotExperimentResult {
     cosineScale: number;
     /** Pretraining: the zoomed / rotated copies each image's features were averaged over besides its shifts (episodic: none). */
     warps: readonly ImageWarp[];
+    /** Whether `learned.logistic` was measured (a logistic regression on each shot's views). */
+    logistic: boolean;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -196,7 +203,8 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
     };
     // Two evaluations, each its own phase, so a progress bar does not restart under one name.
     const named = (phase: string) => (options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, phase }) });
-    const learned = await evaluateFewShot(await learner.embed(testSet), { ...common, temperature: learner.temperature, ...named("evaluate (learned embedding)") });
+    const embedded = await learner.embed(testSet, training === "pretrain" && options.logistic === true);
+    const learned = await evaluateFewShot(embedded, { ...common, temperature: learner.temperature, ...(embedded.views === undefined ? {} : { supportViews: embedded.views }), ...named("evaluate (learned embedding)") });
     const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1, ...named("evaluate (raw pixels)") });
     const example = await exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
     return {
@@ -218,6 +226,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         head: training === "pretrain" ? (options.head ?? "linear") : "linear",
         cosineScale: options.cosineScale ?? 10,
         warps: training === "pretrain" ? (options.warps ?? []) : [],
+        logistic: training === "pretrain" && options.logistic === true,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,
@@ -234,7 +243,8 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
 
 /** A trained embedding as a function from images to feature rows, with what training reported. */
 interface LearnedEmbedding {
-  embed: (dataset: LabelledImages) => Promise<LabelledVectors>;
+  /** With `keepViews`, also every view's features (pretrained embeddings only). */
+  embed: (dataset: LabelledImages, keepViews?: boolean) => Promise<LabelledVectors & { views?: LabelledVectors[] }>;
   metric: DistanceMetric;
   temperature: number;
   steps: number;
@@ -314,10 +324,18 @@ async function pretrained(metaTrainSet: LabelledImages, trainSet: LabelledImages
     ...(options.warps === undefined ? {} : { warps: options.warps }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
-  const embed = async (dataset: LabelledImages): Promise<LabelledVectors> => {
-    const parts: LabelledVectors[] = [];
-    for (const network of networks) parts.push(await pretrainedFeatures(network, dataset, featureOptions));
-    return parts.length === 1 ? (parts[0] as LabelledVectors) : concatenateFeatures(parts.map((features) => ({ features, weight: 1 })));
+  const sideBySide = (parts: readonly LabelledVectors[]): LabelledVectors => (parts.length === 1 ? (parts[0] as LabelledVectors) : concatenateFeatures(parts.map((features) => ({ features, weight: 1 }))));
+  const embed = async (dataset: LabelledImages, keepViews = false): Promise<LabelledVectors & { views?: LabelledVectors[] }> => {
+    if (!keepViews) {
+      const parts: LabelledVectors[] = [];
+      for (const network of networks) parts.push(await pretrainedFeatures(network, dataset, featureOptions));
+      return sideBySide(parts);
+    }
+    const parts: (LabelledVectors & { views: LabelledVectors[] })[] = [];
+    for (const network of networks) parts.push(await pretrainedFeatures(network, dataset, { ...featureOptions, keepViews: true }));
+    // View v of the ensemble is view v of every network, side by side, as the averaged features are.
+    const views = (parts[0]?.views ?? []).map((_, v) => sideBySide(parts.map((p) => p.views[v] as LabelledVectors)));
+    return { ...sideBySide(parts), views };
   };
   const metric: DistanceMetric = options.metric ?? "squared-euclidean";
   try {

@@ -133,4 +133,24 @@ describe("pretrainedFeatures", () => {
     await expect(pretrainedFeatures({ blocks: net }, data, { warps: [{ scale: 0, degrees: 0 }] })).rejects.toThrow(/scale > 0/);
     net.dispose();
   });
+
+  it("with keepViews also returns each view transformed on its own (the image, its 8 shifts, each warp) and the same average", async () => {
+    const net = identityBlocks();
+    const options = { blocks: [{ block: 0, grid: 6 }], shiftRadius: 1, warps: [{ scale: 1, degrees: 90 }] };
+    const before = tf.memory().numTensors;
+    const g = await pretrainedFeatures({ blocks: net }, data, { ...options, keepViews: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Array.from(g.data)).toEqual(Array.from((await pretrainedFeatures({ blocks: net }, data, options)).data));
+    expect(g.views).toHaveLength(10);
+    // Each view: the copy's own √ and unit length, computed here without the network.
+    const expected = [data, ...[[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]].map(([dy, dx]) => translateImages(data, dy as number, dx as number)), warpImages(data, { scale: 1, degrees: 90 })];
+    expected.forEach((copy, v) => {
+      for (let i = 0; i < data.count; i++) {
+        const root = Array.from(copy.images.subarray(i * 36, (i + 1) * 36), (x) => Math.sqrt(Math.max(x, 0)));
+        const norm = Math.hypot(...root);
+        for (let j = 0; j < 36; j++) expect(g.views[v]?.data[i * 36 + j]).toBeCloseTo((root[j] as number) / norm, 5);
+      }
+    });
+    net.dispose();
+  });
 });

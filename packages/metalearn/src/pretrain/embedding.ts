@@ -25,6 +25,11 @@ export interface PretrainedFeatureOptions {
    * (bilinear, zero filled; default none). Each image is processed on its own, so this stays inductive.
    */
   warps?: readonly ImageWarp[];
+  /**
+   * Also return every view's own features (the image, its shifts, its warps), each transformed as the average is
+   * (power, unit norm, pixels): what a classifier fitted on a shot's augmented views needs. Default false.
+   */
+  keepViews?: boolean;
   /** Stops between batches with `ABORTED` once it fires. */
   signal?: AbortSignal;
 }
@@ -54,7 +59,9 @@ export function parseImageWarps(value: string): ImageWarp[] {
  * Few-shot features from a pretrained network: each chosen block average-pooled to its grid and scaled
  * to unit norm (so squared distance is 2 − 2·cosine per block), optionally beside unit-norm pixels.
  */
-export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}): Promise<LabelledVectors> {
+export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions & { keepViews: true }): Promise<LabelledVectors & { views: LabelledVectors[] }>;
+export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options?: PretrainedFeatureOptions): Promise<LabelledVectors>;
+export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}): Promise<LabelledVectors & { views?: LabelledVectors[] }> {
   const last = network.blocks.outputs.length - 1;
   const specs = options.blocks ?? [{ block: last, grid: 3 }];
   const pixelWeight = options.pixelWeight ?? 0;
@@ -74,25 +81,29 @@ export async function pretrainedFeatures(network: Pick<PretrainedNetwork, "block
     }
   }
   for (const w of warps) views.push(() => warpImages(dataset, w));
+  const kept: Float32Array[] = options.keepViews === true ? [Float32Array.from(raw.data)] : [];
   if (views.length > 0) {
     const sum = Float64Array.from(raw.data);
     for (const view of views) {
       const seen = await blockFeatures(network.blocks, view(), specs, undefined, options.signal);
       seen.data.forEach((v, i) => (sum[i] = (sum[i] as number) + v));
+      if (options.keepViews === true) kept.push(seen.data);
     }
     sum.forEach((v, i) => (raw.data[i] = v / (views.length + 1)));
   }
-  // Power transform (Hu et al. 2021, "Leveraging the feature distribution in transfer-based few-shot learning"): makes skewed relu features more Gaussian.
-  if (power !== 1) raw.data.forEach((v, i) => (raw.data[i] = Math.max(v, 0) ** power));
-  const features = l2NormaliseBlocks(raw, raw.blockDims);
-  const { data, dim, count, labels } = features;
-  const learned: LabelledVectors = { data, dim, count, labels };
-  if (pixelWeight === 0) return learned;
-  const pixels = pixelsAsVectors(dataset);
-  return concatenateFeatures([
-    { features: learned, weight: 1 },
-    { features: l2NormaliseBlocks(pixels, [pixels.dim]), weight: pixelWeight },
-  ]);
+  const pixels = pixelWeight === 0 ? undefined : l2NormaliseBlocks(pixelsAsVectors(dataset), [dataset.height * dataset.width * dataset.channels]);
+  const finish = (data: Float32Array): LabelledVectors => {
+    // Power transform (Hu et al. 2021, "Leveraging the feature distribution in transfer-based few-shot learning"): makes skewed relu features more Gaussian.
+    if (power !== 1) data.forEach((v, i) => (data[i] = Math.max(v, 0) ** power));
+    const features = l2NormaliseBlocks({ data, dim: raw.dim, count: raw.count, labels: raw.labels }, raw.blockDims);
+    if (pixels === undefined) return features;
+    return concatenateFeatures([
+      { features, weight: 1 },
+      { features: pixels, weight: pixelWeight },
+    ]);
+  };
+  const learned = finish(raw.data);
+  return options.keepViews === true ? { ...learned, views: kept.map(finish) } : learned;
 }
 
 /** Every image zoomed and rotated about its centre (bilinear, zero filled), through tfjs's projective `image.transform`. */

@@ -49,6 +49,7 @@ interface FewShotCliOptions extends DataOptions {
   cosineScale: number;
   shiftRadius: number;
   warps: ImageWarp[];
+  logistic: boolean;
   centre: string;
   episodes: number;
   steps: number;
@@ -111,6 +112,7 @@ export function registerFewShot(meta: Command): void {
     .option("--power <b>", "pretrain: power transform x^b of the features before normalising (1 = none)", parseNumber("--power"), 0.5)
     .option("--shift-radius <r>", "pretrain: average each image's features over its 9 translations by ±r pixels (0 = off)", parseInteger("--shift-radius", 0), 1)
     .option("--warps <list>", "pretrain: also average each image's features over these zoomed (z<scale>) and rotated (r<degrees>) copies, e.g. z0.95,z1.05,r-5,r5 (the set chosen on validation episodes at 1 shot; default: none, shifts only)", parseWarpList, [])
+    .option("--logistic", "pretrain: also fit a logistic regression on each shot's views (its shifts and --warps) in every episode, reported as learned.logistic (inductive)", false)
     .option("--centre <how>", `centre each episode's features before classifying: ${FEATURE_CENTRINGS.join(", ")} (support: subtract the support-set mean and renormalise)`, "none")
     .option("--extra-data <name>", "extra meta-train dataset whose classes are all used (e.g. mnist); must differ from the meta-test dataset")
     .option("--extra-classes <list>", "only these labels of --extra-data (e.g. 0,1,2,3,4: MNIST digits 0–4, keeping 5–9 for validation)", parseClassList)
@@ -151,7 +153,7 @@ export function registerFewShot(meta: Command): void {
         const centre = opts.centre as FeatureCentring;
         if (opts.extraClasses !== undefined && extraTrain === undefined) throw new InvalidOptionError("--extra-classes needs --extra-data (the dataset the classes come from).");
         const extra = extraTrain === undefined ? {} : { extraTrain, ...(opts.extraClasses === undefined ? {} : { extraTrainClasses: opts.extraClasses }) };
-        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, head: opts.head as PretrainHead, cosineScale: opts.cosineScale, shiftRadius, warps: opts.warps, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
+        const options = { ways, shots, queries, episodes, method, training, filters, generations, ensemble, pixelWeight, power, labelSmoothing, mixupAlpha: opts.mixup, head: opts.head as PretrainHead, cosineScale: opts.cosineScale, shiftRadius, warps: opts.warps, logistic: opts.logistic, centre, ...extra, temperature, steps, timeBudgetSeconds: opts.timeBudget, symmetries, k, arch, seed, onProgress, signal };
         const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const result = await runFewShotExperiment(train, test, options);
@@ -182,6 +184,7 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
   const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches${generations}` : `meta-trained ${result.training.steps} episodes`;
   log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)}); whole run ${run.cost.wallSeconds.toFixed(0)} s wall, ${run.cost.cpuSeconds.toFixed(0)} s CPU`);
   for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
+  if (result.learned.logistic !== undefined) log(`  ${"logistic".padEnd(12)} learned ${pct(result.learned.logistic)}   (fitted on each shot's ${result.training.warps.length + (opts.shiftRadius > 0 ? 9 : 1)} views)`);
   if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
   return {
     files: [
