@@ -61,6 +61,15 @@ describe("few-shot report", () => {
     });
   });
 
+  it("adds the logistic regression's bar, learned embedding only, when it was measured", () => {
+    const base = result("pretrain", 1);
+    expect(fewShotAccuracyBars(base).some((b) => b.label.startsWith("logistic"))).toBe(false);
+    const withLogistic = { ...base, learned: { ...base.learned, logistic: { mean: 0.72, ci95: 0.007, std: 0.1, n: 600 } } };
+    const bars = fewShotAccuracyBars(withLogistic);
+    expect(bars).toHaveLength(11);
+    expect(bars.at(-1)).toEqual({ label: "logistic (learned)", value: 0.72, error: 0.007, color: "#1f77b4" });
+  });
+
   it("sizes the figures and names the episode's ways by their class names", () => {
     const figures = fewShotFigures(result("pretrain", 2), context);
     // 640 wide; the raster grows below 300 px to hold its turned bar labels.

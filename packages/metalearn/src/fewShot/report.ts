@@ -32,12 +32,18 @@ export interface FewShotFigures {
   curvePng: Uint8Array;
 }
 
-/** Two bars per evaluated classifier: its accuracy on the learned embedding and on raw pixels, each ± its 95 % CI. */
+/**
+ * Two bars per evaluated classifier: its accuracy on the learned embedding and on raw pixels, each ± its 95 % CI;
+ * then, when it was measured (`logistic: true`), the logistic regression on the shots' views (learned embedding only).
+ */
 export function fewShotAccuracyBars(result: FewShotExperimentResult): Bar[] {
-  return EVALUATED_CLASSIFIERS.flatMap((m) => [
+  const bars: Bar[] = EVALUATED_CLASSIFIERS.flatMap((m) => [
     { label: `${m} (learned)`, value: result.learned[m].mean, error: result.learned[m].ci95, color: "#1f77b4" },
     { label: `${m} (pixels)`, value: result.pixels[m].mean, error: result.pixels[m].ci95, color: "#999999" },
   ]);
+  const { logistic } = result.learned;
+  if (logistic !== undefined) bars.push({ label: "logistic (learned)", value: logistic.mean, error: logistic.ci95, color: "#1f77b4" });
+  return bars;
 }
 
 /** With several pretrained networks (generations × ensemble) the curve restarts at each: the title says so. */
