@@ -8,6 +8,7 @@ import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -23,8 +24,10 @@ describe("an ensemble of two independent networks (`ensemble: 2`), 5-way 1-shot 
   it("two networks on Fashion 0–4 + MNIST 0–4, features side by side, beat the first alone, inductively, on the same episodes", async () => {
     // The CLI's recipe (`--extra-data mnist --extra-classes 0,1,2,3,4 --ensemble 2`) at half its 600 batches per network.
     const before = tf.memory().numTensors;
+    // The first network is extraClasses' network with digits: the cache trains it once for both.
+    const pretrain = cachedPretraining(pretrainClassifier);
     const features = async (seed: number) => {
-      const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed });
+      const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed });
       const f = await pretrainedFeatures(network, test, { shiftRadius: 1 });
       network.dispose();
       return f;

@@ -7,6 +7,7 @@ import { pretrainClassifier } from "../pretrain/supervised.js";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let fashion: LabelledImages;
@@ -24,8 +25,10 @@ describe("MNIST digits 0–4 as extra pretraining classes, 5-way 1-shot on the h
   it("one network on Fashion 0–4 + MNIST 0–4 beats one on Fashion 0–4 alone at the same batches, inductively, on the same episodes", async () => {
     // The CLI's recipe (`--extra-data mnist --extra-classes 0,1,2,3,4`) at half its 600 batches, the same seed for both networks.
     const before = tf.memory().numTensors;
+    // The network with digits is ensemble's first network: the cache trains it once for both.
+    const pretrain = cachedPretraining(pretrainClassifier);
     const features = async (train: LabelledImages) => {
-      const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed: 3 });
+      const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed: 3 });
       const f = await pretrainedFeatures(network, test, { shiftRadius: 1 });
       network.dispose();
       return f;

@@ -9,6 +9,7 @@ import { pretrainClassifier } from "../pretrain/supervised.js";
 import { pretrainedFeatures, type ImageWarp } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -22,7 +23,8 @@ beforeAll(async () => {
 
 describe("test-time warps (`warps`), 5-way 1-shot: each image's features averaged over its ±1 px shifts and zoomed / rotated copies", () => {
   it("on the same network and episodes, adding z0.95, z1.05, r−5, r5 to the 9 shifts beats the shifts alone on MNIST 5–9 and moves Fashion 0–4 by under half a point", async () => {
-    const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
+    // cosineHead's and labelSmoothing's linear network: the cache trains it once for the three.
+    const network = await cachedPretraining(pretrainClassifier)(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
     const before = tf.memory().numTensors;
     const warps: ImageWarp[] = [
       { scale: 0.95, degrees: 0 },
