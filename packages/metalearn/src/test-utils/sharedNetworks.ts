@@ -49,12 +49,17 @@ export function metalearnSourceVersion(): Promise<string> {
   return sourceVersion;
 }
 
-/** The cache key: the training set's bytes, the options (keys sorted, so their order does not matter) and the source version. */
+/** JSON with every object's keys sorted, so options written in another order give the same key. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+}
+
+/** The cache key: the training set's bytes, the options and the source version. */
 async function networkKey(dataset: LabelledImages, options: PretrainOptions): Promise<string> {
   const hash = createHash("sha256");
   const shape = { count: dataset.count, height: dataset.height, width: dataset.width, channels: dataset.channels };
   hash.update(JSON.stringify({ shape, source: await metalearnSourceVersion() }));
-  hash.update(JSON.stringify(options, Object.keys(options).sort()));
+  hash.update(canonicalJson(options));
   hash.update(new Uint8Array(dataset.labels.buffer, dataset.labels.byteOffset, dataset.labels.byteLength));
   hash.update(new Uint8Array(dataset.images.buffer, dataset.images.byteOffset, dataset.images.byteLength));
   return hash.digest("hex").slice(0, 32);
@@ -75,22 +80,34 @@ async function readRecord(dir: string): Promise<NetworkRecord | undefined> {
   }
 }
 
-/** Writes the network into a fresh sibling folder and renames it into place: readers see no folder or a complete one. */
-async function store(dir: string, network: PretrainedNetwork): Promise<void> {
+/**
+ * Writes a cache entry into a fresh sibling folder and renames it into place, so readers see no folder or a complete
+ * one; `complete` tells whether a folder another process renamed there first is whole (then it is kept).
+ */
+export async function storeFolder(dir: string, write: (temp: string) => Promise<void>, complete: () => Promise<boolean>): Promise<void> {
   const parent = join(dir, "..");
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(join(parent, ".writing-"));
   try {
-    await saveModel(network.classifier, temp);
-    const record: NetworkRecord = { classes: [...network.classes], history: network.history, steps: network.steps, seconds: network.seconds };
-    await writeFile(join(temp, "record.json"), JSON.stringify(record));
+    await write(temp);
     await rename(temp, dir);
   } catch (error) {
-    // Another process stored the same network first: keep its folder.
-    if ((await readRecord(dir)) === undefined) throw error;
+    if (!(await complete())) throw error;
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+}
+
+async function store(dir: string, network: PretrainedNetwork): Promise<void> {
+  const record: NetworkRecord = { classes: [...network.classes], history: network.history, steps: network.steps, seconds: network.seconds };
+  await storeFolder(
+    dir,
+    async (temp) => {
+      await saveModel(network.classifier, temp);
+      await writeFile(join(temp, "record.json"), JSON.stringify(record));
+    },
+    async () => (await readRecord(dir)) !== undefined,
+  );
 }
 
 /**
