@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -76,5 +76,15 @@ describe("cachedPretraining", () => {
     const version = await metalearnSourceVersion();
     expect(version).toMatch(/^[0-9a-f]{64}$/);
     expect(await metalearnSourceVersion()).toBe(version);
+  });
+
+  it("returns the trained network when the cache cannot be written (its folder is under a file)", async () => {
+    const file = join(cacheDir, "not-a-folder");
+    await writeFile(file, "");
+    const before = tf.memory().numTensors;
+    const network = await cachedPretraining(pretrainClassifier, join(file, "cache"))(data, { filters: [4], batchSize: 16, steps: 2, seed: 1 });
+    expect(network.steps).toBe(2);
+    network.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

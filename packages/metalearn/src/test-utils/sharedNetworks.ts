@@ -82,32 +82,30 @@ async function readRecord(dir: string): Promise<NetworkRecord | undefined> {
 
 /**
  * Writes a cache entry into a fresh sibling folder and renames it into place, so readers see no folder or a complete
- * one; `complete` tells whether a folder another process renamed there first is whole (then it is kept).
+ * one. A cache that cannot be written (another process renamed its entry there first, a full disk, a temp folder owned
+ * by another user) leaves the test to run on what it computed: the cache only saves time.
  */
-export async function storeFolder(dir: string, write: (temp: string) => Promise<void>, complete: () => Promise<boolean>): Promise<void> {
-  const parent = join(dir, "..");
-  await mkdir(parent, { recursive: true });
-  const temp = await mkdtemp(join(parent, ".writing-"));
+export async function storeFolder(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
+  let temp: string | undefined;
   try {
+    const parent = join(dir, "..");
+    await mkdir(parent, { recursive: true });
+    temp = await mkdtemp(join(parent, ".writing-"));
     await write(temp);
     await rename(temp, dir);
-  } catch (error) {
-    if (!(await complete())) throw error;
+  } catch {
+    // Nothing stored; the next reader computes the value again.
   } finally {
-    await rm(temp, { recursive: true, force: true });
+    if (temp !== undefined) await rm(temp, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
 async function store(dir: string, network: PretrainedNetwork): Promise<void> {
   const record: NetworkRecord = { classes: [...network.classes], history: network.history, steps: network.steps, seconds: network.seconds };
-  await storeFolder(
-    dir,
-    async (temp) => {
-      await saveModel(network.classifier, temp);
-      await writeFile(join(temp, "record.json"), JSON.stringify(record));
-    },
-    async () => (await readRecord(dir)) !== undefined,
-  );
+  await storeFolder(dir, async (temp) => {
+    await saveModel(network.classifier, temp);
+    await writeFile(join(temp, "record.json"), JSON.stringify(record));
+  });
 }
 
 /**

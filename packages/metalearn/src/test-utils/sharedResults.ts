@@ -41,15 +41,11 @@ export async function cachedFeatures(network: Pick<PretrainedNetwork, "blocks">,
     return { data: new Float32Array(own(data)), labels: new Int32Array(own(labels)), dim, count };
   }
   const features = await pretrainedFeatures(network, dataset, options);
-  await storeFolder(
-    dir,
-    async (temp) => {
-      await writeFile(join(temp, "data.bin"), bytes(features.data));
-      await writeFile(join(temp, "labels.bin"), bytes(features.labels));
-      await writeFile(join(temp, "record.json"), JSON.stringify({ dim: features.dim, count: features.count }));
-    },
-    async () => (await readOrUndefined(join(dir, "record.json"))) !== undefined,
-  );
+  await storeFolder(dir, async (temp) => {
+    await writeFile(join(temp, "data.bin"), bytes(features.data));
+    await writeFile(join(temp, "labels.bin"), bytes(features.labels));
+    await writeFile(join(temp, "record.json"), JSON.stringify({ dim: features.dim, count: features.count }));
+  });
   return features;
 }
 
@@ -71,10 +67,6 @@ export async function cachedEvaluation(features: LabelledVectors, options: FewSh
   const text = JSON.stringify({ ...evaluation, episodeAccuracies: Object.fromEntries(Object.entries(evaluation.episodeAccuracies).map(([c, a]) => [c, Array.from(a)])) });
   // JSON writes NaN and ±Infinity as null: such a result is not cached.
   if (text.includes("null")) return evaluation;
-  await storeFolder(
-    dir,
-    (temp) => writeFile(join(temp, "evaluation.json"), text),
-    async () => (await readOrUndefined(join(dir, "evaluation.json"))) !== undefined,
-  );
+  await storeFolder(dir, (temp) => writeFile(join(temp, "evaluation.json"), text));
   return evaluation;
 }
