@@ -5,10 +5,11 @@ import { initBackend, type LabelledImages } from "@dl/tensor-core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LabelledVectors } from "../matching/embedding.js";
 import type { AccuracySummary } from "../types.js";
-import { pretrainClassifier, type PretrainHead } from "../pretrain/supervised.js";
-import { pretrainedFeatures } from "../pretrain/embedding.js";
+import { pretrainClassifier, type PretrainOptions } from "../pretrain/supervised.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
+import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -27,19 +28,22 @@ describe("a cosine classifier head in pretraining (Baseline++), 5-way 1-shot on 
     // The head's kernel is drawn with the same seed and shape either way and the head draws nothing else from the
     // generator, so both runs see the same initial conv weights and batches: the difference is the head alone.
     const before = tf.memory().numTensors;
-    const features = async (head: PretrainHead): Promise<LabelledVectors[]> => {
-      const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed: 5, head });
-      const f = [await pretrainedFeatures(network, garments, { shiftRadius: 1 }), await pretrainedFeatures(network, digits, { shiftRadius: 1 })];
+    // The linear network (the default head) is labelSmoothing's and warps' too: the cache trains it once for the three,
+    // and its features and evaluations here are warps' shifts-only ones.
+    const pretrain = cachedPretraining(pretrainClassifier);
+    const features = async (head: Pick<PretrainOptions, "head">): Promise<LabelledVectors[]> => {
+      const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed: 5, ...head });
+      const f = [await cachedFeatures(network, garments, { shiftRadius: 1 }), await cachedFeatures(network, digits, { shiftRadius: 1 })];
       network.dispose();
       return f;
     };
-    const linear = await features("linear");
-    const cosine = await features("cosine");
+    const linear = await features({});
+    const cosine = await features({ head: "cosine" });
     expect(tf.memory().numTensors).toBe(before);
     const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
     const gains: AccuracySummary[] = [];
     for (let set = 0; set < 2; set++) {
-      const a = await evaluateFewShot(linear[set] as LabelledVectors, episodes);
+      const a = await cachedEvaluation(linear[set] as LabelledVectors, episodes);
       const b = await evaluateFewShot(cosine[set] as LabelledVectors, episodes);
       gains.push(meanConfidenceInterval(Float64Array.from(b.episodeAccuracies.proto, (x, e) => x - (a.episodeAccuracies.proto[e] as number))));
     }

@@ -4,10 +4,11 @@ import { initBackend, type LabelledImages } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
 import { pretrainClassifier } from "../pretrain/supervised.js";
-import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
+import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -23,9 +24,12 @@ describe("an ensemble of two independent networks (`ensemble: 2`), 5-way 1-shot 
   it("two networks on Fashion 0–4 + MNIST 0–4, features side by side, beat the first alone, inductively, on the same episodes", async () => {
     // The CLI's recipe (`--extra-data mnist --extra-classes 0,1,2,3,4 --ensemble 2`) at half its 600 batches per network.
     const before = tf.memory().numTensors;
+    // The first network is extraClasses' network with digits: the cache trains it, reads its features and evaluates
+    // them once for both.
+    const pretrain = cachedPretraining(pretrainClassifier);
     const features = async (seed: number) => {
-      const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed });
-      const f = await pretrainedFeatures(network, test, { shiftRadius: 1 });
+      const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed });
+      const f = await cachedFeatures(network, test, { shiftRadius: 1 });
       network.dispose();
       return f;
     };
@@ -38,7 +42,7 @@ describe("an ensemble of two independent networks (`ensemble: 2`), 5-way 1-shot 
     ]);
     // Same seed, same labels: the same episodes, so the per-episode differences are paired.
     const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
-    const one = await evaluateFewShot(first, episodes);
+    const one = await cachedEvaluation(first, episodes);
     const two = await evaluateFewShot(both, episodes);
     const gain = meanConfidenceInterval(Float64Array.from(two.episodeAccuracies.proto, (a, e) => a - (one.episodeAccuracies.proto[e] as number)));
     // Measured (wasm, ≈ 100 s CPU, 5.4 min wall at load 12): 68.8% ± 0.4 → 69.1% ± 0.4, paired gain +0.29 ± 0.14 points

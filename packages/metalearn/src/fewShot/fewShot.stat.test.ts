@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { initBackend, loadDataset, type ImageDataset } from "@dl/tensor-core";
 
@@ -6,6 +6,14 @@ import { DEFAULT_CLASS_SPLIT, selectClasses } from "../tasks/episodes.js";
 import { pixelsAsVectors } from "../matching/embedding.js";
 import { evaluateFewShot } from "./evaluate.js";
 import { runFewShotExperiment } from "./fewShotExperiment.js";
+import type * as Supervised from "../pretrain/supervised.js";
+
+// The 1-shot and 5-shot experiments below pretrain the same network (same data, seed and batches): the cache trains it once.
+vi.mock("../pretrain/supervised.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof Supervised>();
+  const { cachedPretraining } = await import("../test-utils/sharedNetworks.js");
+  return { ...actual, pretrainClassifier: cachedPretraining(actual.pretrainClassifier) };
+});
 
 let train: ImageDataset;
 let test: ImageDataset;

@@ -9,6 +9,8 @@ import { pretrainClassifier } from "../pretrain/supervised.js";
 import { pretrainedFeatures, type ImageWarp } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
+import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -22,7 +24,9 @@ beforeAll(async () => {
 
 describe("test-time warps (`warps`), 5-way 1-shot: each image's features averaged over its ±1 px shifts and zoomed / rotated copies", () => {
   it("on the same network and episodes, adding z0.95, z1.05, r−5, r5 to the 9 shifts beats the shifts alone on MNIST 5–9 and moves Fashion 0–4 by under half a point", async () => {
-    const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
+    // cosineHead's and labelSmoothing's linear network: the cache trains it once for the three (and the shifts-only
+    // features and their evaluations are cosineHead's linear ones).
+    const network = await cachedPretraining(pretrainClassifier)(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
     const before = tf.memory().numTensors;
     const warps: ImageWarp[] = [
       { scale: 0.95, degrees: 0 },
@@ -33,7 +37,7 @@ describe("test-time warps (`warps`), 5-way 1-shot: each image's features average
     const shifted: LabelledVectors[] = [];
     const warped: LabelledVectors[] = [];
     for (const set of sets) {
-      shifted.push(await pretrainedFeatures(network, set, { shiftRadius: 1 }));
+      shifted.push(await cachedFeatures(network, set, { shiftRadius: 1 }));
       warped.push(await pretrainedFeatures(network, set, { shiftRadius: 1, warps }));
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -41,7 +45,7 @@ describe("test-time warps (`warps`), 5-way 1-shot: each image's features average
     const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
     const gains: AccuracySummary[] = [];
     for (let s = 0; s < sets.length; s++) {
-      const a = await evaluateFewShot(shifted[s] as LabelledVectors, episodes);
+      const a = await cachedEvaluation(shifted[s] as LabelledVectors, episodes);
       const b = await evaluateFewShot(warped[s] as LabelledVectors, episodes);
       gains.push(meanConfidenceInterval(Float64Array.from(b.episodeAccuracies.proto, (x, e) => x - (a.episodeAccuracies.proto[e] as number))));
     }
