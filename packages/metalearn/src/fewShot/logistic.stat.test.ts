@@ -8,6 +8,7 @@ import { pretrainClassifier } from "../pretrain/supervised.js";
 import { parseImageWarps, pretrainedFeatures } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
+import { cachedPretraining } from "../test-utils/sharedNetworks.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -21,7 +22,8 @@ beforeAll(async () => {
 
 describe("a logistic regression fitted on the single shot's 13 views (9 shifts, z0.95, z1.05, r−5, r5), 5-way 1-shot", () => {
   it("on the same network, features and episodes, beats the nearest averaged shot (prototypes) on MNIST 5–9 and does not lose on Fashion 0–4", async () => {
-    const network = await pretrainClassifier(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
+    // cosineHead's, labelSmoothing's and warps' linear network: the cache trains it once for all four.
+    const network = await cachedPretraining(pretrainClassifier)(train, { filters: [16, 32, 64], steps: 300, seed: 5 });
     const before = tf.memory().numTensors;
     const warps = parseImageWarps("z0.95,z1.05,r-5,r5");
     const gains: AccuracySummary[] = [];
