@@ -9,7 +9,7 @@ import { DlError, encodePng, imageGrid, parseDatasetName } from "@dl/tensor-core
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
 import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
-import { latentTitle, sampleLayout, trainedDataset } from "./sampleFigure.js";
+import { drawnTruncation, latentTitle, sampleLayout, trainedDataset } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface SampleOptions extends CommonOptions {
@@ -46,7 +46,7 @@ export function registerSample(gan: Command): void {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
           const rule = opts.truncation === "auto" ? await truncationByRule(g) : undefined;
-          const truncation = rule ? (rule.truncation ?? undefined) : typeof opts.truncation === "number" ? opts.truncation : undefined;
+          const truncation = drawnTruncation(opts.truncation, rule);
           const { images } = generateImages(g, opts.n, seed, opts.label, truncation);
           const [h = 28, w = 28] = g.config.dataShape;
           const layout = sampleLayout(g, opts.n, opts.label, seed, latentTitle(truncation, rule));

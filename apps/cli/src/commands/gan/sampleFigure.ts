@@ -31,6 +31,12 @@ export function sampleLayout(g: Gan, n: number, label: number | undefined, seed:
   };
 }
 
+/** The t samples drew z with: the rule's choice under `--truncation auto`, else the given t, else none (untruncated). */
+export function drawnTruncation(option: number | "auto" | null | undefined, rule: TruncationChoice | undefined): number | undefined {
+  if (rule !== undefined) return rule.truncation ?? undefined;
+  return typeof option === "number" ? option : undefined;
+}
+
 /**
  * How the samples drew z, for titles: `latentCaption` of the t they used, and whether the truncation
  * rule chose it (or found none, leaving z untruncated).

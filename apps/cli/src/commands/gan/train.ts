@@ -25,7 +25,7 @@ import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
 import { log, writeOutputs, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, parsePositiveNumber, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
-import { latentTitle, sampleLayout } from "./sampleFigure.js";
+import { drawnTruncation, latentTitle, sampleLayout } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
 interface TrainGanCliOptions extends CommonOptions {
@@ -187,12 +187,14 @@ function trainOutcome(
 ): ActionOutcome {
   const { final, gan, validation } = result;
   const chosen = result.truncation;
+  // The t the final scores drew z with (given, or chosen by the rule); the final figures use it too.
+  const truncation = drawnTruncation(run.truncation, chosen);
   const json = {
     data: run.data,
     arch: run.arch,
     conditional: run.conditional,
     seed: run.seed,
-    truncation: chosen ? chosen.truncation : run.truncation,
+    truncation: truncation ?? null,
     ...(chosen ? { truncationRule: chosen } : {}),
     backend: backendInfo().name,
     trainCount: run.trainCount,
@@ -206,8 +208,6 @@ function trainOutcome(
     ...(final ? { final } : {}),
   };
   const files: OutputFile[] = [["metrics.json", `${JSON.stringify(json, null, 2)}\n`]];
-  // The t the final scores drew z with (given, or chosen by the rule); the final figures use it too.
-  const truncation = chosen ? (chosen.truncation ?? undefined) : typeof run.truncation === "number" ? run.truncation : undefined;
   const latent = latentTitle(truncation, chosen);
   if (final) {
     const bars = labelAccuracyBars(final);
