@@ -85,6 +85,16 @@ describe("resuming an image GAN", () => {
   }, 60_000);
 });
 
+/** Independently of the grids: the sampling generator's own predict on one latent code and label, in [0, 1]. */
+function direct(gan: Gan, z: Float32Array, label: number): number[] {
+  return tf.tidy(() => Array.from(((gan.generatorEma ?? gan.generator).predict([tf.tensor2d(z, [1, z.length]), tf.tensor2d([label], [1, 1])]) as tf.Tensor).dataSync(), (v) => (v + 1) / 2));
+}
+
+/** The largest absolute difference between two images. */
+function close(a: ArrayLike<number>, b: readonly number[]): number {
+  return Math.max(...Array.from(a, (v, i) => Math.abs(v - (b[i] as number))));
+}
+
 describe("z-walks and fixed-z rows", () => {
   it("slerp keeps the endpoints, moves the angle linearly in t and keeps the norm of equal-norm endpoints", () => {
     const z0 = Float32Array.from([3, 0, 0]);
@@ -111,15 +121,12 @@ describe("z-walks and fixed-z rows", () => {
     // Independently: the sampling generator's own predict on the row's z (read back from the endpoints' seed).
     const rng = createRng(3);
     const ends = Float32Array.from({ length: 2 * 10 * 64 }, () => rng.normal());
-    const direct = (z: Float32Array, label: number): number[] =>
-      tf.tidy(() => Array.from(((gan.generatorEma ?? gan.generator).predict([tf.tensor2d(z, [1, 64]), tf.tensor2d([label], [1, 1])]) as tf.Tensor).dataSync(), (v) => (v + 1) / 2));
     const row3 = (c: number): number[] => Array.from(walk.images.subarray((3 * 5 + c) * 784, (3 * 5 + c + 1) * 784));
-    const close = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));
-    expect(close(row3(0), direct(ends.subarray(6 * 64, 7 * 64), 3))).toBeLessThan(1e-5);
-    expect(close(row3(4), direct(ends.subarray(7 * 64, 8 * 64), 3))).toBeLessThan(1e-5);
+    expect(close(row3(0), direct(gan, ends.subarray(6 * 64, 7 * 64), 3))).toBeLessThan(1e-5);
+    expect(close(row3(4), direct(gan, ends.subarray(7 * 64, 8 * 64), 3))).toBeLessThan(1e-5);
     const zFixed = Float32Array.from({ length: 2 * 64 }, ((r) => () => r.normal())(createRng(4)));
     for (const label of [0, 7]) {
-      expect(close(Array.from(fixed.images.subarray((10 + label) * 784, (11 + label) * 784)), direct(zFixed.subarray(64, 128), label))).toBeLessThan(1e-5);
+      expect(close(Array.from(fixed.images.subarray((10 + label) * 784, (11 + label) * 784)), direct(gan, zFixed.subarray(64, 128), label))).toBeLessThan(1e-5);
     }
     // The label changes the image along a fixed-z row.
     expect(close(Array.from(fixed.images.subarray(0, 784)), Array.from(fixed.images.subarray(784, 2 * 784)))).toBeGreaterThan(1e-3);
@@ -143,14 +150,11 @@ describe("z-walks and fixed-z rows", () => {
         }
       });
     };
-    const direct = (z: Float32Array, label: number): number[] =>
-      tf.tidy(() => Array.from(((gan.generatorEma ?? gan.generator).predict([tf.tensor2d(z, [1, 64]), tf.tensor2d([label], [1, 1])]) as tf.Tensor).dataSync(), (v) => (v + 1) / 2));
-    const close = (a: ArrayLike<number>, b: number[]): number => Math.max(...Array.from(a, (v, i) => Math.abs(v - (b[i] as number))));
     const ends = within(3, 2 * 10 * 64);
-    expect(close(walk.images.subarray((5 * 3 + 0) * 784, (5 * 3 + 1) * 784), direct(ends.subarray(10 * 64, 11 * 64), 5))).toBeLessThan(1e-5);
-    expect(close(walk.images.subarray((5 * 3 + 2) * 784, (5 * 3 + 3) * 784), direct(ends.subarray(11 * 64, 12 * 64), 5))).toBeLessThan(1e-5);
+    expect(close(walk.images.subarray((5 * 3 + 0) * 784, (5 * 3 + 1) * 784), direct(gan, ends.subarray(10 * 64, 11 * 64), 5))).toBeLessThan(1e-5);
+    expect(close(walk.images.subarray((5 * 3 + 2) * 784, (5 * 3 + 3) * 784), direct(gan, ends.subarray(11 * 64, 12 * 64), 5))).toBeLessThan(1e-5);
     const codes = within(4, 2 * 64);
-    expect(close(fixed.images.subarray(13 * 784, 14 * 784), direct(codes.subarray(64, 128), 3))).toBeLessThan(1e-5);
+    expect(close(fixed.images.subarray(13 * 784, 14 * 784), direct(gan, codes.subarray(64, 128), 3))).toBeLessThan(1e-5);
     // Not the untruncated draw: the same seed without t gives other images.
     expect(close(fixedLatentGrid(gan, { rows: 2, seed: 4 }).images.subarray(13 * 784, 14 * 784), Array.from(fixed.images.subarray(13 * 784, 14 * 784)))).toBeGreaterThan(1e-3);
     gan.dispose();
