@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 
 import * as tf from "@tensorflow/tfjs-core";
@@ -113,17 +112,5 @@ export async function loadLayersModel(dir: string): Promise<tfl.LayersModel> {
   } catch (error) {
     if (error instanceof DlError) throw error;
     throw new DlError("MALFORMED_FILE", `The model in ${dir} could not be built: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
-  }
-}
-
-/** Replaces `dir` by a fully written sibling folder: the old content stays until the new one is complete. */
-export async function replaceDirectory(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const temp = `${dir}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await write(temp);
-    await rm(dir, { recursive: true, force: true });
-    await rename(temp, dir);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
   }
 }
