@@ -64,11 +64,11 @@ quietly pnpm install --frozen-lockfile --reporter=append-only
 if [ "${1:-}" = "--browser" ]; then
   missing=""
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="chromium"
-  [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+  [ -x /usr/bin/redis-server ] || missing="${missing:+$missing }redis-server"
   if [ -n "$missing" ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    say "installing Debian's$missing for the browser and job-queue tests (${SUDO:+sudo }apt-get install$missing)…"
+    say "installing Debian's $missing for the browser and job-queue tests (${SUDO:+sudo }apt-get install $missing)…"
     quietly $SUDO apt-get update -qq
     # shellcheck disable=SC2086 # one word per package
     quietly $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
