@@ -134,15 +134,15 @@ describe("dl gan", () => {
     const rateOnResume = await dl([...base, "--epochs", "4", "--resume", "--learning-rate", "5e-4"], work);
     expect(rateOnResume.code).toBe(2);
     expect(rateOnResume.stderr.trim().split("\n").at(-1)).toBe(
-      "error [INVALID_ARGUMENT]: --learning-rate and --d-learning-rate set up a new GAN; a resumed one keeps its checkpoint's rates. Drop them, or train into a new --out.",
+      "error [INVALID_ARGUMENT]: --learning-rate, --d-learning-rate and --d-steps set up a new GAN; a resumed one keeps its checkpoint's settings. Drop them, or train into a new --out.",
     );
     const blindAuto = await dl([...base, "--epochs", "4", "--resume", "--truncation", "auto"], work);
     expect(blindAuto.code).toBe(2);
     expect(blindAuto.stderr.trim().split("\n").at(-1)).toMatch(/^error \[INVALID_ARGUMENT\]: --truncation auto picks t with the classifier, which --no-evaluate turns off/);
     expect((await readdir(join(work, "cgan", "samples"))).length).toBe(3);
-    const rates = await dl(["gan", "train", "--conditional", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "1", "--no-evaluate", "--epochs", "1", "--learning-rate", "5e-4", "--d-learning-rate", "1e-3", "--out", "cgan-rates", "--json"], work);
+    const rates = await dl(["gan", "train", "--conditional", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "1", "--no-evaluate", "--epochs", "1", "--learning-rate", "5e-4", "--d-learning-rate", "1e-3", "--d-steps", "2", "--out", "cgan-rates", "--json"], work);
     expect(rates.code, rates.stderr).toBe(0);
-    expect((JSON.parse(rates.stdout) as { config: { learningRate: number; dLearningRate: number } }).config).toMatchObject({ learningRate: 5e-4, dLearningRate: 1e-3 });
+    expect((JSON.parse(rates.stdout) as { config: { learningRate: number; dLearningRate: number; dSteps: number } }).config).toMatchObject({ learningRate: 5e-4, dLearningRate: 1e-3, dSteps: 2 });
     const badRate = await dl(["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--learning-rate", "0", "--out", "never-rates"], work);
     expect(badRate.stderr).toMatch(/--learning-rate needs a number > 0 and ≤ 0\.1, got "0"/);
     expect(existsSync(join(work, "never-rates"))).toBe(false);

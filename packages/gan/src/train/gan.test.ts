@@ -32,6 +32,7 @@ describe("GAN training loop", () => {
     ["the tiny cGAN", TINY_GAN_CONFIG],
     // The power-iteration vector u of spectral norm and the batch-norm statistics are state a resume must carry.
     ["with spectral norm, conditional batch norm and R1", { ...TINY_GAN_CONFIG, spectralNorm: true, conditionalBatchNorm: true, r1Gamma: 1 }],
+    ["with two D updates per G update", { ...TINY_GAN_CONFIG, dSteps: 2 }],
   ])("resuming from a checkpoint reproduces an uninterrupted run exactly (%s)", async (_name, config) => {
     const data = tinyGanData();
     const straight = createGan(config, 9);
@@ -100,6 +101,46 @@ describe("GAN training loop", () => {
     expect(images.every((v) => v >= -1 && v <= 1)).toBe(true);
     dc.dispose();
   }, 60_000);
+});
+
+describe("several D updates per G update (dSteps)", () => {
+  it("takes dSteps Adam steps of D per step of G on fresh real batches, counts G's steps, and leaks nothing", async () => {
+    const data = tinyGanData();
+    const before = tf.memory().numTensors;
+    const gan = createGan({ ...TINY_GAN_CONFIG, dSteps: 3 }, 6);
+    const afterCreate = tf.memory().numTensors;
+    const [record] = await trainGan(gan, data, { epochs: 1, stepsPerEpoch: 2 });
+    expect(gan.step).toBe(2);
+    expect(gan.gOptimizer.getState().step).toBe(2);
+    expect(gan.dOptimizer.getState().step).toBe(6);
+    // D's figures are means over its updates: probabilities stay probabilities.
+    expect(record?.dReal).toBeGreaterThan(0);
+    expect(record?.dReal).toBeLessThan(1);
+    expect(Number.isFinite(record?.gLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(afterCreate);
+    gan.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("with G frozen, D's loss falls faster with more D updates per step (the same G steps, more descent on D)", async () => {
+    const dLossAfter = async (dSteps: number): Promise<number> => {
+      const gan = createGan({ ...TINY_GAN_CONFIG, dSteps }, 8);
+      gan.gOptimizer.learningRate = 0;
+      gan.dOptimizer.learningRate = 3e-3;
+      const records = await trainGan(gan, tinyGanData(), { epochs: 2, stepsPerEpoch: 6 });
+      gan.dispose();
+      return records.at(-1)?.dLoss ?? Number.NaN;
+    };
+    const one = await dLossAfter(1);
+    const four = await dLossAfter(4);
+    expect(four).toBeLessThan(one - 0.05);
+  });
+
+  it("refuses a dSteps that is not a whole number ≥ 1 in one line", async () => {
+    const gan = createGan({ ...TINY_GAN_CONFIG, dSteps: 0 }, 1);
+    await expect(trainGan(gan, tinyGanData(), { epochs: 1, stepsPerEpoch: 1 })).rejects.toThrow(/dSteps .* must be a whole number ≥ 1, got 0/);
+    gan.dispose();
+  });
 });
 
 describe("the D step's single pass over real and generated batches", () => {

@@ -208,6 +208,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   const modeSeeking = config.modeSeeking ?? 0;
   const r1Gamma = config.r1Gamma ?? 0;
   const onePassD = !((config.minibatchStdGroup ?? 0) > 1 && batch % (config.minibatchStdGroup ?? 1) !== 0);
+  const dSteps = config.dSteps ?? 1;
+  assertArgument(Number.isInteger(dSteps) && dSteps >= 1, () => `dSteps (D updates per G update) must be a whole number ≥ 1, got ${dSteps}.`);
 
   while (gan.epoch < opts.epochs) {
     const rng = epochRng(gan.seed, gan.epoch);
@@ -219,75 +221,81 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
     let dFake = 0;
     for (let s = 0; s < stepsPerEpoch; s++) {
       throwIfAborted(opts.signal);
-      for (let b = 0; b < batch; b++) {
-        let i = order[(s * batch + b) % data.count] as number;
-        // The first point of a group picks its label (so labels keep their frequencies); the rest share it.
-        if (byLabel && b % group !== 0) {
-          const same = byLabel.get(yBuffer[b - (b % group)] as number) as number[];
-          i = same[rng.int(same.length)] as number;
-        }
-        xBuffer.set(data.points.subarray(i * dim, (i + 1) * dim), b * dim);
-        if (conditional) yBuffer[b] = (data.labels as Int32Array)[i] as number;
-      }
-      const zSeedD = rng.tfSeed();
-      const zSeedG = rng.tfSeed();
-      // With label groups, generated batches take the real batch's labels, group by group.
-      const fakeLabels = conditional ? (byLabel ? Float32Array.from(yBuffer) : Float32Array.from({ length: batch }, () => rng.int(config.numClasses))) : undefined;
-      // One draw of translations and cutouts each for D's real batch, D's generated batch and G's batch.
-      const draws = augment ? [augment.draw(rng), augment.draw(rng), augment.draw(rng)] : undefined;
-      const stats = tf.tidy(() => {
-        const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
-        const yReal = tf.tensor2d(yBuffer, [batch, 1]);
-        const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
-        const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
-        // DiffAugment: one draw each for D's real batch (0), D's generated batch (1) and G's batch (2).
-        const seen = (x: tf.Tensor, draw: number): tf.Tensor => (augment && draws ? augment.apply(x, draws[draw] as AugmentDraw) : x);
-        const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
-          const xs = pack > 1 ? tf.reshape(x, [-1, pack * dim]) : x;
-          const ys = y && pack > 1 ? tf.reshape(y, [-1, pack]) : y;
-          return gan.discriminator.apply(ys ? [xs, ys] : xs, { training: true }) as tf.Tensor;
-        };
-        const zD = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedD);
-        const fakeForD = tf.keep(g(zD));
-        let realProb = 0;
-        let fakeProb = 0;
-        const ld = gan.dOptimizer.step(() => {
-          // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
-          // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
-          // A batch that minibatch-std groups do not divide is one group of its own: two passes keep it so.
-          const realSeen = seen(xReal, 0);
-          const fakeSeen = seen(fakeForD, 1);
-          const logits = onePassD
-            ? d(tf.concat([realSeen, fakeSeen]), yFake ? tf.concat([yReal, yFake]) : undefined)
-            : tf.concat([d(realSeen, conditional ? yReal : undefined), d(fakeSeen, yFake)]);
-          const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
-          realProb = probs[0] ?? Number.NaN;
-          fakeProb = probs[1] ?? Number.NaN;
-          let loss: tf.Scalar;
-          if (hinge) {
-            const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
-            loss = tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
-          } else {
-            // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
-            loss = tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
+      // dSteps updates of D, each on its own real batch and draw of z, then one of G (on the last D step's labels).
+      for (let k = 0; k < dSteps; k++) {
+        const last = k === dSteps - 1;
+        for (let b = 0; b < batch; b++) {
+          let i = order[((s * dSteps + k) * batch + b) % data.count] as number;
+          // The first point of a group picks its label (so labels keep their frequencies); the rest share it.
+          if (byLabel && b % group !== 0) {
+            const same = byLabel.get(yBuffer[b - (b % group)] as number) as number[];
+            i = same[rng.int(same.length)] as number;
           }
-          return r1Gamma > 0 ? tf.add<tf.Scalar>(loss, tf.mul(r1Gamma / 2, r1Penalty((x) => d(x, conditional ? yReal : undefined), realSeen))) : loss;
+          xBuffer.set(data.points.subarray(i * dim, (i + 1) * dim), b * dim);
+          if (conditional) yBuffer[b] = (data.labels as Int32Array)[i] as number;
+        }
+        const zSeedD = rng.tfSeed();
+        const zSeedG = last ? rng.tfSeed() : 0;
+        // With label groups, generated batches take the real batch's labels, group by group.
+        const fakeLabels = conditional ? (byLabel ? Float32Array.from(yBuffer) : Float32Array.from({ length: batch }, () => rng.int(config.numClasses))) : undefined;
+        // One draw of translations and cutouts each for D's real batch, D's generated batch and G's batch.
+        const draws = augment ? [augment.draw(rng), augment.draw(rng), augment.draw(rng)] : undefined;
+        const stats = tf.tidy(() => {
+          const xReal = tf.tensor(xBuffer, [batch, ...config.dataShape]);
+          const yReal = tf.tensor2d(yBuffer, [batch, 1]);
+          const yFake = fakeLabels ? tf.tensor2d(fakeLabels, [batch, 1]) : undefined;
+          const g = (z: tf.Tensor): tf.Tensor => gan.generator.apply(yFake ? [z, yFake] : z, { training: true }) as tf.Tensor;
+          // DiffAugment: one draw each for D's real batch (0), D's generated batch (1) and G's batch (2).
+          const seen = (x: tf.Tensor, draw: number): tf.Tensor => (augment && draws ? augment.apply(x, draws[draw] as AugmentDraw) : x);
+          const d = (x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor => {
+            const xs = pack > 1 ? tf.reshape(x, [-1, pack * dim]) : x;
+            const ys = y && pack > 1 ? tf.reshape(y, [-1, pack]) : y;
+            return gan.discriminator.apply(ys ? [xs, ys] : xs, { training: true }) as tf.Tensor;
+          };
+          const zD = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedD);
+          const fakeForD = tf.keep(g(zD));
+          let realProb = 0;
+          let fakeProb = 0;
+          const ld = gan.dOptimizer.step(() => {
+            // Real and generated batches through D in one pass of twice the batch (D has no batch statistics; packs
+            // and minibatch-std groups divide the batch, so none straddles the two): half the kernels of two passes.
+            // A batch that minibatch-std groups do not divide is one group of its own: two passes keep it so.
+            const realSeen = seen(xReal, 0);
+            const fakeSeen = seen(fakeForD, 1);
+            const logits = onePassD
+              ? d(tf.concat([realSeen, fakeSeen]), yFake ? tf.concat([yReal, yFake]) : undefined)
+              : tf.concat([d(realSeen, conditional ? yReal : undefined), d(fakeSeen, yFake)]);
+            const probs = tf.mean(tf.sigmoid(tf.reshape(logits, [2, -1])), 1).dataSync();
+            realProb = probs[0] ?? Number.NaN;
+            fakeProb = probs[1] ?? Number.NaN;
+            let loss: tf.Scalar;
+            if (hinge) {
+              const [realLogits, fakeLogits] = tf.split(logits, 2) as [tf.Tensor, tf.Tensor];
+              loss = tf.add<tf.Scalar>(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits))));
+            } else {
+              // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
+              loss = tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
+            }
+            return r1Gamma > 0 ? tf.add<tf.Scalar>(loss, tf.mul(r1Gamma / 2, r1Penalty((x) => d(x, conditional ? yReal : undefined), realSeen))) : loss;
+          });
+          fakeForD.dispose();
+          if (!last) return [ld, Number.NaN, realProb, fakeProb];
+          const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
+          const lg = gan.gOptimizer.step(() => {
+            const fake = g(zG);
+            const logits = d(seen(fake, 2), yFake);
+            const adversarial = hinge ? tf.neg(tf.mean<tf.Scalar>(logits)) : tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
+            return modeSeeking > 0 ? tf.add<tf.Scalar>(adversarial, tf.mul(modeSeeking, modeSeekingTerm(fake, zG))) : adversarial;
+          });
+          return [ld, lg, realProb, fakeProb];
         });
-        fakeForD.dispose();
-        const zG = tf.randomNormal([batch, config.latentDim], 0, 1, "float32", zSeedG);
-        const lg = gan.gOptimizer.step(() => {
-          const fake = g(zG);
-          const logits = d(seen(fake, 2), yFake);
-          const adversarial = hinge ? tf.neg(tf.mean<tf.Scalar>(logits)) : tf.losses.sigmoidCrossEntropy<tf.Tensor, tf.Scalar>(tf.onesLike(logits), logits);
-          return modeSeeking > 0 ? tf.add<tf.Scalar>(adversarial, tf.mul(modeSeeking, modeSeekingTerm(fake, zG))) : adversarial;
-        });
-        return [ld, lg, realProb, fakeProb];
-      });
+        // D's figures are the mean over its dSteps updates of this step.
+        dLoss += (stats[0] as number) / dSteps;
+        dReal += (stats[2] as number) / dSteps;
+        dFake += (stats[3] as number) / dSteps;
+        if (last) gLoss += stats[1] as number;
+      }
       if (gan.generatorEma) updateAverage(gan.generatorEma, gan.generator, config.emaDecay ?? 0);
-      dLoss += stats[0] as number;
-      gLoss += stats[1] as number;
-      dReal += stats[2] as number;
-      dFake += stats[3] as number;
       gan.step += 1;
       if (s % 10 === 0 || s === stepsPerEpoch - 1) {
         opts.onProgress?.({ phase: `epoch ${gan.epoch + 1}/${opts.epochs}`, step: s + 1, total: stepsPerEpoch, metrics: { dLoss: dLoss / (s + 1), gLoss: gLoss / (s + 1) } });

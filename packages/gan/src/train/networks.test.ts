@@ -230,3 +230,41 @@ describe("conditional batch norm in G (de Vries et al. 2017)", () => {
     g.dispose();
   });
 });
+
+describe("G's output convolution (gOutputConv)", () => {
+  const config: GanConfig = { ...imageGanConfig("mlp", true), dataShape: [5, 4, 1], hidden: [8], latentDim: 3, numClasses: 2, labelEmbedding: 2, conditionalBatchNorm: true, gOutputConv: true };
+
+  /** [1, 2, 1]ᵀ[1, 2, 1] / 16 over an H × W image with zero padding (the conv's "same"), in plain JS. */
+  function blur(image: ArrayLike<number>, height: number, width: number): number[] {
+    const taps = [1, 2, 1];
+    return Array.from({ length: height * width }, (_, p) => {
+      const [r, c] = [Math.floor(p / width), p % width];
+      let sum = 0;
+      for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++) if (r + i >= 0 && r + i < height && c + j >= 0 && c + j < width) sum += ((taps[i + 1] as number) * (taps[j + 1] as number) * (image[(r + i) * width + c + j] as number)) / 16;
+      return sum;
+    });
+  }
+
+  it("starts as tanh of the binomial blur of the last dense layer's image, and its kernel is trainable; no tensors left", () => {
+    const before = tf.memory().numTensors;
+    const g = createGenerator(config, createRng(3));
+    const preConv = tfl.model({ inputs: g.inputs, outputs: g.getLayer("g_reshape").output });
+    const [out, pre] = tf.tidy(() => {
+      const inputs = [tf.randomNormal([2, 3], 0, 1, "float32", 4), tf.tensor2d([0, 1], [2, 1])];
+      return [(g.apply(inputs, { training: false }) as tf.Tensor).dataSync(), (preConv.apply(inputs, { training: false }) as tf.Tensor).dataSync()];
+    }) as [Float32Array, Float32Array];
+    for (let n = 0; n < 2; n++) {
+      const expected = blur(pre.subarray(n * 20, (n + 1) * 20), 5, 4).map(Math.tanh);
+      expected.forEach((v, p) => expect(out[n * 20 + p]).toBeCloseTo(v, 5));
+    }
+    const kernel = g.getLayer("g_out_conv").trainableWeights;
+    expect(kernel.map((w) => w.shape)).toEqual([[3, 3, 1, 1]]);
+    expect(g.trainableWeights.map((w) => w.name)).toContain(kernel[0]?.name);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("is refused for data that are not images, in one line", () => {
+    expect(() => createGenerator({ ...config, dataShape: [6] }, createRng(1))).toThrow(/gOutputConv needs image data \[H, W, C\]; got \[6\]/);
+  });
+});

@@ -60,6 +60,11 @@ export interface GanConfig {
   gBatchNorm?: boolean;
   /** D's learning rate where it differs from G's (two time-scale update rule, Heusel et al. 2017). */
   dLearningRate?: number;
+  /**
+   * Updates of D per update of G (Goodfellow et al. 2014, Algorithm 1's k), each on a fresh real batch and draw of z;
+   * 1 or absent: alternate. A step (`gan.step`) counts G's updates.
+   */
+  dSteps?: number;
   /** Adversarial loss: non-saturating (Goodfellow et al. 2014) or hinge (Lim & Ye 2017). Default non-saturating. */
   loss?: GanLoss;
   /**
@@ -79,6 +84,13 @@ export interface GanConfig {
    * hidden layer, batch statistics then a per-label gain and bias, so every label has its own scale of every unit.
    */
   conditionalBatchNorm?: boolean;
+  /**
+   * MLP G on images only: a trainable 3×3 convolution (one channel in, one out, no bias) between G's last dense layer
+   * and its output activation, initialised to the binomial blur [1, 2, 1]ᵀ[1, 2, 1] / 16. The dense layer's per-pixel
+   * weights start (Glorot) and are updated independently, which shows as pixel speckle; through the convolution each
+   * pixel's value and gradient is shared with its neighbours, while the kernel can still learn to sharpen.
+   */
+  gOutputConv?: boolean;
   /** Weight γ of the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real data (Mescheder et al. 2018, eq. 9); 0 or absent: off. */
   r1Gamma?: number;
 }
@@ -347,8 +359,16 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
       }
       h = tfl.layers.leakyReLU({ alpha: 0.2, name: `g_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
     });
-    h = dense(outUnits, "g_out", rng, config.outputActivation).apply(h) as tfl.SymbolicTensor;
+    const outputConv = config.gOutputConv === true;
+    if (outputConv && config.dataShape.length !== 3) throw new DlError("INVALID_ARGUMENT", `gOutputConv needs image data [H, W, C]; got [${config.dataShape.join(", ")}]. Turn gOutputConv off for other data.`);
+    h = dense(outUnits, "g_out", rng, outputConv ? undefined : config.outputActivation).apply(h) as tfl.SymbolicTensor;
     if (config.dataShape.length > 1) h = tfl.layers.reshape({ targetShape: config.dataShape, name: "g_reshape" }).apply(h) as tfl.SymbolicTensor;
+    if (outputConv) {
+      const channels = config.dataShape[2] ?? 1;
+      h = tfl.layers
+        .conv2d({ filters: channels, kernelSize: 3, padding: "same", useBias: false, activation: config.outputActivation, name: "g_out_conv" })
+        .apply(h) as tfl.SymbolicTensor;
+    }
   } else {
     const [height, width, channels] = config.dataShape as [number, number, number];
     if (config.dataShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
@@ -368,7 +388,21 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
       .conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: "same", activation: config.outputActivation, name: "g_out", kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }) })
       .apply(h) as tfl.SymbolicTensor;
   }
-  return tfl.model({ inputs, outputs: h, name: `generator_${config.arch}` });
+  const generator = tfl.model({ inputs, outputs: h, name: `generator_${config.arch}` });
+  if (config.arch === "mlp" && config.gOutputConv === true) {
+    const blur = binomialBlurKernel(config.dataShape[2] ?? 1);
+    generator.getLayer("g_out_conv").setWeights([blur]);
+    blur.dispose();
+  }
+  return generator;
+}
+
+/** The 3×3 binomial blur [1, 2, 1]ᵀ[1, 2, 1] / 16 per channel (no mixing between channels), as a conv2d kernel [3, 3, C, C]. */
+export function binomialBlurKernel(channels: number): tf.Tensor4D {
+  const taps = [1, 2, 1];
+  const values = new Float32Array(9 * channels * channels);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let c = 0; c < channels; c++) values[((i * 3 + j) * channels + c) * channels + c] = ((taps[i] as number) * (taps[j] as number)) / 16;
+  return tf.tensor4d(values, [3, 3, channels, channels]);
 }
 
 /** D: data point (and label) → logit of "real". Inputs are [x] or [x, label]. */

@@ -42,6 +42,7 @@ interface TrainGanCliOptions extends CommonOptions {
   truncation?: number | "auto";
   learningRate?: number;
   dLearningRate?: number;
+  dSteps?: number;
 }
 
 export function registerTrain(gan: Command): void {
@@ -65,6 +66,7 @@ export function registerTrain(gan: Command): void {
     )
     .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's: 5e-4 for cbn-r1, else 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
     .addOption(new Option("--d-learning-rate <x>", "Adam learning rate of D where it differs from G's (two time-scale updates), in (0, 0.1]; a new GAN only").argParser(parsePositiveNumber("--d-learning-rate", 0.1)))
+    .addOption(new Option("--d-steps <k>", "updates of D per update of G, each on a fresh real batch (1 … 10; default 1: alternate); a new GAN only").argParser(parseInteger("--d-steps", 1, 10)))
     .addOption(new Option("--limit <n>", "use at most N training images").argParser(parseInteger("--limit", 64)).hideHelp())
     .addOption(seedOption())
     .addOption(backendOption())
@@ -75,9 +77,13 @@ export function registerTrain(gan: Command): void {
         const arch = parseGanArch(opts.arch);
         const recipe = parseImageGanRecipe(opts.recipe);
         const conditional = opts.conditional === true;
-        const rates = { ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }), ...(opts.dLearningRate === undefined ? {} : { dLearningRate: opts.dLearningRate }) };
-        if (opts.resume === true && Object.keys(rates).length > 0) {
-          throw new DlError("INVALID_ARGUMENT", "--learning-rate and --d-learning-rate set up a new GAN; a resumed one keeps its checkpoint's rates. Drop them, or train into a new --out.");
+        const settings = {
+          ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
+          ...(opts.dLearningRate === undefined ? {} : { dLearningRate: opts.dLearningRate }),
+          ...(opts.dSteps === undefined ? {} : { dSteps: opts.dSteps }),
+        };
+        if (opts.resume === true && Object.keys(settings).length > 0) {
+          throw new DlError("INVALID_ARGUMENT", "--learning-rate, --d-learning-rate and --d-steps set up a new GAN; a resumed one keeps its checkpoint's settings. Drop them, or train into a new --out.");
         }
         if (opts.truncation === "auto" && !opts.evaluate) throw new DlError("INVALID_ARGUMENT", "--truncation auto picks t with the classifier, which --no-evaluate turns off; drop one of them.");
         const resume = opts.resume === true ? await openCheckpoint(opts.out, arch, conditional) : undefined;
@@ -97,7 +103,7 @@ export function registerTrain(gan: Command): void {
             evaluationSet: test,
             ...(classifier ? { classifier } : {}),
             ...(validationSet ? { validationSet } : {}),
-            ...(Object.keys(rates).length > 0 ? { config: rates } : {}),
+            ...(Object.keys(settings).length > 0 ? { config: settings } : {}),
             arch,
             conditional,
             recipe,
