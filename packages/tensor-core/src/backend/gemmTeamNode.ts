@@ -2,8 +2,8 @@
  * Node only: the helper threads of our GEMM, Adam update and transposes (wasmKernels/gemmTeam.ts) as worker_threads
  * that instantiate our SIMD module on tfjs-wasm's shared memory (its threaded build). A kernel is cut into chunks that
  * the calling thread and the helpers claim one at a time with a compare-and-swap on one word holding the job's
- * number and the next chunk, so a helper that starts late (descheduled on a loaded machine) only does less; each
- * chunk's outputs are computed the same whoever claims it. A helper spins briefly after each job (a training step's
+ * number and the next chunk (closed while the job's parameters are written: see `writeJob`), so a helper that starts
+ * late (descheduled on a loaded machine) only does less; each chunk's outputs are computed the same whoever claims it. A helper spins briefly after each job (a training step's
  * kernels come in bursts), then sleeps in Atomics.wait; workers are unref'd, so they never keep Node alive.
  */
 import { Worker } from "node:worker_threads";
@@ -28,6 +28,11 @@ const STOP = 22;
 /** Set by a helper whose chunk threw: the chunk counts as finished (the caller must not wait forever) and the caller throws. */
 const FAILED = 23;
 const SLOTS = 24;
+/**
+ * The job word's chunk field while a job's parameters are being written: no chunk count reaches it, so nothing can be
+ * claimed — neither the new job's (half-written) chunks nor one past the end of the job before (see `writeJob`).
+ */
+const CLOSED = 0xffff;
 /** Polls before a helper (or the caller, waiting for a helper's last chunk) sleeps: tens of microseconds. */
 const SPINS = 20_000;
 
@@ -75,12 +80,16 @@ const RUN_CHUNK = `(k, c, f, q) => {
   }
 }`;
 
-/** Claims and runs chunks of the current job `job` until none is left (or another job began); returns how many it ran. */
+/**
+ * Claims and runs chunks of the current job `job` until none is left (or another job began); returns how many it ran.
+ * The chunk count is read after the job word, each time: a count read before it could be the next job's, written while
+ * the word still named this job.
+ */
 const CLAIM = `(k, c, f, job, runChunk) => {
-  const chunks = c[${String(CHUNKS)}];
   let ran = 0;
   for (;;) {
     const word = Atomics.load(c, ${String(JOB)});
+    const chunks = Atomics.load(c, ${String(CHUNKS)});
     if (word >>> 16 !== job || (word & 0xffff) >= chunks) return ran;
     if (Atomics.compareExchange(c, ${String(JOB)}, word, word + 1) !== word) continue;
     try {
@@ -117,17 +126,55 @@ for (;;) {
 type RunChunk = (k: FusedExports, c: Int32Array, f: Float32Array, q: number) => void;
 type Claim = (k: FusedExports, c: Int32Array, f: Float32Array, job: number, runChunk: RunChunk) => number;
 
+/** A fresh control block of a team: its int32 and float32 views of one shared buffer. */
+export function controlBlock(): { c: Int32Array; f: Float32Array } {
+  const c = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  return { c, f: new Float32Array(c.buffer) };
+}
+
+/** The claim loop the caller and every helper run (the helpers' very text). */
+export function claimLoop(): Claim {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+  return new Function(`return ${CLAIM};`)() as Claim;
+}
+
+/**
+ * Writes job `job` (1 … 0x7fff) into control block (c, f), closed: first the job word turns to the new job with no
+ * chunk claimable, then the kernel, its arguments and the chunk count are written. Without the close, a helper that
+ * entered the claim loop of the job before late (descheduled) could read the new chunk count while the word still
+ * named the old, fully claimed job, claim "chunk" number old-count with the new job's half-written arguments and count
+ * it as finished in the new job — which can end the caller's wait early, or carry FINISHED past the chunk count so the
+ * caller waits forever (observed: a training run stalled, every thread asleep). `openJob` then opens the chunks.
+ */
+export function writeJob(c: Int32Array, f: Float32Array, job: number, kernel: number, args: readonly number[], floats: number, chunks: number, chunk: number): void {
+  if (chunks >= CLOSED) throw new Error(`a team job of ${String(chunks)} chunks: at most ${String(CLOSED - 1)}`);
+  Atomics.store(c, JOB, (job << 16) | CLOSED);
+  c[KERNEL] = kernel;
+  c[CHUNK] = chunk;
+  args.forEach((value, i) => {
+    if ((floats >> i) & 1) f[ARGS + i] = value;
+    else c[ARGS + i] = value;
+  });
+  Atomics.store(c, CHUNKS, chunks);
+  Atomics.store(c, FINISHED, 0);
+}
+
+/** Opens job `job`'s chunks (written by `writeJob`) to the caller and the helpers. */
+export function openJob(c: Int32Array, job: number): void {
+  Atomics.store(c, JOB, job << 16);
+}
+
 class WorkerGemmTeam implements GemmTeam {
   readonly helpers: number;
-  private readonly control = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  private readonly floats = new Float32Array(this.control.buffer);
+  private readonly block = controlBlock();
+  private readonly control = this.block.c;
+  private readonly floats = this.block.f;
   private readonly workers: Worker[] = [];
   private readonly kernels: FusedExports;
   // The caller runs the helpers' very text (a constant of this file), so a chunk is computed the same on every thread.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
   private readonly runChunk = new Function(`return ${RUN_CHUNK};`)() as RunChunk;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
-  private readonly claim = new Function(`return ${CLAIM};`)() as Claim;
+  private readonly claim = claimLoop();
   private job = 0;
 
   constructor(readonly memory: WebAssembly.Memory, helpers: number) {
@@ -154,16 +201,9 @@ class WorkerGemmTeam implements GemmTeam {
 
   run(kernel: number, args: readonly number[], floats: number, chunks: number, chunk: number): void {
     const c = this.control;
-    c[KERNEL] = kernel;
-    c[CHUNKS] = chunks;
-    c[CHUNK] = chunk;
-    args.forEach((value, i) => {
-      if ((floats >> i) & 1) this.floats[ARGS + i] = value;
-      else c[ARGS + i] = value;
-    });
-    Atomics.store(c, FINISHED, 0);
-    this.job = (this.job + 1) & 0x7fff;
-    Atomics.store(c, JOB, this.job << 16);
+    this.job = (this.job % 0x7fff) + 1;
+    writeJob(c, this.floats, this.job, kernel, args, floats, chunks, chunk);
+    openJob(c, this.job);
     Atomics.add(c, WAKE, 1);
     Atomics.notify(c, WAKE);
     this.claim(this.kernels, c, this.floats, this.job, this.runChunk);
