@@ -11,6 +11,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from peer_blas import loaded_blas
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--images", type=int, default=2000)
@@ -48,4 +49,4 @@ epoch()  # warm-up
 start = time.perf_counter()
 for _ in range(args.epochs):
     epoch()
-print(json.dumps({"seconds_per_epoch": (time.perf_counter() - start) / args.epochs, "torch": torch.__version__, "threads": args.threads}))
+print(json.dumps({"seconds_per_epoch": (time.perf_counter() - start) / args.epochs, "torch": torch.__version__, "threads": args.threads, "blas": loaded_blas()}))

@@ -9,6 +9,7 @@ import time
 
 import torch
 import torch.nn as nn
+from peer_blas import loaded_blas
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--steps", type=int, default=20)
@@ -54,4 +55,5 @@ print(json.dumps({
     "cpu_ms_per_step": statistics.median(cpu_times),  # summed over threads
     "torch": torch.__version__,
     "threads": torch.get_num_threads(),
+    "blas": loaded_blas(),
 }))

@@ -10,6 +10,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from peer_blas import loaded_blas
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--steps", type=int, default=30)
@@ -81,4 +82,5 @@ print(json.dumps({
     "cpu_ms_per_step": (time.process_time() - cpu_start) * 1000 / args.steps,  # summed over threads
     "torch": torch.__version__,
     "threads": torch.get_num_threads(),
+    "blas": loaded_blas(),
 }))

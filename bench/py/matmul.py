@@ -20,6 +20,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from peer_blas import loaded_blas  # noqa: E402
 
 rng = np.random.default_rng(0)
 a = rng.uniform(-1, 1, (args.n, args.n)).astype(np.float32)
@@ -32,4 +33,4 @@ for _ in range(args.iterations):
     a @ b
     times.append(time.perf_counter() - start)
 flop = 2 * args.n ** 3
-print(json.dumps({"gflops": flop / statistics.median(times) / 1e9, "numpy": np.__version__, "threads": args.threads}))
+print(json.dumps({"gflops": flop / statistics.median(times) / 1e9, "numpy": np.__version__, "threads": args.threads, "blas": loaded_blas()}))

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from peer_blas import loaded_blas
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--dim", type=int, default=512)
@@ -26,4 +27,4 @@ for k in range(args.fits):
     idx = np.random.default_rng(k).permutation(n)[:n_train]
     model.fit(x[idx], y[idx])
 elapsed = time.perf_counter() - start
-print(json.dumps({"ms_per_fit": 1000 * elapsed / args.fits, "sklearn": __import__("sklearn").__version__}))
+print(json.dumps({"ms_per_fit": 1000 * elapsed / args.fits, "sklearn": __import__("sklearn").__version__, "blas": loaded_blas()}))

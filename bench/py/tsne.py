@@ -13,6 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
 from sklearn.manifold import TSNE  # noqa: E402
+from peer_blas import loaded_blas  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--input", required=True)
@@ -34,4 +35,4 @@ y = tsne.fit_transform(x)
 seconds = time.perf_counter() - start
 cpu_seconds = time.process_time() - cpu_start
 np.save(args.output, y.astype(np.float32))
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "kl": float(tsne.kl_divergence_), "sklearn": sklearn.__version__, "n": int(x.shape[0])}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "kl": float(tsne.kl_divergence_), "sklearn": sklearn.__version__, "n": int(x.shape[0]), "blas": loaded_blas()}))

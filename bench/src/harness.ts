@@ -123,6 +123,18 @@ export type PeerOutcome =
   | { ok: false; reason: string };
 
 export const PYTHON = "/usr/bin/python3";
+
+/**
+ * The reference BLAS library a peer ran on (its JSON's `blas`: the BLAS libraries mapped into its process, from
+ * py/peer_blas.py), or undefined when it ran on an optimised one (OpenBLAS, MKL, BLIS, ATLAS) or did not say. Debian's
+ * numpy and torch use whatever `libblas.so.3` points to: the reference BLAS unless `libopenblas0-pthread` is installed.
+ */
+function referenceBlas(blas: unknown): string | undefined {
+  if (!Array.isArray(blas)) return undefined;
+  const paths = blas.filter((p): p is string => typeof p === "string");
+  if (paths.some((p) => /openblas|mkl|blis|atlas/i.test(p))) return undefined;
+  return paths.find((p) => p.includes("/libblas.so"));
+}
 const pyDir = join(dirname(fileURLToPath(import.meta.url)), "..", "py");
 
 /**
@@ -151,11 +163,19 @@ export function runPython(
           resolve({ ok: false, reason: `${script} failed: ${why}` });
           return;
         }
+        let data: Record<string, unknown>;
         try {
-          resolve({ ok: true, data: JSON.parse(last) as Record<string, unknown>, stderr });
+          data = JSON.parse(last) as Record<string, unknown>;
         } catch (e) {
           resolve({ ok: false, reason: `${script} printed invalid JSON: ${String(e)}` });
+          return;
         }
+        const reference = referenceBlas(data["blas"]);
+        if (reference !== undefined) {
+          resolve({ ok: false, reason: `${script} ran on the reference BLAS (${reference}), ~30× slower than an optimised one, so every ratio against it would flatter us; apt-get install libopenblas0-pthread` });
+          return;
+        }
+        resolve({ ok: true, data, stderr });
       },
     );
   });
