@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { claimLoop, controlBlock, openJob, writeJob } from "./gemmTeamNode.js";
+import { awaitChunks, claimLoop, controlBlock, openJob, writeJob } from "./gemmTeamNode.js";
 import type { FusedExports } from "./wasmKernels/fusedWasm.js";
 
 /** The claim protocol on one thread: a recording chunk runner stands in for the kernels. */
@@ -58,5 +58,20 @@ describe("the helper team's job protocol", () => {
     expect(c[5]).toBe(5);
     expect(f[6]).toBe(0.25);
     expect(() => writeJob(c, f, 4, 1, [], 0, 0xffff, 1)).toThrow(/at most 65534/);
+  });
+});
+
+describe("the caller's wait for the helpers' chunks", () => {
+  it("returns once every chunk has finished, and throws one line on a count past the end or a silent helper", () => {
+    const { c, f } = controlBlock();
+    writeJob(c, f, 1, 0, [], 0, 4, 8);
+    Atomics.store(c, 1, 4);
+    expect(() => awaitChunks(c, 4, 1000)).not.toThrow();
+    Atomics.store(c, 1, 5);
+    expect(() => awaitChunks(c, 4, 1000)).toThrow(/counted 5 finished chunks of 4; restart the process, or set DL_WASM_THREADS=1/);
+    Atomics.store(c, 1, 3);
+    const start = Date.now();
+    expect(() => awaitChunks(c, 4, 150)).toThrow(/stopped responding \(3 of 4 chunks finished, none in the last 0.15 s\)/);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(150);
   });
 });

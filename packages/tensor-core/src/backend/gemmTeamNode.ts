@@ -159,6 +159,32 @@ export function writeJob(c: Int32Array, f: Float32Array, job: number, kernel: nu
   Atomics.store(c, FINISHED, 0);
 }
 
+/** How long the caller waits for a helper's chunk with no chunk finishing before it gives up: a chunk takes milliseconds. */
+const HELPER_SILENCE_MS = 60_000;
+
+/**
+ * The caller's wait for the chunks helpers still hold, in control block `c`, until all `chunks` have finished: it spins
+ * briefly, then sleeps on FINISHED in slices of a second. A count past `chunks`, or `silenceMs` with no chunk finishing,
+ * means the team is broken (a helper thread died, or the protocol was broken): it throws one line saying what to do
+ * rather than sleeping for ever.
+ */
+export function awaitChunks(c: Int32Array, chunks: number, silenceMs: number): void {
+  let spins = 0;
+  let seen = Atomics.load(c, FINISHED);
+  let since = Date.now();
+  for (let done = seen; done !== chunks; done = Atomics.load(c, FINISHED)) {
+    if (done > chunks) throw new Error(`dl-lab's wasm helper threads counted ${String(done)} finished chunks of ${String(chunks)}; restart the process, or set DL_WASM_THREADS=1`);
+    if (done !== seen) {
+      seen = done;
+      since = Date.now();
+    }
+    if (++spins <= SPINS) continue;
+    spins = 0;
+    if (Date.now() - since > silenceMs) throw new Error(`dl-lab's wasm helper threads stopped responding (${String(done)} of ${String(chunks)} chunks finished, none in the last ${String(silenceMs / 1000)} s); restart the process, or set DL_WASM_THREADS=1`);
+    Atomics.wait(c, FINISHED, done, Math.min(1000, silenceMs));
+  }
+}
+
 /** Opens job `job`'s chunks (written by `writeJob`) to the caller and the helpers. */
 export function openJob(c: Int32Array, job: number): void {
   Atomics.store(c, JOB, job << 16);
@@ -208,13 +234,7 @@ class WorkerGemmTeam implements GemmTeam {
     Atomics.notify(c, WAKE);
     this.claim(this.kernels, c, this.floats, this.job, this.runChunk);
     // Every chunk is claimed: wait for those a helper still holds.
-    let spins = 0;
-    for (let done = Atomics.load(c, FINISHED); done !== chunks; done = Atomics.load(c, FINISHED)) {
-      if (++spins > SPINS) {
-        Atomics.wait(c, FINISHED, done);
-        spins = 0;
-      }
-    }
+    awaitChunks(c, chunks, HELPER_SILENCE_MS);
     if (Atomics.load(c, FAILED) !== 0) throw new Error("a helper thread of dl-lab's wasm kernels failed; restart the process, or set DL_WASM_THREADS=1");
   }
 
