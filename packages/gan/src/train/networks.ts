@@ -398,7 +398,7 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
 }
 
 /** The 3×3 binomial blur [1, 2, 1]ᵀ[1, 2, 1] / 16 per channel (no mixing between channels), as a conv2d kernel [3, 3, C, C]. */
-export function binomialBlurKernel(channels: number): tf.Tensor4D {
+function binomialBlurKernel(channels: number): tf.Tensor4D {
   const taps = [1, 2, 1];
   const values = new Float32Array(9 * channels * channels);
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let c = 0; c < channels; c++) values[((i * 3 + j) * channels + c) * channels + c] = ((taps[i] as number) * (taps[j] as number)) / 16;
