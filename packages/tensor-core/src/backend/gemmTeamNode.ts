@@ -3,8 +3,9 @@
  * that instantiate our SIMD module on tfjs-wasm's shared memory (its threaded build). A kernel is cut into chunks that
  * the calling thread and the helpers claim one at a time with a compare-and-swap on one word holding the job's
  * number and the next chunk (closed while the job's parameters are written: see `writeJob`), so a helper that starts
- * late (descheduled on a loaded machine) only does less; each chunk's outputs are computed the same whoever claims it. A helper spins briefly after each job (a training step's
- * kernels come in bursts), then sleeps in Atomics.wait; workers are unref'd, so they never keep Node alive.
+ * late (descheduled on a loaded machine) only does less; each chunk's outputs are computed the same whoever claims it.
+ * A helper spins briefly after each job (a training step's kernels come in bursts), then sleeps in Atomics.wait;
+ * workers are unref'd, so they never keep Node alive.
  */
 import { Worker } from "node:worker_threads";
 
@@ -132,10 +133,18 @@ export function controlBlock(): { c: Int32Array; f: Float32Array } {
   return { c, f: new Float32Array(c.buffer) };
 }
 
+/**
+ * One of the helpers' functions (RUN_CHUNK, CLAIM) compiled on the calling thread from the very text the helpers eval,
+ * so a chunk is computed and claimed the same on every thread.
+ */
+function helperFunction<T>(text: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
+  return new Function(`return ${text};`)() as T;
+}
+
 /** The claim loop the caller and every helper run (the helpers' very text). */
 export function claimLoop(): Claim {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
-  return new Function(`return ${CLAIM};`)() as Claim;
+  return helperFunction<Claim>(CLAIM);
 }
 
 /**
@@ -192,20 +201,18 @@ export function openJob(c: Int32Array, job: number): void {
 
 class WorkerGemmTeam implements GemmTeam {
   readonly helpers: number;
-  private readonly block = controlBlock();
-  private readonly control = this.block.c;
-  private readonly floats = this.block.f;
+  private readonly control: Int32Array;
+  private readonly floats: Float32Array;
   private readonly workers: Worker[] = [];
   private readonly kernels: FusedExports;
-  // The caller runs the helpers' very text (a constant of this file), so a chunk is computed the same on every thread.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call
-  private readonly runChunk = new Function(`return ${RUN_CHUNK};`)() as RunChunk;
+  private readonly runChunk = helperFunction<RunChunk>(RUN_CHUNK);
   private readonly claim = claimLoop();
   private job = 0;
 
   constructor(readonly memory: WebAssembly.Memory, helpers: number) {
     this.helpers = helpers;
     this.kernels = fusedKernelsOn(memory);
+    ({ c: this.control, f: this.floats } = controlBlock());
   }
 
   async begin(module: WebAssembly.Module): Promise<void> {
