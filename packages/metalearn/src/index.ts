@@ -22,7 +22,7 @@ export type { EmbeddingArch, EmbeddingOptions, LabelledVectors } from "./matchin
 export { metaTrain } from "./matching/metaTrain.js";
 export type { MetaLearner, MetaTrainHistoryEntry, MetaTrainOptions, TrainableMethod } from "./matching/metaTrain.js";
 export { EVALUATED_CLASSIFIERS, FEATURE_CENTRINGS, FEW_SHOT_METHODS, evaluateFewShot, parseFewShotMethod } from "./fewShot/evaluate.js";
-export type { EvaluatedClassifier, FeatureCentring, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./fewShot/evaluate.js";
+export type { EvaluatedClassifier, FeatureCentring, FewShotAccuracies, FewShotClassifierOptions, FewShotEvaluation, FewShotEvaluationOptions, FewShotMethod } from "./fewShot/evaluate.js";
 
 // Experiments.
 export { EMBEDDING_TRAININGS, parseEmbeddingTraining, runFewShotExperiment } from "./fewShot/fewShotExperiment.js";

@@ -35,7 +35,7 @@ describe("born-again generations (`generations: 2`), 5-way 1-shot on the held-ou
       { features: f2, weight: 1 },
     ]);
     // Same seed, same labels: the same episodes, so the per-episode differences are paired.
-    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 600, seed: 9 };
+    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 600, seed: 9, classifiers: ["proto"] } as const;
     const one = await evaluateFewShot(f1, episodes);
     const two = await evaluateFewShot(both, episodes);
     const gain = meanConfidenceInterval(Float64Array.from(two.episodeAccuracies.proto, (a, e) => a - (one.episodeAccuracies.proto[e] as number)));

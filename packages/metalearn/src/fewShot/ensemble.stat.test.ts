@@ -41,7 +41,7 @@ describe("an ensemble of two independent networks (`ensemble: 2`), 5-way 1-shot 
       { features: second, weight: 1 },
     ]);
     // Same seed, same labels: the same episodes, so the per-episode differences are paired.
-    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
+    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9, classifiers: ["proto"] } as const;
     const one = await cachedEvaluation(first, episodes);
     const two = await evaluateFewShot(both, episodes);
     const gain = meanConfidenceInterval(Float64Array.from(two.episodeAccuracies.proto, (a, e) => a - (one.episodeAccuracies.proto[e] as number)));

@@ -93,6 +93,32 @@ describe("evaluateFewShot: the logistic regression on the shots' views", () => {
   });
 });
 
+describe("evaluateFewShot: choosing the classifiers", () => {
+  it("runs only the named ones, on the same episodes, with the same per-episode accuracies as the full evaluation", async () => {
+    const features = gaussianClasses({ classes: 5, perClass: 30, dim: 8, mean: (c, d) => (d === c ? 1 : 0), sigma: () => 0.9, seed: 3 });
+    const options = { ways: 5, shots: 2, queries: 5, episodes: 25, seed: 4, temperature: 0.5 };
+    const all = await evaluateFewShot(features, options);
+    const before = tf.memory().numTensors;
+    const some = await evaluateFewShot(features, { ...options, classifiers: ["transductive", "proto"] });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Object.keys(some.episodeAccuracies).sort()).toEqual(["proto", "transductive"]);
+    expect(some.episodeAccuracies.proto).toEqual(all.episodeAccuracies.proto);
+    expect(some.episodeAccuracies.transductive).toEqual(all.episodeAccuracies.transductive);
+    expect(some.proto).toEqual(all.proto);
+    expect("mahalanobis" in some || "matching" in some || "knn" in some).toBe(false);
+    // Not a constant: at 2 shots with σ = 0.9 prototypes miss some queries, and the transductive classifier differs.
+    expect(all.proto.mean).toBeGreaterThan(0.3);
+    expect(all.proto.mean).toBeLessThan(1);
+  });
+
+  it("refuses an empty list or an unknown name with one line naming the valid ones", async () => {
+    const features = gaussianClasses({ classes: 2, perClass: 4, dim: 3, mean: (c, d) => (d === c ? 1 : 0), sigma: () => 1, seed: 1 });
+    const options = { ways: 2, shots: 1, queries: 1, episodes: 2 };
+    await expect(evaluateFewShot(features, { ...options, classifiers: [] })).rejects.toThrow("classifiers must name at least one of matching, proto, knn, mahalanobis or transductive.");
+    await expect(evaluateFewShot(features, { ...options, classifiers: ["prototypes" as "proto"] })).rejects.toThrow(/^Unknown classifier "prototypes"; valid: matching, proto, knn, mahalanobis or transductive\.$/);
+  });
+});
+
 describe("parseFewShotMethod", () => {
   it("accepts each method name and refuses others with one INVALID_ARGUMENT line", () => {
     expect(FEW_SHOT_METHODS.map((name) => parseFewShotMethod(name))).toEqual(["matching", "proto", "knn"]);

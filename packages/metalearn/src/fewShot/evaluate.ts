@@ -58,10 +58,33 @@ export interface FewShotEvaluationOptions extends RunOptions {
   logistic?: LogisticRegressionOptions;
 }
 
+/**
+ * `evaluateFewShot`'s options with the classifiers to run: by default all of `EVALUATED_CLASSIFIERS`. The episodes do not
+ * depend on the choice, so a classifier's accuracies are the same whichever others run beside it; the Mahalanobis and
+ * transductive classifiers cost most of an episode's time, so a caller that reads only prototypes names only `proto`.
+ */
+export interface FewShotClassifierOptions<C extends EvaluatedClassifier> extends FewShotEvaluationOptions {
+  classifiers?: readonly C[];
+}
+
 export const FEATURE_CENTRINGS = ["none", "support"] as const;
 export type FeatureCentring = (typeof FEATURE_CENTRINGS)[number];
 
-export interface FewShotEvaluation {
+/** The accuracy of each classifier `evaluateFewShot` ran (by default all five), over the same episodes. */
+export type FewShotEvaluation<C extends EvaluatedClassifier = EvaluatedClassifier> = Pick<FewShotAccuracies, C> & {
+  /**
+   * Only with `supportViews`: multinomial logistic regression fitted on the shots' augmented views (`fitLogisticRegression`,
+   * "a good embedding is all you need", Tian et al. 2020), applied to each query's features on its own (inductive).
+   */
+  logistic?: AccuracySummary;
+  k: number;
+  episodes: number;
+  /** Per-episode query accuracy of each classifier that ran, in episode order (`logistic` only with `supportViews`). */
+  episodeAccuracies: Record<C, Float64Array> & { logistic?: Float64Array };
+};
+
+/** Every classifier's accuracy summary (`FewShotEvaluation` keeps those that ran). */
+export interface FewShotAccuracies {
   matching: AccuracySummary;
   proto: AccuracySummary;
   knn: AccuracySummary;
@@ -77,15 +100,6 @@ export interface FewShotEvaluation {
    * inductive classifiers, which label each query on its own.
    */
   transductive: AccuracySummary;
-  /**
-   * Only with `supportViews`: multinomial logistic regression fitted on the shots' augmented views (`fitLogisticRegression`,
-   * "a good embedding is all you need", Tian et al. 2020), applied to each query's features on its own (inductive).
-   */
-  logistic?: AccuracySummary;
-  k: number;
-  episodes: number;
-  /** Per-episode query accuracy of each classifier, in episode order (`logistic` only with `supportViews`). */
-  episodeAccuracies: Record<EvaluatedClassifier, Float64Array> & { logistic?: Float64Array };
 }
 
 /**
@@ -112,10 +126,14 @@ function accuracy(predicted: ArrayLike<number>, truth: Int32Array): number {
 }
 
 /**
- * Query accuracy of the soft nearest-neighbour (matching), prototypical and kNN classifiers on the
- * same episodes over already-embedded data; mean with a 95% confidence interval.
+ * Query accuracy of the soft nearest-neighbour (matching), prototypical, kNN, Mahalanobis and transductive classifiers
+ * (or those named in `classifiers`) on the same episodes over already-embedded data; mean with a 95% confidence interval.
  */
-export async function evaluateFewShot(features: LabelledVectors, options: FewShotEvaluationOptions): Promise<FewShotEvaluation> {
+export async function evaluateFewShot<C extends EvaluatedClassifier = EvaluatedClassifier>(features: LabelledVectors, options: FewShotClassifierOptions<C>): Promise<FewShotEvaluation<C>> {
+  const classifiers = [...new Set<EvaluatedClassifier>(options.classifiers ?? EVALUATED_CLASSIFIERS)] as C[];
+  assertArgument(classifiers.length >= 1, () => `classifiers must name at least one of ${listNames(EVALUATED_CLASSIFIERS)}.`);
+  for (const c of classifiers) assertArgument((EVALUATED_CLASSIFIERS as readonly string[]).includes(c), () => `Unknown classifier "${c}"; valid: ${listNames(EVALUATED_CLASSIFIERS)}.`);
+  const runs = (c: EvaluatedClassifier): boolean => (classifiers as readonly EvaluatedClassifier[]).includes(c);
   const episodes = options.episodes ?? 600;
   assertArgument(Number.isInteger(episodes) && episodes >= 1, () => `episodes must be an integer ≥ 1, got ${episodes}.`);
   assertArgument(options.queries >= 1, "Evaluation needs at least one query per class.");
@@ -136,7 +154,7 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   assertArgument(Number.isInteger(iterations) && iterations >= 0, () => `transductiveIterations must be an integer ≥ 0, got ${iterations}.`);
   const shrinkage = options.mahalanobisShrinkage ?? DEFAULT_MAHALANOBIS_SHRINKAGE;
   assertArgument(Number.isFinite(shrinkage) && shrinkage > 0, () => `mahalanobisShrinkage must be a finite number > 0, got ${shrinkage}.`);
-  const acc = Object.fromEntries(EVALUATED_CLASSIFIERS.map((c) => [c, new Float64Array(episodes)])) as Record<EvaluatedClassifier, Float64Array>;
+  const acc = Object.fromEntries(classifiers.map((c) => [c, new Float64Array(episodes)])) as Record<C, Float64Array>;
   const views = options.supportViews;
   for (const v of views ?? []) assertArgument(v.count === features.count && v.dim === features.dim, () => `Each view needs ${features.count} rows of ${features.dim} features (as the averaged ones), got ${v.count} of ${v.dim}.`);
   const logistic = views === undefined ? undefined : new Float64Array(episodes);
@@ -144,29 +162,30 @@ export async function evaluateFewShot(features: LabelledVectors, options: FewSho
   for (let e = 0; e < episodes; e++) {
     await stopPoint();
     const ep = sampler.next();
-    const predictions: Record<EvaluatedClassifier, ArrayLike<number>> = tf.tidy(() => {
+    const predictions: Partial<Record<EvaluatedClassifier, tf.TypedArray>> = tf.tidy(() => {
       const rawSupport = gatherRows(features, ep.supportIndices);
       const rawQuery = gatherRows(features, ep.queryIndices);
       const { support, query } = centre === "support" ? centreOnSupport(rawSupport, rawQuery) : { support: rawSupport, query: rawQuery };
-      const m = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
-      const p = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
-      const g = tf.argMax(mahalanobisLogProbs(support, ep.supportLabels, query, ep.ways, shrinkage), 1).dataSync();
-      const episode = centreOnEpisode(rawSupport, rawQuery);
-      const t = tf.argMax(transductiveLogProbs(episode.support, ep.supportLabels, episode.query, ep.ways, metric, temperature, iterations), 1).dataSync();
-      return { matching: m, proto: p, knn: knnPredict(query, support, ep.supportLabels, ep.ways, k, metric), mahalanobis: g, transductive: t };
+      const out: Partial<Record<EvaluatedClassifier, tf.TypedArray>> = {};
+      if (runs("matching")) out.matching = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "matching", metric, temperature), 1).dataSync();
+      if (runs("proto")) out.proto = tf.argMax(episodeLogProbs(support, ep.supportLabels, query, ep.ways, "proto", metric, 1), 1).dataSync();
+      if (runs("knn")) out.knn = knnPredict(query, support, ep.supportLabels, ep.ways, k, metric);
+      if (runs("mahalanobis")) out.mahalanobis = tf.argMax(mahalanobisLogProbs(support, ep.supportLabels, query, ep.ways, shrinkage), 1).dataSync();
+      if (runs("transductive")) {
+        const episode = centreOnEpisode(rawSupport, rawQuery);
+        out.transductive = tf.argMax(transductiveLogProbs(episode.support, ep.supportLabels, episode.query, ep.ways, metric, temperature, iterations), 1).dataSync();
+      }
+      return out;
     });
-    for (const c of EVALUATED_CLASSIFIERS) acc[c][e] = accuracy(predictions[c], ep.queryLabels);
+    for (const c of classifiers) acc[c][e] = accuracy(predictions[c] as ArrayLike<number>, ep.queryLabels);
     if (logistic !== undefined && views !== undefined) logistic[e] = accuracy(logisticPredict(features, views, ep, options.logistic), ep.queryLabels);
     if ((e + 1) % 50 === 0 || e === episodes - 1) {
       options.onProgress?.({ phase: "evaluate", step: e + 1, total: episodes });
     }
   }
+  const summaries = Object.fromEntries(classifiers.map((c) => [c, meanConfidenceInterval(acc[c])])) as Pick<FewShotAccuracies, C>;
   return {
-    matching: meanConfidenceInterval(acc.matching),
-    proto: meanConfidenceInterval(acc.proto),
-    knn: meanConfidenceInterval(acc.knn),
-    mahalanobis: meanConfidenceInterval(acc.mahalanobis),
-    transductive: meanConfidenceInterval(acc.transductive),
+    ...summaries,
     ...(logistic === undefined ? {} : { logistic: meanConfidenceInterval(logistic) }),
     k,
     episodes,

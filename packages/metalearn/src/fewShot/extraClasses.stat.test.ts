@@ -38,7 +38,7 @@ describe("MNIST digits 0–4 as extra pretraining classes, 5-way 1-shot on the h
     const withDigits = await features(both);
     expect(tf.memory().numTensors).toBe(before);
     // Same seed, same labels: the same episodes, so the per-episode differences are paired.
-    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
+    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9, classifiers: ["proto"] } as const;
     const one = await evaluateFewShot(alone, episodes);
     const two = await cachedEvaluation(withDigits, episodes);
     const gain = meanConfidenceInterval(Float64Array.from(two.episodeAccuracies.proto, (a, e) => a - (one.episodeAccuracies.proto[e] as number)));

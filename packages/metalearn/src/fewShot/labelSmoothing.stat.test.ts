@@ -35,7 +35,7 @@ describe("label smoothing in pretraining, 5-way 1-shot on the held-out Fashion-M
     const hard = await features({});
     const smooth = await features({ labelSmoothing: 0.1 });
     expect(tf.memory().numTensors).toBe(before);
-    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
+    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9, classifiers: ["proto"] } as const;
     const a = await evaluateFewShot(hard, episodes);
     const b = await evaluateFewShot(smooth, episodes);
     const change = meanConfidenceInterval(Float64Array.from(b.episodeAccuracies.proto, (x, e) => x - (a.episodeAccuracies.proto[e] as number)));

@@ -30,7 +30,7 @@ describe("a logistic regression fitted on the single shot's 13 views (9 shifts, 
     for (const set of sets) {
       const features = await pretrainedFeatures(network, set, { shiftRadius: 1, warps, keepViews: true });
       expect(features.views).toHaveLength(13);
-      const r = await evaluateFewShot(features, { ways: 5, shots: 1, queries: 15, episodes: 1000, seed: 9, supportViews: features.views });
+      const r = await evaluateFewShot(features, { ways: 5, shots: 1, queries: 15, episodes: 1000, seed: 9, classifiers: ["proto"], supportViews: features.views });
       const logistic = r.episodeAccuracies.logistic as Float64Array;
       gains.push(meanConfidenceInterval(Float64Array.from(logistic, (x, e) => x - (r.episodeAccuracies.proto[e] as number))));
     }

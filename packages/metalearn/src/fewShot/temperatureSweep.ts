@@ -83,17 +83,17 @@ export async function runTemperatureSweep(train: LabelledImages, test: LabelledI
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     try {
-      const common = { ways, shots, queries, episodes, seed: evalSeed, metric: learner.metric, temperature };
+      const common = { ways, shots, queries, episodes, seed: evalSeed, metric: learner.metric, temperature, ...(options.signal === undefined ? {} : { signal: options.signal }) };
       const trainFeatures = await embedDataset(learner.embedding, trainSet, undefined, options.signal);
       const testFeatures = await embedDataset(learner.embedding, testSet, undefined, options.signal);
-      const fit = await evaluateFewShot(trainFeatures, common);
-      const gen = await evaluateFewShot(testFeatures, common);
+      const fit = await evaluateFewShot(trainFeatures, { ...common, classifiers: ["matching"] });
+      const gen = await evaluateFewShot(testFeatures, { ...common, classifiers: ["matching"] });
       points.push({ temperature, metaTrain: fit.matching, metaTest: gen.matching, finalLoss: learner.history[learner.history.length - 1]?.loss ?? Number.NaN });
       if (temperature === knnTemperature) {
         knn = [];
         for (const k of ks) {
-          const a = await evaluateFewShot(trainFeatures, { ...common, k });
-          const b = await evaluateFewShot(testFeatures, { ...common, k });
+          const a = await evaluateFewShot(trainFeatures, { ...common, k, classifiers: ["knn"] });
+          const b = await evaluateFewShot(testFeatures, { ...common, k, classifiers: ["knn"] });
           knn.push({ k, metaTrain: a.knn, metaTest: b.knn });
         }
       }

@@ -42,7 +42,7 @@ describe("test-time warps (`warps`), 5-way 1-shot: each image's features average
     }
     expect(tf.memory().numTensors).toBe(before);
     network.dispose();
-    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9 };
+    const episodes = { ways: 5, shots: 1, queries: 15, episodes: 2000, seed: 9, classifiers: ["proto"] } as const;
     const gains: AccuracySummary[] = [];
     for (let s = 0; s < sets.length; s++) {
       const a = await cachedEvaluation(shifted[s] as LabelledVectors, episodes);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 
 import type { LabelledImages } from "@dl/tensor-core";
 
-import { evaluateFewShot, type FewShotEvaluation, type FewShotEvaluationOptions } from "../fewShot/evaluate.js";
+import { evaluateFewShot, type EvaluatedClassifier, type FewShotClassifierOptions, type FewShotEvaluation } from "../fewShot/evaluate.js";
 import type { LabelledVectors } from "../matching/embedding.js";
 import { pretrainedFeatures, type PretrainedFeatureOptions } from "../pretrain/embedding.js";
 import type { PretrainedNetwork } from "../pretrain/supervised.js";
@@ -53,15 +53,15 @@ export async function cachedFeatures(network: Pick<PretrainedNetwork, "blocks">,
  * `evaluateFewShot` with the disk cache, for stat files that evaluate the same features on the same episodes:
  * keyed by the features' values and labels and the options. Numbers round-trip through JSON exactly.
  */
-export async function cachedEvaluation(features: LabelledVectors, options: FewShotEvaluationOptions, cacheDir: string = sharedNetworksDir()): Promise<FewShotEvaluation> {
+export async function cachedEvaluation<C extends EvaluatedClassifier = EvaluatedClassifier>(features: LabelledVectors, options: FewShotClassifierOptions<C>, cacheDir: string = sharedNetworksDir()): Promise<FewShotEvaluation<C>> {
   if (options.signal !== undefined || options.onProgress !== undefined) return evaluateFewShot(features, options);
   const hash = createHash("sha256").update(canonicalJson({ kind: "evaluation", options, dim: features.dim, count: features.count, source: await metalearnSourceVersion() }));
   hash.update(bytes(features.labels)).update(bytes(features.data));
   const dir = join(cacheDir, `evaluation-${hash.digest("hex").slice(0, 32)}`);
   const stored = await readOrUndefined(join(dir, "evaluation.json"));
   if (stored !== undefined) {
-    const plain = JSON.parse(stored.toString("utf8")) as Omit<FewShotEvaluation, "episodeAccuracies"> & { episodeAccuracies: Record<string, number[]> };
-    return { ...plain, episodeAccuracies: Object.fromEntries(Object.entries(plain.episodeAccuracies).map(([c, a]) => [c, Float64Array.from(a)])) as FewShotEvaluation["episodeAccuracies"] };
+    const plain = JSON.parse(stored.toString("utf8")) as Omit<FewShotEvaluation<C>, "episodeAccuracies"> & { episodeAccuracies: Record<string, number[]> };
+    return { ...plain, episodeAccuracies: Object.fromEntries(Object.entries(plain.episodeAccuracies).map(([c, a]) => [c, Float64Array.from(a)])) as FewShotEvaluation<C>["episodeAccuracies"] };
   }
   const evaluation = await evaluateFewShot(features, options);
   const text = JSON.stringify({ ...evaluation, episodeAccuracies: Object.fromEntries(Object.entries(evaluation.episodeAccuracies).map(([c, a]) => [c, Array.from(a)])) });
