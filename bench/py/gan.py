@@ -7,16 +7,20 @@ import argparse
 import json
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-from peer_blas import loaded_blas
-
 parser = argparse.ArgumentParser()
 parser.add_argument("--steps", type=int, default=30)
 parser.add_argument("--warmup", type=int, default=3)
 parser.add_argument("--threads", type=int, default=2)
 args = parser.parse_args()
+
+from peer_blas import loaded_blas, pin_blas_threads  # noqa: E402
+
+pin_blas_threads(args.threads)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 

@@ -3,7 +3,6 @@
 Prints one JSON line: {"gflops": …, "numpy": version, "threads": n}.
 """
 import argparse
-import os
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--n", type=int, default=1024)
@@ -11,16 +10,15 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--iterations", type=int, default=15)
 args = parser.parse_args()
 
-# BLAS reads its thread count at import time.
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = str(args.threads)
+from peer_blas import loaded_blas, pin_blas_threads  # noqa: E402
+
+pin_blas_threads(args.threads)
 
 import json  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from peer_blas import loaded_blas  # noqa: E402
 
 rng = np.random.default_rng(0)
 a = rng.uniform(-1, 1, (args.n, args.n)).astype(np.float32)
