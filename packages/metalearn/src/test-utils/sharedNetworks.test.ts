@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -9,7 +9,7 @@ import { initBackend } from "@dl/tensor-core";
 import * as tf from "@tensorflow/tfjs-core";
 import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { pretrainClassifier, type PretrainOptions } from "../pretrain/supervised.js";
-import { cachedPretraining, metalearnSourceVersion } from "./sharedNetworks.js";
+import { STALE_CACHE_ENTRY_MS, cachedPretraining, metalearnSourceVersion, storeFolder } from "./sharedNetworks.js";
 import { syntheticImages } from "./synthetic.js";
 
 let cacheDir: string;
@@ -86,5 +86,33 @@ describe("cachedPretraining", () => {
     expect(network.steps).toBe(2);
     network.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe("pruning the shared cache", () => {
+  const day = 24 * 3600 * 1000;
+  const age = async (path: string, ms: number): Promise<void> => {
+    const then = new Date(Date.now() - ms);
+    await utimes(path, then, then);
+  };
+
+  it("storing an entry deletes the entries unused for a week and keeps the rest; a hit counts as a use", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "dl-shared-networks-"));
+    const data = syntheticImages({ classes: 2, perClass: 8, height: 8, width: 8, noise: 0.3, seed: 4 });
+    const options: PretrainOptions = { filters: [4], batchSize: 8, steps: 2, seed: 3 };
+    const first = await cachedPretraining(pretrainClassifier, dir)(data, options);
+    first.dispose();
+    const [network] = await readdir(dir);
+    for (const name of ["stale", "recent"]) await mkdir(join(dir, name));
+    await age(join(dir, "stale"), STALE_CACHE_ENTRY_MS + day);
+    await age(join(dir, "recent"), STALE_CACHE_ENTRY_MS - day);
+    await age(join(dir, network as string), STALE_CACHE_ENTRY_MS + day);
+    // The old network is read again: the hit marks it used, so the store below keeps it.
+    const hit = await cachedPretraining(pretrainClassifier, dir)(data, options);
+    hit.dispose();
+    expect(Date.now() - (await stat(join(dir, network as string))).mtimeMs).toBeLessThan(day);
+    await storeFolder(join(dir, "new"), (temp) => writeFile(join(temp, "x"), "1"));
+    expect((await readdir(dir)).sort()).toEqual([network, "new", "recent"].sort());
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,9 +80,31 @@ async function readRecord(dir: string): Promise<NetworkRecord | undefined> {
   }
 }
 
+/** A cache entry nobody has read or written for this long is deleted when another entry is stored beside it. */
+export const STALE_CACHE_ENTRY_MS = 7 * 24 * 3600 * 1000;
+
+/** Marks an entry as just used (its folder's modification time), so pruning keeps the entries in use. */
+export async function markUsed(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(dir, now, now).catch(() => undefined);
+}
+
+/**
+ * Deletes the entries of `parent` not used for `STALE_CACHE_ENTRY_MS`: each source change keys new networks, so the
+ * old ones would otherwise pile up under the temp folder (tens of MB per version). Failures are ignored.
+ */
+export async function pruneStaleEntries(parent: string, now = Date.now()): Promise<void> {
+  const names = await readdir(parent).catch(() => [] as string[]);
+  for (const name of names) {
+    const path = join(parent, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > STALE_CACHE_ENTRY_MS) await rm(path, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
 /**
  * Writes a cache entry into a fresh sibling folder and renames it into place, so readers see no folder or a complete
- * one. A cache that cannot be written (another process renamed its entry there first, a full disk, a temp folder owned
+ * one, then prunes the stale entries beside it. A cache that cannot be written (another process renamed its entry there first, a full disk, a temp folder owned
  * by another user) leaves the test to run on what it computed: the cache only saves time.
  */
 export async function storeFolder(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
@@ -93,6 +115,7 @@ export async function storeFolder(dir: string, write: (temp: string) => Promise<
     temp = await mkdtemp(join(parent, ".writing-"));
     await write(temp);
     await rename(temp, dir);
+    await pruneStaleEntries(parent);
   } catch {
     // Nothing stored; the next reader computes the value again.
   } finally {
@@ -118,7 +141,10 @@ export function cachedPretraining(pretrain: Pretrainer, cacheDir: string = share
     if (options.teacher !== undefined || options.onProgress !== undefined || options.signal !== undefined || options.timeBudgetSeconds !== undefined) return pretrain(dataset, options);
     const dir = join(cacheDir, await networkKey(dataset, options));
     const record = await readRecord(dir);
-    if (record !== undefined) return fromClassifier(await loadLayersModel(dir), record);
+    if (record !== undefined) {
+      await markUsed(dir);
+      return fromClassifier(await loadLayersModel(dir), record);
+    }
     const network = await pretrain(dataset, options);
     await store(dir, network);
     return network;

@@ -8,7 +8,7 @@ import { evaluateFewShot, type EvaluatedClassifier, type FewShotClassifierOption
 import type { LabelledVectors } from "../matching/embedding.js";
 import { pretrainedFeatures, type PretrainedFeatureOptions } from "../pretrain/embedding.js";
 import type { PretrainedNetwork } from "../pretrain/supervised.js";
-import { canonicalJson, metalearnSourceVersion, sharedNetworksDir, storeFolder } from "./sharedNetworks.js";
+import { canonicalJson, markUsed, metalearnSourceVersion, sharedNetworksDir, storeFolder } from "./sharedNetworks.js";
 
 const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
@@ -37,6 +37,7 @@ export async function cachedFeatures(network: Pick<PretrainedNetwork, "blocks">,
   const data = await readOrUndefined(join(dir, "data.bin"));
   const labels = await readOrUndefined(join(dir, "labels.bin"));
   if (record !== undefined && data !== undefined && labels !== undefined) {
+    await markUsed(dir);
     const { dim, count } = JSON.parse(record.toString("utf8")) as { dim: number; count: number };
     return { data: new Float32Array(own(data)), labels: new Int32Array(own(labels)), dim, count };
   }
@@ -60,6 +61,7 @@ export async function cachedEvaluation<C extends EvaluatedClassifier = Evaluated
   const dir = join(cacheDir, `evaluation-${hash.digest("hex").slice(0, 32)}`);
   const stored = await readOrUndefined(join(dir, "evaluation.json"));
   if (stored !== undefined) {
+    await markUsed(dir);
     const plain = JSON.parse(stored.toString("utf8")) as Omit<FewShotEvaluation<C>, "episodeAccuracies"> & { episodeAccuracies: Record<string, number[]> };
     return { ...plain, episodeAccuracies: Object.fromEntries(Object.entries(plain.episodeAccuracies).map(([c, a]) => [c, Float64Array.from(a)])) as FewShotEvaluation<C>["episodeAccuracies"] };
   }
