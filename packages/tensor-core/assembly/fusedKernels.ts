@@ -390,6 +390,75 @@ export function tanh(x: usize, out: usize, n: i32): void {
   }
 }
 
+/** The SIMD range reduction of sin and cos serves |x| ≤ 2¹⁹; larger, ±∞ and NaN go to the scalar musl functions. */
+const TRIG_SIMD_LIMIT: f32 = 524288;
+
+/**
+ * sin (or cos, when `cosine`) of two doubles with |x| ≤ 2¹⁹: x = k·π/2 + r, |r| ≤ π/4, with π/2 in two parts
+ * (fdlibm's pio2_1, 33 bits, so k·pio2_1 is exact for k < 2²⁰, and pio2_1t), then fdlibm's __kernel_sin and
+ * __kernel_cos polynomials (error < 1 ulp of a double) and the quadrant k mod 4 choosing ±sin r or ±cos r.
+ */
+// @ts-ignore: decorator
+@inline
+function sinCos2(x: v128, cosine: bool): v128 {
+  const k = f64x2.nearest(f64x2.mul(x, f64x2.splat(0.6366197723675814)));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(1.5707963267341256))), f64x2.mul(k, f64x2.splat(6.077100506506192e-11)));
+  const z = f64x2.mul(r, r);
+  let ps = f64x2.splat(1.58969099521155010221e-10);
+  ps = f64x2.add(f64x2.mul(ps, z), f64x2.splat(-2.50507602534068634195e-8));
+  ps = f64x2.add(f64x2.mul(ps, z), f64x2.splat(2.75573137070700676789e-6));
+  ps = f64x2.add(f64x2.mul(ps, z), f64x2.splat(-1.98412698298579493134e-4));
+  ps = f64x2.add(f64x2.mul(ps, z), f64x2.splat(8.33333333332248946124e-3));
+  ps = f64x2.add(f64x2.mul(ps, z), f64x2.splat(-1.66666666666666324348e-1));
+  const sinR = f64x2.add(r, f64x2.mul(f64x2.mul(z, r), ps));
+  let pc = f64x2.splat(-1.13596475577881948265e-11);
+  pc = f64x2.add(f64x2.mul(pc, z), f64x2.splat(2.0875723212981748279e-9));
+  pc = f64x2.add(f64x2.mul(pc, z), f64x2.splat(-2.75573143513906633035e-7));
+  pc = f64x2.add(f64x2.mul(pc, z), f64x2.splat(2.48015872894767294178e-5));
+  pc = f64x2.add(f64x2.mul(pc, z), f64x2.splat(-1.38888888888741095749e-3));
+  pc = f64x2.add(f64x2.mul(pc, z), f64x2.splat(4.16666666666666019037e-2));
+  const cosR = f64x2.add(f64x2.sub(f64x2.splat(1), f64x2.mul(z, f64x2.splat(0.5))), f64x2.mul(f64x2.mul(z, z), pc));
+  // cos x = sin(x + π/2): the cosine is the sine one quadrant on.
+  const q = i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k)), i64x2.splat(cosine ? 1 : 0));
+  const odd = i64x2.eq(v128.and(q, i64x2.splat(1)), i64x2.splat(1));
+  const value = v128.bitselect(cosR, sinR, odd);
+  const result = v128.xor(value, i64x2.shl(v128.and(q, i64x2.splat(2)), 62));
+  // sin x = x below 2⁻²⁶ (also keeps the sign of −0, which r + r³·p loses).
+  return cosine ? result : v128.bitselect(x, result, f64x2.lt(f64x2.abs(x), f64x2.splat(1.4901161193847656e-8)));
+}
+
+/**
+ * out = sin(x) (or cos(x), when `cosine` is 1) over n floats, computed in double and rounded once to float32: the
+ * float nearest the exact value but for ties within a double's error (tfjs-cpu's Math.sin rounded once gives the same
+ * floats); tfjs-wasm's scalar libm sinf / cosf is also within 1 ulp but not always the same float, and 3–5× slower.
+ */
+export function sinCos(x: usize, out: usize, n: i32, cosine: i32): void {
+  const cos = cosine != 0;
+  const limit = f32x4.splat(TRIG_SIMD_LIMIT);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    // NaN compares false: any lane out of range (or NaN) sends the four to the scalar path.
+    if (!i32x4.all_true(f32x4.le(f32x4.abs(v), limit))) {
+      for (let j: usize = 0; j < 4; j++) {
+        const a = <f64>load<f32>(x + o + (j << 2));
+        store<f32>(out + o + (j << 2), <f32>(cos ? Math.cos(a) : Math.sin(a)));
+      }
+      continue;
+    }
+    const lo = sinCos2(f64x2.promote_low_f32x4(v), cos);
+    const hi = sinCos2(f64x2.promote_low_f32x4(i64x2.shuffle(v, v, 1, 1)), cos);
+    v128.store(out + o, i64x2.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 2));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const a = load<f32>(x + o);
+    if (Mathf.abs(a) <= TRIG_SIMD_LIMIT) store<f32>(out + o, <f32>f64x2.extract_lane(sinCos2(f64x2.splat(<f64>a), cos), 0));
+    else store<f32>(out + o, <f32>(cos ? Math.cos(<f64>a) : Math.sin(<f64>a)));
+  }
+}
+
 /**
  * Max-pool gradient for 2 × 2 windows at stride 2 with no padding (every window inside the image), NHWC, four
  * channels per pass: dx at each window's first maximum in row-major order (strict >; a window of −∞/NaN passes

@@ -19,6 +19,7 @@ export interface FusedExports {
   im2col(x: number, cols: number, inH: number, inW: number, channels: number, outH: number, outW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, r0: number, r1: number): void;
   transposeBiasAct(src: number, dst: number, rows: number, cols: number, bias: number, act: number, alpha: number): void;
   tanh(x: number, out: number, n: number): void;
+  sinCos(x: number, out: number, n: number, cosine: number): void;
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, colStride: number, bias: number, act: number, alpha: number, j0: number, j1: number): void;
   binary(op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;

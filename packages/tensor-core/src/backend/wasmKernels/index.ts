@@ -15,7 +15,7 @@ import { leakyReluGradConfig, leakyReluOverrides, reluGradConfig } from "./leaky
 import { adamUpdateConfig, emaUpdateConfig } from "./optimizerUpdates.js";
 import { reduceOverrides } from "./reduce.js";
 import { sliceOverrides } from "./slice.js";
-import { tanhOverrides } from "./tanh.js";
+import { unaryMathOverrides } from "./unaryMath.js";
 import { tileOverrides } from "./tile.js";
 import { transposeOverrides } from "./transpose.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
@@ -62,7 +62,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...binaryOverrides, ...leakyReluOverrides, ...transposeOverrides, ...tanhOverrides] : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...binaryOverrides, ...leakyReluOverrides, ...transposeOverrides, ...unaryMathOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));
