@@ -1,5 +1,5 @@
 // End-to-end: `dl gan …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,6 +163,16 @@ describe("dl gan", () => {
     expect(a.counts.filter((c) => c >= 20).length).toBe(a.modes);
     expect(Number.isFinite(a.reconstructionError)).toBe(true);
     await expectOutputsAsReadme("`dl gan modes`", join(work, "modes"));
+    // Two seeds ran in two worker processes (the default); in this process they give the same figures and picture.
+    expect(r.stderr).toContain("2 seeds on 2 local workers");
+    const inline = await dl(["gan", "modes", "--method", "bigan", "--seeds", "2", "--steps", "60", "--rejection-steps", "30", "--workers", "1", "--out", "modes-inline", "--json"], work);
+    expect(inline.code, inline.stderr).toBe(0);
+    const figures = (text: string): unknown[] => (JSON.parse(text) as { runs: Record<string, unknown>[] }).runs.map(({ seconds: _s, ...rest }) => rest);
+    expect(figures(inline.stdout)).toEqual(figures(r.stdout));
+    expect(readFileSync(join(work, "modes-inline", "samples.png")).equals(readFileSync(join(work, "modes", "samples.png")))).toBe(true);
+    const sharded = await dl(["gan", "modes", "--method", "gan", "--shard", "0/2", "--out", "never-modes"], work);
+    expect(sharded.code).toBe(2);
+    expect(sharded.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: dl gan modes runs its seeds with --workers or --queue; --shard and --task-size are for dl tcav.");
     const bad = await dl(["gan", "modes", "--method", "wgan", "--out", "never-modes"], work);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n").at(-1)).toMatch(/^error \[INVALID_ARGUMENT\]: Unknown method "wgan"/);

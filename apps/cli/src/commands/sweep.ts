@@ -23,7 +23,7 @@ export function registerSweepCommand(program: Command): void {
     .argument("<spec.json>", "the sweep: command, grid, seeds (and optionally figures: dotted JSON paths)")
     .requiredOption("--out <dir>", "folder that receives index.html and sweep.json")
     .option("--json", "print one JSON document on stdout");
-  addRunnerOptions(command).action((file: string, opts: SweepCliOptions) => {
+  addRunnerOptions(command, "the CPU count").action((file: string, opts: SweepCliOptions) => {
     if (opts.shard !== undefined) throw new DlError("INVALID_ARGUMENT", "dl sweep runs with --workers or --queue; --shard is for dl tcav.");
     return runAction("sweep", opts, async ({ signal, onProgress }) => {
       const spec = parseSweepSpec(await readJson(file), file);

@@ -37,5 +37,9 @@ export async function executeTask(envelope: TaskEnvelope, version: string, repla
       const { runSweepTask } = await import("./sweep.js");
       return encode(await runSweepTask(envelope.task, signal));
     }
+    case "grid25": {
+      const { runGrid25Task } = await import("./grid25Job.js");
+      return encode(await runGrid25Task(envelope.task, signal));
+    }
   }
 }

@@ -1,4 +1,4 @@
-// End-to-end: dl tcav and dl sweep on a real Redis with 3 `dl worker` processes, against the local
+// End-to-end: dl tcav, dl sweep and dl gan modes on a real Redis with 3 `dl worker` processes, against the local
 // run; a worker SIGKILLed mid-run, Redis restarted mid-run, a task that throws, a worker of another version.
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -126,6 +126,18 @@ describe("dl tcav and dl sweep on a BullMQ queue", () => {
       expect(m?.ci95.lower).toBeLessThan(m?.mean ?? Number.NaN);
       expect(m?.ci95.upper).toBeGreaterThan(m?.mean ?? Number.NaN);
     }
+  }, 300_000);
+
+  it("dl gan modes on the queue gives each seed's figures and the picture of the run in this process", async () => {
+    const args = ["gan", "modes", "--method", "gan", "--seeds", "3", "--steps", "40", "--rejection-steps", "20", "--json"];
+    const local = await dl([...args, "--workers", "1", "--out", join(work, "modes-local")]);
+    expect(local.code, local.stderr).toBe(0);
+    const queued = await dl([...args, "--queue", redis.url, "--out", join(work, "modes-queue")]);
+    expect(queued.code, queued.stderr).toBe(0);
+    const figures = (text: string): unknown[] => (JSON.parse(text) as { runs: Record<string, unknown>[] }).runs.map(({ seconds: _s, ...rest }) => rest);
+    expect(figures(queued.stdout)).toEqual(figures(local.stdout));
+    expect(figures(local.stdout)).toHaveLength(3);
+    expect((await readFile(join(work, "modes-queue", "samples.png"))).equals(await readFile(join(work, "modes-local", "samples.png")))).toBe(true);
   }, 300_000);
 
   it("a worker SIGKILLed mid-run: its task is retried by another and the merge is unchanged", async () => {

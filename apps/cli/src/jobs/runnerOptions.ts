@@ -25,9 +25,10 @@ export interface RunnerCliOptions {
 /** Below this many units of work (CAVs), starting worker processes costs more than it saves. */
 export const AUTO_POOL_MIN_WORK = 1000;
 
-export function addRunnerOptions(command: Command): Command {
+/** Adds the runner flags; `workersDefault` says what --workers defaults to for this command (default: `dl tcav`'s rule). */
+export function addRunnerOptions(command: Command, workersDefault = `the CPU count, or in-process for runs under ${AUTO_POOL_MIN_WORK} CAVs`): Command {
   return command
-    .option("--workers <n>", `local worker processes (default: the CPU count, or in-process for runs under ${AUTO_POOL_MIN_WORK} CAVs); 1 runs in this process`, parseInteger("--workers", 1, 1024))
+    .option("--workers <n>", `local worker processes (default: ${workersDefault}); 1 runs in this process`, parseInteger("--workers", 1, 1024))
     .addOption(
       new Option("--queue <redis-url>", "run the tasks on a BullMQ queue in Redis (redis://[:PASSWORD@]HOST:PORT, rediss:// for TLS) served by `dl worker --queue URL`; waits for the merge").argParser((v) => {
         parseQueueUrl(v);

@@ -1,6 +1,6 @@
 /** What every worker needs to rebuild a run's context: the command, its flags and the version that made them. */
 export interface JobSpec {
-  kind: "tcav" | "noop" | "sweep";
+  kind: "tcav" | "noop" | "sweep" | "grid25";
   /** The command's own arguments, runner flags and --out removed (for tcav: replayed on the worker). */
   argv: string[];
   /** The submitter's dl-lab (@dl/cli) version; a worker of another version refuses the task. */
