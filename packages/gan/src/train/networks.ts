@@ -120,11 +120,13 @@ export function parseGanArch(name: string): GanArch {
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1"] as const;
+export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1", "cbn-r1-conv"] as const;
 /**
  * `projection`: the default, faithful to its labels; `packed`: PacGAN4, more diverse within a label but less
  * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout); `cbn-r1`:
- * `projection` with conditional batch norm in G, the R1 penalty (γ = 1) on D and a learning rate of 5·10⁻⁴.
+ * `projection` with conditional batch norm in G, the R1 penalty (γ = 1) on D and a learning rate of 5·10⁻⁴;
+ * `cbn-r1-conv`: `cbn-r1` with the conv generator (`convGenerator`: 32 then 16 channels, transposed convolutions,
+ * conditional batch norm per channel) beside the MLP D.
  */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
@@ -160,6 +162,10 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
   if (recipe === "augmented") return { ...projection, augment: { translate: 3, cutout: 14 } };
   // 2.5 × the learning rate of the others: on MNIST it reaches at 2,400 steps what 2·10⁻⁴ reached at 4,000 (see the README).
   if (recipe === "cbn-r1") return { ...projection, conditionalBatchNorm: conditional, r1Gamma: 1, learningRate: 5e-4 };
+  if (recipe === "cbn-r1-conv") {
+    if (arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `The cbn-r1-conv recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not ${arch}.`);
+    return { ...imageGanConfig(arch, conditional, "cbn-r1"), convGenerator: { channels: [32, 16], upsample: "transposed" } };
+  }
   return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }
 
@@ -386,6 +392,9 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
     };
     return extra.transposed === true ? tfl.layers.conv2dTranspose(args) : tfl.layers.conv2d(args);
   };
+  if (config.arch !== "mlp" && (config.convGenerator !== undefined || (config.gRefineChannels ?? 0) > 0)) {
+    throw new DlError("INVALID_ARGUMENT", `convGenerator and gRefineChannels replace or refine the MLP G; the ${config.arch} arch has its own conv G. Use arch mlp with them.`);
+  }
   if (config.arch === "mlp" && config.convGenerator !== undefined) {
     const [height, width, channels] = config.dataShape as [number, number, number];
     const { channels: convChannels, upsample } = config.convGenerator;
