@@ -109,8 +109,9 @@ export interface GanConfig {
   gRefineChannels?: number;
 }
 
-export const CONV_UPSAMPLES = ["nearest", "transposed"] as const;
-export type ConvUpsample = (typeof CONV_UPSAMPLES)[number];
+/** How the conv generator doubles its feature maps' size (see `GanConfig.convGenerator`). */
+export type ConvUpsample = "nearest" | "transposed";
+const CONV_UPSAMPLES: readonly ConvUpsample[] = ["nearest", "transposed"];
 
 export const GAN_LOSSES = ["nonsaturating", "hinge"] as const;
 export type GanLoss = (typeof GAN_LOSSES)[number];
