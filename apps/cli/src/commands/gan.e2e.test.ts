@@ -143,6 +143,15 @@ describe("dl gan", () => {
     const rates = await dl(["gan", "train", "--conditional", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "1", "--no-evaluate", "--epochs", "1", "--learning-rate", "5e-4", "--d-learning-rate", "1e-3", "--d-steps", "2", "--out", "cgan-rates", "--json"], work);
     expect(rates.code, rates.stderr).toBe(0);
     expect((JSON.parse(rates.stdout) as { config: { learningRate: number; dLearningRate: number; dSteps: number } }).config).toMatchObject({ learningRate: 5e-4, dLearningRate: 1e-3, dSteps: 2 });
+    const conv = await dl(["gan", "train", "--conditional", "--data", "mnist", "--recipe", "cbn-r1-conv", "--limit", "128", "--steps-per-epoch", "1", "--no-evaluate", "--epochs", "1", "--out", "cgan-conv", "--json"], work);
+    expect(conv.code, conv.stderr).toBe(0);
+    expect((JSON.parse(conv.stdout) as { config: { convGenerator: unknown; r1Gamma: number } }).config).toMatchObject({ convGenerator: { channels: [32, 16], upsample: "transposed" }, r1Gamma: 1 });
+    const convSampled = await dl(["gan", "sample", "--model", "cgan-conv", "--n", "4", "--label", "2", "--out", "conv-samples.png", "--json"], work);
+    expect(convSampled.code, convSampled.stderr).toBe(0);
+    expect((JSON.parse(convSampled.stdout) as { title: string }).title).toBe("4 samples of label 2: conditional mlp GAN (conv G) on mnist, epoch 1; untruncated z, seed 42");
+    const convDcgan = await dl(["gan", "train", "--conditional", "--data", "mnist", "--arch", "dcgan", "--recipe", "cbn-r1-conv", "--epochs", "1", "--out", "never-conv"], work);
+    expect(convDcgan.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: The cbn-r1-conv recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not dcgan.");
+    expect(existsSync(join(work, "never-conv"))).toBe(false);
     const badRate = await dl(["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--learning-rate", "0", "--out", "never-rates"], work);
     expect(badRate.stderr).toMatch(/--learning-rate needs a number > 0 and ≤ 0\.1, got "0"/);
     expect(existsSync(join(work, "never-rates"))).toBe(false);

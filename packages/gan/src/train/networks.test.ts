@@ -268,3 +268,106 @@ describe("G's output convolution (gOutputConv)", () => {
     expect(() => createGenerator({ ...config, dataShape: [6] }, createRng(1))).toThrow(/gOutputConv needs image data \[H, W, C\]; got \[6\]/);
   });
 });
+
+describe("the conv generator (convGenerator)", () => {
+  const convConfig = (upsample: "nearest" | "transposed"): GanConfig => ({
+    ...imageGanConfig("mlp", true, "cbn-r1"),
+    dataShape: [8, 8, 1],
+    latentDim: 3,
+    numClasses: 2,
+    labelEmbedding: 2,
+    convGenerator: { channels: [3, 2], upsample },
+  });
+
+  it.each(["nearest", "transposed"] as const)("makes H × W images in (−1, 1) through H/4 and H/2 feature maps (%s upsampling); no tensors left", (upsample) => {
+    const before = tf.memory().numTensors;
+    const g = createGenerator(convConfig(upsample), createRng(2));
+    expect(g.getLayer("g_reshape").outputShape).toEqual([null, 2, 2, 3]);
+    expect(g.getLayer("g_conv1").outputShape).toEqual([null, 4, 4, 2]);
+    expect(g.outputs[0]?.shape).toEqual([null, 8, 8, 1]);
+    const out = tf.tidy(() => (g.apply([tf.randomNormal([5, 3], 0, 1, "float32", 3), tf.tensor2d([0, 1, 1, 0, 1], [5, 1])], { training: true }) as tf.Tensor).dataSync());
+    expect(out.length).toBe(5 * 64);
+    expect(out.every((v) => v > -1 && v < 1)).toBe(true);
+    // Not constant: the images vary over pixels and rows.
+    expect(new Set(Array.from(out, (v) => v.toFixed(4))).size).toBeGreaterThan(100);
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("normalises each channel over the batch and the image, then applies the row's label's own gain and bias per channel", () => {
+    const g = createGenerator(convConfig("nearest"), createRng(6));
+    const gain = [1.5, 0.5, 2, 0.25, 3, 1];
+    const bias = [0.1, -0.2, 0.3, -1, 0.5, 0.2];
+    g.getLayer("g_cbn1_gain").setWeights([tf.tensor2d(gain, [2, 3])]);
+    g.getLayer("g_cbn1_bias").setWeights([tf.tensor2d(bias, [2, 3])]);
+    const labels = [0, 1, 1, 0];
+    const pre = tfl.model({ inputs: g.inputs, outputs: g.getLayer("g_reshape").output });
+    const cbn = tfl.model({ inputs: g.inputs, outputs: g.getLayer("g_cbn1_shift").output });
+    const before = tf.memory().numTensors;
+    const [h, out] = tf.tidy(() => {
+      const inputs = [tf.randomNormal([4, 3], 0, 1, "float32", 8), tf.tensor2d(labels, [4, 1])];
+      return [(pre.apply(inputs, { training: true }) as tf.Tensor).dataSync(), (cbn.apply(inputs, { training: true }) as tf.Tensor).dataSync()];
+    }) as [Float32Array, Float32Array];
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out.length).toBe(4 * 2 * 2 * 3);
+    for (let c = 0; c < 3; c++) {
+      // Channel c over the 4 rows × 2 × 2 positions (NHWC: index (row · 4 + position) · 3 + c).
+      const values = Array.from({ length: 16 }, (_, k) => h[k * 3 + c] as number);
+      const mean = values.reduce((s, v) => s + v, 0) / 16;
+      const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / 16;
+      for (let k = 0; k < 16; k++) {
+        const y = labels[Math.floor(k / 4)] as number;
+        // BN's own γ = 1, β = 0 at initialisation, ε = 1e-3 (the tfjs-layers default).
+        expect(out[k * 3 + c]).toBeCloseTo((((values[k] as number) - mean) / Math.sqrt(variance + 1e-3)) * (gain[y * 3 + c] as number) + (bias[y * 3 + c] as number), 4);
+      }
+    }
+    g.dispose();
+  });
+
+  it("refuses non-image data, sizes not divisible by 4 and unusable channels or upsampling, each in one line", () => {
+    const config = convConfig("nearest");
+    expect(() => createGenerator({ ...config, dataShape: [6] }, createRng(1))).toThrow(/^The conv generator needs image data \[H, W, C\] with H and W divisible by 4; got \[6\]\. Drop convGenerator for other data\.$/);
+    expect(() => createGenerator({ ...config, dataShape: [6, 8, 1] }, createRng(1))).toThrow(/divisible by 4; got \[6, 8, 1\]/);
+    expect(() => createGenerator({ ...config, convGenerator: { channels: [0, 2], upsample: "nearest" } }, createRng(1))).toThrow(/two whole channel counts ≥ 1 .*got channels \[0, 2\]/);
+    expect(() => createGenerator({ ...config, convGenerator: { channels: [3, 2], upsample: "bilinear" as "nearest" } }, createRng(1))).toThrow(/upsampling of nearest or transposed; got channels \[3, 2\], upsampling "bilinear"\./);
+  });
+});
+
+describe("G's residual refinement (gRefineChannels)", () => {
+  const config: GanConfig = { ...imageGanConfig("mlp", true, "cbn-r1"), dataShape: [4, 4, 1], hidden: [8], latentDim: 3, numClasses: 2, labelEmbedding: 2, gRefineChannels: 1 };
+
+  it("starts as the plain MLP G (second conv zero) and computes tanh(x + conv(LeakyReLU(conv(x)))); no tensors left", () => {
+    const before = tf.memory().numTensors;
+    const g = createGenerator(config, createRng(3));
+    expect(g.getLayer("g_refine2").getWeights()[0]?.dataSync().every((v) => v === 0)).toBe(true);
+    expect(g.getLayer("g_refine1").outputShape).toEqual([null, 4, 4, 1]);
+    const pre = tfl.model({ inputs: g.inputs, outputs: g.getLayer("g_reshape").output });
+    const run = (): [Float32Array, Float32Array] =>
+      tf.tidy(() => {
+        const inputs = [tf.randomNormal([2, 3], 0, 1, "float32", 4), tf.tensor2d([0, 1], [2, 1])];
+        return [(g.apply(inputs, { training: false }) as tf.Tensor).dataSync(), (pre.apply(inputs, { training: false }) as tf.Tensor).dataSync()];
+      }) as [Float32Array, Float32Array];
+    let [out, x] = run();
+    x.forEach((v, i) => expect(out[i]).toBeCloseTo(Math.tanh(v), 5));
+    // Centre taps only: conv1(x) = 2x − 0.1 and conv2(r) = 0.5r + 0.05, so out = tanh(x + 0.5 · lrelu(2x − 0.1) + 0.05).
+    const centre = (tap: number): tf.Tensor4D => tf.tensor4d(Array.from({ length: 9 }, (_, i) => (i === 4 ? tap : 0)), [3, 3, 1, 1]);
+    const set = (name: string, tap: number, b: number): void => {
+      const [w, bias] = [centre(tap), tf.tensor1d([b])];
+      g.getLayer(name).setWeights([w, bias]);
+      w.dispose();
+      bias.dispose();
+    };
+    set("g_refine1", 2, -0.1);
+    set("g_refine2", 0.5, 0.05);
+    [out, x] = run();
+    const lrelu = (v: number): number => (v > 0 ? v : 0.2 * v);
+    x.forEach((v, i) => expect(out[i]).toBeCloseTo(Math.tanh(v + 0.5 * lrelu(2 * v - 0.1) + 0.05), 5));
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("is refused for data that are not images or a channel count that is not a whole number ≥ 0, in one line", () => {
+    expect(() => createGenerator({ ...config, dataShape: [6] }, createRng(1))).toThrow(/^gRefineChannels needs image data \[H, W, C\]; got \[6\]\. Turn it off for other data\.$/);
+    expect(() => createGenerator({ ...config, gRefineChannels: 1.5 }, createRng(1))).toThrow(/^gRefineChannels must be a whole number ≥ 0 \(0: off\), got 1\.5\.$/);
+  });
+});

@@ -16,7 +16,9 @@ export function sampleLayout(g: Gan, n: number, label: number | undefined, seed:
   const names = (DATASET_NAMES as readonly string[]).includes(dataset ?? "") ? CLASS_NAMES[dataset as DatasetName] : undefined;
   const classes = g.config.numClasses;
   const labelName = (l: number): string => names?.[l] ?? `label ${l}`;
-  const what = `${classes > 0 ? "conditional " : ""}${g.config.arch} GAN${dataset === undefined ? "" : ` on ${dataset}`}, epoch ${g.epoch}`;
+  // The conv generator (recipe cbn-r1-conv) sits in the mlp arch beside the MLP D; the title says so.
+  const convG = g.config.convGenerator === undefined ? "" : " (conv G)";
+  const what = `${classes > 0 ? "conditional " : ""}${g.config.arch} GAN${convG}${dataset === undefined ? "" : ` on ${dataset}`}, epoch ${g.epoch}`;
   if (classes === 0 || label !== undefined) {
     const of = label === undefined ? "" : ` of label ${label}${labelName(label) === String(label) || names === undefined ? "" : ` (${labelName(label)})`}`;
     return { columns: Math.ceil(Math.sqrt(n)), title: `${n} samples${of}: ${what}; ${latent}, seed ${seed}` };

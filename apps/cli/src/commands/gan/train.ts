@@ -7,6 +7,7 @@ import {
   ganLossSeries,
   generateImages,
   ganQualitySeries,
+  imageGanConfig,
   interpolationGrid,
   labelAccuracyBars,
   parseGanArch,
@@ -56,7 +57,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D) or cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(
       new Option(
@@ -77,6 +78,8 @@ export function registerTrain(gan: Command): void {
         const arch = parseGanArch(opts.arch);
         const recipe = parseImageGanRecipe(opts.recipe);
         const conditional = opts.conditional === true;
+        // A recipe that does not fit --arch is refused before any data or classifier is loaded.
+        if (opts.resume !== true) imageGanConfig(arch, conditional, recipe);
         const settings = {
           ...(opts.learningRate === undefined ? {} : { learningRate: opts.learningRate }),
           ...(opts.dLearningRate === undefined ? {} : { dLearningRate: opts.dLearningRate }),
