@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { createRng } from "@dl/tensor-core";
 
-import { fitLogisticRegression, linearLogits } from "./logisticRegression.js";
+import { DEFAULT_LOGISTIC_PENALTY, fitLogisticRegression, linearLogits, logisticPenaltyForBlocks } from "./logisticRegression.js";
 
 const rng = createRng(12);
 const ways = 3;
@@ -72,5 +72,34 @@ describe("fitLogisticRegression (dual gradient descent)", () => {
   it("refuses a label outside the ways and a penalty ≤ 0, in one line", () => {
     expect(() => fitLogisticRegression(rows, Int32Array.from(labels, (y) => y + 1), ways)).toThrow(/Label 3 is outside 0..2/);
     expect(() => fitLogisticRegression(rows, labels, ways, { penalty: 0 })).toThrow(/penalty must be a finite number > 0/);
+  });
+});
+
+describe("logisticPenaltyForBlocks (the penalty for an ensemble's unit-norm blocks side by side)", () => {
+  it("fits rows of k unit-norm blocks as the default λ fits the same rows scaled to unit length: the same logits at the optimum", () => {
+    // k copies of a unit-norm block side by side have squared norm k; the optimum with λ·k is W / √k of the unit-length fit.
+    const blocks = 3;
+    const unit = Float64Array.from(rows);
+    for (let i = 0; i < labels.length; i++) {
+      const row = unit.subarray(i * dim, (i + 1) * dim);
+      const norm = Math.hypot(...row);
+      row.forEach((v, d) => (row[d] = v / norm));
+    }
+    const sideBySide = Float64Array.from({ length: labels.length * dim * blocks }, (_, j) => unit[Math.floor(j / (dim * blocks)) * dim + (j % dim)] as number);
+    const penalty = logisticPenaltyForBlocks(blocks);
+    expect(penalty).toBeCloseTo(blocks * DEFAULT_LOGISTIC_PENALTY, 15);
+    const single = linearLogits(fitLogisticRegression(unit, labels, ways, { iterations: 4000 }), unit);
+    const ensemble = linearLogits(fitLogisticRegression(sideBySide, labels, ways, { penalty, iterations: 4000 }), sideBySide);
+    const spread = Math.max(...single) - Math.min(...single);
+    expect(spread).toBeGreaterThan(1);
+    single.forEach((v, i) => expect(ensemble[i]).toBeCloseTo(v, 3));
+    // The default λ on the k blocks is a weaker penalty: its logits spread further apart.
+    const weaker = linearLogits(fitLogisticRegression(sideBySide, labels, ways, { iterations: 4000 }), sideBySide);
+    expect(Math.max(...weaker) - Math.min(...weaker)).toBeGreaterThan(spread + 0.5);
+  });
+
+  it("refuses a block count that is not a positive integer, in one line", () => {
+    expect(() => logisticPenaltyForBlocks(0)).toThrow(/number of feature blocks must be an integer ≥ 1, got 0/);
+    expect(() => logisticPenaltyForBlocks(1.5)).toThrow(/got 1.5/);
   });
 });

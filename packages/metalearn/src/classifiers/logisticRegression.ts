@@ -5,6 +5,16 @@ export const DEFAULT_LOGISTIC_PENALTY = 0.01;
 /** Nesterov gradient steps; at λ = 0.01 the accuracy no longer moves after ≈ 150. */
 export const DEFAULT_LOGISTIC_ITERATIONS = 200;
 
+/**
+ * The penalty for `blocks` unit-norm feature blocks side by side (an ensemble's networks): their rows have squared norm
+ * `blocks`, and rows scaled by c fitted with λ·c² reach the optimum of λ on the rows themselves (W' = W / c), so the
+ * default λ, chosen on one unit-norm network, keeps its strength on the ensemble.
+ */
+export function logisticPenaltyForBlocks(blocks: number, penalty: number = DEFAULT_LOGISTIC_PENALTY): number {
+  assertArgument(Number.isInteger(blocks) && blocks >= 1, () => `The number of feature blocks must be an integer ≥ 1, got ${blocks}.`);
+  return penalty * blocks;
+}
+
 export interface LogisticRegressionOptions {
   /** L2 penalty λ on the weights (the bias is not penalised). Default `DEFAULT_LOGISTIC_PENALTY`. */
   penalty?: number;

@@ -76,9 +76,13 @@ describe("runFewShotExperiment", () => {
     const one = await runFewShotExperiment(train, test, common);
     const before = tf.memory().numTensors;
     const phases = new Set<string>();
-    const two = await runFewShotExperiment(train, test, { ...common, ensemble: 2, onProgress: (e) => phases.add(e.phase) });
+    const two = await runFewShotExperiment(train, test, { ...common, ensemble: 2, logistic: true, onProgress: (e) => phases.add(e.phase) });
     expect(tf.memory().numTensors).toBe(before);
     expect(two.training.ensemble).toBe(2);
+    // Two unit-norm blocks side by side: the logistic regression's penalty doubles (logisticPenaltyForBlocks).
+    expect(one.training.logisticPenalty).toBeCloseTo(0.01, 15);
+    expect(two.training.logisticPenalty).toBeCloseTo(0.02, 15);
+    expect(two.learned.logistic?.n).toBe(6);
     expect(two.training.generations).toBe(1);
     expect(two.training.steps).toBe(40);
     expect([...phases].slice(0, 2)).toEqual(["pretrain (network 1 of 2)", "pretrain (network 2 of 2)"]);
@@ -86,6 +90,7 @@ describe("runFewShotExperiment", () => {
     // Two chains of two generations: four networks, phases name both.
     const four = await runFewShotExperiment(train, test, { ...common, steps: 5, ensemble: 2, generations: 2, onProgress: (e) => phases.add(e.phase) });
     expect(four.training.steps).toBe(20);
+    expect(four.training.logisticPenalty).toBeCloseTo(0.04, 15);
     expect(phases.has("pretrain (network 2 of 2, generation 2 of 2)")).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     await expect(runFewShotExperiment(train, test, { ...common, ensemble: 1.5 })).rejects.toThrow(/ensemble must be an integer ≥ 1, got 1.5/);

@@ -13,6 +13,7 @@ import { pretrainedFeatures, type ImageWarp } from "../pretrain/embedding.js";
 import type { BlockFeatureSpec } from "../pretrain/features.js";
 import { pretrainClassifier, type PretrainHead, type PretrainedNetwork } from "../pretrain/supervised.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
+import { logisticPenaltyForBlocks } from "../classifiers/logisticRegression.js";
 import type { LabelledVectors } from "../matching/embedding.js";
 
 export const EMBEDDING_TRAININGS = ["pretrain", "episodic"] as const;
@@ -149,6 +150,8 @@ export interface FewShotExperimentResult {
     warps: readonly ImageWarp[];
     /** Whether `learned.logistic` was measured (a logistic regression on each shot's views). */
     logistic: boolean;
+    /** The logistic regression's L2 penalty λ: the default for one unit-norm network times the networks side by side (`logisticPenaltyForBlocks`). */
+    logisticPenalty: number;
     seconds: number;
     /** The soft nearest-neighbour temperature used at test time: fixed, meta-trained, or fitted on meta-train episodes of the pretrained features. */
     temperature: number;
@@ -204,7 +207,9 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
     // Two evaluations, each its own phase, so a progress bar does not restart under one name.
     const named = (phase: string) => (options.onProgress === undefined ? {} : { onProgress: (e: ProgressEvent) => options.onProgress?.({ ...e, phase }) });
     const embedded = await learner.embed(testSet, training === "pretrain" && options.logistic === true);
-    const learned = await evaluateFewShot(embedded, { ...common, temperature: learner.temperature, ...(embedded.views === undefined ? {} : { supportViews: embedded.views }), ...named("evaluate (learned embedding)") });
+    // Every network's block is unit length, so the ensemble's rows have squared norm generations × ensemble.
+    const logisticPenalty = logisticPenaltyForBlocks(learner.generations * learner.ensemble);
+    const learned = await evaluateFewShot(embedded, { ...common, temperature: learner.temperature, ...(embedded.views === undefined ? {} : { supportViews: embedded.views, logistic: { penalty: logisticPenalty } }), ...named("evaluate (learned embedding)") });
     const pixels = await evaluateFewShot(pixelsAsVectors(testSet), { ...common, centre: "none", temperature: 1, ...named("evaluate (raw pixels)") });
     const example = await exampleEpisode(learner.embed, testSet, options.ways, options.shots, learner.temperature, learner.metric, common.centre, rng.nextUint32());
     return {
@@ -227,6 +232,7 @@ export async function runFewShotExperiment(train: LabelledImages, test: Labelled
         cosineScale: options.cosineScale ?? 10,
         warps: training === "pretrain" ? (options.warps ?? []) : [],
         logistic: training === "pretrain" && options.logistic === true,
+        logisticPenalty,
         seconds: learner.seconds,
         temperature: learner.temperature,
         history: learner.history,

@@ -33,7 +33,7 @@ function result(training: "pretrain" | "episodic", shots: number): FewShotExperi
     metaTestClasses: [5, 6, 7, 8, 9],
     learned: evaluation(0.8),
     pixels: evaluation(0.5),
-    training: { embedding: training, steps: 12, generations: 1, ensemble: 1, labelSmoothing: 0, mixupAlpha: 0, head: "linear", cosineScale: 10, warps: [], logistic: false, seconds: 1, temperature: 2, history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, accuracy: step / 4 })), trainClasses: 5, trainWays: 5, trainImages: 100 },
+    training: { embedding: training, steps: 12, generations: 1, ensemble: 1, labelSmoothing: 0, mixupAlpha: 0, head: "linear", cosineScale: 10, warps: [], logistic: false, logisticPenalty: 0.01, seconds: 1, temperature: 2, history: [1, 2, 3].map((step) => ({ step, loss: 1 / step, accuracy: step / 4 })), trainClasses: 5, trainWays: 5, trainImages: 100 },
     example: {
       ways,
       shots,

@@ -184,7 +184,7 @@ function fewShotOutcome(opts: FewShotCliOptions, run: { training: EmbeddingTrain
   const trained = training === "pretrain" ? `pretrained on ${result.training.trainClasses} classes for ${result.training.steps} batches${generations}` : `meta-trained ${result.training.steps} episodes`;
   log(`${trained} in ${result.training.seconds.toFixed(0)} s (T = ${result.training.temperature.toPrecision(3)}); whole run ${run.cost.wallSeconds.toFixed(0)} s wall, ${run.cost.cpuSeconds.toFixed(0)} s CPU`);
   for (const m of EVALUATED_CLASSIFIERS) log(`  ${m.padEnd(12)} learned ${pct(result.learned[m])}   pixels ${pct(result.pixels[m])}`);
-  if (result.learned.logistic !== undefined) log(`  ${"logistic".padEnd(12)} learned ${pct(result.learned.logistic)}   (fitted on each shot's ${result.training.warps.length + (opts.shiftRadius > 0 ? 9 : 1)} views)`);
+  if (result.learned.logistic !== undefined) log(`  ${"logistic".padEnd(12)} learned ${pct(result.learned.logistic)}   (fitted on each shot's ${result.training.warps.length + (opts.shiftRadius > 0 ? 9 : 1)} views, λ = ${result.training.logisticPenalty})`);
   if (opts.shots === 1) log("  (1-shot: one support image per class, so matching, prototypes and 1-NN pick the same class and score the same)");
   return {
     files: [
