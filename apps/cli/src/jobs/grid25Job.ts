@@ -1,7 +1,7 @@
 // `dl gan modes` with --workers or --queue: each seed is a task that runs runGrid25 on a worker (a local pool child or a
 // queue worker), in the submitter's backend, so every seed gives the figures it gives in the submitting process.
 import { parseGrid25Method, runGrid25, type Grid25Method, type Grid25Run } from "@dl/gan";
-import { DlError, initBackend, type BackendName } from "@dl/tensor-core";
+import { DlError, initBackend, type BackendName, type RunOptions } from "@dl/tensor-core";
 
 export interface Grid25Task {
   method: Grid25Method;
@@ -41,17 +41,22 @@ function asTask(value: unknown): Grid25Task {
   return { ...(t as Grid25Task), method: parseGrid25Method(t.method as string) };
 }
 
-/** The worker's side: one seed's run, as a plain record. */
-export async function runGrid25Task(value: unknown, signal?: AbortSignal): Promise<Grid25RunRecord> {
-  const task = asTask(value);
-  await initBackend({ backend: task.backend });
-  const run = await runGrid25(task.method, task.seed, {
+/** One seed's run from its task: the submitter's in-process path and the worker's share it. */
+export function runGrid25Seed(task: Grid25Task, options: Pick<RunOptions, "onProgress" | "signal"> = {}): Promise<Grid25Run> {
+  return runGrid25(task.method, task.seed, {
     steps: task.steps,
     sigma: task.sigma,
     preset: task.preset,
     ...(task.rejectionSteps === undefined ? {} : { rejectionSteps: task.rejectionSteps }),
-    ...(signal === undefined ? {} : { signal }),
+    ...options,
   });
+}
+
+/** The worker's side: one seed's run, as a plain record. */
+export async function runGrid25Task(value: unknown, signal?: AbortSignal): Promise<Grid25RunRecord> {
+  const task = asTask(value);
+  await initBackend({ backend: task.backend });
+  const run = await runGrid25Seed(task, signal === undefined ? {} : { signal });
   const { samples, interpolation, reconstructions, ...figures } = run;
   if (!task.keepSamples) return { ...figures, samples: [], interpolation: [] };
   return { ...figures, samples: Array.from(samples), interpolation: Array.from(interpolation), ...(reconstructions === undefined ? {} : { reconstructions: { data: Array.from(reconstructions.data), reconstructed: Array.from(reconstructions.reconstructed) } }) };

@@ -2,12 +2,12 @@ import { availableParallelism } from "node:os";
 
 import { Option, type Command } from "commander";
 
-import { GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, runGrid25, summariseGrid25, type Grid25Run } from "@dl/gan";
+import { GRID25_POINT_CLASSES, grid25Config, grid25Points, parseGrid25Method, summariseGrid25, type Grid25Run } from "@dl/gan";
 import { DlError, backendInfo, encodePng, scatterRaster } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { decode } from "../../jobs/codec.js";
-import { grid25RunFromRecord, type Grid25Task } from "../../jobs/grid25Job.js";
+import { grid25RunFromRecord, runGrid25Seed, type Grid25Task } from "../../jobs/grid25Job.js";
 import { addRunnerOptions, chooseRunner, type RunnerCliOptions } from "../../jobs/runnerOptions.js";
 import { jsonFileText, log } from "../../io.js";
 import { backendOption, parseInteger, parseNumber, seedOption, type CommonOptions } from "../../options.js";
@@ -49,19 +49,20 @@ export function registerModes(gan: Command): void {
       const { runner } = chooseRunner({ ...opts, ...workers }, Number.POSITIVE_INFINITY, CLI_VERSION);
       const report = (run: Grid25Run): void =>
         log(`seed ${run.seed}: ${run.modes}/25 modes, ${(run.highQuality * 100).toFixed(1)}% high quality (G alone ${run.generatorModes}, ${(run.generatorHighQuality * 100).toFixed(1)}%) in ${run.seconds.toFixed(1)} s`);
+      const tasks = Array.from({ length: opts.seeds }, (_, s): { id: string; task: Grid25Task } => ({
+        id: `seed-${seed + s}`,
+        task: { method, seed: seed + s, steps: opts.steps, sigma: opts.sigma, preset, ...rejection, backend: backendInfo().name, keepSamples: s === 0 },
+      }));
       const runs: Grid25Run[] = [];
       if (runner.name === "inline") {
-        for (let s = 0; s < opts.seeds; s++) {
-          const run = await runGrid25(method, seed + s, { steps: opts.steps, sigma: opts.sigma, preset, ...rejection, onProgress, signal });
+        // In this process: each seed's steps show on the progress bar.
+        for (const { task } of tasks) {
+          const run = await runGrid25Seed(task, { onProgress, signal });
           runs.push(run);
           report(run);
         }
       } else {
         log(`dl gan modes: ${opts.seeds} seeds on ${runner.name}`);
-        const tasks = Array.from({ length: opts.seeds }, (_, s): { id: string; task: Grid25Task } => ({
-          id: `seed-${seed + s}`,
-          task: { method, seed: seed + s, steps: opts.steps, sigma: opts.sigma, preset, ...rejection, backend: backendInfo().name, keepSamples: s === 0 },
-        }));
         const encoded = await runner.run({ kind: "grid25", argv: [], version: CLI_VERSION }, tasks, (done, total) => onProgress({ phase: "seeds", step: done, total }), signal);
         for (const t of tasks) {
           const run = grid25RunFromRecord(decode(encoded.get(t.id) ?? "null"));
