@@ -399,12 +399,9 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
     throw new DlError("INVALID_ARGUMENT", `convGenerator and gRefineChannels replace or refine the MLP G; the ${config.arch} arch has its own conv G. Use arch mlp with them.`);
   }
   if (config.arch === "mlp" && config.convGenerator !== undefined) {
-    const [height, width, channels] = config.dataShape as [number, number, number];
+    const [height, width, channels] = quarterableImage(config.dataShape, "The conv generator", "Drop convGenerator for other data.");
     const { channels: convChannels, upsample } = config.convGenerator;
     const [wide, narrow] = convChannels;
-    if (config.dataShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
-      throw new DlError("INVALID_ARGUMENT", `The conv generator needs image data [H, W, C] with H and W divisible by 4; got [${config.dataShape.join(", ")}]. Drop convGenerator for other data.`);
-    }
     if (!convChannels.every((c) => Number.isInteger(c) && c >= 1) || !(CONV_UPSAMPLES as readonly string[]).includes(upsample)) {
       throw new DlError("INVALID_ARGUMENT", `The conv generator needs two whole channel counts ≥ 1 and an upsampling of ${listNames(CONV_UPSAMPLES)}; got channels [${convChannels.join(", ")}], upsampling "${String(upsample)}".`);
     }
@@ -447,10 +444,7 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
       h = tfl.layers.activation({ activation: config.outputActivation, name: "g_out_activation" }).apply(h) as tfl.SymbolicTensor;
     }
   } else {
-    const [height, width, channels] = config.dataShape as [number, number, number];
-    if (config.dataShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
-      throw new DlError("INVALID_ARGUMENT", `The DCGAN needs image data [H, W, C] with H and W divisible by 4; got [${config.dataShape.join(", ")}]. Use --arch mlp.`);
-    }
+    const [height, width, channels] = quarterableImage(config.dataShape, "The DCGAN", "Use --arch mlp.");
     const [wide, narrow] = config.convChannels ?? [128, 64];
     h = dense((height / 4) * (width / 4) * wide, "g_project", rng).apply(h) as tfl.SymbolicTensor;
     h = tfl.layers.batchNormalization({ name: "g_bn0" }).apply(h) as tfl.SymbolicTensor;
@@ -472,6 +466,15 @@ export function createGenerator(config: GanConfig, rng: Rng): tfl.LayersModel {
     blur.dispose();
   }
   return generator;
+}
+
+/** [H, W, C] of image data whose sides halve twice (both conv generators start at H/4 × W/4); one line naming `who` and the fix otherwise. */
+function quarterableImage(dataShape: readonly number[], who: string, fix: string): [number, number, number] {
+  const [height = Number.NaN, width = Number.NaN] = dataShape;
+  if (dataShape.length !== 3 || height % 4 !== 0 || width % 4 !== 0) {
+    throw new DlError("INVALID_ARGUMENT", `${who} needs image data [H, W, C] with H and W divisible by 4; got [${dataShape.join(", ")}]. ${fix}`);
+  }
+  return dataShape as [number, number, number];
 }
 
 /** The 3×3 binomial blur [1, 2, 1]ᵀ[1, 2, 1] / 16 per channel (no mixing between channels), as a conv2d kernel [3, 3, C, C]. */
