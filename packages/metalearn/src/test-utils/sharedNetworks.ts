@@ -93,7 +93,8 @@ export async function markUsed(dir: string): Promise<void> {
  * Deletes the entries of `parent` not used for `STALE_CACHE_ENTRY_MS`: each source change keys new networks, so the
  * old ones would otherwise pile up under the temp folder (tens of MB per version). Failures are ignored.
  */
-export async function pruneStaleEntries(parent: string, now = Date.now()): Promise<void> {
+async function pruneStaleEntries(parent: string): Promise<void> {
+  const now = Date.now();
   const names = await readdir(parent).catch(() => [] as string[]);
   for (const name of names) {
     const path = join(parent, name);
@@ -104,8 +105,9 @@ export async function pruneStaleEntries(parent: string, now = Date.now()): Promi
 
 /**
  * Writes a cache entry into a fresh sibling folder and renames it into place, so readers see no folder or a complete
- * one, then prunes the stale entries beside it. A cache that cannot be written (another process renamed its entry there first, a full disk, a temp folder owned
- * by another user) leaves the test to run on what it computed: the cache only saves time.
+ * one, then prunes the stale entries beside it. A cache that cannot be written (another process renamed its entry
+ * there first, a full disk, a temp folder owned by another user) leaves the test to run on what it computed: the cache
+ * only saves time.
  */
 export async function storeFolder(dir: string, write: (temp: string) => Promise<void>): Promise<void> {
   let temp: string | undefined;
