@@ -136,6 +136,19 @@ function referenceBlas(blas: unknown): string | undefined {
   return paths.find((p) => p.includes("/libblas.so"));
 }
 const pyDir = join(dirname(fileURLToPath(import.meta.url)), "..", "py");
+/**
+ * The environment every peer process runs in: glibc's malloc told to keep freed memory (a 32 MiB mmap threshold, the
+ * largest glibc accepts, and no trimming). By default glibc hands each freed multi-megabyte tensor back to the kernel
+ * and the next step faults its pages in again; on this VM that made PyTorch's 1-thread CNN step 55–104 ms of CPU
+ * instead of 17–26 ms, and erratic from run to run (bench/README.md, "A fair peer"). Our own process keeps its wasm
+ * heap, so without this every ratio flattered us. A `GLIBC_TUNABLES` the user set is kept and extended.
+ */
+export function peerEnvironment(): NodeJS.ProcessEnv {
+  const keep = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967295";
+  const own = process.env["GLIBC_TUNABLES"];
+  return { ...process.env, GLIBC_TUNABLES: own === undefined || own === "" ? keep : `${own}:${keep}` };
+}
+
 
 /**
  * Runs a Python peer (Debian python3-torch / python3-numpy / python3-sklearn live under
@@ -154,7 +167,7 @@ export function runPython(
     execFile(
       PYTHON,
       [path, ...args],
-      { timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: options.timeoutMs ?? 600_000, maxBuffer: 16 * 1024 * 1024, env: peerEnvironment() },
       (error, stdout, stderr) => {
         const lines = stdout.trim().split("\n").filter((l) => l.trim().startsWith("{"));
         const last = lines[lines.length - 1];

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { knnAccuracy, pca, trustworthiness } from "@dl/interpretability";
 import { encodeNpy, initBackend, loadDataset, parseNpy } from "@dl/tensor-core";
 
-import { PYTHON } from "./harness.js";
+import { PYTHON, peerEnvironment } from "./harness.js";
 import type { BenchContext, BenchResult, Comparison, Measurement } from "./harness.js";
 
 const K = 10;
@@ -38,11 +38,11 @@ interface ProcessRun {
   json?: Record<string, unknown>;
 }
 
-/** Runs `command args` under /usr/bin/time (wall, user + system of all threads, max RSS). Never throws. */
+/** Runs `command args` under /usr/bin/time (wall, user + system of all threads, max RSS), ours and the peers alike in `peerEnvironment()`. Never throws. */
 function timedProcess(command: string, args: readonly string[], timeoutMs: number): Promise<ProcessRun> {
   const marker = "@@time";
   return new Promise((resolve) => {
-    execFile(TIME, ["-f", `${marker} %e %U %S %M`, command, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(TIME, ["-f", `${marker} %e %U %S %M`, command, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: peerEnvironment() }, (error, stdout, stderr) => {
       const line = stderr.split("\n").find((l) => l.startsWith(marker));
       const [wall, user, system, rssKb] = (line ?? "").slice(marker.length).trim().split(/\s+/).map(Number);
       const jsonLine = stdout.trim().split("\n").filter((l) => l.trim().startsWith("{")).pop();
