@@ -1,4 +1,5 @@
 import { appConfig, baseConfig } from "@dl/eslint-config/base";
 
-// Benchmarks print their tables: an app, not a package.
-export default [...baseConfig, ...appConfig];
+// Benchmarks print their tables: an app, not a package. assembly/ is AssemblyScript (WebAssembly types like
+// f32x4), compiled by src/gemmVariants.ts, not TypeScript.
+export default [{ ignores: ["assembly/**"] }, ...baseConfig, ...appConfig];
