@@ -62,7 +62,7 @@ export function registerTrain(gan: Command): void {
     .addOption(
       new Option(
         "--truncation <t|auto>",
-        "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time (G's own samples, no real image; untruncated if none does)",
+        "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time, or as often as it labels real test images where that is less (G's own samples; untruncated if none does)",
       ).argParser(parseTruncation),
     )
     .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's: 5e-4 for cbn-r1, else 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
@@ -94,7 +94,8 @@ export function registerTrain(gan: Command): void {
         if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
         if (resume) assertResumable(resume, opts.out, train, seed);
         const test = await loadDataset(data, { split: "test" });
-        const classifier = opts.evaluate ? await loadScoringClassifier(data) : undefined;
+        const scoring = opts.evaluate ? await loadScoringClassifier(data) : undefined;
+        const classifier = scoring?.model;
         // A reference of training images apart from the test split: the final samples are scored against it too.
         const validationSet = classifier && train.count >= 2 * VALIDATION_COUNT ? sampleDataset(train, 2 * VALIDATION_COUNT, VALIDATION_SEED, { stratified: true }) : undefined;
         const cpuStart = process.cpuUsage();
@@ -114,6 +115,7 @@ export function registerTrain(gan: Command): void {
             seed,
             ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
             ...(opts.truncation === undefined ? {} : { truncation: opts.truncation }),
+            ...(opts.truncation === "auto" && scoring ? { truncationRule: { realAccuracy: scoring.testAccuracy } } : {}),
             ...(resume ? { resume } : {}),
             onProgress,
             signal,
