@@ -57,7 +57,7 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only) or cbn-r1-conv-lazy (cbn-r1-conv with G at 1e-3, D at 2e-3 and the R1 penalty on every 16th D update only; --arch mlp only)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(
       new Option(
