@@ -63,6 +63,8 @@ describe("GAN training loop", () => {
     ["the conv generator (nearest upsampling, conditional batch norm per channel)", { convGenerator: { channels: [4, 2], upsample: "nearest" as const } }],
     ["the conv generator (transposed convolutions)", { convGenerator: { channels: [4, 2], upsample: "transposed" as const } }],
     ["the MLP G with a residual refinement", { gRefineChannels: 2 }],
+    // Lazy R1 counts D's updates over the whole run: 3 steps per epoch put the penalised updates (0, 2, 4) across the resume.
+    ["the conv G beside a conv D, lazy R1 every 2nd D update", { convGenerator: { channels: [4, 2], upsample: "transposed" as const }, convDiscriminator: { channels: [2, 3] }, r1Interval: 2 }],
   ] satisfies [string, Partial<GanConfig>][])("resuming an image GAN with %s reproduces an uninterrupted run exactly, leak-free", async (_name, extra) => {
     // 48 labelled 4 × 4 images in [−1, 1]: label k is a bright row k with noise (seed 7); cbn-r1 with an MLP D.
     const config: GanConfig = { ...imageGanConfig("mlp", true, "cbn-r1"), dataShape: [4, 4, 1], hidden: [8], latentDim: 3, numClasses: 3, labelEmbedding: 2, batchSize: 8, ...extra };
@@ -245,6 +247,76 @@ describe("the R1 penalty (Mescheder et al. 2018, eq. 9)", () => {
     at(w);
     expect(tf.memory().numTensors).toBe(before);
     d.dispose();
+  });
+});
+
+describe("the R1 penalty on the conv discriminator (a gradient of a gradient through strided convolutions)", () => {
+  it("matches finite differences in its value and in its gradient in the first conv kernel", () => {
+    const config = { ...imageGanConfig("mlp", false), dataShape: [4, 4, 1], numClasses: 0, projection: false, convDiscriminator: { channels: [2, 2] as [number, number] } };
+    const d = createDiscriminator(config, createRng(12));
+    const before = tf.memory().numTensors;
+    const xs = Array.from({ length: 32 }, (_, i) => Math.sin(0.7 * i + 0.2));
+    const penalty = (): number => tf.tidy(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor4d(xs, [2, 4, 4, 1])).dataSync()[0] as number);
+    const logitSum = (values: number[]): number => tf.tidy(() => tf.sum(d.apply(tf.tensor4d(values, [2, 4, 4, 1])) as tf.Tensor).dataSync()[0] as number);
+    const eps = 1e-2;
+    let squares = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const up = xs.map((v, j) => (j === k ? v + eps : v));
+      const down = xs.map((v, j) => (j === k ? v - eps : v));
+      squares += ((logitSum(up) - logitSum(down)) / (2 * eps)) ** 2;
+    }
+    expect(penalty()).toBeCloseTo(squares / 2, 3);
+    const layer = d.getLayer("d_conv1");
+    const [kernel, bias] = layer.getWeights() as [tf.Tensor, tf.Tensor];
+    const w = Array.from(kernel.dataSync());
+    const { value, grads } = tf.variableGrads(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor4d(xs, [2, 4, 4, 1])), [layer.trainableWeights[0]?.read() as tf.Variable]);
+    const analytic = Array.from((Object.values(grads)[0] as tf.Tensor).dataSync());
+    tf.dispose([value, ...Object.values(grads)]);
+    const at = (values: number[]): number => {
+      tf.tidy(() => layer.setWeights([tf.tensor(values, kernel.shape), bias]));
+      return penalty();
+    };
+    const h = 1e-3;
+    for (const k of [5, 10, 21]) {
+      const numeric = (at(w.map((v, j) => (j === k ? v + h : v))) - at(w.map((v, j) => (j === k ? v - h : v)))) / (2 * h);
+      expect(analytic[k]).toBeCloseTo(numeric, 2);
+      expect(Math.abs(analytic[k] as number)).toBeGreaterThan(1e-3);
+    }
+    at(w);
+    expect(tf.memory().numTensors).toBe(before);
+    d.dispose();
+  });
+});
+
+describe("lazy R1 (r1Interval)", () => {
+  const config = { ...TINY_GAN_CONFIG, r1Gamma: 1 };
+  const dWeights = (gan: Gan): number[] => gan.discriminator.getWeights().flatMap((w) => Array.from(w.dataSync()));
+  const maxGap = (a: number[], b: number[]): number => Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))));
+
+  it("penalises D's updates 0, k, 2k, … with weight k · γ/2 and leaves the others unpenalised", async () => {
+    const data = tinyGanData();
+    const lazy = createGan({ ...config, r1Interval: 2 }, 3);
+    await trainGan(lazy, data, { epochs: 1, stepsPerEpoch: 1 });
+    // Update 0 carries the penalty at 2 × γ/2: the same as γ = 2 on every update.
+    const heavy = createGan({ ...config, r1Gamma: 2 }, 3);
+    await trainGan(heavy, data, { epochs: 1, stepsPerEpoch: 1 });
+    expect(maxGap(dWeights(lazy), dWeights(heavy))).toBeLessThan(1e-6);
+    // Update 1 carries none: the same as one more update of the γ = 2 run with R1 turned off.
+    const state = ganCheckpointState(heavy);
+    const off = restoreGan({ ...state, config: { ...state.config, r1Gamma: 0 } }, await roundTrip(heavy.generator), await roundTrip(heavy.discriminator), await roundTrip(heavy.generatorEma as tfl.LayersModel));
+    await trainGan(lazy, data, { epochs: 2, stepsPerEpoch: 1 });
+    await trainGan(off, data, { epochs: 2, stepsPerEpoch: 1 });
+    await trainGan(heavy, data, { epochs: 2, stepsPerEpoch: 1 });
+    expect(maxGap(dWeights(lazy), dWeights(off))).toBeLessThan(1e-6);
+    // …and not the same as a penalised update (the check above can fail).
+    expect(maxGap(dWeights(lazy), dWeights(heavy))).toBeGreaterThan(1e-5);
+    [lazy, heavy, off].forEach((g) => g.dispose());
+  });
+
+  it("refuses an r1Interval that is not a whole number ≥ 1 in one line", async () => {
+    const gan = createGan({ ...config, r1Interval: 0.5 }, 1);
+    await expect(trainGan(gan, tinyGanData(), { epochs: 1, stepsPerEpoch: 1 })).rejects.toThrow(/^r1Interval \(D updates per R1 penalty\) must be a whole number ≥ 1 \(1: every update\), got 0\.5\.$/);
+    gan.dispose();
   });
 });
 

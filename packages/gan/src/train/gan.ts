@@ -210,6 +210,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   const onePassD = !((config.minibatchStdGroup ?? 0) > 1 && batch % (config.minibatchStdGroup ?? 1) !== 0);
   const dSteps = config.dSteps ?? 1;
   assertArgument(Number.isInteger(dSteps) && dSteps >= 1, () => `dSteps (D updates per G update) must be a whole number ≥ 1, got ${dSteps}.`);
+  const r1Interval = config.r1Interval ?? 1;
+  assertArgument(Number.isInteger(r1Interval) && r1Interval >= 1, () => `r1Interval (D updates per R1 penalty) must be a whole number ≥ 1 (1: every update), got ${r1Interval}.`);
 
   while (gan.epoch < opts.epochs) {
     const rng = epochRng(gan.seed, gan.epoch);
@@ -234,6 +236,8 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
           xBuffer.set(data.points.subarray(i * dim, (i + 1) * dim), b * dim);
           if (conditional) yBuffer[b] = (data.labels as Int32Array)[i] as number;
         }
+        // Lazy R1: the penalty on every r1Interval-th D update (counted over the whole run, so a resume repeats it), r1Interval × as heavy.
+        const r1Weight = r1Gamma > 0 && (gan.step * dSteps + k) % r1Interval === 0 ? (r1Gamma / 2) * r1Interval : 0;
         const zSeedD = rng.tfSeed();
         const zSeedG = last ? rng.tfSeed() : 0;
         // With label groups, generated batches take the real batch's labels, group by group.
@@ -276,7 +280,7 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
               // The two halves are the same size, so the sum of their mean losses is twice the mean over both.
               loss = tf.mul<tf.Scalar>(2, tf.losses.sigmoidCrossEntropy(tf.tensor(dTargets, logits.shape), logits));
             }
-            return r1Gamma > 0 ? tf.add<tf.Scalar>(loss, tf.mul(r1Gamma / 2, r1Penalty((x) => d(x, conditional ? yReal : undefined), realSeen))) : loss;
+            return r1Weight > 0 ? tf.add<tf.Scalar>(loss, tf.mul(r1Weight, r1Penalty((x) => d(x, conditional ? yReal : undefined), realSeen))) : loss;
           });
           fakeForD.dispose();
           if (!last) return [ld, Number.NaN, realProb, fakeProb];

@@ -211,4 +211,28 @@ describe("the truncation rule", () => {
     gan.dispose();
     classifier.dispose();
   });
+
+  it("caps its default target (0.975) at the classifier's accuracy on real images, and refuses one outside (0, 1]", async () => {
+    const gan = createGan({ ...imageGanConfig("mlp", true), dataShape: [2, 2, 1], numClasses: 2, latentDim: 4, labelEmbedding: 2, hidden: [8] }, 6);
+    const classifier = pixelClassifier();
+    const rule = { grid: [2, 1, 0.5], samples: 40, seeds: [1, 2] };
+    const uncapped = await chooseTruncation(gan, classifier, rule);
+    expect(uncapped.target).toBe(0.975);
+    // Real images above 0.975 (MNIST's classifier: ≈ 0.986) leave the rule as it was.
+    expect(await chooseTruncation(gan, classifier, { ...rule, realAccuracy: 0.986 })).toEqual(uncapped);
+    // Below it (Fashion-MNIST's: ≈ 0.906), the target is what real images score: the same choice as that explicit target.
+    for (const realAccuracy of [0.4, 0.55, 0.7]) {
+      const capped = await chooseTruncation(gan, classifier, { ...rule, realAccuracy });
+      expect(capped.target).toBe(realAccuracy);
+      expect(capped).toEqual(await chooseTruncation(gan, classifier, { ...rule, target: realAccuracy }));
+    }
+    // The cap changes the choice on this G (the comparison above is not of two identical rules).
+    const picks = await Promise.all([0.4, 0.975].map(async (target) => (await chooseTruncation(gan, classifier, { ...rule, target })).tried.length));
+    expect(new Set(picks).size).toBe(2);
+    // An explicit target wins over the cap.
+    expect((await chooseTruncation(gan, classifier, { ...rule, target: 0.9, realAccuracy: 0.5 })).target).toBe(0.9);
+    await expect(chooseTruncation(gan, classifier, { ...rule, realAccuracy: 1.2 })).rejects.toThrow(/^The truncation rule's realAccuracy \(the classifier's accuracy on real images\) must lie in \(0, 1\], got 1\.2\.$/);
+    gan.dispose();
+    classifier.dispose();
+  });
 });

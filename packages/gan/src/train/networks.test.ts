@@ -371,3 +371,65 @@ describe("G's residual refinement (gRefineChannels)", () => {
     expect(() => createGenerator({ ...config, gRefineChannels: 1.5 }, createRng(1))).toThrow(/^gRefineChannels must be a whole number ≥ 0 \(0: off\), got 1\.5\.$/);
   });
 });
+
+describe("the conv discriminator (convDiscriminator)", () => {
+  const config: GanConfig = { ...imageGanConfig("mlp", true, "cbn-r1"), dataShape: [4, 4, 1], hidden: [8], latentDim: 3, numClasses: 2, labelEmbedding: 2, convDiscriminator: { channels: [2, 3] } };
+
+  // Independent forward pass in plain JS: tfjs "same" padding for a 4×4 kernel of stride 2 pads 1 before and 1 after.
+  function conv2dSame(x: number[][][], kernel: Float32Array, bias: Float32Array, cin: number, cout: number): number[][][] {
+    const size = x.length / 2;
+    return Array.from({ length: size }, (_, i) =>
+      Array.from({ length: size }, (_, j) =>
+        Array.from({ length: cout }, (_, o) => {
+          let sum = bias[o] as number;
+          for (let a = 0; a < 4; a++)
+            for (let b = 0; b < 4; b++)
+              for (let c = 0; c < cin; c++) sum += (x[2 * i + a - 1]?.[2 * j + b - 1]?.[c] ?? 0) * (kernel[((a * 4 + b) * cin + c) * cout + o] as number);
+          return sum > 0 ? sum : 0.2 * sum;
+        }),
+      ),
+    );
+  }
+
+  it("reads x and its label plane through two strided 4×4 convolutions, then the logit plus the projection term; no tensors left", () => {
+    const before = tf.memory().numTensors;
+    const d = createDiscriminator(config, createRng(4));
+    expect(d.getLayer("d_conv1").outputShape).toEqual([null, 2, 2, 2]);
+    expect(d.getLayer("d_conv2").outputShape).toEqual([null, 1, 1, 3]);
+    expect(d.outputs[0]?.shape).toEqual([null, 1]);
+    expect(d.layers.some((l) => l.name.startsWith("d_dense"))).toBe(false);
+    const w = (name: string, k = 0): Float32Array => d.getLayer(name).getWeights()[k]?.dataSync() as Float32Array;
+    const image = Array.from({ length: 16 }, (_, i) => Math.sin(1.3 * i) * 0.8);
+    const labels = [1, 0];
+    const got = tf.tidy(() => (d.apply([tf.tensor4d([...image, ...image.map((v) => -v)], [2, 4, 4, 1]), tf.tensor2d(labels, [2, 1])]) as tf.Tensor).dataSync());
+    labels.forEach((label, n) => {
+      const pixels = n === 0 ? image : image.map((v) => -v);
+      const embedded = Array.from(w("d_label_embedding").slice(label * 2, label * 2 + 2));
+      const plane = Array.from({ length: 16 }, (_, p) => (w("d_label_plane", 1)[p] as number) + embedded.reduce((s, e, q) => s + e * (w("d_label_plane")[q * 16 + p] as number), 0));
+      const x = Array.from({ length: 4 }, (_, i) => Array.from({ length: 4 }, (_, j) => [pixels[i * 4 + j] as number, plane[i * 4 + j] as number]));
+      const features = conv2dSame(conv2dSame(x, w("d_conv1"), w("d_conv1", 1), 2, 2), w("d_conv2"), w("d_conv2", 1), 2, 3).flat(2);
+      const logit = features.reduce((s, f, k) => s + f * (w("d_logit")[k] as number), w("d_logit", 1)[0] as number);
+      const projection = features.reduce((s, f, k) => s + f * (w("d_projection_embedding")[label * 3 + k] as number), 0);
+      expect(got[n]).toBeCloseTo(logit + projection, 5);
+    });
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("refuses non-image data, unusable channels, packing, spectral norm and the DCGAN arch, each in one line", () => {
+    expect(() => createDiscriminator({ ...config, dataShape: [6] }, createRng(1))).toThrow(/^The conv discriminator needs image data \[H, W, C\] with H and W divisible by 4; got \[6\]\. Drop convDiscriminator for other data\.$/);
+    expect(() => createDiscriminator({ ...config, convDiscriminator: { channels: [2, 1.5] } }, createRng(1))).toThrow(/^The conv discriminator needs two whole channel counts ≥ 1; got channels \[2, 1\.5\]\.$/);
+    expect(() => createDiscriminator({ ...config, pack: 2 }, createRng(1))).toThrow(/^Packing \(pack 2\) is implemented for the MLP discriminator only; drop convDiscriminator or turn pack off\.$/);
+    expect(() => createDiscriminator({ ...config, spectralNorm: true }, createRng(1))).toThrow(/^Spectral normalisation is implemented for the MLP discriminator only; drop convDiscriminator or turn spectralNorm off\.$/);
+    expect(() => createDiscriminator({ ...config, arch: "dcgan" }, createRng(1))).toThrow(/^convDiscriminator replaces the MLP D; the dcgan arch has its own conv D\. Use arch mlp with it\.$/);
+  });
+});
+
+describe("the cbn-r1-conv-lazy recipe", () => {
+  it("is cbn-r1-conv with G at 1e-3, D at 2e-3 and R1 on every 16th D update, and refuses the DCGAN arch in one line", () => {
+    const conv = imageGanConfig("mlp", true, "cbn-r1-conv");
+    expect(imageGanConfig("mlp", true, "cbn-r1-conv-lazy")).toEqual({ ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16 });
+    expect(conv.r1Interval).toBeUndefined();
+    expect(() => imageGanConfig("dcgan", true, "cbn-r1-conv-lazy")).toThrow(/^The cbn-r1-conv-lazy recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not dcgan\.$/);
+  });
+});

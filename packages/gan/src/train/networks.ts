@@ -94,6 +94,11 @@ export interface GanConfig {
   /** Weight γ of the R1 penalty γ/2 · E‖∇ₓD(x)‖² on real data (Mescheder et al. 2018, eq. 9); 0 or absent: off. */
   r1Gamma?: number;
   /**
+   * Lazy R1 (Karras et al. 2020, StyleGAN2 §3.1): the R1 penalty enters every `r1Interval`-th update of D only, with its
+   * weight multiplied by `r1Interval`, so its gradient-of-a-gradient is paid 1 / r1Interval as often. 1 or absent: every update.
+   */
+  r1Interval?: number;
+  /**
    * MLP arch on images only: G made of convolutions instead of dense layers (D stays the MLP D). z and the label
    * embedding → dense to H/4 × W/4 × channels[0] → batch norm (conditional when `conditionalBatchNorm`: a gain and
    * bias per label and channel) → ReLU → ×2 upsampling → 3×3 conv to channels[1] → batch norm → ReLU → ×2 upsampling →
@@ -107,6 +112,14 @@ export interface GanConfig {
    * then the output activation. 0 or absent: off.
    */
   gRefineChannels?: number;
+  /**
+   * MLP arch on images only: D made of convolutions instead of dense layers (G is unchanged). x, with the label as an
+   * extra image channel (a dense map of its embedding to H × W) → 4×4 conv of stride 2 to channels[0] → LeakyReLU(0.2)
+   * → 4×4 conv of stride 2 to channels[1] → LeakyReLU(0.2) → flatten → logit, plus the projection term when `projection`
+   * is on: the DCGAN's D with its own widths, so the R1 penalty and the projection head act on a D that judges local
+   * structure. `hidden` is not used by D.
+   */
+  convDiscriminator?: { channels: [number, number] };
 }
 
 /** How the conv generator doubles its feature maps' size (see `GanConfig.convGenerator`). */
@@ -121,13 +134,14 @@ export function parseGanArch(name: string): GanArch {
   throw new DlError("INVALID_ARGUMENT", `Unknown GAN architecture "${name}". Valid: ${listNames(GAN_ARCHS)}.`);
 }
 
-export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1", "cbn-r1-conv"] as const;
+export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1", "cbn-r1-conv", "cbn-r1-conv-lazy"] as const;
 /**
  * `projection`: the default, faithful to its labels; `packed`: PacGAN4, more diverse within a label but less
  * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout); `cbn-r1`:
  * `projection` with conditional batch norm in G, the R1 penalty (γ = 1) on D and a learning rate of 5·10⁻⁴;
  * `cbn-r1-conv`: `cbn-r1` with the conv generator (`convGenerator`: 32 then 16 channels, transposed convolutions,
- * conditional batch norm per channel) beside the MLP D.
+ * conditional batch norm per channel) beside the MLP D; `cbn-r1-conv-lazy`: `cbn-r1-conv` with G at 10⁻³, D at 2·10⁻³ and
+ * lazy R1 (`r1Interval` 16).
  */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
@@ -142,8 +156,10 @@ export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
  * ≈ 1.1–1.4 × real-vs-real at ≈ 96 % per-label accuracy untruncated, and every MNIST goal of issue 17 on three seeds with
  * the truncation rule (`chooseTruncation`; see the README); `cbn-r1-conv` is `cbn-r1` with the conv generator
  * (`convGenerator`, 32/16 channels, transposed convolutions) beside the MLP D — on Fashion-MNIST, with D at 10⁻³, recall
- * 0.69 and Fréchet 4.9 × real-vs-real in 8,000 steps (< 10 CPU minutes) where the MLP G reached 0.47 and 6.9 ×. The
- * default stays `projection`, whose cached checkpoint the tour and the playground show.
+ * 0.69 and Fréchet 4.9 × real-vs-real in 8,000 steps (< 10 CPU minutes) where the MLP G reached 0.47 and 6.9 ×;
+ * `cbn-r1-conv-lazy` doubles its rates (G 10⁻³, D 2·10⁻³) and pays R1 on every 16th D update only — recall 0.73 and
+ * Fréchet 3.2–3.7 × in 8,800 steps (529–545 CPU s, seeds 1 and 2). The default stays `projection`, whose cached checkpoint the tour and
+ * the playground show.
  */
 export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: ImageGanRecipe = "projection"): GanConfig {
   const projection: GanConfig = {
@@ -165,9 +181,11 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
   if (recipe === "augmented") return { ...projection, augment: { translate: 3, cutout: 14 } };
   // 2.5 × the learning rate of the others: on MNIST it reaches at 2,400 steps what 2·10⁻⁴ reached at 4,000 (see the README).
   if (recipe === "cbn-r1") return { ...projection, conditionalBatchNorm: conditional, r1Gamma: 1, learningRate: 5e-4 };
-  if (recipe === "cbn-r1-conv") {
-    if (arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `The cbn-r1-conv recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not ${arch}.`);
-    return { ...imageGanConfig(arch, conditional, "cbn-r1"), convGenerator: { channels: [32, 16], upsample: "transposed" } };
+  if (recipe === "cbn-r1-conv" || recipe === "cbn-r1-conv-lazy") {
+    if (arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `The ${recipe} recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not ${arch}.`);
+    const conv: GanConfig = { ...imageGanConfig(arch, conditional, "cbn-r1"), convGenerator: { channels: [32, 16], upsample: "transposed" } };
+    // Twice the rates of cbn-r1-conv with TTUR (G 5·10⁻⁴, D 10⁻³), and R1 on every 16th D update only (see the README).
+    return recipe === "cbn-r1-conv" ? conv : { ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16 };
   }
   return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }
@@ -490,6 +508,12 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
   const pack = config.pack ?? 1;
   const spectral = config.spectralNorm === true;
   if (spectral && config.arch !== "mlp") throw new DlError("INVALID_ARGUMENT", "Spectral normalisation is implemented for the MLP discriminator only; use --arch mlp or turn spectralNorm off.");
+  if ((spectral || pack > 1) && config.convDiscriminator !== undefined) {
+    throw new DlError("INVALID_ARGUMENT", `${spectral ? "Spectral normalisation" : `Packing (pack ${pack})`} is implemented for the MLP discriminator only; drop convDiscriminator or turn ${spectral ? "spectralNorm" : "pack"} off.`);
+  }
+  if (config.arch !== "mlp" && config.convDiscriminator !== undefined) {
+    throw new DlError("INVALID_ARGUMENT", `convDiscriminator replaces the MLP D; the ${config.arch} arch has its own conv D. Use arch mlp with it.`);
+  }
   if (pack > 1 && config.arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `Packing (pack ${pack}) is implemented for the MLP discriminator only; use --arch mlp or pack 1.`);
   // A packed D reads `pack` flattened samples side by side, and their `pack` labels.
   const x = tfl.input({ shape: pack > 1 ? [pack * size(config.dataShape)] : config.dataShape, name: "d_x" });
@@ -497,7 +521,14 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
   const label = config.numClasses > 0 ? labelBranch(config, "d", rng, pack) : undefined;
   if (label) inputs.push(label.input);
   let h: tfl.SymbolicTensor;
-  if (config.arch === "mlp") {
+  if (config.convDiscriminator !== undefined) {
+    quarterableImage(config.dataShape, "The conv discriminator", "Drop convDiscriminator for other data.");
+    const { channels } = config.convDiscriminator;
+    if (!(channels.length === 2 && channels.every((c) => Number.isInteger(c) && c >= 1))) {
+      throw new DlError("INVALID_ARGUMENT", `The conv discriminator needs two whole channel counts ≥ 1; got channels [${channels.join(", ")}].`);
+    }
+    h = convDiscriminatorTrunk(config, x, label?.embedded, channels, rng);
+  } else if (config.arch === "mlp") {
     h = config.dataShape.length > 1 && pack === 1 ? (tfl.layers.flatten({ name: "d_flatten" }).apply(x) as tfl.SymbolicTensor) : x;
     if (label && (config.hidden.length === 0 || spectral)) h = tfl.layers.concatenate({ name: "d_concat" }).apply([h, label.embedded]) as tfl.SymbolicTensor;
     [...config.hidden].reverse().forEach((units, i) => {
@@ -507,20 +538,8 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
       h = tfl.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
     });
   } else {
-    const [height, width] = config.dataShape as [number, number, number];
     const [wide, narrow] = config.convChannels ?? [128, 64];
-    h = x;
-    if (label) {
-      // The label enters the first conv layer as an extra image channel.
-      let plane = dense(height * width, "d_label_plane", rng).apply(label.embedded) as tfl.SymbolicTensor;
-      plane = tfl.layers.reshape({ targetShape: [height, width, 1], name: "d_label_reshape" }).apply(plane) as tfl.SymbolicTensor;
-      h = tfl.layers.concatenate({ name: "d_concat" }).apply([x, plane]) as tfl.SymbolicTensor;
-    }
-    h = tfl.layers.conv2d({ filters: narrow, kernelSize: 4, strides: 2, padding: "same", name: "d_conv1", kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }) }).apply(h) as tfl.SymbolicTensor;
-    h = tfl.layers.leakyReLU({ alpha: 0.2, name: "d_lrelu1" }).apply(h) as tfl.SymbolicTensor;
-    h = tfl.layers.conv2d({ filters: wide, kernelSize: 4, strides: 2, padding: "same", name: "d_conv2", kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }) }).apply(h) as tfl.SymbolicTensor;
-    h = tfl.layers.leakyReLU({ alpha: 0.2, name: "d_lrelu2" }).apply(h) as tfl.SymbolicTensor;
-    h = tfl.layers.flatten({ name: "d_flatten" }).apply(h) as tfl.SymbolicTensor;
+    h = convDiscriminatorTrunk(config, x, label?.embedded, [narrow, wide], rng);
   }
   if ((config.minibatchStdGroup ?? 0) > 1) h = new MinibatchStd({ group: config.minibatchStdGroup ?? 1, name: "d_minibatch_std" }).apply(h) as tfl.SymbolicTensor;
   let logit = dDense(1, "d_logit", rng, spectral).apply(h) as tfl.SymbolicTensor;
@@ -535,6 +554,26 @@ export function createDiscriminator(config: GanConfig, rng: Rng): tfl.LayersMode
     logit = tfl.layers.add({ name: "d_logit_total" }).apply([logit, projection]) as tfl.SymbolicTensor;
   }
   return tfl.model({ inputs, outputs: logit, name: `discriminator_${config.arch}` });
+}
+
+/**
+ * The conv D's trunk (the DCGAN's D, and the MLP arch's under `convDiscriminator`): the label, when there is one, as an
+ * extra image channel, then two 4×4 convolutions of stride 2 with `channels` filters, each followed by LeakyReLU(0.2), then
+ * flatten: the features the logit and the projection term read.
+ */
+function convDiscriminatorTrunk(config: GanConfig, x: tfl.SymbolicTensor, labelEmbedded: tfl.SymbolicTensor | undefined, channels: [number, number], rng: Rng): tfl.SymbolicTensor {
+  const [height, width] = config.dataShape as [number, number, number];
+  let h = x;
+  if (labelEmbedded) {
+    let plane = dense(height * width, "d_label_plane", rng).apply(labelEmbedded) as tfl.SymbolicTensor;
+    plane = tfl.layers.reshape({ targetShape: [height, width, 1], name: "d_label_reshape" }).apply(plane) as tfl.SymbolicTensor;
+    h = tfl.layers.concatenate({ name: "d_concat" }).apply([x, plane]) as tfl.SymbolicTensor;
+  }
+  channels.forEach((filters, i) => {
+    h = tfl.layers.conv2d({ filters, kernelSize: 4, strides: 2, padding: "same", name: `d_conv${i + 1}`, kernelInitializer: tfl.initializers.glorotUniform({ seed: rng.tfSeed() }) }).apply(h) as tfl.SymbolicTensor;
+    h = tfl.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }).apply(h) as tfl.SymbolicTensor;
+  });
+  return tfl.layers.flatten({ name: "d_flatten" }).apply(h) as tfl.SymbolicTensor;
 }
 
 export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {

@@ -29,7 +29,7 @@ export function registerSample(gan: Command): void {
     .option("--n <n>", "number of samples (at most 4096)", parseInteger("--n", 1, 4096), 64)
     .option(
       "--truncation <t|auto>",
-      "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: the t that dl gan train --truncation auto picks (the largest whose samples the classifier labels right ≥ 97.5 % of the time; a conditional GAN only)",
+      "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: the t that dl gan train --truncation auto picks (the largest whose samples the classifier labels right ≥ 97.5 % of the time, or as often as it labels real test images where that is less; a conditional GAN only)",
       parseTruncation,
     )
     .requiredOption("--out <file.png>", "PNG file")
@@ -65,9 +65,9 @@ async function truncationByRule(g: Gan): Promise<TruncationChoice> {
   if (g.config.numClasses === 0) throw new DlError("INVALID_ARGUMENT", "--truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
   const data = trainedDataset(g);
   if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--truncation auto needs the dataset this GAN was trained on, which its checkpoint does not record; give t as a number.");
-  const classifier = await loadScoringClassifier(parseDatasetName(data));
+  const { model: classifier, testAccuracy } = await loadScoringClassifier(parseDatasetName(data));
   try {
-    return await chooseTruncation(g, classifier);
+    return await chooseTruncation(g, classifier, { realAccuracy: testAccuracy });
   } finally {
     classifier.dispose();
   }

@@ -57,12 +57,12 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only)", "projection")
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only) or cbn-r1-conv-lazy (cbn-r1-conv with G at 1e-3, D at 2e-3 and the R1 penalty on every 16th D update only; --arch mlp only)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(
       new Option(
         "--truncation <t|auto>",
-        "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time (G's own samples, no real image; untruncated if none does)",
+        "draw the scored samples and the grids from latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: after training, the largest t whose samples the classifier labels right ≥ 97.5 % of the time, or as often as it labels real test images where that is less (G's own samples; untruncated if none does)",
       ).argParser(parseTruncation),
     )
     .addOption(new Option("--learning-rate <x>", "Adam learning rate of G (and of D unless --d-learning-rate), in (0, 0.1] (default: the recipe's: 5e-4 for cbn-r1, else 2e-4); a new GAN only").argParser(parsePositiveNumber("--learning-rate", 0.1)))
@@ -94,7 +94,8 @@ export function registerTrain(gan: Command): void {
         if (opts.limit !== undefined && opts.limit < train.count) train = sampleDataset(train, opts.limit, seed, { stratified: true });
         if (resume) assertResumable(resume, opts.out, train, seed);
         const test = await loadDataset(data, { split: "test" });
-        const classifier = opts.evaluate ? await loadScoringClassifier(data) : undefined;
+        const scoring = opts.evaluate ? await loadScoringClassifier(data) : undefined;
+        const classifier = scoring?.model;
         // A reference of training images apart from the test split: the final samples are scored against it too.
         const validationSet = classifier && train.count >= 2 * VALIDATION_COUNT ? sampleDataset(train, 2 * VALIDATION_COUNT, VALIDATION_SEED, { stratified: true }) : undefined;
         const cpuStart = process.cpuUsage();
@@ -114,6 +115,7 @@ export function registerTrain(gan: Command): void {
             seed,
             ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
             ...(opts.truncation === undefined ? {} : { truncation: opts.truncation }),
+            ...(opts.truncation === "auto" && scoring ? { truncationRule: { realAccuracy: scoring.testAccuracy } } : {}),
             ...(resume ? { resume } : {}),
             onProgress,
             signal,
