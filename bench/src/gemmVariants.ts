@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 
-import asc from "assemblyscript/asc";
+import { compileKernels } from "@dl/wasm-build";
 import { FUSED_WASM_SHARED_BASE64 } from "../../packages/tensor-core/src/backend/wasmKernels/fusedWasm.generated.js";
 
 // Set once this script's kernels are compiled to wasm by asc, before V8 compiles them: Node 20's V8 (11.3) has relaxed
@@ -67,22 +67,9 @@ const VARIANTS: Variant[] = [
   ...TILES.flatMap(([t, rows, cols]) => [false, true].map((fma) => ({ name: `${t}${fma ? "+fma" : ""}`, fma, fn: `gemm${t}`, rows, cols }))),
 ].filter((v) => onlyVariants === undefined || v.name === "shipped" || onlyVariants.includes(v.name));
 
-async function compile(fma: boolean): Promise<Uint8Array<ArrayBuffer>> {
-  const source = readFileSync(fileURLToPath(new URL("../assembly/gemmVariants.ts", import.meta.url)), "utf8").replace("__FMA__", String(fma));
-  const r = await asc.compileString(source, {
-    optimizeLevel: 3,
-    shrinkLevel: 0,
-    runtime: "stub",
-    noAssert: true,
-    importMemory: true,
-    noExportMemory: true,
-    initialMemory: 1,
-    sharedMemory: true,
-    maximumMemory: 65536,
-    enable: ["simd", "threads", "relaxed-simd"],
-  });
-  if (r.error !== null || r.binary === null) throw new Error(`asc: ${r.error?.message ?? "no binary"}`);
-  return new Uint8Array(r.binary);
+function compile(fma: boolean): Promise<Uint8Array<ArrayBuffer>> {
+  const path = fileURLToPath(new URL("../assembly/gemmVariants.ts", import.meta.url));
+  return compileKernels(readFileSync(path, "utf8").replace("__FMA__", String(fma)), { shared: true, features: ["relaxed-simd"], label: path });
 }
 const plainBytes = await compile(false);
 const fmaBytes = await compile(true);

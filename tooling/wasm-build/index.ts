@@ -20,9 +20,14 @@ export interface WasmModuleSpec {
   constPrefix: string;
 }
 
-/** The command line's -O3 --runtime stub --noAssert --importMemory --noExportMemory --initialMemory 1 --enable simd (+ threads, shared). */
-async function compile(source: string, shared: boolean): Promise<Uint8Array> {
-  const result = await asc.compileString(readFileSync(source, "utf8"), {
+/**
+ * AssemblyScript source text → a wasm module importing its memory: the command line's -O3 --runtime stub --noAssert
+ * --importMemory --noExportMemory --initialMemory 1 --enable simd (+ threads and a shared memory when `shared`, +
+ * `features`, e.g. "relaxed-simd" for bench/src/gemmVariants.ts's prototypes). `label` names the source in errors.
+ */
+export async function compileKernels(text: string, options: { shared: boolean; features?: readonly string[]; label: string }): Promise<Uint8Array<ArrayBuffer>> {
+  const { shared, features = [], label } = options;
+  const result = await asc.compileString(text, {
     optimizeLevel: 3,
     shrinkLevel: 0,
     runtime: "stub",
@@ -30,11 +35,15 @@ async function compile(source: string, shared: boolean): Promise<Uint8Array> {
     importMemory: true,
     noExportMemory: true,
     initialMemory: 1,
-    enable: shared ? ["simd", "threads"] : ["simd"],
+    enable: [...(shared ? ["simd", "threads"] : ["simd"]), ...features],
     ...(shared ? { sharedMemory: true, maximumMemory: MAX_PAGES } : {}),
   });
-  if (result.error !== null || result.binary === null) throw new Error(`asc failed on ${source}: ${result.error?.message ?? "no binary"}`);
-  return result.binary;
+  if (result.error !== null || result.binary === null) throw new Error(`asc failed on ${label}: ${result.error?.message ?? "no binary"}`);
+  return new Uint8Array(result.binary);
+}
+
+function compile(source: string, shared: boolean): Promise<Uint8Array> {
+  return compileKernels(readFileSync(source, "utf8"), { shared, label: source });
 }
 
 /** The generated module's text: the module importing a plain memory, and the same importing a shared one (worker threads). */
