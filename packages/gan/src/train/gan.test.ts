@@ -211,41 +211,51 @@ describe("the D step's single pass over real and generated batches", () => {
   });
 });
 
+/**
+ * R1 of discriminator `d` on the batch `xs` (shape `shape`, batch first) against independent finite differences: its
+ * value against central differences of D's summed logit in each input coordinate (float64 arithmetic on float32
+ * logits), and its gradient in `layerName`'s kernel (a gradient of a gradient) at `indices` against central
+ * differences of R1 itself. Leaves D's weights and the tensor count as it found them.
+ */
+function expectR1MatchesFiniteDifferences(d: tfl.LayersModel, xs: number[], shape: number[], layerName: string, indices: number[]): void {
+  const before = tf.memory().numTensors;
+  const batch = shape[0] as number;
+  const penalty = (): number => tf.tidy(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor(xs, shape)).dataSync()[0] as number);
+  const logitSum = (values: number[]): number => tf.tidy(() => tf.sum(d.apply(tf.tensor(values, shape)) as tf.Tensor).dataSync()[0] as number);
+  const eps = 1e-2;
+  let squares = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const up = xs.map((v, j) => (j === k ? v + eps : v));
+    const down = xs.map((v, j) => (j === k ? v - eps : v));
+    squares += ((logitSum(up) - logitSum(down)) / (2 * eps)) ** 2;
+  }
+  expect(penalty()).toBeCloseTo(squares / batch, 3);
+  const layer = d.getLayer(layerName);
+  const [kernel, ...rest] = layer.getWeights();
+  if (kernel === undefined) throw new Error(`${layerName} has no kernel`);
+  const w = Array.from(kernel.dataSync());
+  const { value, grads } = tf.variableGrads(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor(xs, shape)), [layer.trainableWeights[0]?.read() as tf.Variable]);
+  const analytic = Array.from((Object.values(grads)[0] as tf.Tensor).dataSync());
+  tf.dispose([value, ...Object.values(grads)]);
+  const at = (values: number[]): number => {
+    tf.tidy(() => layer.setWeights([tf.tensor(values, kernel.shape), ...rest]));
+    return penalty();
+  };
+  const h = 1e-3;
+  for (const k of indices) {
+    const numeric = (at(w.map((v, j) => (j === k ? v + h : v))) - at(w.map((v, j) => (j === k ? v - h : v)))) / (2 * h);
+    expect(analytic[k]).toBeCloseTo(numeric, 2);
+    expect(Math.abs(analytic[k] as number)).toBeGreaterThan(1e-3);
+  }
+  at(w);
+  expect(tf.memory().numTensors).toBe(before);
+}
+
 describe("the R1 penalty (Mescheder et al. 2018, eq. 9)", () => {
   it("is the mean squared norm of ∇ₓD over the real batch, and its gradient in D's weights matches finite differences", () => {
     const config = { ...imageGanConfig("mlp", false), dataShape: [3], hidden: [4], numClasses: 0, projection: false };
     const d = createDiscriminator(config, createRng(12));
-    const before = tf.memory().numTensors;
-    const xs = [0.3, -0.7, 1.1, -0.2, 0.5, 0.9, 1.4, -1.2, 0.05, -0.6, -0.4, 0.8];
-    const penalty = (): number => tf.tidy(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor2d(xs, [4, 3])).dataSync()[0] as number);
-    const logitSum = (values: number[]): number => tf.tidy(() => tf.sum(d.apply(tf.tensor2d(values, [4, 3])) as tf.Tensor).dataSync()[0] as number);
-    // Independent: central differences of D's summed logit in each input coordinate (float64 arithmetic on float32 logits).
-    const eps = 1e-2;
-    let squares = 0;
-    for (let k = 0; k < xs.length; k++) {
-      const up = xs.map((v, j) => (j === k ? v + eps : v));
-      const down = xs.map((v, j) => (j === k ? v - eps : v));
-      squares += ((logitSum(up) - logitSum(down)) / (2 * eps)) ** 2;
-    }
-    expect(penalty()).toBeCloseTo(squares / 4, 3);
-    // ∂R1/∂W for the first kernel (a gradient of a gradient) against central differences of R1 itself.
-    const kernel = d.getLayer("d_dense1").getWeights()[0] as tf.Tensor;
-    const w = Array.from(kernel.dataSync());
-    const { value, grads } = tf.variableGrads(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor2d(xs, [4, 3])), [d.trainableWeights[0]?.read() as tf.Variable]);
-    const analytic = Array.from((Object.values(grads)[0] as tf.Tensor).dataSync());
-    tf.dispose([value, ...Object.values(grads)]);
-    const at = (values: number[]): number => {
-      tf.tidy(() => d.getLayer("d_dense1").setWeights([tf.tensor2d(values, kernel.shape as [number, number]), d.getLayer("d_dense1").getWeights()[1] as tf.Tensor]));
-      return penalty();
-    };
-    const h = 1e-3;
-    for (const k of [0, 5, 11]) {
-      const numeric = (at(w.map((v, j) => (j === k ? v + h : v))) - at(w.map((v, j) => (j === k ? v - h : v)))) / (2 * h);
-      expect(analytic[k]).toBeCloseTo(numeric, 2);
-      expect(Math.abs(analytic[k] as number)).toBeGreaterThan(1e-3);
-    }
-    at(w);
-    expect(tf.memory().numTensors).toBe(before);
+    expectR1MatchesFiniteDifferences(d, [0.3, -0.7, 1.1, -0.2, 0.5, 0.9, 1.4, -1.2, 0.05, -0.6, -0.4, 0.8], [4, 3], "d_dense1", [0, 5, 11]);
     d.dispose();
   });
 });
@@ -254,36 +264,7 @@ describe("the R1 penalty on the conv discriminator (a gradient of a gradient thr
   it("matches finite differences in its value and in its gradient in the first conv kernel", () => {
     const config = { ...imageGanConfig("mlp", false), dataShape: [4, 4, 1], numClasses: 0, projection: false, convDiscriminator: { channels: [2, 2] as [number, number] } };
     const d = createDiscriminator(config, createRng(12));
-    const before = tf.memory().numTensors;
-    const xs = Array.from({ length: 32 }, (_, i) => Math.sin(0.7 * i + 0.2));
-    const penalty = (): number => tf.tidy(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor4d(xs, [2, 4, 4, 1])).dataSync()[0] as number);
-    const logitSum = (values: number[]): number => tf.tidy(() => tf.sum(d.apply(tf.tensor4d(values, [2, 4, 4, 1])) as tf.Tensor).dataSync()[0] as number);
-    const eps = 1e-2;
-    let squares = 0;
-    for (let k = 0; k < xs.length; k++) {
-      const up = xs.map((v, j) => (j === k ? v + eps : v));
-      const down = xs.map((v, j) => (j === k ? v - eps : v));
-      squares += ((logitSum(up) - logitSum(down)) / (2 * eps)) ** 2;
-    }
-    expect(penalty()).toBeCloseTo(squares / 2, 3);
-    const layer = d.getLayer("d_conv1");
-    const [kernel, bias] = layer.getWeights() as [tf.Tensor, tf.Tensor];
-    const w = Array.from(kernel.dataSync());
-    const { value, grads } = tf.variableGrads(() => r1Penalty((x) => d.apply(x) as tf.Tensor, tf.tensor4d(xs, [2, 4, 4, 1])), [layer.trainableWeights[0]?.read() as tf.Variable]);
-    const analytic = Array.from((Object.values(grads)[0] as tf.Tensor).dataSync());
-    tf.dispose([value, ...Object.values(grads)]);
-    const at = (values: number[]): number => {
-      tf.tidy(() => layer.setWeights([tf.tensor(values, kernel.shape), bias]));
-      return penalty();
-    };
-    const h = 1e-3;
-    for (const k of [5, 10, 21]) {
-      const numeric = (at(w.map((v, j) => (j === k ? v + h : v))) - at(w.map((v, j) => (j === k ? v - h : v)))) / (2 * h);
-      expect(analytic[k]).toBeCloseTo(numeric, 2);
-      expect(Math.abs(analytic[k] as number)).toBeGreaterThan(1e-3);
-    }
-    at(w);
-    expect(tf.memory().numTensors).toBe(before);
+    expectR1MatchesFiniteDifferences(d, Array.from({ length: 32 }, (_, i) => Math.sin(0.7 * i + 0.2)), [2, 4, 4, 1], "d_conv1", [5, 10, 21]);
     d.dispose();
   });
 });
