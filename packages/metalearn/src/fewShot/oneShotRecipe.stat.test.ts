@@ -66,7 +66,7 @@ function adoptedRecipe(): FewShotExperimentOptions {
 }
 
 describe("the adopted 1-shot recipe (three cosine networks, warps, logistic regression on the shot's views), 5-way 1-shot on the held-out Fashion-MNIST classes 5–9", () => {
-  // ≈ 390 s CPU from cold (the recipe ≈ 320 s, as one CLI run); 210 s when the disk cache holds the recipe's networks.
+  // 379 s CPU from an empty network cache (the recipe ≈ 300 s, as one CLI run); 210 s when the disk cache holds the recipe's networks.
   it("reaches ≥ 70% inductively with the lower end of its 95% interval over 600 episodes, and beats the recipe before issue 21 on the same episodes", async () => {
     const before = tf.memory().numTensors;
     const recipe = await runFewShotExperiment(train, test, adoptedRecipe());
