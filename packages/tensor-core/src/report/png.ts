@@ -19,7 +19,26 @@ export interface EncodePngOptions {
   compact?: boolean;
 }
 
-/** Encodes 8-bit pixels as PNG bytes (through fast-png; works in Node and the browser). */
+/** Writes a checked image as PNG bytes. */
+type PngWriter = (image: PngImage) => Uint8Array;
+
+/** fast-png: pure JavaScript, so it runs everywhere, but its writer and deflate are slow until JIT-compiled (≈ 0.1 s for a first 800² figure). */
+const portableWriter: PngWriter = ({ width, height, data, channels }) => encode({ width, height, data, channels, depth: 8 });
+let writer: PngWriter = portableWriter;
+
+/**
+ * Replaces the writer behind `encodePng`. The Node entries install one on Node's native zlib
+ * (`pngNode.ts`); the browser keeps fast-png. Internal: not part of the public surface.
+ */
+export function setPngWriter(replacement: PngWriter | undefined): void {
+  writer = replacement ?? portableWriter;
+}
+
+/**
+ * Encodes 8-bit pixels as PNG bytes: through fast-png in the browser and, once a Node entry of
+ * `@dl/tensor-core` is loaded, through pngjs on Node's native zlib — the same pixels when decoded,
+ * not the same bytes.
+ */
 export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
   const { width, height, data, channels } = image;
   assertArgument(
@@ -32,9 +51,9 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
   );
   if (options.compact === true) {
     const reduced = compactChannels(data, channels);
-    return encode({ width, height, data: reduced.data, channels: reduced.channels, depth: 8 });
+    return writer({ width, height, data: reduced.data, channels: reduced.channels });
   }
-  return encode({ width, height, data, channels, depth: 8 });
+  return writer({ width, height, data, channels });
 }
 
 /** The fewest channels that hold `data` losslessly: alpha dropped when every pixel is opaque, colour when every pixel is gray. */
