@@ -2,7 +2,7 @@ import { assertArgument } from "../errors.js";
 import { labelColor, parseColor, type Rgba } from "./color.js";
 import { GLYPH_BASELINE, GLYPH_BITMAPS, GLYPH_CHARS, GLYPH_HEIGHT, GLYPH_WIDTHS } from "./font.js";
 import { createImage, drawLine, fillDisc, fillRect, type RgbaImage } from "./raster.js";
-import { extent, formatTick, linearScale, niceTicks } from "./scale.js";
+import { axisTicks, extent, formatTick, linearScale, niceTicks } from "./scale.js";
 
 /** One line of a line chart: y values, x values (default 0, 1, …) and a colour (default palette). */
 export interface LineSeries {
@@ -193,11 +193,8 @@ function drawYTicks(image: RgbaImage, plot: PlotArea, ticks: readonly number[], 
 /** Tick marks and labels under the x axis, unless bare. */
 function drawXTicks(image: RgbaImage, plot: PlotArea, lo: number, hi: number, sx: (v: number) => number, options: RasterChartOptions, integers = false): void {
   if (options.bare === true) return;
-  const nice = niceTicks(lo, hi, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / 70))));
-  // Counts (epochs, k) get whole-number ticks only.
-  const { ticks, step } = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
+  const { ticks, step } = axisTicks(lo, hi, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / 70))), integers);
   for (const t of ticks) {
-    if (t < lo - 1e-12 || t > hi + 1e-12) continue;
     drawLine(image, sx(t), plot.bottom, sx(t), plot.bottom + 4, AXIS);
     drawText(image, sx(t), plot.bottom + 6 + GLYPH_HEIGHT / 2, formatTick(t, step), { align: "middle", color: "#444444" });
   }

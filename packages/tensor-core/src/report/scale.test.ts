@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { extent, formatTick, linearScale, niceTicks } from "./scale.js";
+import { axisTicks, extent, formatTick, linearScale, niceTicks } from "./scale.js";
 
 describe("niceTicks", () => {
   const cases: [number, number, number][] = [
@@ -30,6 +30,24 @@ describe("niceTicks", () => {
     const flat = niceTicks(2, 2);
     expect(flat.ticks[0]!).toBeLessThan(2);
     expect(flat.ticks[flat.ticks.length - 1]!).toBeGreaterThan(2);
+  });
+});
+
+describe("axisTicks", () => {
+  it("keeps nice ticks inside the domain, whole numbers only for counts", () => {
+    expect(axisTicks(0.3, 2.7, 5, false)).toEqual({ ticks: [0.5, 1, 1.5, 2, 2.5], step: 0.5 });
+    expect(axisTicks(1, 3, 8, true)).toEqual({ ticks: [1, 2, 3], step: 1 });
+  });
+
+  it("labels a single x value with itself (one epoch, or one point at 23.4 CPU seconds)", () => {
+    const one = axisTicks(23.4, 23.4, 6, false);
+    expect(one.ticks).toEqual([23.4]);
+    expect(formatTick(23.4, one.step)).toBe("23.4");
+    expect(formatTick(1234.5678, axisTicks(1234.5678, 1234.5678, 6, false).step)).toBe("1235");
+    expect(formatTick(0.000123456, axisTicks(0.000123456, 0.000123456, 6, false).step)).toBe("0.000123");
+    const epoch = axisTicks(1, 1, 6, true);
+    expect(epoch.ticks).toEqual([1]);
+    expect(formatTick(1, epoch.step)).toBe("1");
   });
 });
 

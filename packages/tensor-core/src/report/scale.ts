@@ -44,6 +44,21 @@ export function niceTicks(min: number, max: number, count = 5): { ticks: number[
   return { ticks, step };
 }
 
+/**
+ * The x ticks of a chart over [lo, hi]: nice round values inside the domain, whole numbers only when the x values
+ * are counts (epochs, k). A single x value (one epoch) is its own tick, with three significant digits where it is
+ * not a count, so a one-point chart still says where its point lies.
+ */
+export function axisTicks(lo: number, hi: number, count: number, integers: boolean): { ticks: number[]; step: number } {
+  if (lo === hi && Number.isFinite(lo)) {
+    const step = integers || lo === 0 ? 1 : 10 ** (Math.floor(Math.log10(Math.abs(lo))) - 2);
+    return { ticks: [lo], step: Math.min(step, 1) };
+  }
+  const nice = niceTicks(lo, hi, count);
+  const { ticks, step } = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
+  return { ticks: ticks.filter((t) => t >= lo - 1e-12 && t <= hi + 1e-12), step };
+}
+
 /** A tick label with as many decimals as the step needs. */
 export function formatTick(value: number, step: number): string {
   const decimals = Math.max(0, -Math.floor(Math.log10(Math.abs(step)) + 1e-9));

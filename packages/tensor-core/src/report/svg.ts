@@ -4,7 +4,7 @@ import { labelColor } from "./color.js";
 import { escapeHtml } from "./escape.js";
 import { imageGrid } from "./images.js";
 import { encodePng, pngDataUri } from "./png.js";
-import { formatTick, linearScale, niceTicks } from "./scale.js";
+import { axisTicks, formatTick, linearScale, niceTicks } from "./scale.js";
 
 /** Text and size of an SVG chart. */
 export interface SvgChartOptions {
@@ -149,12 +149,10 @@ export function lineChartSvg(
   const f = frame(options, legendWidth(series.map((s) => s.name)));
   const sx = linearScale(domains.x[0], domains.x[1], f.left, f.right);
   const sy = linearScale(domains.y[0], domains.y[1], f.bottom, f.top);
-  const nice = niceTicks(domains.x[0], domains.x[1], 6);
   // Counts (epochs, k) get whole-number ticks only.
   const integers = series.every((s) => Array.from(seriesX(s)).every(Number.isInteger));
-  const xt = integers && nice.step < 1 ? { ticks: nice.ticks.filter(Number.isInteger), step: 1 } : nice;
-  const xTicks = xt.ticks.filter((t) => t >= domains.x[0] - 1e-12 && t <= domains.x[1] + 1e-12);
-  const body = [...yAxis(f, domains.yTicks, domains.yStep, sy), ...xAxis(f, xTicks, xt.step, sx)];
+  const xt = axisTicks(domains.x[0], domains.x[1], 6, integers);
+  const body = [...yAxis(f, domains.yTicks, domains.yStep, sy), ...xAxis(f, xt.ticks, xt.step, sx)];
   series.forEach((s, k) => {
     const color = escapeHtml(s.color ?? labelColor(k));
     const xs = seriesX(s);
