@@ -1,3 +1,3 @@
 import type { UserConfig } from "vitest/config";
 
-export declare function packageTestConfig(opts: { name: string; timeoutMs?: number }): UserConfig;
+export declare function packageTestConfig(opts: { name: string; timeoutMs?: number; setupFiles?: string[] }): UserConfig;

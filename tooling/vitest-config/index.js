@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 const conditions = ["@dl/source", "module", "node", "development|production"];
 
-/** @param {{ name: string, timeoutMs?: number }} opts */
+/** @param {{ name: string, timeoutMs?: number, setupFiles?: string[] }} opts */
 export function packageTestConfig(opts) {
   return defineConfig({
     resolve: { conditions },
@@ -12,6 +12,7 @@ export function packageTestConfig(opts) {
       name: opts.name,
       include: ["src/**/*.test.ts"],
       testTimeout: opts.timeoutMs ?? 60_000,
+      setupFiles: opts.setupFiles ?? [],
       hookTimeout: 120_000,
       pool: "forks",
       // tfjs registers global state; one file per process keeps backends isolated.

@@ -1,5 +1,5 @@
-// `@dl/tensor-core/host` (Node) loads papaparse and jpeg-js only when a CSV or an image folder is read: `dl tsne`
-// and `dl --help` start without them. Checked in a fresh process, where the module cache starts empty.
+// `@dl/tensor-core/host` (Node) loads papaparse and jpeg-js only when a CSV or an image folder is read, and pngjs
+// (its PNG writer on Node's zlib) only when the first PNG is written: `dl tsne` and `dl --help` start without them. Checked in a fresh process, where the module cache starts empty.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -16,7 +16,8 @@ import { mkdtemp, writeFile, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 const cache = createRequire(import.meta.url).cache;
-const loaded = () => ({ papaparse: Object.keys(cache).some((p) => p.includes("papaparse")), jpeg: Object.keys(cache).some((p) => p.includes("jpeg-js")) });
+const has = (name) => Object.keys(cache).some((p) => p.includes(name));
+const loaded = () => ({ papaparse: has("papaparse"), jpeg: has("jpeg-js"), pngjs: has("/pngjs/") });
 const host = await import("@dl/tensor-core/host");
 const atStart = loaded();
 const dir = await mkdtemp(join(tmpdir(), "dl-lazy-"));
@@ -33,21 +34,22 @@ console.log(JSON.stringify({ atStart, afterCsv, afterImages, csv: { shape: csv.s
 `;
 
 describe("the host entry's lazy parsers", () => {
-  it("loads papaparse and jpeg-js on the first CSV and image-folder read, and those reads work", async () => {
+  it("loads papaparse, jpeg-js and pngjs on the first CSV read, image-folder read and PNG written, and those work", async () => {
     const { stdout } = await run(process.execPath, ["--conditions=@dl/source", "--import", "tsx", "--input-type=module", "-e", CHILD], {
       cwd: fileURLToPath(new URL("../..", import.meta.url)),
       timeout: 120_000,
     });
     const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
-      atStart: { papaparse: boolean; jpeg: boolean };
-      afterCsv: { papaparse: boolean; jpeg: boolean };
-      afterImages: { papaparse: boolean; jpeg: boolean };
+      atStart: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
+      afterCsv: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
+      afterImages: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
       csv: { shape: number[]; data: number[] };
       images: { count: number; pixels: number[] };
     };
-    expect(out.atStart).toEqual({ papaparse: false, jpeg: false });
-    expect(out.afterCsv).toEqual({ papaparse: true, jpeg: false });
-    expect(out.afterImages).toEqual({ papaparse: true, jpeg: true });
+    expect(out.atStart).toEqual({ papaparse: false, jpeg: false, pngjs: false });
+    expect(out.afterCsv).toEqual({ papaparse: true, jpeg: false, pngjs: false });
+    // The PNG written before the folder read went through pngjs: the Node entry installed its writer.
+    expect(out.afterImages).toEqual({ papaparse: true, jpeg: true, pngjs: true });
     expect(out.csv).toEqual({ shape: [2, 2], data: [1, 2, 3, 4.5] });
     // One 2×2 grey image, scaled to [0, 1].
     expect(out.images.count).toBe(1);

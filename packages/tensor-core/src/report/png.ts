@@ -1,6 +1,4 @@
-import { encode } from "fast-png";
-
-import { assertArgument } from "../errors.js";
+import { DlError, assertArgument } from "../errors.js";
 
 /** Pixels to encode: gray (1), gray+alpha (2), RGB (3) or RGBA (4) bytes per pixel, row-major. */
 export interface PngImage {
@@ -22,22 +20,18 @@ export interface EncodePngOptions {
 /** Writes a checked image as PNG bytes. */
 type PngWriter = (image: PngImage) => Uint8Array;
 
-/** fast-png: pure JavaScript, so it runs everywhere, but its writer and deflate are slow until JIT-compiled (≈ 0.1 s for a first 800² figure). */
-const portableWriter: PngWriter = ({ width, height, data, channels }) => encode({ width, height, data, channels, depth: 8 });
-let writer: PngWriter = portableWriter;
+/** Set by each entry of the package for its platform: `pngPortable.ts` (browser) or `pngNode.ts` (Node). */
+let writer: PngWriter | undefined;
 
-/**
- * Replaces the writer behind `encodePng`. The Node entries install one on Node's native zlib
- * (`pngNode.ts`); the browser keeps fast-png. Internal: not part of the public surface.
- */
-export function setPngWriter(replacement: PngWriter | undefined): void {
-  writer = replacement ?? portableWriter;
+/** Installs the writer behind `encodePng`. Internal: each entry installs its platform's; not part of the public surface. */
+export function setPngWriter(replacement: PngWriter): void {
+  writer = replacement;
 }
 
 /**
- * Encodes 8-bit pixels as PNG bytes: through fast-png in the browser and, once a Node entry of
- * `@dl/tensor-core` is loaded, through pngjs on Node's native zlib — the same pixels when decoded,
- * not the same bytes.
+ * Encodes 8-bit pixels as PNG bytes: through fast-png in the browser, through pngjs on Node's native
+ * zlib in Node (whichever entry of `@dl/tensor-core` was loaded installed it) — the same pixels once
+ * decoded, not the same bytes.
  */
 export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint8Array {
   const { width, height, data, channels } = image;
@@ -49,6 +43,9 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
     data.length === width * height * channels,
     () => `PNG data has ${data.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`,
   );
+  if (writer === undefined) {
+    throw new DlError("NOT_SUPPORTED", "No PNG writer is installed: import @dl/tensor-core or @dl/tensor-core/host (their entries install one), not an internal module.");
+  }
   if (options.compact === true) {
     const reduced = compactChannels(data, channels);
     return writer({ width, height, data: reduced.data, channels: reduced.channels });
