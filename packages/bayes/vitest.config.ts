@@ -1,3 +1,4 @@
 import { packageTestConfig } from "@dl/vitest-config";
 
-export default packageTestConfig({ name: "@dl/bayes" });
+// Tests import internal modules, not an entry, so the library loaders the Node entry installs are installed here for every file.
+export default packageTestConfig({ name: "@dl/bayes", setupFiles: ["./src/platform/libraries.node.ts"] });

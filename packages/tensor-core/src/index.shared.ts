@@ -9,6 +9,8 @@ export type { DlErrorCode, DlErrorOptions } from "./errors.js";
 export type { ProgressCallback, ProgressEvent, RunOptions } from "./progress.js";
 export { unfinishedPhases } from "./progress.js";
 export { environment } from "./env.js";
+export { lazyLibraries } from "./lazyLibraries.js";
+export type { LazyLibraries, LibraryLoaders } from "./lazyLibraries.js";
 export type { Environment } from "./env.js";
 export { DEFAULT_SEED, createRng } from "./random/rng.js";
 export type { Rng } from "./random/rng.js";

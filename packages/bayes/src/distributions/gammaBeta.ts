@@ -2,10 +2,9 @@ import * as tf from "@tensorflow/tfjs-core";
 
 import { createRng, sampleStandardGamma } from "@dl/tensor-core";
 
-import betainc from "@stdlib/math-base-special-betainc";
-import betaincinv from "@stdlib/math-base-special-betaincinv";
 import digamma from "@stdlib/math-base-special-digamma";
 
+import { libraries } from "../platform/libraries.js";
 import { lbeta, lgamma, log1p, log1pmx, stirlingCorrection, xlog1py, xlogy } from "../special/ops.js";
 import {
   gammaQuantileScalar,
@@ -263,6 +262,7 @@ function betaQuantile(p: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     const as = aIn.dataSync();
     const bs = bIn.dataSync();
     const z = new Float32Array(ps.length);
+    const betaincinv = libraries.get("betaincinv");
     for (let i = 0; i < z.length; i++) {
       const pi = ps[i] ?? Number.NaN;
       const ai = as[i] ?? Number.NaN;
@@ -362,20 +362,24 @@ export class Beta extends Distribution {
 
   /** I_x(a, b), evaluated in float64 on the host by @stdlib (not differentiable). */
   override cdf(x: tf.Tensor): tf.Tensor {
+    const betainc = libraries.get("betainc");
     return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) => (xi <= 0 ? 0 : xi >= 1 ? 1 : betainc(xi, a, b, true, false)));
   }
 
   override logCdf(x: tf.Tensor): tf.Tensor {
+    const betainc = libraries.get("betainc");
     return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) =>
       xi <= 0 ? -Infinity : xi >= 1 ? 0 : Math.log(betainc(xi, a, b, true, false)),
     );
   }
 
   override survivalFunction(x: tf.Tensor): tf.Tensor {
+    const betainc = libraries.get("betainc");
     return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) => (xi <= 0 ? 1 : xi >= 1 ? 0 : betainc(xi, a, b, true, true)));
   }
 
   override logSurvivalFunction(x: tf.Tensor): tf.Tensor {
+    const betainc = libraries.get("betainc");
     return hostBinary(x, this.concentration1, this.concentration0, (xi, a, b) =>
       xi <= 0 ? 0 : xi >= 1 ? -Infinity : Math.log(betainc(xi, a, b, true, true)),
     );

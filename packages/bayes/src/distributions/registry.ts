@@ -1,8 +1,8 @@
-import kstest from "@stdlib/stats-kstest";
 import * as tf from "@tensorflow/tfjs-core";
 
 import { DlError, listNames } from "@dl/tensor-core";
 
+import { libraries } from "../platform/libraries.js";
 import { Bernoulli } from "./discrete.js";
 import type { Distribution } from "./distribution.js";
 import { Beta, Gamma } from "./gammaBeta.js";
@@ -131,7 +131,7 @@ export function sampleNamed(name: string, params: Readonly<Record<string, number
       // kstest asks for F at each sample; the values were computed above in one tensor op.
       const lookup = new Map<number, number>();
       samples.forEach((v, i) => lookup.set(v, cdfs[i] ?? Number.NaN));
-      const result = kstest(Array.from(samples), (v: number) => lookup.get(v) ?? Number.NaN);
+      const result = libraries.get("kstest")(Array.from(samples), (v: number) => lookup.get(v) ?? Number.NaN);
       ks = { statistic: result.statistic, pValue: result.pValue };
     }
     return { distribution: name.toLowerCase(), params: { ...params }, samples, mean, variance, sampleMean, sampleVariance, ks };

@@ -1,6 +1,8 @@
-import { parse, type MathNode } from "mathjs/number";
+import type { MathNode } from "mathjs/number";
 
 import { DlError, listNames, type Rng } from "@dl/tensor-core";
+
+import { libraries } from "../platform/libraries.js";
 
 /**
  * A sampled, evaluable density on ℝ^dim over plain float64 rows (points n × dim row-major), for code
@@ -85,6 +87,7 @@ const FAMILIES = ["normal(loc, scale)", "laplace(loc, scale)", "mvn_diag([loc…
 
 /** Parses a distribution written with TFP's parameters (the names of the registry: Normal, Laplace, MultivariateNormalDiag), e.g. `normal(0, 1)`, `mvn_diag([0, 0], [1, 2])`. */
 export function parseDistribution(text: string): RowDistribution {
+  const parse = libraries.get("parse");
   let node: MathNode;
   try {
     node = parse(text);

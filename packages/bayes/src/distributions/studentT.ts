@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-import betainc from "@stdlib/math-base-special-betainc";
-import betaincinv from "@stdlib/math-base-special-betaincinv";
 import digamma from "@stdlib/math-base-special-digamma";
 
+import { libraries } from "../platform/libraries.js";
 import { lbeta, log1p } from "../special/ops.js";
 import { lbetaScalar } from "../special/scalar.js";
 import {
@@ -19,6 +18,7 @@ import { hostBinary, standardGammaWithGradient } from "./gammaBeta.js";
 
 /** P(T ≤ t) for t ≤ 0: ½ I_{ν/(ν+t²)}(ν/2, ½), or through the complement t²/(ν+t²) when that is the smaller. */
 function lowerTail(t: number, df: number): number {
+  const betainc = libraries.get("betainc");
   const t2 = t * t;
   const x = df / (df + t2);
   const y = t2 / (df + t2);
@@ -40,6 +40,7 @@ export function studentTQuantileScalar(p: number, df: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
   const q = p < 0.5 ? p : 1 - p;
+  const betaincinv = libraries.get("betaincinv");
   const y = betaincinv(2 * q, 0.5, df / 2, true);
   let t2: number;
   if (y > 0.5) {

@@ -2,13 +2,14 @@
 // implicit reparameterization gradients (which run on host values, not tensors). The functions
 // themselves come from @stdlib; what stays here has no library: derivatives in the shape parameters.
 
-import betainc from "@stdlib/math-base-special-betainc";
 import betaln from "@stdlib/math-base-special-betaln";
 import digamma from "@stdlib/math-base-special-digamma";
 import erfc from "@stdlib/math-base-special-erfc";
 import gammainc from "@stdlib/math-base-special-gammainc";
 import gammaincinv from "@stdlib/math-base-special-gammaincinv";
 import gammaln from "@stdlib/math-base-special-gammaln";
+
+import { libraries } from "../platform/libraries.js";
 
 /** log|Γ(x)| (@stdlib gammaln). */
 export function lgammaScalar(x: number): number {
@@ -139,7 +140,7 @@ export function regularizedGammaPDerivativeA(a: number, x: number): number {
 export function regularizedBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  return betainc(x, a, b, true, false);
+  return libraries.get("betainc")(x, a, b, true, false);
 }
 
 /**

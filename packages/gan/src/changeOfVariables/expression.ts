@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { parse, type MathNode } from "mathjs/number";
+import type { MathNode } from "mathjs/number";
 
 import { DlError, listNames } from "@dl/tensor-core";
+
+import { libraries } from "../platform/libraries.js";
 
 /** The parsed form we evaluate: only numbers, named variables, arithmetic and whitelisted functions. */
 type Expr =
@@ -50,6 +52,7 @@ export interface Expression {
 }
 
 export function parseExpression(text: string, variables: readonly string[]): Expression {
+  const parse = libraries.get("parse");
   let node: MathNode;
   try {
     node = parse(text);
