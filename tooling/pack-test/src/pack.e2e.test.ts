@@ -115,8 +115,11 @@ describe("packages installed from their tarballs", () => {
       firstDraw: number;
       tsne: { threads: number; identical: boolean; kl: number };
       subpaths: { sameModules: boolean; tcavHasTsne: boolean; counts: number[]; hostShared: boolean };
+      installed: { spec: number; map: number; png: number[] };
     };
     expect(result.backend).toBe("wasm");
+    // mathjs and pngjs load on first use from the tarballs' Node entries: a spec, a map (2³ − 2·2 = 4) and a PNG signature.
+    expect(result.installed).toEqual({ spec: 1, map: 4, png: [80, 78, 71] });
     expect(result.sum).toEqual([4, 6]);
     expect(result.leaked).toBe(0);
     expect(result.errorOk).toBe(true);
@@ -233,8 +236,11 @@ describe("packages installed from their tarballs", () => {
         value: number;
         modules: number[];
         tsne: { threads: number; finite: boolean; kl: number };
+        installed: { spec: number; map: number; png: number[] };
       };
       expect(errors).toEqual([]);
+      // The browser entries installed their bundled mathjs and fast-png (a bundler must not drop them as side-effect free).
+      expect(result.installed).toEqual({ spec: 1, map: 4, png: [80, 78, 71] });
       expect(result.backend).toBe("cpu");
       expect(result.value).toBe(6);
       // The browser build has no workers: the same call runs on one thread.
