@@ -18,7 +18,7 @@ export type { RatioFeatures } from "./densityRatio/features.js";
 
 // GAN and conditional GAN training on images or points.
 export { GAN_ARCHS, IMAGE_GAN_RECIPES, imageGanConfig, parseGanArch, parseImageGanRecipe } from "./train/networks.js";
-export type { ConvUpsample, GanArch, GanConfig, GanLoss, ImageGanRecipe } from "./train/networks.js";
+export type { ConvUpsample, GanArch, GanConfig, GanLoss, ImageGanRecipe, LearningRateDecay } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
 export { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { createRng, initBackend, isDlError } from "@dl/tensor-core";
 
-import { createGan, ganCheckpointState, generate, generateFrom, r1Penalty, restoreGan, trainGan, truncatedLatents, type Gan } from "./gan.js";
+import { createGan, ganCheckpointState, generate, generateFrom, learningRateFactor, r1Penalty, restoreGan, trainGan, truncatedLatents, type Gan } from "./gan.js";
 import { TINY_GAN_CONFIG, tinyGanData } from "../test-utils/tinyGan.js";
 import { createDiscriminator, imageGanConfig, type GanConfig } from "./networks.js";
 
@@ -65,6 +65,8 @@ describe("GAN training loop", () => {
     ["the MLP G with a residual refinement", { gRefineChannels: 2 }],
     // Lazy R1 counts D's updates over the whole run: 3 steps per epoch put the penalised updates (0, 2, 4) across the resume.
     ["the conv G beside a conv D, lazy R1 every 2nd D update", { convGenerator: { channels: [4, 2], upsample: "transposed" as const }, convDiscriminator: { channels: [2, 3] }, r1Interval: 2 }],
+    // Of 2 × 3 steps, 3–5 (and 2, at 1.8 → 2: factor 1 − 0.9 · 0.2 / 4.2) are decayed: the resume after step 2 is inside the decay.
+    ["the learning rates decayed from 30 % of the run to a tenth", { learningRateDecay: { start: 0.3, final: 0.1 } }],
   ] satisfies [string, Partial<GanConfig>][])("resuming an image GAN with %s reproduces an uninterrupted run exactly, leak-free", async (_name, extra) => {
     // 48 labelled 4 × 4 images in [−1, 1]: label k is a bright row k with noise (seed 7); cbn-r1 with an MLP D.
     const config: GanConfig = { ...imageGanConfig("mlp", true, "cbn-r1"), dataShape: [4, 4, 1], hidden: [8], latentDim: 3, numClasses: 3, labelEmbedding: 2, batchSize: 8, ...extra };
@@ -80,8 +82,11 @@ describe("GAN training loop", () => {
     straight.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
+    // Interrupted after its first epoch, as a killed `dl gan train --epochs 2` is (a decay's schedule spans the 2 epochs asked for).
     const first = createGan(config, 9);
-    await trainGan(first, data, { epochs: 1, stepsPerEpoch: 3 });
+    const stop = new AbortController();
+    await expect(trainGan(first, data, { epochs: 2, stepsPerEpoch: 3, signal: stop.signal, onEpoch: () => stop.abort() })).rejects.toThrow();
+    expect(first.epoch).toBe(1);
     const resumed = restoreGan(ganCheckpointState(first), await roundTrip(first.generator), await roundTrip(first.discriminator), await roundTrip(first.generatorEma as tfl.LayersModel));
     first.dispose();
     await trainGan(resumed, data, { epochs: 2, stepsPerEpoch: 3 });
@@ -297,6 +302,52 @@ describe("lazy R1 (r1Interval)", () => {
   it("refuses an r1Interval that is not a whole number ≥ 1 in one line", async () => {
     const gan = createGan({ ...config, r1Interval: 0.5 }, 1);
     await expect(trainGan(gan, tinyGanData(), { epochs: 1, stepsPerEpoch: 1 })).rejects.toThrow(/^r1Interval \(D updates per R1 penalty\) must be a whole number ≥ 1 \(1: every update\), got 0\.5\.$/);
+    gan.dispose();
+  });
+});
+
+describe("learning-rate decay at the end of a run (learningRateDecay)", () => {
+  it("keeps the rates until start · steps, then falls linearly to final at the last step", () => {
+    const decay = { start: 0.5, final: 0.1 };
+    // A run of 10 steps: constant through step 5, then 1 − 0.9 · (step − 5) / 5.
+    expect([0, 3, 5].map((s) => learningRateFactor(decay, s, 10))).toEqual([1, 1, 1]);
+    expect(learningRateFactor(decay, 6, 10)).toBeCloseTo(0.82, 12);
+    expect(learningRateFactor(decay, 8, 10)).toBeCloseTo(0.46, 12);
+    expect(learningRateFactor(decay, 10, 10)).toBeCloseTo(0.1, 12);
+    // From the first step, over 400 steps: step 100 is a quarter of the way from 1 to 0.2.
+    expect(learningRateFactor({ start: 0, final: 0.2 }, 100, 400)).toBeCloseTo(0.8, 12);
+    expect(learningRateFactor(undefined, 9, 10)).toBe(1);
+  });
+
+  it("trains as G and D would with their rates set by hand to the schedule's factor before each step, leak-free", async () => {
+    const data = tinyGanData();
+    const config = { ...TINY_GAN_CONFIG, dLearningRate: 3 * TINY_GAN_CONFIG.learningRate };
+    const decay = { start: 0.4, final: 0.25 };
+    const before = tf.memory().numTensors;
+    const decayed = createGan({ ...config, learningRateDecay: decay }, 5);
+    await trainGan(decayed, data, { epochs: 5, stepsPerEpoch: 1 });
+    // By hand, without the field: of 5 steps, 0–2 at the full rates (step 2 = 0.4 · 5), step 3 at 1 − 0.75 · 1/3, step 4 at 1 − 0.75 · 2/3.
+    const byHand = createGan(config, 5);
+    for (const [epoch, factor] of [1, 1, 1, 0.75, 0.5].entries()) {
+      byHand.gOptimizer.learningRate = config.learningRate * factor;
+      byHand.dOptimizer.learningRate = config.dLearningRate * factor;
+      await trainGan(byHand, data, { epochs: epoch + 1, stepsPerEpoch: 1 });
+    }
+    const constant = createGan(config, 5);
+    await trainGan(constant, data, { epochs: 5, stepsPerEpoch: 1 });
+    const [a, b, c] = [decayed, byHand, constant].map(weightsOf) as [number[], number[], number[]];
+    expect(Math.max(...a.map((v, i) => Math.abs(v - (b[i] as number))))).toBeLessThan(1e-6);
+    // …and the decay changed the run (the check above is not of two constant-rate runs).
+    expect(Math.max(...a.map((v, i) => Math.abs(v - (c[i] as number))))).toBeGreaterThan(1e-5);
+    [decayed, byHand, constant].forEach((g) => g.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("refuses a schedule outside start ∈ [0, 1), final ∈ [0, 1] in one line", async () => {
+    const gan = createGan({ ...TINY_GAN_CONFIG, learningRateDecay: { start: 1, final: 0.1 } }, 1);
+    await expect(trainGan(gan, tinyGanData(), { epochs: 1, stepsPerEpoch: 1 })).rejects.toThrow(
+      /^learningRateDecay needs start \(fraction of the run's steps before the rates fall\) in \[0, 1\) and final \(fraction of the rates at the end\) in \[0, 1\], got \{"start":1,"final":0\.1\}\.$/,
+    );
     gan.dispose();
   });
 });

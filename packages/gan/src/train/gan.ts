@@ -6,7 +6,7 @@ import { DlError, assertArgument, createRng, emaUpdate, indicesByLabel, listName
 
 import { Adam, type AdamState } from "./adam.js";
 import { diffAugment, type AugmentDraw } from "./diffAugment.js";
-import { createDiscriminator, createGenerator, trainableVariables, type GanConfig } from "./networks.js";
+import { createDiscriminator, createGenerator, trainableVariables, type GanConfig, type LearningRateDecay } from "./networks.js";
 
 /** Training data in the generator's output scale (images in [−1, 1] for a tanh generator). */
 export interface GanData {
@@ -171,6 +171,26 @@ export interface TrainGanOptions extends RunOptions {
   onEpoch?: (record: GanEpochRecord, gan: Gan) => void | Promise<void>;
 }
 
+/**
+ * The factor on both learning rates for step `step` (0-based, counted over the whole run) of a run of `totalSteps`: 1 up to
+ * step a = start · totalSteps, then 1 − (1 − final) · (step − a) / (totalSteps − a), which reaches `final` at totalSteps.
+ */
+export function learningRateFactor(decay: LearningRateDecay | undefined, step: number, totalSteps: number): number {
+  if (decay === undefined) return 1;
+  const from = decay.start * totalSteps;
+  if (step <= from) return 1;
+  return 1 - (1 - decay.final) * Math.min(1, (step - from) / (totalSteps - from));
+}
+
+function assertLearningRateDecay(decay: LearningRateDecay | undefined): void {
+  if (decay === undefined) return;
+  const { start, final } = decay;
+  assertArgument(
+    typeof start === "number" && typeof final === "number" && start >= 0 && start < 1 && final >= 0 && final <= 1,
+    () => `learningRateDecay needs start (fraction of the run's steps before the rates fall) in [0, 1) and final (fraction of the rates at the end) in [0, 1], got ${JSON.stringify(decay)}.`,
+  );
+}
+
 /** The rng of one epoch depends only on (seed, epoch), so a resumed run repeats an uninterrupted one. */
 function epochRng(seed: number, epoch: number): Rng {
   return createRng((seed % 1_000_000_007) * 1009 + epoch);
@@ -212,6 +232,10 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
   assertArgument(Number.isInteger(dSteps) && dSteps >= 1, () => `dSteps (D updates per G update) must be a whole number ≥ 1, got ${dSteps}.`);
   const r1Interval = config.r1Interval ?? 1;
   assertArgument(Number.isInteger(r1Interval) && r1Interval >= 1, () => `r1Interval (D updates per R1 penalty) must be a whole number ≥ 1 (1: every update), got ${r1Interval}.`);
+  const decay = config.learningRateDecay;
+  assertLearningRateDecay(decay);
+  // The run's length for the decay: the epochs asked for, so a resume to the same epochs sees the same schedule.
+  const totalSteps = opts.epochs * stepsPerEpoch;
 
   while (gan.epoch < opts.epochs) {
     const rng = epochRng(gan.seed, gan.epoch);
@@ -223,6 +247,12 @@ export async function trainGan(gan: Gan, data: GanData, opts: TrainGanOptions): 
     let dFake = 0;
     for (let s = 0; s < stepsPerEpoch; s++) {
       throwIfAborted(opts.signal);
+      if (decay) {
+        // From the step index, not accumulated: a resumed run sets the rates an uninterrupted one has.
+        const factor = learningRateFactor(decay, gan.step, totalSteps);
+        gan.gOptimizer.learningRate = config.learningRate * factor;
+        gan.dOptimizer.learningRate = (config.dLearningRate ?? config.learningRate) * factor;
+      }
       // dSteps updates of D, each on its own real batch and draw of z, then one of G (on the last D step's labels).
       for (let k = 0; k < dSteps; k++) {
         const last = k === dSteps - 1;

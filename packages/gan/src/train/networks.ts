@@ -61,6 +61,13 @@ export interface GanConfig {
   /** D's learning rate where it differs from G's (two time-scale update rule, Heusel et al. 2017). */
   dLearningRate?: number;
   /**
+   * Both learning rates decayed at the end of training, against the swing of the last epochs: constant until `start` × the
+   * run's steps (epochs × steps per epoch, as `trainGan` is asked for), then falling linearly to `final` × their value at the
+   * end of the run. Set from the step index before every step, so a resume to the same epochs repeats it exactly; absent: constant.
+   * No recipe uses it: on Fashion-MNIST with `cbn-r1-conv-lazy` it raised the final Fréchet distance (see the README).
+   */
+  learningRateDecay?: LearningRateDecay;
+  /**
    * Updates of D per update of G (Goodfellow et al. 2014, Algorithm 1's k), each on a fresh real batch and draw of z;
    * 1 or absent: alternate. A step (`gan.step`) counts G's updates.
    */
@@ -120,6 +127,15 @@ export interface GanConfig {
    * structure. `hidden` is not used by D.
    */
   convDiscriminator?: { channels: [number, number] };
+}
+
+/**
+ * A linear decay of both learning rates over the end of a run (see `GanConfig.learningRateDecay`): `start`, in [0, 1), is the
+ * fraction of the run's steps after which the rates fall; `final`, in [0, 1], the fraction of the rates they reach at its end.
+ */
+export interface LearningRateDecay {
+  start: number;
+  final: number;
 }
 
 /** How the conv generator doubles its feature maps' size (see `GanConfig.convGenerator`). */
