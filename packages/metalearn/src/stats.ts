@@ -1,7 +1,6 @@
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
-
 import { assertArgument } from "@dl/tensor-core";
 
+import { libraries } from "./platform/libraries.js";
 import type { AccuracySummary } from "./types.js";
 
 /** Mean with the half-width of its 95% Student-t confidence interval (1.96·s/√n for large n). */
@@ -15,5 +14,5 @@ export function meanConfidenceInterval(values: ArrayLike<number>): AccuracySumma
   let ss = 0;
   for (let i = 0; i < n; i++) ss += ((values[i] as number) - mean) ** 2;
   const std = Math.sqrt(ss / (n - 1));
-  return { mean, ci95: tQuantile(0.975, n - 1) * (std / Math.sqrt(n)), std, n };
+  return { mean, ci95: libraries.get("tQuantile")(0.975, n - 1) * (std / Math.sqrt(n)), std, n };
 }
