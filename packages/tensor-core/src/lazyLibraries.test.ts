@@ -23,6 +23,11 @@ describe("lazyLibraries", () => {
     expect(calls).toEqual(["square"]);
     expect(libraries.get("cube")(2)).toBe(8);
     expect(calls).toEqual(["square", "cube"]);
+    // Installing again replaces what was loaded: the next use loads from the new loaders.
+    libraries.install({ square: () => (x) => -x * x, cube: () => (x) => -x * x * x });
+    expect(libraries.get("square")(3)).toBe(-9);
+    expect(libraries.get("cube")(2)).toBe(-8);
+    expect(calls).toEqual(["square", "cube"]);
   });
 
   it("names the package and the fix when no entry installed loaders", () => {

@@ -5,7 +5,7 @@ export type LibraryLoaders<L> = { readonly [K in keyof L]: () => L[K] };
 
 /** A package's heavy libraries, each loaded on its first use by the loaders its entry installed. */
 export interface LazyLibraries<L> {
-  /** Installs how each library loads (each entry of the package installs its platform's). */
+  /** Installs how each library loads (each entry of the package installs its platform's); libraries already loaded are forgotten. */
   install(loaders: LibraryLoaders<L>): void;
   /** `name`'s library, loaded on the first call. */
   get<K extends keyof L>(name: K): L[K];
@@ -19,10 +19,11 @@ export interface LazyLibraries<L> {
  */
 export function lazyLibraries<L extends object>(owner: string): LazyLibraries<L> {
   let loaders: LibraryLoaders<L> | undefined;
-  const loaded: Partial<L> = {};
+  let loaded: Partial<L> = {};
   return {
     install(replacement) {
       loaders = replacement;
+      loaded = {};
     },
     get(name) {
       const hit = loaded[name];

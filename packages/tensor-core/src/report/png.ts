@@ -1,4 +1,5 @@
-import { DlError, assertArgument } from "../errors.js";
+import { assertArgument } from "../errors.js";
+import { lazyLibraries } from "../lazyLibraries.js";
 
 /** Pixels to encode: gray (1), gray+alpha (2), RGB (3) or RGBA (4) bytes per pixel, row-major. */
 export interface PngImage {
@@ -17,16 +18,11 @@ export interface EncodePngOptions {
   compact?: boolean;
 }
 
-/** Writes a checked image as PNG bytes. */
-type PngWriter = (image: PngImage) => Uint8Array;
-
-/** Set by each entry of the package for its platform: `pngPortable.ts` (browser) or `pngNode.ts` (Node). */
-let writer: PngWriter | undefined;
-
-/** Installs the writer behind `encodePng`. Internal: each entry installs its platform's; not part of the public surface. */
-export function setPngWriter(replacement: PngWriter): void {
-  writer = replacement;
-}
+/**
+ * The writer behind `encodePng` (a checked image → PNG bytes), installed by each entry of the package for its
+ * platform: `pngPortable.ts` (browser) or `pngNode.ts` (Node). Internal: not part of the public surface.
+ */
+export const pngWriter = lazyLibraries<{ write: (image: PngImage) => Uint8Array }>("@dl/tensor-core");
 
 /**
  * Encodes 8-bit pixels as PNG bytes: through fast-png in the browser, through pngjs on Node's native
@@ -43,9 +39,7 @@ export function encodePng(image: PngImage, options: EncodePngOptions = {}): Uint
     data.length === width * height * channels,
     () => `PNG data has ${data.length} bytes; ${width}×${height}×${channels} needs ${width * height * channels}.`,
   );
-  if (writer === undefined) {
-    throw new DlError("NOT_SUPPORTED", "No PNG writer is installed: import @dl/tensor-core or @dl/tensor-core/host (their entries install one), not an internal module.");
-  }
+  const writer = pngWriter.get("write");
   if (options.compact === true) {
     const reduced = compactChannels(data, channels);
     return writer({ width, height, data: reduced.data, channels: reduced.channels });

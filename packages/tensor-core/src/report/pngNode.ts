@@ -4,11 +4,11 @@ import { createRequire } from "node:module";
 
 import type pngjs from "pngjs";
 
-import { setPngWriter, type PngImage } from "./png.js";
+import { pngWriter, type PngImage } from "./png.js";
 
+// pngjs is required on the first PNG written (later calls hit require's cache): loading it, and with it zlib and
+// streams, costs ≈ 25 ms that `dl --help` need not pay.
 const require = createRequire(import.meta.url);
-/** pngjs, required on the first PNG written: loading it (and with it zlib and streams) costs ≈ 25 ms, which `dl --help` need not pay. */
-let loaded: typeof pngjs | undefined;
 
 /** PNG colour type of each channel count: gray, gray + alpha, RGB, RGBA. */
 const COLOR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
@@ -17,8 +17,7 @@ const COLOR_TYPE = { 1: 0, 2: 4, 3: 2, 4: 6 } as const;
 export function writePngNative({ width, height, data, channels }: PngImage): Uint8Array {
   const colorType = COLOR_TYPE[channels];
   const png = { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as pngjs.PNGWithMetadata;
-  loaded ??= require("pngjs") as typeof pngjs;
-  const bytes = loaded.PNG.sync.write(png, {
+  const bytes = (require("pngjs") as typeof pngjs).PNG.sync.write(png, {
     colorType,
     inputColorType: colorType,
     inputHasAlpha: channels === 2 || channels === 4,
@@ -30,4 +29,4 @@ export function writePngNative({ width, height, data, channels }: PngImage): Uin
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-setPngWriter(writePngNative);
+pngWriter.install({ write: () => writePngNative });

@@ -2,11 +2,11 @@
 // package does. Imported for its effect by index.ts and index.host.ts; Node's entries use pngNode.ts instead.
 import { encode } from "fast-png";
 
-import { setPngWriter, type PngImage } from "./png.js";
+import { pngWriter, type PngImage } from "./png.js";
 
 /** `image` (already checked by `encodePng`) as PNG bytes through fast-png: no row filter, fflate at level 3. */
 export function writePngPortable({ width, height, data, channels }: PngImage): Uint8Array {
   return encode({ width, height, data, channels, depth: 8 });
 }
 
-setPngWriter(writePngPortable);
+pngWriter.install({ write: () => writePngPortable });
