@@ -267,11 +267,11 @@ export function seriesX(series: LineSeries): ArrayLike<number> {
   return series.x ?? Float64Array.from({ length: series.y.length }, (_, i) => i);
 }
 
-/** Shared y ticks of line charts: nice round values covering every series (or `yDomain`). */
+/** Shared y ticks of line charts: nice round values covering every series (or `yDomain`); `integerX` when every x is a count (epochs, k). */
 export function lineChartDomains(
   series: readonly LineSeries[],
   yDomain?: readonly [number, number],
-): { x: [number, number]; y: [number, number]; yTicks: number[]; yStep: number } {
+): { x: [number, number]; integerX: boolean; y: [number, number]; yTicks: number[]; yStep: number } {
   assertArgument(series.length > 0, "A line chart needs at least one series.");
   const xs: number[] = [];
   const ys: number[] = [];
@@ -288,7 +288,7 @@ export function lineChartDomains(
   const [ylo, yhi] = yDomain ?? extent(ys);
   const { ticks, step } = niceTicks(ylo, yhi, 5);
   const y: [number, number] = yDomain === undefined ? [ticks[0] ?? ylo, ticks[ticks.length - 1] ?? yhi] : [ylo, yhi];
-  return { x: extent(xs), y, yTicks: ticks.filter((t) => t >= y[0] - 1e-12 && t <= y[1] + 1e-12), yStep: step };
+  return { x: extent(xs), integerX: xs.every(Number.isInteger), y, yTicks: ticks.filter((t) => t >= y[0] - 1e-12 && t <= y[1] + 1e-12), yStep: step };
 }
 
 /** A line chart raster (e.g. loss per epoch): gridlines at round y values, one polyline per series. */
@@ -307,7 +307,7 @@ export function lineChartRaster(
   const sx = linearScale(domains.x[0], domains.x[1], plot.left, plot.right);
   const sy = linearScale(domains.y[0], domains.y[1], plot.bottom, plot.top);
   drawYTicks(image, plot, domains.yTicks, domains.yStep, sy, options);
-  drawXTicks(image, plot, domains.x[0], domains.x[1], sx, options, series.every((s) => Array.from(seriesX(s)).every(Number.isInteger)));
+  drawXTicks(image, plot, domains.x[0], domains.x[1], sx, options, domains.integerX);
   drawAxes(image, plot);
   series.forEach((s, k) => {
     const color = parseColor(s.color ?? labelColor(k));

@@ -150,8 +150,7 @@ export function lineChartSvg(
   const sx = linearScale(domains.x[0], domains.x[1], f.left, f.right);
   const sy = linearScale(domains.y[0], domains.y[1], f.bottom, f.top);
   // Counts (epochs, k) get whole-number ticks only.
-  const integers = series.every((s) => Array.from(seriesX(s)).every(Number.isInteger));
-  const xt = axisTicks(domains.x[0], domains.x[1], 6, integers);
+  const xt = axisTicks(domains.x[0], domains.x[1], 6, domains.integerX);
   const body = [...yAxis(f, domains.yTicks, domains.yStep, sy), ...xAxis(f, xt.ticks, xt.step, sx)];
   series.forEach((s, k) => {
     const color = escapeHtml(s.color ?? labelColor(k));
