@@ -1,23 +1,17 @@
 // `@dl/tensor-core/host` (Node) loads papaparse and jpeg-js only when a CSV or an image folder is read, and pngjs
 // (its PNG writer on Node's zlib) only when the first PNG is written: `dl tsne` and `dl --help` start without them. Checked in a fresh process, where the module cache starts empty.
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-
 import { describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
+import { runInFreshProcess } from "@dl/vitest-config/freshProcess";
 
 // The child imports the host entry (from source), then reads a CSV and an image folder, reporting which of the
-// two parsers Node has loaded (CommonJS packages land in require.cache) before and after each read.
+// parsers and the PNG writer Node has loaded (CommonJS packages) before and after each read.
+const WATCH = { papaparse: "papaparse", jpeg: "jpeg-js", pngjs: "/pngjs/" };
+
 const CHILD = `
-import { createRequire } from "node:module";
 import { mkdtemp, writeFile, mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-const cache = createRequire(import.meta.url).cache;
-const has = (name) => Object.keys(cache).some((p) => p.includes(name));
-const loaded = () => ({ papaparse: has("papaparse"), jpeg: has("jpeg-js"), pngjs: has("/pngjs/") });
 const host = await import("@dl/tensor-core/host");
 const atStart = loaded();
 const dir = await mkdtemp(join(tmpdir(), "dl-lazy-"));
@@ -30,16 +24,12 @@ await writeFile(join(dir, "img", "a.png"), host.encodePng(gray));
 const folder = await host.readImageFolder(join(dir, "img"));
 const afterImages = loaded();
 await rm(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ atStart, afterCsv, afterImages, csv: { shape: csv.shape, data: Array.from(csv.data) }, images: { count: folder.count, pixels: Array.from(folder.images) } }));
+report({ atStart, afterCsv, afterImages, csv: { shape: csv.shape, data: Array.from(csv.data) }, images: { count: folder.count, pixels: Array.from(folder.images) } });
 `;
 
 describe("the host entry's lazy parsers", () => {
   it("loads papaparse, jpeg-js and pngjs on the first CSV read, image-folder read and PNG written, and those work", async () => {
-    const { stdout } = await run(process.execPath, ["--conditions=@dl/source", "--import", "tsx", "--input-type=module", "-e", CHILD], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      timeout: 120_000,
-    });
-    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+    const out = (await runInFreshProcess(import.meta.url, CHILD, { watch: WATCH })) as {
       atStart: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
       afterCsv: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
       afterImages: { papaparse: boolean; jpeg: boolean; pngjs: boolean };
