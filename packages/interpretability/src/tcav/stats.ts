@@ -1,10 +1,10 @@
 // Significance tests, multiple-testing corrections and effect sizes for TCAV scores (pure TS).
-import binomialCdf from "@stdlib/stats-base-dists-binomial-cdf";
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
-import tCdf from "@stdlib/stats-base-dists-t-cdf";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+// Installs how @stdlib's distributions load on this platform (Node: on first use; browser: with the bundle).
+import "#tcavLibraries";
 
 import { DlError, assertArgument, createRng, listNames } from "@dl/tensor-core";
+
+import { libraries } from "./libraries.js";
 
 /** Which tail a test looks at: `greater` asks "is the statistic larger than under the null?". */
 export type Alternative = "greater" | "less" | "two-sided";
@@ -119,6 +119,7 @@ export function empiricalPValue(observed: number, nullSample: ArrayLike<number>,
 /** p-value of a t statistic; tails computed through symmetry so tiny p-values keep precision. */
 function tPValue(t: number, df: number, alternative: Alternative): number {
   if (Number.isNaN(t)) return 1;
+  const tCdf = libraries.get("tCdf");
   switch (alternative) {
     case "greater":
       return tCdf(-t, df);
@@ -170,7 +171,7 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   assertArgument(p >= 0 && p <= 1, () => `A probability must lie in [0, 1], got ${p}.`);
   if (k <= 0) return 1;
   if (k > n) return 0;
-  return 1 - binomialCdf(k - 1, n, p);
+  return 1 - libraries.get("binomialCdf")(k - 1, n, p);
 }
 
 /**
@@ -256,7 +257,7 @@ export function cohensD(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function meanDifferenceCI(a: ArrayLike<number>, b: ArrayLike<number>, level = 0.95): ConfidenceInterval {
   assertArgument(level > 0 && level < 1, () => `A confidence level must lie in (0, 1), got ${level}.`);
   const test = welchTTest(a, b);
-  const half = test.standardError === 0 ? 0 : tQuantile(1 - (1 - level) / 2, test.df) * test.standardError;
+  const half = test.standardError === 0 ? 0 : libraries.get("tQuantile")(1 - (1 - level) / 2, test.df) * test.standardError;
   return { estimate: test.estimate, lower: test.estimate - half, upper: test.estimate + half, level };
 }
 
@@ -292,9 +293,4 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const hi = Math.min(sorted.length - 1, lo + 1);
   const frac = pos - lo;
   return (sorted[lo] as number) * (1 - frac) + (sorted[hi] as number) * frac;
-}
-
-/** Standard-normal quantile, re-exported for z-based margins. */
-export function normalInverseCdf(p: number): number {
-  return normalQuantile(p, 0, 1);
 }
