@@ -16,6 +16,8 @@ const fixture = fileURLToPath(new URL("../fixture/", import.meta.url));
 const PACKAGES = ["tensor-core", "interpretability", "gan", "metalearn", "bayes"];
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 
+/** The 95% interval's half-width of [1, 2, 3, 4]: t₀.₉₇₅,₃ (scipy.stats.t.ppf(0.975, 3)) × s/√n, with s² = 5/3. */
+const INTERVAL_1234 = (3.182446305284263 * Math.sqrt(5 / 3)) / 2;
 const TFJS = ["tfjs-core", "tfjs-layers", "tfjs-backend-cpu", "tfjs-backend-wasm"].map((p) => `@tensorflow/${p}`);
 
 let work: string;
@@ -115,11 +117,12 @@ describe("packages installed from their tarballs", () => {
       firstDraw: number;
       tsne: { threads: number; identical: boolean; kl: number };
       subpaths: { sameModules: boolean; tcavHasTsne: boolean; counts: number[]; hostShared: boolean };
-      installed: { spec: number; map: number; png: number[] };
+      installed: { spec: number; map: number; interval: number; png: number[] };
     };
     expect(result.backend).toBe("wasm");
-    // mathjs and pngjs load on first use from the tarballs' Node entries: a spec, a map (2³ − 2·2 = 4) and a PNG signature.
-    expect(result.installed).toEqual({ spec: 1, map: 4, png: [80, 78, 71] });
+    // mathjs, @stdlib's t quantile and pngjs load on first use from the tarballs' Node entries: a spec, a map (2³ − 2·2 = 4),
+    // an interval and a PNG signature.
+    expect(result.installed).toEqual({ spec: 1, map: 4, interval: expect.closeTo(INTERVAL_1234, 12), png: [80, 78, 71] });
     expect(result.sum).toEqual([4, 6]);
     expect(result.leaked).toBe(0);
     expect(result.errorOk).toBe(true);
@@ -236,11 +239,11 @@ describe("packages installed from their tarballs", () => {
         value: number;
         modules: number[];
         tsne: { threads: number; finite: boolean; kl: number };
-        installed: { spec: number; map: number; png: number[] };
+        installed: { spec: number; map: number; interval: number; png: number[] };
       };
       expect(errors).toEqual([]);
-      // The browser entries installed their bundled mathjs and fast-png (a bundler must not drop them as side-effect free).
-      expect(result.installed).toEqual({ spec: 1, map: 4, png: [80, 78, 71] });
+      // The browser entries installed their bundled mathjs, t quantile and fast-png (a bundler must not drop them as side-effect free).
+      expect(result.installed).toEqual({ spec: 1, map: 4, interval: expect.closeTo(INTERVAL_1234, 12), png: [80, 78, 71] });
       expect(result.backend).toBe("cpu");
       expect(result.value).toBe(6);
       // The browser build has no workers: the same call runs on one thread.
