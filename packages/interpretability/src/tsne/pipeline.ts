@@ -90,7 +90,7 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
     options.onProgress?.({ phase: "metrics", step: 0, total: 1 });
     const dims = result.model.dims;
     const embedded = neighboursOf(result.embedding, n, dims, k);
-    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, signal, inputLists?.lists);
+    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, signal, inputLists?.lists, options.wasm !== false);
     const out: TsneWithMetrics = {
       result,
       inputDims,

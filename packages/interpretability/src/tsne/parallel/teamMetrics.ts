@@ -15,7 +15,8 @@ const CHUNKS_PER_RUN = 8;
  * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
  * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
  * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
- * points (`listPenalty`; the same integers).
+ * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are measured in WebAssembly
+ * SIMD where the runtime has it: the same sums, so the same integers.
  */
 export async function trustworthinessOnTeam(
   team: Team,
@@ -27,6 +28,7 @@ export async function trustworthinessOnTeam(
   sample: number | undefined,
   signal?: AbortSignal,
   inputLists?: Int32Array,
+  wasm = true,
 ): Promise<{ trustworthiness: number; standardError: number }> {
   assertTrustworthinessK(n, k);
   const { step, count } = trustworthinessQueries(n, sample);
@@ -39,6 +41,7 @@ export async function trustworthinessOnTeam(
   params[PARAM.d] = d;
   params[PARAM.k] = k;
   params[PARAM.queryStep] = step;
+  params[PARAM.wasm] = wasm ? 1 : 0;
   const noFloats = team.adopt(new Float32Array(0));
   const noDoubles = team.float64(0);
   team.publish({

@@ -10,8 +10,9 @@ import { affinitiesOnTeam } from "../parallel/teamAffinities.js";
 import { SpaceTree } from "../spaceTree.js";
 import { gaussianClusters } from "../test-utils/testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
-import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
-import { rpForestKnn } from "../knn.js";
+import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, WasmQueryDistances, gridNeighbours2, wasmKernelsAvailable } from "./wasmKernels.js";
+import { rpForestKnn, vpTreeKnn } from "../knn.js";
+import { PARTIAL_CHECK, queryPenalty } from "../parallel/tasks/trustworthiness.js";
 import { squaredDistance32, squaredDistanceF32 } from "../knnRows.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -172,4 +173,75 @@ describe("WebAssembly kernels", () => {
       await team.close();
     }
   }, 120_000);
+
+  it("trustworthiness' query distances equal the TypeScript sums bit for bit, and so do the penalties", () => {
+    // 1001 points (not a multiple of four) of 37 falling-scale features (not a multiple of PARTIAL_CHECK), like PCA components.
+    const n = 1001;
+    const d = 37;
+    const rand = uniform(11);
+    const x = Float32Array.from({ length: n * d }, (_, e) => (rand() - 0.5) * 2 ** (-(e % d) / 6));
+    const wasm = new WasmQueryDistances();
+    wasm.load(x, n, d);
+    const query = new Float64Array(d);
+    let exact = 0;
+    let early = 0;
+    for (const i of [0, 17, 500, 1000]) {
+      for (let t = 0; t < d; t++) query[t] = x[i * d + t] as number;
+      // `far` at a few quantiles of the true distances: points inside are summed to the end, those past it may stop early.
+      const reference = Array.from({ length: n }, (_, j) => {
+        let s = 0;
+        for (let t = 0; t < d; t++) s += ((query[t] as number) - (x[j * d + t] as number)) ** 2;
+        return s;
+      });
+      const sorted = [...reference].sort((a, b) => a - b);
+      for (const far of [sorted[10]!, sorted[300]!, sorted[n - 1]!]) {
+        const got = wasm.distances(query, far, PARTIAL_CHECK);
+        for (let j = 0; j < n; j++) {
+          if (reference[j]! <= far) {
+            expect(got[j]).toBe(reference[j]);
+            exact++;
+          } else {
+            expect(got[j]).toBeGreaterThan(far);
+            if (got[j] !== reference[j]) early++;
+          }
+        }
+      }
+    }
+    expect(exact).toBeGreaterThan(4 * n);
+    expect(early).toBeGreaterThan(n);
+    // Whole penalties against embedding neighbours from a noisy 2-D view: the same integers with and without WebAssembly.
+    const view = Float32Array.from({ length: 2 * n }, (_, e) => (x[Math.floor(e / 2) * d + (e % 2)] as number) + 0.05 * (rand() - 0.5));
+    const k = 10;
+    const embedded = vpTreeKnn(view, n, 2, k, 1).indices;
+    const dist = new Float64Array(n);
+    const scratch = new Float64Array(d + k);
+    let total = 0;
+    for (let i = 0; i < n; i += 7) {
+      const plain = queryPenalty(x, n, d, i, embedded, i * k, k, dist, scratch);
+      expect(queryPenalty(x, n, d, i, embedded, i * k, k, dist, scratch, wasm)).toBe(plain);
+      total += plain;
+    }
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it("the grid's 2-D neighbours are the VP tree's: clusters, ties on a lattice, coincident points, a line", () => {
+    const rand = uniform(5);
+    const clusters = Float32Array.from({ length: 2 * 3000 }, (_, e) => 40 * Math.floor((e >> 1) / 600) * (e % 2) + 3 * (rand() - 0.5) ** 3);
+    // Integer lattice points, each occurring many times: many equal distances, so ties by index decide.
+    const lattice = Float32Array.from({ length: 2 * 2000 }, (_, e) => (e % 2 === 0 ? (e * 7) % 13 : (e * 3) % 11));
+    const line = Float32Array.from({ length: 2 * 500 }, (_, e) => (e % 2 === 0 ? Math.fround(rand()) : 1));
+    const cases: [Float32Array, number][] = [
+      [clusters, 10],
+      [clusters, 1],
+      [lattice, 10],
+      [lattice, 45],
+      [new Float32Array(2 * 40).fill(3), 39],
+      [line, 12],
+      [Float32Array.of(0, 0, 1, 0, 0, 1, 1, 1, 5, 5), 4],
+    ];
+    for (const [points, k] of cases) {
+      const n = points.length / 2;
+      expect(Array.from(gridNeighbours2(points, n, k)!)).toEqual(Array.from(vpTreeKnn(points, n, 2, k, 1).indices));
+    }
+  });
 });
