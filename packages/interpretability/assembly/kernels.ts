@@ -270,7 +270,7 @@ export function distancesFromFirstF32(rows: usize, count: i32, d: i32, out: usiz
  * early (a sum of non-negative terms never falls, so each of them is farther than `far`); out[j] is then that
  * partial sum. Points at or inside `far` are always summed to the end: the same bits as the TypeScript loop.
  */
-export function queryDistances64(columns: usize, stride: i32, n: i32, d: i32, query: usize, far: f64, check: i32, out: usize): void {
+function queryDistances64(columns: usize, stride: i32, n: i32, d: i32, query: usize, far: f64, check: i32, out: usize): void {
   const farV = f64x2.splat(far);
   const rowBytes = <usize>stride << 2;
   for (let j = 0; j < n; j += 4) {
@@ -293,6 +293,92 @@ export function queryDistances64(columns: usize, stride: i32, n: i32, d: i32, qu
     }
     v128.store(out + (<usize>j << 3), s01);
     v128.store(out + (<usize>j << 3), s23, 16);
+  }
+}
+
+/** ‖row i − row j‖² of float32 rows of length d, in float64 summed in feature order (trustworthiness.ts `distanceTo`). */
+// @ts-ignore: decorator
+@inline function rowDistance64(rows: usize, d: i32, i: i32, j: i32): f64 {
+  const a = rows + ((<usize>i * <usize>d) << 2);
+  const b = rows + ((<usize>j * <usize>d) << 2);
+  let s: f64 = 0;
+  for (let t = 0; t < d; t++) {
+    const e = <f64>load<f32>(a + (<usize>t << 2)) - <f64>load<f32>(b + (<usize>t << 2));
+    s += e * e;
+  }
+  return s;
+}
+
+/**
+ * parallel/tasks/trustworthiness.ts `listPenalty` for query i over float32 rows (row-major at `rows`): the
+ * penalty of its k embedding neighbours (`neighbours`, i32) ranked within its listK nearest input points
+ * (`list`, i32), or −1 when a neighbour is not nearer than the list's farthest point times `slack`. The same
+ * float64 sums and comparisons, so the same integer. Scratch: `dist` (listK + k f64).
+ */
+export function listPenalty64(rows: usize, d: i32, i: i32, neighbours: usize, k: i32, list: usize, listK: i32, slack: f64, dist: usize): f64 {
+  let farthest: f64 = 0;
+  for (let m = 0; m < listK; m++) {
+    const dm = rowDistance64(rows, d, i, load<i32>(list + (<usize>m << 2)));
+    store<f64>(dist + (<usize>m << 3), dm);
+    if (dm > farthest) farthest = dm;
+  }
+  const bound = farthest * slack;
+  const own = dist + (<usize>listK << 3);
+  for (let t = 0; t < k; t++) {
+    const dj = rowDistance64(rows, d, i, load<i32>(neighbours + (<usize>t << 2)));
+    if (!(dj < bound)) return -1;
+    store<f64>(own + (<usize>t << 3), dj);
+  }
+  let penalty: f64 = 0;
+  for (let t = 0; t < k; t++) {
+    const j = load<i32>(neighbours + (<usize>t << 2));
+    const dj = load<f64>(own + (<usize>t << 3));
+    let closer = 0;
+    for (let m = 0; m < listK; m++) {
+      const dl = load<f64>(dist + (<usize>m << 3));
+      if (dl < dj || (dl === dj && load<i32>(list + (<usize>m << 2)) < j)) closer++;
+    }
+    const rank = 1 + closer;
+    if (rank > k) penalty += <f64>(rank - k);
+  }
+  return penalty;
+}
+
+/**
+ * parallel/tasks/trustworthiness.ts `queryPenalty` for query i: its k embedding neighbours' (`neighbours`, i32)
+ * input-space ranks among all n points, from `queryDistances64` over the points stored by feature (`columns`,
+ * `stride`) and the neighbours' own distances over the rows (`rows`, row-major) — the same float64 sums, so
+ * the same integer. Scratch: `query` (d f64), `out` (stride f64), `closer` (k i32).
+ */
+export function queryPenalty64(rows: usize, columns: usize, stride: i32, n: i32, d: i32, i: i32, neighbours: usize, k: i32, check: i32, query: usize, out: usize, closer: usize): f64 {
+  const qi = rows + ((<usize>i * <usize>d) << 2);
+  for (let t = 0; t < d; t++) store<f64>(query + (<usize>t << 3), <f64>load<f32>(qi + (<usize>t << 2)));
+  let far = -Infinity;
+  for (let t = 0; t < k; t++) far = max(far, rowDistance64(rows, d, i, load<i32>(neighbours + (<usize>t << 2))));
+  queryDistances64(columns, stride, n, d, query, far, check, out);
+  for (let t = 0; t < k; t++) store<i32>(closer + (<usize>t << 2), 0);
+  for (let l = 0; l < n; l++) {
+    const dl = load<f64>(out + (<usize>l << 3));
+    if (dl > far || l === i) continue;
+    for (let t = 0; t < k; t++) {
+      const j = load<i32>(neighbours + (<usize>t << 2));
+      const dj = load<f64>(out + (<usize>j << 3));
+      if (dl < dj || (dl === dj && l < j)) store<i32>(closer + (<usize>t << 2), load<i32>(closer + (<usize>t << 2)) + 1);
+    }
+  }
+  let penalty: f64 = 0;
+  for (let t = 0; t < k; t++) {
+    const rank = 1 + load<i32>(closer + (<usize>t << 2));
+    if (rank > k) penalty += <f64>(rank - k);
+  }
+  return penalty;
+}
+
+/** Float32 rows (n × d, row-major at `rows`) stored by feature: feature t of row j at columns + 4(t·stride + j). */
+export function transpose32(rows: usize, n: i32, d: i32, columns: usize, stride: i32): void {
+  for (let j = 0; j < n; j++) {
+    const row = rows + ((<usize>j * <usize>d) << 2);
+    for (let t = 0; t < d; t++) store<f32>(columns + ((<usize>t * <usize>stride + <usize>j) << 2), load<f32>(row + (<usize>t << 2)));
   }
 }
 

@@ -19,8 +19,12 @@ export interface WasmKernels {
   distancesFromFirst32(rows: number, count: number, d: number, out: number): void;
   /** The same in float32 sums (knnRows.ts `squaredDistanceF32`), stored as float64: the exact scan's candidates. */
   distancesFromFirstF32(rows: number, count: number, d: number, out: number): void;
-  /** out[j] = ‖query − point j‖² in float64 sums in feature order (points stored by feature, stride ≥ n), blocks of four past `far` ended early. */
-  queryDistances64(columns: number, stride: number, n: number, d: number, query: number, far: number, check: number, out: number): void;
+  /** trustworthiness.ts `listPenalty` of query i over float32 rows: the penalty, or −1 when the list cannot settle it. */
+  listPenalty64(rows: number, d: number, i: number, neighbours: number, k: number, list: number, listK: number, slack: number, dist: number): number;
+  /** trustworthiness.ts `queryPenalty` of query i over every point (rows, and the same points stored by feature at `columns`). */
+  queryPenalty64(rows: number, columns: number, stride: number, n: number, d: number, i: number, neighbours: number, k: number, check: number, query: number, out: number, closer: number): number;
+  /** Float32 rows stored by feature: feature t of row j at columns + 4(t·stride + j). */
+  transpose32(rows: number, n: number, d: number, columns: number, stride: number): void;
   /** Each of n float32 (x, y) points' k nearest other points (n × k, nearest first; `vpTreeKnn`'s keys and ties), through a cells × cells grid. */
   gridNeighbours2(xy: number, n: number, k: number, cells: number, cellStart: number, cellPoints: number, keys: number, out: number): void;
 }
@@ -240,51 +244,69 @@ function reserve(memory: WebAssembly.Memory, bytes: number): void {
 }
 
 /**
- * One thread's trustworthiness distances in its own WebAssembly memory: `load` stores the float32 points by
- * feature (once per array), then `distances` gives one query's float64 distances to all of them, the sums of
- * parallel/tasks/trustworthiness.ts `queryPenalty` bit for bit (4–10× faster than its TypeScript loop, and
- * without the loop's first slow calls before it is optimised).
+ * One thread's trustworthiness ranks in its own WebAssembly memory: `load` stores the float32 points (as rows and
+ * by feature, once per array), then `listPenalty` and `queryPenalty` are parallel/tasks/trustworthiness.ts's
+ * functions of the same names — the same float64 sums in feature order and the same comparisons, so the same
+ * integers — without the TypeScript loops' slow first calls in a fresh thread, and the full scans' distances in
+ * SIMD (one point per f64x2 lane).
  */
-export class WasmQueryDistances {
+export class WasmTrustworthiness {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly kernels: WasmKernels;
   /** The points last loaded (weakly: the thread must not keep a finished run's points alive). */
   private loaded: WeakRef<Float32Array> | undefined;
   private n = 0;
   private d = 0;
+  private k = 0;
+  private listK = 0;
   private stride = 0;
+  private columnsAt = 0;
   private queryAt = 0;
   private outAt = 0;
+  private neighboursAt = 0;
+  private listAt = 0;
+  private scratchAt = 0;
 
   constructor() {
     this.kernels = instantiateKernels(this.memory);
   }
 
-  /** Stores n float32 rows of length d by feature, unless this very array was the last one loaded. */
-  load(x: Float32Array, n: number, d: number): void {
-    if (this.loaded?.deref() === x && this.n === n && this.d === d) return;
+  /** Stores n float32 rows of length d for queries of k neighbours and lists of listK, unless these were the last loaded. */
+  load(x: Float32Array, n: number, d: number, k: number, listK: number): void {
+    if (this.loaded?.deref() === x && this.n === n && this.d === d && this.k === k && this.listK === listK) return;
     const stride = Math.ceil(n / 4) * 4;
-    this.queryAt = align16(4 * stride * d);
+    this.columnsAt = align16(4 * n * d);
+    this.queryAt = align16(this.columnsAt + 4 * stride * d);
     this.outAt = align16(this.queryAt + 8 * d);
-    reserve(this.memory, this.outAt + 8 * stride);
-    const columns = new Float32Array(this.memory.buffer, 0, stride * d);
-    for (let j = 0; j < n; j++) for (let t = 0; t < d; t++) columns[t * stride + j] = x[j * d + t] as number;
-    for (let t = 0; t < d; t++) columns.fill(0, t * stride + n, (t + 1) * stride);
+    this.neighboursAt = align16(this.outAt + 8 * stride);
+    this.listAt = align16(this.neighboursAt + 4 * k);
+    this.scratchAt = align16(this.listAt + 4 * listK);
+    reserve(this.memory, this.scratchAt + 8 * (listK + k));
+    new Float32Array(this.memory.buffer, 0, n * d).set(x.subarray(0, n * d));
+    // Padding points (stride − n of them) are zeros; their distances are never read.
+    new Float32Array(this.memory.buffer, this.columnsAt, stride * d).fill(0);
+    this.kernels.transpose32(0, n, d, this.columnsAt, stride);
     this.n = n;
     this.d = d;
+    this.k = k;
+    this.listK = listK;
     this.stride = stride;
     this.loaded = new WeakRef(x);
   }
 
-  /**
-   * ‖query − point j‖² for every loaded point j (the first d entries of `query`), at [j] of the view returned
-   * (valid until the next call); every `check` features, a block of four points whose partial sums all exceed
-   * `far` stops early and keeps that partial sum.
-   */
-  distances(query: Float64Array, far: number, check: number): Float64Array {
-    new Float64Array(this.memory.buffer, this.queryAt, this.d).set(query.subarray(0, this.d));
-    this.kernels.queryDistances64(0, this.stride, this.n, this.d, this.queryAt, far, check, this.outAt);
-    return new Float64Array(this.memory.buffer, this.outAt, this.n);
+  /** `listPenalty` of query i: its neighbours at neighbours[from …], its list at list[listFrom …]; −1 when the list cannot settle it. */
+  listPenalty(i: number, neighbours: Int32Array, from: number, list: Int32Array, listFrom: number, slack: number): number {
+    const { k, listK } = this;
+    new Int32Array(this.memory.buffer, this.neighboursAt, k).set(neighbours.subarray(from, from + k));
+    new Int32Array(this.memory.buffer, this.listAt, listK).set(list.subarray(listFrom, listFrom + listK));
+    return this.kernels.listPenalty64(0, this.d, i, this.neighboursAt, k, this.listAt, listK, slack, this.scratchAt);
+  }
+
+  /** `queryPenalty` of query i over every point, its neighbours at neighbours[from …]; blocks of four past the farthest neighbour end after `check`-feature steps. */
+  queryPenalty(i: number, neighbours: Int32Array, from: number, check: number): number {
+    const k = this.k;
+    new Int32Array(this.memory.buffer, this.neighboursAt, k).set(neighbours.subarray(from, from + k));
+    return this.kernels.queryPenalty64(0, this.columnsAt, this.stride, this.n, this.d, i, this.neighboursAt, k, check, this.queryAt, this.outAt, this.scratchAt);
   }
 }
 
@@ -308,7 +330,7 @@ export function gridNeighbours2(xy: Float32Array, n: number, k: number): Int32Ar
 }
 
 let threadListSums: WasmListSums | null | undefined;
-let threadQueryDistances: WasmQueryDistances | null | undefined;
+let threadTrustworthiness: WasmTrustworthiness | null | undefined;
 let threadDistances: WasmDistances | null | undefined;
 
 /** This thread's distance batches, or undefined where WebAssembly SIMD is missing. */
@@ -317,10 +339,10 @@ export function distancesOfThisThread(): WasmDistances | undefined {
   return threadDistances ?? undefined;
 }
 
-/** This thread's trustworthiness distances, or undefined where WebAssembly SIMD is missing. */
-export function queryDistancesOfThisThread(): WasmQueryDistances | undefined {
-  if (threadQueryDistances === undefined) threadQueryDistances = wasmKernelsAvailable() ? new WasmQueryDistances() : null;
-  return threadQueryDistances ?? undefined;
+/** This thread's trustworthiness ranks, or undefined where WebAssembly SIMD is missing. */
+export function trustworthinessOfThisThread(): WasmTrustworthiness | undefined {
+  if (threadTrustworthiness === undefined) threadTrustworthiness = wasmKernelsAvailable() ? new WasmTrustworthiness() : null;
+  return threadTrustworthiness ?? undefined;
 }
 
 /** This thread's list sums, or undefined where WebAssembly SIMD is missing. */

@@ -1,6 +1,5 @@
 // Trustworthiness (metrics.ts) on the team: each chunk of query points measures its queries' rank penalties.
-import { queryDistancesOfThisThread } from "../../wasm/wasmKernels.js";
-import type { WasmQueryDistances } from "../../wasm/wasmKernels.js";
+import { trustworthinessOfThisThread } from "../../wasm/wasmKernels.js";
 import { PARAM } from "./state.js";
 import type { Task } from "./state.js";
 
@@ -13,31 +12,14 @@ export const PARTIAL_CHECK = 8;
 /**
  * Σ_{j ∈ U_k(i)} (r(i, j) − k) for query i: the input-space ranks (ties by index) of its k embedding neighbours
  * `neighbours[from … from + k)` that are not among its k input neighbours. `dist` (length n) and `query` (length ≥ d + k) are scratch. Exact:
- * float64 sums of squared differences in feature order, as the definition written out in the tests. `wasm` (float32
- * input, its points loaded) measures the distances in WebAssembly SIMD: the same sums, so the same integer.
+ * float64 sums of squared differences in feature order, as the definition written out in the tests.
  */
-export function queryPenalty(
-  input: Float32Array | Float64Array,
-  n: number,
-  d: number,
-  i: number,
-  neighbours: Int32Array,
-  from: number,
-  k: number,
-  dist: Float64Array,
-  query: Float64Array,
-  wasm?: WasmQueryDistances,
-): number {
+export function queryPenalty(input: Float32Array | Float64Array, n: number, d: number, i: number, neighbours: Int32Array, from: number, k: number, dist: Float64Array, query: Float64Array): number {
   const qi = i * d;
   for (let t = 0; t < d; t++) query[t] = input[qi + t] as number;
   // The neighbours' distances first: a point farther than all of them adds nothing to any rank.
   let far = -Infinity;
   for (let t = 0; t < k; t++) far = Math.max(far, distanceTo(input, d, query, neighbours[from + t] as number));
-  return closerCountPenalty(wasm === undefined ? allDistances(input, n, d, query, far, dist) : wasm.distances(query, far, PARTIAL_CHECK), n, d, i, neighbours, from, k, far, query);
-}
-
-/** Every point's distance to the query (`query`'s first d entries) into `dist`, those past `far` possibly as partial sums. */
-function allDistances(input: Float32Array | Float64Array, n: number, d: number, query: Float64Array, far: number, dist: Float64Array): Float64Array {
   // Four points at a time: four independent chains of additions (one chain waits on each add's latency), each
   // still summed in feature order, so the distances are bit for bit those of the plain loop. Every
   // PARTIAL_CHECK features, four partial sums past `far` end the four early: a sum of non-negative terms never
@@ -83,11 +65,6 @@ function allDistances(input: Float32Array | Float64Array, n: number, d: number, 
     }
     dist[j] = s;
   }
-  return dist;
-}
-
-/** `queryPenalty` from the points' distances to query i (`far`: its farthest embedding neighbour's); `query` ≥ d + k is scratch. */
-function closerCountPenalty(dist: Float64Array, n: number, d: number, i: number, neighbours: Int32Array, from: number, k: number, far: number, query: Float64Array): number {
   // One pass over the points counts, for every neighbour j, the points closer than j (ties by index): a point
   // farther than every neighbour (most of them) costs one comparison.
   // Counts of closer points live after the query row.
@@ -194,21 +171,20 @@ export const trustworthinessQueries: Task = (s, scratch, chunk) => {
   const { dist, query } = scratch.trustworthinessBuffers(n, d + k);
   // Each query's input neighbours from t-SNE's exact search, when given: most queries are settled by them.
   const listK = s.queryLists.length / queries;
-  // Float32 points are measured in WebAssembly where the run uses it (loaded on this thread's first unsettled query).
-  const wasm = s.params[PARAM.wasm] === 1 && input === s.knnX ? queryDistancesOfThisThread() : undefined;
-  let loaded = false;
+  // Float32 points are ranked in WebAssembly where the run uses it (the same sums, so the same integers; stored once per thread).
+  const wasm = s.params[PARAM.wasm] === 1 && input === s.knnX ? trustworthinessOfThisThread() : undefined;
+  wasm?.load(s.knnX, n, d, k, listK);
   const first = ((s.params[PARAM.firstChunk] as number) + chunk) * QUERY_CHUNK;
   for (let q = first; q < Math.min(queries, first + QUERY_CHUNK); q++) {
     const i = q * step;
-    const settled = listK > 0 ? listPenalty(input, d, i, s.knnIndices, i * k, k, s.queryLists, q * listK, listK, dist, query) : -1;
-    if (settled >= 0) {
-      s.queryPenalties[q] = settled;
-      continue;
+    let penalty = -1;
+    if (listK > 0) {
+      penalty =
+        wasm === undefined
+          ? listPenalty(input, d, i, s.knnIndices, i * k, k, s.queryLists, q * listK, listK, dist, query)
+          : wasm.listPenalty(i, s.knnIndices, i * k, s.queryLists, q * listK, listSlack(d));
     }
-    if (wasm !== undefined && !loaded) {
-      wasm.load(s.knnX, n, d);
-      loaded = true;
-    }
-    s.queryPenalties[q] = queryPenalty(input, n, d, i, s.knnIndices, i * k, k, dist, query, wasm);
+    if (penalty < 0) penalty = wasm === undefined ? queryPenalty(input, n, d, i, s.knnIndices, i * k, k, dist, query) : wasm.queryPenalty(i, s.knnIndices, i * k, PARTIAL_CHECK);
+    s.queryPenalties[q] = penalty;
   }
 };
