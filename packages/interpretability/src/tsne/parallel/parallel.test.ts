@@ -142,11 +142,11 @@ describe("t-SNE on a team of threads", () => {
           expect(settled).toBeLessThan(count);
           const reference = trustworthiness(data, n, 10, view, 10, k, sample === undefined ? {} : { sample });
           expect(reference).toBeLessThan(0.999);
-          expect((await trustworthinessOnTeam(team, data, n, 10, embedded, k, sample, undefined, lists)).trustworthiness).toBe(reference);
+          expect((await trustworthinessOnTeam(team, data, n, 10, embedded, k, sample, { inputLists: lists })).trustworthiness).toBe(reference);
         }
       }
       // Lists that do not hold whole rows for every query are refused.
-      await expect(trustworthinessOnTeam(team, data, n, 10, embedded, k, 360, undefined, new Int32Array(359 * 3))).rejects.toThrow(/list entries for 360 queries/);
+      await expect(trustworthinessOnTeam(team, data, n, 10, embedded, k, 360, { inputLists: new Int32Array(359 * 3) })).rejects.toThrow(/list entries for 360 queries/);
     } finally {
       await team.close();
     }
@@ -169,6 +169,17 @@ describe("t-SNE on a team of threads", () => {
           expect(reference).toBeLessThan(0.98);
           const onTeam = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample);
           expect(onTeam.trustworthiness).toBe(reference);
+          // With work for this thread alongside (the workers take the queries meanwhile): the same value, the work done once.
+          let alongside = 0;
+          const withWork = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample, {
+            alongside: () => {
+              alongside++;
+              const until = performance.now() + 20;
+              while (performance.now() < until);
+            },
+          });
+          expect(withWork.trustworthiness).toBe(reference);
+          expect(alongside).toBe(1);
           if (sample === undefined) expect(onTeam.standardError).toBe(0);
           else {
             // The sample's estimate lies within a few of its standard errors of the value over every point.

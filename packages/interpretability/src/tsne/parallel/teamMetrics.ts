@@ -15,9 +15,20 @@ const CHUNKS_PER_RUN = 8;
  * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
  * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
  * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
- * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are measured in WebAssembly
- * SIMD where the runtime has it: the same sums, so the same integers.
+ * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are ranked in WebAssembly
+ * where the runtime has it: the same sums, so the same integers. `alongside` runs on this thread while the workers
+ * take the first queries (all of them at once then, so that a long `alongside` leaves them busy).
  */
+export interface TrustworthinessOnTeamOptions {
+  signal?: AbortSignal | undefined;
+  /** Each query's nearest input points from an exact search (queries × listK, nearest first). */
+  inputLists?: Int32Array | undefined;
+  /** Rank float32 points in WebAssembly where available (default true; the same value either way). */
+  wasm?: boolean;
+  /** Work for this thread while the workers measure. */
+  alongside?: () => void;
+}
+
 export async function trustworthinessOnTeam(
   team: Team,
   input: Float32Array | Float64Array,
@@ -26,11 +37,10 @@ export async function trustworthinessOnTeam(
   embeddedNeighbours: Int32Array,
   k: number,
   sample: number | undefined,
-  signal?: AbortSignal,
-  inputLists?: Int32Array,
-  wasm = true,
+  options: TrustworthinessOnTeamOptions = {},
 ): Promise<{ trustworthiness: number; standardError: number }> {
   assertTrustworthinessK(n, k);
+  const { signal, inputLists, alongside } = options;
   const { step, count } = trustworthinessQueries(n, sample);
   if (inputLists !== undefined && (inputLists.length === 0 || inputLists.length % count !== 0)) {
     throw new DlError("SHAPE_MISMATCH", `trustworthiness: ${inputLists.length} list entries for ${count} queries; pass the same number of nearest points for each.`);
@@ -41,7 +51,7 @@ export async function trustworthinessOnTeam(
   params[PARAM.d] = d;
   params[PARAM.k] = k;
   params[PARAM.queryStep] = step;
-  params[PARAM.wasm] = wasm ? 1 : 0;
+  params[PARAM.wasm] = options.wasm === false ? 0 : 1;
   const noFloats = team.adopt(new Float32Array(0));
   const noDoubles = team.float64(0);
   team.publish({
@@ -54,7 +64,18 @@ export async function trustworthinessOnTeam(
   try {
     const chunks = Math.ceil(count / QUERY_CHUNK);
     const pace = pacer(signal);
-    for (let first = 0; first < chunks; first += CHUNKS_PER_RUN) {
+    let first = 0;
+    if (alongside !== undefined) {
+      params[PARAM.firstChunk] = 0;
+      team.begin(TASK.trustworthiness, chunks);
+      try {
+        alongside();
+      } finally {
+        team.finish();
+      }
+      first = chunks;
+    }
+    for (; first < chunks; first += CHUNKS_PER_RUN) {
       await pace();
       params[PARAM.firstChunk] = first;
       team.run(TASK.trustworthiness, Math.min(CHUNKS_PER_RUN, chunks - first));
