@@ -105,7 +105,9 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
             alongsideMetrics(result);
             alongsideSeconds = (performance.now() - alongsideStarted) / 1000;
           };
-    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, { signal, inputLists: inputLists?.lists, wasm: options.wasm !== false, alongside });
+    // Without labels, or with t-SNE's own input neighbours for their accuracy, the team's last task is this one.
+    const lastTask = labels === undefined || inputNeighbours !== undefined;
+    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, { signal, inputLists: inputLists?.lists, wasm: options.wasm !== false, alongside, lastTask });
     const out: TsneWithMetrics = {
       result,
       inputDims,

@@ -137,10 +137,11 @@ class WorkerTeam implements Team {
     this.finish();
   }
 
-  begin(task: TaskId, count: number): void {
-    if (this.closed) throw new Error("Team.run after close");
+  begin(task: TaskId, count: number, last = false): void {
+    if (this.closed || Atomics.load(this.ctrl, CONTROL.last) !== 0) throw new Error("Team.run after close or after the last task");
     if (TASKS[task] === undefined) throw new Error(`unknown task ${task}`);
     const ctrl = this.ctrl;
+    Atomics.store(ctrl, CONTROL.last, last ? 1 : 0);
     Atomics.store(ctrl, CONTROL.task, task);
     Atomics.store(ctrl, CONTROL.chunks, count);
     Atomics.store(ctrl, CONTROL.next, 0);

@@ -22,7 +22,7 @@ import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam, scanKn
 import { TeamGradient } from "./teamGradient.js";
 import { trustworthinessOnTeam } from "./teamMetrics.js";
 import { trustworthiness, trustworthinessQueries } from "../metrics.js";
-import { listPenalty, queryPenalty } from "./kernels.js";
+import { TASK, listPenalty, queryPenalty } from "./kernels.js";
 
 const run = promisify(execFile);
 
@@ -275,6 +275,29 @@ describe("t-SNE on a team of threads", () => {
       }
       expect(embeddings[1]).toEqual(embeddings[0]);
       expect(embeddings[2]).toEqual(embeddings[0]);
+    }
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  it("lets its workers exit after a task marked last, before the team is closed", async () => {
+    const team = await createTeam(3);
+    try {
+      expect(liveWorkerCount()).toBe(2);
+      const view = Float32Array.from({ length: 2 * n }, (_, e) => (data[10 * (e >> 1) + (e & 1)] as number) + Math.sin(e));
+      const embedded = knnGraph(view, n, 2, 7, { method: "exact" }).indices;
+      const reference = trustworthiness(data, n, 10, view, 2, 7, { sample: 360 });
+      let waited = 0;
+      const result = await trustworthinessOnTeam(team, data, n, 10, embedded, 7, 360, { lastTask: true, alongside: () => undefined });
+      expect(result.trustworthiness).toBe(reference);
+      // The workers leave on their own (their exit events need this thread's event loop).
+      while (liveWorkerCount() > 0 && waited < 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        waited += 10;
+      }
+      expect(liveWorkerCount()).toBe(0);
+      expect(() => team.run(TASK.trustworthiness, 1)).toThrow(/after the last task/);
+    } finally {
+      await team.close();
     }
     expect(liveWorkerCount()).toBe(0);
   });

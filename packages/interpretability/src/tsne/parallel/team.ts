@@ -29,9 +29,10 @@ export interface Team {
   run(task: TaskId, count: number): void;
   /**
    * Hands chunks 0 … count − 1 of a task to the workers and returns at once, so this thread can do other work
-   * (a team of one does nothing yet); `finish` must follow before any other call.
+   * (a team of one does nothing yet); `finish` must follow before any other call. `last`: no task follows, so the
+   * workers exit as soon as this one is done (`close` is still called, and then has little left to wait for).
    */
-  begin(task: TaskId, count: number): void;
+  begin(task: TaskId, count: number, last?: boolean): void;
   /** This thread takes the begun task's chunks no worker has claimed yet, then waits for the workers. */
   finish(): void;
   /** Stops the workers; safe to call more than once (every call settles once they have exited). */
@@ -75,7 +76,7 @@ export class SerialTeam implements Team {
     this.finish();
   }
 
-  begin(task: TaskId, count: number): void {
+  begin(task: TaskId, count: number, _last = false): void {
     if (TASKS[task] === undefined) throw new Error(`unknown task ${task}`);
     this.begun = { task, count };
   }

@@ -26,7 +26,9 @@ export interface TrustworthinessOnTeamOptions {
   /** Rank float32 points in WebAssembly where available (default true; the same value either way). */
   wasm?: boolean;
   /** Work for this thread while the workers measure. */
-  alongside?: () => void;
+  alongside?: (() => void) | undefined;
+  /** The team runs nothing after this: its workers exit once their share is done (while `alongside` still runs). */
+  lastTask?: boolean;
 }
 
 export async function trustworthinessOnTeam(
@@ -67,7 +69,7 @@ export async function trustworthinessOnTeam(
     let first = 0;
     if (alongside !== undefined) {
       params[PARAM.firstChunk] = 0;
-      team.begin(TASK.trustworthiness, chunks);
+      team.begin(TASK.trustworthiness, chunks, options.lastTask === true);
       try {
         alongside();
       } finally {
@@ -78,7 +80,9 @@ export async function trustworthinessOnTeam(
     for (; first < chunks; first += CHUNKS_PER_RUN) {
       await pace();
       params[PARAM.firstChunk] = first;
-      team.run(TASK.trustworthiness, Math.min(CHUNKS_PER_RUN, chunks - first));
+      const runChunks = Math.min(CHUNKS_PER_RUN, chunks - first);
+      team.begin(TASK.trustworthiness, runChunks, options.lastTask === true && first + runChunks >= chunks);
+      team.finish();
     }
   } finally {
     team.publish({ knnX: noFloats, knnData64: noDoubles, knnIndices: team.int32(0), queryPenalties: noDoubles, queryLists: team.int32(0) });
