@@ -120,8 +120,8 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
     if (labels !== undefined) {
       out.knnAccuracy = knnAccuracyOfNeighbours(embedded, n, labels, k);
       const inputGraph = inputNeighbours ?? (await knnGraphOnTeam(Promise.resolve(team), input, n, inputDims, k, { signal })).graph.indices;
-      // The workers are done: they stop while this thread counts votes (tsneThen awaits the same close).
-      void team.close();
+      // The workers are done: they stop while this thread counts votes (tsneThen awaits the same close and sees its errors).
+      team.close().catch(() => undefined);
       out.inputKnnAccuracy = knnAccuracyOfNeighbours(inputGraph, n, labels, k);
     }
     out.phases.metrics = (performance.now() - metricsStarted) / 1000 - alongsideSeconds;

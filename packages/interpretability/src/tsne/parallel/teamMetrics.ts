@@ -8,17 +8,6 @@ import type { Team } from "./team.js";
 /** Chunks per team run, so the event loop gets a turn (and cancellation a check) between runs. */
 const CHUNKS_PER_RUN = 8;
 
-/**
- * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
- * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
- * and the standard error of the estimate when the queries are a sample (every ⌈N/sample⌉-th point; the error
- * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
- * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
- * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
- * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are ranked in WebAssembly
- * where the runtime has it: the same sums, so the same integers. `alongside` runs on this thread while the workers
- * take the first queries (all of them at once then, so that a long `alongside` leaves them busy).
- */
 export interface TrustworthinessOnTeamOptions {
   signal?: AbortSignal | undefined;
   /** Each query's nearest input points from an exact search (queries × listK, nearest first). */
@@ -31,6 +20,17 @@ export interface TrustworthinessOnTeamOptions {
   lastTask?: boolean;
 }
 
+/**
+ * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
+ * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
+ * and the standard error of the estimate when the queries are a sample (every ⌈N/sample⌉-th point; the error
+ * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
+ * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
+ * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
+ * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are ranked in WebAssembly
+ * where the runtime has it: the same sums, so the same integers. `alongside` runs on this thread while the workers
+ * measure (every query is handed out at once then, so a long `alongside` keeps them busy; this thread takes what is left).
+ */
 export async function trustworthinessOnTeam(
   team: Team,
   input: Float32Array | Float64Array,
