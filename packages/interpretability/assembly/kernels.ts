@@ -260,3 +260,231 @@ export function distancesFromFirstF32(rows: usize, count: i32, d: i32, out: usiz
     store<f64>(out + (<usize>(c - 1) << 3), <f64>finishF32(s, rows, b, d4, d));
   }
 }
+
+/**
+ * Trustworthiness' distances of one query to every point, in float64 sums in feature order (parallel/tasks/
+ * trustworthiness.ts `queryPenalty`'s operations: the query's float64 coordinates minus each point's float32 one,
+ * squared and added feature after feature). The points are stored by feature (`columns`: feature t of point j at
+ * t·stride + j, stride a multiple of 4 ≥ n), so one v128 load brings four points' feature t and each f64x2 lane
+ * is one point's own sum. Every `check` features, a block of four whose partial sums all exceed `far` stops
+ * early (a sum of non-negative terms never falls, so each of them is farther than `far`); out[j] is then that
+ * partial sum. Points at or inside `far` are always summed to the end: the same bits as the TypeScript loop.
+ */
+function queryDistances64(columns: usize, stride: i32, n: i32, d: i32, query: usize, far: f64, check: i32, out: usize): void {
+  const farV = f64x2.splat(far);
+  const rowBytes = <usize>stride << 2;
+  for (let j = 0; j < n; j += 4) {
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    let at = columns + (<usize>j << 2);
+    let t = 0;
+    while (t < d) {
+      const end = min(d, t + check);
+      for (; t < end; t++) {
+        const q = v128.load64_splat(query + (<usize>t << 3));
+        const v = v128.load(at);
+        const e01 = f64x2.sub(q, f64x2.promote_low_f32x4(v));
+        const e23 = f64x2.sub(q, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+        s01 = f64x2.add(s01, f64x2.mul(e01, e01));
+        s23 = f64x2.add(s23, f64x2.mul(e23, e23));
+        at += rowBytes;
+      }
+      if (i64x2.all_true(v128.and(f64x2.gt(s01, farV), f64x2.gt(s23, farV)))) break;
+    }
+    v128.store(out + (<usize>j << 3), s01);
+    v128.store(out + (<usize>j << 3), s23, 16);
+  }
+}
+
+/** ‖row i − row j‖² of float32 rows of length d, in float64 summed in feature order (trustworthiness.ts `distanceTo`). */
+// @ts-ignore: decorator
+@inline function rowDistance64(rows: usize, d: i32, i: i32, j: i32): f64 {
+  const a = rows + ((<usize>i * <usize>d) << 2);
+  const b = rows + ((<usize>j * <usize>d) << 2);
+  let s: f64 = 0;
+  for (let t = 0; t < d; t++) {
+    const e = <f64>load<f32>(a + (<usize>t << 2)) - <f64>load<f32>(b + (<usize>t << 2));
+    s += e * e;
+  }
+  return s;
+}
+
+/**
+ * parallel/tasks/trustworthiness.ts `listPenalty` for query i over float32 rows (row-major at `rows`): the
+ * penalty of its k embedding neighbours (`neighbours`, i32) ranked within its listK nearest input points
+ * (`list`, i32), or −1 when a neighbour is not nearer than the list's farthest point times `slack`. The same
+ * float64 sums and comparisons, so the same integer. Scratch: `dist` (listK + k f64).
+ */
+export function listPenalty64(rows: usize, d: i32, i: i32, neighbours: usize, k: i32, list: usize, listK: i32, slack: f64, dist: usize): f64 {
+  let farthest: f64 = 0;
+  for (let m = 0; m < listK; m++) {
+    const dm = rowDistance64(rows, d, i, load<i32>(list + (<usize>m << 2)));
+    store<f64>(dist + (<usize>m << 3), dm);
+    if (dm > farthest) farthest = dm;
+  }
+  const bound = farthest * slack;
+  const own = dist + (<usize>listK << 3);
+  for (let t = 0; t < k; t++) {
+    const dj = rowDistance64(rows, d, i, load<i32>(neighbours + (<usize>t << 2)));
+    if (!(dj < bound)) return -1;
+    store<f64>(own + (<usize>t << 3), dj);
+  }
+  let penalty: f64 = 0;
+  for (let t = 0; t < k; t++) {
+    const j = load<i32>(neighbours + (<usize>t << 2));
+    const dj = load<f64>(own + (<usize>t << 3));
+    let closer = 0;
+    for (let m = 0; m < listK; m++) {
+      const dl = load<f64>(dist + (<usize>m << 3));
+      if (dl < dj || (dl === dj && load<i32>(list + (<usize>m << 2)) < j)) closer++;
+    }
+    const rank = 1 + closer;
+    if (rank > k) penalty += <f64>(rank - k);
+  }
+  return penalty;
+}
+
+/**
+ * parallel/tasks/trustworthiness.ts `queryPenalty` for query i: its k embedding neighbours' (`neighbours`, i32)
+ * input-space ranks among all n points, from `queryDistances64` over the points stored by feature (`columns`,
+ * `stride`) and the neighbours' own distances over the rows (`rows`, row-major) — the same float64 sums, so
+ * the same integer. Scratch: `query` (d f64), `out` (stride f64), `closer` (k i32).
+ */
+export function queryPenalty64(rows: usize, columns: usize, stride: i32, n: i32, d: i32, i: i32, neighbours: usize, k: i32, check: i32, query: usize, out: usize, closer: usize): f64 {
+  const qi = rows + ((<usize>i * <usize>d) << 2);
+  for (let t = 0; t < d; t++) store<f64>(query + (<usize>t << 3), <f64>load<f32>(qi + (<usize>t << 2)));
+  let far = -Infinity;
+  for (let t = 0; t < k; t++) far = max(far, rowDistance64(rows, d, i, load<i32>(neighbours + (<usize>t << 2))));
+  queryDistances64(columns, stride, n, d, query, far, check, out);
+  for (let t = 0; t < k; t++) store<i32>(closer + (<usize>t << 2), 0);
+  for (let l = 0; l < n; l++) {
+    const dl = load<f64>(out + (<usize>l << 3));
+    if (dl > far || l === i) continue;
+    for (let t = 0; t < k; t++) {
+      const j = load<i32>(neighbours + (<usize>t << 2));
+      const dj = load<f64>(out + (<usize>j << 3));
+      if (dl < dj || (dl === dj && l < j)) store<i32>(closer + (<usize>t << 2), load<i32>(closer + (<usize>t << 2)) + 1);
+    }
+  }
+  let penalty: f64 = 0;
+  for (let t = 0; t < k; t++) {
+    const rank = 1 + load<i32>(closer + (<usize>t << 2));
+    if (rank > k) penalty += <f64>(rank - k);
+  }
+  return penalty;
+}
+
+/** Float32 rows (n × d, row-major at `rows`) stored by feature: feature t of row j at columns + 4(t·stride + j). */
+export function transpose32(rows: usize, n: i32, d: i32, columns: usize, stride: i32): void {
+  for (let j = 0; j < n; j++) {
+    const row = rows + ((<usize>j * <usize>d) << 2);
+    for (let t = 0; t < d; t++) store<f32>(columns + ((<usize>t * <usize>stride + <usize>j) << 2), load<f32>(row + (<usize>t << 2)));
+  }
+}
+
+/**
+ * Each of n 2-D points' k nearest other points (out: n × k indices, nearest first), exactly, through a uniform
+ * grid of cells × cells squares over the points' bounding box searched ring by ring. Points are float32 (x, y)
+ * pairs at `xy`; a pair's key is √s·√s with s = Δx² + Δy² in float64 (knn.ts `vpTreeKnn`'s), ties by index,
+ * so the neighbours are the VP tree's. A ring search stops once every cell left is farther than the k-th
+ * neighbour with room for rounding. Scratch: `cellStart` (cells² + 1 i32), `cellPoints` (n i32), `keys` (k f64).
+ */
+export function gridNeighbours2(xy: usize, n: i32, k: i32, cells: i32, cellStart: usize, cellPoints: usize, keys: usize, out: usize): void {
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = <f64>load<f32>(xy + (<usize>i << 3));
+    const y = <f64>load<f32>(xy + (<usize>i << 3), 4);
+    minX = min(minX, x);
+    maxX = max(maxX, x);
+    minY = min(minY, y);
+    maxY = max(maxY, y);
+  }
+  let side = max(maxX - minX, maxY - minY) / <f64>cells;
+  if (!(side > 0)) side = 1;
+  const last = cells - 1;
+  // Counting sort of the points by cell: counts into cellStart[c + 1], running sums make cellStart[c + 1] the
+  // end of cell c, and placing points from the last down moves each end back to its cell's start (index order within).
+  const cellCount = cells * cells;
+  for (let c = 0; c <= cellCount; c++) store<i32>(cellStart + (<usize>c << 2), 0);
+  for (let i = 0; i < n; i++) {
+    const at = cellStart + ((<usize>cellOf(xy, i, minX, minY, side, last, cells) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  for (let c = 1; c <= cellCount; c++) {
+    const at = cellStart + (<usize>c << 2);
+    store<i32>(at, load<i32>(at) + load<i32>(at - 4));
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const at = cellStart + ((<usize>cellOf(xy, i, minX, minY, side, last, cells) + 1) << 2);
+    const slot = load<i32>(at) - 1;
+    store<i32>(at, slot);
+    store<i32>(cellPoints + (<usize>slot << 2), i);
+  }
+  // Now cellStart[c + 1] is the start of cell c: shift them down.
+  for (let c = 0; c < cellCount; c++) store<i32>(cellStart + (<usize>c << 2), load<i32>(cellStart + (<usize>(c + 1) << 2)));
+  store<i32>(cellStart + (<usize>cellCount << 2), n);
+  for (let i = 0; i < n; i++) {
+    const qx = <f64>load<f32>(xy + (<usize>i << 3));
+    const qy = <f64>load<f32>(xy + (<usize>i << 3), 4);
+    const cx = min(last, <i32>Math.floor((qx - minX) / side));
+    const cy = min(last, <i32>Math.floor((qy - minY) / side));
+    const rows = out + ((<usize>i * <usize>k) << 2);
+    let size = 0;
+    let worst: f64 = Infinity;
+    const reach = max(max(cx, last - cx), max(cy, last - cy));
+    for (let r = 0; r <= reach; r++) {
+      for (let gy = cy - r; gy <= cy + r; gy++) {
+        if (gy < 0 || gy > last) continue;
+        const edge = gy === cy - r || gy === cy + r;
+        for (let gx = cx - r; gx <= cx + r; gx += edge ? 1 : 2 * r) {
+          if (gx >= 0 && gx <= last) {
+            const c = gy * cells + gx;
+            const to = load<i32>(cellStart + ((<usize>c + 1) << 2));
+            for (let p = load<i32>(cellStart + (<usize>c << 2)); p < to; p++) {
+              const j = load<i32>(cellPoints + (<usize>p << 2));
+              if (j === i) continue;
+              const dx = qx - <f64>load<f32>(xy + (<usize>j << 3));
+              const dy = qy - <f64>load<f32>(xy + (<usize>j << 3), 4);
+              const s = dx * dx + dy * dy;
+              // √s·√s is within 3 units in the last place of s: past this bound the key beats the k-th's.
+              if (size === k && s > worst * 1.0000000000009095) continue;
+              const root = Math.sqrt(s);
+              const key = root * root;
+              // Sorted insertion by (key, index).
+              let at = size < k ? size : k - 1;
+              if (size === k) {
+                const lastKey = load<f64>(keys + (<usize>at << 3));
+                if (key > lastKey || (key === lastKey && j > load<i32>(rows + (<usize>at << 2)))) continue;
+              }
+              while (at > 0) {
+                const prevKey = load<f64>(keys + (<usize>(at - 1) << 3));
+                if (prevKey < key || (prevKey === key && load<i32>(rows + (<usize>(at - 1) << 2)) < j)) break;
+                store<f64>(keys + (<usize>at << 3), prevKey);
+                store<i32>(rows + (<usize>at << 2), load<i32>(rows + (<usize>(at - 1) << 2)));
+                at--;
+              }
+              store<f64>(keys + (<usize>at << 3), key);
+              store<i32>(rows + (<usize>at << 2), j);
+              if (size < k) size++;
+              if (size === k) worst = load<f64>(keys + (<usize>(k - 1) << 3));
+            }
+          }
+          if (r === 0) break;
+        }
+      }
+      // Cells of later rings are at least r·side away: done when that beats the k-th key with room for rounding.
+      const gap = <f64>r * side;
+      if (size === k && gap * gap > worst * 1.000001) break;
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function cellOf(xy: usize, i: i32, minX: f64, minY: f64, side: f64, last: i32, cells: i32): i32 {
+  const x = <f64>load<f32>(xy + (<usize>i << 3));
+  const y = <f64>load<f32>(xy + (<usize>i << 3), 4);
+  return min(last, <i32>Math.floor((y - minY) / side)) * cells + min(last, <i32>Math.floor((x - minX) / side));
+}

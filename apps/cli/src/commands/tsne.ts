@@ -3,7 +3,16 @@ import { basename } from "node:path";
 import { Option, type Command } from "commander";
 
 import { encodeNpy, encodePng, placeImagesAt, scatterRaster } from "@dl/tensor-core/host";
-import { DEFAULT_ITERATIONS, TSNE_METHODS, TSNE_METRICS, tsneWithMetrics, type TsneMethod, type TsneMetric, type TsneWithMetrics } from "@dl/interpretability/tsne";
+import {
+  DEFAULT_ITERATIONS,
+  TSNE_METHODS,
+  TSNE_METRICS,
+  tsneWithMetrics,
+  type TsneMethod,
+  type TsneMetric,
+  type TsneResult,
+  type TsneWithMetrics,
+} from "@dl/interpretability/tsne";
 
 import { runAction, startBackend, type ActionOutcome } from "../action.js";
 import { loadPoints, type LoadedPoints, type PointSourceOptions } from "./tsne/inputs.js";
@@ -57,6 +66,8 @@ export function registerTsneCommands(program: Command): void {
         const backend = pcaRuns || opts.backend !== undefined ? await startBackend(opts.backend) : undefined;
         const backendSeconds = (performance.now() - backendStarted) / 1000;
         log(`dl tsne: ${points.n} points × ${points.d} from ${points.source}, ${backend === undefined ? "no tfjs backend needed" : `backend ${backend}`}`);
+        // The figures are drawn while the worker threads measure trustworthiness (they show no metric).
+        let figures: Figures | undefined;
         const run = await tsneWithMetrics(points.data, points.n, points.d, {
           dims: opts.dims,
           perplexity: opts.perplexity,
@@ -69,16 +80,21 @@ export function registerTsneCommands(program: Command): void {
           onProgress,
           signal,
           ...(points.labels === undefined ? {} : { labels: points.labels }),
+          alongsideMetrics: (result) => (figures = figureFiles(opts, points, result)),
         });
-        return tsneOutcome(opts, points, run, seed, { load, backend, backendSeconds });
+        return tsneOutcome(opts, points, run, seed, { load, backend, backendSeconds }, figures ?? figureFiles(opts, points, run.result));
       }, { backend: false }),
     );
 }
 
-/** The files, figures and summary of a finished run. */
-function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMetrics, seed: number, setup: { load: number; backend: string | undefined; backendSeconds: number }): ActionOutcome {
-  const figuresStarted = performance.now();
-  const { result } = run;
+/** embedding.npy, the scatter PNG and the image mosaic of an embedding, and the seconds they took. */
+interface Figures {
+  files: OutputFile[];
+  seconds: number;
+}
+
+function figureFiles(opts: TsneCliOptions, points: LoadedPoints, result: TsneResult): Figures {
+  const started = performance.now();
   const dims = result.model.dims;
   const xy = new Float32Array(points.n * 2);
   for (let i = 0; i < points.n; i++) {
@@ -117,6 +133,22 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
     });
     files.push(["mosaic.png", encodePng(placeImagesAt(sampleXy, sampleImages, count, height, width, { width: opts.mosaicSize, height: opts.mosaicSize }), { compact: true })]);
   }
+  return { files, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The files and summary of a finished run, with its figures. */
+function tsneOutcome(
+  opts: TsneCliOptions,
+  points: LoadedPoints,
+  run: TsneWithMetrics,
+  seed: number,
+  setup: { load: number; backend: string | undefined; backendSeconds: number },
+  figures: Figures,
+): ActionOutcome {
+  const summaryStarted = performance.now();
+  const { result } = run;
+  const dims = result.model.dims;
+  const files = [...figures.files];
   const metrics = {
     source: points.source,
     n: points.n,
@@ -143,8 +175,8 @@ function tsneOutcome(opts: TsneCliOptions, points: LoadedPoints, run: TsneWithMe
     k: run.metricsK,
     klHistory: result.klHistory,
   };
-  // Setting up the backend is part of the PCA it serves.
-  const phases = { load: setup.load, ...run.phases, pca: run.phases.pca + setup.backendSeconds, figures: (performance.now() - figuresStarted) / 1000 };
+  // Setting up the backend is part of the PCA it serves. The figures were drawn during the metrics, whose phase leaves them out.
+  const phases = { load: setup.load, ...run.phases, pca: run.phases.pca + setup.backendSeconds, figures: figures.seconds + (performance.now() - summaryStarted) / 1000 };
   files.push(["metrics.json", `${JSON.stringify({ ...metrics, phases }, null, 2)}\n`]);
   const summary =
     `t-SNE (${result.method}) of ${points.n} points in ${metrics.seconds.toFixed(1)} s: KL ${result.kl.toFixed(3)}, trustworthiness@${run.metricsK} ${run.trustworthiness.toFixed(3)}` +

@@ -17,8 +17,12 @@ describe("tsneWithMetrics", () => {
   it("reports the metrics the standalone functions give for its embedding, and times its phases", async () => {
     const before = tf.memory().numTensors;
     const started = performance.now();
-    const run = await tsneWithMetrics(data, n, 12, { labels, seed: 3, iterations: 300, threads: 2, pcaComponents: 10 });
+    // Work alongside the metrics (what `dl tsne` draws there) sees the final embedding, once, and changes no value.
+    const alongside: Float32Array[] = [];
+    const run = await tsneWithMetrics(data, n, 12, { labels, seed: 3, iterations: 300, threads: 2, pcaComponents: 10, alongsideMetrics: (result) => alongside.push(result.embedding) });
     const wall = (performance.now() - started) / 1000;
+    expect(alongside).toHaveLength(1);
+    expect(alongside[0]).toBe(run.result.embedding);
     expect(tf.memory().numTensors).toBe(before);
     expect(run.inputDims).toBe(10);
     const input = Float32Array.from(run.result.model.data);

@@ -17,6 +17,11 @@ export interface TsneWithMetricsOptions extends TsneOptions {
   metricsK?: number;
   /** Query points for trustworthiness when N is larger (default TRUSTWORTHINESS_SAMPLE = 500; every point below that). */
   trustworthinessSample?: number;
+  /**
+   * Work on the calling thread once the embedding is final, while the worker threads measure trustworthiness
+   * (`dl tsne` draws its figures here); its seconds are left out of `phases.metrics`. Called once, before the promise settles.
+   */
+  alongsideMetrics?: (result: TsneResult) => void;
 }
 
 /**
@@ -34,7 +39,7 @@ export interface TsnePhaseSeconds {
   affinities: number;
   /** The gradient-descent iterations and the final KL. */
   optimisation: number;
-  /** k-NN accuracies and trustworthiness. */
+  /** k-NN accuracies and trustworthiness (less the time spent in `alongsideMetrics`). */
   metrics: number;
 }
 
@@ -90,7 +95,19 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
     options.onProgress?.({ phase: "metrics", step: 0, total: 1 });
     const dims = result.model.dims;
     const embedded = neighboursOf(result.embedding, n, dims, k);
-    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, signal, inputLists?.lists);
+    let alongsideSeconds = 0;
+    const alongsideMetrics = options.alongsideMetrics;
+    const alongside =
+      alongsideMetrics === undefined
+        ? undefined
+        : () => {
+            const alongsideStarted = performance.now();
+            alongsideMetrics(result);
+            alongsideSeconds = (performance.now() - alongsideStarted) / 1000;
+          };
+    // Without labels, or with t-SNE's own input neighbours for their accuracy, the team's last task is this one.
+    const lastTask = labels === undefined || inputNeighbours !== undefined;
+    const tw = await trustworthinessOnTeam(team, input, n, inputDims, embedded, k, sample, { signal, inputLists: inputLists?.lists, wasm: options.wasm !== false, alongside, lastTask });
     const out: TsneWithMetrics = {
       result,
       inputDims,
@@ -103,9 +120,11 @@ export async function tsneWithMetrics(data: Float32Array | Float64Array, n: numb
     if (labels !== undefined) {
       out.knnAccuracy = knnAccuracyOfNeighbours(embedded, n, labels, k);
       const inputGraph = inputNeighbours ?? (await knnGraphOnTeam(Promise.resolve(team), input, n, inputDims, k, { signal })).graph.indices;
+      // The workers are done: they stop while this thread counts votes (tsneThen awaits the same close and sees its errors).
+      team.close().catch(() => undefined);
       out.inputKnnAccuracy = knnAccuracyOfNeighbours(inputGraph, n, labels, k);
     }
-    out.phases.metrics = (performance.now() - metricsStarted) / 1000;
+    out.phases.metrics = (performance.now() - metricsStarted) / 1000 - alongsideSeconds;
     options.onProgress?.({ phase: "metrics", step: 1, total: 1 });
     return out;
   });

@@ -12,9 +12,11 @@ export const CONTROL = {
   task: 4,
   stop: 5,
   error: 6,
+  /** 1: the current task is the team's last; workers exit once it is done. */
+  last: 7,
 } as const;
 
-export const CONTROL_SLOTS = 7;
+export const CONTROL_SLOTS = 8;
 
 export interface WorkerData {
   ctrl: Int32Array;

@@ -130,17 +130,34 @@ class WorkerTeam implements Team {
     for (const port of this.ports) port.postMessage(update);
   }
 
+  private begun: { task: TaskId; count: number } | undefined;
+
   run(task: TaskId, count: number): void {
-    if (this.closed) throw new Error("Team.run after close");
-    const fn = TASKS[task];
-    if (fn === undefined) throw new Error(`unknown task ${task}`);
+    this.begin(task, count);
+    this.finish();
+  }
+
+  begin(task: TaskId, count: number, last = false): void {
+    if (this.closed || Atomics.load(this.ctrl, CONTROL.last) !== 0) throw new Error("Team.run after close or after the last task");
+    if (TASKS[task] === undefined) throw new Error(`unknown task ${task}`);
     const ctrl = this.ctrl;
+    Atomics.store(ctrl, CONTROL.last, last ? 1 : 0);
     Atomics.store(ctrl, CONTROL.task, task);
     Atomics.store(ctrl, CONTROL.chunks, count);
     Atomics.store(ctrl, CONTROL.next, 0);
     Atomics.store(ctrl, CONTROL.done, 0);
     Atomics.add(ctrl, CONTROL.generation, 1);
     Atomics.notify(ctrl, CONTROL.generation);
+    this.begun = { task, count };
+  }
+
+  finish(): void {
+    const begun = this.begun;
+    if (begun === undefined) throw new Error("Team.finish without begin");
+    this.begun = undefined;
+    const { task, count } = begun;
+    const fn = TASKS[task]!;
+    const ctrl = this.ctrl;
     // Chunks go to whichever thread claims them; each writes only its own outputs, so the result is the same.
     for (;;) {
       const c = Atomics.add(ctrl, CONTROL.next, 1);
@@ -162,8 +179,15 @@ class WorkerTeam implements Team {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  private closing: Promise<void> | undefined;
+
+  /** Every call returns the same promise, settled once every worker has exited. */
+  close(): Promise<void> {
+    this.closing ??= this.stopWorkers();
+    return this.closing;
+  }
+
+  private async stopWorkers(): Promise<void> {
     this.closed = true;
     Atomics.store(this.ctrl, CONTROL.stop, 1);
     Atomics.add(this.ctrl, CONTROL.generation, 1);

@@ -22,7 +22,7 @@ import { conditionalAffinitiesOnTeam, matmulKnnOnTeam, rpForestKnnOnTeam, scanKn
 import { TeamGradient } from "./teamGradient.js";
 import { trustworthinessOnTeam } from "./teamMetrics.js";
 import { trustworthiness, trustworthinessQueries } from "../metrics.js";
-import { listPenalty, queryPenalty } from "./kernels.js";
+import { TASK, listPenalty, queryPenalty } from "./kernels.js";
 
 const run = promisify(execFile);
 
@@ -142,11 +142,11 @@ describe("t-SNE on a team of threads", () => {
           expect(settled).toBeLessThan(count);
           const reference = trustworthiness(data, n, 10, view, 10, k, sample === undefined ? {} : { sample });
           expect(reference).toBeLessThan(0.999);
-          expect((await trustworthinessOnTeam(team, data, n, 10, embedded, k, sample, undefined, lists)).trustworthiness).toBe(reference);
+          expect((await trustworthinessOnTeam(team, data, n, 10, embedded, k, sample, { inputLists: lists })).trustworthiness).toBe(reference);
         }
       }
       // Lists that do not hold whole rows for every query are refused.
-      await expect(trustworthinessOnTeam(team, data, n, 10, embedded, k, 360, undefined, new Int32Array(359 * 3))).rejects.toThrow(/list entries for 360 queries/);
+      await expect(trustworthinessOnTeam(team, data, n, 10, embedded, k, 360, { inputLists: new Int32Array(359 * 3) })).rejects.toThrow(/list entries for 360 queries/);
     } finally {
       await team.close();
     }
@@ -169,6 +169,17 @@ describe("t-SNE on a team of threads", () => {
           expect(reference).toBeLessThan(0.98);
           const onTeam = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample);
           expect(onTeam.trustworthiness).toBe(reference);
+          // With work for this thread alongside (the workers take the queries meanwhile): the same value, the work done once.
+          let alongside = 0;
+          const withWork = await trustworthinessOnTeam(team, input, n, 10, embedded, 7, sample, {
+            alongside: () => {
+              alongside++;
+              const until = performance.now() + 20;
+              while (performance.now() < until);
+            },
+          });
+          expect(withWork.trustworthiness).toBe(reference);
+          expect(alongside).toBe(1);
           if (sample === undefined) expect(onTeam.standardError).toBe(0);
           else {
             // The sample's estimate lies within a few of its standard errors of the value over every point.
@@ -264,6 +275,29 @@ describe("t-SNE on a team of threads", () => {
       }
       expect(embeddings[1]).toEqual(embeddings[0]);
       expect(embeddings[2]).toEqual(embeddings[0]);
+    }
+    expect(liveWorkerCount()).toBe(0);
+  });
+
+  it("lets its workers exit after a task marked last, before the team is closed", async () => {
+    const team = await createTeam(3);
+    try {
+      expect(liveWorkerCount()).toBe(2);
+      const view = Float32Array.from({ length: 2 * n }, (_, e) => (data[10 * (e >> 1) + (e & 1)] as number) + Math.sin(e));
+      const embedded = knnGraph(view, n, 2, 7, { method: "exact" }).indices;
+      const reference = trustworthiness(data, n, 10, view, 2, 7, { sample: 360 });
+      let waited = 0;
+      const result = await trustworthinessOnTeam(team, data, n, 10, embedded, 7, 360, { lastTask: true, alongside: () => undefined });
+      expect(result.trustworthiness).toBe(reference);
+      // The workers leave on their own (their exit events need this thread's event loop).
+      while (liveWorkerCount() > 0 && waited < 5000) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        waited += 10;
+      }
+      expect(liveWorkerCount()).toBe(0);
+      expect(() => team.run(TASK.trustworthiness, 1)).toThrow(/after the last task/);
+    } finally {
+      await team.close();
     }
     expect(liveWorkerCount()).toBe(0);
   });

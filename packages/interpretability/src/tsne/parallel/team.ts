@@ -25,9 +25,17 @@ export interface Team {
   kernelArena(bytes: number): KernelArena | undefined;
   /** Makes these arrays (from `float64`/`int32`/`adopt`/`kernelArena`) the current ones, on every thread. */
   publish(update: Partial<Omit<KernelState, "params">>): void;
-  /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done. */
+  /** Runs chunks 0 … count − 1 of a task across the team; returns when all are done (`begin`, then `finish`). */
   run(task: TaskId, count: number): void;
-  /** Stops the workers; safe to call more than once. */
+  /**
+   * Hands chunks 0 … count − 1 of a task to the workers and returns at once, so this thread can do other work
+   * (a team of one does nothing yet); `finish` must follow before any other call. `last`: no task follows, so the
+   * workers exit as soon as this one is done (`close` is still called, and then has little left to wait for).
+   */
+  begin(task: TaskId, count: number, last?: boolean): void;
+  /** This thread takes the begun task's chunks no worker has claimed yet, then waits for the workers. */
+  finish(): void;
+  /** Stops the workers; safe to call more than once (every call settles once they have exited). */
   close(): Promise<void>;
 }
 
@@ -61,10 +69,24 @@ export class SerialTeam implements Team {
     Object.assign(this.state, update);
   }
 
+  private begun: { task: TaskId; count: number } | undefined;
+
   run(task: TaskId, count: number): void {
-    const fn = TASKS[task];
-    if (fn === undefined) throw new Error(`unknown task ${task}`);
-    for (let c = 0; c < count; c++) fn(this.state, this.scratch, c);
+    this.begin(task, count);
+    this.finish();
+  }
+
+  begin(task: TaskId, count: number, _last = false): void {
+    if (TASKS[task] === undefined) throw new Error(`unknown task ${task}`);
+    this.begun = { task, count };
+  }
+
+  finish(): void {
+    const begun = this.begun;
+    if (begun === undefined) throw new Error("Team.finish without begin");
+    this.begun = undefined;
+    const fn = TASKS[begun.task]!;
+    for (let c = 0; c < begun.count; c++) fn(this.state, this.scratch, c);
   }
 
   close(): Promise<void> {

@@ -8,6 +8,18 @@ import type { Team } from "./team.js";
 /** Chunks per team run, so the event loop gets a turn (and cancellation a check) between runs. */
 const CHUNKS_PER_RUN = 8;
 
+export interface TrustworthinessOnTeamOptions {
+  signal?: AbortSignal | undefined;
+  /** Each query's nearest input points from an exact search (queries × listK, nearest first). */
+  inputLists?: Int32Array | undefined;
+  /** Rank float32 points in WebAssembly where available (default true; the same value either way). */
+  wasm?: boolean;
+  /** Work for this thread while the workers measure. */
+  alongside?: (() => void) | undefined;
+  /** The team runs nothing after this: its workers exit once their share is done (while `alongside` still runs). */
+  lastTask?: boolean;
+}
+
 /**
  * `trustworthiness` with its queries split over the team, given the embedding's k nearest neighbours (n × k,
  * nearest first): the same number for any team size (each query's penalty is an integer, summed in query order),
@@ -15,7 +27,9 @@ const CHUNKS_PER_RUN = 8;
  * treats them as a random sample, which points stored in a periodic order can defeat). `inputLists` (queries ×
  * listK, nearest first) are each query's nearest input points from an exact search on these points — the listK
  * smallest float32- or float64-measured distances (`listSlack`) — that settle most queries without measuring all N
- * points (`listPenalty`; the same integers).
+ * points (`listPenalty`; the same integers). With `wasm` (default true), float32 points are ranked in WebAssembly
+ * where the runtime has it: the same sums, so the same integers. `alongside` runs on this thread while the workers
+ * measure (every query is handed out at once then, so a long `alongside` keeps them busy; this thread takes what is left).
  */
 export async function trustworthinessOnTeam(
   team: Team,
@@ -25,10 +39,10 @@ export async function trustworthinessOnTeam(
   embeddedNeighbours: Int32Array,
   k: number,
   sample: number | undefined,
-  signal?: AbortSignal,
-  inputLists?: Int32Array,
+  options: TrustworthinessOnTeamOptions = {},
 ): Promise<{ trustworthiness: number; standardError: number }> {
   assertTrustworthinessK(n, k);
+  const { signal, inputLists, alongside } = options;
   const { step, count } = trustworthinessQueries(n, sample);
   if (inputLists !== undefined && (inputLists.length === 0 || inputLists.length % count !== 0)) {
     throw new DlError("SHAPE_MISMATCH", `trustworthiness: ${inputLists.length} list entries for ${count} queries; pass the same number of nearest points for each.`);
@@ -39,6 +53,7 @@ export async function trustworthinessOnTeam(
   params[PARAM.d] = d;
   params[PARAM.k] = k;
   params[PARAM.queryStep] = step;
+  params[PARAM.wasm] = options.wasm === false ? 0 : 1;
   const noFloats = team.adopt(new Float32Array(0));
   const noDoubles = team.float64(0);
   team.publish({
@@ -51,10 +66,23 @@ export async function trustworthinessOnTeam(
   try {
     const chunks = Math.ceil(count / QUERY_CHUNK);
     const pace = pacer(signal);
-    for (let first = 0; first < chunks; first += CHUNKS_PER_RUN) {
+    let first = 0;
+    if (alongside !== undefined) {
+      params[PARAM.firstChunk] = 0;
+      team.begin(TASK.trustworthiness, chunks, options.lastTask === true);
+      try {
+        alongside();
+      } finally {
+        team.finish();
+      }
+      first = chunks;
+    }
+    for (; first < chunks; first += CHUNKS_PER_RUN) {
       await pace();
       params[PARAM.firstChunk] = first;
-      team.run(TASK.trustworthiness, Math.min(CHUNKS_PER_RUN, chunks - first));
+      const runChunks = Math.min(CHUNKS_PER_RUN, chunks - first);
+      team.begin(TASK.trustworthiness, runChunks, options.lastTask === true && first + runChunks >= chunks);
+      team.finish();
     }
   } finally {
     team.publish({ knnX: noFloats, knnData64: noDoubles, knnIndices: team.int32(0), queryPenalties: noDoubles, queryLists: team.int32(0) });

@@ -10,8 +10,9 @@ import { affinitiesOnTeam } from "../parallel/teamAffinities.js";
 import { SpaceTree } from "../spaceTree.js";
 import { gaussianClusters } from "../test-utils/testData.js";
 import { KERNELS_WASM_BASE64 } from "./kernelsWasm.generated.js";
-import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, wasmKernelsAvailable } from "./wasmKernels.js";
-import { rpForestKnn } from "../knn.js";
+import { KernelArena, LIST_SUM_MAX_POINTS, WasmDistances, WasmListSums, WasmTrustworthiness, gridNeighbours2, wasmKernelsAvailable } from "./wasmKernels.js";
+import { knnGraph, rpForestKnn, vpTreeKnn } from "../knn.js";
+import { PARTIAL_CHECK, listPenalty, listSlack, queryPenalty } from "../parallel/tasks/trustworthiness.js";
 import { squaredDistance32, squaredDistanceF32 } from "../knnRows.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -172,4 +173,60 @@ describe("WebAssembly kernels", () => {
       await team.close();
     }
   }, 120_000);
+
+  it("trustworthiness' list and full-scan penalties equal the TypeScript ones, integer for integer", () => {
+    // 1001 points (not a multiple of four) of 37 features (not a multiple of PARTIAL_CHECK) of falling scale, like PCA
+    // components, so many full-scan sums end early; embedding neighbours from a noisy 2-D view of them.
+    const n = 1001;
+    const d = 37;
+    const rand = uniform(11);
+    const x = Float32Array.from({ length: n * d }, (_, e) => (rand() - 0.5) * 2 ** (-(e % d) / 1.5));
+    const view = Float32Array.from({ length: 2 * n }, (_, e) => (x[Math.floor(e / 2) * d + (e % 2)] as number) + 0.002 * (rand() - 0.5));
+    const wasm = new WasmTrustworthiness();
+    for (const [k, listK] of [
+      [10, 300],
+      [3, 60],
+    ] as const) {
+      const embedded = vpTreeKnn(view, n, 2, k, 1).indices;
+      const lists = knnGraph(x, n, d, listK, { method: "exact" }).indices;
+      wasm.load(x, n, d, k, listK);
+      const dist = new Float64Array(n);
+      const scratch = new Float64Array(d + k);
+      let settled = 0;
+      let scanned = 0;
+      for (let i = 0; i < n; i += 3) {
+        const fromList = listPenalty(x, d, i, embedded, i * k, k, lists, i * listK, listK, dist, scratch);
+        expect(wasm.listPenalty(i, embedded, i * k, lists, i * listK, listSlack(d))).toBe(fromList);
+        const full = queryPenalty(x, n, d, i, embedded, i * k, k, dist, scratch);
+        expect(wasm.queryPenalty(i, embedded, i * k, PARTIAL_CHECK)).toBe(full);
+        if (fromList >= 0) settled++;
+        if (full > 0) scanned++;
+      }
+      // Both outcomes of the list test occur, and most queries have misplaced neighbours (a positive penalty).
+      expect(settled).toBeGreaterThan(50);
+      expect(settled).toBeLessThan(334);
+      expect(scanned).toBeGreaterThan(100);
+    }
+  });
+
+  it("the grid's 2-D neighbours are the VP tree's: clusters, ties on a lattice, coincident points, a line", () => {
+    const rand = uniform(5);
+    const clusters = Float32Array.from({ length: 2 * 3000 }, (_, e) => 40 * Math.floor((e >> 1) / 600) * (e % 2) + 3 * (rand() - 0.5) ** 3);
+    // Integer lattice points, each occurring many times: many equal distances, so ties by index decide.
+    const lattice = Float32Array.from({ length: 2 * 2000 }, (_, e) => (e % 2 === 0 ? (e * 7) % 13 : (e * 3) % 11));
+    const line = Float32Array.from({ length: 2 * 500 }, (_, e) => (e % 2 === 0 ? Math.fround(rand()) : 1));
+    const cases: [Float32Array, number][] = [
+      [clusters, 10],
+      [clusters, 1],
+      [lattice, 10],
+      [lattice, 45],
+      [new Float32Array(2 * 40).fill(3), 39],
+      [line, 12],
+      [Float32Array.of(0, 0, 1, 0, 0, 1, 1, 1, 5, 5), 4],
+    ];
+    for (const [points, k] of cases) {
+      const n = points.length / 2;
+      expect(Array.from(gridNeighbours2(points, n, k)!)).toEqual(Array.from(vpTreeKnn(points, n, 2, k, 1).indices));
+    }
+  });
 });

@@ -1,4 +1,5 @@
 // Trustworthiness (metrics.ts) on the team: each chunk of query points measures its queries' rank penalties.
+import { trustworthinessOfThisThread } from "../../wasm/wasmKernels.js";
 import { PARAM } from "./state.js";
 import type { Task } from "./state.js";
 
@@ -170,10 +171,20 @@ export const trustworthinessQueries: Task = (s, scratch, chunk) => {
   const { dist, query } = scratch.trustworthinessBuffers(n, d + k);
   // Each query's input neighbours from t-SNE's exact search, when given: most queries are settled by them.
   const listK = s.queryLists.length / queries;
+  // Float32 points are ranked in WebAssembly where the run uses it (the same sums, so the same integers; stored once per thread).
+  const wasm = s.params[PARAM.wasm] === 1 && input === s.knnX ? trustworthinessOfThisThread() : undefined;
+  wasm?.load(s.knnX, n, d, k, listK);
   const first = ((s.params[PARAM.firstChunk] as number) + chunk) * QUERY_CHUNK;
   for (let q = first; q < Math.min(queries, first + QUERY_CHUNK); q++) {
     const i = q * step;
-    const settled = listK > 0 ? listPenalty(input, d, i, s.knnIndices, i * k, k, s.queryLists, q * listK, listK, dist, query) : -1;
-    s.queryPenalties[q] = settled >= 0 ? settled : queryPenalty(input, n, d, i, s.knnIndices, i * k, k, dist, query);
+    let penalty = -1;
+    if (listK > 0) {
+      penalty =
+        wasm === undefined
+          ? listPenalty(input, d, i, s.knnIndices, i * k, k, s.queryLists, q * listK, listK, dist, query)
+          : wasm.listPenalty(i, s.knnIndices, i * k, s.queryLists, q * listK, listSlack(d));
+    }
+    if (penalty < 0) penalty = wasm === undefined ? queryPenalty(input, n, d, i, s.knnIndices, i * k, k, dist, query) : wasm.queryPenalty(i, s.knnIndices, i * k, PARTIAL_CHECK);
+    s.queryPenalties[q] = penalty;
   }
 };
