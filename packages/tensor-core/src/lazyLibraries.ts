@@ -12,10 +12,11 @@ export interface LazyLibraries<L> {
 }
 
 /**
- * Libraries whose loading is costly (mathjs ≈ 0.6 s of CPU in Node), for packages whose API is synchronous: the
- * package's Node entry installs loaders that `require` each on first use, its browser entry loaders that return
- * what the bundle imported (a page cannot load a module synchronously). `owner` names the package in the error
- * raised when nothing was installed (an internal module imported without its entry).
+ * Libraries whose loading is costly (mathjs ≈ 0.6 s of CPU in Node), for packages whose API is synchronous: in Node
+ * the package installs loaders that `require` each on first use, in the browser loaders that return what the bundle
+ * imported (a page cannot load a module synchronously). The installer is the package's Node or browser entry, or the
+ * one module that uses the libraries, through a package import with `node` and `default` conditions. `owner` names the
+ * package in the error raised when nothing was installed (an internal module imported without its entry).
  */
 export function lazyLibraries<L extends object>(owner: string): LazyLibraries<L> {
   let loaders: LibraryLoaders<L> | undefined;
