@@ -54,6 +54,9 @@ describe("dl gan", () => {
       ["gan", "ratio", "--p", "normal(0,1)", "--q", "gamma(2)", "--prior", "0.5"],
       ["gan", "cov", "--f", "x +* 2", "--out", "never-cov"],
       ["gan", "cov", "--f", "foo(x)", "--out", "never-cov"],
+      ["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "0", "--out", "never-cov"],
+      ["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "3", "--no-evaluate", "--out", "never-cov"],
+      ["gan", "sample", "--model", "never-cov", "--eval-draws", "21", "--out", "never.png"],
     ]) {
       const r = await dl(args, work);
       expect(r.code).toBe(2);
@@ -61,6 +64,8 @@ describe("dl gan", () => {
     }
     expect(existsSync(join(work, "never.npy"))).toBe(false);
     expect(existsSync(join(work, "never-cov"))).toBe(false);
+    const blind = await dl(["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "3", "--no-evaluate", "--out", "never-cov"], work);
+    expect(blind.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: --eval-draws sets how many draws of z the classifier scores, which --no-evaluate turns off; drop one of them.");
   }, 120_000);
 
   it("train (tiny, resumable) → sample; unknown label and a checkpoint of another architecture are rejected", async () => {
