@@ -23,6 +23,8 @@ export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from ".
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
 export { MAX_SCORE_DRAWS, assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, scoreDraws, trainImageGan } from "./train/imageGan.js";
 export type { DrawScores, DrawSpread, ImageGanEpoch, ImageGanOptions, ImageGanResult, TruncationChoice, TruncationRule } from "./train/imageGan.js";
+export { applyStandingStatistics } from "./train/standingStatistics.js";
+export type { StandingStatistics } from "./train/standingStatistics.js";
 export { ganLossSeries, ganQualitySeries, labelAccuracyBars, latentCaption } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";

@@ -5,6 +5,7 @@ import { DEFAULT_SEED, DlError, assertArgument, createRng, type ImageDataset, ty
 import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
 import { assertTruncation, createGan, generate, generateFrom, trainGan, truncatedLatents, type Gan, type GanEpochRecord } from "./gan.js";
 import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
+import { applyStandingStatistics, assertStandingStatistics } from "./standingStatistics.js";
 
 export interface ImageGanOptions extends RunOptions {
   train: ImageDataset;
@@ -337,6 +338,7 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
   const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional, opts.recipe), ...opts.config, numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
+  if (gan.config.standingStatistics) assertStandingStatistics(gan.config.standingStatistics);
   const [h, w, c] = gan.config.dataShape;
   if (h !== train.height || w !== train.width || c !== train.channels) {
     throw new DlError("SHAPE_MISMATCH", `The GAN makes ${gan.config.dataShape.join("×")} images but the data are ${train.height}×${train.width}×${train.channels}.`);
@@ -384,6 +386,8 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
       await opts.onEpoch?.({ record, grid: sampleGrid(g, undefined, epochTruncation) }, g);
     },
   });
+  // The checkpoints of the epochs hold the moving averages; what is scored and drawn from here on, the standing statistics.
+  if (gan.config.standingStatistics) applyStandingStatistics(gan, gan.config.standingStatistics);
   let final: GeneratorEvaluation | undefined;
   let finalDraws: DrawScores | undefined;
   let validation: GeneratorEvaluation | undefined;

@@ -3,6 +3,8 @@ import * as tfl from "@tensorflow/tfjs-layers";
 
 import { DlError, listNames, type Rng } from "@dl/tensor-core";
 
+import type { StandingStatistics } from "./standingStatistics.js";
+
 export const GAN_ARCHS = ["mlp", "dcgan"] as const;
 export type GanArch = (typeof GAN_ARCHS)[number];
 
@@ -127,6 +129,12 @@ export interface GanConfig {
    * structure. `hidden` is not used by D.
    */
   convDiscriminator?: { channels: [number, number] };
+  /**
+   * Sampling only: after training (`trainImageGan`, before its final scores) and when a checkpoint is sampled (`dl gan
+   * sample`), the sampling G's batch-norm statistics are recomputed as BigGAN's standing statistics (see
+   * `applyStandingStatistics`); the per-epoch scores and the checkpoints keep the moving averages. Absent: the moving averages.
+   */
+  standingStatistics?: StandingStatistics;
 }
 
 /**
@@ -156,8 +164,8 @@ export const IMAGE_GAN_RECIPES = ["projection", "packed", "augmented", "cbn-r1",
  * faithful to it; `augmented`: `projection` with DiffAugment (translation ±3 px, a 14 px cutout); `cbn-r1`:
  * `projection` with conditional batch norm in G, the R1 penalty (γ = 1) on D and a learning rate of 5·10⁻⁴;
  * `cbn-r1-conv`: `cbn-r1` with the conv generator (`convGenerator`: 32 then 16 channels, transposed convolutions,
- * conditional batch norm per channel) beside the MLP D; `cbn-r1-conv-lazy`: `cbn-r1-conv` with G at 10⁻³, D at 2·10⁻³ and
- * lazy R1 (`r1Interval` 16).
+ * conditional batch norm per channel) beside the MLP D; `cbn-r1-conv-lazy`: `cbn-r1-conv` with G at 10⁻³, D at 2·10⁻³,
+ * lazy R1 (`r1Interval` 16) and standing batch-norm statistics for sampling (`standingStatistics`, 25 batches of 256).
  */
 export type ImageGanRecipe = (typeof IMAGE_GAN_RECIPES)[number];
 
@@ -200,8 +208,9 @@ export function imageGanConfig(arch: GanArch, conditional: boolean, recipe: Imag
   if (recipe === "cbn-r1-conv" || recipe === "cbn-r1-conv-lazy") {
     if (arch !== "mlp") throw new DlError("INVALID_ARGUMENT", `The ${recipe} recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not ${arch}.`);
     const conv: GanConfig = { ...imageGanConfig(arch, conditional, "cbn-r1"), convGenerator: { channels: [32, 16], upsample: "transposed" } };
-    // Twice the rates of cbn-r1-conv with TTUR (G 5·10⁻⁴, D 10⁻³), and R1 on every 16th D update only (see the README).
-    return recipe === "cbn-r1-conv" ? conv : { ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16 };
+    // Twice the rates of cbn-r1-conv with TTUR (G 5·10⁻⁴, D 10⁻³), R1 on every 16th D update only, and samples drawn with
+    // standing batch-norm statistics from 25 batches of 256 (see the README).
+    return recipe === "cbn-r1-conv" ? conv : { ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16, standingStatistics: { batches: 25, batchSize: 256 } };
   }
   return { ...projection, pack: arch === "mlp" ? 4 : 1 };
 }

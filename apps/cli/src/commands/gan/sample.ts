@@ -2,7 +2,7 @@ import { dirname } from "node:path";
 
 import type { Command } from "commander";
 
-import { chooseTruncation, generateImages, scoreDraws, type Gan, type TruncationChoice } from "@dl/gan";
+import { applyStandingStatistics, chooseTruncation, generateImages, scoreDraws, type Gan, type TruncationChoice } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
 import { DlError, encodePng, imageGrid, loadDataset, parseDatasetName } from "@dl/tensor-core";
 
@@ -45,6 +45,8 @@ export function registerSample(gan: Command): void {
         await assertWritableDir(dirname(out));
         const g = await loadGanCheckpoint(opts.model);
         try {
+          // As dl gan train draws its final samples: with standing batch-norm statistics where the config asks for them.
+          if (g.config.standingStatistics) applyStandingStatistics(g, g.config.standingStatistics);
           if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
@@ -67,6 +69,7 @@ export function registerSample(gan: Command): void {
             arch: g.config.arch,
             conditional: g.config.numClasses > 0,
             epoch: g.epoch,
+            standingStatistics: g.config.standingStatistics ?? null,
             ...(first ? { accuracy: first.labelAccuracy, precision: first.precision, recall: first.recall, frechet: first.frechet, frechetRealBaseline: first.frechetRealBaseline } : {}),
             ...(scores ? { overDraws: drawScoresJson(scores) } : {}),
           };
