@@ -21,8 +21,10 @@ export { GAN_ARCHS, IMAGE_GAN_RECIPES, imageGanConfig, parseGanArch, parseImageG
 export type { ConvUpsample, GanArch, GanConfig, GanLoss, ImageGanRecipe, LearningRateDecay } from "./train/networks.js";
 export { createGan, ganCheckpointState, generate, restoreGan, trainGan } from "./train/gan.js";
 export type { Gan, GanCheckpointState, GanData, GanEpochRecord, GanTrainingData, TrainGanOptions } from "./train/gan.js";
-export { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, trainImageGan } from "./train/imageGan.js";
-export type { ImageGanEpoch, ImageGanOptions, ImageGanResult, TruncationChoice, TruncationRule } from "./train/imageGan.js";
+export { MAX_SCORE_DRAWS, assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, sampleGrid, scoreDraws, trainImageGan } from "./train/imageGan.js";
+export type { DrawScores, DrawSpread, ImageGanEpoch, ImageGanOptions, ImageGanResult, TruncationChoice, TruncationRule } from "./train/imageGan.js";
+export { applyStandingStatistics } from "./train/standingStatistics.js";
+export type { StandingStatistics } from "./train/standingStatistics.js";
 export { ganLossSeries, ganQualitySeries, labelAccuracyBars, latentCaption } from "./train/report.js";
 export { createBiGan, trainBiGan } from "./train/bigan.js";
 export type { BiGan, BiGanConfig, BiGanHistoryRecord } from "./train/bigan.js";

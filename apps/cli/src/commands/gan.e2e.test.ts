@@ -54,6 +54,9 @@ describe("dl gan", () => {
       ["gan", "ratio", "--p", "normal(0,1)", "--q", "gamma(2)", "--prior", "0.5"],
       ["gan", "cov", "--f", "x +* 2", "--out", "never-cov"],
       ["gan", "cov", "--f", "foo(x)", "--out", "never-cov"],
+      ["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "0", "--out", "never-cov"],
+      ["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "3", "--no-evaluate", "--out", "never-cov"],
+      ["gan", "sample", "--model", "never-cov", "--eval-draws", "21", "--out", "never.png"],
     ]) {
       const r = await dl(args, work);
       expect(r.code).toBe(2);
@@ -61,6 +64,8 @@ describe("dl gan", () => {
     }
     expect(existsSync(join(work, "never.npy"))).toBe(false);
     expect(existsSync(join(work, "never-cov"))).toBe(false);
+    const blind = await dl(["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--eval-draws", "3", "--no-evaluate", "--out", "never-cov"], work);
+    expect(blind.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: --eval-draws sets how many draws of z the classifier scores, which --no-evaluate turns off; drop one of them.");
   }, 120_000);
 
   it("train (tiny, resumable) → sample; unknown label and a checkpoint of another architecture are rejected", async () => {
@@ -149,6 +154,15 @@ describe("dl gan", () => {
     const convSampled = await dl(["gan", "sample", "--model", "cgan-conv", "--n", "4", "--label", "2", "--out", "conv-samples.png", "--json"], work);
     expect(convSampled.code, convSampled.stderr).toBe(0);
     expect((JSON.parse(convSampled.stdout) as { title: string }).title).toBe("4 samples of label 2: conditional mlp GAN (conv G) on mnist, epoch 1; untruncated z, seed 42");
+    // The lazy recipe draws its final samples with standing batch-norm statistics, and dl gan sample recomputes the same
+    // ones from the checkpoint (whose moving averages differ): its grid is train's samples.png, pixel for pixel.
+    const lazy = await dl(["gan", "train", "--conditional", "--data", "mnist", "--recipe", "cbn-r1-conv-lazy", "--limit", "128", "--steps-per-epoch", "1", "--no-evaluate", "--epochs", "1", "--out", "cgan-lazy", "--json"], work);
+    expect(lazy.code, lazy.stderr).toBe(0);
+    expect((JSON.parse(lazy.stdout) as { config: { standingStatistics: unknown; emaDecay: number } }).config).toMatchObject({ standingStatistics: { batches: 25, batchSize: 256 }, emaDecay: 0.95 });
+    const lazySampled = await dl(["gan", "sample", "--model", "cgan-lazy", "--n", "100", "--out", "lazy100.png", "--json"], work);
+    expect(lazySampled.code, lazySampled.stderr).toBe(0);
+    expect((JSON.parse(lazySampled.stdout) as { standingStatistics: unknown }).standingStatistics).toEqual({ batches: 25, batchSize: 256 });
+    expect(Buffer.compare(await readFile(join(work, "lazy100.png")), await readFile(join(work, "cgan-lazy", "samples.png")))).toBe(0);
     const convDcgan = await dl(["gan", "train", "--conditional", "--data", "mnist", "--arch", "dcgan", "--recipe", "cbn-r1-conv", "--epochs", "1", "--out", "never-conv"], work);
     expect(convDcgan.stderr.trim().split("\n").at(-1)).toBe("error [INVALID_ARGUMENT]: The cbn-r1-conv recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not dcgan.");
     expect(existsSync(join(work, "never-conv"))).toBe(false);

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createRng, initBackend, isDlError, type ImageDataset } from "@dl/tensor-core";
 
 import { createGan, ganCheckpointState, restoreGan, type Gan } from "./gan.js";
-import { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, slerp, trainImageGan } from "./imageGan.js";
+import { evaluateGenerator } from "../evaluate/generatorEvaluation.js";
+import { assertResumableOn, chooseTruncation, fixedLatentGrid, generateImages, interpolationGrid, scoreDraws, slerp, trainImageGan } from "./imageGan.js";
 import { imageGanConfig } from "./networks.js";
 
 beforeAll(async () => {
@@ -232,6 +233,58 @@ describe("the truncation rule", () => {
     // An explicit target wins over the cap.
     expect((await chooseTruncation(gan, classifier, { ...rule, target: 0.9, realAccuracy: 0.5 })).target).toBe(0.9);
     await expect(chooseTruncation(gan, classifier, { ...rule, realAccuracy: 1.2 })).rejects.toThrow(/^The truncation rule's realAccuracy \(the classifier's accuracy on real images\) must lie in \(0, 1\], got 1\.2\.$/);
+    gan.dispose();
+    classifier.dispose();
+  });
+});
+
+describe("scores over several draws of z", () => {
+  /** 2n random 2×2 real images, labelled by the brighter of the first two pixels. */
+  const real = (n: number): ImageDataset => {
+    const rng = createRng(8);
+    const pixels = Float32Array.from({ length: 2 * n * 4 }, () => rng.next());
+    const labels = Int32Array.from({ length: 2 * n }, (_, i) => ((pixels[4 * i] as number) >= (pixels[4 * i + 1] as number) ? 0 : 1));
+    return { name: "toy", images: pixels, labels, count: 2 * n, height: 2, width: 2, channels: 1, classNames: ["left", "right"] };
+  };
+
+  it("scores draws 99, 100, … as single evaluations do, with their mean and sample sd; the first is trainImageGan's final draw", async () => {
+    const gan = createGan({ ...imageGanConfig("mlp", true), dataShape: [2, 2, 1], numClasses: 2, latentDim: 4, labelEmbedding: 2, hidden: [8] }, 6);
+    const classifier = pixelClassifier();
+    const reals = real(40);
+    const before = tf.memory().numTensors;
+    const scores = await scoreDraws(gan, classifier, reals, { draws: 3, samples: 40, truncation: 1.5 });
+    expect(tf.memory().numTensors).toBe(before);
+    // Independently: each draw through evaluateGenerator (its own real features and baseline), then mean and sd by hand.
+    const single = await Promise.all(
+      [99, 100, 101].map((seed) => {
+        const { images, labels } = generateImages(gan, 40, seed, undefined, 1.5);
+        return evaluateGenerator(classifier, images, 40, reals, labels);
+      }),
+    );
+    expect([scores.seeds, scores.samples, scores.truncation]).toEqual([[99, 100, 101], 40, 1.5]);
+    expect(scores.evaluations).toEqual(single);
+    for (const key of ["labelAccuracy", "precision", "recall", "frechet"] as const) {
+      const values = single.map((e) => e[key]);
+      const mean = ((values[0] as number) + (values[1] as number) + (values[2] as number)) / 3;
+      const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / 2);
+      expect(scores[key]?.values).toEqual(values);
+      expect(scores[key]?.mean).toBeCloseTo(mean, 12);
+      expect(scores[key]?.sd).toBeCloseTo(sd, 12);
+    }
+    // The draws differ (else the sd would say nothing), and the baseline is the real halves', the same for each.
+    expect(new Set(scores.frechet.values).size).toBe(3);
+    expect(scores.frechetRealBaseline).toBe(single[0]?.frechetRealBaseline);
+    // One draw: no sd; an unconditional GAN: no label accuracy.
+    const one = await scoreDraws(gan, classifier, reals, { draws: 1, samples: 40, truncation: 1.5 });
+    expect([one.frechet.values, one.frechet.sd]).toEqual([[single[0]?.frechet], null]);
+    const plain = createGan({ ...imageGanConfig("mlp", false), dataShape: [2, 2, 1], latentDim: 4, hidden: [8] }, 6);
+    expect((await scoreDraws(plain, classifier, reals, { draws: 2, samples: 40 })).labelAccuracy).toBeUndefined();
+    for (const draws of [0, 21, 2.5]) {
+      await expect(scoreDraws(gan, classifier, reals, { draws })).rejects.toThrow(new RegExp(`^The draws of z to score must be a whole number from 1 to 20 \\(.*\\), got ${draws}\\.$`));
+    }
+    // trainImageGan refuses a bad count before it trains a step.
+    await expect(trainImageGan({ train: images("mnist/train"), epochs: 1, stepsPerEpoch: 1, evaluationDraws: 0 })).rejects.toThrow(/^The draws of z to score must be a whole number from 1 to 20/);
+    plain.dispose();
     gan.dispose();
     classifier.dispose();
   });

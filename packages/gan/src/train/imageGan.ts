@@ -5,6 +5,7 @@ import { DEFAULT_SEED, DlError, assertArgument, createRng, type ImageDataset, ty
 import { createGeneratorScorer, evaluateGenerator, labelAccuracies, type GeneratorEvaluation, type GeneratorScorer } from "../evaluate/generatorEvaluation.js";
 import { assertTruncation, createGan, generate, generateFrom, trainGan, truncatedLatents, type Gan, type GanEpochRecord } from "./gan.js";
 import { imageGanConfig, type GanArch, type GanConfig, type ImageGanRecipe } from "./networks.js";
+import { applyStandingStatistics, assertStandingStatistics } from "./standingStatistics.js";
 
 export interface ImageGanOptions extends RunOptions {
   train: ImageDataset;
@@ -27,6 +28,11 @@ export interface ImageGanOptions extends RunOptions {
   epochSamples?: number;
   /** Samples for the final Fréchet distance and precision/recall (default 1000). */
   finalSamples?: number;
+  /**
+   * Draws of z the final scores are taken over (default 1: the draw of seed 99 alone; see `scoreDraws`). `final` stays the
+   * first draw's evaluation; `finalDraws` holds every draw's figures with their mean and standard deviation.
+   */
+  evaluationDraws?: number;
   /**
    * Truncation t of the latent codes behind the scored samples and the sample grid (see `generate`): absent, plain
    * N(0, I). It changes what is drawn, not what is trained. `"auto"`: the epochs are scored untruncated and the final
@@ -53,6 +59,8 @@ export interface ImageGanResult {
   gan: Gan;
   history: GanEpochRecord[];
   final?: GeneratorEvaluation;
+  /** The final scores over `evaluationDraws` draws of z (the first is `final`'s draw). */
+  finalDraws?: DrawScores;
   /** The final samples (the same draw) scored against `validationSet`. */
   validation?: GeneratorEvaluation;
   /** What `truncation: "auto"` tried and chose. */
@@ -124,6 +132,85 @@ export async function chooseTruncation(gan: Gan, classifier: tfl.LayersModel, ru
   }
   // Out of reach (e.g. Fashion-MNIST, where real images score ≈ 91 %): diversity is not traded for a target it cannot buy.
   return { truncation: null, target, reached: false, tried };
+}
+
+/** The seed of z behind the final scores of `trainImageGan` (and the first of `scoreDraws`'). */
+const FINAL_DRAW_SEED = 99;
+/** The most draws `scoreDraws` takes (seeds 99 … 118: apart from the truncation rule's, 200–203). */
+export const MAX_SCORE_DRAWS = 20;
+
+/** One figure over several draws of z: its value per draw, their mean and sample standard deviation (null for one draw). */
+export interface DrawSpread {
+  mean: number;
+  sd: number | null;
+  values: number[];
+}
+
+/** A generator's scores over several draws of z against the same real halves. */
+export interface DrawScores {
+  /** The seed of each draw: 99, 100, … (the first is the draw `trainImageGan` scores). */
+  seeds: number[];
+  /** Samples per draw. */
+  samples: number;
+  /** The truncation t of the draws; null for untruncated. */
+  truncation: number | null;
+  /** Per-label accuracy (conditional GANs only). */
+  labelAccuracy?: DrawSpread;
+  precision: DrawSpread;
+  recall: DrawSpread;
+  frechet: DrawSpread;
+  /** Real-vs-real: the same two real halves for every draw. */
+  frechetRealBaseline: number;
+  /** Each draw's evaluation, in the order of `seeds`. */
+  evaluations: GeneratorEvaluation[];
+}
+
+function spread(values: number[]): DrawSpread {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+  return { mean, sd, values };
+}
+
+function assertScoreDraws(draws: number): void {
+  assertArgument(
+    Number.isInteger(draws) && draws >= 1 && draws <= MAX_SCORE_DRAWS,
+    () => `The draws of z to score must be a whole number from 1 to ${MAX_SCORE_DRAWS} (each 1,000-sample draw costs ≈ 2.5 s CPU on Fashion-MNIST), got ${draws}.`,
+  );
+}
+
+/**
+ * Scores `draws` draws of z (seeds 99, 100, …; `samples` each, balanced labels when conditional, within ±`truncation`
+ * when given) against the same two halves of `real`: one draw's Fréchet distance moves with z (sd 0.9–1.8 at 1,000
+ * samples for a fixed Fashion-MNIST G), so a goal is judged on the mean. `real` must hold 2 × samples images.
+ */
+export async function scoreDraws(
+  gan: Gan,
+  classifier: tfl.LayersModel,
+  real: ImageDataset,
+  opts: { draws: number; samples?: number; truncation?: number },
+): Promise<DrawScores> {
+  assertScoreDraws(opts.draws);
+  if (opts.truncation !== undefined) assertTruncation(opts.truncation);
+  const samples = opts.samples ?? Math.min(1000, Math.floor(real.count / 2));
+  const score = await createGeneratorScorer(classifier, real, samples);
+  const seeds = Array.from({ length: opts.draws }, (_, i) => FINAL_DRAW_SEED + i);
+  const evaluations: GeneratorEvaluation[] = [];
+  for (const seed of seeds) {
+    const { images, labels } = generateImages(gan, samples, seed, undefined, opts.truncation);
+    evaluations.push(await score(images, labels));
+  }
+  const figure = (key: "labelAccuracy" | "precision" | "recall" | "frechet"): DrawSpread => spread(evaluations.map((e) => e[key]));
+  return {
+    seeds,
+    samples,
+    truncation: opts.truncation ?? null,
+    ...(gan.config.numClasses > 0 ? { labelAccuracy: figure("labelAccuracy") } : {}),
+    precision: figure("precision"),
+    recall: figure("recall"),
+    frechet: figure("frechet"),
+    frechetRealBaseline: (evaluations[0] as GeneratorEvaluation).frechetRealBaseline,
+    evaluations,
+  };
 }
 
 const toUnit = (images: Float32Array): Float32Array => images.map((v) => Math.min(1, Math.max(0, (v + 1) / 2)));
@@ -243,12 +330,15 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
   const { train } = opts;
   const auto = opts.truncation === "auto";
   if (typeof opts.truncation === "number") assertTruncation(opts.truncation);
+  const draws = opts.evaluationDraws ?? 1;
+  assertScoreDraws(draws);
   if (auto && !opts.classifier) throw new DlError("INVALID_ARGUMENT", "truncation \"auto\" picks t by the classifier's label accuracy; pass a classifier (drop --no-evaluate) or give t as a number.");
   // With "auto", the epochs are scored untruncated; the rule runs once, on the trained G.
   const epochTruncation = typeof opts.truncation === "number" ? opts.truncation : undefined;
   const conditional = opts.resume ? opts.resume.config.numClasses > 0 : (opts.conditional ?? false);
   const gan = opts.resume ?? createGan({ ...imageGanConfig(opts.arch ?? "mlp", conditional, opts.recipe), ...opts.config, numClasses: conditional ? train.classNames.length : 0 }, opts.seed ?? DEFAULT_SEED);
   if (opts.resume) assertResumableOn(opts.resume, { name: train.name, classes: train.classNames.length });
+  if (gan.config.standingStatistics) assertStandingStatistics(gan.config.standingStatistics);
   const [h, w, c] = gan.config.dataShape;
   if (h !== train.height || w !== train.width || c !== train.channels) {
     throw new DlError("SHAPE_MISMATCH", `The GAN makes ${gan.config.dataShape.join("×")} images but the data are ${train.height}×${train.width}×${train.channels}.`);
@@ -296,7 +386,10 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
       await opts.onEpoch?.({ record, grid: sampleGrid(g, undefined, epochTruncation) }, g);
     },
   });
+  // The checkpoints of the epochs hold the moving averages; what is scored and drawn from here on, the standing statistics.
+  if (gan.config.standingStatistics) applyStandingStatistics(gan, gan.config.standingStatistics);
   let final: GeneratorEvaluation | undefined;
+  let finalDraws: DrawScores | undefined;
   let validation: GeneratorEvaluation | undefined;
   let choice: TruncationChoice | undefined;
   if (opts.classifier && opts.evaluationSet) {
@@ -304,10 +397,13 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     opts.onProgress?.({ phase: "evaluate", step: 0, total: 1 });
     if (auto) choice = await chooseTruncation(gan, opts.classifier, opts.truncationRule);
     const t = choice ? (choice.truncation ?? undefined) : epochTruncation;
-    const { images, labels } = generateImages(gan, n, 99, undefined, t);
-    final = await evaluateGenerator(opts.classifier, images, n, opts.evaluationSet, labels);
-    if (opts.validationSet && opts.validationSet.count >= 2 * n) validation = await evaluateGenerator(opts.classifier, images, n, opts.validationSet, labels);
+    finalDraws = await scoreDraws(gan, opts.classifier, opts.evaluationSet, { draws, samples: n, ...(t === undefined ? {} : { truncation: t }) });
+    final = finalDraws.evaluations[0];
+    if (opts.validationSet && opts.validationSet.count >= 2 * n) {
+      const { images, labels } = generateImages(gan, n, FINAL_DRAW_SEED, undefined, t);
+      validation = await evaluateGenerator(opts.classifier, images, n, opts.validationSet, labels);
+    }
     opts.onProgress?.({ phase: "evaluate", step: 1, total: 1 });
   }
-  return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}), ...(validation ? { validation } : {}), ...(choice ? { truncation: choice } : {}) };
+  return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}), ...(finalDraws ? { finalDraws } : {}), ...(validation ? { validation } : {}), ...(choice ? { truncation: choice } : {}) };
 }

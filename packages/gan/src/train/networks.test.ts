@@ -426,9 +426,9 @@ describe("the conv discriminator (convDiscriminator)", () => {
 });
 
 describe("the cbn-r1-conv-lazy recipe", () => {
-  it("is cbn-r1-conv with G at 1e-3, D at 2e-3 and R1 on every 16th D update, and refuses the DCGAN arch in one line", () => {
+  it("is cbn-r1-conv with G at 1e-3, D at 2e-3, R1 on every 16th D update, an EMA of 0.95 and standing statistics (25 × 256) for sampling, and refuses the DCGAN arch in one line", () => {
     const conv = imageGanConfig("mlp", true, "cbn-r1-conv");
-    expect(imageGanConfig("mlp", true, "cbn-r1-conv-lazy")).toEqual({ ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16 });
+    expect(imageGanConfig("mlp", true, "cbn-r1-conv-lazy")).toEqual({ ...conv, learningRate: 1e-3, dLearningRate: 2e-3, r1Interval: 16, emaDecay: 0.95, standingStatistics: { batches: 25, batchSize: 256 } });
     expect(conv.r1Interval).toBeUndefined();
     expect(() => imageGanConfig("dcgan", true, "cbn-r1-conv-lazy")).toThrow(/^The cbn-r1-conv-lazy recipe puts its conv generator beside the MLP discriminator; use --arch mlp with it, not dcgan\.$/);
   });

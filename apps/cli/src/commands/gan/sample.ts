@@ -2,13 +2,14 @@ import { dirname } from "node:path";
 
 import type { Command } from "commander";
 
-import { chooseTruncation, generateImages, type Gan, type TruncationChoice } from "@dl/gan";
+import { applyStandingStatistics, chooseTruncation, generateImages, scoreDraws, type Gan, type TruncationChoice } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, encodePng, imageGrid, parseDatasetName } from "@dl/tensor-core";
+import { DlError, encodePng, imageGrid, loadDataset, parseDatasetName } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
 import { backendOption, parseInteger, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { drawScoresJson, drawScoresSummary, evalDrawsOption } from "./drawScores.js";
 import { drawnTruncation, latentTitle, sampleLayout, trainedDataset } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
@@ -18,6 +19,7 @@ interface SampleOptions extends CommonOptions {
   label?: number;
   n: number;
   truncation?: number | "auto";
+  evalDraws?: number;
 }
 
 export function registerSample(gan: Command): void {
@@ -32,6 +34,7 @@ export function registerSample(gan: Command): void {
       "latent codes kept within ±t (the truncation trick: more faithful, less diverse; default: untruncated); auto: the t that dl gan train --truncation auto picks (the largest whose samples the classifier labels right ≥ 97.5 % of the time, or as often as it labels real test images where that is less; a conditional GAN only)",
       parseTruncation,
     )
+    .addOption(evalDrawsOption("also score the GAN with the classifier, as dl gan train's final scores (the same seeds 99, 100, …, 1,000 samples each against the test split, at the --truncation drawn): the first draw's figures and overDraws (mean, sd, values); default: no scores"))
     .requiredOption("--out <file.png>", "PNG file")
     .addOption(seedOption())
     .addOption(backendOption())
@@ -42,6 +45,8 @@ export function registerSample(gan: Command): void {
         await assertWritableDir(dirname(out));
         const g = await loadGanCheckpoint(opts.model);
         try {
+          // As dl gan train draws its final samples: with standing batch-norm statistics where the config asks for them.
+          if (g.config.standingStatistics) applyStandingStatistics(g, g.config.standingStatistics);
           if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
@@ -51,13 +56,43 @@ export function registerSample(gan: Command): void {
           const [h = 28, w = 28] = g.config.dataShape;
           const layout = sampleLayout(g, opts.n, opts.label, seed, latentTitle(truncation, rule));
           await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
-          const json = { model: opts.model, n: opts.n, label: opts.label ?? null, truncation: truncation ?? null, ...(rule ? { truncationRule: rule } : {}), out, title: layout.title, arch: g.config.arch, conditional: g.config.numClasses > 0, epoch: g.epoch };
-          return { json, summary: `wrote ${opts.n} samples to ${out}` };
+          const scores = opts.evalDraws === undefined ? undefined : await scoresOverDraws(g, opts.evalDraws, truncation);
+          const first = scores?.evaluations[0];
+          const json = {
+            model: opts.model,
+            n: opts.n,
+            label: opts.label ?? null,
+            truncation: truncation ?? null,
+            ...(rule ? { truncationRule: rule } : {}),
+            out,
+            title: layout.title,
+            arch: g.config.arch,
+            conditional: g.config.numClasses > 0,
+            epoch: g.epoch,
+            standingStatistics: g.config.standingStatistics ?? null,
+            ...(first ? { accuracy: first.labelAccuracy, precision: first.precision, recall: first.recall, frechet: first.frechet, frechetRealBaseline: first.frechetRealBaseline } : {}),
+            ...(scores ? { overDraws: drawScoresJson(scores) } : {}),
+          };
+          return { json, summary: `wrote ${opts.n} samples to ${out}${scores ? `; scored ${drawScoresSummary(scores)}` : ""}` };
         } finally {
           g.dispose();
         }
       }),
     );
+}
+
+/** `--eval-draws k`: dl gan train's final scores over k draws, with the default classifier and test split of G's data. */
+async function scoresOverDraws(g: Gan, draws: number, truncation: number | undefined): Promise<Awaited<ReturnType<typeof scoreDraws>>> {
+  const data = trainedDataset(g);
+  if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--eval-draws scores against the test split of the dataset this GAN was trained on, which its checkpoint does not record; drop --eval-draws.");
+  const name = parseDatasetName(data);
+  const test = await loadDataset(name, { split: "test" });
+  const { model: classifier } = await loadScoringClassifier(name);
+  try {
+    return await scoreDraws(g, classifier, test, { draws, ...(truncation === undefined ? {} : { truncation }) });
+  } finally {
+    classifier.dispose();
+  }
 }
 
 /** `--truncation auto`: the rule of `dl gan train`, run on this G with the default classifier of the data it was trained on. */

@@ -26,6 +26,7 @@ import { runAction, type ActionOutcome } from "../../action.js";
 import { lineChartFiles } from "../../figures.js";
 import { log, writeOutputs, type OutputFile } from "../../io.js";
 import { backendOption, parseInteger, parsePositiveNumber, parseTruncation, seedOption, type CommonOptions } from "../../options.js";
+import { DEFAULT_EVAL_DRAWS, drawScoresJson, drawScoresSummary, evalDrawsOption } from "./drawScores.js";
 import { drawnTruncation, latentTitle, sampleLayout } from "./sampleFigure.js";
 import { loadScoringClassifier } from "./scoringClassifier.js";
 
@@ -39,6 +40,7 @@ interface TrainGanCliOptions extends CommonOptions {
   limit?: number;
   resume?: boolean;
   evaluate: boolean;
+  evalDraws?: number;
   recipe: string;
   truncation?: number | "auto";
   learningRate?: number;
@@ -57,7 +59,8 @@ export function registerTrain(gan: Command): void {
     .requiredOption("--out <dir>", "folder: samples/epoch-NNN.png, checkpoint/, metrics.json, losses.png/.svg")
     .option("--resume", "continue from the checkpoint in --out")
     .option("--no-evaluate", "skip the classifier-based scores")
-    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only) or cbn-r1-conv-lazy (cbn-r1-conv with G at 1e-3, D at 2e-3 and the R1 penalty on every 16th D update only; --arch mlp only)", "projection")
+    .addOption(evalDrawsOption(`draws of z the final scores are taken over (default ${DEFAULT_EVAL_DRAWS}: seeds 99–104); the top-level figures stay the first draw's, overDraws holds their mean, sd and values`))
+    .option("--recipe <name>", "projection (labels kept, each label collapses to few images), packed (PacGAN4: more diverse, labels less faithful), augmented (DiffAugment: translation and cutout before D), cbn-r1 (conditional batch norm in G + R1 penalty + learning rate 5e-4: diverse digits, recall ≈ 0.75 and ≥ 97 % label accuracy at 6,400 steps with --truncation auto) or cbn-r1-conv (cbn-r1 with a conv G of 32/16 channels beside the MLP D: finer texture on Fashion-MNIST, ≈ 2 × the CPU per step; --arch mlp only) or cbn-r1-conv-lazy (cbn-r1-conv with G at 1e-3, D at 2e-3, the R1 penalty on every 16th D update only, an EMA of G with decay 0.95, and the final samples drawn with standing batch-norm statistics; --arch mlp only)", "projection")
     .addOption(new Option("--steps-per-epoch <n>", "batches per epoch (default: one pass; at most 1,000,000)").argParser(parseInteger("--steps-per-epoch", 1, 1_000_000)))
     .addOption(
       new Option(
@@ -88,6 +91,7 @@ export function registerTrain(gan: Command): void {
         if (opts.resume === true && Object.keys(settings).length > 0) {
           throw new DlError("INVALID_ARGUMENT", "--learning-rate, --d-learning-rate and --d-steps set up a new GAN; a resumed one keeps its checkpoint's settings. Drop them, or train into a new --out.");
         }
+        if (opts.evalDraws !== undefined && !opts.evaluate) throw new DlError("INVALID_ARGUMENT", "--eval-draws sets how many draws of z the classifier scores, which --no-evaluate turns off; drop one of them.");
         if (opts.truncation === "auto" && !opts.evaluate) throw new DlError("INVALID_ARGUMENT", "--truncation auto picks t with the classifier, which --no-evaluate turns off; drop one of them.");
         const resume = opts.resume === true ? await openCheckpoint(opts.out, arch, conditional) : undefined;
         let train = await loadDataset(data, { split: "train" });
@@ -114,6 +118,7 @@ export function registerTrain(gan: Command): void {
             epochs: opts.epochs,
             seed,
             ...(opts.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: opts.stepsPerEpoch }),
+            evaluationDraws: opts.evalDraws ?? DEFAULT_EVAL_DRAWS,
             ...(opts.truncation === undefined ? {} : { truncation: opts.truncation }),
             ...(opts.truncation === "auto" && scoring ? { truncationRule: { realAccuracy: scoring.testAccuracy } } : {}),
             ...(resume ? { resume } : {}),
@@ -196,7 +201,7 @@ function trainOutcome(
   result: ImageGanResult,
   run: { data: string; arch: GanArch; conditional: boolean; seed: number; trainCount: number; classNames: readonly string[]; truncation: number | "auto" | null },
 ): ActionOutcome {
-  const { final, gan, validation } = result;
+  const { final, finalDraws, gan, validation } = result;
   const chosen = result.truncation;
   // The t the final scores drew z with (given, or chosen by the rule); the final figures use it too.
   const truncation = drawnTruncation(run.truncation, chosen);
@@ -212,6 +217,7 @@ function trainOutcome(
     epochs: gan.epoch,
     seconds: result.seconds,
     ...(final ? { accuracy: final.labelAccuracy, precision: final.precision, recall: final.recall, frechet: final.frechet, frechetRealBaseline: final.frechetRealBaseline, realReference: final.realReference } : {}),
+    ...(finalDraws ? { overDraws: drawScoresJson(finalDraws) } : {}),
     ...(validation ? { validation: { reference: "training images", accuracy: validation.labelAccuracy, precision: validation.precision, recall: validation.recall, frechet: validation.frechet, frechetRealBaseline: validation.frechetRealBaseline } } : {}),
     config: gan.config,
     history: result.history.map((h) => ({ ...h, ...epochFigures(h) })),
@@ -252,6 +258,7 @@ function trainOutcome(
   files.push(["samples.png", encodePng(imageGrid(generateImages(gan, n, run.seed, undefined, truncation).images, n, walk.height, walk.width, { padding: 2, scale: 2, ...layout }))]);
   const summary = final
     ? `final: label accuracy ${(final.labelAccuracy * 100).toFixed(1)}%, Fréchet ${final.frechet.toFixed(2)} (real vs real ${final.frechetRealBaseline.toFixed(2)}), precision ${final.precision.toFixed(3)}, recall ${final.recall.toFixed(3)}; real test images score ${(final.realReference.labelAccuracy * 100).toFixed(1)}%, precision ${final.realReference.precision.toFixed(3)}, recall ${final.realReference.recall.toFixed(3)}` +
+      (finalDraws && finalDraws.seeds.length > 1 ? `; ${drawScoresSummary(finalDraws)}` : "") +
       (chosen ? `; truncation ${chosen.truncation ?? "none"} chosen by the rule (accuracy ≥ ${chosen.target} on G's own samples${chosen.reached ? "" : ": no t reached it, so untruncated"})` : "") +
       (validation ? `; against training images: precision ${validation.precision.toFixed(3)}, recall ${validation.recall.toFixed(3)}, Fréchet ${validation.frechet.toFixed(2)} (real vs real ${validation.frechetRealBaseline.toFixed(2)})` : "")
     : `${run.conditional ? "conditional " : ""}${run.arch} GAN trained to epoch ${gan.epoch} in ${result.seconds.toFixed(1)} s`;
