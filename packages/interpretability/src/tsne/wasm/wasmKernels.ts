@@ -30,6 +30,12 @@ export interface WasmKernels {
 }
 
 const WASM_PAGE = 65536;
+
+/** Room in `memory` for `bytes` from the start (a plain memory grows, which replaces its buffer). */
+function reserve(memory: WebAssembly.Memory, bytes: number): void {
+  if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / WASM_PAGE));
+}
+
 const compiled = new Map<boolean, WebAssembly.Module | null>();
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -154,7 +160,7 @@ export class WasmListSums {
   list(least: number): Float64Array {
     if (this.view.length < least) {
       const bytes = LIST_AT + 8 * Math.max(least, 2 * this.view.length);
-      this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / WASM_PAGE));
+      reserve(this.memory, bytes);
       this.refreshViews();
     }
     return this.view;
@@ -212,7 +218,7 @@ export class WasmDistances {
       const doubles = Math.max(outputs, 2 * this.outView.length);
       this.outAt = align16(4 * floats);
       const bytes = this.outAt + 8 * doubles;
-      if (bytes > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / WASM_PAGE));
+      reserve(this.memory, bytes);
       this.rowView = new Float32Array(this.memory.buffer, 0, floats);
       this.outView = new Float64Array(this.memory.buffer, this.outAt, doubles);
     }
@@ -236,11 +242,6 @@ export class WasmDistances {
     this.kernels.distancesFromFirstF32(0, count, d, this.outAt);
     return this.outView;
   }
-}
-
-/** Room in `memory` for `bytes` from the start (a plain memory grows, which replaces its buffer). */
-function reserve(memory: WebAssembly.Memory, bytes: number): void {
-  if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / WASM_PAGE));
 }
 
 /**
