@@ -2,9 +2,11 @@ import { dirname } from "node:path";
 
 import type { Command } from "commander";
 
-import { applyStandingStatistics, chooseTruncation, generateImages, scoreDraws, type Gan, type TruncationChoice } from "@dl/gan";
+import type * as tfl from "@tensorflow/tfjs-layers";
+
+import { applyStandingStatistics, chooseTruncation, generateImages, scoreDraws, type Gan } from "@dl/gan";
 import { loadGanCheckpoint } from "@dl/gan/checkpoint";
-import { DlError, encodePng, imageGrid, loadDataset, parseDatasetName } from "@dl/tensor-core";
+import { DlError, encodePng, imageGrid, loadDataset, parseDatasetName, type DatasetName } from "@dl/tensor-core";
 
 import { runAction } from "../../action.js";
 import { assertWritableDir, writeFileAtomic } from "../../io.js";
@@ -50,30 +52,36 @@ export function registerSample(gan: Command): void {
           if (opts.label !== undefined && g.config.numClasses > 0 && opts.label >= g.config.numClasses) {
             throw new DlError("INVALID_ARGUMENT", `Unknown label ${opts.label}: this GAN knows labels 0–${g.config.numClasses - 1}.`);
           }
-          const rule = opts.truncation === "auto" ? await truncationByRule(g) : undefined;
-          const truncation = drawnTruncation(opts.truncation, rule);
-          const { images } = generateImages(g, opts.n, seed, opts.label, truncation);
-          const [h = 28, w = 28] = g.config.dataShape;
-          const layout = sampleLayout(g, opts.n, opts.label, seed, latentTitle(truncation, rule));
-          await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
-          const scores = opts.evalDraws === undefined ? undefined : await scoresOverDraws(g, opts.evalDraws, truncation);
-          const first = scores?.evaluations[0];
-          const json = {
-            model: opts.model,
-            n: opts.n,
-            label: opts.label ?? null,
-            truncation: truncation ?? null,
-            ...(rule ? { truncationRule: rule } : {}),
-            out,
-            title: layout.title,
-            arch: g.config.arch,
-            conditional: g.config.numClasses > 0,
-            epoch: g.epoch,
-            standingStatistics: g.config.standingStatistics ?? null,
-            ...(first ? { accuracy: first.labelAccuracy, precision: first.precision, recall: first.recall, frechet: first.frechet, frechetRealBaseline: first.frechetRealBaseline } : {}),
-            ...(scores ? { overDraws: drawScoresJson(scores) } : {}),
-          };
-          return { json, summary: `wrote ${opts.n} samples to ${out}${scores ? `; scored ${drawScoresSummary(scores)}` : ""}` };
+          // One classifier serves --truncation auto and --eval-draws; both are checked before anything is drawn or written.
+          const scoring = await scoringFor(g, opts);
+          try {
+            const rule = opts.truncation === "auto" && scoring ? await chooseTruncation(g, scoring.classifier, { realAccuracy: scoring.testAccuracy }) : undefined;
+            const truncation = drawnTruncation(opts.truncation, rule);
+            const scores = opts.evalDraws !== undefined && scoring ? await scoreDraws(g, scoring.classifier, await loadDataset(scoring.data, { split: "test" }), { draws: opts.evalDraws, ...(truncation === undefined ? {} : { truncation }) }) : undefined;
+            const { images } = generateImages(g, opts.n, seed, opts.label, truncation);
+            const [h = 28, w = 28] = g.config.dataShape;
+            const layout = sampleLayout(g, opts.n, opts.label, seed, latentTitle(truncation, rule));
+            await writeFileAtomic(out, encodePng(imageGrid(images, opts.n, h, w, { padding: 2, scale: 2, ...layout })));
+            const first = scores?.evaluations[0];
+            const json = {
+              model: opts.model,
+              n: opts.n,
+              label: opts.label ?? null,
+              truncation: truncation ?? null,
+              ...(rule ? { truncationRule: rule } : {}),
+              out,
+              title: layout.title,
+              arch: g.config.arch,
+              conditional: g.config.numClasses > 0,
+              epoch: g.epoch,
+              standingStatistics: g.config.standingStatistics ?? null,
+              ...(first ? { accuracy: first.labelAccuracy, precision: first.precision, recall: first.recall, frechet: first.frechet, frechetRealBaseline: first.frechetRealBaseline } : {}),
+              ...(scores ? { overDraws: drawScoresJson(scores) } : {}),
+            };
+            return { json, summary: `wrote ${opts.n} samples to ${out}${scores ? `; scored ${drawScoresSummary(scores)}` : ""}` };
+          } finally {
+            scoring?.classifier.dispose();
+          }
         } finally {
           g.dispose();
         }
@@ -81,29 +89,24 @@ export function registerSample(gan: Command): void {
     );
 }
 
-/** `--eval-draws k`: dl gan train's final scores over k draws, with the default classifier and test split of G's data. */
-async function scoresOverDraws(g: Gan, draws: number, truncation: number | undefined): Promise<Awaited<ReturnType<typeof scoreDraws>>> {
-  const data = trainedDataset(g);
-  if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--eval-draws scores against the test split of the dataset this GAN was trained on, which its checkpoint does not record; drop --eval-draws.");
-  const name = parseDatasetName(data);
-  const test = await loadDataset(name, { split: "test" });
-  const { model: classifier } = await loadScoringClassifier(name);
-  try {
-    return await scoreDraws(g, classifier, test, { draws, ...(truncation === undefined ? {} : { truncation }) });
-  } finally {
-    classifier.dispose();
+/**
+ * The default classifier of the data G was trained on, for `--truncation auto` (the rule of `dl gan train`) and
+ * `--eval-draws k` (dl gan train's final scores over k draws, against that data's test split); undefined when neither is asked.
+ */
+async function scoringFor(g: Gan, opts: Pick<SampleOptions, "truncation" | "evalDraws">): Promise<{ data: DatasetName; classifier: tfl.LayersModel; testAccuracy: number } | undefined> {
+  const auto = opts.truncation === "auto";
+  if (!auto && opts.evalDraws === undefined) return undefined;
+  if (auto && g.config.numClasses === 0) throw new DlError("INVALID_ARGUMENT", "--truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
+  const trained = trainedDataset(g);
+  if (trained === undefined) {
+    throw new DlError(
+      "INVALID_ARGUMENT",
+      auto
+        ? "--truncation auto needs the dataset this GAN was trained on, which its checkpoint does not record; give t as a number."
+        : "--eval-draws scores against the test split of the dataset this GAN was trained on, which its checkpoint does not record; drop --eval-draws.",
+    );
   }
-}
-
-/** `--truncation auto`: the rule of `dl gan train`, run on this G with the default classifier of the data it was trained on. */
-async function truncationByRule(g: Gan): Promise<TruncationChoice> {
-  if (g.config.numClasses === 0) throw new DlError("INVALID_ARGUMENT", "--truncation auto scores label accuracy, so it needs a conditional GAN; give t as a number.");
-  const data = trainedDataset(g);
-  if (data === undefined) throw new DlError("INVALID_ARGUMENT", "--truncation auto needs the dataset this GAN was trained on, which its checkpoint does not record; give t as a number.");
-  const { model: classifier, testAccuracy } = await loadScoringClassifier(parseDatasetName(data));
-  try {
-    return await chooseTruncation(g, classifier, { realAccuracy: testAccuracy });
-  } finally {
-    classifier.dispose();
-  }
+  const data = parseDatasetName(trained);
+  const { model: classifier, testAccuracy } = await loadScoringClassifier(data);
+  return { data, classifier, testAccuracy };
 }
