@@ -36,5 +36,6 @@ export function drawScoresSummary(scores: DrawScores): string {
   const pm = ({ mean, sd }: DrawSpread, digits: number, scale = 1): string => `${(mean * scale).toFixed(digits)}${sd === null ? "" : ` ± ${(sd * scale).toFixed(digits)}`}`;
   const accuracy = scores.labelAccuracy ? `label accuracy ${pm(scores.labelAccuracy, 1, 100)}%, ` : "";
   const n = scores.seeds.length;
-  return `over ${n} draw${n === 1 ? "" : "s"} of z (seeds ${scores.seeds[0]}–${scores.seeds.at(-1)}, ${scores.samples} samples each): ${accuracy}Fréchet ${pm(scores.frechet, 2)} (real vs real ${scores.frechetRealBaseline.toFixed(2)}), precision ${pm(scores.precision, 3)}, recall ${pm(scores.recall, 3)}`;
+  const seeds = n === 1 ? `seed ${scores.seeds[0]}` : `seeds ${scores.seeds[0]}–${scores.seeds.at(-1)}`;
+  return `over ${n} draw${n === 1 ? "" : "s"} of z (${seeds}, ${scores.samples} samples each): ${accuracy}Fréchet ${pm(scores.frechet, 2)} (real vs real ${scores.frechetRealBaseline.toFixed(2)}), precision ${pm(scores.precision, 3)}, recall ${pm(scores.recall, 3)}`;
 }
