@@ -7,24 +7,11 @@ import { erfcScalar } from "../special/scalar.js";
 
 import fixtures from "../fixtures/scipy.json" with { type: "json" };
 import { Bernoulli, Categorical } from "./discrete.js";
-import type { Distribution } from "./distribution.js";
-import { Beta, Gamma } from "./gammaBeta.js";
+import { Gamma } from "./gammaBeta.js";
 import { MixtureSameFamily, MultivariateNormalDiag, MultivariateNormalTriL } from "./multivariate.js";
-import { Cauchy, Exponential, Gumbel, Laplace, Logistic, Normal, Uniform, Weibull } from "./univariate.js";
+import { Cauchy, Exponential, Normal, Uniform, Weibull } from "./univariate.js";
+import { distributionsByName, type FixtureParams } from "../test-utils/distributionsByName.js";
 
-type Params = Record<string, number>;
-const constructors: Record<string, (p: Params) => Distribution> = {
-  Normal: (p) => new Normal({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Uniform: (p) => new Uniform({ low: p["low"] ?? 0, high: p["high"] ?? 1 }),
-  Exponential: (p) => new Exponential({ rate: p["rate"] ?? 1 }),
-  Laplace: (p) => new Laplace({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Logistic: (p) => new Logistic({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Cauchy: (p) => new Cauchy({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Gumbel: (p) => new Gumbel({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Weibull: (p) => new Weibull({ concentration: p["concentration"] ?? 1, scale: p["scale"] ?? 1 }),
-  Gamma: (p) => new Gamma({ concentration: p["concentration"] ?? 1, rate: p["rate"] ?? 1 }),
-  Beta: (p) => new Beta({ concentration1: p["concentration1"] ?? 1, concentration0: p["concentration0"] ?? 1 }),
-};
 
 function values(t: tf.Tensor): number[] {
   const out = Array.from(t.dataSync());
@@ -48,9 +35,9 @@ describe("univariate distributions against SciPy", () => {
   for (const c of fixtures.distributions) {
     it(`${c.name}(${JSON.stringify(c.params)}): logProb, cdf, mean, variance`, () => {
       const before = tf.memory().numTensors;
-      const make = constructors[c.name];
+      const make = distributionsByName[c.name];
       if (make === undefined) throw new Error(`no constructor for ${c.name}`);
-      const d = make(c.params as unknown as Params);
+      const d = make(c.params as unknown as FixtureParams);
       const x = tf.tensor1d(c.x);
       expectClose(values(d.logProb(x)), c.logProb, 2e-5, 2e-5);
       expectClose(values(d.cdf(x)), c.cdf, 2e-5, 2e-6);

@@ -5,31 +5,11 @@ import { initBackend } from "@dl/tensor-core";
 
 import fixtures from "../fixtures/tails.json" with { type: "json" };
 import type { Distribution } from "./distribution.js";
-import { Poisson } from "./discrete.js";
 import { Dirichlet } from "./dirichlet.js";
-import { Beta, Gamma } from "./gammaBeta.js";
-import { StudentT } from "./studentT.js";
-import { Cauchy, Exponential, Gumbel, Laplace, LogNormal, Logistic, Normal, Uniform, Weibull } from "./univariate.js";
+import { distributionsByName, type FixtureParams } from "../test-utils/distributionsByName.js";
 
 // TFP-style comparison against SciPy (scripts/make-fixtures.py → fixtures/tails.json): a parameter
 // grid per distribution with points far out in both tails, on every backend the unit tests run.
-
-type Params = Record<string, number>;
-const constructors: Record<string, (p: Params) => Distribution> = {
-  Normal: (p) => new Normal({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Uniform: (p) => new Uniform({ low: p["low"] ?? 0, high: p["high"] ?? 1 }),
-  Exponential: (p) => new Exponential({ rate: p["rate"] ?? 1 }),
-  Laplace: (p) => new Laplace({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Logistic: (p) => new Logistic({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Cauchy: (p) => new Cauchy({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Gumbel: (p) => new Gumbel({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Weibull: (p) => new Weibull({ concentration: p["concentration"] ?? 1, scale: p["scale"] ?? 1 }),
-  Gamma: (p) => new Gamma({ concentration: p["concentration"] ?? 1, rate: p["rate"] ?? 1 }),
-  Beta: (p) => new Beta({ concentration1: p["concentration1"] ?? 1, concentration0: p["concentration0"] ?? 1 }),
-  LogNormal: (p) => new LogNormal({ loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  StudentT: (p) => new StudentT({ df: p["df"] ?? 1, loc: p["loc"] ?? 0, scale: p["scale"] ?? 1 }),
-  Poisson: (p) => new Poisson({ rate: p["rate"] ?? 1 }),
-};
 
 type Method =
   | "logProb"
@@ -54,7 +34,7 @@ const TOLERANCE = { bulk: 1e-4, tail: 1e-3 } as const;
 type Expected = number | "nan" | "inf" | "-inf" | null;
 interface Case {
   name: string;
-  params: Params;
+  params: FixtureParams;
   method: Method;
   points: [number | null, Expected, number, number][];
 }
@@ -116,7 +96,7 @@ function runGrid(backend: string): Map<string, Summary> {
     const key = `${c.name}.${c.method}`;
     const summary = summaries.get(key) ?? { checks: 0, worstRaw: 0, worstRawAt: "", worst: 0, worstAt: "", failures: [] };
     summaries.set(key, summary);
-    const make = constructors[c.name];
+    const make = distributionsByName[c.name];
     if (make === undefined) throw new Error(`no constructor for ${c.name}`);
     const d = make(c.params);
     const args = c.points.map((p) => p[0] ?? 0);
