@@ -1,7 +1,7 @@
 // End-to-end: `dl gan …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,11 @@ let work: string;
 beforeAll(async () => {
   expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-gan-e2e-"));
+  // The default MNIST CNN that scores samples is trained once per machine (≈ 35 s): reused from the user's cache when it is
+  // there (its checksums are checked on load, and a stale recipe retrains it), else trained into the test's own cache.
+  const userModels = join(process.env["DL_CACHE_DIR"] ?? join(homedir(), ".cache", "dl-lab"), "models");
+  const cnns = existsSync(userModels) ? (await readdir(userModels)).filter((name) => name.startsWith("mnist-cnn-")) : [];
+  for (const name of cnns) await cp(join(userModels, name), join(work, "cache", "models", name), { recursive: true });
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
@@ -169,6 +174,22 @@ describe("dl gan", () => {
     const badRate = await dl(["gan", "train", "--conditional", "--data", "mnist", "--epochs", "1", "--learning-rate", "0", "--out", "never-rates"], work);
     expect(badRate.stderr).toMatch(/--learning-rate needs a number > 0 and ≤ 0\.1, got "0"/);
     expect(existsSync(join(work, "never-rates"))).toBe(false);
+  }, 300_000);
+
+  it("sample --eval-draws repeats train's final scores over draws from the checkpoint (the tiny run above, no epoch trained)", async () => {
+    // Resumed at its last epoch, train trains nothing and scores the final G over 2 draws of z against the test split.
+    const scored = await dl(["gan", "train", "--conditional", "--data", "mnist", "--limit", "128", "--steps-per-epoch", "2", "--epochs", "3", "--resume", "--eval-draws", "2", "--out", "cgan", "--json"], work);
+    expect(scored.code, scored.stderr).toBe(0);
+    const trained = JSON.parse(scored.stdout) as { epochs: number; frechet: number; overDraws: { draws: number; seeds: number[]; frechet: { values: number[] } } };
+    expect(trained.epochs).toBe(3);
+    expect([trained.overDraws.draws, trained.overDraws.seeds]).toEqual([2, [99, 100]]);
+    const sampled = await dl(["gan", "sample", "--model", "cgan", "--eval-draws", "2", "--n", "4", "--out", "scored.png", "--json"], work);
+    expect(sampled.code, sampled.stderr).toBe(0);
+    const json = JSON.parse(sampled.stdout) as { frechet: number; overDraws: unknown };
+    // The checkpoint read back scores as the trained G did: every figure of every draw, to the last digit.
+    expect(json.overDraws).toEqual(trained.overDraws);
+    expect(json.frechet).toBe(trained.frechet);
+    expect(trained.overDraws.frechet.values[0]).toBe(trained.frechet);
   }, 300_000);
 
   it("modes (tiny): the summary is the mean and sd of the per-seed figures; result.json + samples.png; a bad method is rejected", async () => {

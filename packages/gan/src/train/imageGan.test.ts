@@ -288,4 +288,20 @@ describe("scores over several draws of z", () => {
     gan.dispose();
     classifier.dispose();
   });
+
+  it("trainImageGan scores the final draw (seed 99) against the validation set too: the figures of evaluateGenerator on that draw", async () => {
+    const classifier = pixelClassifier();
+    const reals = real(40);
+    const validationSet = { ...real(60), name: "toy-validation" };
+    const train = { ...real(40), name: "toy/train" };
+    const before = tf.memory().numTensors;
+    const result = await trainImageGan({ train, evaluationSet: reals, validationSet, classifier, conditional: true, config: { dataShape: [2, 2, 1], latentDim: 4, labelEmbedding: 2, hidden: [8] }, epochs: 1, stepsPerEpoch: 2, seed: 5, finalSamples: 40, epochSamples: 20, evaluationDraws: 2 });
+    const { images, labels } = generateImages(result.gan, 40, 99);
+    expect(result.validation).toEqual(await evaluateGenerator(classifier, images, 40, validationSet, labels));
+    expect(result.final).toEqual(await evaluateGenerator(classifier, images, 40, reals, labels));
+    expect(result.final).toBe(result.finalDraws?.evaluations[0]);
+    result.gan.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    classifier.dispose();
+  });
 });

@@ -189,18 +189,36 @@ export async function scoreDraws(
   real: ImageDataset,
   opts: { draws: number; samples?: number; truncation?: number },
 ): Promise<DrawScores> {
+  return (await scoreDrawsKeepingFirst(gan, classifier, real, opts)).scores;
+}
+
+/** One draw of z: images in [0, 1] and their labels (conditional GANs). */
+interface Draw {
+  images: Float32Array;
+  labels?: Int32Array;
+}
+
+/** `scoreDraws`, handing back the first draw's samples too, so a caller scores them against another reference without drawing them again. */
+async function scoreDrawsKeepingFirst(
+  gan: Gan,
+  classifier: tfl.LayersModel,
+  real: ImageDataset,
+  opts: { draws: number; samples?: number; truncation?: number },
+): Promise<{ scores: DrawScores; first: Draw }> {
   assertScoreDraws(opts.draws);
   if (opts.truncation !== undefined) assertTruncation(opts.truncation);
   const samples = opts.samples ?? Math.min(1000, Math.floor(real.count / 2));
   const score = await createGeneratorScorer(classifier, real, samples);
   const seeds = Array.from({ length: opts.draws }, (_, i) => FINAL_DRAW_SEED + i);
   const evaluations: GeneratorEvaluation[] = [];
+  let first: Draw | undefined;
   for (const seed of seeds) {
-    const { images, labels } = generateImages(gan, samples, seed, undefined, opts.truncation);
-    evaluations.push(await score(images, labels));
+    const draw = generateImages(gan, samples, seed, undefined, opts.truncation);
+    first ??= draw;
+    evaluations.push(await score(draw.images, draw.labels));
   }
   const figure = (key: "labelAccuracy" | "precision" | "recall" | "frechet"): DrawSpread => spread(evaluations.map((e) => e[key]));
-  return {
+  const scores: DrawScores = {
     seeds,
     samples,
     truncation: opts.truncation ?? null,
@@ -211,6 +229,7 @@ export async function scoreDraws(
     frechetRealBaseline: (evaluations[0] as GeneratorEvaluation).frechetRealBaseline,
     evaluations,
   };
+  return { scores, first: first as Draw };
 }
 
 const toUnit = (images: Float32Array): Float32Array => images.map((v) => Math.min(1, Math.max(0, (v + 1) / 2)));
@@ -397,12 +416,11 @@ export async function trainImageGan(opts: ImageGanOptions): Promise<ImageGanResu
     opts.onProgress?.({ phase: "evaluate", step: 0, total: 1 });
     if (auto) choice = await chooseTruncation(gan, opts.classifier, opts.truncationRule);
     const t = choice ? (choice.truncation ?? undefined) : epochTruncation;
-    finalDraws = await scoreDraws(gan, opts.classifier, opts.evaluationSet, { draws, samples: n, ...(t === undefined ? {} : { truncation: t }) });
+    const scored = await scoreDrawsKeepingFirst(gan, opts.classifier, opts.evaluationSet, { draws, samples: n, ...(t === undefined ? {} : { truncation: t }) });
+    finalDraws = scored.scores;
     final = finalDraws.evaluations[0];
-    if (opts.validationSet && opts.validationSet.count >= 2 * n) {
-      const { images, labels } = generateImages(gan, n, FINAL_DRAW_SEED, undefined, t);
-      validation = await evaluateGenerator(opts.classifier, images, n, opts.validationSet, labels);
-    }
+    // The first draw's samples (seed 99), scored again against the second reference.
+    if (opts.validationSet && opts.validationSet.count >= 2 * n) validation = await evaluateGenerator(opts.classifier, scored.first.images, n, opts.validationSet, scored.first.labels);
     opts.onProgress?.({ phase: "evaluate", step: 1, total: 1 });
   }
   return { gan, history, seconds: (performance.now() - started) / 1000, ...(final ? { final } : {}), ...(finalDraws ? { finalDraws } : {}), ...(validation ? { validation } : {}), ...(choice ? { truncation: choice } : {}) };
