@@ -1,7 +1,7 @@
 // End-to-end: `dl gan …` from the built CLI (dist/bin/dl.js) in a fresh temp folder, real files.
 import { existsSync, readFileSync } from "node:fs";
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +16,6 @@ let work: string;
 beforeAll(async () => {
   expect(existsSync(CLI_PATH), `${CLI_PATH} missing: build first (pnpm --filter @dl/cli build)`).toBe(true);
   work = await mkdtemp(join(tmpdir(), "dl-gan-e2e-"));
-  // The default MNIST CNN that scores samples is trained once per machine (≈ 35 s): reused from the user's cache when it is
-  // there (its checksums are checked on load, and a stale recipe retrains it), else trained into the test's own cache.
-  const userModels = join(process.env["DL_CACHE_DIR"] ?? join(homedir(), ".cache", "dl-lab"), "models");
-  const cnns = existsSync(userModels) ? (await readdir(userModels)).filter((name) => name.startsWith("mnist-cnn-")) : [];
-  for (const name of cnns) await cp(join(userModels, name), join(work, "cache", "models", name), { recursive: true });
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
