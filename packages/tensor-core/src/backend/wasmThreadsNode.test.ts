@@ -12,7 +12,7 @@ import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
 import { naiveIm2col, relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
 import { im2col } from "./wasmKernels/im2col.js";
-import { memoryOf } from "./wasmKernels/fusedWasm.js";
+import { addressOf, kernelsOf, memoryOf } from "./wasmKernels/fusedWasm.js";
 import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
 import { heapF32, release } from "./wasmKernels/wasmBackend.js";
 import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
@@ -241,6 +241,30 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
     expect(backend.numDataIds()).toBe(before);
     x.dispose();
+  });
+
+  it("splits a Winograd convolution over a helper thread by tiles, bit-identical to one call on the calling thread, no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    expect(gemmHelpersOn(memoryOf(backend))).toBe(1);
+    // 8 × 6 × 6 tiles, 16 · 288 · 32 · 64 = 9.4 M multiply-adds: split; odd output (11 × 11: half tiles at the edge).
+    const [x, w, bias] = [tf.tensor4d(seededValues(8 * 13 * 13 * 32, 21), [8, 13, 13, 32]), tf.tensor4d(seededValues(9 * 32 * 64, 22), [3, 3, 32, 64]), tf.tensor1d(seededValues(64, 23))];
+    const before = backend.numDataIds();
+    const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: "valid", bias, activation: "relu" });
+    const kernels = kernelsOf(backend);
+    const u = backend.makeOutput([16, 32, 64], "float32");
+    const scratch = backend.makeOutput([kernels.winogradScratchFloats(32, 64)], "float32");
+    const alone = backend.makeOutput([8, 11, 11, 64], "float32");
+    kernels.winogradFilter(addressOf(backend, w), addressOf(backend, u), 32, 64);
+    kernels.winograd3x3(addressOf(backend, x), addressOf(backend, u), addressOf(backend, alone), addressOf(backend, scratch), addressOf(backend, bias), 1, 0, 13, 13, 32, 64, 11, 11, 0, 0, 0, 8 * 6 * 6);
+    const expected = heapF32(backend, alone).slice();
+    release(backend, u, scratch, alone);
+    const got = y.dataSync();
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(got.some((v) => v > 0)).toBe(true);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, w, bias]);
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {

@@ -24,7 +24,8 @@ export interface GemmCall {
 /**
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
- * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns).
+ * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns), `winograd3x3`
+ * (of output tiles, each chunk with its own scratch).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -34,6 +35,7 @@ export const TEAM_RELU_GRAD = 4;
 export const TEAM_MAX_POOL_GRAD = 5;
 export const TEAM_IM2COL = 6;
 export const TEAM_SUM_MIDDLE = 7;
+export const TEAM_WINOGRAD = 8;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -178,4 +180,50 @@ export function runSumMiddleAxis(kernels: FusedExports, memory: WebAssembly.Memo
   }
   const size = chunkOf(inner, team.helpers, 4);
   team.run(TEAM_SUM_MIDDLE, [x, out, outer, reduced, inner, mean ? 1 : 0], 0, Math.ceil(inner / size), size);
+}
+
+/** The operands of one Winograd F(2×2, 3×3) convolution (`winograd3x3`; pointers are byte offsets into tfjs-wasm's memory). */
+export interface WinogradCall {
+  x: number;
+  u: number;
+  y: number;
+  bias: number;
+  act: number;
+  alpha: number;
+  inH: number;
+  inW: number;
+  inChannels: number;
+  outChannels: number;
+  outH: number;
+  outW: number;
+  padTop: number;
+  padLeft: number;
+  tiles: number;
+}
+
+/** Products below this many multiply-adds (16 · tiles · cin · cout) run on the calling thread. */
+const MIN_SPLIT_WINOGRAD_MACS = 1 << 21;
+
+/**
+ * The chunks a Winograd convolution of `tiles` output tiles is cut into on `memory` (1 without a team), and the tiles
+ * each holds: the caller allocates one scratch of `winogradScratchFloats` floats per chunk.
+ */
+export function winogradChunks(memory: WebAssembly.Memory, tiles: number, macs: number): { chunks: number; chunk: number } {
+  if (team?.memory !== memory || macs < MIN_SPLIT_WINOGRAD_MACS) return { chunks: 1, chunk: tiles };
+  const chunk = chunkOf(tiles, team.helpers, 1);
+  return { chunks: Math.ceil(tiles / chunk), chunk };
+}
+
+/**
+ * Runs `winograd3x3` over every tile of `call`, in the chunks `winogradChunks` gave (chunk q's scratch at
+ * scratch + 4 · q · winogradScratchFloats(cin, cout)), split over the team. Each tile is computed the same whoever
+ * claims it, so y is bit-identical for any team size.
+ */
+export function runWinograd(kernels: FusedExports, memory: WebAssembly.Memory, call: WinogradCall, scratch: number, chunks: number, chunk: number): void {
+  const { x, u, y, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, tiles } = call;
+  if (chunks === 1 || team?.memory !== memory) {
+    kernels.winograd3x3(x, u, y, scratch, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, 0, tiles);
+    return;
+  }
+  team.run(TEAM_WINOGRAD, [x, u, y, scratch, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, tiles], 1 << 6, chunks, chunk);
 }
