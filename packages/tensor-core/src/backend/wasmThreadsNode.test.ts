@@ -267,6 +267,31 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     tf.dispose([x, w, bias]);
   });
 
+  it("splits a Winograd filter gradient (transforms by tiles, products by columns) over a helper thread, bit-identical to the calling thread alone, no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    const [x, dy] = [tf.tensor4d(seededValues(32 * 13 * 13 * 32, 24), [32, 13, 13, 32]), tf.tensor4d(seededValues(32 * 11 * 11 * 64, 25), [32, 11, 11, 64])];
+    const before = backend.numDataIds();
+    const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", filterShape: [3, 3, 32, 64] } as unknown as tf.NamedAttrMap;
+    const dw = tf.engine().runKernel<tf.Tensor>("Conv2DBackpropFilter", { x, dy }, attrs);
+    // The same steps on this thread: 32 · 36 = 1152 tiles; 16 products 32 × 1152ᵀ · 1152 × 64 (2.4 M multiply-adds each: split).
+    const kernels = kernelsOf(backend);
+    const tiles = 32 * 36;
+    const [v, g, du, alone] = [backend.makeOutput([16, tiles, 32], "float32"), backend.makeOutput([16, tiles, 64], "float32"), backend.makeOutput([16, 32, 64], "float32"), backend.makeOutput([3, 3, 32, 64], "float32")];
+    const [pv, pg, pdu] = [addressOf(backend, v), addressOf(backend, g), addressOf(backend, du)];
+    kernels.winogradInputTransform(addressOf(backend, x), pv, 13, 13, 32, 11, 11, 0, 0, tiles, 0, tiles);
+    kernels.winogradGradTransform(addressOf(backend, dy), pg, 64, 11, 11, tiles, 0, tiles);
+    for (let xi = 0; xi < 16; xi++) kernels.gemm(pv + 4 * xi * tiles * 32, pg + 4 * xi * tiles * 64, pdu + 4 * xi * 32 * 64, 32, tiles, 64, 1, 32, 0, 0, 0, 0, 64);
+    kernels.winogradFilterGrad(pdu, addressOf(backend, alone), 32, 64);
+    const expected = heapF32(backend, alone).slice();
+    release(backend, v, g, du, alone);
+    const got = dw.dataSync();
+    expect(got.length).toBe(expected.length);
+    expect(got.every((value, i) => Object.is(value, expected[i]))).toBe(true);
+    dw.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {
     const [one, two, three] = await Promise.all([trainIn(1), trainIn(2), trainIn(3)]);
     expect(one).toMatchObject({ threadCount: 1, threads: false });

@@ -25,7 +25,7 @@ export interface GemmCall {
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
  * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns), `winograd3x3`
- * (of output tiles, each chunk with its own scratch).
+ * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -36,6 +36,8 @@ export const TEAM_MAX_POOL_GRAD = 5;
 export const TEAM_IM2COL = 6;
 export const TEAM_SUM_MIDDLE = 7;
 export const TEAM_WINOGRAD = 8;
+export const TEAM_WINOGRAD_INPUT = 9;
+export const TEAM_WINOGRAD_GRAD = 10;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -226,4 +228,28 @@ export function runWinograd(kernels: FusedExports, memory: WebAssembly.Memory, c
     return;
   }
   team.run(TEAM_WINOGRAD, [x, u, y, scratch, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, tiles], 1 << 6, chunks, chunk);
+}
+
+/** The geometry of a filter gradient's Winograd input transform: x's height, width and channels, the output's height and width, top and left padding. */
+export type WinogradInputGeometry = readonly [inH: number, inW: number, channels: number, outH: number, outW: number, pt: number, pl: number];
+
+/** v = winogradInputTransform(x) over `tiles` tiles, split by runs of tiles over the team (a copy of sums: exact whoever computes it). */
+export function runWinogradInputTransform(kernels: FusedExports, memory: WebAssembly.Memory, x: number, v: number, tiles: number, geometry: WinogradInputGeometry): void {
+  const [inH, inW, channels, outH, outW, pt, pl] = geometry;
+  if (team?.memory !== memory || 16 * tiles * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.winogradInputTransform(x, v, inH, inW, channels, outH, outW, pt, pl, tiles, 0, tiles);
+    return;
+  }
+  const size = chunkOf(tiles, team.helpers, 1);
+  team.run(TEAM_WINOGRAD_INPUT, [x, v, ...geometry, tiles], 0, Math.ceil(tiles / size), size);
+}
+
+/** g = winogradGradTransform(dy) over `tiles` tiles of an outH × outW × channels dy, split by runs of tiles over the team. */
+export function runWinogradGradTransform(kernels: FusedExports, memory: WebAssembly.Memory, dy: number, g: number, channels: number, outH: number, outW: number, tiles: number): void {
+  if (team?.memory !== memory || 16 * tiles * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.winogradGradTransform(dy, g, channels, outH, outW, tiles, 0, tiles);
+    return;
+  }
+  const size = chunkOf(tiles, team.helpers, 1);
+  team.run(TEAM_WINOGRAD_GRAD, [dy, g, channels, outH, outW, tiles], 0, Math.ceil(tiles / size), size);
 }

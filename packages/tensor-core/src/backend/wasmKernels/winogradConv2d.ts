@@ -2,7 +2,7 @@ import { Conv2D, FusedConv2D, backend_util, util } from "@tensorflow/tfjs-core";
 import type { Conv2DAttrs, FusedConv2DAttrs, KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
 import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
-import { runGemm, runWinograd, winogradChunks } from "./gemmTeam.js";
+import { runGemm, runWinograd, runWinogradGradTransform, runWinogradInputTransform, winogradChunks } from "./gemmTeam.js";
 import { asWasm, release } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -94,7 +94,7 @@ export function winogradConv2d(backend: WasmBackend, x: TensorInfo, filter: Tens
 /**
  * dW = ∂L/∂w of a 3 × 3 stride-1 NHWC float32 convolution by Winograd F(2×2, 3×3), transposed: y = Aᵀ·[(G·w·Gᵀ) ⊙
  * (Bᵀ·d·B)]·A gives dW = Gᵀ·[Σ_tiles (A·dy·Aᵀ) ⊙ (Bᵀ·d·B)]·G — the input and dy transformed once per tile
- * (`winogradInputTransform`, `winogradGradTransform`), 16 products [cin × tiles]·[tiles × cout] through our GEMM (a
+ * (`winogradInputTransform`, `winogradGradTransform`, split over the helper team by tiles), 16 products [cin × tiles]·[tiles × cout] through our GEMM (a
  * transposed A read through strides; each sum over the tiles in order, split over the helper team by columns: the same
  * bits for any thread count), then `winogradFilterGrad`. 16 instead of 36 multiplies per tile and channel pair.
  */
@@ -108,8 +108,8 @@ export function winogradFilterGradient(backend: WasmBackend, x: TensorInfo, dy: 
   const du = backend.makeOutput([16, cin, cout], "float32");
   const dw = backend.makeOutput([3, 3, cin, cout], "float32");
   const [pv, pg, pdu] = [addressOf(backend, v), addressOf(backend, g), addressOf(backend, du)];
-  kernels.winogradInputTransform(addressOf(backend, x), pv, inHeight, inWidth, cin, outHeight, outWidth, padInfo.top, padInfo.left, tiles, 0, tiles);
-  kernels.winogradGradTransform(addressOf(backend, dy), pg, cout, outHeight, outWidth, tiles, 0, tiles);
+  runWinogradInputTransform(kernels, memory, addressOf(backend, x), pv, tiles, [inHeight, inWidth, cin, outHeight, outWidth, padInfo.top, padInfo.left]);
+  runWinogradGradTransform(kernels, memory, addressOf(backend, dy), pg, cout, outHeight, outWidth, tiles);
   for (let xi = 0; xi < 16; xi++) {
     runGemm(kernels, memory, { a: pv + 4 * xi * tiles * cin, b: pg + 4 * xi * tiles * cout, c: pdu + 4 * xi * cin * cout, m: cin, k: tiles, n: cout, rowStride: 1, colStride: cin, bias: 0, act: 0, alpha: 0 });
   }
