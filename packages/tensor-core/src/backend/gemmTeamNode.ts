@@ -41,7 +41,8 @@ const SPINS = 20_000;
  * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns (or rows) for gemm,
  * of elements for adam and reluGrad, of source rows for transpose2d, of outer rows (or elements) for binary, of
  * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis, of output tiles (each chunk
- * with its own scratch) for winograd3x3, of tiles for winogradInputTransform and winogradGradTransform. Plain JavaScript, the same text in the helpers (eval'd).
+ * with its own scratch) for winograd3x3, of tiles for winogradInputTransform and winogradGradTransform,
+ * of one product's columns for a batch of gemms. Plain JavaScript, the same text in the helpers (eval'd).
  */
 const RUN_CHUNK = `(k, c, f, q) => {
   const size = c[${String(CHUNK)}], a = ${String(ARGS)};
@@ -81,6 +82,9 @@ const RUN_CHUNK = `(k, c, f, q) => {
   } else if (c[${String(KERNEL)}] === 10) {
     const tiles = c[a + 5], t0 = q * size;
     k.winogradGradTransform(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], tiles, t0, Math.min(tiles, t0 + size));
+  } else if (c[${String(KERNEL)}] === 11) {
+    const n = c[a + 5], per = c[a + 14], i = Math.floor(q / per), j0 = (q - i * per) * size;
+    k.gemm(c[a] + i * c[a + 11], c[a + 1] + i * c[a + 12], c[a + 2] + i * c[a + 13], c[a + 3], c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], j0, Math.min(n, j0 + size));
   } else if (c[${String(KERNEL)}] === 6) {
     const rows = c[a + 2], r0 = q * size;
     k.im2col(c[a], c[a + 1], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12], c[a + 13], c[a + 14], c[a + 15], r0, Math.min(rows, r0 + size));

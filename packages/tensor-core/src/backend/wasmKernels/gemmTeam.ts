@@ -25,7 +25,8 @@ export interface GemmCall {
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
  * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns), `winograd3x3`
- * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles).
+ * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles), a batch of `gemm`s (of runs of
+ * one product's C columns).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -38,6 +39,7 @@ export const TEAM_SUM_MIDDLE = 7;
 export const TEAM_WINOGRAD = 8;
 export const TEAM_WINOGRAD_INPUT = 9;
 export const TEAM_WINOGRAD_GRAD = 10;
+export const TEAM_GEMM_BATCH = 11;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -252,4 +254,21 @@ export function runWinogradGradTransform(kernels: FusedExports, memory: WebAssem
   }
   const size = chunkOf(tiles, team.helpers, 1);
   team.run(TEAM_WINOGRAD_GRAD, [dy, g, channels, outH, outW, tiles], 0, Math.ceil(tiles / size), size);
+}
+
+/**
+ * `count` products C_i = A_i·B_i of one shape (`call` gives the first; A_i, B_i and C_i lie `strides` bytes after
+ * A_{i−1}, B_{i−1}, C_{i−1}) as one team job, split by runs of each product's 8-column panels: one wake-up and one wait
+ * instead of `count` (the Winograd filter gradient's 16 products). Each element is summed as `gemm` sums it, so the
+ * result is the same bit for bit for any team size.
+ */
+export function runGemmBatch(kernels: FusedExports, memory: WebAssembly.Memory, call: GemmCall, count: number, strides: readonly [a: number, b: number, c: number]): void {
+  const { a, b, c, m, k, n, rowStride, colStride, bias, act, alpha } = call;
+  if (team?.memory !== memory || count * m * k * n < MIN_SPLIT_MACS || n < 16) {
+    for (let i = 0; i < count; i++) kernels.gemm(a + i * strides[0], b + i * strides[1], c + i * strides[2], m, k, n, rowStride, colStride, bias, act, alpha, 0, n);
+    return;
+  }
+  const size = Math.min(n, chunkOf(count * n, team.helpers, 8));
+  const perProduct = Math.ceil(n / size);
+  team.run(TEAM_GEMM_BATCH, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, strides[0], strides[1], strides[2], perProduct], 1 << 10, count * perProduct, size);
 }

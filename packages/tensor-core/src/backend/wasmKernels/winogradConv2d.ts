@@ -2,7 +2,7 @@ import { Conv2D, FusedConv2D, backend_util, util } from "@tensorflow/tfjs-core";
 import type { Conv2DAttrs, FusedConv2DAttrs, KernelConfig, TensorInfo } from "@tensorflow/tfjs-core";
 
 import { addressOf, fusedKernelsAvailable, kernelsOf, memoryOf } from "./fusedWasm.js";
-import { runGemm, runWinograd, runWinogradGradTransform, runWinogradInputTransform, winogradChunks } from "./gemmTeam.js";
+import { runGemmBatch, runWinograd, runWinogradGradTransform, runWinogradInputTransform, winogradChunks } from "./gemmTeam.js";
 import { asWasm, release } from "./wasmBackend.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
@@ -95,7 +95,7 @@ export function winogradConv2d(backend: WasmBackend, x: TensorInfo, filter: Tens
  * dW = ∂L/∂w of a 3 × 3 stride-1 NHWC float32 convolution by Winograd F(2×2, 3×3), transposed: y = Aᵀ·[(G·w·Gᵀ) ⊙
  * (Bᵀ·d·B)]·A gives dW = Gᵀ·[Σ_tiles (A·dy·Aᵀ) ⊙ (Bᵀ·d·B)]·G — the input and dy transformed once per tile
  * (`winogradInputTransform`, `winogradGradTransform`, split over the helper team by tiles), 16 products [cin × tiles]·[tiles × cout] through our GEMM (a
- * transposed A read through strides; each sum over the tiles in order, split over the helper team by columns: the same
+ * transposed A read through strides; each sum over the tiles in order; one team job split by each product's columns: the same
  * bits for any thread count), then `winogradFilterGrad`. 16 instead of 36 multiplies per tile and channel pair.
  */
 export function winogradFilterGradient(backend: WasmBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
@@ -110,9 +110,7 @@ export function winogradFilterGradient(backend: WasmBackend, x: TensorInfo, dy: 
   const [pv, pg, pdu] = [addressOf(backend, v), addressOf(backend, g), addressOf(backend, du)];
   runWinogradInputTransform(kernels, memory, addressOf(backend, x), pv, tiles, [inHeight, inWidth, cin, outHeight, outWidth, padInfo.top, padInfo.left]);
   runWinogradGradTransform(kernels, memory, addressOf(backend, dy), pg, cout, outHeight, outWidth, tiles);
-  for (let xi = 0; xi < 16; xi++) {
-    runGemm(kernels, memory, { a: pv + 4 * xi * tiles * cin, b: pg + 4 * xi * tiles * cout, c: pdu + 4 * xi * cin * cout, m: cin, k: tiles, n: cout, rowStride: 1, colStride: cin, bias: 0, act: 0, alpha: 0 });
-  }
+  runGemmBatch(kernels, memory, { a: pv, b: pg, c: pdu, m: cin, k: tiles, n: cout, rowStride: 1, colStride: cin, bias: 0, act: 0, alpha: 0 }, 16, [4 * tiles * cin, 4 * tiles * cout, 4 * cin * cout]);
   kernels.winogradFilterGrad(pdu, addressOf(backend, dw), cin, cout);
   release(backend, v, g, du);
   return dw;
