@@ -25,8 +25,8 @@ export interface GemmCall {
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
  * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns), `winograd3x3`
- * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles), a batch of `gemm`s (of runs of
- * one product's C columns).
+ * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles),
+ * a batch of `gemm`s (of runs of one product's C columns).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -205,15 +205,13 @@ export interface WinogradCall {
   tiles: number;
 }
 
-/** Products below this many multiply-adds (16 · tiles · cin · cout) run on the calling thread. */
-const MIN_SPLIT_WINOGRAD_MACS = 1 << 21;
-
 /**
- * The chunks a Winograd convolution of `tiles` output tiles is cut into on `memory` (1 without a team), and the tiles
- * each holds: the caller allocates one scratch of `winogradScratchFloats` floats per chunk.
+ * The chunks a Winograd convolution of `tiles` output tiles and `macs` multiply-adds (16 · tiles · cin · cout) is cut
+ * into on `memory` (1 without a team, or below MIN_SPLIT_MACS), and the tiles each holds: the caller allocates one
+ * scratch of `winogradScratchFloats` floats per chunk.
  */
 export function winogradChunks(memory: WebAssembly.Memory, tiles: number, macs: number): { chunks: number; chunk: number } {
-  if (team?.memory !== memory || macs < MIN_SPLIT_WINOGRAD_MACS) return { chunks: 1, chunk: tiles };
+  if (team?.memory !== memory || macs < MIN_SPLIT_MACS) return { chunks: 1, chunk: tiles };
   const chunk = chunkOf(tiles, team.helpers, 1);
   return { chunks: Math.ceil(tiles / chunk), chunk };
 }
