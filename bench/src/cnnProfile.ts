@@ -25,6 +25,9 @@ const filterStrategy = process.env["DL_CONV_FILTER"];
 if (filterStrategy === "im2col" || filterStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/conv2dBackpropFilter.js")).setConv2DBackpropFilterStrategy(filterStrategy);
 const inputStrategy = process.env["DL_CONV_INPUT"];
 if (inputStrategy === "col2im" || inputStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/conv2dBackpropInput.js")).setConv2DBackpropInputStrategy(inputStrategy);
+// DL_CONV2D=winograd|xnnpack: how 3 × 3 stride-1 convolutions (forward, and the input gradient's) run (default: auto).
+const convStrategy = process.env["DL_CONV2D"];
+if (convStrategy === "winograd" || convStrategy === "xnnpack") (await import("../../packages/tensor-core/src/backend/wasmKernels/winogradConv2d.js")).setConv2DStrategy(convStrategy);
 await initBackend({ backend: "wasm", wasmThreads: threads });
 
 /** With --shapes, kernels are split by their first input's shape. */

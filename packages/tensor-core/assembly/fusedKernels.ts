@@ -749,3 +749,345 @@ export function binary(op: i32, a: usize, b: usize, out: usize, outer: i32, inne
     for (; i < inner; i++) store<f32>(d + (<usize>i << 2), binary1(op, load<f32>(ao + <usize>i * aStep), load<f32>(bo + <usize>i * bStep)));
   }
 }
+
+// Winograd minimal filtering F(2×2, 3×3) (Lavin & Gray 2016): a 3 × 3 stride-1 convolution as, per 2 × 2 output
+// tile, an input transform Bᵀ·d·B of its 4 × 4 input patch, 16 products over the input channels (one GEMM per
+// transformed position ξ: [tiles × cin] · [cin × cout]) and an output transform Aᵀ·m·A — 16 multiplies per tile and
+// channel pair instead of 36. Not the direct convolution's float32 sums (see winograd3x3), so not bit-identical to it.
+//   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1].
+
+/** Four floats at p, or (a tail, `full` false) one float in every lane: the same lane arithmetic either way. */
+// @ts-ignore: decorator
+@inline
+function load4(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : f32x4.splat(load<f32>(p));
+}
+
+// @ts-ignore: decorator
+@inline
+function store4(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
+
+/** Tiles of one block of `winograd3x3`: its 16 transformed inputs and 16 products stay in L2 between the three steps. */
+const WINOGRAD_TILE_BLOCK = 16;
+
+/** Floats of scratch one `winograd3x3` call (one chunk of tiles) needs. */
+export function winogradScratchFloats(cin: i32, cout: i32): i32 {
+  return 16 * WINOGRAD_TILE_BLOCK * (cin + cout);
+}
+
+/**
+ * u[ξ, ci, co] = (G·g·Gᵀ)[ξ] for g = w[·, ·, ci, co] (w: 3 × 3 × cin × cout, ξ = 4·row + column): the transformed filter,
+ * four (ci, co) pairs per pass.
+ */
+export function winogradFilter(w: usize, u: usize, cin: i32, cout: i32): void {
+  const n = cin * cout;
+  const plane = <usize>n << 2;
+  const H = f32x4.splat(0.5);
+  for (let e = 0; e < n; e += 4) {
+    const full = e + 4 <= n;
+    const lanes = full ? 1 : n - e;
+    for (let lane = 0; lane < lanes; lane++) {
+      const o = (<usize>(e + lane)) << 2;
+      const g0 = load4(w + o, full), g1 = load4(w + plane + o, full), g2 = load4(w + 2 * plane + o, full);
+      const g3 = load4(w + 3 * plane + o, full), g4 = load4(w + 4 * plane + o, full), g5 = load4(w + 5 * plane + o, full);
+      const g6 = load4(w + 6 * plane + o, full), g7 = load4(w + 7 * plane + o, full), g8 = load4(w + 8 * plane + o, full);
+      // G·g (4 × 3), column by column.
+      const t10 = f32x4.mul(f32x4.add(f32x4.add(g0, g3), g6), H), t20 = f32x4.mul(f32x4.add(f32x4.sub(g0, g3), g6), H);
+      const t11 = f32x4.mul(f32x4.add(f32x4.add(g1, g4), g7), H), t21 = f32x4.mul(f32x4.add(f32x4.sub(g1, g4), g7), H);
+      const t12 = f32x4.mul(f32x4.add(f32x4.add(g2, g5), g8), H), t22 = f32x4.mul(f32x4.add(f32x4.sub(g2, g5), g8), H);
+      // (G·g)·Gᵀ, row by row: rows g0..g2, t1·, t2·, g6..g8.
+      winogradFilterRow(u + o, plane, 0, g0, g1, g2, H, full);
+      winogradFilterRow(u + o, plane, 1, t10, t11, t12, H, full);
+      winogradFilterRow(u + o, plane, 2, t20, t21, t22, H, full);
+      winogradFilterRow(u + o, plane, 3, g6, g7, g8, H, full);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function winogradFilterRow(u: usize, plane: usize, row: i32, a: v128, b: v128, c: v128, H: v128, full: bool): void {
+  const at = u + <usize>(4 * row) * plane;
+  store4(at, a, full);
+  store4(at + plane, f32x4.mul(f32x4.add(f32x4.add(a, b), c), H), full);
+  store4(at + 2 * plane, f32x4.mul(f32x4.add(f32x4.sub(a, b), c), H), full);
+  store4(at + 3 * plane, c, full);
+}
+
+/** One row of Bᵀ·d·B from the rows s of Bᵀ·d: (s0 − s2, s1 + s2, s2 − s1, s1 − s3) at ξ = 4·row …, `step` bytes apart. */
+// @ts-ignore: decorator
+@inline
+function winogradInputRow(v: usize, step: usize, s0: v128, s1: v128, s2: v128, s3: v128, full: bool): void {
+  store4(v, f32x4.sub(s0, s2), full);
+  store4(v + step, f32x4.add(s1, s2), full);
+  store4(v + 2 * step, f32x4.sub(s2, s1), full);
+  store4(v + 3 * step, f32x4.sub(s1, s3), full);
+}
+
+/** Input cell (i, j) of a tile's 4 × 4 patch at `at` (0 outside the image: `rows`/`cols` bit i/j set when inside). */
+// @ts-ignore: decorator
+@inline
+function winogradCell(at: usize, rowBytes: usize, chBytes: usize, i: i32, j: i32, rows: i32, cols: i32, full: bool): v128 {
+  return ((rows >> i) & (cols >> j) & 1) != 0 ? load4(at + <usize>i * rowBytes + <usize>j * chBytes, full) : f32x4.splat(0);
+}
+
+/**
+ * Tile t's input transform for channels c (four, or one when not `full`): v[ξ, tl, c] = (Bᵀ·d·B)[ξ] of the 4 × 4 patch d
+ * whose corner is (h0, w0) (v's ξ-planes `step` bytes apart).
+ */
+// @ts-ignore: decorator
+@inline
+function winogradInputTile(at: usize, rowBytes: usize, chBytes: usize, rows: i32, cols: i32, v: usize, step: usize, full: bool): void {
+  // s = Bᵀ·d, column by column: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+  let d0 = winogradCell(at, rowBytes, chBytes, 0, 0, rows, cols, full), d1 = winogradCell(at, rowBytes, chBytes, 1, 0, rows, cols, full);
+  let d2 = winogradCell(at, rowBytes, chBytes, 2, 0, rows, cols, full), d3 = winogradCell(at, rowBytes, chBytes, 3, 0, rows, cols, full);
+  const s00 = f32x4.sub(d0, d2), s10 = f32x4.add(d1, d2), s20 = f32x4.sub(d2, d1), s30 = f32x4.sub(d1, d3);
+  d0 = winogradCell(at, rowBytes, chBytes, 0, 1, rows, cols, full); d1 = winogradCell(at, rowBytes, chBytes, 1, 1, rows, cols, full);
+  d2 = winogradCell(at, rowBytes, chBytes, 2, 1, rows, cols, full); d3 = winogradCell(at, rowBytes, chBytes, 3, 1, rows, cols, full);
+  const s01 = f32x4.sub(d0, d2), s11 = f32x4.add(d1, d2), s21 = f32x4.sub(d2, d1), s31 = f32x4.sub(d1, d3);
+  d0 = winogradCell(at, rowBytes, chBytes, 0, 2, rows, cols, full); d1 = winogradCell(at, rowBytes, chBytes, 1, 2, rows, cols, full);
+  d2 = winogradCell(at, rowBytes, chBytes, 2, 2, rows, cols, full); d3 = winogradCell(at, rowBytes, chBytes, 3, 2, rows, cols, full);
+  const s02 = f32x4.sub(d0, d2), s12 = f32x4.add(d1, d2), s22 = f32x4.sub(d2, d1), s32 = f32x4.sub(d1, d3);
+  d0 = winogradCell(at, rowBytes, chBytes, 0, 3, rows, cols, full); d1 = winogradCell(at, rowBytes, chBytes, 1, 3, rows, cols, full);
+  d2 = winogradCell(at, rowBytes, chBytes, 2, 3, rows, cols, full); d3 = winogradCell(at, rowBytes, chBytes, 3, 3, rows, cols, full);
+  const s03 = f32x4.sub(d0, d2), s13 = f32x4.add(d1, d2), s23 = f32x4.sub(d2, d1), s33 = f32x4.sub(d1, d3);
+  // Bᵀ·d·B, row by row.
+  winogradInputRow(v, step, s00, s01, s02, s03, full);
+  winogradInputRow(v + 4 * step, step, s10, s11, s12, s13, full);
+  winogradInputRow(v + 8 * step, step, s20, s21, s22, s23, full);
+  winogradInputRow(v + 12 * step, step, s30, s31, s32, s33, full);
+}
+
+/** One output row of Aᵀ·m·A from the rows r of Aᵀ·m: (r0 + r1 + r2, r1 − r2 − r3), then bias and activation. */
+// @ts-ignore: decorator
+@inline
+function winogradOutputRow(y: usize, chBytes: usize, r0: v128, r1: v128, r2: v128, r3: v128, second: bool, bias: v128, hasBias: bool, act: i32, A: v128, full: bool): void {
+  let y0 = f32x4.add(f32x4.add(r0, r1), r2);
+  if (hasBias) y0 = f32x4.add(y0, bias);
+  store4(y, activate4(y0, act, A), full);
+  if (second) {
+    let y1 = f32x4.sub(f32x4.sub(r1, r2), r3);
+    if (hasBias) y1 = f32x4.add(y1, bias);
+    store4(y + chBytes, activate4(y1, act, A), full);
+  }
+}
+
+/**
+ * Input transforms of tiles s ≤ t < s + nb (see winograd3x3 for the tiling): v[ξ, t − s, c] = (Bᵀ·d·B)[ξ] of tile t's
+ * 4 × 4 input patch d (0 outside x), the ξ-planes `vStep` bytes apart, rows cin floats.
+ */
+// @ts-ignore: decorator
+@inline
+function winogradInputTiles(x: usize, v: usize, vStep: usize, s: i32, nb: i32, h: i32, w: i32, cin: i32, oh: i32, ow: i32, pt: i32, pl: i32): void {
+  const tilesW = (ow + 1) >> 1;
+  const tilesImage = ((oh + 1) >> 1) * tilesW;
+  const inCh = <usize>cin << 2;
+  const cin4 = cin & ~3;
+  for (let tl = 0; tl < nb; tl++) {
+    const t = s + tl;
+    const b = t / tilesImage;
+    const r = t - b * tilesImage;
+    const th = r / tilesW;
+    const h0 = 2 * th - pt;
+    const w0 = 2 * (r - th * tilesW) - pl;
+    let rows = 0;
+    let cols = 0;
+    for (let i = 0; i < 4; i++) {
+      if (h0 + i >= 0 && h0 + i < h) rows |= 1 << i;
+      if (w0 + i >= 0 && w0 + i < w) cols |= 1 << i;
+    }
+    // The patch's corner may lie outside the image; cells outside are never read.
+    const at = x + (<usize>((b * h + h0) * w + w0)) * inCh;
+    const vt = v + <usize>tl * inCh;
+    let c = 0;
+    if (rows == 15 && cols == 15) {
+      // An inner tile: every cell inside, the constant masks fold the 16 tests away.
+      for (; c < cin4; c += 4) winogradInputTile(at + (<usize>c << 2), <usize>w * inCh, inCh, 15, 15, vt + (<usize>c << 2), vStep, true);
+    } else {
+      for (; c < cin4; c += 4) winogradInputTile(at + (<usize>c << 2), <usize>w * inCh, inCh, rows, cols, vt + (<usize>c << 2), vStep, true);
+    }
+    for (; c < cin; c++) winogradInputTile(at + (<usize>c << 2), <usize>w * inCh, inCh, rows, cols, vt + (<usize>c << 2), vStep, false);
+  }
+}
+
+/** Rows (r0, r1) of Aᵀ·m for column j of tile tl's products (channels at m, ξ-planes `step` bytes apart). */
+// @ts-ignore: decorator
+@inline
+function winogradOutputColumn(m: usize, step: usize, j: i32, full: bool): v128 {
+  return load4(m + <usize>j * step, full);
+}
+
+/**
+ * Tiles t0 ≤ t < t1 of y = act(conv3×3(x, w) + bias), stride 1, NHWC: x is batch × h × w × cin, y batch × oh × ow × cout,
+ * y[b, i, j, co] = Σ x[b, i + kh − pt, j + kw − pl, ci]·w[kh, kw, ci, co] (0 outside x), u = winogradFilter(w), bias
+ * cout floats or 0, act 0 linear, 1 ReLU, 2 leaky ReLU (alpha). Tile t is the 2 × 2 block of y at (2·th, 2·tw) of
+ * image b, t = (b·⌈oh/2⌉ + th)·⌈ow/2⌉ + tw. Tiles go in blocks of WINOGRAD_TILE_BLOCK through `scratch`
+ * (winogradScratchFloats(cin, cout) floats, this call's own): input transform, 16 `gemm`s (each element summed over
+ * ci in order), output transform. Every tile is computed by the same operations whatever block, chunk or thread it
+ * falls to, so y is bit-identical for any split; against the direct sum it differs by the transforms' rounding.
+ */
+export function winograd3x3(x: usize, u: usize, y: usize, scratch: usize, bias: usize, act: i32, alpha: f32, h: i32, w: i32, cin: i32, cout: i32, oh: i32, ow: i32, pt: i32, pl: i32, t0: i32, t1: i32): void {
+  const tilesW = (ow + 1) >> 1;
+  const tilesImage = ((oh + 1) >> 1) * tilesW;
+  const inCh = <usize>cin << 2;
+  const outCh = <usize>cout << 2;
+  const vStep = <usize>WINOGRAD_TILE_BLOCK * inCh;
+  const mStep = <usize>WINOGRAD_TILE_BLOCK * outCh;
+  const v = scratch;
+  const mm = scratch + 16 * vStep;
+  const plane = <usize>cin * <usize>cout << 2;
+  const A = f32x4.splat(alpha);
+  const cout4 = cout & ~3;
+  for (let s = t0; s < t1; s += WINOGRAD_TILE_BLOCK) {
+    const nb = t1 - s < WINOGRAD_TILE_BLOCK ? t1 - s : WINOGRAD_TILE_BLOCK;
+    winogradInputTiles(x, v, vStep, s, nb, h, w, cin, oh, ow, pt, pl);
+    for (let xi = 0; xi < 16; xi++) gemm(v + <usize>xi * vStep, u + <usize>xi * plane, mm + <usize>xi * mStep, nb, cin, cout, cin, 1, 0, 0, 0, 0, cout);
+    for (let tl = 0; tl < nb; tl++) {
+      const t = s + tl;
+      const b = t / tilesImage;
+      const r = t - b * tilesImage;
+      const th = r / tilesW;
+      const i0 = 2 * th;
+      const j0 = 2 * (r - th * tilesW);
+      const second = j0 + 1 < ow;
+      const yt = y + (<usize>((b * oh + i0) * ow + j0)) * outCh;
+      const mt = mm + <usize>tl * outCh;
+      let c = 0;
+      for (; c < cout; c += 4) {
+        const full = c < cout4;
+        const lanes = full ? 1 : cout - c;
+        for (let lane = 0; lane < lanes; lane++) {
+          const o = <usize>(c + lane) << 2;
+          const bv = bias != 0 ? load4(bias + o, full) : f32x4.splat(0);
+          const mo = mt + o;
+          // r = Aᵀ·m, column by column: (m0 + m1 + m2, m1 − m2 − m3) over rows 0..3 of the 4 × 4 m.
+          let m0 = winogradOutputColumn(mo, mStep, 0, full), m1 = winogradOutputColumn(mo, mStep, 4, full);
+          let m2 = winogradOutputColumn(mo, mStep, 8, full), m3 = winogradOutputColumn(mo, mStep, 12, full);
+          const r00 = f32x4.add(f32x4.add(m0, m1), m2), r10 = f32x4.sub(f32x4.sub(m1, m2), m3);
+          m0 = winogradOutputColumn(mo, mStep, 1, full); m1 = winogradOutputColumn(mo, mStep, 5, full);
+          m2 = winogradOutputColumn(mo, mStep, 9, full); m3 = winogradOutputColumn(mo, mStep, 13, full);
+          const r01 = f32x4.add(f32x4.add(m0, m1), m2), r11 = f32x4.sub(f32x4.sub(m1, m2), m3);
+          m0 = winogradOutputColumn(mo, mStep, 2, full); m1 = winogradOutputColumn(mo, mStep, 6, full);
+          m2 = winogradOutputColumn(mo, mStep, 10, full); m3 = winogradOutputColumn(mo, mStep, 14, full);
+          const r02 = f32x4.add(f32x4.add(m0, m1), m2), r12 = f32x4.sub(f32x4.sub(m1, m2), m3);
+          m0 = winogradOutputColumn(mo, mStep, 3, full); m1 = winogradOutputColumn(mo, mStep, 7, full);
+          m2 = winogradOutputColumn(mo, mStep, 11, full); m3 = winogradOutputColumn(mo, mStep, 15, full);
+          const r03 = f32x4.add(f32x4.add(m0, m1), m2), r13 = f32x4.sub(f32x4.sub(m1, m2), m3);
+          winogradOutputRow(yt + o, outCh, r00, r01, r02, r03, second, bv, bias != 0, act, A, full);
+          if (i0 + 1 < oh) winogradOutputRow(yt + <usize>ow * outCh + o, outCh, r10, r11, r12, r13, second, bv, bias != 0, act, A, full);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Tiles t0 ≤ t < t1 of the filter gradient's input transform: v[ξ, t, c] = (Bᵀ·d·B)[ξ] of tile t's 4 × 4 input patch
+ * (winograd3x3's tiling of an oh × ow output; the ξ-planes tiles · cin floats apart). A copy of sums and differences:
+ * the same floats whoever computes them.
+ */
+export function winogradInputTransform(x: usize, v: usize, h: i32, w: i32, cin: i32, oh: i32, ow: i32, pt: i32, pl: i32, tiles: i32, t0: i32, t1: i32): void {
+  winogradInputTiles(x, v + (<usize>t0 * <usize>cin << 2), <usize>tiles * <usize>cin << 2, t0, t1 - t0, h, w, cin, oh, ow, pt, pl);
+}
+
+/** dy cell (i, j) of a tile at `at` (0 past the output's edge: `second` row / column). */
+// @ts-ignore: decorator
+@inline
+function winogradDyCell(at: usize, present: bool, full: bool): v128 {
+  return present ? load4(at, full) : f32x4.splat(0);
+}
+
+/** One row of (A·e)·Aᵀ from a row (a, b) of A·e: (a, a + b, a − b, −b) at ξ = 4·row …, `step` bytes apart. */
+// @ts-ignore: decorator
+@inline
+function winogradDyRow(g: usize, step: usize, a: v128, b: v128, full: bool): void {
+  store4(g, a, full);
+  store4(g + step, f32x4.add(a, b), full);
+  store4(g + 2 * step, f32x4.sub(a, b), full);
+  store4(g + 3 * step, f32x4.neg(b), full);
+}
+
+/**
+ * Tiles t0 ≤ t < t1 of the filter gradient's output-gradient transform: g[ξ, t, co] = (A·e·Aᵀ)[ξ] for tile t's 2 × 2
+ * block e of dy (batch × oh × ow × cout; 0 past the edge), A = [1 0; 1 1; 1 −1; 0 −1], the ξ-planes tiles · cout floats
+ * apart: the gradient of winograd3x3's products with respect to their sums, as y = Aᵀ·m·A.
+ */
+export function winogradGradTransform(dy: usize, g: usize, cout: i32, oh: i32, ow: i32, tiles: i32, t0: i32, t1: i32): void {
+  const tilesW = (ow + 1) >> 1;
+  const tilesImage = ((oh + 1) >> 1) * tilesW;
+  const outCh = <usize>cout << 2;
+  const step = <usize>tiles * outCh;
+  for (let t = t0; t < t1; t++) {
+    const b = t / tilesImage;
+    const r = t - b * tilesImage;
+    const th = r / tilesW;
+    const i0 = 2 * th;
+    const j0 = 2 * (r - th * tilesW);
+    const down = i0 + 1 < oh;
+    const right = j0 + 1 < ow;
+    const at = dy + (<usize>((b * oh + i0) * ow + j0)) * outCh;
+    const gt = g + <usize>t * outCh;
+    for (let c = 0; c < cout; c += 4) {
+      const full = c + 4 <= cout;
+      const lanes = full ? 1 : cout - c;
+      for (let lane = 0; lane < lanes; lane++) {
+        const o = <usize>(c + lane) << 2;
+        const e00 = load4(at + o, full);
+        const e01 = winogradDyCell(at + outCh + o, right, full);
+        const e10 = winogradDyCell(at + <usize>ow * outCh + o, down, full);
+        const e11 = winogradDyCell(at + <usize>ow * outCh + outCh + o, down && right, full);
+        // A·e (4 × 2), then each row times Aᵀ.
+        winogradDyRow(gt + o, step, e00, e01, full);
+        winogradDyRow(gt + o + 4 * step, step, f32x4.add(e00, e10), f32x4.add(e01, e11), full);
+        winogradDyRow(gt + o + 8 * step, step, f32x4.sub(e00, e10), f32x4.sub(e01, e11), full);
+        winogradDyRow(gt + o + 12 * step, step, f32x4.neg(e10), f32x4.neg(e11), full);
+      }
+    }
+  }
+}
+
+/** One row of Gᵀ·p·G from a row (p0, p1, p2, p3) of Gᵀ·p: (p0 + (p1 + p2)·½, (p1 − p2)·½, (p1 + p2)·½ + p3). */
+// @ts-ignore: decorator
+@inline
+function winogradFilterGradRow(dw: usize, plane: usize, p0: v128, p1: v128, p2: v128, p3: v128, H: v128, full: bool): void {
+  const s = f32x4.mul(f32x4.add(p1, p2), H);
+  store4(dw, f32x4.add(p0, s), full);
+  store4(dw + plane, f32x4.mul(f32x4.sub(p1, p2), H), full);
+  store4(dw + 2 * plane, f32x4.add(s, p3), full);
+}
+
+/**
+ * dw[kh, kw, ci, co] = (Gᵀ·du·G)[kh, kw] for du[ξ, ci, co] = Σ_t v[ξ, t, ci]·g[ξ, t, co] (the 16 products): the gradient
+ * of winogradFilter's u = G·w·Gᵀ, four (ci, co) pairs per pass.
+ */
+export function winogradFilterGrad(du: usize, dw: usize, cin: i32, cout: i32): void {
+  const n = cin * cout;
+  const plane = <usize>n << 2;
+  const H = f32x4.splat(0.5);
+  for (let e = 0; e < n; e += 4) {
+    const full = e + 4 <= n;
+    const lanes = full ? 1 : n - e;
+    for (let lane = 0; lane < lanes; lane++) {
+      const o = (<usize>(e + lane)) << 2;
+      // q = Gᵀ·du (3 × 4), column by column; then each row of q times G.
+      let p0 = load4(du + o, full), p1 = load4(du + 4 * plane + o, full), p2 = load4(du + 8 * plane + o, full), p3 = load4(du + 12 * plane + o, full);
+      let s = f32x4.mul(f32x4.add(p1, p2), H);
+      const q00 = f32x4.add(p0, s), q10 = f32x4.mul(f32x4.sub(p1, p2), H), q20 = f32x4.add(s, p3);
+      p0 = load4(du + plane + o, full); p1 = load4(du + 5 * plane + o, full); p2 = load4(du + 9 * plane + o, full); p3 = load4(du + 13 * plane + o, full);
+      s = f32x4.mul(f32x4.add(p1, p2), H);
+      const q01 = f32x4.add(p0, s), q11 = f32x4.mul(f32x4.sub(p1, p2), H), q21 = f32x4.add(s, p3);
+      p0 = load4(du + 2 * plane + o, full); p1 = load4(du + 6 * plane + o, full); p2 = load4(du + 10 * plane + o, full); p3 = load4(du + 14 * plane + o, full);
+      s = f32x4.mul(f32x4.add(p1, p2), H);
+      const q02 = f32x4.add(p0, s), q12 = f32x4.mul(f32x4.sub(p1, p2), H), q22 = f32x4.add(s, p3);
+      p0 = load4(du + 3 * plane + o, full); p1 = load4(du + 7 * plane + o, full); p2 = load4(du + 11 * plane + o, full); p3 = load4(du + 15 * plane + o, full);
+      s = f32x4.mul(f32x4.add(p1, p2), H);
+      const q03 = f32x4.add(p0, s), q13 = f32x4.mul(f32x4.sub(p1, p2), H), q23 = f32x4.add(s, p3);
+      winogradFilterGradRow(dw + o, plane, q00, q01, q02, q03, H, full);
+      winogradFilterGradRow(dw + 3 * plane + o, plane, q10, q11, q12, q13, H, full);
+      winogradFilterGradRow(dw + 6 * plane + o, plane, q20, q21, q22, q23, H, full);
+    }
+  }
+}

@@ -40,7 +40,9 @@ const SPINS = 20_000;
 /**
  * One chunk `q` of the job in control block (c, f) with `k` (our kernels' exports): a run of C's columns (or rows) for gemm,
  * of elements for adam and reluGrad, of source rows for transpose2d, of outer rows (or elements) for binary, of
- * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis. Plain JavaScript, the same text in the helpers (eval'd).
+ * images for maxPoolGrad2x2, of column-matrix rows for im2col, of columns for sumMiddleAxis, of output tiles (each chunk
+ * with its own scratch) for winograd3x3, of tiles for winogradInputTransform and winogradGradTransform,
+ * of one product's columns for a batch of gemms. Plain JavaScript, the same text in the helpers (eval'd).
  */
 const RUN_CHUNK = `(k, c, f, q) => {
   const size = c[${String(CHUNK)}], a = ${String(ARGS)};
@@ -71,6 +73,18 @@ const RUN_CHUNK = `(k, c, f, q) => {
   } else if (c[${String(KERNEL)}] === 7) {
     const inner = c[a + 4], reduced = c[a + 3], j0 = q * size;
     k.sumMiddleAxis(c[a], c[a + 1], c[a + 2], reduced, inner, c[a + 5] === 1 ? 1 / reduced : 1, j0, Math.min(inner, j0 + size));
+  } else if (c[${String(KERNEL)}] === 8) {
+    const cin = c[a + 9], cout = c[a + 10], tiles = c[a + 15], t0 = q * size;
+    k.winograd3x3(c[a], c[a + 1], c[a + 2], c[a + 3] + 4 * q * k.winogradScratchFloats(cin, cout), c[a + 4], c[a + 5], f[a + 6], c[a + 7], c[a + 8], cin, cout, c[a + 11], c[a + 12], c[a + 13], c[a + 14], t0, Math.min(tiles, t0 + size));
+  } else if (c[${String(KERNEL)}] === 9) {
+    const tiles = c[a + 9], t0 = q * size;
+    k.winogradInputTransform(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], tiles, t0, Math.min(tiles, t0 + size));
+  } else if (c[${String(KERNEL)}] === 10) {
+    const tiles = c[a + 5], t0 = q * size;
+    k.winogradGradTransform(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], tiles, t0, Math.min(tiles, t0 + size));
+  } else if (c[${String(KERNEL)}] === 11) {
+    const n = c[a + 5], per = c[a + 14], i = Math.floor(q / per), j0 = (q - i * per) * size;
+    k.gemm(c[a] + i * c[a + 11], c[a + 1] + i * c[a + 12], c[a + 2] + i * c[a + 13], c[a + 3], c[a + 4], n, c[a + 6], c[a + 7], c[a + 8], c[a + 9], f[a + 10], j0, Math.min(n, j0 + size));
   } else if (c[${String(KERNEL)}] === 6) {
     const rows = c[a + 2], r0 = q * size;
     k.im2col(c[a], c[a + 1], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9], c[a + 10], c[a + 11], c[a + 12], c[a + 13], c[a + 14], c[a + 15], r0, Math.min(rows, r0 + size));

@@ -12,7 +12,7 @@ import { MAX_WASM_THREADS, wasmThreadsFor } from "./wasmThreadsNode.js";
 import { initBackend } from "./registry.js";
 import { naiveIm2col, relativeError, seededValues } from "./wasmKernels/test-utils/compare.js";
 import { im2col } from "./wasmKernels/im2col.js";
-import { memoryOf } from "./wasmKernels/fusedWasm.js";
+import { addressOf, kernelsOf, memoryOf } from "./wasmKernels/fusedWasm.js";
 import { gemmHelpersOn } from "./wasmKernels/gemmTeam.js";
 import { heapF32, release } from "./wasmKernels/wasmBackend.js";
 import type { WasmBackend } from "./wasmKernels/wasmBackend.js";
@@ -241,6 +241,55 @@ describe("tfjs-wasm's threaded binary in Node", () => {
     expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
     expect(backend.numDataIds()).toBe(before);
     x.dispose();
+  });
+
+  it("splits a Winograd convolution over a helper thread by tiles, bit-identical to one call on the calling thread, no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    expect(gemmHelpersOn(memoryOf(backend))).toBe(1);
+    // 8 × 6 × 6 tiles, 16 · 288 · 32 · 64 = 9.4 M multiply-adds: split; odd output (11 × 11: half tiles at the edge).
+    const [x, w, bias] = [tf.tensor4d(seededValues(8 * 13 * 13 * 32, 21), [8, 13, 13, 32]), tf.tensor4d(seededValues(9 * 32 * 64, 22), [3, 3, 32, 64]), tf.tensor1d(seededValues(64, 23))];
+    const before = backend.numDataIds();
+    const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: "valid", bias, activation: "relu" });
+    const kernels = kernelsOf(backend);
+    const u = backend.makeOutput([16, 32, 64], "float32");
+    const scratch = backend.makeOutput([kernels.winogradScratchFloats(32, 64)], "float32");
+    const alone = backend.makeOutput([8, 11, 11, 64], "float32");
+    kernels.winogradFilter(addressOf(backend, w), addressOf(backend, u), 32, 64);
+    kernels.winograd3x3(addressOf(backend, x), addressOf(backend, u), addressOf(backend, alone), addressOf(backend, scratch), addressOf(backend, bias), 1, 0, 13, 13, 32, 64, 11, 11, 0, 0, 0, 8 * 6 * 6);
+    const expected = heapF32(backend, alone).slice();
+    release(backend, u, scratch, alone);
+    const got = y.dataSync();
+    expect(got.length).toBe(expected.length);
+    expect(got.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    expect(got.some((v) => v > 0)).toBe(true);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, w, bias]);
+  });
+
+  it("splits a Winograd filter gradient (transforms by tiles, products by columns) over a helper thread, bit-identical to the calling thread alone, no leaks", () => {
+    const backend = tf.backend() as WasmBackend;
+    const [x, dy] = [tf.tensor4d(seededValues(32 * 13 * 13 * 32, 24), [32, 13, 13, 32]), tf.tensor4d(seededValues(32 * 11 * 11 * 64, 25), [32, 11, 11, 64])];
+    const before = backend.numDataIds();
+    const attrs = { strides: [1, 1], pad: "valid", dataFormat: "NHWC", filterShape: [3, 3, 32, 64] } as unknown as tf.NamedAttrMap;
+    const dw = tf.engine().runKernel<tf.Tensor>("Conv2DBackpropFilter", { x, dy }, attrs);
+    // The same steps on this thread: 32 · 36 = 1152 tiles; 16 products 32 × 1152ᵀ · 1152 × 64 (one team job of 38 M multiply-adds: split).
+    const kernels = kernelsOf(backend);
+    const tiles = 32 * 36;
+    const [v, g, du, alone] = [backend.makeOutput([16, tiles, 32], "float32"), backend.makeOutput([16, tiles, 64], "float32"), backend.makeOutput([16, 32, 64], "float32"), backend.makeOutput([3, 3, 32, 64], "float32")];
+    const [pv, pg, pdu] = [addressOf(backend, v), addressOf(backend, g), addressOf(backend, du)];
+    kernels.winogradInputTransform(addressOf(backend, x), pv, 13, 13, 32, 11, 11, 0, 0, tiles, 0, tiles);
+    kernels.winogradGradTransform(addressOf(backend, dy), pg, 64, 11, 11, tiles, 0, tiles);
+    for (let xi = 0; xi < 16; xi++) kernels.gemm(pv + 4 * xi * tiles * 32, pg + 4 * xi * tiles * 64, pdu + 4 * xi * 32 * 64, 32, tiles, 64, 1, 32, 0, 0, 0, 0, 64);
+    kernels.winogradFilterGrad(pdu, addressOf(backend, alone), 32, 64);
+    const expected = heapF32(backend, alone).slice();
+    release(backend, v, g, du, alone);
+    const got = dw.dataSync();
+    expect(got.length).toBe(expected.length);
+    expect(got.every((value, i) => Object.is(value, expected[i]))).toBe(true);
+    dw.dispose();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, dy]);
   });
 
   it("trains a CNN to bit-identical weights with 1, 2 and 3 threads", async () => {

@@ -4,6 +4,7 @@ import type { Conv2DBackpropFilterAttrs, KernelConfig, TensorInfo } from "@tenso
 import { im2col } from "./im2col.js";
 import { ownGemmAvailable } from "./matMul.js";
 import { asWasm, release, runWasmKernel, withShape } from "./wasmBackend.js";
+import { winogradFilterGradient, winogradWins } from "./winogradConv2d.js";
 import type { KernelArgs, WasmBackend } from "./wasmBackend.js";
 
 /** NCHW tensors are transposed to NHWC once; every strategy below works channels-last. */
@@ -42,8 +43,11 @@ function conv2DBackpropFilter(args: KernelArgs): TensorInfo {
   // pixels (conv 1→32: 8.6 vs 2.5 for im2col). From 8 channels, with XNNPACK's products, both were within a few
   // percent (conv 32→64: 16.4 vs 16.2; 5×5 s2 64→128: 51.7 vs 55.5); with our GEMM (k blocked, split over the
   // helper team) im2col wins (conv 32→64: 12.8 vs 15.4 on one thread; a 2-thread CNN step 68–72 → 65–67 ms CPU).
+  // A 3 × 3 stride-1 float32 gradient Winograd takes (winogradWins: ≥ 16 channels in and out) runs as Winograd
+  // F(2×2, 3×3) unless a strategy is forced: conv 32→64 (bench/README.md).
+  const useWinograd = filterStrategy === "auto" && xNhwc.dtype === "float32" && dyNhwc.dtype === "float32" && ownGemmAvailable(backend) && winogradWins(info);
   const useXnnpack = filterStrategy === "xnnpack" || (filterStrategy === "auto" && info.inChannels >= 8 && !ownGemmAvailable(backend));
-  const out = useXnnpack ? viaXnnpackConv(backend, xNhwc, dyNhwc, info) : viaIm2col(backend, xNhwc, dyNhwc, info);
+  const out = useWinograd ? winogradFilterGradient(backend, xNhwc, dyNhwc, info) : useXnnpack ? viaXnnpackConv(backend, xNhwc, dyNhwc, info) : viaIm2col(backend, xNhwc, dyNhwc, info);
   if (xNhwc !== x) release(backend, xNhwc);
   if (dyNhwc !== dy) release(backend, dyNhwc);
   return out;

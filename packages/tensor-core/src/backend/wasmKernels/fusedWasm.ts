@@ -23,6 +23,12 @@ export interface FusedExports {
   gemm(a: number, b: number, c: number, m: number, k: number, n: number, rowStride: number, colStride: number, bias: number, act: number, alpha: number, j0: number, j1: number): void;
   binary(op: number, a: number, b: number, out: number, outer: number, inner: number, aMode: number, bMode: number): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number): void;
+  winogradScratchFloats(cin: number, cout: number): number;
+  winogradFilter(w: number, u: number, cin: number, cout: number): void;
+  winograd3x3(x: number, u: number, y: number, scratch: number, bias: number, act: number, alpha: number, h: number, w: number, cin: number, cout: number, oh: number, ow: number, pt: number, pl: number, t0: number, t1: number): void;
+  winogradInputTransform(x: number, v: number, h: number, w: number, cin: number, oh: number, ow: number, pt: number, pl: number, tiles: number, t0: number, t1: number): void;
+  winogradGradTransform(dy: number, g: number, cout: number, oh: number, ow: number, tiles: number, t0: number, t1: number): void;
+  winogradFilterGrad(du: number, dw: number, cin: number, cout: number): void;
 }
 
 /** What the emscripten module of tfjs-wasm exposes of its memory: `wasmMemory` (threaded build) or `asm.memory`. */

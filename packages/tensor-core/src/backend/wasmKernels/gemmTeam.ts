@@ -24,7 +24,9 @@ export interface GemmCall {
 /**
  * The kernels the team runs, by chunk: `gemm` (a chunk: a run of C's columns), `adam` (of elements), `transpose2d` (of
  * source rows), `binary` (of outer rows, or of elements when the grid is one row), `reluGrad` (of elements),
- * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns).
+ * `maxPoolGrad2x2` (of images), `im2col` (of rows of the column matrix), `sumMiddleAxis` (of columns), `winograd3x3`
+ * (of output tiles, each chunk with its own scratch), `winogradInputTransform` and `winogradGradTransform` (of tiles),
+ * a batch of `gemm`s (of runs of one product's C columns).
  */
 export const TEAM_GEMM = 0;
 export const TEAM_ADAM = 1;
@@ -34,6 +36,10 @@ export const TEAM_RELU_GRAD = 4;
 export const TEAM_MAX_POOL_GRAD = 5;
 export const TEAM_IM2COL = 6;
 export const TEAM_SUM_MIDDLE = 7;
+export const TEAM_WINOGRAD = 8;
+export const TEAM_WINOGRAD_INPUT = 9;
+export const TEAM_WINOGRAD_GRAD = 10;
+export const TEAM_GEMM_BATCH = 11;
 
 /** Helper threads that run one of our kernels with the calling thread, chunk by chunk, on the memory they were started with. */
 export interface GemmTeam {
@@ -178,4 +184,89 @@ export function runSumMiddleAxis(kernels: FusedExports, memory: WebAssembly.Memo
   }
   const size = chunkOf(inner, team.helpers, 4);
   team.run(TEAM_SUM_MIDDLE, [x, out, outer, reduced, inner, mean ? 1 : 0], 0, Math.ceil(inner / size), size);
+}
+
+/** The operands of one Winograd F(2×2, 3×3) convolution (`winograd3x3`; pointers are byte offsets into tfjs-wasm's memory). */
+export interface WinogradCall {
+  x: number;
+  u: number;
+  y: number;
+  bias: number;
+  act: number;
+  alpha: number;
+  inH: number;
+  inW: number;
+  inChannels: number;
+  outChannels: number;
+  outH: number;
+  outW: number;
+  padTop: number;
+  padLeft: number;
+  tiles: number;
+}
+
+/**
+ * The chunks a Winograd convolution of `tiles` output tiles and `macs` multiply-adds (16 · tiles · cin · cout) is cut
+ * into on `memory` (1 without a team, or below MIN_SPLIT_MACS), and the tiles each holds: the caller allocates one
+ * scratch of `winogradScratchFloats` floats per chunk.
+ */
+export function winogradChunks(memory: WebAssembly.Memory, tiles: number, macs: number): { chunks: number; chunk: number } {
+  if (team?.memory !== memory || macs < MIN_SPLIT_MACS) return { chunks: 1, chunk: tiles };
+  const chunk = chunkOf(tiles, team.helpers, 1);
+  return { chunks: Math.ceil(tiles / chunk), chunk };
+}
+
+/**
+ * Runs `winograd3x3` over every tile of `call`, in the chunks `winogradChunks` gave (chunk q's scratch at
+ * scratch + 4 · q · winogradScratchFloats(cin, cout)), split over the team. Each tile is computed the same whoever
+ * claims it, so y is bit-identical for any team size.
+ */
+export function runWinograd(kernels: FusedExports, memory: WebAssembly.Memory, call: WinogradCall, scratch: number, chunks: number, chunk: number): void {
+  const { x, u, y, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, tiles } = call;
+  if (chunks === 1 || team?.memory !== memory) {
+    kernels.winograd3x3(x, u, y, scratch, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, 0, tiles);
+    return;
+  }
+  team.run(TEAM_WINOGRAD, [x, u, y, scratch, bias, act, alpha, inH, inW, inChannels, outChannels, outH, outW, padTop, padLeft, tiles], 1 << 6, chunks, chunk);
+}
+
+/** The geometry of a filter gradient's Winograd input transform: x's height, width and channels, the output's height and width, top and left padding. */
+export type WinogradInputGeometry = readonly [inH: number, inW: number, channels: number, outH: number, outW: number, pt: number, pl: number];
+
+/** v = winogradInputTransform(x) over `tiles` tiles, split by runs of tiles over the team (a copy of sums: exact whoever computes it). */
+export function runWinogradInputTransform(kernels: FusedExports, memory: WebAssembly.Memory, x: number, v: number, tiles: number, geometry: WinogradInputGeometry): void {
+  const [inH, inW, channels, outH, outW, pt, pl] = geometry;
+  if (team?.memory !== memory || 16 * tiles * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.winogradInputTransform(x, v, inH, inW, channels, outH, outW, pt, pl, tiles, 0, tiles);
+    return;
+  }
+  const size = chunkOf(tiles, team.helpers, 1);
+  team.run(TEAM_WINOGRAD_INPUT, [x, v, ...geometry, tiles], 0, Math.ceil(tiles / size), size);
+}
+
+/** g = winogradGradTransform(dy) over `tiles` tiles of an outH × outW × channels dy, split by runs of tiles over the team. */
+export function runWinogradGradTransform(kernels: FusedExports, memory: WebAssembly.Memory, dy: number, g: number, channels: number, outH: number, outW: number, tiles: number): void {
+  if (team?.memory !== memory || 16 * tiles * channels < MIN_SPLIT_ELEMENTS) {
+    kernels.winogradGradTransform(dy, g, channels, outH, outW, tiles, 0, tiles);
+    return;
+  }
+  const size = chunkOf(tiles, team.helpers, 1);
+  team.run(TEAM_WINOGRAD_GRAD, [dy, g, channels, outH, outW, tiles], 0, Math.ceil(tiles / size), size);
+}
+
+/**
+ * `count` products C_i = A_i·B_i of one shape (`call` gives the first; A_i, B_i and C_i lie `strides` bytes after
+ * A_{i−1}, B_{i−1}, C_{i−1}) as one team job, split by runs of each product's 8-column panels: one wake-up and one wait
+ * instead of `count` (the Winograd filter gradient's 16 products). Each element is summed as `gemm` sums it, so the
+ * result is the same bit for bit for any team size.
+ */
+export function runGemmBatch(kernels: FusedExports, memory: WebAssembly.Memory, call: GemmCall, count: number, strides: readonly [a: number, b: number, c: number]): void {
+  const { a, b, c, m, k, n, rowStride, colStride, bias, act, alpha } = call;
+  if (team?.memory !== memory || count * m * k * n < MIN_SPLIT_MACS || n < 16) {
+    for (let i = 0; i < count; i++) kernels.gemm(a + i * strides[0], b + i * strides[1], c + i * strides[2], m, k, n, rowStride, colStride, bias, act, alpha, 0, n);
+    return;
+  }
+  const size = Math.min(n, chunkOf(count * n, team.helpers, 8));
+  const perProduct = Math.ceil(n / size);
+  team.run(TEAM_GEMM_BATCH, [a, b, c, m, k, n, rowStride, colStride, bias, act, alpha, strides[0], strides[1], strides[2], perProduct], 1 << 10, count * perProduct, size);
 }

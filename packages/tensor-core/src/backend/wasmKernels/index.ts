@@ -19,6 +19,7 @@ import { unaryMathOverrides } from "./unaryMath.js";
 import { tileOverrides } from "./tile.js";
 import { transposeOverrides } from "./transpose.js";
 import { unsortedSegmentSumConfig } from "./unsortedSegmentSum.js";
+import { winogradOverrides } from "./winogradConv2d.js";
 
 /** Kernels tfjs-wasm lacks, or ships as slow scalar loops: ours replace them. */
 const ownKernels: readonly KernelConfig[] = [
@@ -62,7 +63,7 @@ export function registerWasmGapKernels(): string[] {
     if (!isOurs(getKernel(config.kernelName, "wasm"))) install(config);
     names.push(config.kernelName);
   }
-  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...binaryOverrides, ...leakyReluOverrides, ...transposeOverrides, ...unaryMathOverrides] : [])]) {
+  for (const { kernelName, wrap } of [...matMulOverrides, ...identityOverrides, ...tileOverrides, ...reduceOverrides, ...gatherOverrides, ...sliceOverrides, ...(fusedKernelsAvailable() ? [...binaryOverrides, ...leakyReluOverrides, ...transposeOverrides, ...unaryMathOverrides, ...winogradOverrides] : [])]) {
     const current = getKernel(kernelName, "wasm");
     if (current === undefined) continue;
     if (!isOurs(current)) install(wrap(current));

@@ -103,3 +103,35 @@ export function naiveIm2col(x: Float32Array, g: Im2colCase): Float32Array {
   }
   return cols;
 }
+
+/**
+ * y[b, i, j, co] = Σ x[b, i + kh − pt, j + kw − pl, ci] · w[kh, kw, ci, co] in float64 (0 outside x): a stride-1,
+ * dilation-1 NHWC convolution, the reference of the Winograd kernels. x is [batch, h, w, cin], w [fh, fw, cin, cout].
+ */
+export function naiveConv2d(x: Float32Array, w: Float32Array, xShape: readonly number[], wShape: readonly number[], pad: readonly [top: number, left: number], out: readonly [oh: number, ow: number]): Float64Array {
+  const [n = 0, h = 0, wd = 0, ci = 0] = xShape;
+  const [fh = 0, fw = 0, , co = 0] = wShape;
+  const [oh, ow] = out;
+  const y = new Float64Array(n * oh * ow * co);
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        const yo = ((b * oh + i) * ow + j) * co;
+        for (let kh = 0; kh < fh; kh++) {
+          const hi = i + kh - pad[0];
+          if (hi < 0 || hi >= h) continue;
+          for (let kw = 0; kw < fw; kw++) {
+            const wi = j + kw - pad[1];
+            if (wi < 0 || wi >= wd) continue;
+            for (let c = 0; c < ci; c++) {
+              const xv = x[((b * h + hi) * wd + wi) * ci + c] ?? 0;
+              const wo = ((kh * fw + kw) * ci + c) * co;
+              for (let o = 0; o < co; o++) y[yo + o] = (y[yo + o] ?? 0) + xv * (w[wo + o] ?? 0);
+            }
+          }
+        }
+      }
+    }
+  }
+  return y;
+}
