@@ -44,7 +44,9 @@ function adoptedRecipe(): FewShotExperimentOptions {
 }
 
 describe("the adopted 1-shot recipe (three cosine networks, warps, logistic regression on the shot's views), 5-way 1-shot on the held-out Fashion-MNIST classes 5–9", () => {
-  // 379 s CPU from an empty network cache (the recipe ≈ 300 s, as one CLI run); 210 s when the disk cache holds the recipe's networks.
+  // From an empty network cache: 252 s wall, 375 s CPU alone at load 0.3–1.6 (the wasm backend on both cores), 508 s wall
+  // in the suite at load 2–8 (README, the statistical suite's time); 210 s CPU when the disk cache holds the recipe's
+  // networks (measured before the temperature was fixed).
   it("reaches ≥ 70% inductively with the lower end of its 95% interval over 600 episodes, and beats the recipe before issue 21 on the same episodes", async () => {
     const before = tf.memory().numTensors;
     const recipe = await runFewShotExperiment(train, test, adoptedRecipe());
