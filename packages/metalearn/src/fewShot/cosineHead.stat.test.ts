@@ -5,11 +5,12 @@ import { initBackend, type LabelledImages } from "@dl/tensor-core";
 import * as tf from "@tensorflow/tfjs-core";
 import type { LabelledVectors } from "../matching/embedding.js";
 import type { AccuracySummary } from "../types.js";
+import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { pretrainClassifier, type PretrainOptions } from "../pretrain/supervised.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
 import { cachedPretraining } from "../test-utils/sharedNetworks.js";
-import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
+import { cachedEvaluation, cachedFeatureExtraction } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -31,9 +32,10 @@ describe("a cosine classifier head in pretraining (Baseline++), 5-way 1-shot on 
     // The linear network (the default head) is labelSmoothing's and warps' too: the cache trains it once for the three,
     // and its features and evaluations here are warps' shifts-only ones.
     const pretrain = cachedPretraining(pretrainClassifier);
+    const extract = cachedFeatureExtraction(pretrainedFeatures);
     const features = async (head: Pick<PretrainOptions, "head">): Promise<LabelledVectors[]> => {
       const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed: 5, ...head });
-      const f = [await cachedFeatures(network, garments, { shiftRadius: 1 }), await cachedFeatures(network, digits, { shiftRadius: 1 })];
+      const f = [await extract(network, garments, { shiftRadius: 1 }), await extract(network, digits, { shiftRadius: 1 })];
       network.dispose();
       return f;
     };

@@ -3,12 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type LabelledImages } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
+import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
 import { concatenateFeatures } from "../pretrain/cl2n.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
 import { cachedPretraining } from "../test-utils/sharedNetworks.js";
-import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
+import { cachedEvaluation, cachedFeatureExtraction } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -27,9 +28,10 @@ describe("an ensemble of two independent networks (`ensemble: 2`), 5-way 1-shot 
     // The first network is extraClasses' network with digits: the cache trains it, reads its features and evaluates
     // them once for both.
     const pretrain = cachedPretraining(pretrainClassifier);
+    const extract = cachedFeatureExtraction(pretrainedFeatures);
     const features = async (seed: number) => {
       const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed });
-      const f = await cachedFeatures(network, test, { shiftRadius: 1 });
+      const f = await extract(network, test, { shiftRadius: 1 });
       network.dispose();
       return f;
     };

@@ -3,11 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, type LabelledImages } from "@dl/tensor-core";
 
 import * as tf from "@tensorflow/tfjs-core";
+import { pretrainedFeatures } from "../pretrain/embedding.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { heldOutFashionImages, oneShotPretrainingSet } from "../test-utils/heldOutFashion.js";
 import { cachedPretraining } from "../test-utils/sharedNetworks.js";
-import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
+import { cachedEvaluation, cachedFeatureExtraction } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let fashion: LabelledImages;
@@ -28,9 +29,10 @@ describe("MNIST digits 0–4 as extra pretraining classes, 5-way 1-shot on the h
     // The network with digits is ensemble's first network: the cache trains it, reads its features and evaluates them
     // once for both.
     const pretrain = cachedPretraining(pretrainClassifier);
+    const extract = cachedFeatureExtraction(pretrainedFeatures);
     const features = async (train: LabelledImages) => {
       const network = await pretrain(train, { filters: [16, 32, 64], steps: 300, seed: 3 });
-      const f = await cachedFeatures(network, test, { shiftRadius: 1 });
+      const f = await extract(network, test, { shiftRadius: 1 });
       network.dispose();
       return f;
     };

@@ -96,6 +96,18 @@ describe("runFewShotExperiment", () => {
     await expect(runFewShotExperiment(train, test, { ...common, ensemble: 1.5 })).rejects.toThrow(/ensemble must be an integer ≥ 1, got 1.5/);
   }, 300_000);
 
+  it("a given temperature in place of the learned one changes only the classifiers that read it: the same networks, episodes, prototypes, Mahalanobis, logistic regression and pixels", async () => {
+    // oneShotRecipe.stat.test.ts passes 1 instead of "learned" on this ground, skipping the fit's feature extraction.
+    const common = { ways: 3, shots: 1, queries: 3, episodes: 12, method: "matching", steps: 12, filters: [4], symmetries: 1, ensemble: 2, warps: [{ scale: 1.1, degrees: 0 }], logistic: true, seed: 14 } as const;
+    const learned = await runFewShotExperiment(train, test, common);
+    const fixed = await runFewShotExperiment(train, test, { ...common, temperature: 1 });
+    expect(learned.training.temperature).not.toBe(1);
+    // The training curves hold every batch's loss: the same networks from the same seeds.
+    expect(fixed.training.history).toEqual(learned.training.history);
+    for (const c of ["proto", "knn", "mahalanobis", "logistic"] as const) expect(fixed.learned.episodeAccuracies[c]).toEqual(learned.learned.episodeAccuracies[c]);
+    expect(fixed.pixels).toEqual(learned.pixels);
+  });
+
   it("keeps episodic meta-training, and counts extra meta-train classes after the meta-train ones", async () => {
     const extra = syntheticImages({ classes: 3, perClass: 10, height: 8, width: 8, seed: 23 });
     const before = tf.memory().numTensors;

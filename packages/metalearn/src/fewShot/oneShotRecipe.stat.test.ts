@@ -5,15 +5,13 @@ import { initBackend, loadDataset, type ImageDataset } from "@dl/tensor-core";
 import * as tf from "@tensorflow/tfjs-core";
 import { parseImageWarps } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
+import { cliFewShotDefaults } from "../test-utils/cliFewShot.js";
 import { runFewShotExperiment, type FewShotExperimentOptions } from "./fewShotExperiment.js";
-import type * as Supervised from "../pretrain/supervised.js";
 
-// A second run of the test (same sources) loads the recipe's three networks from the disk cache instead of training them.
-vi.mock("../pretrain/supervised.js", async (importOriginal) => {
-  const actual = await importOriginal<typeof Supervised>();
-  const { cachedPretraining } = await import("../test-utils/sharedNetworks.js");
-  return { ...actual, pretrainClassifier: cachedPretraining(actual.pretrainClassifier) };
-});
+// A second run of the test (same sources) loads the recipe's three networks from the disk cache instead of training them;
+// the baseline's network and features are fewShot.stat.test.ts's.
+vi.mock("../pretrain/supervised.js", async (importOriginal) => (await import("../test-utils/cachedModules.js")).supervisedThroughCache(importOriginal));
+vi.mock("../pretrain/embedding.js", async (importOriginal) => (await import("../test-utils/cachedModules.js")).embeddingThroughCache(importOriginal));
 
 let train: ImageDataset;
 let test: ImageDataset;
@@ -27,46 +25,28 @@ beforeAll(async () => {
 });
 
 /**
+ * In place of the CLI's learned temperature: it scales the soft nearest neighbour's (`matching`) and the transductive
+ * classifier's logits only, which this test does not read, and fitting it embeds 3,000 meta-train images through every
+ * network's views (for the recipe ≈ 40% of its feature extraction). Its seed is the last draw of the learner's own
+ * generator, after the networks' seeds, so the networks, the episodes and every figure asserted below (logistic,
+ * prototypes, raw pixels) are the same bit for bit either way (`fewShotExperiment.test.ts` checks it).
+ */
+const temperatureUnread = { temperature: 1 } as const;
+
+/**
  * The options `dl meta fewshot --data fashion-mnist --shots 1 --extra-data mnist --extra-classes 0,1,2,3,4 --head cosine
  * --ensemble 3 --warps z0.95,z1.05,r-5,r5 --logistic --steps 600 --time-budget 86400` passes to `runFewShotExperiment`
  * (every flag's value as the CLI builds it, defaults included), at the CLI's default seed 42, on all 5,000 test images of
- * classes 5–9. Only the time budget is left out: at 86,400 s it never stops a 600-batch training, and a network trained
- * under a budget is not cached.
+ * classes 5–9, with the temperature fixed (`temperatureUnread`).
  */
 function adoptedRecipe(): FewShotExperimentOptions {
-  return {
-    ways: 5,
-    shots: 1,
-    queries: 15,
-    episodes: 600,
-    method: "matching",
-    training: "pretrain",
-    filters: [16, 32, 64],
-    generations: 1,
-    ensemble: 3,
-    pixelWeight: 0,
-    power: 0.5,
-    labelSmoothing: 0,
-    mixupAlpha: 0,
-    head: "cosine",
-    cosineScale: 10,
-    shiftRadius: 1,
-    warps: parseImageWarps("z0.95,z1.05,r-5,r5"),
-    logistic: true,
-    centre: "none",
-    extraTrain: digits,
-    extraTrainClasses: [0, 1, 2, 3, 4],
-    temperature: "learned",
-    steps: 600,
-    symmetries: 8,
-    k: 1,
-    arch: "mlp",
-    seed: 42,
-  };
+  return { ...cliFewShotDefaults(), extraTrain: digits, extraTrainClasses: [0, 1, 2, 3, 4], head: "cosine", ensemble: 3, warps: parseImageWarps("z0.95,z1.05,r-5,r5"), logistic: true, ...temperatureUnread };
 }
 
 describe("the adopted 1-shot recipe (three cosine networks, warps, logistic regression on the shot's views), 5-way 1-shot on the held-out Fashion-MNIST classes 5–9", () => {
-  // 379 s CPU from an empty network cache (the recipe ≈ 300 s, as one CLI run); 210 s when the disk cache holds the recipe's networks.
+  // From an empty network cache: 252 s wall, 375 s CPU alone at load 0.3–1.6 (the wasm backend on both cores), 508 s wall
+  // in the suite at load 2–8 (README, the statistical suite's time); 210 s CPU when the disk cache holds the recipe's
+  // networks (measured before the temperature was fixed).
   it("reaches ≥ 70% inductively with the lower end of its 95% interval over 600 episodes, and beats the recipe before issue 21 on the same episodes", async () => {
     const before = tf.memory().numTensors;
     const recipe = await runFewShotExperiment(train, test, adoptedRecipe());
@@ -74,8 +54,8 @@ describe("the adopted 1-shot recipe (three cosine networks, warps, logistic regr
     // on Fashion 0–4 alone, 9 shifts, nearest shot. The experiment's seed draws the first network's seed and then the
     // episodes' seed, independently of the training set, the head, the ensemble's size, the warps and the logistic
     // regression, so both runs label the same 600 episodes.
-    const { extraTrain: _digits, extraTrainClasses: _classes, ...fashionOnly } = adoptedRecipe();
-    const baseline = await runFewShotExperiment(train, test, { ...fashionOnly, head: "linear", ensemble: 1, warps: [], logistic: false });
+    // Its network and test features are fewShot.stat.test.ts's 1-shot and 5-shot ones (the cache trains and embeds them once).
+    const baseline = await runFewShotExperiment(train, test, { ...cliFewShotDefaults(), ...temperatureUnread });
     expect(tf.memory().numTensors).toBe(before);
     expect(recipe.training.ensemble).toBe(3);
     expect(recipe.training.steps).toBe(1800);

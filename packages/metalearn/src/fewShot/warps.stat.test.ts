@@ -10,7 +10,7 @@ import { pretrainedFeatures, type ImageWarp } from "../pretrain/embedding.js";
 import { meanConfidenceInterval } from "../stats.js";
 import { oneShotPretrainingSet, validationImages } from "../test-utils/heldOutFashion.js";
 import { cachedPretraining } from "../test-utils/sharedNetworks.js";
-import { cachedEvaluation, cachedFeatures } from "../test-utils/sharedResults.js";
+import { cachedEvaluation, cachedFeatureExtraction } from "../test-utils/sharedResults.js";
 import { evaluateFewShot } from "./evaluate.js";
 
 let train: LabelledImages;
@@ -34,10 +34,11 @@ describe("test-time warps (`warps`), 5-way 1-shot: each image's features average
       { scale: 1, degrees: -5 },
       { scale: 1, degrees: 5 },
     ];
+    const extract = cachedFeatureExtraction(pretrainedFeatures);
     const shifted: LabelledVectors[] = [];
     const warped: LabelledVectors[] = [];
     for (const set of sets) {
-      shifted.push(await cachedFeatures(network, set, { shiftRadius: 1 }));
+      shifted.push(await extract(network, set, { shiftRadius: 1 }));
       warped.push(await pretrainedFeatures(network, set, { shiftRadius: 1, warps }));
     }
     expect(tf.memory().numTensors).toBe(before);

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { evaluateFewShot } from "../fewShot/evaluate.js";
 import { pretrainedFeatures, type PretrainedFeatureOptions } from "../pretrain/embedding.js";
 import { pretrainClassifier } from "../pretrain/supervised.js";
-import { cachedEvaluation, cachedFeatures } from "./sharedResults.js";
+import { cachedEvaluation, cachedFeatureExtraction } from "./sharedResults.js";
 import { syntheticImages } from "./synthetic.js";
 
 let cacheDir: string;
@@ -24,18 +24,19 @@ afterAll(async () => {
   await rm(cacheDir, { recursive: true, force: true });
 });
 
-describe("cachedFeatures and cachedEvaluation", () => {
+describe("cachedFeatureExtraction and cachedEvaluation", () => {
   const data = syntheticImages({ classes: 4, perClass: 12, height: 8, width: 8, noise: 0.3, seed: 2 });
   const test = syntheticImages({ classes: 5, perClass: 8, height: 8, width: 8, noise: 0.3, seed: 3 });
 
-  it("give what pretrainedFeatures and evaluateFewShot give, on a miss and on a hit, and key by network, images and options", async () => {
+  it("give what pretrainedFeatures and evaluateFewShot give, on a miss and on a hit, key by network, images and options, and pass calls that keep every view through", async () => {
     const before = tf.memory().numTensors;
     const a = await pretrainClassifier(data, { filters: [4, 8], batchSize: 16, steps: 10, seed: 1 });
     const b = await pretrainClassifier(data, { filters: [4, 8], batchSize: 16, steps: 10, seed: 2 });
+    const cachedFeatures = cachedFeatureExtraction(pretrainedFeatures, cacheDir);
     const options: PretrainedFeatureOptions = { shiftRadius: 1, warps: [{ scale: 1.1, degrees: 0 }] };
     const fresh = await pretrainedFeatures(a, test, options);
-    const miss = await cachedFeatures(a, test, options, cacheDir);
-    const hit = await cachedFeatures(a, test, { warps: [{ degrees: 0, scale: 1.1 }], shiftRadius: 1 }, cacheDir);
+    const miss = await cachedFeatures(a, test, options);
+    const hit = await cachedFeatures(a, test, { warps: [{ degrees: 0, scale: 1.1 }], shiftRadius: 1 });
     expect(await readdir(cacheDir)).toHaveLength(1);
     for (const f of [miss, hit]) {
       expect(Array.from(f.data)).toEqual(Array.from(fresh.data));
@@ -43,9 +44,14 @@ describe("cachedFeatures and cachedEvaluation", () => {
       expect([f.dim, f.count]).toEqual([fresh.dim, fresh.count]);
     }
     // Another network, other images, another warp: three more entries, each its own values.
-    const other = [await cachedFeatures(b, test, options, cacheDir), await cachedFeatures(a, data, options, cacheDir), await cachedFeatures(a, test, { shiftRadius: 1, warps: [{ scale: 1.1, degrees: 5 }] }, cacheDir)];
+    const other = [await cachedFeatures(b, test, options), await cachedFeatures(a, data, options), await cachedFeatures(a, test, { shiftRadius: 1, warps: [{ scale: 1.1, degrees: 5 }] })];
     expect(await readdir(cacheDir)).toHaveLength(4);
     for (const f of other) expect(Array.from(f.data)).not.toEqual(Array.from(fresh.data));
+    // Every view's features are not stored: such a call computes them, returns them and leaves the cache as it was.
+    const withViews = await cachedFeatures(a, test, { ...options, keepViews: true });
+    expect(withViews.views).toHaveLength(1 + 8 + 1);
+    expect(Array.from(withViews.data)).toEqual(Array.from(fresh.data));
+    expect(await readdir(cacheDir)).toHaveLength(4);
     a.dispose();
     b.dispose();
     expect(tf.memory().numTensors).toBe(before);

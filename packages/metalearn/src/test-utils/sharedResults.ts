@@ -6,7 +6,7 @@ import type { LabelledImages } from "@dl/tensor-core";
 
 import { evaluateFewShot, type EvaluatedClassifier, type FewShotClassifierOptions, type FewShotEvaluation } from "../fewShot/evaluate.js";
 import type { LabelledVectors } from "../matching/embedding.js";
-import { pretrainedFeatures, type PretrainedFeatureOptions } from "../pretrain/embedding.js";
+import type { pretrainedFeatures, PretrainedFeatureOptions } from "../pretrain/embedding.js";
 import type { PretrainedNetwork } from "../pretrain/supervised.js";
 import { canonicalJson, markUsed, metalearnSourceVersion, sharedNetworksDir, storeFolder } from "./sharedNetworks.js";
 
@@ -24,30 +24,36 @@ async function readOrUndefined(path: string): Promise<Buffer | undefined> {
 const own = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 
 /**
- * `pretrainedFeatures` with the networks' disk cache, for stat files that read the same network's features of the
- * same images: keyed by the weights of `blocks` (batch-norm statistics included), the images and the options.
+ * `extract` (`pretrainedFeatures`, taken as an argument so a test that mocks its module can still wrap the original)
+ * with the networks' disk cache, for stat files that read the same network's features of the same images: keyed by the
+ * weights of `blocks` (batch-norm statistics included), the images and the options. Calls that keep every view (the
+ * views are not stored) or take a signal compute afresh.
  */
-export async function cachedFeatures(network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}, cacheDir: string = sharedNetworksDir()): Promise<LabelledVectors> {
-  if (options.signal !== undefined) return pretrainedFeatures(network, dataset, options);
-  const hash = createHash("sha256").update(canonicalJson({ kind: "features", options, shape: [dataset.count, dataset.height, dataset.width, dataset.channels], source: await metalearnSourceVersion() }));
-  for (const w of network.blocks.weights) hash.update(w.originalName).update(bytes(w.read().dataSync()));
-  hash.update(bytes(dataset.labels)).update(bytes(dataset.images));
-  const dir = join(cacheDir, `features-${hash.digest("hex").slice(0, 32)}`);
-  const record = await readOrUndefined(join(dir, "record.json"));
-  const data = await readOrUndefined(join(dir, "data.bin"));
-  const labels = await readOrUndefined(join(dir, "labels.bin"));
-  if (record !== undefined && data !== undefined && labels !== undefined) {
-    await markUsed(dir);
-    const { dim, count } = JSON.parse(record.toString("utf8")) as { dim: number; count: number };
-    return { data: new Float32Array(own(data)), labels: new Int32Array(own(labels)), dim, count };
-  }
-  const features = await pretrainedFeatures(network, dataset, options);
-  await storeFolder(dir, async (temp) => {
-    await writeFile(join(temp, "data.bin"), bytes(features.data));
-    await writeFile(join(temp, "labels.bin"), bytes(features.labels));
-    await writeFile(join(temp, "record.json"), JSON.stringify({ dim: features.dim, count: features.count }));
-  });
-  return features;
+export function cachedFeatureExtraction(extract: typeof pretrainedFeatures, cacheDir: string = sharedNetworksDir()): typeof pretrainedFeatures {
+  const cached = async (network: Pick<PretrainedNetwork, "blocks">, dataset: LabelledImages, options: PretrainedFeatureOptions = {}): Promise<LabelledVectors> => {
+    if (options.signal !== undefined || options.keepViews === true) return extract(network, dataset, options);
+    const hash = createHash("sha256").update(canonicalJson({ kind: "features", options, shape: [dataset.count, dataset.height, dataset.width, dataset.channels], source: await metalearnSourceVersion() }));
+    for (const w of network.blocks.weights) hash.update(w.originalName).update(bytes(w.read().dataSync()));
+    hash.update(bytes(dataset.labels)).update(bytes(dataset.images));
+    const dir = join(cacheDir, `features-${hash.digest("hex").slice(0, 32)}`);
+    const record = await readOrUndefined(join(dir, "record.json"));
+    const data = await readOrUndefined(join(dir, "data.bin"));
+    const labels = await readOrUndefined(join(dir, "labels.bin"));
+    if (record !== undefined && data !== undefined && labels !== undefined) {
+      await markUsed(dir);
+      const { dim, count } = JSON.parse(record.toString("utf8")) as { dim: number; count: number };
+      return { data: new Float32Array(own(data)), labels: new Int32Array(own(labels)), dim, count };
+    }
+    const features = await extract(network, dataset, options);
+    await storeFolder(dir, async (temp) => {
+      await writeFile(join(temp, "data.bin"), bytes(features.data));
+      await writeFile(join(temp, "labels.bin"), bytes(features.labels));
+      await writeFile(join(temp, "record.json"), JSON.stringify({ dim: features.dim, count: features.count }));
+    });
+    return features;
+  };
+  // The keepViews overload always reaches `extract` itself, so the wrapper honours both of its signatures.
+  return cached as typeof pretrainedFeatures;
 }
 
 /**
