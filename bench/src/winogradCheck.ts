@@ -7,33 +7,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRng, initBackend } from "@dl/tensor-core";
 
+import { naiveConv2d } from "../../packages/tensor-core/src/backend/wasmKernels/test-utils/compare.js";
 import { setConv2DStrategy } from "../../packages/tensor-core/src/backend/wasmKernels/winogradConv2d.js";
 
 const threads = Number.parseInt(process.argv[2] ?? "1", 10);
 await initBackend({ backend: "wasm", wasmThreads: threads });
 const rng = createRng(20);
-
-function conv64(x: Float32Array, w: Float32Array, [n = 0, h = 0, wd = 0, ci = 0]: number[], co: number, pad: number): { y: Float64Array; oh: number; ow: number } {
-  const oh = h + 2 * pad - 2;
-  const ow = wd + 2 * pad - 2;
-  const y = new Float64Array(n * oh * ow * co);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++)
-        for (let kh = 0; kh < 3; kh++)
-          for (let kw = 0; kw < 3; kw++) {
-            const hi = i + kh - pad;
-            const wi = j + kw - pad;
-            if (hi < 0 || hi >= h || wi < 0 || wi >= wd) continue;
-            for (let c = 0; c < ci; c++) {
-              const xv = x[((b * h + hi) * wd + wi) * ci + c] ?? 0;
-              const wo = ((kh * 3 + kw) * ci + c) * co;
-              const yo = ((b * oh + i) * ow + j) * co;
-              for (let o = 0; o < co; o++) y[yo + o] = (y[yo + o] ?? 0) + xv * (w[wo + o] ?? 0);
-            }
-          }
-  return { y, oh, ow };
-}
 
 const cpuMs = (f: () => void): number => {
   const c0 = process.cpuUsage();
@@ -52,9 +31,10 @@ for (const [name, shape, co, pad] of [
   const x = tf.tensor4d(xv, [...shape]);
   const w = tf.tensor4d(wv, [3, 3, shape[3], co]);
   const pads: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad, pad], [pad, pad], [0, 0]];
-  const ref = conv64(xv, wv, [...shape], co, pad);
+  // The float64 reference: tensor-core's kernel tests' direct convolution.
+  const ref = naiveConv2d(xv, wv, shape, [3, 3, shape[3], co], [pad, pad], [shape[1] + 2 * pad - 2, shape[2] + 2 * pad - 2]);
   let scale = 0;
-  for (const v of ref.y) scale = Math.max(scale, Math.abs(v));
+  for (const v of ref) scale = Math.max(scale, Math.abs(v));
   const times: Record<string, number[]> = { winograd: [], xnnpack: [] };
   for (const s of ["winograd", "xnnpack"] as const) {
     setConv2DStrategy(s);
@@ -65,10 +45,10 @@ for (const [name, shape, co, pad] of [
     let sumSq = 0;
     let refSq = 0;
     for (let i = 0; i < yv.length; i++) {
-      const d = (yv[i] ?? 0) - (ref.y[i] ?? 0);
+      const d = (yv[i] ?? 0) - (ref[i] ?? 0);
       maxAbs = Math.max(maxAbs, Math.abs(d));
       sumSq += d * d;
-      refSq += (ref.y[i] ?? 0) ** 2;
+      refSq += (ref[i] ?? 0) ** 2;
     }
     console.log(`${name} ${s}: max |err| ${maxAbs.toExponential(2)} (max |y| ${scale.toFixed(2)}, ratio ${(maxAbs / scale).toExponential(2)}), rms rel ${Math.sqrt(sumSq / refSq).toExponential(2)}`);
   }
